@@ -1,0 +1,174 @@
+"""The `dagshift` command line. Heavy modules are imported only by the command that needs them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional, Sequence, TextIO
+
+from linter import __version__
+
+if TYPE_CHECKING:
+    from rules import Registry
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="dagshift",
+        description="Static compatibility linter and auto-fixer for Airflow 1.10 -> 2.x (Amazon MWAA first).",
+    )
+    parser.add_argument("--version", action="version", version=f"dagshift {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+
+    check = sub.add_parser("check", help="check files and folders (default: the current folder)")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix or --diff, apply unsafe fixes too")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    check.add_argument("--target-version", metavar="X.Y.Z", help="Airflow version to migrate to (an MWAA 2.x version)")
+    check.add_argument("--python-version", metavar="3.N", help="Python of the target environment")
+    check.add_argument("--format", choices=("text", "concise", "json", "sarif", "github"), default=None)
+    check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
+    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the setting)")
+    check.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable in addition")
+    check.add_argument("--ignore", metavar="CODES", help="codes or prefixes to disable")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: CPU count; 1 runs in-process)")
+    check.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read instead of the nearest one")
+    check.add_argument("--force-exclude", action="store_true", help="apply exclude patterns to files named on the command line too")
+    check.add_argument("--statistics", action="store_true", help="show counts per rule")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    rule = sub.add_parser("rule", help="explain a rule")
+    rule.add_argument("code", metavar="CODE")
+    rule.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    return parser
+
+
+def _codes(value: Optional[str]) -> Optional[list[str]]:
+    if value is None:
+        return None
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+    except UsageError as exc:
+        print(f"{exc}\nRun `dagshift --help` for usage.", file=sys.stderr)
+        return EXIT_ERROR
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0)
+    if args.command is None:
+        build_parser().print_help()
+        return EXIT_ERROR
+    if registry is None:
+        from rules import default_registry
+
+        registry = default_registry()
+    try:
+        if args.command == "rules":
+            from linter.ruledocs import print_rules
+
+            return print_rules(registry, args.format)
+        if args.command == "rule":
+            from linter.ruledocs import print_rule
+
+            return print_rule(registry, args.code, args.format)
+        return check(args, registry)
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except KeyboardInterrupt:
+        print("dagshift: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def check(args: argparse.Namespace, registry: "Registry") -> int:
+    from linter import engine
+    from linter.config import ConfigError, load_settings
+    from linter.discovery import discover
+    from linter.reporters import ReportContext, render
+
+    paths = args.paths or [Path(".")]
+    overrides = {
+        "target-version": args.target_version,
+        "python-version": args.python_version,
+        "select": _codes(args.select),
+        "extend-select": _codes(args.extend_select),
+        "ignore": _codes(args.ignore),
+        "unsafe-fixes": args.unsafe_fixes,
+        "jobs": args.jobs,
+    }
+    try:
+        settings = load_settings(paths, overrides, registry.codes(), args.config)
+    except ConfigError as exc:
+        print(f"dagshift: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    # --diff shows what --fix would write, so it wins when both are given.
+    mode = engine.DIFF if args.diff else (engine.FIX if args.fix else engine.CHECK)
+
+    files, problems = discover(paths, settings, force_exclude=args.force_exclude)
+    problem_diags = [
+        engine.engine_diagnostic(registry, "DS903", p.path, p.message) for p in problems
+    ]
+    result = engine.run(files, registry, settings, mode=mode, problems=problem_diags)
+
+    fmt = args.format or "text"
+    stream: TextIO = sys.stdout
+    if mode == engine.DIFF:
+        diffs = "".join(engine.unified_diff(r) for r in result.files if r.new_bytes is not None)
+        stream.write(diffs)
+        changed = sum(1 for r in result.files if r.new_bytes is not None)
+        if not args.quiet:
+            print(f"{changed} file{'s' if changed != 1 else ''} would be changed "
+                  f"({result.fixed} finding{'s' if result.fixed != 1 else ''} fixed).", file=sys.stderr)
+        if result.failed:
+            for d in result.diagnostics:
+                if d.code in engine.FAILURE_CODES:
+                    print(f"{d.path}:{d.location.line}:{d.location.column}: {d.code} {d.message}", file=sys.stderr)
+            return EXIT_ERROR
+        return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_CLEAN
+
+    color = fmt in ("text", "concise") and args.output is None and _use_color(args.color, stream)
+    ctx = ReportContext(result, registry, settings, mode, color=color, statistics=args.statistics, quiet=args.quiet)
+    report = render(fmt, ctx)
+    if args.output is not None:
+        try:
+            args.output.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            print(f"dagshift: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+    else:
+        stream.write(report)
+        stream.flush()
+    if result.failed:
+        return EXIT_ERROR
+    if result.diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN

@@ -1,0 +1,270 @@
+"""Settings: `[tool.dagshift]` in the nearest pyproject.toml, overridden by command-line flags."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from linter import targets
+from linter.source import DEFAULT_MAX_FILE_SIZE
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".env.d", ".tox", ".nox", "node_modules",
+    "__pycache__", "build", "dist", ".eggs", "*.egg-info", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", "site-packages", ".terraform", ".aws-sam", "cdk.out",
+)
+
+# Codes that say the file itself could not be checked: never silenced by select/ignore/noqa.
+UNSILENCEABLE = frozenset({"DS901", "DS902", "DS903", "DS904"})
+SELECTOR_RE = re.compile(r"^(ALL|DS[0-9]{0,3})$")
+PYTHON_RE = re.compile(r"^3\.[0-9]{1,2}$")
+
+
+class ConfigError(Exception):
+    """A bad setting; the message names the key and where it came from."""
+
+
+@dataclass
+class Settings:
+    target_version: str
+    target_is_default: bool
+    python_version: str
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    plugins_dirs: tuple[str, ...] = ("plugins",)
+    dags_dirs: tuple[str, ...] = ("dags",)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    unsafe_fixes: bool = False
+    jobs: Optional[int] = None
+    root: Path = field(default_factory=Path.cwd)
+    config_path: Optional[Path] = None
+
+    def enabled(self, code: str) -> bool:
+        if code in UNSILENCEABLE:
+            return True
+        chosen = _best_match(code, self.select + self.extend_select)
+        dropped = _best_match(code, self.ignore)
+        if chosen < 0:
+            return False
+        # As in ruff: the more specific selector wins; on a tie, ignore wins.
+        return chosen > dropped
+
+    def ignored_for(self, relpath: str) -> tuple[str, ...]:
+        codes: list[str] = []
+        for pattern, ignored in self.per_file_ignores.items():
+            if path_matches(relpath, pattern):
+                codes.extend(ignored)
+        return tuple(codes)
+
+    @property
+    def excludes(self) -> tuple[str, ...]:
+        return self.exclude + self.extend_exclude
+
+    def fingerprint(self) -> tuple:
+        """What a cached result depends on besides the file itself."""
+        return (
+            self.target_version, self.python_version, self.select, self.ignore, self.extend_select,
+            tuple(sorted(self.per_file_ignores.items())), self.plugins_dirs, self.dags_dirs,
+            self.unsafe_fixes,
+        )
+
+
+def _best_match(code: str, selectors: Iterable[str]) -> int:
+    """Length of the most specific selector matching `code`; -1 when none does."""
+    best = -1
+    for sel in selectors:
+        if sel == "ALL":
+            best = max(best, 0)
+        elif code.startswith(sel):
+            best = max(best, len(sel))
+    return best
+
+
+def path_matches(relpath: str, pattern: str) -> bool:
+    """ruff's exclude semantics: a pattern without '/' matches any path component by name."""
+    from fnmatch import fnmatchcase
+
+    pattern = pattern.rstrip("/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if "/" not in pattern:
+        return any(fnmatchcase(part, pattern) for part in relpath.split("/"))
+    return fnmatchcase(relpath, pattern) or fnmatchcase(relpath, pattern + "/*")
+
+
+# -- loading -------------------------------------------------------------------------------
+
+KEYS = {
+    "target-version", "python-version", "select", "ignore", "extend-select", "per-file-ignores",
+    "exclude", "extend-exclude", "plugins-dirs", "dags-dirs", "max-file-size", "unsafe-fixes", "jobs",
+}
+
+
+def find_config(start: Path) -> Optional[Path]:
+    """The nearest pyproject.toml, from `start` upwards, that has a [tool.dagshift] table."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if re.search(r"^\s*\[\s*tool\s*\.\s*dagshift\s*[\].]", text, re.M):
+                return candidate
+    return None
+
+
+def load_table(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10 only
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("dagshift", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.dagshift] must be a table")
+    return table
+
+
+def build_settings(
+    table: dict[str, Any],
+    overrides: dict[str, Any],
+    known_codes: Iterable[str],
+    root: Path,
+    config_path: Optional[Path] = None,
+) -> Settings:
+    """Merge file settings and CLI overrides (already in file-key form) and validate them all."""
+    where = str(config_path) if config_path else "settings"
+    for key in table:
+        if key not in KEYS:
+            hint = difflib.get_close_matches(key, sorted(KEYS), n=1)
+            suggestion = f" (did you mean `{hint[0]}`?)" if hint else ""
+            raise ConfigError(f"{where}: unknown key `{key}` in [tool.dagshift]{suggestion}")
+    merged = dict(table)
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key in ("ignore", "extend-select") and key in merged:
+            merged[key] = list(_strings(merged[key], key, where)) + list(value)
+        else:
+            merged[key] = value
+    codes = sorted(known_codes)
+
+    target_raw = merged.get("target-version")
+    if target_raw is None:
+        target = targets.default_target()
+        is_default = True
+    else:
+        if not isinstance(target_raw, str):
+            raise ConfigError(f"{where}: `target-version` must be a string such as \"2.5.1\"")
+        found = targets.find_target(target_raw)
+        if found is None:
+            offered = ", ".join(v.airflow for v in targets.supported_targets())
+            raise ConfigError(
+                f"{where}: `target-version` {target_raw!r} is not an Airflow 2 version MWAA offers "
+                f"(choose one of {offered})"
+            )
+        target, is_default = found, False
+
+    python = merged.get("python-version", target.python)
+    if not isinstance(python, str) or not PYTHON_RE.match(python):
+        raise ConfigError(f"{where}: `python-version` must look like \"3.10\", got {python!r}")
+
+    def selectors(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        if key not in merged:
+            return default
+        return parse_selectors(merged[key], f"{where}: `{key}`", codes)
+
+    pfi_raw = merged.get("per-file-ignores", {})
+    if not isinstance(pfi_raw, dict):
+        raise ConfigError(f"{where}: `per-file-ignores` must be a table of pattern = [codes]")
+    per_file: dict[str, tuple[str, ...]] = {}
+    for pattern, value in pfi_raw.items():
+        per_file[pattern] = parse_selectors(value, f"{where}: `per-file-ignores` {pattern!r}", codes)
+
+    max_size = merged.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size <= 0:
+        raise ConfigError(f"{where}: `max-file-size` must be a positive number of bytes")
+    jobs = merged.get("jobs")
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
+        raise ConfigError(f"{where}: `jobs` must be a whole number of at least 1")
+    unsafe = merged.get("unsafe-fixes", False)
+    if not isinstance(unsafe, bool):
+        raise ConfigError(f"{where}: `unsafe-fixes` must be true or false")
+
+    return Settings(
+        target_version=target.airflow,
+        target_is_default=is_default,
+        python_version=python,
+        select=selectors("select", ("ALL",)),
+        ignore=selectors("ignore", ()),
+        extend_select=selectors("extend-select", ()),
+        per_file_ignores=per_file,
+        exclude=tuple(_strings(merged["exclude"], "exclude", where)) if "exclude" in merged else DEFAULT_EXCLUDE,
+        extend_exclude=tuple(_strings(merged.get("extend-exclude", []), "extend-exclude", where)),
+        plugins_dirs=tuple(_strings(merged.get("plugins-dirs", ["plugins"]), "plugins-dirs", where)),
+        dags_dirs=tuple(_strings(merged.get("dags-dirs", ["dags"]), "dags-dirs", where)),
+        max_file_size=max_size,
+        unsafe_fixes=unsafe,
+        jobs=jobs,
+        root=root,
+        config_path=config_path,
+    )
+
+
+def parse_selectors(value: Any, what: str, codes: list[str]) -> tuple[str, ...]:
+    """Rule selectors (ALL, DS, DS1, DS10, DS101); each must match at least one known rule."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{what} must be a list of rule codes")
+    selected = tuple(v.strip().upper() for v in value if v.strip())
+    for sel in selected:
+        if not SELECTOR_RE.match(sel) or (sel != "ALL" and not any(c.startswith(sel) for c in codes)):
+            raise ConfigError(f"{what} has unknown rule selector {sel!r}")
+    return selected
+
+
+def _strings(value: Any, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return list(value)
+
+
+def load_settings(
+    paths: list[Path],
+    overrides: dict[str, Any],
+    known_codes: Iterable[str],
+    config: Optional[Path] = None,
+) -> Settings:
+    if config is not None:
+        if not config.is_file():
+            raise ConfigError(f"{config}: configuration file not found")
+        config_path: Optional[Path] = config
+    else:
+        start = paths[0] if paths else Path.cwd()
+        start = start if start.is_dir() else start.parent
+        config_path = find_config(start) or find_config(Path.cwd())
+    table = load_table(config_path) if config_path else {}
+    root = config_path.parent.resolve() if config_path else Path.cwd().resolve()
+    return build_settings(table, overrides, known_codes, root, config_path)
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    return replace(settings, **changes)

@@ -1,0 +1,180 @@
+"""What a rule sees: the file, the project facts, the target, and a way to report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+from linter.diagnostics import Diagnostic, Edit, Fix, LineIndex
+from linter.targets import version_tuple
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from linter.config import Settings
+    from linter.discovery import FileEntry
+    from linter.imports import ImportTable
+    from rules.base import Rule
+
+
+class ProjectContext:
+    """The project phase: every discovered file by kind, and a place for cross-file facts."""
+
+    def __init__(self, settings: "Settings", files: list["FileEntry"]) -> None:
+        self.settings = settings
+        self.files = files
+        self.facts: dict[str, Any] = {}
+
+    def files_of(self, *kinds: str) -> list["FileEntry"]:
+        return [f for f in self.files if f.kind in kinds]
+
+
+class FileContext:
+    """Shared per-file state; rules get a RuleContext bound to them."""
+
+    def __init__(
+        self,
+        entry: "FileEntry",
+        text: str,
+        settings: "Settings",
+        facts: dict[str, Any],
+        records: dict[str, list[tuple[str, Any]]],
+        module: Optional["cst.Module"] = None,
+    ) -> None:
+        self.entry = entry
+        self.text = text
+        self.settings = settings
+        self.facts = facts
+        self.records = records
+        self.recorded: dict[str, list[Any]] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.index = LineIndex(text)
+        self.module = module
+        self._imports: Optional["ImportTable"] = None
+        self._positions: Any = None
+
+    @property
+    def imports(self) -> "ImportTable":
+        if self._imports is None:
+            from linter.imports import ImportTable
+
+            assert self.module is not None, "imports are only available for Python files"
+            self._imports = ImportTable(self.module)
+        return self._imports
+
+    def span(self, node: "cst.CSTNode") -> tuple[int, int]:
+        """Character offsets of a node's own code (without its leading blank lines/comments)."""
+        if self._positions is None:
+            # Resolved only once a rule asks for a position, so clean files never pay for it.
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        rng = self._positions[node]
+        start = self.index.offset(rng.start.line, rng.start.column + 1)
+        end = self.index.offset(rng.end.line, rng.end.column + 1)
+        return start, end
+
+
+class RuleContext:
+    """A file as one rule sees it."""
+
+    def __init__(self, file: FileContext, rule: "Rule") -> None:
+        self.file = file
+        self.rule = rule
+
+    # -- what the rule reads ---------------------------------------------------------------
+
+    @property
+    def path(self) -> str:
+        return self.file.entry.display
+
+    @property
+    def relpath(self) -> str:
+        return self.file.entry.relpath
+
+    @property
+    def kind(self) -> str:
+        return self.file.entry.kind
+
+    @property
+    def text(self) -> str:
+        return self.file.text
+
+    @property
+    def lines(self) -> list[str]:
+        return [self.file.index.line_text(n) for n in range(1, self.file.index.line_count + 1)]
+
+    @property
+    def index(self) -> LineIndex:
+        return self.file.index
+
+    @property
+    def module(self) -> "cst.Module":
+        assert self.file.module is not None, "module is only available for Python files"
+        return self.file.module
+
+    @property
+    def imports(self) -> "ImportTable":
+        return self.file.imports
+
+    @property
+    def settings(self) -> "Settings":
+        return self.file.settings
+
+    @property
+    def target(self) -> str:
+        return self.file.settings.target_version
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return self.file.facts
+
+    @property
+    def records(self) -> dict[str, list[tuple[str, Any]]]:
+        return self.file.records
+
+    def target_at_least(self, version: str) -> bool:
+        return version_tuple(self.target) >= version_tuple(version)
+
+    def span(self, node: "cst.CSTNode") -> tuple[int, int]:
+        return self.file.span(node)
+
+    # -- what the rule produces ------------------------------------------------------------
+
+    def record(self, key: str, value: Any) -> None:
+        """Leave a fact for rules that read records (they run after every other file)."""
+        self.file.recorded.setdefault(key, []).append(value)
+
+    def report(
+        self,
+        start: int,
+        end: int,
+        message: Optional[str] = None,
+        *,
+        fix: Optional[Fix] = None,
+        severity: Optional[str] = None,
+        **fields: Any,
+    ) -> Diagnostic:
+        """Report a finding at text[start:end]; the message defaults to the rule's template."""
+        text = message if message is not None else self.rule.message.format(**fields)
+        loc = self.file.index.location(start, end)
+        diagnostic = Diagnostic(
+            code=self.rule.code,
+            message=text,
+            path=self.path,
+            location=loc,
+            severity=severity or self.rule.severity,
+            fix=fix,
+            start=start,
+            end=end,
+            source_line=self.file.index.line_text(loc.line),
+        )
+        self.file.diagnostics.append(diagnostic)
+        return diagnostic
+
+    def report_node(self, node: "cst.CSTNode", message: Optional[str] = None, **kwargs: Any) -> Diagnostic:
+        start, end = self.span(node)
+        return self.report(start, end, message, **kwargs)
+
+    def replacement(self, start: int, end: int, content: str) -> Edit:
+        return Edit(start, end, content)

@@ -1,0 +1,128 @@
+"""The data every rule produces and every reporter consumes."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITIES = (ERROR, WARNING)
+
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace text[start:end] (character offsets into the decoded file) by `content`."""
+
+    start: int
+    end: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    edits: tuple[Edit, ...]
+    applicability: str = SAFE  # SAFE or UNSAFE
+    description: str = ""
+
+    @property
+    def is_safe(self) -> bool:
+        return self.applicability == SAFE
+
+
+@dataclass(frozen=True)
+class Location:
+    """1-based line and column; the end column points just past the last character (SARIF style)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class Diagnostic:
+    code: str
+    message: str
+    path: str
+    location: Location
+    severity: str
+    fix: Optional[Fix] = None
+    # Offsets into the text, kept so noqa lookup and fix rendering need no recomputation.
+    start: int = 0
+    end: int = 0
+    # The source line the finding starts on (for reporters and SARIF fingerprints).
+    source_line: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.location.line, self.location.column, self.code, self.message)
+
+
+class LineIndex:
+    """Converts between character offsets and 1-based (line, column) positions.
+
+    Only "\\n", "\\r\\n" and "\\r" count as line breaks, as in Python's tokenizer, so positions agree
+    with what editors and libcst report even in files with mixed line endings.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        i, n = 0, len(text)
+        while i < n:
+            ch = text[i]
+            if ch == "\n":
+                starts.append(i + 1)
+            elif ch == "\r":
+                if i + 1 < n and text[i + 1] == "\n":
+                    i += 1
+                starts.append(i + 1)
+            i += 1
+        self.starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """Offset of a 1-based line and 1-based column."""
+        line = max(1, min(line, len(self.starts)))
+        return min(self.starts[line - 1] + column - 1, len(self.text))
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line without its line break."""
+        if line < 1 or line > len(self.starts):
+            return ""
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def location(self, start: int, end: int) -> Location:
+        line, col = self.position(start)
+        end_line, end_col = self.position(max(end, start))
+        return Location(line, col, end_line, end_col)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.starts)
+
+
+def apply_edits(text: str, edits: Sequence[Edit]) -> str:
+    """Apply non-overlapping edits; callers guarantee they do not overlap."""
+    out = []
+    pos = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        out.append(text[pos : edit.start])
+        out.append(edit.content)
+        pos = edit.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,483 @@
+"""The engine: read, pre-screen, parse once, run the rules, apply fixes to a fix point, write.
+
+It knows nothing about any one rule: it only reads the declarations in rules.base.Rule.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional, Sequence
+
+from linter import noqa
+from linter.config import UNSILENCEABLE, Settings
+from linter.context import FileContext, ProjectContext, RuleContext
+from linter.diagnostics import ERROR, Diagnostic, Edit, Fix, LineIndex, Location, apply_edits
+from linter.discovery import PYTHON, FileEntry
+from linter.source import SourceError, read_source, write_atomic
+from linter.targets import in_range
+from rules import Registry
+from rules.base import Rule
+
+MAX_FIX_ROUNDS = 10
+# CPython's tokenizer refuses more than 200 nested brackets; libcst's native parser can crash
+# (not raise) on far deeper input, so such files are reported before libcst ever sees them.
+MAX_NESTING = 200
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_THRESHOLD = 24
+FAILURE_CODES = frozenset({"DS901", "DS902", "DS903", "DS904"})
+
+CHECK, FIX, DIFF = "check", "fix", "diff"
+
+
+@dataclass
+class FileResult:
+    entry: FileEntry
+    diagnostics: list[Diagnostic]
+    fixed: int = 0  # findings removed by applied fixes
+    new_bytes: Optional[bytes] = None  # set when fixes changed the file
+    original_text: str = ""
+    new_text: str = ""
+    records: dict[str, list[Any]] = field(default_factory=dict)
+    # Diagnostics of the file as it is on disk, reported instead when a fix cannot be written.
+    before_fix: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.code in FAILURE_CODES for d in self.diagnostics)
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult]
+    problems: list[Diagnostic]  # paths that do not exist, and the like
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        found = [d for r in self.files for d in r.diagnostics] + self.problems
+        return sorted(found, key=Diagnostic.sort_key)
+
+    @property
+    def fixed(self) -> int:
+        return sum(r.fixed for r in self.files)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems) or any(r.failed for r in self.files)
+
+
+class Plan:
+    """Which rules run on which kind of file, decided once per run."""
+
+    def __init__(self, registry: Registry, settings: Settings) -> None:
+        self.registry = registry
+        self.settings = settings
+        self.by_kind: dict[str, list[Rule]] = {}
+        for rule_cls in registry:
+            if rule_cls.emitted_by_engine or not settings.enabled(rule_cls.code):
+                continue
+            if not in_range(settings.target_version, rule_cls.since, rule_cls.until):
+                continue
+            instance = rule_cls()
+            for kind in rule_cls.kinds:
+                self.by_kind.setdefault(kind, []).append(instance)
+
+    def rules_for(self, entry: FileEntry) -> list[Rule]:
+        rules = self.by_kind.get(entry.kind, [])
+        ignored = self.settings.ignored_for(entry.relpath)
+        if ignored:
+            rules = [r for r in rules if not any(r.code.startswith(sel) or sel == "ALL" for sel in ignored)]
+        return rules
+
+    def second_wave(self, entry: FileEntry) -> bool:
+        return any(r.reads_records for r in self.rules_for(entry))
+
+    def project_rules(self) -> list[Rule]:
+        return [r for rules in self.by_kind.values() for r in rules if r.project_kinds]
+
+
+# -- one file ---------------------------------------------------------------------------------
+
+
+def engine_diagnostic(
+    registry: Registry, code: str, path: str, detail: str, line: int = 1, column: int = 1, source_line: str = ""
+) -> Diagnostic:
+    rule = registry.get(code)
+    message = rule.message.format(detail=detail) if rule is not None else detail
+    return Diagnostic(
+        code=code,
+        message=message,
+        path=path,
+        location=Location(line, column, line, column),
+        severity=rule.severity if rule is not None else ERROR,
+        source_line=source_line,
+    )
+
+
+def nesting_depth(text: str) -> int:
+    """Deepest bracket nesting, counted on tokens so brackets inside strings do not count."""
+    naive = depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+            naive = max(naive, depth)
+        elif ch in ")]}":
+            depth -= 1
+    if naive <= MAX_NESTING:
+        return naive
+    import io
+    import tokenize
+
+    depth = deepest = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.OP:
+                if tok.string in "([{":
+                    depth += 1
+                    deepest = max(deepest, depth)
+                elif tok.string in ")]}":
+                    depth -= 1
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return naive
+    return deepest
+
+
+PY2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:)|`|<>|\bur[\"']")
+
+
+def syntax_error(text: str) -> tuple[int, int, str]:
+    """Line, column and message for text that libcst refused, as CPython's own parser words it."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        column = exc.offset or 1
+        message = exc.msg
+        source = LineIndex(text).line_text(line)
+        if PY2_HINTS.search(source) or "Missing parentheses in call to" in message:
+            message = f"{message} (this looks like Python 2; Airflow 2 runs on Python 3 only)"
+        return line, column, message
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return 1, 1, f"the parser gave up: {type(exc).__name__}"
+    return 1, 1, "libcst cannot parse this file although CPython can"
+
+
+class FileChecker:
+    def __init__(
+        self,
+        plan: Plan,
+        facts: dict[str, Any],
+        records: dict[str, list[tuple[str, Any]]],
+    ) -> None:
+        self.plan = plan
+        self.registry = plan.registry
+        self.settings = plan.settings
+        self.facts = facts
+        self.records = records
+
+    def check(self, entry: FileEntry, mode: str) -> FileResult:
+        try:
+            source = read_source(entry.path, entry.kind == PYTHON, self.settings.max_file_size)
+        except SourceError as exc:
+            diag = engine_diagnostic(self.registry, exc.code, entry.display, exc.message)
+            return FileResult(entry, [diag])
+        rules = self.plan.rules_for(entry)
+        text = source.text
+        diagnostics, recorded = self._run(entry, text, rules)
+        result = FileResult(entry, diagnostics, original_text=text, new_text=text, records=recorded)
+        if mode == CHECK:
+            annotate_fixes(diagnostics, text)
+            return result
+        result.before_fix = diagnostics
+        allow_unsafe = self.settings.unsafe_fixes
+        for _ in range(MAX_FIX_ROUNDS):
+            fixes = [d for d in diagnostics if d.fix is not None and (d.fix.is_safe or allow_unsafe)]
+            if not fixes:
+                break
+            edits, applied = choose_edits(fixes)
+            candidate = apply_edits(text, edits)
+            if candidate == text:
+                break
+            if entry.kind == PYTHON and not parses(candidate):
+                codes = ", ".join(sorted({d.code for d in applied}))
+                diagnostics = diagnostics + [
+                    engine_diagnostic(
+                        self.registry, "DS904", entry.display,
+                        f"a fix by {codes} produced code that does not parse; the file was left as it is",
+                    )
+                ]
+                text = result.original_text
+                result.fixed = 0
+                break
+            text = candidate
+            result.fixed += len(applied)
+            diagnostics, recorded = self._run(entry, text, rules)
+        result.diagnostics = diagnostics
+        result.records = recorded
+        annotate_fixes(diagnostics, text)
+        if text != result.original_text:
+            result.new_text = text
+            result.new_bytes = source.encode(text)
+            if result.new_bytes == source.raw:
+                result.new_bytes = None
+        else:
+            result.fixed = 0
+        return result
+
+    def _run(self, entry: FileEntry, text: str, rules: Sequence[Rule]) -> tuple[list[Diagnostic], dict]:
+        active = [r for r in rules if not r.tokens or any(tok in text for tok in r.tokens)]
+        module = None
+        file_ctx: Optional[FileContext] = None
+        if active and entry.kind == PYTHON:
+            module, problem = self._parse(entry, text)
+            if problem is not None:
+                return [problem], {}
+        file_ctx = FileContext(entry, text, self.settings, self.facts, self.records, module)
+        visitors: list[tuple[Rule, Any]] = []
+        for rule in active:
+            try:
+                produced = rule.check(RuleContext(file_ctx, rule))
+            except Exception as exc:  # a rule's bug must not end the run
+                file_ctx.diagnostics.append(self._crash(entry, rule, exc))
+                continue
+            if produced is None:
+                continue
+            for visitor in produced if isinstance(produced, (list, tuple)) else [produced]:
+                visitors.append((rule, visitor))
+        if visitors and module is not None:
+            self._visit(entry, file_ctx, module, visitors)
+        diagnostics = self._apply_noqa(entry, text, file_ctx.diagnostics, file_ctx.index)
+        return diagnostics, file_ctx.recorded
+
+    def _visit(self, entry: FileEntry, ctx: FileContext, module: Any, visitors: list[tuple[Rule, Any]]) -> None:
+        import libcst as cst
+
+        try:
+            cst.visit_batched(module, [v for _, v in visitors])
+        except Exception as exc:
+            names = ", ".join(sorted({r.code for r, _ in visitors}))
+            ctx.diagnostics.append(
+                engine_diagnostic(self.registry, "DS904", entry.display, f"rules {names} failed: {type(exc).__name__}: {exc}")
+            )
+
+    def _crash(self, entry: FileEntry, rule: Rule, exc: BaseException) -> Diagnostic:
+        return engine_diagnostic(
+            self.registry, "DS904", entry.display, f"rule {rule.code} failed: {type(exc).__name__}: {exc}"
+        )
+
+    def _parse(self, entry: FileEntry, text: str) -> tuple[Any, Optional[Diagnostic]]:
+        import libcst as cst
+
+        depth = nesting_depth(text)
+        if depth > MAX_NESTING:
+            return None, engine_diagnostic(
+                self.registry, "DS901", entry.display,
+                f"brackets nested {depth} deep (Python allows at most {MAX_NESTING})",
+            )
+        try:
+            return cst.parse_module(text), None
+        except cst.ParserSyntaxError:
+            line, column, message = syntax_error(text)
+        except (RecursionError, MemoryError) as exc:
+            line, column, message = 1, 1, f"the parser gave up: {type(exc).__name__}"
+        index = LineIndex(text)
+        return None, engine_diagnostic(
+            self.registry, "DS901", entry.display, message, line, column, index.line_text(line)
+        )
+
+    def _apply_noqa(
+        self, entry: FileEntry, text: str, diagnostics: list[Diagnostic], index: LineIndex
+    ) -> list[Diagnostic]:
+        if "noqa" not in text.lower():
+            return diagnostics
+        lines = [index.line_text(n) for n in range(1, index.line_count + 1)]
+        comments = noqa.collect(lines)
+        kept = []
+        for diag in diagnostics:
+            comment = comments.get(diag.location.line)
+            if comment is not None and diag.code not in UNSILENCEABLE and comment.silences(diag.code):
+                continue
+            kept.append(diag)
+        if self.settings.enabled("DS905") and "DS905" not in self.settings.ignored_for(entry.relpath):
+            known = set(self.registry.codes())
+            rule = self.registry.get("DS905")
+            for comment in comments.values():
+                unknown = [c for c in comment.codes or () if c.startswith("DS") and c not in known]
+                if not unknown or (comment.codes and "DS905" in comment.codes):
+                    continue
+                assert rule is not None
+                line_text = lines[comment.line - 1]
+                kept.append(
+                    Diagnostic(
+                        code="DS905",
+                        message=rule.message.format(codes=", ".join(f"`{c}`" for c in unknown)),
+                        path=entry.display,
+                        location=Location(comment.line, comment.column, comment.line, comment.end_column),
+                        severity=rule.severity,
+                        source_line=line_text,
+                    )
+                )
+        return kept
+
+
+def annotate_fixes(diagnostics: list[Diagnostic], text: str) -> None:
+    """Give each fix its edit positions and a before/after view of the lines it touches."""
+    index: Optional[LineIndex] = None
+    for diag in diagnostics:
+        if diag.fix is None:
+            continue
+        index = index or LineIndex(text)
+        edits = sorted(diag.fix.edits, key=lambda e: (e.start, e.end))
+        diag.extra["edits"] = [(index.location(e.start, e.end), e.content) for e in edits]
+        first = index.position(edits[0].start)[0]
+        last = index.position(max(e.end for e in edits))[0]
+        start = index.offset(first, 1)
+        end = index.offset(last + 1, 1) if last < index.line_count else len(text)
+        shifted = [Edit(e.start - start, e.end - start, e.content) for e in edits]
+        before = text[start:end]
+        diag.extra["fix_diff"] = (before.splitlines(), apply_edits(before, shifted).splitlines(), first)
+
+
+def choose_edits(fixable: list[Diagnostic]) -> tuple[list[Edit], list[Diagnostic]]:
+    """Take whole fixes in source order, skipping any that overlap one already taken."""
+    taken: list[Edit] = []
+    applied: list[Diagnostic] = []
+    seen: set[tuple] = set()
+    for diag in sorted(fixable, key=lambda d: (min(e.start for e in d.fix.edits), d.code)):  # type: ignore[union-attr]
+        fix: Fix = diag.fix  # type: ignore[assignment]
+        key = tuple(fix.edits)
+        if key in seen:
+            # Two findings sharing one fix (for instance two names of one import statement).
+            applied.append(diag)
+            continue
+        if any(_overlaps(e, t) for e in fix.edits for t in taken):
+            continue
+        taken.extend(fix.edits)
+        seen.add(key)
+        applied.append(diag)
+    return taken, applied
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    if a.start == a.end == b.start == b.end:
+        return True  # two insertions at one point: order would be ambiguous
+    return a.start < b.end and b.start < a.end
+
+
+def parses(text: str) -> bool:
+    import libcst as cst
+
+    if nesting_depth(text) > MAX_NESTING:
+        return False
+    try:
+        cst.parse_module(text)
+    except Exception:
+        return False
+    return True
+
+
+# -- a whole run ------------------------------------------------------------------------------
+
+_worker_state: dict[str, Any] = {}
+
+
+def _init_worker(plan: Plan, facts: dict[str, Any], records: dict[str, list[tuple[str, Any]]]) -> None:
+    _worker_state["checker"] = FileChecker(plan, facts, records)
+
+
+def _check_chunk(chunk: list[FileEntry], mode: str) -> list[FileResult]:
+    checker: FileChecker = _worker_state["checker"]
+    return [checker.check(entry, mode) for entry in chunk]
+
+
+def run_checks(
+    files: list[FileEntry],
+    plan: Plan,
+    facts: dict[str, Any],
+    records: dict[str, list[tuple[str, Any]]],
+    mode: str,
+    jobs: int,
+) -> list[FileResult]:
+    if not files:
+        return []
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        checker = FileChecker(plan, facts, records)
+        return [checker.check(entry, mode) for entry in files]
+    # Several chunks per worker keep both cores busy when file sizes vary.
+    size = max(1, min(64, len(files) // (jobs * 4)))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(plan, facts, records)) as pool:
+        results: list[FileResult] = []
+        for part in pool.map(_check_chunk, chunks, [mode] * len(chunks)):
+            results.extend(part)
+    return results
+
+
+def run(
+    files: list[FileEntry],
+    registry: Registry,
+    settings: Settings,
+    mode: str = CHECK,
+    jobs: Optional[int] = None,
+    problems: Iterable[Diagnostic] = (),
+) -> RunResult:
+    plan = Plan(registry, settings)
+    jobs = jobs or settings.jobs or os.cpu_count() or 1
+
+    project = ProjectContext(settings, files)
+    for rule in plan.project_rules():
+        wanted = [f for f in files if f.kind in rule.project_kinds]
+        if wanted:
+            rule.collect_project(project)
+
+    first = [f for f in files if not plan.second_wave(f)]
+    second = [f for f in files if plan.second_wave(f)]
+    results = run_checks(first, plan, project.facts, {}, mode, jobs)
+    records: dict[str, list[tuple[str, Any]]] = {}
+    for result in results:
+        for key, values in result.records.items():
+            records.setdefault(key, []).extend((result.entry.display, v) for v in values)
+    results += run_checks(second, plan, project.facts, records, mode, jobs)
+    results.sort(key=lambda r: r.entry.display)
+
+    if mode == FIX:
+        for result in results:
+            if result.new_bytes is not None:
+                _write(result, registry)
+    return RunResult(results, list(problems))
+
+
+def _write(result: FileResult, registry: Registry) -> None:
+    entry = result.entry
+    if not entry.writable_scope:
+        reason = "not fixed: it is a symlink to a file outside the paths given on the command line"
+    else:
+        try:
+            write_atomic(entry.path, result.new_bytes)  # type: ignore[arg-type]
+            return
+        except PermissionError:
+            reason = "not fixed: the file is read-only"
+        except OSError as exc:
+            reason = f"not fixed: could not write the file: {exc.strerror or exc}"
+    result.diagnostics = result.before_fix + [engine_diagnostic(registry, "DS903", entry.display, reason)]
+    result.fixed = 0
+    result.new_bytes = None
+    result.new_text = result.original_text
+
+
+def unified_diff(result: FileResult) -> str:
+    old = result.original_text.splitlines(keepends=True)
+    new = result.new_text.splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, fromfile=f"a/{result.entry.display}", tofile=f"b/{result.entry.display}")
+    out = []
+    for line in lines:
+        out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    return "".join(out)

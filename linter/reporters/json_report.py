@@ -1,0 +1,49 @@
+"""`--format json`: one object per finding, the shape documented in the README."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from linter import RULES_DOC_URL
+from linter.diagnostics import Diagnostic
+from linter.reporters import ReportContext
+
+
+def fix_object(diag: Diagnostic) -> Any:
+    if diag.fix is None:
+        return None
+    return {
+        "applicability": diag.fix.applicability,
+        "message": diag.fix.description or None,
+        "edits": [
+            {
+                "content": content,
+                "location": {"line": loc.line, "column": loc.column},
+                "end_location": {"line": loc.end_line, "column": loc.end_column},
+            }
+            for loc, content in diag.extra.get("edits", [])
+        ],
+    }
+
+
+def diagnostic_object(diag: Diagnostic, ctx: ReportContext) -> dict[str, Any]:
+    rule = ctx.registry.get(diag.code)
+    return {
+        "code": diag.code,
+        "name": rule.name if rule else None,
+        "message": diag.message,
+        "path": diag.path,
+        "line": diag.location.line,
+        "column": diag.location.column,
+        "end_line": diag.location.end_line,
+        "end_column": diag.location.end_column,
+        "severity": diag.severity,
+        "fixable": diag.fix is not None,
+        "fix": fix_object(diag),
+        "url": f"{RULES_DOC_URL}#{diag.code.lower()}",
+    }
+
+
+def render_json(ctx: ReportContext) -> str:
+    return json.dumps([diagnostic_object(d, ctx) for d in ctx.run.diagnostics], indent=2) + "\n"

@@ -1,0 +1,142 @@
+"""`--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from linter import RULES_DOC_URL, __url__, __version__
+from linter.diagnostics import Diagnostic
+from linter.reporters import ReportContext
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FAMILIES = {
+    "1": "imports", "2": "plugins", "3": "requirements", "4": "configuration", "5": "dag-api", "9": "dagshift",
+}
+# GitHub truncates longer descriptions; cut at a word boundary ourselves.
+MAX_DESCRIPTION = 1024
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= MAX_DESCRIPTION:
+        return text
+    return text[: MAX_DESCRIPTION - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _artifact(path: str) -> dict[str, Any]:
+    if path.startswith("/"):
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(path), "uriBaseId": SRCROOT}
+
+
+def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
+    return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
+
+
+def _fingerprints(diagnostics: list[Diagnostic]) -> list[str]:
+    """Hashes that do not include the line number, so a finding keeps its identity when lines shift."""
+    seen: dict[str, int] = {}
+    out = []
+    for diag in diagnostics:
+        basis = "\0".join([diag.code, diag.path, " ".join(diag.source_line.split()), diag.message])
+        digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+        seen[digest] = seen.get(digest, 0) + 1
+        out.append(f"{digest}:{seen[digest]}")
+    return out
+
+
+def _rule_descriptor(rule: Any) -> dict[str, Any]:
+    what = rule.section("What it does")
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": _clip(rule.summary())},
+        "fullDescription": {"text": _clip(what or rule.summary())},
+        "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
+        "helpUri": f"{RULES_DOC_URL}#{rule.code.lower()}",
+        "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
+        "properties": {
+            "tags": ["airflow", "airflow-2-migration", FAMILIES.get(rule.code[2], "other")],
+            "precision": "very-high",
+            "problem.severity": "error" if rule.severity == "error" else "warning",
+            "fix": rule.fix or "none",
+            "target-versions": rule.target_range(),
+        },
+    }
+
+
+def render_sarif(ctx: ReportContext) -> str:
+    rules = list(ctx.registry)
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    diagnostics = ctx.run.diagnostics
+    results = []
+    for diag, fingerprint in zip(diagnostics, _fingerprints(diagnostics)):
+        loc = diag.location
+        result: dict[str, Any] = {
+            "ruleId": diag.code,
+            "level": "error" if diag.severity == "error" else "warning",
+            "message": {"text": diag.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": _artifact(diag.path),
+                        "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
+                    }
+                }
+            ],
+            "partialFingerprints": {"primaryLocationLineHash": fingerprint},
+        }
+        if diag.code in index:
+            result["ruleIndex"] = index[diag.code]
+        if diag.fix is not None and diag.extra.get("edits"):
+            result["fixes"] = [
+                {
+                    "description": {"text": diag.fix.description or f"apply the {diag.code} fix ({diag.fix.applicability})"},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": _artifact(diag.path),
+                            "replacements": [
+                                {
+                                    "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),
+                                    "insertedContent": {"text": content},
+                                }
+                                for e, content in diag.extra["edits"]
+                            ],
+                        }
+                    ],
+                }
+            ]
+        results.append(result)
+    cwd = Path.cwd().as_uri() + "/"
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dagshift",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": __url__,
+                        "rules": [_rule_descriptor(rule) for rule in rules],
+                    }
+                },
+                "originalUriBaseIds": {SRCROOT: {"uri": cwd}},
+                "invocations": [
+                    {
+                        "executionSuccessful": not ctx.run.failed,
+                        "workingDirectory": {"uri": cwd},
+                    }
+                ],
+                "properties": {"targetVersion": ctx.settings.target_version, "pythonVersion": ctx.settings.python_version},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,152 @@
+"""`--format text` (ruff-like, with source context) and `--format concise` (one line a finding)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Optional
+
+from linter.diagnostics import Diagnostic
+from linter.reporters import ReportContext
+
+Segment = tuple[str, Optional[str]]
+
+
+class Out:
+    """Collects styled segments; rendered plain, or through rich when colour is on."""
+
+    def __init__(self) -> None:
+        self.lines: list[list[Segment]] = []
+
+    def line(self, *segments: Segment) -> None:
+        self.lines.append(list(segments))
+
+    def render(self, color: bool) -> str:
+        if not color:
+            return "".join("".join(text for text, _ in segs) + "\n" for segs in self.lines)
+        from io import StringIO
+
+        from rich.console import Console
+        from rich.text import Text
+
+        buffer = StringIO()
+        console = Console(file=buffer, force_terminal=True, color_system="standard", width=10_000, highlight=False)
+        for segs in self.lines:
+            console.print(Text.assemble(*[(t, s or "") for t, s in segs]), soft_wrap=True)
+        return buffer.getvalue()
+
+
+def _marker(diag: Diagnostic, ctx: ReportContext) -> str:
+    if diag.fix is None:
+        return ""
+    if diag.fix.is_safe:
+        return "[*] "
+    return "[*] " if ctx.settings.unsafe_fixes else "[-] "
+
+
+def _header(out_segments: list[Segment], diag: Diagnostic, ctx: ReportContext) -> None:
+    loc = diag.location
+    color = "red" if diag.severity == "error" else "yellow"
+    out_segments.extend(
+        [
+            (diag.path, "bold"),
+            (f":{loc.line}:{loc.column}: ", None),
+            (diag.code, f"bold {color}"),
+            (" ", None),
+            (_marker(diag, ctx), "cyan"),
+            (diag.message, None),
+        ]
+    )
+
+
+def _context(out: Out, diag: Diagnostic) -> None:
+    loc = diag.location
+    gutter = len(str(max(loc.line, diag.extra.get("fix_diff", ([], [], 0))[2] + 5)))
+    pad = " " * gutter
+    source = diag.source_line.expandtabs(1)
+    if not source and loc.line == 1 and loc.column == 1 and loc.end_column == 1:
+        return
+    out.line((f"{pad} |", "blue"))
+    out.line((f"{loc.line:>{gutter}} | ", "blue"), (source, None))
+    start = max(loc.column - 1, 0)
+    if loc.end_line == loc.line:
+        width = max(loc.end_column - loc.column, 1)
+    else:
+        width = max(len(source) - start, 1)
+    out.line((f"{pad} | ", "blue"), (" " * start + "^" * width, "red" if diag.severity == "error" else "yellow"))
+    fix_diff = diag.extra.get("fix_diff")
+    if diag.fix is not None and fix_diff:
+        before, after, first = fix_diff
+        title = diag.fix.description or "fix"
+        safety = "" if diag.fix.is_safe else " (unsafe)"
+        out.line((f"{pad} = ", "blue"), (f"help: {title}{safety}", "cyan"))
+        for offset, text in enumerate(before):
+            out.line((f"{first + offset:>{gutter}} ", "blue"), ("- " + text, "red"))
+        for text in after:
+            out.line((f"{pad} ", "blue"), ("+ " + text, "green"))
+    out.line()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render_text(ctx: ReportContext, full: bool) -> str:
+    out = Out()
+    diagnostics = ctx.run.diagnostics
+    for diag in diagnostics:
+        segments: list[Segment] = []
+        _header(segments, diag, ctx)
+        out.line(*segments)
+        if full:
+            _context(out, diag)
+    if not ctx.quiet:
+        _summary(out, diagnostics, ctx)
+    return out.render(ctx.color)
+
+
+def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> None:
+    settings = ctx.settings
+    fixed = ctx.run.fixed
+    if ctx.statistics and diagnostics:
+        counts = Counter(d.code for d in diagnostics)
+        fixable = Counter(d.code for d in diagnostics if d.fix is not None)
+        width = max(len(str(n)) for n in counts.values())
+        for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            rule = ctx.registry.get(code)
+            name = rule.name if rule else ""
+            mark = "[*]" if fixable[code] == count else ("[-]" if fixable[code] else "   ")
+            out.line((f"{count:>{width}}\t{code}\t{mark} {name}", None))
+        out.line()
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.is_safe)
+    unsafe = sum(1 for d in diagnostics if d.fix is not None and not d.fix.is_safe)
+    if fixed:
+        out.line((f"Fixed {_plural(fixed, 'finding')}.", "green"))
+    if not diagnostics:
+        if not fixed:
+            out.line(("All checks passed!", "bold green"))
+    else:
+        files = len({d.path for d in diagnostics})
+        parts = []
+        if errors:
+            parts.append(_plural(errors, "error"))
+        if warnings:
+            parts.append(_plural(warnings, "warning"))
+        line = f"Found {' and '.join(parts)} in {_plural(files, 'file')}"
+        notes = []
+        if safe:
+            notes.append(f"{safe} fixable with `--fix`")
+        if unsafe and not settings.unsafe_fixes:
+            notes.append(f"{unsafe} more with `--unsafe-fixes`")
+        elif unsafe:
+            notes.append(f"{unsafe} fixable with `--fix --unsafe-fixes`")
+        out.line((line + (f" ({', '.join(notes)})" if notes else "") + ".", "bold"))
+        if not ctx.statistics:
+            counts = Counter(d.code for d in diagnostics)
+            summary = ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items()))
+            out.line((f"  by rule: {summary}", None))
+    origin = "default: the newest Airflow 2 on MWAA" if settings.target_is_default else "from settings"
+    out.line(
+        (f"Target: Airflow {settings.target_version} ({origin}), Python {settings.python_version}.", "dim")
+    )

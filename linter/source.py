@@ -1,0 +1,106 @@
+"""Reading and writing the files under analysis, byte for byte.
+
+Text is decoded without newline translation so offsets, line endings and a BOM survive a fix
+exactly; Python files honour their PEP 263 coding cookie. Nothing here imports or runs the file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+
+
+class SourceError(Exception):
+    """A file that cannot be read as text; `code` is the DS9xx diagnostic to report."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class SourceText:
+    path: Path
+    raw: bytes
+    text: str
+    encoding: str  # a Python codec name; "utf-8-sig" when the file starts with a BOM
+
+    def encode(self, text: str) -> bytes:
+        return text.encode(self.encoding)
+
+
+def read_source(path: Path, python: bool, max_size: int = DEFAULT_MAX_FILE_SIZE) -> SourceText:
+    try:
+        size = path.stat().st_size
+        if size > max_size:
+            raise SourceError(
+                "DS902",
+                f"file is too large to check ({size:,} bytes; the limit is {max_size:,}, "
+                "set `max-file-size` to raise it)",
+            )
+        raw = path.read_bytes()
+    except SourceError:
+        raise
+    except IsADirectoryError:
+        raise SourceError("DS903", "is a directory, not a file") from None
+    except PermissionError:
+        raise SourceError("DS903", "cannot be read: permission denied") from None
+    except OSError as exc:
+        raise SourceError("DS903", f"cannot be read: {exc.strerror or exc}") from None
+    return decode_source(path, raw, python)
+
+
+def decode_source(path: Path, raw: bytes, python: bool) -> SourceText:
+    if b"\x00" in raw:
+        raise SourceError("DS902", "looks like a binary file (it contains NUL bytes)")
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    if python:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        except SyntaxError as exc:
+            raise SourceError("DS902", f"bad encoding declaration: {exc.msg}") from None
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            bad = raw[exc.start : exc.start + 1].hex()
+            line = raw.count(b"\n", 0, exc.start) + 1
+            detail = f"byte 0x{bad} at line {line} is not valid {encoding.replace('-sig', '')}"
+        else:
+            detail = f"unknown encoding {encoding!r}"
+        raise SourceError("DS902", f"cannot be decoded: {detail}") from None
+    return SourceText(path=path, raw=raw, text=text, encoding=encoding)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so readers see the old or the new file, never a torn one.
+
+    The file's mode is kept; a symlink is written through to its target, never replaced.
+    """
+    target = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(target.stat().st_mode)
+    # The mode bits, not os.access: running as root must not override a file marked read-only.
+    if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise PermissionError(f"{path} is read-only")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dagshift", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

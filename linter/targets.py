@@ -1,0 +1,66 @@
+"""The Airflow versions dagshift can target: the Airflow 2 versions Amazon MWAA offers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+DATA = Path(__file__).resolve().parent.parent / "rules" / "data" / "mwaa_versions.json"
+
+
+@dataclass(frozen=True)
+class MwaaVersion:
+    airflow: str
+    python: str
+    constraints_url: str
+    status: str
+    end_of_support: Optional[str]
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """'2.5.1' -> (2, 5, 1); raises ValueError on anything that is not dotted digits."""
+    parts = version.strip().split(".")
+    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(version)
+    return tuple(int(p) for p in parts) + (0,) * (3 - len(parts))
+
+
+@lru_cache(maxsize=1)
+def mwaa_versions() -> tuple[MwaaVersion, ...]:
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    return tuple(
+        MwaaVersion(v["airflow"], v["python"], v["constraints_url"], v["status"], v["end_of_support"])
+        for v in data["versions"]
+    )
+
+
+def supported_targets() -> tuple[MwaaVersion, ...]:
+    """Airflow 2 versions: the range a 1.10 -> 2.x migration can land on."""
+    return tuple(v for v in mwaa_versions() if v.airflow.startswith("2."))
+
+
+def default_target() -> MwaaVersion:
+    return max(supported_targets(), key=lambda v: version_tuple(v.airflow))
+
+
+def find_target(version: str) -> Optional[MwaaVersion]:
+    try:
+        wanted = version_tuple(version)
+    except ValueError:
+        return None
+    for candidate in supported_targets():
+        if version_tuple(candidate.airflow) == wanted:
+            return candidate
+    return None
+
+
+def in_range(target: str, since: Optional[str], until: Optional[str]) -> bool:
+    t = version_tuple(target)
+    if since and t < version_tuple(since):
+        return False
+    if until and t >= version_tuple(until):
+        return False
+    return True
