@@ -76,7 +76,7 @@ def _context(out: Out, diag: Diagnostic) -> None:
     fix_diff = diag.extra.get("fix_diff")
     if diag.fix is not None and fix_diff:
         before, after, first = fix_diff
-        title = diag.fix.description or "fix"
+        title = diag.fix.description or f"apply the {diag.code} fix"
         safety = "" if diag.fix.is_safe else " (unsafe)"
         out.line((f"{pad} = ", "blue"), (f"help: {title}{safety}", "cyan"))
         for offset, text in enumerate(before):
@@ -109,12 +109,13 @@ def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> Non
     fixed = ctx.run.fixed
     if ctx.statistics and diagnostics:
         counts = Counter(d.code for d in diagnostics)
+        applicable = Counter(d.code for d in diagnostics if d.fix is not None and _marker(d, ctx) == "[*] ")
         fixable = Counter(d.code for d in diagnostics if d.fix is not None)
         width = max(len(str(n)) for n in counts.values())
         for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             rule = ctx.registry.get(code)
             name = rule.name if rule else ""
-            mark = "[*]" if fixable[code] == count else ("[-]" if fixable[code] else "   ")
+            mark = "[*]" if applicable[code] == count else ("[-]" if fixable[code] else "   ")
             out.line((f"{count:>{width}}\t{code}\t{mark} {name}", None))
         out.line()
     errors = sum(1 for d in diagnostics if d.severity == "error")
@@ -124,8 +125,7 @@ def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> Non
     if fixed:
         out.line((f"Fixed {_plural(fixed, 'finding')}.", "green"))
     if not diagnostics:
-        if not fixed:
-            out.line(("All checks passed!", "bold green"))
+        out.line(("All checks passed!", "bold green"))
     else:
         files = len({d.path for d in diagnostics})
         parts = []
