@@ -118,7 +118,7 @@ def find_config(start: Path) -> Optional[Path]:
                 text = candidate.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            if re.search(r"^\s*\[\s*tool\s*\.\s*dagshift\s*[\].]", text, re.M):
+            if re.search(r"^\s*\[\s*tool\s*\.\s*dagshift\b", text, re.M):
                 return candidate
     return None
 

@@ -66,7 +66,9 @@ def decode_source(path: Path, raw: bytes, python: bool) -> SourceText:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         except SyntaxError as exc:
-            raise SourceError("DS902", f"bad encoding declaration: {exc.msg}") from None
+            if "invalid or missing encoding declaration" not in exc.msg:
+                raise SourceError("DS902", f"bad encoding declaration: {exc.msg}") from None
+            # No cookie and not UTF-8: the decode below names the offending byte.
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
