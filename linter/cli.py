@@ -144,6 +144,7 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
     if mode == engine.DIFF:
         diffs = "".join(engine.unified_diff(r) for r in result.files if r.new_bytes is not None)
         stream.write(diffs)
+        stream.flush()
         changed = sum(1 for r in result.files if r.new_bytes is not None)
         if not args.quiet:
             print(f"{changed} file{'s' if changed != 1 else ''} would be changed "

@@ -64,7 +64,9 @@ class ImportTable:
                         self._add(small, enclosing)
             else:
                 for child_body, marker in _compound_bodies(stmt):
-                    self._walk(child_body, enclosing + (marker,))
+                    # Both the statement and the clause: an except-handler's imports still know their Try.
+                    chain = (stmt,) if marker is stmt else (stmt, marker)
+                    self._walk(child_body, enclosing + chain)
 
     def _add(self, node: ImportNode, enclosing: tuple[cst.CSTNode, ...]) -> None:
         if isinstance(node, cst.Import):
@@ -105,6 +107,18 @@ class ImportTable:
 
     def __iter__(self) -> Iterator[ImportedName]:
         return iter(self.imports)
+
+    def alternatives(self, imported: ImportedName) -> list[ImportedName]:
+        """Other imports binding the same name in the same try/except (a version fallback)."""
+        tries = [n for n in imported.enclosing if isinstance(n, (cst.Try, cst.TryStar))]
+        if not tries:
+            return []
+        innermost = tries[-1]
+        return [
+            other
+            for other in self.by_local.get(imported.local, [])
+            if other is not imported and innermost in other.enclosing
+        ]
 
 
 def _statements(body: object) -> list[cst.CSTNode]:

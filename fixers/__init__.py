@@ -1,0 +1,1 @@
+"""Codemods and text edits that rules' fixes are built from."""

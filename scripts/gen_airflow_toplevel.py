@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Generate rules/data/airflow_toplevel.json: what `from airflow import X` resolves to per version.
+
+For every public name that Airflow 1.10.15's `airflow/__init__.py` binds, record for each Airflow 2
+version MWAA offers whether `from airflow import X` still works there ("ok"), works with a
+deprecation warning ("deprecated"), or fails ("removed"), and where the name lives instead, verified
+to exist in that version's wheel. The wheels are only read (zip + ast), never imported.
+
+    python scripts/gen_airflow_toplevel.py --wheels DIR --out rules/data/airflow_toplevel.json
+
+DIR must hold apache_airflow-<version>-*.whl for 1.10.15 and every 2.x version in
+rules/data/mwaa_versions.json; missing ones are fetched with `pip download --no-deps`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Optional
+
+SOURCE_VERSION = "1.10.15"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Wheel:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip = zipfile.ZipFile(path)
+        self.names = set(self.zip.namelist())
+        self.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def module_file(self, dotted: str) -> Optional[str]:
+        base = dotted.replace(".", "/")
+        for candidate in (f"{base}.py", f"{base}/__init__.py"):
+            if candidate in self.names:
+                return candidate
+        return None
+
+    def tree(self, dotted: str) -> Optional[ast.Module]:
+        name = self.module_file(dotted)
+        if name is None:
+            return None
+        return ast.parse(self.zip.read(name))
+
+    def is_submodule(self, name: str) -> bool:
+        return self.module_file(f"airflow.{name}") is not None
+
+
+def never_executed(node: ast.If) -> bool:
+    """`if STATICA_HACK:` and `if TYPE_CHECKING:` blocks only inform static analysers."""
+    test = node.test
+    return isinstance(test, ast.Name) and test.id in ("STATICA_HACK", "TYPE_CHECKING")
+
+
+def bindings(tree: ast.Module) -> dict[str, Optional[tuple[str, str]]]:
+    """Module-level names -> (source module, source name) for imports, None for local definitions."""
+    found: dict[str, Optional[tuple[str, str]]] = {}
+
+    def walk(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ImportFrom) and stmt.module is not None and stmt.level == 0:
+                for alias in stmt.names:
+                    found[alias.asname or alias.name] = (stmt.module, alias.name)
+            elif isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    found[alias.asname or alias.name.split(".")[0]] = (alias.name, "")
+            elif isinstance(stmt, (ast.FunctionDef, ast.ClassDef)):
+                found[stmt.name] = None
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        found[target.id] = None
+            elif isinstance(stmt, ast.If) and not never_executed(stmt):
+                walk(stmt.body)
+                walk(stmt.orelse)
+            elif isinstance(stmt, ast.Try):
+                walk(stmt.body)
+
+    walk(tree.body)
+    return found
+
+
+def lazy_names(tree: ast.Module) -> dict[str, tuple[str, str, bool]]:
+    """Names served by the module's PEP 562 __getattr__: name -> (module, attribute, deprecated)."""
+    lazy: dict[str, tuple[str, str, bool]] = {}
+    for stmt in tree.body:
+        target = None
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            target, value = stmt.target.id, stmt.value
+        elif isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            target, value = stmt.targets[0].id, stmt.value
+        if target == "__lazy_imports" and value is not None:  # 2.3+: a literal table
+            for name, spec in ast.literal_eval(value).items():
+                module = "airflow" + spec[0] if spec[0].startswith(".") else spec[0]
+                lazy[name] = (module, spec[1], bool(spec[2]) if len(spec) > 2 else False)
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == "__getattr__":  # 2.0-2.2: if name == "X": import
+            for node in ast.walk(stmt):
+                if (
+                    isinstance(node, ast.If)
+                    and isinstance(node.test, ast.Compare)
+                    and isinstance(node.test.comparators[0], ast.Constant)
+                ):
+                    name = node.test.comparators[0].value
+                    for inner in node.body:
+                        if isinstance(inner, ast.ImportFrom) and inner.module:
+                            lazy.setdefault(name, (inner.module, inner.names[0].name, False))
+    return lazy
+
+
+def defines(wheel: Wheel, module: str, name: str) -> bool:
+    tree = wheel.tree(module)
+    if tree is None:
+        return False
+    if not name:
+        return True
+    return name in bindings(tree) or wheel.is_submodule(f"{module[len('airflow.'):]}.{name}" if module != "airflow" else name)
+
+
+def wheel_for(folder: Path, version: str) -> Path:
+    found = sorted(folder.glob(f"apache_airflow-{version}-*.whl"))
+    if not found:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", f"apache-airflow=={version}", "-d", str(folder)],
+            check=True,
+        )
+        found = sorted(folder.glob(f"apache_airflow-{version}-*.whl"))
+    return found[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wheels", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=ROOT / "rules" / "data" / "airflow_toplevel.json")
+    args = parser.parse_args()
+    args.wheels.mkdir(parents=True, exist_ok=True)
+
+    versions = json.loads((ROOT / "rules" / "data" / "mwaa_versions.json").read_text())["versions"]
+    targets = [v["airflow"] for v in versions if v["airflow"].startswith("2.")]
+
+    source = Wheel(wheel_for(args.wheels, SOURCE_VERSION))
+    source_tree = source.tree("airflow")
+    assert source_tree is not None
+    names: dict[str, dict] = {}
+    for name, origin in sorted(bindings(source_tree).items()):
+        if name.startswith("_") or (origin is not None and not origin[0].startswith("airflow")):
+            continue  # private, or a stdlib/third-party helper the package happened to import
+        names[name] = {"module": origin[0] if origin else "airflow", "name": origin[1] if origin else name}
+
+    provenance = {
+        "generator": "scripts/gen_airflow_toplevel.py",
+        "source": {"wheel": source.path.name, "sha256": source.sha256},
+        "targets": {},
+    }
+    status: dict[str, dict[str, dict]] = {}
+    for version in targets:
+        wheel = Wheel(wheel_for(args.wheels, version))
+        provenance["targets"][version] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
+        tree = wheel.tree("airflow")
+        assert tree is not None
+        bound = bindings(tree)
+        lazy = lazy_names(tree)
+        per_name: dict[str, dict] = {}
+        for name, origin in names.items():
+            entry: dict = {}
+            if name in lazy and lazy[name][2]:
+                entry["status"] = "deprecated"
+                entry["destination"] = f"{lazy[name][0]}.{lazy[name][1]}"
+            elif name in bound or name in lazy or wheel.is_submodule(name):
+                entry["status"] = "ok"
+            else:
+                entry["status"] = "removed"
+                if origin["module"] != "airflow" and defines(wheel, origin["module"], origin["name"]):
+                    entry["destination"] = f"{origin['module']}.{origin['name']}" if origin["name"] else origin["module"]
+            per_name[name] = entry
+        status[version] = per_name
+    data = {"_provenance": provenance, "source_version": SOURCE_VERSION, "names": names, "targets": status}
+    args.out.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(names)} names x {len(targets)} targets to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
