@@ -208,7 +208,8 @@ class FileChecker:
                 break
             if entry.kind == PYTHON and not parses(candidate):
                 codes = ", ".join(sorted({d.code for d in applied}))
-                diagnostics = diagnostics + [
+                # Leave the file exactly as it was, and report it as it is on disk.
+                diagnostics = result.before_fix + [
                     engine_diagnostic(
                         self.registry, "DS904", entry.display,
                         f"a fix by {codes} produced code that does not parse; the file was left as it is",

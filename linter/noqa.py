@@ -40,7 +40,7 @@ def collect(lines: list[str]) -> dict[int, Noqa]:
     """Every noqa comment of a file, keyed by 1-based line."""
     found = {}
     for number, text in enumerate(lines, start=1):
-        if "noqa" in text or "NOQA" in text or "Noqa" in text:
+        if "noqa" in text.lower():
             parsed = parse_line(number, text)
             if parsed is not None:
                 found[number] = parsed
