@@ -107,6 +107,12 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
     except KeyboardInterrupt:
         print("dagshift: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # one clear line instead of a traceback; DAGSHIFT_DEBUG=1 shows it
+        if os.environ.get("DAGSHIFT_DEBUG"):
+            raise
+        print(f"dagshift: internal error: {type(exc).__name__}: {exc} (set DAGSHIFT_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return EXIT_ERROR
 
 
 def check(args: argparse.Namespace, registry: "Registry") -> int:

@@ -9,6 +9,7 @@ import difflib
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Sequence
 
@@ -415,11 +416,16 @@ def run_checks(
     # Several chunks per worker keep both cores busy when file sizes vary.
     size = max(1, min(64, len(files) // (jobs * 4)))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(plan, facts, records)) as pool:
-        results: list[FileResult] = []
-        for part in pool.map(_check_chunk, chunks, [mode] * len(chunks)):
-            results.extend(part)
-    return results
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(plan, facts, records)) as pool:
+            results: list[FileResult] = []
+            for part in pool.map(_check_chunk, chunks, [mode] * len(chunks)):
+                results.extend(part)
+        return results
+    except (BrokenProcessPool, OSError):
+        # A worker died (killed, or out of memory): check the files here instead, one by one.
+        checker = FileChecker(plan, facts, records)
+        return [checker.check(entry, mode) for entry in files]
 
 
 def run(

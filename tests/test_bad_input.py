@@ -132,3 +132,37 @@ def test_prescreened_file_is_not_parsed(cli, tmp_path):
     result = concise(cli, tmp_path)
     assert result.out == ""
     assert result.code == 0
+
+
+def test_unexpected_error_is_one_line_not_a_traceback(cli, tmp_path, monkeypatch):
+    from linter import engine
+
+    def explode(*args, **kwargs):
+        raise MemoryError("simulated")
+
+    monkeypatch.setattr(engine, "run", explode)
+    write(tmp_path, {"dags/a.py": GOOD})
+    result = concise(cli, tmp_path)
+    assert result.code == 2
+    assert result.err == "dagshift: internal error: MemoryError: simulated (set DAGSHIFT_DEBUG=1 for the traceback)\n"
+
+
+PARENT_PID = os.getpid()
+
+
+def dies_in_worker(chunk, mode):
+    """Stands in for the engine's chunk worker: the worker process dies at once."""
+    if os.getpid() != PARENT_PID:
+        os._exit(9)  # a worker killed mid-run, as the OOM killer would
+    raise AssertionError("chunks are only ever checked in worker processes")
+
+
+def test_a_dead_worker_falls_back_to_checking_in_process(cli, tmp_path, monkeypatch):
+    from linter import engine
+
+    write(tmp_path, {f"dags/d{i:02d}.py": GOOD for i in range(30)})
+    monkeypatch.setattr(engine, "_check_chunk", dies_in_worker)
+    result = cli("check", "--format", "concise", "--quiet", "--jobs", "2", cwd=tmp_path)
+    assert result.code == 1
+    assert len(result.out.splitlines()) == 30
+    assert all(" DS191 " in line for line in result.out.splitlines())
