@@ -8,8 +8,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Sequence
 
@@ -413,6 +411,10 @@ def run_checks(
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         checker = FileChecker(plan, facts, records)
         return [checker.check(entry, mode) for entry in files]
+    # Imported here: a small run (a pre-commit call on one file) never pays for it.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     # Several chunks per worker keep both cores busy when file sizes vary.
     size = max(1, min(64, len(files) // (jobs * 4)))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
