@@ -50,6 +50,8 @@ class FileContext:
         self.index = LineIndex(text)
         self.module = module
         self._imports: Optional["ImportTable"] = None
+        # Per-file work several rules of one family share (computed by the first that needs it).
+        self.shared: dict[str, Any] = {}
         self._positions: Any = None
 
     @property
@@ -132,6 +134,10 @@ class RuleContext:
     @property
     def records(self) -> dict[str, list[tuple[str, Any]]]:
         return self.file.records
+
+    @property
+    def shared(self) -> dict[str, Any]:
+        return self.file.shared
 
     def target_at_least(self, version: str) -> bool:
         return version_tuple(self.target) >= version_tuple(version)

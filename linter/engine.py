@@ -233,7 +233,8 @@ class FileChecker:
         return result
 
     def _run(self, entry: FileEntry, text: str, rules: Sequence[Rule]) -> tuple[list[Diagnostic], dict]:
-        active = [r for r in rules if not r.tokens or any(tok in text for tok in r.tokens)]
+        target = self.settings.target_version
+        active = [r for r in rules if r.wants(text, target)]
         module = None
         file_ctx: Optional[FileContext] = None
         if active and entry.kind == PYTHON:

@@ -13,6 +13,7 @@ from rules.base import Rule, validate_rule
 
 RULE_MODULES = (
     "rules.meta",
+    "rules.imports_moved",
     "rules.imports_toplevel",
 )
 

@@ -72,6 +72,14 @@ class Rule:
     def collect_project(self, project: "ProjectContext") -> None:
         """Gather cross-file facts into project.facts before any file is checked."""
 
+    def wants(self, text: str, target: str) -> bool:
+        """Pre-screen: could this file have anything for the rule? False skips it (and the parse).
+
+        The default looks for any of `tokens`; rules with large tables override it with a
+        cheaper exact test so already-migrated files are never parsed.
+        """
+        return not self.tokens or any(tok in text for tok in self.tokens)
+
     # -- metadata helpers -------------------------------------------------------------------
 
     @classmethod

@@ -16,75 +16,16 @@ from __future__ import annotations
 
 import argparse
 import ast
-import hashlib
 import json
-import subprocess
 import sys
-import zipfile
 from pathlib import Path
-from typing import Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from wheelindex import Wheel, bindings, wheel_file  # noqa: E402
 
 SOURCE_VERSION = "1.10.15"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class Wheel:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.zip = zipfile.ZipFile(path)
-        self.names = set(self.zip.namelist())
-        self.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-
-    def module_file(self, dotted: str) -> Optional[str]:
-        base = dotted.replace(".", "/")
-        for candidate in (f"{base}.py", f"{base}/__init__.py"):
-            if candidate in self.names:
-                return candidate
-        return None
-
-    def tree(self, dotted: str) -> Optional[ast.Module]:
-        name = self.module_file(dotted)
-        if name is None:
-            return None
-        return ast.parse(self.zip.read(name))
-
-    def is_submodule(self, name: str) -> bool:
-        return self.module_file(f"airflow.{name}") is not None
-
-
-def never_executed(node: ast.If) -> bool:
-    """`if STATICA_HACK:` and `if TYPE_CHECKING:` blocks only inform static analysers."""
-    test = node.test
-    return isinstance(test, ast.Name) and test.id in ("STATICA_HACK", "TYPE_CHECKING")
-
-
-def bindings(tree: ast.Module) -> dict[str, Optional[tuple[str, str]]]:
-    """Module-level names -> (source module, source name) for imports, None for local definitions."""
-    found: dict[str, Optional[tuple[str, str]]] = {}
-
-    def walk(body: list[ast.stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.ImportFrom) and stmt.module is not None and stmt.level == 0:
-                for alias in stmt.names:
-                    found[alias.asname or alias.name] = (stmt.module, alias.name)
-            elif isinstance(stmt, ast.Import):
-                for alias in stmt.names:
-                    found[alias.asname or alias.name.split(".")[0]] = (alias.name, "")
-            elif isinstance(stmt, (ast.FunctionDef, ast.ClassDef)):
-                found[stmt.name] = None
-            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        found[target.id] = None
-            elif isinstance(stmt, ast.If) and not never_executed(stmt):
-                walk(stmt.body)
-                walk(stmt.orelse)
-            elif isinstance(stmt, ast.Try):
-                walk(stmt.body)
-
-    walk(tree.body)
-    return found
 
 
 def lazy_names(tree: ast.Module) -> dict[str, tuple[str, str, bool]]:
@@ -118,20 +59,7 @@ def defines(wheel: Wheel, module: str, name: str) -> bool:
     tree = wheel.tree(module)
     if tree is None:
         return False
-    if not name:
-        return True
-    return name in bindings(tree) or wheel.is_submodule(f"{module[len('airflow.'):]}.{name}" if module != "airflow" else name)
-
-
-def wheel_for(folder: Path, version: str) -> Path:
-    found = sorted(folder.glob(f"apache_airflow-{version}-*.whl"))
-    if not found:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", f"apache-airflow=={version}", "-d", str(folder)],
-            check=True,
-        )
-        found = sorted(folder.glob(f"apache_airflow-{version}-*.whl"))
-    return found[0]
+    return not name or name in bindings(tree, module) or wheel.has_module(f"{module}.{name}")
 
 
 def main() -> None:
@@ -144,11 +72,11 @@ def main() -> None:
     versions = json.loads((ROOT / "rules" / "data" / "mwaa_versions.json").read_text())["versions"]
     targets = [v["airflow"] for v in versions if v["airflow"].startswith("2.")]
 
-    source = Wheel(wheel_for(args.wheels, SOURCE_VERSION))
+    source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE_VERSION))
     source_tree = source.tree("airflow")
     assert source_tree is not None
     names: dict[str, dict] = {}
-    for name, origin in sorted(bindings(source_tree).items()):
+    for name, origin in sorted(bindings(source_tree, "airflow", True).items()):
         if name.startswith("_") or (origin is not None and not origin[0].startswith("airflow")):
             continue  # private, or a stdlib/third-party helper the package happened to import
         names[name] = {"module": origin[0] if origin else "airflow", "name": origin[1] if origin else name}
@@ -160,11 +88,11 @@ def main() -> None:
     }
     status: dict[str, dict[str, dict]] = {}
     for version in targets:
-        wheel = Wheel(wheel_for(args.wheels, version))
+        wheel = Wheel(wheel_file(args.wheels, "apache-airflow", version))
         provenance["targets"][version] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
         tree = wheel.tree("airflow")
         assert tree is not None
-        bound = bindings(tree)
+        bound = bindings(tree, "airflow", True)
         lazy = lazy_names(tree)
         per_name: dict[str, dict] = {}
         for name, origin in names.items():
@@ -172,7 +100,7 @@ def main() -> None:
             if name in lazy and lazy[name][2]:
                 entry["status"] = "deprecated"
                 entry["destination"] = f"{lazy[name][0]}.{lazy[name][1]}"
-            elif name in bound or name in lazy or wheel.is_submodule(name):
+            elif name in bound or name in lazy or wheel.has_module(f"airflow.{name}"):
                 entry["status"] = "ok"
             else:
                 entry["status"] = "removed"

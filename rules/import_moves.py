@@ -1,0 +1,363 @@
+"""The analysis shared by DS101-DS104: every airflow import of a file checked against the
+generated tables for the target version, with the fix for each statement.
+
+Kept apart from the rule declarations (rules/imports_moved.py) so that listing rules never
+imports libcst or loads the tables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+import libcst as cst
+
+from fixers.imports import move_names
+from fixers.names import NameUses
+from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from linter.imports import ImportedName, dotted_name
+
+DATA = Path(__file__).resolve().parent / "data"
+INDEXED = ("hooks", "operators", "sensors", "transfers", "secrets", "log", "utils", "triggers", "notifications")
+
+
+@lru_cache(maxsize=1)
+def moves_table() -> dict[str, dict[str, dict]]:
+    return json.loads((DATA / "import_moves.json").read_text(encoding="utf-8"))["moves"]
+
+
+@lru_cache(maxsize=1)
+def provider_data() -> dict[str, Any]:
+    return json.loads((DATA / "provider_index.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class TargetTables:
+    """The slice of the tables one target needs, with the sets the pre-screen tests against."""
+
+    target: str
+    entries: dict[str, dict]  # old path -> entry, for paths that are not fine on the target
+    old_modules: frozenset[str]
+    pins: dict[str, str]
+
+    def provider_index(self, dist: str) -> Optional[dict[str, list[str]]]:
+        version = self.pins.get(dist)
+        if version is None:
+            return None
+        return provider_data()["providers"].get(f"{dist}=={version}")
+
+    def dist_of(self, module: str) -> Optional[str]:
+        parts = module.split(".")
+        if parts[:2] != ["airflow", "providers"]:
+            return None
+        for length in (3, 2, 1):
+            dist = "apache-airflow-providers-" + "-".join(parts[2 : 2 + length])
+            if dist in self.pins:
+                return dist
+        return None
+
+
+@lru_cache(maxsize=4)
+def tables(target: str) -> TargetTables:
+    entries = {old: per[target] for old, per in moves_table().items() if per.get(target, {}).get("status", "ok") != "ok"}
+    modules = frozenset(old.rpartition(".")[0] for old in entries) | frozenset(
+        old for old in entries  # a path that is itself a module (`from airflow.contrib.hooks import aws_hook`)
+    )
+    pins = provider_data()["pins"].get(target, {})
+    return TargetTables(target, entries, modules, pins)
+
+
+# -- pre-screen: exact, on the raw text, without parsing ------------------------------------
+
+IMPORT_RE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<module>[\w.]+)[ \t]+import[ \t]*(?P<names>[^\n#;]*)|import[ \t]+(?P<plain>[^\n#;]+))",
+    re.M,
+)
+
+
+def _names(text: str) -> Optional[list[str]]:
+    """Names of a one-line import list; None when the list continues on other lines."""
+    text = text.strip()
+    if text.startswith("(") and not text.endswith(")") or text.endswith("\\"):
+        return None
+    return [part.split(" as ")[0].strip(" ()") for part in text.split(",") if part.strip(" ()")]
+
+
+@lru_cache(maxsize=8)
+def screen(text: str, target: str) -> tuple[bool, bool]:
+    """(any 1.10 path the target moved, any airflow.providers import worth validating)."""
+    if "airflow" not in text:
+        return False, False
+    t = tables(target)
+    moved = providers = False
+    for match in IMPORT_RE.finditer(text):
+        module = match.group("module")
+        if module is None:
+            for part in match.group("plain").split(","):
+                dotted = part.split(" as ")[0].strip()
+                if dotted in t.old_modules:
+                    moved = True
+                elif dotted.startswith("airflow.providers."):
+                    providers = providers or not _provider_module_ok(t, dotted)
+            continue
+        if not module.startswith("airflow"):
+            continue
+        names = _names(match.group("names"))
+        if module.startswith("airflow.providers."):
+            providers = providers or names is None or any(not _provider_name_ok(t, module, n) for n in names)
+        elif module in t.old_modules:
+            moved = True
+        elif names is None:
+            moved = moved or any(old.startswith(module + ".") for old in t.old_modules)
+        elif any(f"{module}.{n}" in t.entries or f"{module}.{n}" in t.old_modules for n in names):
+            moved = True
+        if moved and providers:
+            break
+    return moved, providers
+
+
+def _provider_module_ok(t: TargetTables, module: str) -> bool:
+    dist = t.dist_of(module)
+    index = t.provider_index(dist) if dist else None
+    if index is None or not _indexed(module):
+        return True
+    return module in index or any(m.startswith(module + ".") for m in index)
+
+
+def _provider_name_ok(t: TargetTables, module: str, name: str) -> bool:
+    dist = t.dist_of(module)
+    index = t.provider_index(dist) if dist else None
+    if index is None or not _indexed(module):
+        return True
+    return name in index.get(module, ()) or f"{module}.{name}" in index or any(
+        m.startswith(f"{module}.{name}.") for m in index
+    )
+
+
+def _indexed(module: str) -> bool:
+    return any(part in INDEXED for part in module.split(".")[3:])
+
+
+# -- analysis --------------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    code: str
+    node: cst.CSTNode
+    old: str
+    new: Optional[str]
+    dist: Optional[str]
+    removed: bool
+    fix: Optional[Fix] = None
+    reason: str = ""
+
+
+@dataclass
+class Analysis:
+    findings: list[Finding] = field(default_factory=list)
+
+
+def analyse(ctx: Any) -> Analysis:
+    cached = ctx.shared.get("import_moves")
+    if cached is None:
+        cached = ctx.shared["import_moves"] = _analyse(ctx)
+    return cached
+
+
+def _analyse(ctx: Any) -> Analysis:
+    t = tables(ctx.target)
+    result = Analysis()
+    per_statement: dict[int, list[tuple[ImportedName, Finding]]] = {}
+    module_bindings: list[tuple[ImportedName, str]] = []
+    for imported in ctx.imports:
+        if imported.level:
+            continue
+        if imported.name is None:  # import a.b.c [as m]
+            if imported.module in t.old_modules:
+                module_bindings.append((imported, imported.module))
+            elif imported.module.startswith("airflow.providers."):
+                _record_provider(ctx, t, imported.module)
+            continue
+        path = imported.qualified
+        entry = t.entries.get(path)
+        if entry is None and path in t.old_modules:
+            module_bindings.append((imported, path))
+            continue
+        if entry is None:
+            if imported.module.startswith("airflow.providers."):
+                finding = _provider_finding(ctx, t, imported)
+                if finding is None:
+                    _record_provider(ctx, t, imported.module)
+                    continue
+                per_statement.setdefault(id(imported.statement), []).append((imported, finding))
+            continue
+        if any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
+            continue
+        finding = _moved_finding(imported.alias.name, path, entry)
+        per_statement.setdefault(id(imported.statement), []).append((imported, finding))
+
+    uses = NameUses(ctx.module) if per_statement or module_bindings else None
+    for found in per_statement.values():
+        _fix_statement(ctx, found, uses)
+        result.findings.extend(f for _, f in found)
+    for imported, module in module_bindings:
+        result.findings.extend(_module_findings(ctx, t, imported, module, uses))
+    for finding in result.findings:
+        if finding.dist:
+            ctx.record("providers", finding.dist)
+    return result
+
+
+def _record_provider(ctx: Any, t: TargetTables, module: str) -> None:
+    dist = t.dist_of(module)
+    if dist:
+        ctx.record("providers", dist)
+
+
+def _works(t: TargetTables, imported: ImportedName) -> bool:
+    return imported.qualified not in t.entries and imported.module not in t.old_modules
+
+
+def _moved_finding(node: cst.CSTNode, old: str, entry: dict) -> Finding:
+    new = entry.get("to")
+    removed = entry["status"] == "removed"
+    renamed = new is not None and new.rpartition(".")[2] != old.rpartition(".")[2]
+    code = "DS103" if renamed else ("DS101" if removed else "DS102")
+    return Finding(code, node, old, new, entry.get("dist"), removed)
+
+
+def _provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Finding]:
+    module, name = imported.module, imported.name or ""
+    if _provider_name_ok(t, module, name):
+        return None
+    dist = t.dist_of(module)
+    index = t.provider_index(dist) if dist else None
+    assert index is not None and dist is not None
+    homes = sorted(m for m, names in index.items() if name in names)
+    version = t.pins[dist]
+    if len(homes) == 1:
+        return Finding("DS104", imported.alias.name, f"{module}.{name}", f"{homes[0]}.{name}", dist, True)
+    reason = (
+        f"{dist} {version} has no `{name}`" if not homes
+        else f"{dist} {version} has `{name}` in {len(homes)} modules ({', '.join(homes)}); pick one"
+    )
+    return Finding("DS104", imported.alias.name, f"{module}.{name}", None, dist, True, reason=reason)
+
+
+def _fix_statement(ctx: Any, found: list[tuple[ImportedName, Finding]], uses: Optional["NameUses"]) -> None:
+    statement = found[0][0].statement
+    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
+        return
+    names = list(statement.names)
+    moves: dict[int, tuple[str, str]] = {}
+    extra: list[Edit] = []
+    applicability = SAFE
+    for imported, finding in found:
+        if finding.new is None:
+            continue
+        dest_module, _, dest_name = finding.new.rpartition(".")
+        index = names.index(imported.alias)
+        old_name = imported.name or ""
+        if dest_name != old_name and imported.alias.asname is None:
+            assert uses is not None
+            sites = uses.rename_sites(imported.local)
+            if sites is None:
+                # The name is re-bound somewhere in the file: keep it, import the new class under it.
+                moves[index] = (dest_module, f"{dest_name} as {old_name}")
+                applicability = UNSAFE
+                continue
+            for node in sites:
+                start, end = ctx.span(node)
+                extra.append(Edit(start, end, dest_name))
+        moves[index] = (dest_module, dest_name)
+    if not moves:
+        return
+    start, end = ctx.span(statement)
+    line_start = ctx.index.offset(ctx.index.position(start)[0], 1)
+    indent = ctx.text[line_start:start]
+    edit = move_names(ctx.module, statement, (start, end), indent if not indent.strip() else "", moves)
+    fix = Fix((edit, *extra), applicability, "import it from its Airflow 2 location")
+    for _, finding in found:
+        if finding.new is not None:
+            finding.fix = fix
+
+
+def _module_findings(
+    ctx: Any, t: TargetTables, imported: ImportedName, module: str, uses: Optional["NameUses"]
+) -> list[Finding]:
+    """`import a.b.c as m` / `from a.b import c` / `import a.b.c`, then `m.C`: one finding per use."""
+    assert uses is not None
+    prefix = imported.local if (imported.alias.asname is not None or imported.name is not None) else module
+    findings = []
+    destinations: set[str] = set()
+    unmapped = uses.other_uses(prefix)
+    for node, dotted in uses.attribute_uses(prefix):
+        name = dotted[len(prefix) + 1 :].split(".")[0]
+        entry = t.entries.get(f"{module}.{name}")
+        if entry is None:
+            unmapped = True  # the old module is still needed for this name: no fix
+            continue
+        finding = _moved_finding(node, f"{module}.{name}", entry)
+        findings.append(finding)
+        if finding.new:
+            destinations.add(finding.new.rpartition(".")[0])
+        else:
+            destinations.add("")
+    if unmapped or len(destinations) != 1 or "" in destinations or not findings:
+        return findings
+    # Every use goes to one module: rewrite the import and the uses together.
+    dest = destinations.pop()
+    edits = []
+    statement = imported.statement
+    if imported.name is None and imported.alias.asname is None:
+        # `import a.b.c` then `a.b.c.C`: the uses spell the module out.
+        start, end = ctx.span(imported.alias.name)
+        edits.append(Edit(start, end, dest))
+        for finding in findings:
+            start, end = ctx.span(finding.node)
+            edits.append(Edit(start, end, finding.new))  # type: ignore[arg-type]
+    else:
+        if imported.name is None:
+            start, end = ctx.span(imported.alias.name)
+            edits.append(Edit(start, end, dest))
+        else:
+            parent, _, last = dest.rpartition(".")
+            assert isinstance(statement, cst.ImportFrom)
+            if len(statement.names) != 1:  # type: ignore[arg-type]
+                return findings
+            start, end = ctx.span(statement)
+            local = imported.local
+            edits.append(Edit(start, end, f"from {parent} import {last}" + (f" as {local}" if local != last else "")))
+        for finding in findings:
+            new_name = finding.new.rpartition(".")[2]  # type: ignore[union-attr]
+            if new_name != finding.old.rpartition(".")[2]:
+                start, end = ctx.span(finding.node)
+                edits.append(Edit(start, end, f"{prefix}.{new_name}"))
+    fix = Fix(tuple(edits), SAFE, "import the module's Airflow 2 location")
+    for finding in findings:
+        finding.fix = fix
+    return findings
+
+
+def describe(finding: Finding, target: str) -> str:
+    where = f" (install {finding.dist})" if finding.dist else ""
+    if finding.code == "DS104":
+        if finding.new:
+            return f"`{finding.old}` does not exist in the provider version Airflow {target} pins; use `{finding.new}`{where}"
+        return f"`{finding.old}` does not exist in the provider version Airflow {target} pins: {finding.reason}"
+    if finding.new is None:
+        return f"`{finding.old}` does not exist on Airflow {target} and has no replacement"
+    if finding.code == "DS103":
+        state = "was removed" if finding.removed else "is deprecated"
+        return f"`{finding.old}` {state} on Airflow {target}: renamed to `{finding.new}`{where}"
+    if finding.removed:
+        return f"`{finding.old}` does not exist on Airflow {target}: it moved to `{finding.new}`{where}"
+    return f"`{finding.old}` is deprecated on Airflow {target}: it moved to `{finding.new}`{where}"
+
+
+__all__ = ["analyse", "describe", "screen", "tables", "dotted_name"]

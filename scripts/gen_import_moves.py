@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""Generate the import-move tables: where every Airflow 1.10 import path lands on each 2.x target.
+
+Writes
+  rules/data/import_moves.json      old path -> per target: status, destination, provider
+  rules/data/provider_index.json    per target: the pinned provider versions, and what each
+                                    provider version defines (modules -> public names)
+
+from official wheels only, read with zipfile + ast (never imported):
+  - apache-airflow 1.10.15: the inventory of 1.10 public classes and functions;
+  - apache-airflow-upgrade-check 1.4.0: its renamed-classes table (a fallback for paths no shim keeps);
+  - apache-airflow <target> for every Airflow 2 version MWAA offers: 2.0-2.3 shim modules,
+    2.4+ `__deprecated_classes` tables;
+  - apache-airflow-providers-* at the version each target's constraint file pins.
+
+    python scripts/gen_import_moves.py --wheels /tmp/wheels --constraints ../shared/reference/constraints
+
+Missing wheels are fetched with `pip download --no-deps` into --wheels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from wheelindex import (  # noqa: E402
+    Wheel,
+    bindings,
+    classes_and_functions,
+    deprecated_classes,
+    read_constraints,
+    warns_at_import,
+    wheel_file,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_VERSION = "1.10.15"
+UPGRADE_CHECK = ("apache-airflow-upgrade-check", "1.4.0")
+# 1.10 packages whose public names DAGs and plugins import.
+SCOPE = (
+    "airflow.contrib.", "airflow.operators.", "airflow.hooks.", "airflow.sensors.", "airflow.secrets.",
+    "airflow.utils.", "airflow.executors.", "airflow.jobs.", "airflow.macros.",
+)
+SKIP = (".example_dags", ".tests", "airflow.utils.log.logging_mixin")
+# Provider index: the sub-packages user code imports from.
+INDEXED = ("hooks", "operators", "sensors", "transfers", "secrets", "log", "utils", "triggers", "notifications")
+PACKAGE_ALIASES = ("_operators", "_hooks", "_sensors")
+
+
+@dataclass
+class Resolution:
+    status: str  # "ok" | "deprecated" | "missing"
+    module: str
+    name: str
+    note: str = ""
+
+
+class Target:
+    def __init__(self, version: str, python: str, wheels: Path, constraints: Path) -> None:
+        self.version = version
+        self.core = Wheel(wheel_file(wheels, "apache-airflow", version))
+        self.pins = read_constraints(constraints / f"constraints-{version}-{python}.txt")
+        self.wheels = wheels
+        self.providers: dict[str, Optional[Wheel]] = {}
+
+    def dist_of(self, module: str) -> Optional[str]:
+        parts = module.split(".")
+        if parts[:2] != ["airflow", "providers"]:
+            return None
+        for length in (3, 2, 1):
+            dist = "apache-airflow-providers-" + "-".join(parts[2 : 2 + length])
+            if dist in self.pins:
+                return dist
+        return "apache-airflow-providers-" + parts[2] if len(parts) > 2 else None
+
+    def wheel_for(self, module: str) -> Optional[Wheel]:
+        dist = self.dist_of(module)
+        if dist is None:
+            return self.core
+        if dist not in self.providers:
+            version = self.pins.get(dist)
+            self.providers[dist] = Wheel(wheel_file(self.wheels, dist, version)) if version else None
+        return self.providers[dist]
+
+    def resolve(self, module: str, name: str, depth: int = 0) -> Resolution:
+        if depth > 12:
+            return Resolution("missing", module, name, "import cycle")
+        wheel = self.wheel_for(module)
+        if wheel is None:
+            dist = self.dist_of(module)
+            return Resolution("missing", module, name, f"{dist} is not in the constraint file")
+        tree = wheel.tree(module)
+        if tree is None:
+            return self._virtual(module, name, depth)
+        is_package = (wheel.module_file(module) or "").endswith("__init__.py")
+        bound = bindings(tree, module, is_package)
+        shim = warns_at_import(tree)
+        if name not in bound:
+            if is_package and wheel.has_module(f"{module}.{name}"):
+                return Resolution("ok", module, name)
+            return Resolution("missing", module, name, f"{module} has no {name}")
+        origin = bound[name]
+        if origin is None:
+            node = classes_and_functions(tree).get(name)
+            if shim and isinstance(node, ast.ClassDef) and len(node.bases) == 1:
+                base = _dotted(node.bases[0])
+                if base and base.split(".")[0] in bound and bound[base.split(".")[0]]:
+                    src_module, src_name = bound[base.split(".")[0]]  # type: ignore[misc]
+                    if "." in base:
+                        src_module, src_name = f"{src_module}.{src_name}".rstrip("."), base.split(".", 1)[1]
+                    inner = self.resolve(src_module, src_name, depth + 1)
+                    return Resolution("deprecated" if inner.status != "missing" else "missing", inner.module, inner.name, inner.note)
+            return Resolution("deprecated" if shim else "ok", module, name)
+        src_module, src_name = origin
+        if not src_module.startswith("airflow") or not src_name:
+            return Resolution("deprecated" if shim else "ok", module, name)
+        inner = self.resolve(src_module, src_name, depth + 1)
+        if not shim:
+            return Resolution(inner.status if inner.status == "missing" else "ok", module, name, inner.note)
+        return Resolution("deprecated" if inner.status != "missing" else "missing", inner.module, inner.name, inner.note)
+
+    def _virtual(self, module: str, name: str, depth: int) -> Resolution:
+        """2.4+: a module that only exists in a package's `__deprecated_classes` table."""
+        parent, _, sub = module.rpartition(".")
+        wheel = self.wheel_for(parent)
+        tree = wheel.tree(parent) if wheel else None
+        if tree is not None:
+            table = deprecated_classes(tree)
+            new = table.get(sub, {}).get(name)
+            if new:
+                new_module, _, new_name = new.rpartition(".")
+                inner = self.resolve(new_module, new_name, depth + 1)
+                status = "deprecated" if inner.status != "missing" else "missing"
+                return Resolution(status, inner.module, inner.name, inner.note)
+        return Resolution("missing", module, name, f"no module {module}")
+
+
+def _dotted(node: ast.expr) -> Optional[str]:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def inventory(wheel: Wheel) -> dict[str, Optional[str]]:
+    """1.10 public 'module.Name' paths -> the path they alias (package-level names), or None."""
+    paths: dict[str, Optional[str]] = {}
+    for module in wheel.modules("airflow/"):
+        is_package = module + "." in SCOPE
+        if not module.startswith(SCOPE) and not is_package:
+            continue
+        if any(s in module for s in SKIP):
+            continue
+        tree = wheel.tree(module)
+        assert tree is not None
+        for name in classes_and_functions(tree):
+            paths[f"{module}.{name}"] = None
+        if is_package:  # `from airflow.jobs import BaseJob`: a package re-exporting its own classes
+            for name, origin in bindings(tree, module, True).items():
+                if origin and origin[0].startswith(module + ".") and origin[1] and not name.startswith("_"):
+                    paths.setdefault(f"{module}.{name}", f"{origin[0]}.{origin[1]}")
+        for stmt in tree.body:  # 1.10 lazy package maps: `from airflow.operators import BashOperator`
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in PACKAGE_ALIASES:
+                try:
+                    table = ast.literal_eval(stmt.value)
+                except ValueError:
+                    continue
+                for sub, names in table.items():
+                    for name in names:
+                        paths.setdefault(f"{module}.{name}", f"{module}.{sub}.{name}")
+    return paths
+
+
+def renamed_classes(wheel: Wheel) -> dict[str, str]:
+    tree = wheel.tree("airflow.upgrade.rules.renamed_classes")
+    assert tree is not None
+    table: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.List):
+            for item in ast.literal_eval(stmt.value):
+                new, old = item
+                table.setdefault(old, new)
+    return table
+
+
+class ClassFinder:
+    """Unique same-name class in a provider version (skipping its own deprecated shim modules)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, dict[str, list[str]]] = {}
+
+    def find(self, wheel: Wheel, name: str) -> Optional[str]:
+        key = str(wheel.path)
+        if key not in self.cache:
+            index: dict[str, list[str]] = {}
+            for module in wheel.modules("airflow/providers/"):
+                if ".example_dags" in module or ".tests" in module:
+                    continue
+                tree = wheel.tree(module)
+                if tree is None or warns_at_import(tree):
+                    continue
+                for stmt in tree.body:
+                    if isinstance(stmt, ast.ClassDef) and not stmt.name.startswith("_"):
+                        index.setdefault(stmt.name, []).append(module)
+            self.cache[key] = index
+        found = self.cache[key].get(name, [])
+        return found[0] if len(found) == 1 else None
+
+
+def provider_index(wheel: Wheel, destinations: set[str]) -> dict[str, list[str]]:
+    """Public names of the provider's user-facing modules, and of every module a destination names."""
+    index: dict[str, list[str]] = {}
+    for module in wheel.modules("airflow/providers/"):
+        parts = module.split(".")
+        wanted = any(p in INDEXED for p in parts) or module in destinations
+        if ".example_dags" in module or ".tests" in module or not wanted:
+            continue
+        tree = wheel.tree(module)
+        if tree is None:
+            continue
+        defined = classes_and_functions(tree)
+        names = sorted(
+            n for n, origin in bindings(tree, module).items()
+            if not n.startswith("_")
+            and ((origin is None and n in defined) or (origin is not None and origin[0].startswith("airflow.") and origin[1]))
+        )
+        index[module] = names
+    return index
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wheels", type=Path, required=True)
+    parser.add_argument("--constraints", type=Path, default=ROOT.parent / "shared" / "reference" / "constraints")
+    parser.add_argument("--data", type=Path, default=ROOT / "rules" / "data")
+    parser.add_argument("--targets", nargs="*", help="only these targets (for a quick look; the data needs all)")
+    args = parser.parse_args()
+    args.wheels.mkdir(parents=True, exist_ok=True)
+
+    versions = json.loads((args.data / "mwaa_versions.json").read_text())["versions"]
+    targets = [(v["airflow"], v["python"]) for v in versions if v["airflow"].startswith("2.")]
+    if args.targets:
+        targets = [t for t in targets if t[0] in args.targets]
+    source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE_VERSION))
+    checker = Wheel(wheel_file(args.wheels, *UPGRADE_CHECK))
+    old_paths = inventory(source)
+    renamed = renamed_classes(checker)
+    finder = ClassFinder()
+
+    moves: dict[str, dict] = {}
+    # Where Airflow itself last pointed an old path (its shim on an earlier target): the best
+    # lead once a later target drops the shim.
+    last_pointer: dict[str, str] = {}
+    index: dict[str, dict] = {}
+    core_index: dict[str, dict[str, list[str]]] = {}
+    pins_out: dict[str, dict[str, str]] = {}
+    provenance: dict[str, dict] = {}
+    for version, python in targets:
+        target = Target(version, python, args.wheels, args.constraints)
+        provenance[version] = {"core": {"wheel": target.core.path.name, "sha256": target.core.sha256}}
+        print(f"{version}: resolving {len(old_paths)} paths", file=sys.stderr)
+        for old, alias in sorted(old_paths.items()):
+            module, _, name = old.rpartition(".")
+            res = target.resolve(module, name)
+            via = "shim"
+            if res.status == "missing" and alias:
+                a_module, _, a_name = alias.rpartition(".")
+                aliased = target.resolve(a_module, a_name)
+                if aliased.status != "missing":
+                    res = Resolution("missing", aliased.module, aliased.name, "package-level name removed")
+                    via = "package alias"
+            entry: dict = {"status": "removed" if res.status == "missing" else res.status}
+            if res.status == "ok":
+                continue
+            if res.status == "deprecated" or via == "package alias":
+                entry["to"] = f"{res.module}.{res.name}"
+                entry["via"] = via
+            else:
+                dest = _destination(target, finder, old, alias, renamed, res, last_pointer.get(old))
+                if dest:
+                    entry["to"], entry["via"] = dest
+            if entry["status"] == "deprecated" and via == "shim":
+                last_pointer[old] = entry["to"]
+            moves.setdefault(old, {})[version] = entry
+        _same_class_elsewhere(moves, version)
+        for old, per_target in moves.items():
+            entry = per_target.get(version)
+            if entry and "to" in entry:
+                dist = target.dist_of(entry["to"].rpartition(".")[0])
+                if dist:
+                    entry["dist"] = dist
+        core_index[version] = _core_index(target, moves, version)
+        pinned = {d: target.pins[d] for d in sorted(target.providers) if target.providers[d] is not None}
+        pins_out[version] = pinned
+        for dist, wheel in sorted(target.providers.items()):
+            if wheel is None:
+                continue
+            key = f"{dist}=={target.pins[dist]}"
+            provenance[version][dist] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
+            if key not in index:
+                destinations = {
+                    e["to"].rpartition(".")[0] for per in moves.values() for e in per.values() if e.get("dist") == dist
+                }
+                index[key] = provider_index(wheel, destinations)
+
+    _drop_unchanged(moves, [v for v, _ in targets])
+    header = {
+        "generator": "scripts/gen_import_moves.py",
+        "source": {"wheel": source.path.name, "sha256": source.sha256},
+        "renamed_classes": {"wheel": checker.path.name, "sha256": checker.sha256},
+        "targets": provenance,
+    }
+    (args.data / "import_moves.json").write_text(
+        json.dumps({"_provenance": header, "source_version": SOURCE_VERSION, "moves": moves}, indent=1, sort_keys=True) + "\n"
+    )
+    (args.data / "provider_index.json").write_text(
+        json.dumps({"_provenance": {"generator": "scripts/gen_import_moves.py", "targets": provenance},
+                    "pins": pins_out, "providers": index, "core": core_index},
+                   sort_keys=True, separators=(",", ":")) + "\n"
+    )
+    print(f"wrote {len(moves)} moved paths and {len(index)} provider versions", file=sys.stderr)
+
+
+def _destination(target: Target, finder: ClassFinder, old: str, alias: Optional[str], renamed: dict[str, str],
+                 res: Resolution, pointer: Optional[str]) -> Optional[tuple[str, str]]:
+    """Where a path that no longer imports should point on this target, verified in its wheels."""
+    candidates = [(pointer, "earlier shim"), (renamed.get(old), "renamed_classes"), (renamed.get(alias or ""), "renamed_classes")]
+    for new, source in candidates:
+        if not new:
+            continue
+        n_module, _, n_name = new.rpartition(".")
+        found = target.resolve(n_module, n_name)
+        if found.status != "missing":
+            return f"{found.module}.{found.name}", source
+        wheel = target.wheel_for(n_module)
+        if wheel is not None and target.dist_of(n_module):
+            for wanted in (n_name, old.rpartition(".")[2]):
+                unique = finder.find(wheel, wanted)
+                if unique:
+                    return f"{unique}.{wanted}", "same name in the pinned provider"
+    # The chain broke inside a provider: look for the class it was after, by name.
+    if target.dist_of(res.module):
+        wheel = target.wheel_for(res.module)
+        if wheel is not None:
+            unique = finder.find(wheel, res.name)
+            if unique:
+                return f"{unique}.{res.name}", "same name in the pinned provider"
+    return None
+
+
+def _core_index(target: Target, moves: dict[str, dict], version: str) -> dict[str, list[str]]:
+    """What the core wheel defines in the modules that destinations name (for the verification test)."""
+    out: dict[str, list[str]] = {}
+    for per_target in moves.values():
+        entry = per_target.get(version, {})
+        module = entry.get("to", "").rpartition(".")[0]
+        if not module or module.startswith("airflow.providers.") or module in out:
+            continue
+        tree = target.core.tree(module)
+        if tree is not None:
+            is_package = (target.core.module_file(module) or "").endswith("__init__.py")
+            out[module] = sorted(n for n in bindings(tree, module, is_package) if not n.startswith("_"))
+    return out
+
+
+def _same_class_elsewhere(moves: dict[str, dict], version: str) -> None:
+    """A removed path with no lead takes the destination of the same 1.10 class under another path.
+
+    1.10 exposed some classes twice (`airflow.operators.sensors.ExternalTaskSensor` beside
+    `airflow.sensors.external_task_sensor.ExternalTaskSensor`); the one that moved shows where.
+    """
+    by_name: dict[str, set[str]] = {}
+    for old, per_target in moves.items():
+        entry = per_target.get(version)
+        if entry and "to" in entry:
+            by_name.setdefault(old.rpartition(".")[2], set()).add(entry["to"])
+    for old, per_target in moves.items():
+        entry = per_target.get(version)
+        if entry and entry["status"] == "removed" and "to" not in entry:
+            found = by_name.get(old.rpartition(".")[2], set())
+            if len(found) == 1:
+                entry["to"], entry["via"] = next(iter(found)), "same 1.10 class elsewhere"
+
+
+def _drop_unchanged(moves: dict[str, dict], versions: list[str]) -> None:
+    """Paths fine on every target carry no entry; the rest list every target (ok included)."""
+    for old, per_target in moves.items():
+        for version in versions:
+            per_target.setdefault(version, {"status": "ok"})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Reading official wheels without importing them: module lookup, top-level bindings, shims.
+
+Shared by the data generators in this folder. Only zipfile and ast: no wheel code is executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import subprocess
+import sys
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+
+def wheel_file(folder: Path, dist: str, version: str) -> Path:
+    """The wheel of dist==version in folder, fetched with `pip download --no-deps` if missing."""
+    stem = dist.replace("-", "_")
+    found = sorted(folder.glob(f"{stem}-{version}-*.whl"))
+    if not found:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", f"{dist}=={version}", "-d", str(folder)],
+            check=True,
+        )
+        found = sorted(folder.glob(f"{stem}-{version}-*.whl"))
+    if not found:
+        raise FileNotFoundError(f"{dist}=={version}")
+    return found[0]
+
+
+class Wheel:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip = zipfile.ZipFile(path)
+        self.files = set(self.zip.namelist())
+        self.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        self._trees: dict[str, Optional[ast.Module]] = {}
+
+    def module_file(self, dotted: str) -> Optional[str]:
+        base = dotted.replace(".", "/")
+        for candidate in (f"{base}.py", f"{base}/__init__.py"):
+            if candidate in self.files:
+                return candidate
+        return None
+
+    def has_module(self, dotted: str) -> bool:
+        return self.module_file(dotted) is not None
+
+    def tree(self, dotted: str) -> Optional[ast.Module]:
+        if dotted not in self._trees:
+            name = self.module_file(dotted)
+            self._trees[dotted] = ast.parse(self.zip.read(name)) if name else None
+        return self._trees[dotted]
+
+    def modules(self, prefix: str = "airflow/") -> list[str]:
+        out = []
+        for name in sorted(self.files):
+            if name.startswith(prefix) and name.endswith(".py"):
+                dotted = name[:-3].replace("/", ".")
+                out.append(dotted[: -len(".__init__")] if dotted.endswith(".__init__") else dotted)
+        return out
+
+
+def never_executed(node: ast.If) -> bool:
+    test = node.test
+    if isinstance(test, ast.Name) and test.id in ("STATICA_HACK", "TYPE_CHECKING"):
+        return True
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+
+
+def absolute(module: Optional[str], level: int, current: str, is_package: bool) -> str:
+    if level == 0:
+        return module or ""
+    parts = current.split(".")
+    base = parts if is_package else parts[:-1]
+    base = base[: len(base) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
+
+
+def bindings(tree: ast.Module, current: str = "", is_package: bool = False) -> dict[str, Optional[tuple[str, str]]]:
+    """Top-level names -> (module, name) they are imported from, or None when defined here."""
+    found: dict[str, Optional[tuple[str, str]]] = {}
+
+    def walk(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ImportFrom):
+                source = absolute(stmt.module, stmt.level, current, is_package)
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        found[alias.asname or alias.name] = (source, alias.name)
+            elif isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.asname:
+                        found[alias.asname] = (alias.name, "")
+                    else:
+                        found[alias.name.split(".")[0]] = (alias.name.split(".")[0], "")
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found[stmt.name] = None
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    for node in ast.walk(target):
+                        if isinstance(node, ast.Name):
+                            found[node.id] = None
+            elif isinstance(stmt, ast.If) and not never_executed(stmt):
+                walk(stmt.body)
+                walk(stmt.orelse)
+            elif isinstance(stmt, ast.Try):
+                walk(stmt.body)
+                for handler in stmt.handlers:
+                    walk(handler.body)
+
+    walk(tree.body)
+    return found
+
+
+def classes_and_functions(tree: ast.Module) -> dict[str, ast.stmt]:
+    return {
+        stmt.name: stmt
+        for stmt in tree.body
+        if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and not stmt.name.startswith("_")
+    }
+
+
+def warns_at_import(tree: ast.Module) -> bool:
+    """A 2.0-2.3 shim module: calls warnings.warn(...) at module level."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "warn":
+                return True
+    return False
+
+
+def deprecated_classes(tree: ast.Module) -> dict[str, dict[str, str]]:
+    """2.4+: the `__deprecated_classes = {"submodule": {"Old": "new.path.New"}}` table of a package."""
+    for stmt in tree.body:
+        target = None
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            target, value = stmt.targets[0].id, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            target, value = stmt.target.id, stmt.value
+        if target and "deprecated_classes" in target and isinstance(value, ast.Dict):
+            try:
+                return ast.literal_eval(value)
+            except ValueError:
+                return {}
+    return {}
+
+
+@lru_cache(maxsize=None)
+def read_constraints(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, _, version = line.partition("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins

@@ -1,0 +1,95 @@
+"""The generated import tables, checked against the generated index of what each version defines.
+
+Reads only committed data: rules/data/import_moves.json and rules/data/provider_index.json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "rules" / "data"
+MOVES = json.loads((DATA / "import_moves.json").read_text())
+INDEX = json.loads((DATA / "provider_index.json").read_text())
+TARGETS = sorted(INDEX["pins"])
+
+
+def defined(target: str, dotted: str) -> bool:
+    module, _, name = dotted.rpartition(".")
+    if module.startswith("airflow.providers."):
+        for dist, version in INDEX["pins"][target].items():
+            names = INDEX["providers"][f"{dist}=={version}"].get(module)
+            if names is not None:
+                return name in names
+        return False
+    return name in INDEX["core"][target].get(module, [])
+
+
+def test_every_destination_exists_in_the_version_the_target_pins():
+    missing = [
+        (target, old, entry["to"])
+        for old, per in MOVES["moves"].items()
+        for target, entry in per.items()
+        if "to" in entry and not defined(target, entry["to"])
+    ]
+    assert missing == []
+
+
+def test_every_provider_destination_names_its_pinned_distribution():
+    for old, per in MOVES["moves"].items():
+        for target, entry in per.items():
+            if entry.get("to", "").startswith("airflow.providers."):
+                assert entry["dist"] in INDEX["pins"][target], (old, target)
+
+
+def test_tables_cover_every_mwaa_2x_target_with_provenance():
+    versions = json.loads((DATA / "mwaa_versions.json").read_text())["versions"]
+    expected = sorted(v["airflow"] for v in versions if v["airflow"].startswith("2."))
+    assert TARGETS == expected
+    provenance = MOVES["_provenance"]
+    assert provenance["source"]["wheel"].startswith("apache_airflow-1.10.15-")
+    assert provenance["renamed_classes"]["wheel"].startswith("apache_airflow_upgrade_check-1.4.0-")
+    for target in expected:
+        assert provenance["targets"][target]["core"]["wheel"].startswith(f"apache_airflow-{target}-")
+        assert len(provenance["targets"][target]["core"]["sha256"]) == 64
+    assert all(set(per) == set(expected) for per in MOVES["moves"].values())
+
+
+def test_provider_internal_renames_are_followed():
+    amazon = INDEX["providers"]["apache-airflow-providers-amazon==" + INDEX["pins"]["2.5.1"]["apache-airflow-providers-amazon"]]
+    assert INDEX["pins"]["2.5.1"]["apache-airflow-providers-amazon"] == "7.1.0"
+    assert "airflow.providers.amazon.aws.operators.emr_create_job_flow" not in amazon
+    entry = MOVES["moves"]["airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator"]
+    assert entry["2.0.2"]["status"] == "deprecated"
+    assert entry["2.5.1"] == {
+        "status": "removed",
+        "to": "airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator",
+        "via": "same name in the pinned provider",
+        "dist": "apache-airflow-providers-amazon",
+    }
+    # Airflow 2.5.1's own shim points at a module amazon 7.1.0 no longer has.
+    transform = MOVES["moves"]["airflow.operators.s3_file_transform_operator.S3FileTransformOperator"]["2.5.1"]
+    assert transform["status"] == "removed"
+    assert transform["to"] == "airflow.providers.amazon.aws.operators.s3.S3FileTransformOperator"
+
+
+def test_paths_dropped_between_2_0_and_2_4_match_the_known_list():
+    dropped = {
+        old for old, per in MOVES["moves"].items()
+        if per["2.0.2"]["status"] == "deprecated" and per["2.5.1"]["status"] == "removed"
+    }
+    known = {
+        "airflow.contrib.hooks.aws_firehose_hook.AwsFirehoseHook",
+        "airflow.contrib.hooks.bigquery_hook.BigQueryPandasConnector",
+        "airflow.contrib.operators.ecs_operator.ECSOperator",
+        "airflow.contrib.operators.emr_add_steps_operator.EmrAddStepsOperator",
+        "airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator",
+        "airflow.contrib.operators.emr_terminate_job_flow_operator.EmrTerminateJobFlowOperator",
+        "airflow.contrib.operators.s3_copy_object_operator.S3CopyObjectOperator",
+        "airflow.contrib.operators.s3_delete_objects_operator.S3DeleteObjectsOperator",
+        "airflow.contrib.operators.s3_list_operator.S3ListOperator",
+        "airflow.contrib.sensors.emr_step_sensor.EmrStepSensor",
+        "airflow.contrib.sensors.emr_job_flow_sensor.EmrJobFlowSensor",
+        "airflow.sensors.s3_prefix_sensor.S3PrefixSensor",
+    }
+    assert known <= dropped
