@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from fixers.imports import move_names
+from fixers.imports import alias_code, alias_comment, import_line, retarget, with_added, without
 from fixers.names import NameUses
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import ImportedName, dotted_name
@@ -202,8 +202,10 @@ def _analyse(ctx: Any) -> Analysis:
         per_statement.setdefault(id(imported.statement), []).append((imported, finding))
 
     uses = NameUses(ctx.module) if per_statement or module_bindings else None
+    if per_statement:
+        assert uses is not None
+        _plan_fixes(ctx, per_statement, uses)
     for found in per_statement.values():
-        _fix_statement(ctx, found, uses)
         result.findings.extend(f for _, f in found)
     for imported, module in module_bindings:
         result.findings.extend(_module_findings(ctx, t, imported, module, uses))
@@ -249,42 +251,149 @@ def _provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Opti
     return Finding("DS104", imported.alias.name, f"{module}.{name}", None, dist, True, reason=reason)
 
 
-def _fix_statement(ctx: Any, found: list[tuple[ImportedName, Finding]], uses: Optional["NameUses"]) -> None:
-    statement = found[0][0].statement
-    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
-        return
-    names = list(statement.names)
-    moves: dict[int, tuple[str, str]] = {}
-    extra: list[Edit] = []
-    applicability = SAFE
-    for imported, finding in found:
-        if finding.new is None:
+@dataclass
+class _Move:
+    imported: ImportedName
+    finding: Finding
+    dest_module: str
+    alias_text: str  # 'New', 'New as local' ...
+    index: int  # position of the name in its statement
+    new_name: Optional[str]  # the imported name when it changes ('New' or 'New as Old'), else None
+
+
+def _plan_fixes(ctx: Any, per_statement: dict[int, list[tuple[ImportedName, Finding]]], uses: NameUses) -> None:
+    """Give each finding with a destination a fix; names going to one module end up in one statement.
+
+    A destination module the file already imports from (at top level) receives the names; otherwise
+    the first top-level statement moving names there holds the new `from ... import ...` line, and
+    later statements that become empty are deleted. Statements that carry comments, or that are
+    not at top level, are rewritten in place, so no comment is ever dropped.
+    """
+    moves: list[_Move] = []
+    renames: dict[int, list[Edit]] = {}
+    unsafe: set[int] = set()
+    for found in per_statement.values():
+        statement = found[0][0].statement
+        if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
             continue
-        dest_module, _, dest_name = finding.new.rpartition(".")
-        index = names.index(imported.alias)
-        old_name = imported.name or ""
-        if dest_name != old_name and imported.alias.asname is None:
-            assert uses is not None
-            sites = uses.rename_sites(imported.local)
-            if sites is None:
-                # The name is re-bound somewhere in the file: keep it, import the new class under it.
-                moves[index] = (dest_module, f"{dest_name} as {old_name}")
-                applicability = UNSAFE
+        names = list(statement.names)
+        for imported, finding in found:
+            if finding.new is None or _silenced(ctx, imported, finding.code):
                 continue
-            for node in sites:
-                start, end = ctx.span(node)
-                extra.append(Edit(start, end, dest_name))
-        moves[index] = (dest_module, dest_name)
-    if not moves:
-        return
-    start, end = ctx.span(statement)
+            dest_module, _, dest_name = finding.new.rpartition(".")
+            old_name = imported.name or ""
+            text = dest_name
+            if dest_name != old_name and imported.alias.asname is None:
+                sites = uses.rename_sites(imported.local)
+                if sites is None:
+                    # The file re-binds the name: keep it, import the new class under it.
+                    text = f"{dest_name} as {old_name}"
+                    unsafe.add(id(finding))
+                else:
+                    renames[id(finding)] = [Edit(*ctx.span(node), dest_name) for node in sites]
+            index = names.index(imported.alias)
+            moves.append(_Move(
+                imported, finding, dest_module, alias_code(ctx.module, imported.alias, text), index,
+                text if text != old_name else None,
+            ))
+
+    existing = _existing_imports(ctx, {m.dest_module for m in moves})
+    by_dest: dict[str, list[_Move]] = {}
+    for move in moves:
+        by_dest.setdefault(move.dest_module, []).append(move)
+    for dest, group in by_dest.items():
+        _group_fix(ctx, dest, group, existing.get(dest), renames, unsafe)
+
+
+def _group_fix(
+    ctx: Any, dest: str, group: list["_Move"], host: Optional[cst.ImportFrom],
+    renames: dict[int, list[Edit]], unsafe: set[int],
+) -> None:
+    statements: dict[int, list[_Move]] = {}
+    for move in group:
+        statements.setdefault(id(move.imported.statement), []).append(move)
+    ordered = sorted(statements.values(), key=lambda ms: ctx.span(ms[0].imported.statement)[0])
+    mergeable = [ms for ms in ordered if _mergeable(ctx, ms[0].imported)]
+    # Where the merged names go: the file's own import of `dest`; else a top-level mover that has to
+    # stay anyway (it carries comments); else the first top-level mover.
+    top = [ms for ms in ordered if not ms[0].imported.enclosing]
+    staying = [ms for ms in top if not any(ms is m for m in mergeable)]
+    holder = (staying or top or [None])[0] if host is None else None
+    merged = [ms for ms in mergeable if ms is not holder]
+    edits: list[Edit] = []
+    added = [m.alias_text for ms in merged for m in ms]
+    newline = ctx.module.default_newline
+    for ms in ordered:
+        statement = ms[0].imported.statement
+        span = ctx.span(statement)
+        rest = without(ctx.module, statement, {m.index for m in ms})
+        if any(ms is other for other in merged):
+            edits.append(Edit(span[0], span[1], rest) if rest is not None else _delete_line(ctx, span))
+            continue
+        extra = added if ms is holder else []
+        if rest is None:
+            # Every name goes here: change the module in place, so comments and layout stay.
+            renamed = {m.index: m.new_name for m in ms if m.new_name}
+            edits.append(Edit(span[0], span[1], retarget(ctx.module, statement, dest, renamed, extra)))
+            continue
+        line = import_line(dest, [m.alias_text for m in ms] + extra)
+        comments = [c for c in (alias_comment(m.imported.alias) for m in ms) if c]
+        if comments:
+            line += "  " + " ".join(comments)
+        edits.append(Edit(span[0], span[1], (newline + _indent(ctx, span[0])).join([rest, line])))
+    if host is not None and added:
+        edits.append(Edit(*ctx.span(host), with_added(ctx.module, host, added)))
+    for move in group:
+        edits.extend(renames.get(id(move.finding), []))
+    applicability = UNSAFE if any(id(m.finding) in unsafe for m in group) else SAFE
+    fix = Fix(tuple(sorted(set(edits), key=lambda e: e.start)), applicability, f"import from `{dest}`")
+    for move in group:
+        move.finding.fix = fix
+
+
+def _existing_imports(ctx: Any, modules: set[str]) -> dict[str, cst.ImportFrom]:
+    found: dict[str, cst.ImportFrom] = {}
+    for imported in ctx.imports:
+        statement = imported.statement
+        if (
+            imported.level == 0 and imported.name is not None and not imported.enclosing
+            and imported.module in modules and imported.module not in found
+            and isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar)
+            and "#" not in ctx.module.code_for_node(statement)
+        ):
+            found[imported.module] = statement
+    return found
+
+
+def _mergeable(ctx: Any, imported: ImportedName) -> bool:
+    """Top level, alone on its line, and without comments: safe to fold into another statement."""
+    if imported.enclosing or "#" in ctx.module.code_for_node(imported.statement):
+        return False
+    start, end = ctx.span(imported.statement)
+    line_start = ctx.index.offset(ctx.index.position(start)[0], 1)
+    return ctx.text[line_start:start] == "" and ctx.text[end:].split("\n", 1)[0].strip() == ""
+
+
+def _indent(ctx: Any, start: int) -> str:
     line_start = ctx.index.offset(ctx.index.position(start)[0], 1)
     indent = ctx.text[line_start:start]
-    edit = move_names(ctx.module, statement, (start, end), indent if not indent.strip() else "", moves)
-    fix = Fix((edit, *extra), applicability, "import it from its Airflow 2 location")
-    for _, finding in found:
-        if finding.new is not None:
-            finding.fix = fix
+    return indent if not indent.strip() else ""
+
+
+def _delete_line(ctx: Any, span: tuple[int, int]) -> Edit:
+    line_start = ctx.index.offset(ctx.index.position(span[0])[0], 1)
+    end_line = ctx.index.position(span[1])[0]
+    line_end = ctx.index.offset(end_line + 1, 1) if end_line < ctx.index.line_count else len(ctx.text)
+    return Edit(line_start, line_end, "")
+
+
+def _silenced(ctx: Any, imported: ImportedName, code: str) -> bool:
+    """A name whose line says `# noqa` for this code keeps its import untouched."""
+    from linter.noqa import parse_line
+
+    line = ctx.index.position(ctx.span(imported.alias.name)[0])[0]
+    comment = parse_line(line, ctx.index.line_text(line))
+    return comment is not None and comment.silences(code)
 
 
 def _module_findings(

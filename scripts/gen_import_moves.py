@@ -359,14 +359,28 @@ def _destination(target: Target, finder: ClassFinder, old: str, alias: Optional[
     return None
 
 
+# Core packages DAG and plugin code imports from: indexed whole, so the verification can check
+# every airflow import of a fixed file, not only the destinations.
+CORE_USER_FACING = (
+    "airflow.models", "airflow.operators", "airflow.sensors", "airflow.hooks", "airflow.utils",
+    "airflow.decorators", "airflow.exceptions", "airflow.configuration", "airflow.macros",
+    "airflow.timetables", "airflow.datasets", "airflow.settings", "airflow.plugins_manager",
+    "airflow.version", "airflow.triggers", "airflow.notifications", "airflow.secrets",
+)
+
+
 def _core_index(target: Target, moves: dict[str, dict], version: str) -> dict[str, list[str]]:
-    """What the core wheel defines in the modules that destinations name (for the verification test)."""
-    out: dict[str, list[str]] = {}
+    """What the core wheel binds in its user-facing modules and in every module a destination names."""
+    wanted = {
+        m for m in target.core.modules("airflow/")
+        if m == "airflow" or any(m == p or m.startswith(p + ".") for p in CORE_USER_FACING)
+    }
     for per_target in moves.values():
-        entry = per_target.get(version, {})
-        module = entry.get("to", "").rpartition(".")[0]
-        if not module or module.startswith("airflow.providers.") or module in out:
-            continue
+        module = per_target.get(version, {}).get("to", "").rpartition(".")[0]
+        if module and not module.startswith("airflow.providers."):
+            wanted.add(module)
+    out: dict[str, list[str]] = {}
+    for module in sorted(wanted):
         tree = target.core.tree(module)
         if tree is not None:
             is_package = (target.core.module_file(module) or "").endswith("__init__.py")

@@ -1,0 +1,179 @@
+"""DS101-DS104 on realistic 1.10 DAGs: exact findings per target, exact fixed text, convergence."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rules import default_registry
+
+FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+
+EMR_2_5_1 = """\
+dags/mwaa_emr_dag.py:5:44: DS103 [*] `airflow.contrib.hooks.aws_hook.AwsHook` is deprecated on Airflow 2.5.1: renamed to `airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook` (install apache-airflow-providers-amazon)
+dags/mwaa_emr_dag.py:6:62: DS101 [*] `airflow.contrib.operators.emr_add_steps_operator.EmrAddStepsOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrAddStepsOperator` (install apache-airflow-providers-amazon)
+dags/mwaa_emr_dag.py:8:5: DS101 [*] `airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` (install apache-airflow-providers-amazon)
+dags/mwaa_emr_dag.py:10:53: DS101 [*] `airflow.contrib.sensors.emr_step_sensor.EmrStepSensor` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.sensors.emr.EmrStepSensor` (install apache-airflow-providers-amazon)
+dags/mwaa_emr_dag.py:11:45: DS102 [*] `airflow.operators.bash_operator.BashOperator` is deprecated on Airflow 2.5.1: it moved to `airflow.operators.bash.BashOperator`
+dags/mwaa_emr_dag.py:12:47: DS102 [*] `airflow.operators.python_operator.PythonOperator` is deprecated on Airflow 2.5.1: it moved to `airflow.operators.python.PythonOperator`
+dags/mwaa_emr_dag.py:12:63: DS102 [*] `airflow.operators.python_operator.BranchPythonOperator` is deprecated on Airflow 2.5.1: it moved to `airflow.operators.python.BranchPythonOperator`
+dags/mwaa_emr_dag.py:13:39: DS101 [*] `airflow.operators.sensors.ExternalTaskSensor` does not exist on Airflow 2.5.1: it moved to `airflow.sensors.external_task.ExternalTaskSensor`
+dags/mwaa_emr_dag.py:14:75: DS104 [*] `airflow.providers.amazon.aws.operators.emr_terminate_job_flow.EmrTerminateJobFlowOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.emr.EmrTerminateJobFlowOperator` (install apache-airflow-providers-amazon)
+"""
+
+
+def setup_dag(tmp_path: Path, name: str) -> Path:
+    (tmp_path / "dags").mkdir()
+    shutil.copy(FIXTURES / f"{name}.py", tmp_path / "dags" / f"{name}.py")
+    return tmp_path / "dags" / f"{name}.py"
+
+
+def run(cli, tmp_path, *args):
+    return cli("check", "--format", "concise", "--quiet", *args, cwd=tmp_path, registry=default_registry())
+
+
+def test_exact_findings_on_2_5_1(cli, tmp_path):
+    setup_dag(tmp_path, "mwaa_emr_dag")
+    result = run(cli, tmp_path, "--target-version", "2.5.1", "--select", "DS1")
+    assert result.out == EMR_2_5_1
+    assert result.code == 1
+
+
+def test_same_dag_differs_by_target(cli, tmp_path):
+    setup_dag(tmp_path, "mwaa_emr_dag")
+    old = run(cli, tmp_path, "--target-version", "2.0.2", "--select", "DS1").out.splitlines()
+    # On 2.0.2 the contrib EMR paths still work through shims into amazon's emr_* modules, and
+    # the backport-era provider path still exists there.
+    assert old[1] == (
+        "dags/mwaa_emr_dag.py:6:62: DS102 [*] `airflow.contrib.operators.emr_add_steps_operator.EmrAddStepsOperator` "
+        "is deprecated on Airflow 2.0.2: it moved to `airflow.providers.amazon.aws.operators.emr_add_steps."
+        "EmrAddStepsOperator` (install apache-airflow-providers-amazon)"
+    )
+    assert not any(" DS104 " in line for line in old)
+    assert len(old) == 8
+    new = run(cli, tmp_path, "--target-version", "2.10.3", "--select", "DS1").out
+    assert new == EMR_2_5_1.replace("2.5.1", "2.10.3")
+
+
+@pytest.mark.parametrize("target", ["2.0.2", "2.5.1", "2.10.3"])
+def test_fix_is_exact_and_converges(cli, tmp_path, target):
+    path = setup_dag(tmp_path, "mwaa_emr_dag")
+    result = run(cli, tmp_path, "--fix", "--target-version", target, "--select", "DS1")
+    assert result.code == 0, result.out
+    expected = (FIXTURES / f"mwaa_emr_dag.fixed-{target}.py").read_text()
+    assert path.read_text() == expected
+    again = run(cli, tmp_path, "--fix", "--target-version", target, "--select", "DS1")
+    assert again.out == "" and path.read_text() == expected
+
+
+def test_every_import_shape(cli, tmp_path):
+    path = setup_dag(tmp_path, "shapes")
+    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    assert result.code == 0, result.out
+    assert path.read_text() == (FIXTURES / "shapes.fixed-2.5.1.py").read_text()
+
+
+def test_merges_into_an_existing_import_and_splits_statements(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "merge.py"
+    dag.write_text(
+        "from airflow.providers.amazon.aws.operators.s3 import S3CreateBucketOperator\n"
+        "from airflow.contrib.operators.s3_list_operator import S3ListOperator\n"
+        "from airflow.contrib.operators.s3_copy_object_operator import S3CopyObjectOperator\n"
+        "from airflow.operators.bash_operator import BashOperator\n"
+        "from airflow.operators.python_operator import PythonOperator, BranchPythonOperator\n"
+        "from airflow.contrib.hooks.aws_hook import AwsHook, _parse_s3_config\n"
+    )
+    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    assert dag.read_text() == (
+        "from airflow.providers.amazon.aws.operators.s3 import S3CreateBucketOperator, S3ListOperator, "
+        "S3CopyObjectOperator\n"
+        "from airflow.operators.bash import BashOperator\n"
+        "from airflow.operators.python import PythonOperator, BranchPythonOperator\n"
+        "from airflow.contrib.hooks.aws_hook import _parse_s3_config\n"
+        "from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook\n"
+    )
+    assert result.code == 0
+
+
+def test_renamed_class_is_renamed_at_every_use(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "rename.py"
+    dag.write_text(
+        "from airflow.contrib.hooks.gcs_hook import GoogleCloudStorageHook\n\n\n"
+        "def upload(path: str) -> None:\n"
+        "    hook: GoogleCloudStorageHook = GoogleCloudStorageHook(gcp_conn_id='gcp')\n"
+        "    hook.upload(bucket_name='b', object_name=path, filename=path)\n"
+        "    print(hook.GoogleCloudStorageHook, 'GoogleCloudStorageHook')  # attribute and string untouched\n"
+    )
+    run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    assert dag.read_text() == (
+        "from airflow.providers.google.cloud.hooks.gcs import GCSHook\n\n\n"
+        "def upload(path: str) -> None:\n"
+        "    hook: GCSHook = GCSHook(gcp_conn_id='gcp')\n"
+        "    hook.upload(bucket_name='b', object_name=path, filename=path)\n"
+        "    print(hook.GoogleCloudStorageHook, 'GoogleCloudStorageHook')  # attribute and string untouched\n"
+    )
+
+
+def test_shadowed_name_gets_only_an_unsafe_fix(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "shadow.py"
+    source = (
+        "from airflow.contrib.hooks.aws_hook import AwsHook\n\n"
+        "def make(AwsHook=AwsHook):\n"
+        "    return AwsHook()\n"
+    )
+    dag.write_text(source)
+    safe = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    assert dag.read_text() == source
+    assert safe.out == (
+        "dags/shadow.py:1:44: DS103 [-] `airflow.contrib.hooks.aws_hook.AwsHook` is deprecated on Airflow 2.5.1: "
+        "renamed to `airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook` (install apache-airflow-providers-amazon)\n"
+    )
+    run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.5.1", "--select", "DS1")
+    assert dag.read_text() == source.replace(
+        "from airflow.contrib.hooks.aws_hook import AwsHook",
+        "from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook as AwsHook",
+    )
+
+
+def test_removed_without_replacement_has_no_fix(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "ecs.py").write_text("from airflow.contrib.operators.ecs_operator import ECSOperator\n")
+    result = run(cli, tmp_path, "--target-version", "2.5.1", "--select", "DS1")
+    assert result.out == (
+        "dags/ecs.py:1:52: DS101 `airflow.contrib.operators.ecs_operator.ECSOperator` does not exist on "
+        "Airflow 2.5.1 and has no replacement\n"
+    )
+
+
+def test_already_migrated_files_are_byte_identical_and_not_parsed(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    source = (
+        "from airflow import DAG\r\n"
+        "from airflow.operators.bash import BashOperator\r\n"
+        "from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator\r\n"
+    ).encode()
+    (tmp_path / "dags" / "new.py").write_bytes(source)
+    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1")
+    assert result.out == ""
+    assert (tmp_path / "dags" / "new.py").read_bytes() == source
+    from rules.import_moves import screen
+
+    assert screen(source.decode(), "2.5.1") == (False, False)
+
+
+def test_fixed_imports_record_the_providers_they_need(tmp_path):
+    from linter import engine
+    from linter.config import build_settings
+    from linter.discovery import FileEntry
+
+    registry = default_registry()
+    path = setup_dag(tmp_path, "mwaa_emr_dag")
+    settings = build_settings({"target-version": "2.5.1"}, {}, registry.codes(), tmp_path)
+    entry = FileEntry(path, "dags/mwaa_emr_dag.py", "dags/mwaa_emr_dag.py", "python", True, True)
+    result = engine.run([entry], registry, settings, mode=engine.DIFF, jobs=1)
+    assert set(result.files[0].records["providers"]) == {"apache-airflow-providers-amazon"}
