@@ -71,8 +71,8 @@ from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
 ## Fix
 Safe when the destination is known: the import is rewritten (aliases and comments kept; a
 statement whose names go to different modules is split). Paths with no replacement, such as
-`airflow.operators.sensors.*` helpers that were dropped or `ECSOperator` on 2.4+, are reported
-without a fix. An import inside `try`/`except ImportError` with a working alternative beside it
+`DagRunOrder` (TriggerDagRunOperator takes `conf=` instead) or `S3PrefixSensor` on 2.4+, are
+reported without a fix. An import inside `try`/`except ImportError` with a working alternative beside it
 is left alone.
 """
     valid = (
@@ -92,7 +92,7 @@ is left alone.
         ),
         Example("from airflow.operators.sensors import TimeSensor  # old\n",
                 "from airflow.sensors.time_sensor import TimeSensor  # old\n", target="2.5.1"),
-        Example("from airflow.contrib.operators.ecs_operator import ECSOperator\n", None, target="2.5.1"),
+        Example("from airflow.operators.dagrun_operator import DagRunOrder\n", None, target="2.5.1"),
     )
 
 

@@ -22,37 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from wheelindex import Wheel, bindings, wheel_file  # noqa: E402
+from wheelindex import Wheel, bindings, lazy_names, wheel_file  # noqa: E402
 
 SOURCE_VERSION = "1.10.15"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def lazy_names(tree: ast.Module) -> dict[str, tuple[str, str, bool]]:
-    """Names served by the module's PEP 562 __getattr__: name -> (module, attribute, deprecated)."""
-    lazy: dict[str, tuple[str, str, bool]] = {}
-    for stmt in tree.body:
-        target = None
-        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            target, value = stmt.target.id, stmt.value
-        elif isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
-            target, value = stmt.targets[0].id, stmt.value
-        if target == "__lazy_imports" and value is not None:  # 2.3+: a literal table
-            for name, spec in ast.literal_eval(value).items():
-                module = "airflow" + spec[0] if spec[0].startswith(".") else spec[0]
-                lazy[name] = (module, spec[1], bool(spec[2]) if len(spec) > 2 else False)
-        if isinstance(stmt, ast.FunctionDef) and stmt.name == "__getattr__":  # 2.0-2.2: if name == "X": import
-            for node in ast.walk(stmt):
-                if (
-                    isinstance(node, ast.If)
-                    and isinstance(node.test, ast.Compare)
-                    and isinstance(node.test.comparators[0], ast.Constant)
-                ):
-                    name = node.test.comparators[0].value
-                    for inner in node.body:
-                        if isinstance(inner, ast.ImportFrom) and inner.module:
-                            lazy.setdefault(name, (inner.module, inner.names[0].name, False))
-    return lazy
 
 
 def defines(wheel: Wheel, module: str, name: str) -> bool:

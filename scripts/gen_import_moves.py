@@ -35,6 +35,9 @@ from wheelindex import (  # noqa: E402
     bindings,
     classes_and_functions,
     deprecated_classes,
+    lazy_names,
+    public_assignments,
+    star_sources,
     read_constraints,
     warns_at_import,
     wheel_file,
@@ -52,6 +55,10 @@ SKIP = (".example_dags", ".tests", "airflow.utils.log.logging_mixin")
 # Provider index: the sub-packages user code imports from.
 INDEXED = ("hooks", "operators", "sensors", "transfers", "secrets", "log", "utils", "triggers", "notifications")
 PACKAGE_ALIASES = ("_operators", "_hooks", "_sensors")
+OVERRIDES: dict[str, dict[str, str]] = {
+    k: v for k, v in json.loads((Path(__file__).resolve().parent / "import_overrides.json").read_text()).items()
+    if not k.startswith("_")
+}
 
 
 @dataclass
@@ -105,6 +112,13 @@ class Target:
         if name not in bound:
             if is_package and wheel.has_module(f"{module}.{name}"):
                 return Resolution("ok", module, name)
+            if name in lazy_names(tree):
+                return Resolution("ok", module, name)
+            for source in star_sources(tree, module, is_package):
+                inner = self.resolve(source, name, depth + 1)
+                if inner.status != "missing":
+                    status = "deprecated" if shim else inner.status
+                    return Resolution(status, inner.module if shim else module, inner.name if shim else name)
             return Resolution("missing", module, name, f"{module} has no {name}")
         origin = bound[name]
         if origin is None:
@@ -164,7 +178,7 @@ def inventory(wheel: Wheel) -> dict[str, Optional[str]]:
             continue
         tree = wheel.tree(module)
         assert tree is not None
-        for name in classes_and_functions(tree):
+        for name in [*classes_and_functions(tree), *public_assignments(tree)]:
             paths[f"{module}.{name}"] = None
         if is_package:  # `from airflow.jobs import BaseJob`: a package re-exporting its own classes
             for name, origin in bindings(tree, module, True).items():
@@ -229,7 +243,7 @@ def provider_index(wheel: Wheel, destinations: set[str]) -> dict[str, list[str]]
         tree = wheel.tree(module)
         if tree is None:
             continue
-        defined = classes_and_functions(tree)
+        defined = set(classes_and_functions(tree)) | set(public_assignments(tree))
         names = sorted(
             n for n, origin in bindings(tree, module).items()
             if not n.startswith("_")
@@ -294,6 +308,7 @@ def main() -> None:
                 last_pointer[old] = entry["to"]
             moves.setdefault(old, {})[version] = entry
         _same_class_elsewhere(moves, version)
+        _beside_a_sibling(target, finder, moves, version)
         for old, per_target in moves.items():
             entry = per_target.get(version)
             if entry and "to" in entry:
@@ -335,7 +350,12 @@ def main() -> None:
 def _destination(target: Target, finder: ClassFinder, old: str, alias: Optional[str], renamed: dict[str, str],
                  res: Resolution, pointer: Optional[str]) -> Optional[tuple[str, str]]:
     """Where a path that no longer imports should point on this target, verified in its wheels."""
-    candidates = [(pointer, "earlier shim"), (renamed.get(old), "renamed_classes"), (renamed.get(alias or ""), "renamed_classes")]
+    candidates = [
+        (pointer, "earlier shim"),
+        (renamed.get(old), "renamed_classes"),
+        (renamed.get(alias or ""), "renamed_classes"),
+        (OVERRIDES.get(old, {}).get("to"), "curated"),
+    ]
     for new, source in candidates:
         if not new:
             continue
@@ -384,7 +404,9 @@ def _core_index(target: Target, moves: dict[str, dict], version: str) -> dict[st
         tree = target.core.tree(module)
         if tree is not None:
             is_package = (target.core.module_file(module) or "").endswith("__init__.py")
-            out[module] = sorted(n for n in bindings(tree, module, is_package) if not n.startswith("_"))
+            # Names a package serves through its PEP 562 __getattr__ count too (airflow.DAG, airflow.models.DAG).
+            names = set(bindings(tree, module, is_package)) | set(lazy_names(tree))
+            out[module] = sorted(n for n in names if not n.startswith("_"))
     return out
 
 
@@ -397,7 +419,8 @@ def _same_class_elsewhere(moves: dict[str, dict], version: str) -> None:
     by_name: dict[str, set[str]] = {}
     for old, per_target in moves.items():
         entry = per_target.get(version)
-        if entry and "to" in entry:
+        # Constants (PROJECT_ID) share names across unrelated modules: classes only.
+        if entry and "to" in entry and not old.rpartition(".")[2].isupper():
             by_name.setdefault(old.rpartition(".")[2], set()).add(entry["to"])
     for old, per_target in moves.items():
         entry = per_target.get(version)
@@ -405,6 +428,34 @@ def _same_class_elsewhere(moves: dict[str, dict], version: str) -> None:
             found = by_name.get(old.rpartition(".")[2], set())
             if len(found) == 1:
                 entry["to"], entry["via"] = next(iter(found)), "same 1.10 class elsewhere"
+
+
+def _beside_a_sibling(target: Target, finder: ClassFinder, moves: dict[str, dict], version: str) -> None:
+    """A removed helper class with no lead is looked for where its 1.10 module's other classes went.
+
+    `GcpTransferOperationStatus` lived beside `GCPTransferServiceHook`; the hook's destination
+    module, or else a unique same-name class in that provider, is where the helper is now.
+    """
+    homes: dict[str, set[str]] = {}
+    for old, per_target in moves.items():
+        entry = per_target.get(version)
+        if entry and entry.get("to", "").startswith("airflow.providers."):
+            homes.setdefault(old.rpartition(".")[0], set()).add(entry["to"].rpartition(".")[0])
+    for old, per_target in moves.items():
+        entry = per_target.get(version)
+        if not entry or entry["status"] != "removed" or "to" in entry:
+            continue
+        module, _, name = old.rpartition(".")
+        for home in sorted(homes.get(module, ())):
+            found = target.resolve(home, name)
+            if found.status != "missing":
+                entry["to"], entry["via"] = f"{found.module}.{found.name}", "beside its 1.10 neighbours"
+                break
+            wheel = target.wheel_for(home)
+            unique = finder.find(wheel, name) if wheel is not None else None
+            if unique:
+                entry["to"], entry["via"] = f"{unique}.{name}", "beside its 1.10 neighbours"
+                break
 
 
 def _drop_unchanged(moves: dict[str, dict], versions: list[str]) -> None:

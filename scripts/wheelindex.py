@@ -160,3 +160,52 @@ def read_constraints(path: Path) -> dict[str, str]:
             name, _, version = line.partition("==")
             pins[name.strip().lower().replace("_", "-")] = version.strip()
     return pins
+
+
+def lazy_names(tree: ast.Module) -> dict[str, tuple[str, str, bool]]:
+    """Names served by the module's PEP 562 __getattr__: name -> (module, attribute, deprecated)."""
+    lazy: dict[str, tuple[str, str, bool]] = {}
+    for stmt in tree.body:
+        target = None
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            target, value = stmt.target.id, stmt.value
+        elif isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            target, value = stmt.targets[0].id, stmt.value
+        if target == "__lazy_imports" and value is not None:  # 2.3+: a literal table
+            for name, spec in ast.literal_eval(value).items():
+                if isinstance(spec, str):  # airflow.models: {"DAG": "airflow.models.dag"}
+                    spec = (spec, name)
+                module = "airflow" + spec[0] if spec[0].startswith(".") else spec[0]
+                lazy[name] = (module, spec[1], bool(spec[2]) if len(spec) > 2 else False)
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == "__getattr__":  # 2.0-2.2: if name == "X": import
+            for node in ast.walk(stmt):
+                if (
+                    isinstance(node, ast.If)
+                    and isinstance(node.test, ast.Compare)
+                    and isinstance(node.test.comparators[0], ast.Constant)
+                ):
+                    name = node.test.comparators[0].value
+                    for inner in node.body:
+                        if isinstance(inner, ast.ImportFrom) and inner.module:
+                            lazy.setdefault(name, (inner.module, inner.names[0].name, False))
+    return lazy
+
+
+def star_sources(tree: ast.Module, current: str = "", is_package: bool = False) -> list[str]:
+    """Modules a module re-exports wholesale with `from X import *`."""
+    return [
+        absolute(stmt.module, stmt.level, current, is_package)
+        for stmt in tree.body
+        if isinstance(stmt, ast.ImportFrom) and any(alias.name == "*" for alias in stmt.names)
+    ]
+
+
+def public_assignments(tree: ast.Module) -> list[str]:
+    """Public module-level constants (`PROJECT_ID = ...`), which DAGs import too."""
+    names = []
+    for stmt in tree.body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        for target in targets:
+            if isinstance(target, ast.Name) and not target.id.startswith("_") and target.id.isupper():
+                names.append(target.id)
+    return names

@@ -93,3 +93,22 @@ def test_paths_dropped_between_2_0_and_2_4_match_the_known_list():
         "airflow.sensors.s3_prefix_sensor.S3PrefixSensor",
     }
     assert known <= dropped
+
+
+def test_fixed_golden_files_import_only_what_the_target_has():
+    import sys
+
+    sys.path.insert(0, str(DATA.parent.parent / "scripts"))
+    from verify_imports import Index, unresolved
+
+    fixtures = DATA.parent.parent / "tests" / "fixtures" / "imports"
+    checked = 0
+    for fixed in sorted(fixtures.glob("*.fixed-*.py")):
+        target = fixed.stem.rpartition("-")[2]
+        assert unresolved(fixed.read_text(), Index(target)) == [], fixed.name
+        checked += 1
+    assert checked == 4
+    # and the index does tell a missing import when there is one
+    assert unresolved("from airflow.contrib.operators.ecs_operator import ECSOperator\n", Index("2.5.1")) == [
+        (1, "airflow.contrib.operators.ecs_operator.ECSOperator")
+    ]

@@ -142,11 +142,23 @@ def test_shadowed_name_gets_only_an_unsafe_fix(cli, tmp_path):
 
 def test_removed_without_replacement_has_no_fix(cli, tmp_path):
     (tmp_path / "dags").mkdir()
-    (tmp_path / "dags" / "ecs.py").write_text("from airflow.contrib.operators.ecs_operator import ECSOperator\n")
+    (tmp_path / "dags" / "trigger.py").write_text("from airflow.operators.dagrun_operator import DagRunOrder\n")
     result = run(cli, tmp_path, "--target-version", "2.5.1", "--select", "DS1")
     assert result.out == (
-        "dags/ecs.py:1:52: DS101 `airflow.contrib.operators.ecs_operator.ECSOperator` does not exist on "
+        "dags/trigger.py:1:50: DS101 `airflow.operators.dagrun_operator.DagRunOrder` does not exist on "
         "Airflow 2.5.1 and has no replacement\n"
+    )
+
+
+def test_curated_rename_where_the_wheels_give_no_lead(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "ecs.py"
+    dag.write_text("from airflow.contrib.operators.ecs_operator import ECSOperator\n\nrun = ECSOperator(task_id='run')\n")
+    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    assert result.code == 0
+    assert dag.read_text() == (
+        "from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator\n\n"
+        "run = EcsRunTaskOperator(task_id='run')\n"
     )
 
 
