@@ -145,7 +145,7 @@ def test_removed_without_replacement_has_no_fix(cli, tmp_path):
     (tmp_path / "dags" / "trigger.py").write_text("from airflow.operators.dagrun_operator import DagRunOrder\n")
     result = run(cli, tmp_path, "--target-version", "2.5.1", "--select", "DS1")
     assert result.out == (
-        "dags/trigger.py:1:50: DS101 `airflow.operators.dagrun_operator.DagRunOrder` does not exist on "
+        "dags/trigger.py:1:47: DS101 `airflow.operators.dagrun_operator.DagRunOrder` does not exist on "
         "Airflow 2.5.1 and has no replacement\n"
     )
 
