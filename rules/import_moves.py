@@ -7,11 +7,7 @@ imports libcst or loads the tables.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Optional
 
 import libcst as cst
@@ -20,127 +16,7 @@ from fixers.imports import alias_code, alias_comment, import_line, retarget, wit
 from fixers.names import NameUses
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import ImportedName, dotted_name
-
-DATA = Path(__file__).resolve().parent / "data"
-INDEXED = ("hooks", "operators", "sensors", "transfers", "secrets", "log", "utils", "triggers", "notifications")
-
-
-@lru_cache(maxsize=1)
-def moves_table() -> dict[str, dict[str, dict]]:
-    return json.loads((DATA / "import_moves.json").read_text(encoding="utf-8"))["moves"]
-
-
-@lru_cache(maxsize=1)
-def provider_data() -> dict[str, Any]:
-    return json.loads((DATA / "provider_index.json").read_text(encoding="utf-8"))
-
-
-@dataclass(frozen=True)
-class TargetTables:
-    """The slice of the tables one target needs, with the sets the pre-screen tests against."""
-
-    target: str
-    entries: dict[str, dict]  # old path -> entry, for paths that are not fine on the target
-    old_modules: frozenset[str]
-    pins: dict[str, str]
-
-    def provider_index(self, dist: str) -> Optional[dict[str, list[str]]]:
-        version = self.pins.get(dist)
-        if version is None:
-            return None
-        return provider_data()["providers"].get(f"{dist}=={version}")
-
-    def dist_of(self, module: str) -> Optional[str]:
-        parts = module.split(".")
-        if parts[:2] != ["airflow", "providers"]:
-            return None
-        for length in (3, 2, 1):
-            dist = "apache-airflow-providers-" + "-".join(parts[2 : 2 + length])
-            if dist in self.pins:
-                return dist
-        return None
-
-
-@lru_cache(maxsize=4)
-def tables(target: str) -> TargetTables:
-    entries = {old: per[target] for old, per in moves_table().items() if per.get(target, {}).get("status", "ok") != "ok"}
-    modules = frozenset(old.rpartition(".")[0] for old in entries) | frozenset(
-        old for old in entries  # a path that is itself a module (`from airflow.contrib.hooks import aws_hook`)
-    )
-    pins = provider_data()["pins"].get(target, {})
-    return TargetTables(target, entries, modules, pins)
-
-
-# -- pre-screen: exact, on the raw text, without parsing ------------------------------------
-
-IMPORT_RE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(?P<module>[\w.]+)[ \t]+import[ \t]*(?P<names>[^\n#;]*)|import[ \t]+(?P<plain>[^\n#;]+))",
-    re.M,
-)
-
-
-def _names(text: str) -> Optional[list[str]]:
-    """Names of a one-line import list; None when the list continues on other lines."""
-    text = text.strip()
-    if text.startswith("(") and not text.endswith(")") or text.endswith("\\"):
-        return None
-    return [part.split(" as ")[0].strip(" ()") for part in text.split(",") if part.strip(" ()")]
-
-
-@lru_cache(maxsize=8)
-def screen(text: str, target: str) -> tuple[bool, bool]:
-    """(any 1.10 path the target moved, any airflow.providers import worth validating)."""
-    if "airflow" not in text:
-        return False, False
-    t = tables(target)
-    moved = providers = False
-    for match in IMPORT_RE.finditer(text):
-        module = match.group("module")
-        if module is None:
-            for part in match.group("plain").split(","):
-                dotted = part.split(" as ")[0].strip()
-                if dotted in t.old_modules:
-                    moved = True
-                elif dotted.startswith("airflow.providers."):
-                    providers = providers or not _provider_module_ok(t, dotted)
-            continue
-        if not module.startswith("airflow"):
-            continue
-        names = _names(match.group("names"))
-        if module.startswith("airflow.providers."):
-            providers = providers or names is None or any(not _provider_name_ok(t, module, n) for n in names)
-        elif module in t.old_modules:
-            moved = True
-        elif names is None:
-            moved = moved or any(old.startswith(module + ".") for old in t.old_modules)
-        elif any(f"{module}.{n}" in t.entries or f"{module}.{n}" in t.old_modules for n in names):
-            moved = True
-        if moved and providers:
-            break
-    return moved, providers
-
-
-def _provider_module_ok(t: TargetTables, module: str) -> bool:
-    dist = t.dist_of(module)
-    index = t.provider_index(dist) if dist else None
-    if index is None or not _indexed(module):
-        return True
-    return module in index or any(m.startswith(module + ".") for m in index)
-
-
-def _provider_name_ok(t: TargetTables, module: str, name: str) -> bool:
-    dist = t.dist_of(module)
-    index = t.provider_index(dist) if dist else None
-    if index is None or not _indexed(module):
-        return True
-    return name in index.get(module, ()) or f"{module}.{name}" in index or any(
-        m.startswith(f"{module}.{name}.") for m in index
-    )
-
-
-def _indexed(module: str) -> bool:
-    return any(part in INDEXED for part in module.split(".")[3:])
-
+from rules.import_tables import TargetTables, provider_name_ok, tables
 
 # -- analysis --------------------------------------------------------------------------------
 
@@ -235,7 +111,7 @@ def _moved_finding(node: cst.CSTNode, old: str, entry: dict) -> Finding:
 
 def _provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Finding]:
     module, name = imported.module, imported.name or ""
-    if _provider_name_ok(t, module, name):
+    if provider_name_ok(t, module, name):
         return None
     dist = t.dist_of(module)
     index = t.provider_index(dist) if dist else None
@@ -469,4 +345,4 @@ def describe(finding: Finding, target: str) -> str:
     return f"`{finding.old}` is deprecated on Airflow {target}: it moved to `{finding.new}`{where}"
 
 
-__all__ = ["analyse", "describe", "screen", "tables", "dotted_name"]
+__all__ = ["analyse", "describe", "dotted_name"]

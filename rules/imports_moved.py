@@ -27,7 +27,7 @@ class _ImportRule(Rule):
     def wants(self, text: str, target: str) -> bool:
         if "airflow" not in text:
             return False
-        from rules.import_moves import screen
+        from rules.import_tables import screen
 
         return screen(text, target)[self.family_index]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from rules.base import ERROR, SOMETIMES, Example, Rule
 
 DATA = Path(__file__).resolve().parent / "data" / "airflow_toplevel.json"
+FROM_AIRFLOW = re.compile(r"^[ \t]*from[ \t]+airflow[ \t]+import[ \t]*([^\n#;]*)", re.M)
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +79,19 @@ working alternative beside it is left alone.
             target="2.10.3",
         ),
     )
+
+    def wants(self, text: str, target: str) -> bool:
+        # `from airflow import DAG` opens most DAG files: parse only when a dropped name follows.
+        if "airflow import" not in text:
+            return False
+        dropped = {name for name, entry in table()["targets"][target].items() if entry["status"] != "ok"}
+        for match in FROM_AIRFLOW.finditer(text):
+            names = match.group(1)
+            if names.lstrip().startswith("(") and ")" not in names:
+                return True  # continues over several lines: let the parser read it
+            if any(part.split(" as ")[0].strip(" ()\\") in dropped for part in names.split(",")):
+                return True
+        return False
 
     def check(self, ctx: Any) -> None:
         from fixers.imports import move_names

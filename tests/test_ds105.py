@@ -54,3 +54,14 @@ def test_fix_splits_the_statement_and_converges(cli, tmp_path):
                 registry=default_registry())
     assert (tmp_path / "dags/export.py").read_text() == expected
     assert again.out.startswith("All checks passed!")
+
+
+def test_pre_screen_parses_only_files_that_import_a_dropped_name():
+    from rules.imports_toplevel import TopLevelImport
+
+    rule = TopLevelImport()
+    assert rule.wants("from airflow import DAG\n", "2.5.1") is False
+    assert rule.wants("from airflow import DAG, conf\n", "2.5.1") is True
+    assert rule.wants("from airflow import AirflowException\n", "2.5.1") is False
+    assert rule.wants("from airflow import AirflowException\n", "2.10.3") is True
+    assert rule.wants("from airflow import (\n    DAG,\n    conf,\n)\n", "2.5.1") is True

@@ -173,7 +173,7 @@ def test_already_migrated_files_are_byte_identical_and_not_parsed(cli, tmp_path)
     result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1")
     assert result.out == ""
     assert (tmp_path / "dags" / "new.py").read_bytes() == source
-    from rules.import_moves import screen
+    from rules.import_tables import screen
 
     assert screen(source.decode(), "2.5.1") == (False, False)
 
@@ -189,3 +189,18 @@ def test_fixed_imports_record_the_providers_they_need(tmp_path):
     entry = FileEntry(path, "dags/mwaa_emr_dag.py", "dags/mwaa_emr_dag.py", "python", True, True)
     result = engine.run([entry], registry, settings, mode=engine.DIFF, jobs=1)
     assert set(result.files[0].records["providers"]) == {"apache-airflow-providers-amazon"}
+
+
+def test_pre_screen_needs_no_libcst():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from rules.import_tables import screen\n"
+        "print(screen('from airflow.operators.bash_operator import BashOperator\\n', '2.5.1'),"
+        " screen('from airflow.operators.bash import BashOperator\\n', '2.5.1'), 'libcst' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert proc.stdout.strip() == "(True, False) (False, False) False", proc.stderr
