@@ -104,6 +104,15 @@ class NameUses(cst.CSTVisitor):
         if dotted is not None:
             self.attributes.append((node, dotted))
 
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        # `if mod is not None:` (the optional-import idiom) does not depend on what the module is.
+        if isinstance(node.left, cst.Name) and all(
+            isinstance(c.operator, (cst.Is, cst.IsNot)) and isinstance(c.comparator, cst.Name)
+            and c.comparator.value == "None"
+            for c in node.comparisons
+        ):
+            self.excluded.add(id(node.left))
+
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
             self.excluded.add(id(node.keyword))

@@ -204,3 +204,42 @@ def test_pre_screen_needs_no_libcst():
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert proc.stdout.strip() == "(True, False) (False, False) False", proc.stderr
+
+
+def test_optional_module_import_idiom_is_fixed(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "optional.py"
+    dag.write_text(
+        "gcs_to_bq = None\n"
+        "try:\n"
+        "    from airflow.contrib.operators import gcs_to_bq\n"
+        "except ImportError:\n"
+        "    pass\n\n"
+        "if gcs_to_bq is not None:\n"
+        "    load = gcs_to_bq.GoogleCloudStorageToBigQueryOperator(task_id='load')\n"
+    )
+    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    assert result.code == 0
+    assert dag.read_text() == (
+        "gcs_to_bq = None\n"
+        "try:\n"
+        "    from airflow.providers.google.cloud.transfers import gcs_to_bigquery as gcs_to_bq\n"
+        "except ImportError:\n"
+        "    pass\n\n"
+        "if gcs_to_bq is not None:\n"
+        "    load = gcs_to_bq.GCSToBigQueryOperator(task_id='load')\n"
+    )
+
+
+def test_module_passed_around_is_reported_but_not_fixed(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "dynamic.py"
+    source = (
+        "from airflow.contrib.operators import gcs_to_bq\n\n"
+        "op = getattr(gcs_to_bq, 'GoogleCloudStorageToBigQueryOperator')\n"
+        "load = gcs_to_bq.GoogleCloudStorageToBigQueryOperator(task_id='load')\n"
+    )
+    dag.write_text(source)
+    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    assert dag.read_text() == source
+    assert result.out.startswith("dags/dynamic.py:4:8: DS103 `airflow.contrib.operators.gcs_to_bq.")
