@@ -16,7 +16,7 @@ from fixers.imports import alias_code, alias_comment, import_line, retarget, wit
 from fixers.names import NameUses
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import ImportedName, dotted_name
-from rules.import_tables import TargetTables, provider_name_ok, tables
+from rules.import_tables import TargetTables, provider_name_ok, provider_successors, tables
 
 # -- analysis --------------------------------------------------------------------------------
 
@@ -116,8 +116,15 @@ def _provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Opti
     dist = t.dist_of(module)
     index = t.provider_index(dist) if dist else None
     assert index is not None and dist is not None
-    homes = sorted(m for m, names in index.items() if name in names)
+    passed_on = t.reexports(dist)
+    # Where the class is defined, not every module that imports it (shims, `from x import Base`).
+    homes = sorted(m for m, names in index.items() if name in names and name not in passed_on.get(m, ()))
     version = t.pins[dist]
+    if len(homes) != 1:
+        successors = provider_successors(t.target).get(f"{module}.{name}", frozenset())
+        if len(successors) == 1:
+            new = next(iter(successors))
+            return Finding("DS104", imported.alias.name, f"{module}.{name}", new, t.dist_of(new.rpartition(".")[0]), True)
     if len(homes) == 1:
         return Finding("DS104", imported.alias.name, f"{module}.{name}", f"{homes[0]}.{name}", dist, True)
     reason = (

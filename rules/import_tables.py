@@ -41,6 +41,11 @@ class TargetTables:
             return None
         return provider_data()["providers"].get(f"{dist}=={version}")
 
+    def reexports(self, dist: str) -> dict[str, list[str]]:
+        """Names a module of the pinned provider only passes on from another module."""
+        version = self.pins.get(dist)
+        return provider_data()["reexports"].get(f"{dist}=={version}", {}) if version else {}
+
     def dist_of(self, module: str) -> Optional[str]:
         parts = module.split(".")
         if parts[:2] != ["airflow", "providers"]:
@@ -131,3 +136,22 @@ def provider_name_ok(t: TargetTables, module: str, name: str) -> bool:
 
 def _indexed(module: str) -> bool:
     return any(part in INDEXED for part in module.split(".")[3:])
+
+
+@lru_cache(maxsize=4)
+def provider_successors(target: str) -> dict[str, frozenset[str]]:
+    """Provider paths some 2.x version's shims pointed to -> where the same 1.10 class is on `target`.
+
+    Code of the backport-provider era imports what the early shims pointed at
+    (`...operators.glue.AwsGlueJobOperator`); the tables say where that class went since.
+    """
+    found: dict[str, set[str]] = {}
+    for per_target in moves_table().values():
+        now = per_target.get(target, {}).get("to")
+        if not now:
+            continue
+        for entry in per_target.values():
+            then = entry.get("to", "")
+            if then.startswith("airflow.providers.") and then != now:
+                found.setdefault(then, set()).add(now)
+    return {k: frozenset(v) for k, v in found.items()}

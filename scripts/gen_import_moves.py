@@ -232,9 +232,11 @@ class ClassFinder:
         return found[0] if len(found) == 1 else None
 
 
-def provider_index(wheel: Wheel, destinations: set[str]) -> dict[str, list[str]]:
-    """Public names of the provider's user-facing modules, and of every module a destination names."""
+def provider_index(wheel: Wheel, destinations: set[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Public names of the provider's user-facing modules (and of every module a destination names),
+    and, apart, which of those names a module only re-exports from another provider module."""
     index: dict[str, list[str]] = {}
+    reexports: dict[str, list[str]] = {}
     for module in wheel.modules("airflow/providers/"):
         parts = module.split(".")
         wanted = any(p in INDEXED for p in parts) or module in destinations
@@ -250,7 +252,13 @@ def provider_index(wheel: Wheel, destinations: set[str]) -> dict[str, list[str]]
             and ((origin is None and n in defined) or (origin is not None and origin[0].startswith("airflow.") and origin[1]))
         )
         index[module] = names
-    return index
+        passed_on = sorted(
+            n for n, origin in bindings(tree, module).items()
+            if n in names and origin is not None and origin[0].startswith("airflow.")
+        )
+        if passed_on:
+            reexports[module] = passed_on
+    return index, reexports
 
 
 def main() -> None:
@@ -277,6 +285,7 @@ def main() -> None:
     # lead once a later target drops the shim.
     last_pointer: dict[str, str] = {}
     index: dict[str, dict] = {}
+    reexported: dict[str, dict] = {}
     core_index: dict[str, dict[str, list[str]]] = {}
     pins_out: dict[str, dict[str, str]] = {}
     provenance: dict[str, dict] = {}
@@ -327,7 +336,7 @@ def main() -> None:
                 destinations = {
                     e["to"].rpartition(".")[0] for per in moves.values() for e in per.values() if e.get("dist") == dist
                 }
-                index[key] = provider_index(wheel, destinations)
+                index[key], reexported[key] = provider_index(wheel, destinations)
 
     _drop_unchanged(moves, [v for v, _ in targets])
     header = {
@@ -341,7 +350,7 @@ def main() -> None:
     )
     (args.data / "provider_index.json").write_text(
         json.dumps({"_provenance": {"generator": "scripts/gen_import_moves.py", "targets": provenance},
-                    "pins": pins_out, "providers": index, "core": core_index},
+                    "pins": pins_out, "providers": index, "reexports": reexported, "core": core_index},
                    sort_keys=True, separators=(",", ":")) + "\n"
     )
     print(f"wrote {len(moves)} moved paths and {len(index)} provider versions", file=sys.stderr)
