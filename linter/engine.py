@@ -354,6 +354,9 @@ def choose_edits(fixable: list[Diagnostic]) -> tuple[list[Edit], list[Diagnostic
     seen: set[tuple] = set()
     for diag in sorted(fixable, key=lambda d: (min(e.start for e in d.fix.edits), d.code)):  # type: ignore[union-attr]
         fix: Fix = diag.fix  # type: ignore[assignment]
+        edits = sorted(fix.edits, key=lambda e: (e.start, e.end))
+        if any(_overlaps(a, b) for a, b in zip(edits, edits[1:])):
+            continue  # a fix at odds with itself is never applied
         key = tuple(fix.edits)
         if key in seen:
             # Two findings sharing one fix (for instance two names of one import statement).

@@ -180,7 +180,8 @@ def _plan_fixes(ctx: Any, per_statement: dict[int, list[tuple[ImportedName, Find
                 text if text != old_name else None,
             ))
 
-    existing = _existing_imports(ctx, {m.dest_module for m in moves})
+    moving = {id(m.imported.statement) for m in moves}
+    existing = _existing_imports(ctx, {m.dest_module for m in moves}, moving)
     by_dest: dict[str, list[_Move]] = {}
     for move in moves:
         by_dest.setdefault(move.dest_module, []).append(move)
@@ -234,10 +235,13 @@ def _group_fix(
         move.finding.fix = fix
 
 
-def _existing_imports(ctx: Any, modules: set[str]) -> dict[str, cst.ImportFrom]:
+def _existing_imports(ctx: Any, modules: set[str], moving: set[int]) -> dict[str, cst.ImportFrom]:
+    """Top-level `from M import ...` statements, for M a destination, that no fix is rewriting."""
     found: dict[str, cst.ImportFrom] = {}
     for imported in ctx.imports:
         statement = imported.statement
+        if id(statement) in moving:
+            continue
         if (
             imported.level == 0 and imported.name is not None and not imported.enclosing
             and imported.module in modules and imported.module not in found

@@ -212,5 +212,20 @@ class BreaksCode(Rule):
         ctx.report(start, start + 8, fix=Fix((Edit(start, start + 8, "break me("),), SAFE))
 
 
+class SelfOverlapping(Rule):
+    code = "DS594"
+    name = "demo-self-overlapping-fix"
+    message = "a fix whose edits overlap each other"
+    doc = DOC.format(what="Offers a fix with two overlapping edits.", fix="Safe (and inconsistent).")
+    kinds = frozenset({"python"})
+    fix = SAFE
+    tokens = ("overlap_me",)
+
+    def check(self, ctx):
+        start = ctx.text.find("overlap_me")
+        edits = (Edit(start, start + 7, "a"), Edit(start + 3, start + 10, "b"))
+        ctx.report(start, start + 10, fix=Fix(edits, SAFE))
+
+
 def demo_registry() -> Registry:
     return Registry(rules_in("rules.meta") + rules_in(__name__))

@@ -166,3 +166,12 @@ def test_a_dead_worker_falls_back_to_checking_in_process(cli, tmp_path, monkeypa
     assert result.code == 1
     assert len(result.out.splitlines()) == 30
     assert all(" DS191 " in line for line in result.out.splitlines())
+
+
+def test_fix_whose_edits_overlap_is_never_applied(cli, tmp_path):
+    source = "overlap_me = 1\n"
+    write(tmp_path, {"dags/a.py": source})
+    result = concise(cli, tmp_path, "--fix")
+    assert (tmp_path / "dags/a.py").read_text() == source
+    assert result.out == "dags/a.py:1:1: DS594 [*] a fix whose edits overlap each other\n"
+    assert result.code == 1
