@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read instead of the nearest one")
     check.add_argument("--force-exclude", action="store_true", help="apply exclude patterns to files named on the command line too")
     check.add_argument("--statistics", action="store_true", help="show counts per rule")
+    check.add_argument("--online", action="store_true", default=None,
+                       help="fetch the constraint files requirements name (https; cached) instead of the bundled copies")
+    check.add_argument("--cache-dir", metavar="DIR", help="where downloads are cached (default: the user cache dir)")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
@@ -130,6 +133,8 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
         "ignore": _codes(args.ignore),
         "unsafe-fixes": args.unsafe_fixes,
         "jobs": args.jobs,
+        "online": args.online,
+        "cache-dir": str(Path(args.cache_dir).absolute()) if args.cache_dir else None,
     }
     try:
         settings = load_settings(paths, overrides, registry.codes(), args.config)

@@ -44,6 +44,8 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     unsafe_fixes: bool = False
     jobs: Optional[int] = None
+    online: bool = False
+    cache_dir: Optional[Path] = None
     root: Path = field(default_factory=Path.cwd)
     config_path: Optional[Path] = None
 
@@ -73,7 +75,7 @@ class Settings:
         return (
             self.target_version, self.python_version, self.select, self.ignore, self.extend_select,
             tuple(sorted(self.per_file_ignores.items())), self.plugins_dirs, self.dags_dirs,
-            self.unsafe_fixes,
+            self.unsafe_fixes, self.online,
         )
 
 
@@ -105,6 +107,7 @@ def path_matches(relpath: str, pattern: str) -> bool:
 KEYS = {
     "target-version", "python-version", "select", "ignore", "extend-select", "per-file-ignores",
     "exclude", "extend-exclude", "plugins-dirs", "dags-dirs", "max-file-size", "unsafe-fixes", "jobs",
+    "online", "cache-dir",
 }
 
 
@@ -205,6 +208,12 @@ def build_settings(
     unsafe = merged.get("unsafe-fixes", False)
     if not isinstance(unsafe, bool):
         raise ConfigError(f"{where}: `unsafe-fixes` must be true or false")
+    online = merged.get("online", False)
+    if not isinstance(online, bool):
+        raise ConfigError(f"{where}: `online` must be true or false")
+    cache_dir = merged.get("cache-dir")
+    if cache_dir is not None and not isinstance(cache_dir, str):
+        raise ConfigError(f"{where}: `cache-dir` must be a path")
 
     return Settings(
         target_version=target.airflow,
@@ -221,6 +230,8 @@ def build_settings(
         max_file_size=max_size,
         unsafe_fixes=unsafe,
         jobs=jobs,
+        online=online,
+        cache_dir=(root / cache_dir) if cache_dir else None,
         root=root,
         config_path=config_path,
     )

@@ -15,6 +15,7 @@ RULE_MODULES = (
     "rules.meta",
     "rules.imports_moved",
     "rules.imports_toplevel",
+    "rules.requirements_rules",
 )
 
 

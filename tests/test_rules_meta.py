@@ -60,7 +60,8 @@ def test_rule_examples(registry, rule, example, valid, tmp_path):
 def test_every_real_rule_is_well_declared():
     for rule in default_registry():
         assert validate_rule(rule) == []
-        assert rule.valid or rule.invalid or rule.code in {"DS901", "DS902", "DS903", "DS904"}, rule.code
+        # DS305 needs a second file (the DAG whose imports it reads): tests/test_requirements.py covers it.
+        assert rule.valid or rule.invalid or rule.code in {"DS305", "DS309", "DS901", "DS902", "DS903", "DS904"}, rule.code
 
 
 def test_registry_refuses_bad_declarations():

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Generate the requirements rules' data: bundled constraint files and the extras -> providers map.
+
+    python scripts/gen_requirements_data.py --wheels /tmp/wheels --constraints ../shared/reference/constraints
+
+Writes
+  rules/data/constraints/constraints-<airflow>-<python>.txt  (copied as published, one per MWAA 2.x
+                                                              version) and mwaa-essential-<airflow>.txt
+  rules/data/constraints/index.json                           (file -> sha256 and source)
+  rules/data/extras.json                                      per target: extra -> provider distributions
+
+Extras come from each apache-airflow wheel's METADATA (`Requires-Dist: apache-airflow-providers-x ;
+extra == 'y'`), read with zipfile, never installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from wheelindex import wheel_file  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = "1.10.15"
+EXTRA_RE = re.compile(r"^Requires-Dist: (apache-airflow-providers-[A-Za-z0-9_.-]+).*;\s*extra\s*==\s*['\"]([^'\"]+)['\"]")
+PROVIDES_RE = re.compile(r"^Provides-Extra: (\S+)")
+# 1.10 extras that no 2.x wheel declares; the provider each one's libraries went to (from the
+# 1.10.15 METADATA: which libraries the extra pulled, and which provider ships their hooks now).
+GONE = {
+    "emr": ["apache-airflow-providers-amazon"],
+    "azure-blob-storage": ["apache-airflow-providers-microsoft-azure"],
+    "azure-container-instances": ["apache-airflow-providers-microsoft-azure"],
+    "azure-cosmos": ["apache-airflow-providers-microsoft-azure"],
+    "azure-data-lake": ["apache-airflow-providers-microsoft-azure"],
+    "azure-secrets": ["apache-airflow-providers-microsoft-azure"],
+    "jira": ["apache-airflow-providers-atlassian-jira", "apache-airflow-providers-jira"],
+}
+
+
+def normalize(extra: str) -> str:
+    """PEP 685: compare extras lowercased, with runs of -_. as one '-'."""
+    return re.sub(r"[-_.]+", "-", extra).lower()
+
+
+def metadata(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        return zf.read(name).decode("utf-8").splitlines()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wheels", type=Path, required=True)
+    parser.add_argument("--constraints", type=Path, required=True)
+    parser.add_argument("--data", type=Path, default=ROOT / "rules" / "data")
+    args = parser.parse_args()
+
+    versions = json.loads((args.data / "mwaa_versions.json").read_text())["versions"]
+    targets = [(v["airflow"], v["python"]) for v in versions if v["airflow"].startswith("2.")]
+
+    out = args.data / "constraints"
+    out.mkdir(exist_ok=True)
+    index = {}
+    for airflow, python in targets:
+        for name in (f"constraints-{airflow}-{python}.txt", f"mwaa-essential-{airflow}.txt"):
+            src = args.constraints / name
+            if src.exists():
+                shutil.copyfile(src, out / name)
+                index[name] = {
+                    "sha256": hashlib.sha256(src.read_bytes()).hexdigest(),
+                    "source": "aws/aws-mwaa-local-runner docker/config/constraints.txt"
+                    if name.startswith("constraints-") and tuple(map(int, airflow.split("."))) < (2, 9)
+                    else "aws/amazon-mwaa-docker-images images/airflow/<version>/etc/"
+                    + ("airflow_constraints.txt" if name.startswith("constraints-") else "mwaa_essential_constraints.txt"),
+                }
+    (out / "index.json").write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
+
+    source_extras = sorted(
+        normalize(m.group(1)) for line in metadata(wheel_file(args.wheels, "apache-airflow", SOURCE))
+        if (m := PROVIDES_RE.match(line))
+    )
+    per_target: dict[str, dict[str, list[str]]] = {}
+    provenance: dict[str, str] = {}
+    for airflow, _ in targets:
+        wheel = wheel_file(args.wheels, "apache-airflow", airflow)
+        provenance[airflow] = wheel.name
+        mapping: dict[str, set[str]] = {}
+        declared = set()
+        for line in metadata(wheel):
+            if m := PROVIDES_RE.match(line):
+                declared.add(normalize(m.group(1)))
+            if m := EXTRA_RE.match(line):
+                extra = normalize(m.group(2))
+                if not extra.startswith("devel") and extra != "all" and not extra.startswith("all-"):
+                    mapping.setdefault(extra, set()).add(m.group(1).lower().replace("_", "-").replace(".", "-"))
+        per_target[airflow] = {
+            e: sorted(mapping.get(e, ())) for e in sorted(declared) if not e.startswith("devel") and e != "all"
+        }
+    # 2.0's alias extras (aws, gcp, ...) install only libraries, not the provider they stand for: use
+    # what the same extra means in the first later version that maps it to a provider.
+    for extra in source_extras:
+        later = next((per_target[a][extra] for a, _ in targets if per_target[a].get(extra)), None)
+        for airflow, _ in targets:
+            if not per_target[airflow].get(extra):
+                per_target[airflow][extra] = later or GONE.get(extra, [])
+    data = {
+        "_provenance": {
+            "generator": "scripts/gen_requirements_data.py",
+            "metadata_of": provenance,
+            "source_extras_from": SOURCE,
+            "curated_for_extras_gone_in_2x": GONE,
+        },
+        "source_extras": source_extras,
+        "targets": per_target,
+    }
+    (args.data / "extras.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    print(f"{len(index)} constraint files, extras for {len(per_target)} targets", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
