@@ -75,11 +75,17 @@ class Plan:
         self.registry = registry
         self.settings = settings
         self.by_kind: dict[str, list[Rule]] = {}
-        for rule_cls in registry:
-            if rule_cls.emitted_by_engine or not settings.enabled(rule_cls.code):
-                continue
-            if not in_range(settings.target_version, rule_cls.since, rule_cls.until):
-                continue
+        # Rules that run only so that enabled rules can read what they record; their findings are dropped.
+        self.silent: set[str] = set()
+        applicable = [
+            r for r in registry
+            if not r.emitted_by_engine and in_range(settings.target_version, r.since, r.until)
+        ]
+        enabled = [r for r in applicable if settings.enabled(r.code)]
+        wanted = {key for r in enabled for key in r.reads_records}
+        producers = [r for r in applicable if r not in enabled and r.records & wanted]
+        self.silent = {r.code for r in producers}
+        for rule_cls in enabled + producers:
             instance = rule_cls()
             for kind in rule_cls.kinds:
                 self.by_kind.setdefault(kind, []).append(instance)
@@ -235,6 +241,11 @@ class FileChecker:
     def _run(self, entry: FileEntry, text: str, rules: Sequence[Rule]) -> tuple[list[Diagnostic], dict]:
         target = self.settings.target_version
         active = [r for r in rules if r.wants(text, target)]
+        skipped_records: dict[str, list[Any]] = {}
+        for rule in rules:
+            if rule.records and rule not in active:
+                for key, values in rule.records_from_text(text, target).items():
+                    skipped_records.setdefault(key, []).extend(values)
         module = None
         file_ctx: Optional[FileContext] = None
         if active and entry.kind == PYTHON:
@@ -255,7 +266,12 @@ class FileChecker:
                 visitors.append((rule, visitor))
         if visitors and module is not None:
             self._visit(entry, file_ctx, module, visitors)
-        diagnostics = self._apply_noqa(entry, text, file_ctx.diagnostics, file_ctx.index)
+        found = file_ctx.diagnostics
+        if self.plan.silent:
+            found = [d for d in found if d.code not in self.plan.silent]
+        diagnostics = self._apply_noqa(entry, text, found, file_ctx.index)
+        for key, values in skipped_records.items():
+            file_ctx.recorded.setdefault(key, []).extend(v for v in values if v not in file_ctx.recorded.get(key, []))
         return diagnostics, file_ctx.recorded
 
     def _visit(self, entry: FileEntry, ctx: FileContext, module: Any, visitors: list[tuple[Rule, Any]]) -> None:

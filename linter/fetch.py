@@ -54,9 +54,20 @@ def check_url(url: str) -> None:
     raise FetchError(f"refusing {parts.scheme or 'a relative'} URL: only https (or http on a loopback address) is fetched")
 
 
-def fetch_text(url: str, cache_dir: Path, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> tuple[str, bool]:
+def default_timeout() -> float:
+    """Seconds to wait for an answer: 10, or DAGSHIFT_FETCH_TIMEOUT."""
+    try:
+        return float(os.environ.get("DAGSHIFT_FETCH_TIMEOUT", TIMEOUT))
+    except ValueError:
+        return TIMEOUT
+
+
+def fetch_text(
+    url: str, cache_dir: Path, timeout: Optional[float] = None, max_bytes: int = MAX_BYTES
+) -> tuple[str, bool]:
     """(body, from_cache). Revalidates a cached copy; raises FetchError when nothing usable comes back."""
     check_url(url)
+    timeout = default_timeout() if timeout is None else timeout
     import requests
 
     entry_path = cache_dir / "http" / (hashlib.sha256(url.encode()).hexdigest() + ".json")

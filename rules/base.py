@@ -53,8 +53,11 @@ class Rule:
     until: ClassVar[Optional[str]] = None
     # Literal substrings a file must contain for the rule to have anything to find. Empty: always run.
     tokens: ClassVar[tuple[str, ...]] = ()
-    # True for rules that read what other files recorded (ctx.records): they run in a second wave.
-    reads_records: ClassVar[bool] = False
+    # Record keys (ctx.record) this rule reads from other files: it runs in a second wave. And the
+    # keys a rule records: when an enabled rule reads one, its producers run too (silently, if they
+    # are not enabled themselves), so `--select DS305` still sees what the imports need.
+    reads_records: ClassVar[frozenset[str]] = frozenset()
+    records: ClassVar[frozenset[str]] = frozenset()
     # File kinds this rule wants to see in the project phase (collect_project); empty: none.
     project_kinds: ClassVar[frozenset[str]] = frozenset()
     # True for the DS9xx rules: the engine itself emits them, they have no check of their own.
@@ -79,6 +82,10 @@ class Rule:
         cheaper exact test so already-migrated files are never parsed.
         """
         return not self.tokens or any(tok in text for tok in self.tokens)
+
+    def records_from_text(self, text: str, target: str) -> dict[str, list[Any]]:
+        """What the rule records for a file its pre-screen skipped (read from the text, no parse)."""
+        return {}
 
     # -- metadata helpers -------------------------------------------------------------------
 

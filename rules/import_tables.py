@@ -155,3 +155,17 @@ def provider_successors(target: str) -> dict[str, frozenset[str]]:
             if then.startswith("airflow.providers.") and then != now:
                 found.setdefault(then, set()).add(now)
     return {k: frozenset(v) for k, v in found.items()}
+
+
+PROVIDER_IMPORT_RE = re.compile(r"^[ \t]*(?:from|import)[ \t]+(airflow\.providers\.[\w.]+)", re.M)
+
+
+def providers_imported(text: str, target: str) -> list[str]:
+    """Provider distributions (pinned on the target) that a file's import lines name, in order."""
+    t = tables(target)
+    found: list[str] = []
+    for match in PROVIDER_IMPORT_RE.finditer(text):
+        dist = t.dist_of(match.group(1))
+        if dist and dist not in found:
+            found.append(dist)
+    return found

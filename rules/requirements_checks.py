@@ -114,17 +114,19 @@ def _analyse(ctx: Any) -> Analysis:
             ))
 
     present = {line.name for line in parsed.requirements()}
+    # What the file will require once backport lines are renamed: DS303 must not add those again.
+    future = present | {"apache-airflow-providers-" + n[len(BACKPORT):] for n in present if n and n.startswith(BACKPORT)}
     for line in parsed.requirements():
         name = line.name or ""
         if name == "apache-airflow":
-            _airflow_line(ctx, line, present, target, newline, result)
+            _airflow_line(ctx, line, future, target, newline, result)
         elif name.startswith(BACKPORT):
             _backport_line(line, present, result, ctx.text)
         else:
             _pin_conflicts(line, pins, pins_from, target, result)
 
     if mwaa_file:
-        _missing_providers(ctx, parsed, present, result, newline)
+        _missing_providers(ctx, parsed, future, result, newline)
     return result
 
 
@@ -284,6 +286,7 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
             needed[dist] = path
     if not needed:
         return
+    needed = dict(sorted(needed.items()))
     text = ctx.text
     prefix = "" if not text or text.endswith(("\n", "\r")) else newline
     addition = prefix + "".join(d + newline for d in needed)

@@ -216,7 +216,7 @@ class MissingProvider(_RequirementsRule):
     message = "provider needed by the imports is not required"
     severity = ERROR
     fix = SAFE
-    reads_records = True
+    reads_records = frozenset({"providers"})
     doc = """
 ## What it does
 Reports a provider distribution that the Python files checked in the same run import, directly

@@ -118,7 +118,7 @@ class MissingProvider(Rule):
     message = "`{dist}` is imported by {where} but not required"
     doc = DOC.format(what="Reports providers that DAG files need and requirements lack.", fix="None.")
     kinds = frozenset({"requirements"})
-    reads_records = True
+    reads_records = frozenset({"needs"})
 
     def check(self, ctx):
         for path, dist in ctx.records.get("needs", []):
@@ -134,6 +134,7 @@ class NeedsAmazon(Rule):
     kinds = frozenset({"python"})
     severity = WARNING
     tokens = ("providers.amazon",)
+    records = frozenset({"needs"})
 
     def check(self, ctx):
         for imported in ctx.imports:
