@@ -96,8 +96,12 @@ def fetch_text(
                 raise FetchError("response is not UTF-8 text") from None
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
     except requests.Timeout:
+        if cached:
+            return cached["body"], True  # offline or slow: the last good copy beats none
         raise FetchError(f"no answer within {timeout:g} s") from None
     except requests.RequestException as exc:
+        if cached:
+            return cached["body"], True
         raise FetchError(f"{type(exc).__name__}: {exc}") from None
     _write_entry(entry_path, {"url": url, "etag": etag, "last_modified": modified, "body": body})
     return body, False
