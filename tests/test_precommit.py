@@ -26,7 +26,10 @@ def project(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     (proj / "dags").mkdir(parents=True)
     (proj / "dags" / "legacy.py").write_text(LEGACY)
     (proj / "dags" / "clean.py").write_text(CLEAN)
-    (proj / "requirements.txt").write_text("boto3\n")
+    (proj / "requirements.txt").write_text(
+        '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.11.2/constraints-3.12.txt"\n'
+        "boto3\n"
+    )
     git(proj, "init", "-q")
     git(proj, "add", ".")
     git(proj, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
