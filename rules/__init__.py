@@ -16,6 +16,7 @@ RULE_MODULES = (
     "rules.imports_moved",
     "rules.imports_toplevel",
     "rules.requirements_rules",
+    "rules.plugins",
 )
 
 

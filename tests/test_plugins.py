@@ -1,0 +1,91 @@
+"""DS201-DS206 on a plugin repository: a package plugin, a single-file plugin, relative imports,
+a class defined in the plugin's __init__.py, and a plugin that is not in the repository."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rules import default_registry
+
+FIXTURE = Path(__file__).parent / "fixtures" / "plugin_repo"
+
+FINDINGS = """\
+dags/plugin_dag.py:4:41: DS201 [*] `MyCopyOperator` is imported through `airflow.operators.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin.operators.copy`
+dags/plugin_dag.py:5:39: DS201 [*] `MyFileSensor` is imported through `airflow.sensors.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin.sensors`
+dags/plugin_dag.py:6:45: DS201 [*] `SingleOperator` is imported through `airflow.operators.single_plugin`, which Airflow 2 does not provide: import it from `single_plugin`
+dags/plugin_dag.py:7:31: DS201 [*] `InitOperator` is imported through the bare package, which Airflow 2 does not provide: import it from `init_plugin`
+dags/plugin_dag.py:8:47: DS201 `airflow.operators.external_plugin.ExternalOperator` was a 1.10 plugin import; plugin `external_plugin` is not in this repository (searched plugins/): import `ExternalOperator` from the plugin's own module
+dags/plugin_dag.py:9:38: DS205 [*] `business_days` is imported through `airflow.macros.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin.macros`
+plugins/init_plugin/__init__.py:12:5: DS202 [-] `operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
+plugins/init_plugin/__init__.py:13:5: DS204 plugin `executors` are not selectable by plugin name on Airflow 2: set `[core] executor` to the executor's full import path
+plugins/my_plugin/__init__.py:3:25: DS203 `flask_admin.BaseView`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)
+plugins/my_plugin/__init__.py:3:35: DS203 `flask_admin.expose`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)
+plugins/my_plugin/__init__.py:18:5: DS202 [-] `operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
+plugins/my_plugin/__init__.py:19:5: DS202 [-] `sensors` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
+plugins/my_plugin/__init__.py:21:5: DS203 `admin_views` (Flask-Admin) is ignored by Airflow 2: use `appbuilder_views`
+plugins/my_plugin/operators/copy.py:8:6: DS206 [*] `@apply_defaults` is not needed on Airflow 2: BaseOperator applies default_args itself
+plugins/single_plugin.py:12:5: DS202 [-] `operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    dest = tmp_path / "repo"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+def run(cli, repo: Path, *args: str):
+    return cli("check", "--format", "concise", "--quiet", "--target-version", "2.5.1", *args, cwd=repo,
+               registry=default_registry())
+
+
+def test_exact_findings(cli, repo):
+    result = run(cli, repo, "--select", "DS2")
+    assert result.out == FINDINGS
+    assert result.code == 1
+
+
+def test_one_dag_named_alone_still_sees_the_plugins_folder(cli, repo):
+    # pre-commit passes only the changed file: the plugin index comes from plugins/ all the same.
+    result = run(cli, repo, "--select", "DS201", "dags/plugin_dag.py")
+    assert result.out.splitlines()[0] == FINDINGS.splitlines()[0]
+
+
+def test_fix_rewrites_the_dag_to_the_plugin_modules(cli, repo):
+    run(cli, repo, "--fix")
+    dag = (repo / "dags" / "plugin_dag.py").read_text()
+    original = (FIXTURE / "dags" / "plugin_dag.py").read_text()
+    assert dag == (
+        original.replace("from airflow.operators.my_plugin import MyCopyOperator", "from my_plugin.operators.copy import MyCopyOperator")
+        .replace("from airflow.sensors.my_plugin import MyFileSensor as FileWait", "from my_plugin.sensors import MyFileSensor as FileWait")
+        .replace("from airflow.operators.single_plugin import SingleOperator", "from single_plugin import SingleOperator")
+        .replace("from airflow.operators import InitOperator", "from init_plugin import InitOperator")
+        .replace("from airflow.macros.my_plugin import business_days", "from my_plugin.macros import business_days")
+    )
+    copy = (repo / "plugins" / "my_plugin" / "operators" / "copy.py").read_text()
+    assert "apply_defaults" not in copy
+    assert copy.startswith("from airflow.models import BaseOperator\n\n\nclass MyCopyOperator(BaseOperator):\n")
+    assert (repo / "plugins" / "my_plugin" / "sensors.py").read_text().startswith(
+        "from airflow.sensors.base import BaseSensorOperator\n"
+    )
+    # The fixed imports name real files of the plugins folder that define those names.
+    for node in ast.parse(dag).body:
+        if isinstance(node, ast.ImportFrom) and not node.module.startswith(("airflow", "datetime")):
+            base = repo / "plugins" / Path(*node.module.split("."))
+            source = base.with_suffix(".py") if base.with_suffix(".py").exists() else base / "__init__.py"
+            defined = {n.name for n in ast.parse(source.read_text()).body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+            assert {a.name for a in node.names} <= defined, node.module
+    before = {p: p.read_bytes() for p in repo.rglob("*.py")}
+    run(cli, repo, "--fix")
+    assert {p: p.read_bytes() for p in repo.rglob("*.py")} == before
+
+
+def test_unsafe_fix_drops_ignored_plugin_lists(cli, repo):
+    run(cli, repo, "--fix", "--unsafe-fixes", "--select", "DS202")
+    single = (repo / "plugins" / "single_plugin.py").read_text()
+    assert single.endswith('class SinglePlugin(AirflowPlugin):\n    name = "single_plugin"\n')
