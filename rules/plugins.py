@@ -226,6 +226,8 @@ from airflow.macros.my_plugin import business_days
 ## Fix
 Safe when the plugin is in the repository: import the function from the plugin's module.
 """
+    invalid = (Example("from airflow.macros.company_plugin import business_days\n", None),)
+    valid = (Example('bash_command = "echo {{ macros.company_plugin.business_days(ds, next_ds) }}"\n'),)
 
     def check(self, ctx: Any) -> None:
         from rules.plugin_checks import namespace_findings
