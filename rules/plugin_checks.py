@@ -242,3 +242,70 @@ def _drop_import(ctx: Any, imported: Any) -> Edit:
     line = ctx.index.position(span[1])[0]
     after = ctx.index.offset(line + 1, 1) if line < ctx.index.line_count else len(ctx.text)
     return Edit(line_start, after, "")
+
+
+# -- super().__init__ arguments (DS207) ------------------------------------------------------
+
+BASES = {
+    "airflow.models.BaseOperator": "BaseOperator",
+    "airflow.models.baseoperator.BaseOperator": "BaseOperator",
+    "airflow.sensors.base.BaseSensorOperator": "BaseSensorOperator",
+    "airflow.sensors.base_sensor_operator.BaseSensorOperator": "BaseSensorOperator",
+    "airflow.operators.sensors.BaseSensorOperator": "BaseSensorOperator",
+}
+
+
+def _operator_args() -> dict:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "data" / "operator_args.json"
+    return json.loads(path.read_text(encoding="utf-8"))["targets"]
+
+
+def super_init_findings(ctx: Any) -> list[Finding]:
+    accepted_by_target = ctx.shared.get("operator_args")
+    if accepted_by_target is None:
+        accepted_by_target = ctx.shared["operator_args"] = _operator_args()
+    accepted = accepted_by_target.get(ctx.target, {})
+    findings: list[Finding] = []
+    for stmt in _classes(ctx.module):
+        base = next((BASES[q] for b in stmt.bases if (q := ctx.imports.resolve(dotted_name(b.value) or "")) in BASES), None)
+        if base is None or base not in accepted:
+            continue
+        init = next((s for s in stmt.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+        if init is None:
+            continue
+        for call in _super_init_calls(init):
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value not in accepted[base]:
+                    findings.append(Finding(arg.keyword, (
+                        f"`{arg.keyword.value}` is not an argument of {base} on Airflow {ctx.target}: creating a "
+                        f"`{stmt.name.value}` raises \"Invalid arguments were passed\""
+                    )))
+    return findings
+
+
+def _classes(module: cst.Module) -> list[cst.ClassDef]:
+    return [s for s in module.body if isinstance(s, cst.ClassDef) and isinstance(s.body, cst.IndentedBlock)]
+
+
+class _SuperCalls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute) and func.attr.value == "__init__"
+            and isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name)
+            and func.value.func.value == "super"
+        ):
+            self.calls.append(node)
+
+
+def _super_init_calls(init: cst.FunctionDef) -> list[cst.Call]:
+    visitor = _SuperCalls()
+    init.visit(visitor)
+    return visitor.calls

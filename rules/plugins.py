@@ -283,3 +283,56 @@ Safe: removes the decorator, and its import when nothing else in the file uses i
 
         for finding in apply_defaults_findings(ctx):
             ctx.report_node(finding.node, finding.message, fix=finding.fix)
+
+
+class SuperInitArguments(Rule):
+    code = "DS207"
+    name = "super-init-unknown-argument"
+    message = "`{arg}` is not an argument of {base} on Airflow {target}"
+    kinds = frozenset({"python"})
+    severity = ERROR
+    tokens = ("__init__",)
+    doc = """
+## What it does
+In a custom operator or sensor (a class deriving from BaseOperator or BaseSensorOperator),
+reports keyword arguments its `__init__` passes up to `super().__init__(...)` that the base class
+does not accept on the target (`provide_context=True`, `xcom_push=...`, ...). The accepted
+arguments are read from each target's core wheel (`rules/data/operator_args.json`).
+
+## Why it matters on Airflow 2
+Airflow 1.10 logged a warning for unknown arguments; Airflow 2's BaseOperator raises
+"Invalid arguments were passed to MyOperator" the moment a DAG creates the task, so every DAG
+that uses the operator is broken.
+
+## Example
+```python
+class MyCopyOperator(BaseOperator):
+    def __init__(self, source, **kwargs):
+        super().__init__(provide_context=True, **kwargs)
+```
+
+## Fix
+None: drop the argument, or handle it in the operator itself (`do_xcom_push` replaced `xcom_push`).
+"""
+    invalid = (
+        Example(
+            "from airflow.models import BaseOperator\n\n\n"
+            "class MyCopyOperator(BaseOperator):\n    def __init__(self, source, **kwargs):\n"
+            "        super(MyCopyOperator, self).__init__(provide_context=True, **kwargs)\n",
+            None, path=PLUGIN_FILE, target="2.5.1",
+        ),
+    )
+    valid = (
+        Example(
+            "from airflow.models import BaseOperator\n\n\n"
+            "class MyCopyOperator(BaseOperator):\n    def __init__(self, source, **kwargs):\n"
+            "        super().__init__(retries=2, **kwargs)\n",
+            path=PLUGIN_FILE, target="2.5.1",
+        ),
+    )
+
+    def check(self, ctx: Any) -> None:
+        from rules.plugin_checks import super_init_findings
+
+        for finding in super_init_findings(ctx):
+            ctx.report_node(finding.node, finding.message)

@@ -28,6 +28,7 @@ plugins/my_plugin/__init__.py:18:5: DS202 [-] `operators` on an AirflowPlugin is
 plugins/my_plugin/__init__.py:19:5: DS202 [-] `sensors` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
 plugins/my_plugin/__init__.py:21:5: DS203 `admin_views` (Flask-Admin) is ignored by Airflow 2: use `appbuilder_views`
 plugins/my_plugin/operators/copy.py:8:6: DS206 [*] `@apply_defaults` is not needed on Airflow 2: BaseOperator applies default_args itself
+plugins/my_plugin/sensors.py:6:44: DS207 `provide_context` is not an argument of BaseSensorOperator on Airflow 2.5.1: creating a `MyFileSensor` raises "Invalid arguments were passed"
 plugins/single_plugin.py:12:5: DS202 [-] `operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
 """
 

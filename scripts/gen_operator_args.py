@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Generate rules/data/operator_args.json: the keyword arguments BaseOperator and
+BaseSensorOperator accept on each Airflow 2 target, read from the core wheels with ast.
+
+    python scripts/gen_operator_args.py --wheels /tmp/wheels
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from wheelindex import Wheel, wheel_file  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CLASSES = {"BaseOperator": "airflow.models.baseoperator", "BaseSensorOperator": "airflow.sensors.base"}
+
+
+def init_args(wheel: Wheel, module: str, cls: str) -> list[str]:
+    tree = wheel.tree(module)
+    assert tree is not None, module
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == cls:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    args = item.args
+                    return [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs if a.arg != "self"]
+    raise LookupError(f"{module}.{cls}.__init__")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wheels", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=ROOT / "rules" / "data" / "operator_args.json")
+    args = parser.parse_args()
+    versions = json.loads((ROOT / "rules" / "data" / "mwaa_versions.json").read_text())["versions"]
+    out: dict[str, dict[str, list[str]]] = {}
+    provenance = {}
+    for version in (v["airflow"] for v in versions if v["airflow"].startswith("2.")):
+        wheel = Wheel(wheel_file(args.wheels, "apache-airflow", version))
+        provenance[version] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
+        base = init_args(wheel, CLASSES["BaseOperator"], "BaseOperator")
+        sensor = init_args(wheel, CLASSES["BaseSensorOperator"], "BaseSensorOperator")
+        # A sensor passes **kwargs on to BaseOperator: it accepts both sets.
+        out[version] = {"BaseOperator": sorted(base), "BaseSensorOperator": sorted(set(base) | set(sensor))}
+    data = {"_provenance": {"generator": "scripts/gen_operator_args.py", "wheels": provenance}, "targets": out}
+    args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {len(out)} targets to {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
