@@ -17,6 +17,7 @@ RULE_MODULES = (
     "rules.imports_toplevel",
     "rules.requirements_rules",
     "rules.plugins",
+    "rules.dag_api",
 )
 
 
