@@ -233,7 +233,9 @@ class _Visitor(cst.CSTVisitor):
         if key not in replacements:
             return None
         choices = replacements[key]
-        return ", ".join(f"`{c}`" for c in choices) if choices else "nothing (compute it from data_interval_start/end)"
+        if not choices:
+            return "it has no direct replacement: derive it from `data_interval_start`/`data_interval_end`"
+        return "use " + " or ".join(f"`{c}`" for c in choices)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -255,7 +257,7 @@ class _Visitor(cst.CSTVisitor):
         replacement = self._deprecated_key(key)
         if replacement is not None:
             self.findings.append(Finding("DS507", node, (
-                f"context key `{key}` is deprecated on Airflow {self.target}: use {replacement}"
+                f"context key `{key}` is deprecated on Airflow {self.target}: {replacement}"
             )))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
@@ -267,7 +269,7 @@ class _Visitor(cst.CSTVisitor):
                 replacement = self._deprecated_key(key)
                 if replacement is not None:
                     self.findings.append(Finding("DS507", node, (
-                        f"template variable `{key}` is deprecated on Airflow {self.target}: use {replacement}"
+                        f"template variable `{key}` is deprecated on Airflow {self.target}: {replacement}"
                     )))
 
     # -- imports -------------------------------------------------------------------------

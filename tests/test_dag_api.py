@@ -1,0 +1,82 @@
+"""DS501-DS511 on one realistic 1.10 DAG for three targets: the same input, different findings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rules import default_registry
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dag_api"
+
+EXPECTED = {
+    "2.0.2": [
+        "14:5: DS501 [*] `provide_context` in default_args has no effect on Airflow 2.0.2: the context is always passed to callables that take it",
+        "22:40: DS509 [*] `airflow.configuration.get()` is deprecated on Airflow 2.0.2: use `airflow.configuration.conf.get()`",
+        "34:73: DS501 [*] `provide_context` is deprecated on Airflow 2.0.2: PythonOperator always passes the context to callables that take it",
+        "38:5: DS502 [*] BashOperator has no `xcom_push` on Airflow 2.0.2: it is `do_xcom_push`",
+        "41:78: DS502 TriggerDagRunOperator has no `python_callable` on Airflow 2.0.2: pass the run's payload as `conf={...}` (templated)",
+        "42:1: DS508 `dag >> start` sets a dependency between a DAG and a task, which Airflow 2 refuses: create the task inside `with DAG(...)` or pass `dag=`",
+    ],
+    "2.5.1": [
+        "6:37: DS503 [*] DummyOperator is deprecated on Airflow 2.5.1: use `airflow.operators.empty.EmptyOperator`",
+        "8:38: DS510 SubDagOperator is deprecated on Airflow 2.5.1: use a TaskGroup",
+        "14:5: DS501 [*] `provide_context` in default_args has no effect on Airflow 2.5.1: the context is always passed to callables that take it",
+        "15:5: DS506 [*] `task_concurrency` is deprecated on Airflow 2.5.1: use `max_active_tis_per_dag`",
+        "21:19: DS507 context key `execution_date` is deprecated on Airflow 2.5.1: use `data_interval_start` or `logical_date`",
+        "22:28: DS507 context key `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}`",
+        "22:40: DS509 [*] `airflow.configuration.get()` is deprecated on Airflow 2.5.1: use `airflow.configuration.conf.get()`",
+        "28:16: DS505 [-] `days_ago()` is deprecated on Airflow 2.5.1: a start date that moves with the clock; prefer a fixed date, or `pendulum.today(\"UTC\").add(days=-N)`",
+        "29:5: DS504 [*] `schedule_interval=` is deprecated on Airflow 2.5.1: use `schedule=`",
+        "30:5: DS506 [*] `concurrency=` is deprecated on Airflow 2.5.1: use `max_active_tasks=`",
+        "34:73: DS501 [*] `provide_context` is deprecated on Airflow 2.5.1: PythonOperator always passes the context to callables that take it",
+        "37:18: DS507 template variable `yesterday_ds` is deprecated on Airflow 2.5.1: it has no direct replacement: derive it from `data_interval_start`/`data_interval_end`",
+        "38:5: DS502 [*] BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`",
+        "41:78: DS502 TriggerDagRunOperator has no `python_callable` on Airflow 2.5.1: pass the run's payload as `conf={...}` (templated)",
+        "42:1: DS508 `dag >> start` sets a dependency between a DAG and a task, which Airflow 2 refuses: create the task inside `with DAG(...)` or pass `dag=`",
+    ],
+}
+EXPECTED["2.10.3"] = [line.replace("2.5.1", "2.10.3") for line in EXPECTED["2.5.1"]]
+
+
+def setup(tmp_path: Path) -> Path:
+    shutil.copy(FIXTURES / "reporting_dag.py", tmp_path / "reporting_dag.py")
+    return tmp_path / "reporting_dag.py"
+
+
+def run(cli, root: Path, *args: str):
+    return cli("check", "reporting_dag.py", "--format", "concise", "--quiet", "--select", "DS5", *args, cwd=root,
+               registry=default_registry())
+
+
+@pytest.mark.parametrize("target", ["2.0.2", "2.5.1", "2.10.3"])
+def test_findings_follow_the_target(cli, tmp_path, target):
+    setup(tmp_path)
+    result = run(cli, tmp_path, "--target-version", target)
+    assert result.out.splitlines() == [f"reporting_dag.py:{line}" for line in EXPECTED[target]]
+
+
+@pytest.mark.parametrize("target", ["2.0.2", "2.5.1", "2.10.3"])
+def test_fixed_text_and_second_fix_changes_nothing(cli, tmp_path, target):
+    path = setup(tmp_path)
+    run(cli, tmp_path, "--target-version", target, "--fix")
+    expected = (FIXTURES / f"reporting_dag.fixed-{target}.py").read_text()
+    assert path.read_text() == expected
+    run(cli, tmp_path, "--target-version", target, "--fix")
+    assert path.read_text() == expected
+
+
+def test_schedule_is_never_suggested_before_2_4(cli, tmp_path):
+    setup(tmp_path)
+    for target in ("2.0.2", "2.2.2"):
+        assert " DS504 " not in run(cli, tmp_path, "--target-version", target).out
+
+
+def test_unsafe_days_ago_fix_adds_pendulum(cli, tmp_path):
+    path = setup(tmp_path)
+    run(cli, tmp_path, "--target-version", "2.5.1", "--fix", "--unsafe-fixes")
+    text = path.read_text()
+    assert text.startswith('"""Nightly reporting DAG, written for MWAA 1.10.12."""\nimport pendulum\nfrom datetime import timedelta\n')
+    assert '    start_date=pendulum.today("UTC").add(days=-1),\n' in text
