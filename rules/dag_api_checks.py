@@ -28,6 +28,20 @@ def api_table() -> dict:
     return json.loads(DATA.read_text(encoding="utf-8"))["targets"]
 
 
+@lru_cache(maxsize=4)
+def signatures(target: str) -> dict[str, frozenset[str]]:
+    """Operator class path -> the keyword arguments it accepts on the target (through its bases)."""
+    data = json.loads((DATA.parent / "operator_signatures.json").read_text(encoding="utf-8"))
+    sets = [frozenset(a) for a in data["arguments"]]
+    return {cls: sets[i] for cls, i in data["targets"].get(target, {}).items()}
+
+
+# 1.10 argument -> its Airflow 2 name; applied only when the target's class takes the new name
+# and not the old one (checked against the generated signatures, not assumed).
+ARGUMENT_RENAMES = {"bql": "sql", "node_selectors": "node_selector", "xcom_push": "do_xcom_push"}
+HANDLED = {"provide_context", "task_concurrency"}  # DS501 / DS506
+
+
 @dataclass
 class Finding:
     code: str
@@ -106,6 +120,7 @@ class _Visitor(cst.CSTVisitor):
             self._dag_call(args)
         elif last.endswith(("Operator", "Sensor")):
             self._operator_call(last, args)
+            self._signature(qualified, last, args)
         if qualified in DAYS_AGO and self.facts["days_ago_deprecated"]:
             self._days_ago(node, args)
         if last in ("chain", "cross_downstream") and qualified.startswith("airflow."):
@@ -152,6 +167,32 @@ class _Visitor(cst.CSTVisitor):
                     f"TriggerDagRunOperator has no `python_callable` on Airflow {self.target}: pass the run's "
                     "payload as `conf={...}` (templated)"
                 )))
+
+    def _signature(self, qualified: str, name: str, args: list[cst.Arg]) -> None:
+        """Keywords the target's class (found through the import tables) does not accept at all."""
+        from rules.import_tables import tables
+
+        entry = tables(self.target).entries.get(qualified)
+        cls = entry.get("to") if entry else qualified
+        accepted = signatures(self.target).get(cls or "")
+        if accepted is None:
+            return
+        keywords = {a.keyword.value for a in args if a.keyword is not None}
+        for arg in args:
+            key = arg.keyword.value if arg.keyword is not None else None
+            if key is None or key in accepted or key in HANDLED:
+                continue
+            if (name, key) in (("BashOperator", "xcom_push"), ("TriggerDagRunOperator", "python_callable")):
+                continue  # reported with their own words in _operator_call
+            new = ARGUMENT_RENAMES.get(key)
+            fix = None
+            if new and new in accepted and new not in keywords:
+                fix = _keyword_rename(self.ctx, arg, new)
+            hint = f"; it is now `{new}`" if fix else ""
+            self.findings.append(Finding("DS502", arg.keyword, (
+                f"`{key}` is not an argument of {cls.rsplit('.', 1)[-1]} on Airflow {self.target} "  # type: ignore[union-attr]
+                f"(with the provider versions it pins){hint}: the DAG fails with \"Invalid arguments were passed\""
+            ), fix=fix))
 
     def _provide_context(self, name: str, args: list[cst.Arg], index: int) -> None:
         arg = args[index]

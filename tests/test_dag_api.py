@@ -80,3 +80,34 @@ def test_unsafe_days_ago_fix_adds_pendulum(cli, tmp_path):
     text = path.read_text()
     assert text.startswith('"""Nightly reporting DAG, written for MWAA 1.10.12."""\nimport pendulum\nfrom datetime import timedelta\n')
     assert '    start_date=pendulum.today("UTC").add(days=-1),\n' in text
+
+
+def test_operator_arguments_checked_against_the_pinned_provider_signatures(cli, tmp_path):
+    (tmp_path / "etl.py").write_text(
+        "from airflow.contrib.operators.bigquery_operator import BigQueryOperator\n"
+        "from airflow.contrib.operators.kubernetes_pod_operator import KubernetesPodOperator\n\n"
+        "q = BigQueryOperator(task_id='q', bql='select 1', use_legacy_sql=False, bogus_flag=True)\n"
+        "pod = KubernetesPodOperator(task_id='p', name='p', namespace='ns', image='x', node_selectors={'a': 'b'})\n"
+    )
+
+    def findings(target: str) -> list[str]:
+        out = cli("check", "etl.py", "--format", "concise", "--quiet", "--select", "DS502", "--target-version", target,
+                  cwd=tmp_path, registry=default_registry()).out
+        return out.splitlines()
+
+    suffix = ': the DAG fails with "Invalid arguments were passed"'
+    assert findings("2.0.2") == [
+        "etl.py:4:35: DS502 [*] `bql` is not an argument of BigQueryExecuteQueryOperator on Airflow 2.0.2 "
+        "(with the provider versions it pins); it is now `sql`" + suffix,
+        "etl.py:4:73: DS502 `bogus_flag` is not an argument of BigQueryExecuteQueryOperator on Airflow 2.0.2 "
+        "(with the provider versions it pins)" + suffix,
+    ]
+    # cncf.kubernetes dropped `node_selectors` after the version 2.0.2 pins.
+    assert findings("2.5.1")[2] == (
+        "etl.py:5:79: DS502 [*] `node_selectors` is not an argument of KubernetesPodOperator on Airflow 2.5.1 "
+        "(with the provider versions it pins); it is now `node_selector`" + suffix
+    )
+    cli("check", "etl.py", "--fix", "--select", "DS502", "--target-version", "2.5.1", cwd=tmp_path,
+        registry=default_registry())
+    text = (tmp_path / "etl.py").read_text()
+    assert "sql='select 1'" in text and "node_selector={'a': 'b'}" in text and "bogus_flag=True" in text
