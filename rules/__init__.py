@@ -18,6 +18,7 @@ RULE_MODULES = (
     "rules.requirements_rules",
     "rules.plugins",
     "rules.dag_api",
+    "rules.config_rules",
 )
 
 

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Generate rules/data/config_changes.json: Airflow configuration options renamed or removed per target.
+
+Read from the wheels (zipfile + ast/regex, never imported):
+  - `deprecated_options` and `deprecated_sections` of AirflowConfigParser in each target's
+    airflow/configuration.py (the renames Airflow itself still honours with a warning);
+  - the options of airflow/config_templates/config.yml in 1.10.15 and in each target
+    (an option 1.10 had that the target neither has nor renames was removed).
+
+    python scripts/gen_config_data.py --wheels /tmp/wheels
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from wheelindex import Wheel, wheel_file  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = "1.10.15"
+# From 2.7 these sections' options are declared by their providers, not core: absent from core's
+# config.yml without being removed.
+PROVIDER_SECTIONS = {"celery", "celery_kubernetes_executor", "celery_broker_transport_options", "kubernetes",
+                     "kubernetes_executor", "elasticsearch", "elasticsearch_configs", "dask", "atlas", "hive",
+                     "local_kubernetes_executor", "sentry", "smtp_provider", "fab", "openlineage", "lineage"}
+
+
+def cfg_options(wheel: Wheel) -> set[str]:
+    """section.option for every option the wheel's config.yml declares (both of its layouts)."""
+    import yaml  # only the generator needs PyYAML; the linter reads the JSON it writes
+
+    data = yaml.safe_load(wheel.zip.read("airflow/config_templates/config.yml"))
+    options = set()
+    if isinstance(data, list):  # 1.10 - 2.6: [{name: section, options: [{name: ...}]}]
+        for section in data:
+            for option in section.get("options") or []:
+                options.add(f"{section['name']}.{option['name']}")
+    else:  # 2.7+: {section: {options: {name: {...}}}}
+        for section, body in data.items():
+            for option in (body or {}).get("options") or {}:
+                options.add(f"{section}.{option}")
+    return options
+
+
+def parser_tables(wheel: Wheel) -> tuple[dict, dict]:
+    tree = wheel.tree("airflow.configuration")
+    assert tree is not None
+    options: dict = {}
+    sections: dict = {}
+    for node in ast.walk(tree):
+        target = value = None
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            target, value = node.target.id, node.value
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            target, value = node.targets[0].id, node.value
+        if target == "deprecated_options" and isinstance(value, ast.Dict):
+            options = ast.literal_eval(value)
+        elif target == "deprecated_sections" and isinstance(value, ast.Dict):
+            sections = ast.literal_eval(value)
+    return options, sections
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wheels", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=ROOT / "rules" / "data" / "config_changes.json")
+    args = parser.parse_args()
+    versions = json.loads((ROOT / "rules" / "data" / "mwaa_versions.json").read_text())["versions"]
+    source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE))
+    old_options = cfg_options(source)
+    out, provenance = {}, {"source": source.path.name}
+    for version in (v["airflow"] for v in versions if v["airflow"].startswith("2.")):
+        wheel = Wheel(wheel_file(args.wheels, "apache-airflow", version))
+        provenance[version] = wheel.path.name
+        deprecated, sections = parser_tables(wheel)
+        renames = {
+            f"{old_section}.{old_key}": [f"{new_section}.{new_key}", since]
+            for (new_section, new_key), (old_section, old_key, since) in deprecated.items()
+        }
+        section_renames = {old: [new, since] for new, (old, since) in sections.items()}
+        current = cfg_options(wheel)
+        modern = tuple(int(p) for p in version.split(".")) >= (2, 7)
+        removed = sorted(
+            o for o in old_options - current
+            if o not in renames and not (modern and o.split(".")[0] in PROVIDER_SECTIONS)
+            and f"{section_renames.get(o.split('.')[0], [o.split('.')[0]])[0]}.{o.split('.')[1]}" not in current
+        )
+        out[version] = {"renames": renames, "section_renames": section_renames, "removed": removed}
+    data = {"_provenance": {"generator": "scripts/gen_config_data.py", "wheels": provenance}, "targets": out}
+    args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {len(out)} targets to {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
