@@ -18,18 +18,21 @@ ENV = "env"
 MWAA = "mwaa"
 
 ENV_NAME = r"AIRFLOW__(?P<section>[A-Z0-9_]+?)__(?P<option>[A-Z0-9_]+)"
-# NAME=value / NAME: value / NAME value (Dockerfile), optionally quoted.
+# NAME=value / NAME: value / NAME value (Dockerfile); a quoted value runs to its closing quote
+# (JSON inside is fine), an unquoted one to the end of the line or a ` #` comment.
+VALUE = r"""(?:(?P<q>["'])(?P<qvalue>[^\r\n]*?)(?P=q)[ \t]*,?|(?P<value>[^\r\n]*?))"""
 ENV_RE = re.compile(
-    r"(?P<key>\b" + ENV_NAME + r")(?P<q0>[\"']?)(?:\s*[=:]\s*|[ \t]+)(?P<q>[\"']?)(?P<value>[^\"'\r\n#]*?)(?P=q)[ \t]*(?:$|[\"',}\]#])",
+    r"(?P<key>\b" + ENV_NAME + r")[\"']?(?:[ \t]*[=:][ \t]*|[ \t]+)" + VALUE + r"[ \t]*(?:[ \t]#.*)?$",
     re.M,
 )
 K8S_RE = re.compile(
-    r"name:\s*[\"']?(?P<key>" + ENV_NAME + r")[\"']?[ \t]*\r?\n[ \t]*value:[ \t]*(?P<q>[\"']?)(?P<value>[^\"'\r\n]*?)(?P=q)[ \t]*$",
+    r"name:[ \t]*[\"']?(?P<key>" + ENV_NAME + r")[\"']?[ \t]*\r?\n[ \t]*value:[ \t]*" + VALUE + r"[ \t]*(?:[ \t]#.*)?$",
     re.M,
 )
 MWAA_BLOCK_KEYS = ("AirflowConfigurationOptions", "airflow_configuration_options")
 MWAA_PAIR_RE = re.compile(
-    r"(?P<kq>[\"']?)(?P<key>[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_.-]+)(?P=kq)[ \t]*(?::|=)[ \t]*(?P<q>[\"']?)(?P<value>[^\"'\r\n,}#]*?)(?P=q)[ \t]*(?:,|$|\}|#)",
+    r"(?P<kq>[\"']?)(?P<key>[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_.-]+)(?P=kq)[ \t]*(?::|=)[ \t]*"
+    r"(?:(?P<q>[\"'])(?P<qvalue>[^\r\n]*?)(?P=q)|(?P<value>[^\"'\r\n,}#]*?))[ \t]*(?:,|$|\}|#|//)",
     re.M,
 )
 VERSION_RE = re.compile(
@@ -82,6 +85,12 @@ def _ini(text: str) -> list[Setting]:
     return out
 
 
+def _value(m: re.Match) -> tuple[str, tuple[int, int]]:
+    group = "qvalue" if m.group("qvalue") is not None else "value"
+    value = m.group(group).rstrip()
+    return value, (m.start(group), m.start(group) + len(value))
+
+
 def _env(text: str) -> list[Setting]:
     out = []
     seen = set()
@@ -90,8 +99,8 @@ def _env(text: str) -> list[Setting]:
             if m.start("key") in seen:
                 continue
             seen.add(m.start("key"))
-            out.append(Setting(m.group("section").lower(), m.group("option").lower(), m.group("value").strip(),
-                               m.span("key"), (m.start("value"), m.start("value") + len(m.group("value").rstrip())), ENV))
+            value, span = _value(m)
+            out.append(Setting(m.group("section").lower(), m.group("option").lower(), value, m.span("key"), span, ENV))
     return out
 
 
@@ -154,8 +163,8 @@ def _mwaa(text: str) -> list[Setting]:
     for start, end in mwaa_blocks(text):
         for m in MWAA_PAIR_RE.finditer(text, start, end):
             section, _, option = m.group("key").partition(".")
-            out.append(Setting(section, option, m.group("value").strip(), m.span("key"),
-                               (m.start("value"), m.start("value") + len(m.group("value").rstrip())), MWAA))
+            value, span = _value(m)
+            out.append(Setting(section, option, value, m.span("key"), span, MWAA))
     return out
 
 

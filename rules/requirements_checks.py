@@ -295,7 +295,7 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
     at = (last.start, last.end) if last else (0, 0)
     for dist, path in needed.items():
         result.findings.append(Finding(
-            "DS305", at[0], at[1], f"`{dist}` is needed by the imports of {path} but not required", fix=fix,
+            "DS305", at[0], at[1], f"`{dist}` is needed by {path} but not required", fix=fix,
         ))
 
 

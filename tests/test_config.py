@@ -1,0 +1,90 @@
+"""DS401-DS407 on a repository that sets Airflow configuration every way it can be set."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rules import default_registry
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SOURCE = FIXTURES / "config_repo"
+FIXED = FIXTURES / "config_repo_fixed"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    dest = tmp_path / "repo"
+    shutil.copytree(SOURCE, dest)
+    return dest
+
+
+def run(cli, repo: Path, *args: str):
+    return cli("check", "--format", "concise", "--quiet", "--target-version", "2.5.1", "--select", "DS4", *args,
+               cwd=repo, registry=default_registry())
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_exact_findings_in_every_file_kind(cli, repo):
+    result = run(cli, repo)
+    assert result.out == (FIXTURES / "config_repo.findings-2.5.1.txt").read_text()
+    kinds = {line.split(":")[0] for line in result.out.splitlines()}
+    assert kinds == {".env", "Dockerfile", "airflow.cfg", "docker-compose.yml", "infra/create_env.py",
+                     "infra/main.tf", "infra/mwaa.json", "infra/mwaa.yaml", "k8s/scheduler.yaml", "scripts/deploy.sh"}
+
+
+def test_fix_edits_only_the_values_and_keys(cli, repo):
+    run(cli, repo, "--fix")
+    assert files(repo) == files(FIXED)
+    assert files(repo)["infra/unrelated.yaml"] == (SOURCE / "infra" / "unrelated.yaml").read_bytes()
+    again = run(cli, repo, "--fix")
+    assert files(repo) == files(FIXED)
+    assert "[*]" not in again.out
+
+
+def test_fixed_templates_still_load(cli, repo):
+    run(cli, repo, "--fix")
+
+    class CfnLoader(yaml.SafeLoader):
+        pass
+
+    def tag(loader, suffix, node):
+        return {suffix: loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None}
+
+    CfnLoader.add_multi_constructor("!", tag)
+    template = yaml.load((repo / "infra" / "mwaa.yaml").read_text(), Loader=CfnLoader)
+    props = template["Resources"]["MwaaEnvironment"]["Properties"]
+    assert props["AirflowVersion"] == "2.5.1"
+    assert props["Name"] == {"Ref": "EnvironmentName"}
+    assert props["AirflowConfigurationOptions"]["secrets.backend"] == (
+        "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
+    )
+    data = json.loads((repo / "infra" / "mwaa.json").read_text())
+    assert data["Resources"]["MwaaEnvironment"]["Properties"]["AirflowConfigurationOptions"] == {
+        "secrets.backend": "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend",
+        "core.max_active_tasks_per_dag": "16",
+    }
+    compose = yaml.safe_load((repo / "docker-compose.yml").read_text())
+    assert compose["services"]["worker"]["environment"][0].startswith("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=")
+
+
+def test_secrets_backend_records_the_provider_for_requirements(cli, tmp_path):
+    (tmp_path / "airflow.cfg").write_text(
+        "[secrets]\nbackend = airflow.contrib.secrets.hashicorp_vault.VaultBackend\n"
+    )
+    (tmp_path / "requirements.txt").write_text(
+        '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.5.1/constraints-3.10.txt"\n'
+    )
+    result = cli("check", "--format", "concise", "--quiet", "--target-version", "2.5.1", "--select", "DS305",
+                 cwd=tmp_path, registry=default_registry())
+    assert result.out == (
+        "requirements.txt:1:1: DS305 [*] `apache-airflow-providers-hashicorp` is needed by "
+        "airflow.cfg but not required\n"
+    )
