@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from linter.diagnostics import SAFE, Edit, Fix
-from linter.targets import find_target
+from linter.targets import find_target, version_tuple
 from rules.config_settings import ENV, INI, MWAA, Setting, airflow_versions, settings_in
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -143,6 +143,18 @@ def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str
         findings.append(Finding("DS404", *setting.key_span, (
             f"{where} no longer exists on Airflow {target}: the setting is ignored"
         )))
+    elif setting.syntax == MWAA and setting.name in protected_options(target):
+        findings.append(Finding("DS404", *setting.key_span, (
+            f"MWAA {target} does not let environments set `{setting.name}`: its own value wins"
+        )))
+
+
+@lru_cache(maxsize=4)
+def protected_options(target: str) -> frozenset[str]:
+    data = json.loads((DATA / "mwaa_protected_options.json").read_text(encoding="utf-8"))
+    if version_tuple(target) < version_tuple(data["applies_from"]):
+        return frozenset()
+    return frozenset(data["options"])
 
 
 def _versions(ctx: Any, findings: list[Finding]) -> None:

@@ -169,10 +169,18 @@ keys, use a `pod_template_file`; for LDAP, `webserver_config.py`).
 rbac = True
 ```
 
+From MWAA 2.9.2 it also reports `AirflowConfigurationOptions` keys MWAA does not let an environment
+set (`core.executor`, `core.fernet_key`, `database.sql_alchemy_conn`, ...: the "essential"
+configuration of MWAA's images, `rules/data/mwaa_protected_options.json`).
+
 ## Fix
 None: remove it, or move its intent to what replaced it.
 """
-    invalid = (Example("[webserver]\nrbac = True\n", None, path="airflow.cfg", target="2.5.1"),)
+    invalid = (
+        Example("[webserver]\nrbac = True\n", None, path="airflow.cfg", target="2.5.1"),
+        Example(CFN.format(version="2.10.3", backend=NEW_BACKEND) + "        core.executor: LocalExecutor\n", None,
+                path="infra/mwaa.yaml", target="2.10.3"),
+    )
 
 
 class MwaaKeyFormat(_ConfigRule):
