@@ -237,3 +237,77 @@ def test_two_concurrent_fix_runs_leave_every_file_valid_and_fixed(tmp_path):
     assert not list(repo.rglob("*.dagshift"))  # no temporary file left behind
     final = subprocess.run(command, cwd=repo, capture_output=True, text=True)
     assert final.stdout == "" and final.returncode == 0
+
+
+BACKENDS = st.sampled_from([
+    "airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend",
+    "airflow.contrib.secrets.aws_systems_manager.SystemsManagerParameterStoreBackend",
+    "airflow.contrib.secrets.hashicorp_vault.VaultBackend",
+    "airflow.contrib.secrets.gcp_secrets_manager.CloudSecretsManagerBackend",
+    "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend",
+    "socket:getfqdn", "", "not.a.path", '{"connections_prefix": "a"}', "{'bad': json}",
+])
+QUOTES = st.sampled_from(["", '"', "'"])
+SPACING = st.sampled_from(["", " ", "  ", "\t"])
+
+
+@st.composite
+def config_file(draw) -> tuple[str, str]:
+    kind = draw(st.sampled_from(["airflow.cfg", ".env", "docker-compose.yml", "infra/mwaa.yaml", "infra/main.tf",
+                                 "Dockerfile", "k8s/env.yaml"]))
+    values = draw(st.lists(BACKENDS, min_size=1, max_size=4))
+    options = draw(st.lists(st.sampled_from(["backend", "backend_kwargs", "dag_concurrency", "hostname_callable",
+                                             "sql_alchemy_conn", "rbac", "Bad-Key"]), min_size=len(values),
+                            max_size=len(values)))
+    sections = draw(st.lists(st.sampled_from(["secrets", "core", "webserver", "kubernetes"]), min_size=len(values),
+                             max_size=len(values)))
+    q, sp = draw(QUOTES), draw(SPACING)
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    lines = []
+    if kind == "airflow.cfg":
+        for section, option, value in zip(sections, options, values):
+            lines += [f"[{section}]", f"{option}{sp}={sp}{value}"]
+    elif kind in (".env", "Dockerfile"):
+        prefix = "ENV " if kind == "Dockerfile" else ""
+        lines = [f"{prefix}AIRFLOW__{s.upper()}__{o.upper()}={q}{v}{q}" for s, o, v in zip(sections, options, values)]
+    elif kind == "docker-compose.yml":
+        lines = ["services:", "  scheduler:", "    environment:"]
+        lines += [f"      AIRFLOW__{s.upper()}__{o.upper()}:{sp or ' '}{q}{v}{q}" for s, o, v in zip(sections, options, values)]
+    elif kind == "k8s/env.yaml":
+        lines = ["env:"]
+        for s, o, v in zip(sections, options, values):
+            lines += [f"  - name: AIRFLOW__{s.upper()}__{o.upper()}", f"    value: {q}{v}{q}"]
+    elif kind == "infra/mwaa.yaml":
+        lines = ["Resources:", "  Env:", "    Type: AWS::MWAA::Environment", "    Properties:",
+                 '      AirflowVersion: "1.10.12"', "      AirflowConfigurationOptions:"]
+        lines += [f"        {s}.{o}:{sp or ' '}{q}{v}{q}" for s, o, v in zip(sections, options, values)]
+    else:
+        lines = ['resource "aws_mwaa_environment" "e" {', '  airflow_version = "1.10.12"',
+                 "  airflow_configuration_options = {"]
+        lines += [f'    "{s}.{o}"{sp or " "}={sp or " "}"{v}"' for s, o, v in zip(sections, options, values)]
+        lines += ["  }", "}"]
+    return kind, newline.join(lines) + newline
+
+
+@settings(max_examples=80, deadline=None)
+@given(config_file())
+def test_generated_config_files_never_crash_and_fix_idempotently(generated):
+    name, source = generated
+    result, fixed = fix_text(source, name=name)
+    assert not any(d.code == "DS904" for d in result.diagnostics), [d.message for d in result.diagnostics]
+    assert fixed.count("\n") == source.count("\n")  # values and keys change, lines never do
+    _, refixed = fix_text(fixed, name=name)
+    assert refixed == fixed
+    if name.endswith((".yaml", ".yml")):
+        import yaml
+
+        class Loader(yaml.SafeLoader):
+            pass
+
+        Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+        try:
+            before = yaml.load(source, Loader=Loader)
+        except yaml.YAMLError:
+            return  # the generator made invalid YAML (a quote inside a plain value): nothing to compare
+        after = yaml.load(fixed, Loader=Loader)
+        assert type(after) is type(before)
