@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="show counts per rule")
     check.add_argument("--online", action="store_true", default=None,
                        help="fetch the constraint files requirements name (https; cached) instead of the bundled copies")
-    check.add_argument("--cache-dir", metavar="DIR", help="where downloads are cached (default: the user cache dir)")
+    check.add_argument("--cache-dir", metavar="DIR", help="where results and downloads are cached (default: the user cache dir)")
+    check.add_argument("--no-cache", action="store_const", const=False, dest="cache", default=None,
+                       help="neither read nor write the result cache")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
@@ -134,6 +136,7 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
         "unsafe-fixes": args.unsafe_fixes,
         "jobs": args.jobs,
         "online": args.online,
+        "cache": args.cache,
         "cache-dir": str(Path(args.cache_dir).absolute()) if args.cache_dir else None,
     }
     try:

@@ -15,7 +15,7 @@ from linter.source import DEFAULT_MAX_FILE_SIZE
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".env.d", ".tox", ".nox", "node_modules",
     "__pycache__", "build", "dist", ".eggs", "*.egg-info", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", "site-packages", ".terraform", ".aws-sam", "cdk.out",
+    ".ruff_cache", ".cache", "site-packages", ".terraform", ".aws-sam", "cdk.out",
 )
 
 # Codes that say the file itself could not be checked: never silenced by select/ignore/noqa.
@@ -45,6 +45,7 @@ class Settings:
     unsafe_fixes: bool = False
     jobs: Optional[int] = None
     online: bool = False
+    cache: bool = True
     cache_dir: Optional[Path] = None
     root: Path = field(default_factory=Path.cwd)
     config_path: Optional[Path] = None
@@ -107,7 +108,7 @@ def path_matches(relpath: str, pattern: str) -> bool:
 KEYS = {
     "target-version", "python-version", "select", "ignore", "extend-select", "per-file-ignores",
     "exclude", "extend-exclude", "plugins-dirs", "dags-dirs", "max-file-size", "unsafe-fixes", "jobs",
-    "online", "cache-dir",
+    "online", "cache-dir", "cache",
 }
 
 
@@ -211,6 +212,9 @@ def build_settings(
     online = merged.get("online", False)
     if not isinstance(online, bool):
         raise ConfigError(f"{where}: `online` must be true or false")
+    use_cache = merged.get("cache", True)
+    if not isinstance(use_cache, bool):
+        raise ConfigError(f"{where}: `cache` must be true or false")
     cache_dir = merged.get("cache-dir")
     if cache_dir is not None and not isinstance(cache_dir, str):
         raise ConfigError(f"{where}: `cache-dir` must be a path")
@@ -231,6 +235,7 @@ def build_settings(
         unsafe_fixes=unsafe,
         jobs=jobs,
         online=online,
+        cache=use_cache,
         cache_dir=(root / cache_dir) if cache_dir else None,
         root=root,
         config_path=config_path,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Sequence
 
 from linter import noqa
+from linter.cache import ResultCache, load_diagnostics, stable_hash, tool_fingerprint
 from linter.config import UNSILENCEABLE, Settings
 from linter.context import FileContext, ProjectContext, RuleContext
 from linter.diagnostics import ERROR, Diagnostic, Edit, Fix, LineIndex, Location, apply_edits
@@ -181,12 +182,15 @@ class FileChecker:
         plan: Plan,
         facts: dict[str, Any],
         records: dict[str, list[tuple[str, Any]]],
+        cache: Optional[ResultCache] = None,
     ) -> None:
         self.plan = plan
         self.registry = plan.registry
         self.settings = plan.settings
         self.facts = facts
         self.records = records
+        self.cache = cache
+        self.records_hash = stable_hash(records) if records else ""
 
     def check(self, entry: FileEntry, mode: str) -> FileResult:
         try:
@@ -196,9 +200,19 @@ class FileChecker:
             return FileResult(entry, [diag])
         rules = self.plan.rules_for(entry)
         text = source.text
+        key = None
+        if mode == CHECK and self.cache is not None:
+            key = self.cache.key(source.raw, entry.kind, entry.relpath, entry.display, self.records_hash)
+            hit = self.cache.get(key)
+            cached = load_diagnostics(hit) if hit is not None else None
+            if cached is not None and isinstance(hit.get("records"), dict):  # type: ignore[union-attr]
+                annotate_fixes(cached, text)
+                return FileResult(entry, cached, original_text=text, new_text=text, records=hit["records"])  # type: ignore[index]
         diagnostics, recorded = self._run(entry, text, rules)
         result = FileResult(entry, diagnostics, original_text=text, new_text=text, records=recorded)
         if mode == CHECK:
+            if key is not None and not result.failed:
+                self.cache.put(key, diagnostics, recorded)  # type: ignore[union-attr]
             annotate_fixes(diagnostics, text)
             return result
         result.before_fix = diagnostics
@@ -409,8 +423,10 @@ def parses(text: str) -> bool:
 _worker_state: dict[str, Any] = {}
 
 
-def _init_worker(plan: Plan, facts: dict[str, Any], records: dict[str, list[tuple[str, Any]]]) -> None:
-    _worker_state["checker"] = FileChecker(plan, facts, records)
+def _init_worker(
+    plan: Plan, facts: dict[str, Any], records: dict[str, list[tuple[str, Any]]], cache: Optional[ResultCache]
+) -> None:
+    _worker_state["checker"] = FileChecker(plan, facts, records, cache)
 
 
 def _check_chunk(chunk: list[FileEntry], mode: str) -> list[FileResult]:
@@ -425,11 +441,12 @@ def run_checks(
     records: dict[str, list[tuple[str, Any]]],
     mode: str,
     jobs: int,
+    cache: Optional[ResultCache] = None,
 ) -> list[FileResult]:
     if not files:
         return []
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        checker = FileChecker(plan, facts, records)
+        checker = FileChecker(plan, facts, records, cache)
         return [checker.check(entry, mode) for entry in files]
     # Imported here: a small run (a pre-commit call on one file) never pays for it.
     from concurrent.futures import ProcessPoolExecutor
@@ -439,14 +456,16 @@ def run_checks(
     size = max(1, min(64, len(files) // (jobs * 4)))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(plan, facts, records)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(plan, facts, records, cache)
+        ) as pool:
             results: list[FileResult] = []
             for part in pool.map(_check_chunk, chunks, [mode] * len(chunks)):
                 results.extend(part)
         return results
     except (BrokenProcessPool, OSError):
         # A worker died (killed, or out of memory): check the files here instead, one by one.
-        checker = FileChecker(plan, facts, records)
+        checker = FileChecker(plan, facts, records, cache)
         return [checker.check(entry, mode) for entry in files]
 
 
@@ -467,14 +486,21 @@ def run(
         if wanted:
             rule.collect_project(project)
 
+    cache = None
+    if settings.cache and mode == CHECK:
+        from linter.fetch import user_cache_dir
+
+        rules = sorted(f"{r.__module__}.{r.__name__}" for r in registry)  # a test registry is another tool
+        context = stable_hash([tool_fingerprint(), settings.fingerprint(), project.facts, rules])
+        cache = ResultCache(settings.cache_dir or user_cache_dir(), context)
     first = [f for f in files if not plan.second_wave(f)]
     second = [f for f in files if plan.second_wave(f)]
-    results = run_checks(first, plan, project.facts, {}, mode, jobs)
+    results = run_checks(first, plan, project.facts, {}, mode, jobs, cache)
     records: dict[str, list[tuple[str, Any]]] = {}
     for result in results:
         for key, values in result.records.items():
             records.setdefault(key, []).extend((result.entry.display, v) for v in values)
-    results += run_checks(second, plan, project.facts, records, mode, jobs)
+    results += run_checks(second, plan, project.facts, records, mode, jobs, cache)
     results.sort(key=lambda r: r.entry.display)
 
     if mode == FIX:

@@ -14,6 +14,21 @@ from demo_rules import demo_registry  # noqa: E402
 from linter.cli import main  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_dir(tmp_path_factory):
+    """Keep the result and download caches of the tests out of the user's cache dir."""
+    import os
+
+    folder = tmp_path_factory.mktemp("dagshift-cache")
+    previous = os.environ.get("DAGSHIFT_CACHE_DIR")
+    os.environ["DAGSHIFT_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("DAGSHIFT_CACHE_DIR", None)
+    else:
+        os.environ["DAGSHIFT_CACHE_DIR"] = previous
+
+
 class Result:
     def __init__(self, code: int, out: str, err: str) -> None:
         self.code, self.out, self.err = code, out, err
