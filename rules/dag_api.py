@@ -14,6 +14,8 @@ from rules.base import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
 DAG_ASSIGN = re.compile(r"(\w+)\s*=\s*(?:\w+\.)?DAG\(")
 DAG_WITH = re.compile(r"\)\s*as\s+(\w+)\s*:")
+KNOWN_RENAMES = re.compile(r"(?<!do_)\bxcom_push\s*=|\bbql\s*=|\bnode_selectors\s*=|TriggerDagRunOperator")
+CONFIGURATION_CALL = re.compile(r"\bconfiguration\.\w+\(")
 
 
 class _DagApiRule(Rule):
@@ -69,7 +71,7 @@ class RenamedOperatorArgument(_DagApiRule):
     message = "operator argument changed on Airflow 2"
     severity = ERROR
     fix = SOMETIMES
-    tokens = ("xcom_push", "python_callable", "bql", "node_selectors")
+    tokens = ("xcom_push", "TriggerDagRunOperator", "bql", "node_selectors")
     doc = """
 ## What it does
 Reports keyword arguments an operator call passes that the target's class does not accept,
@@ -95,7 +97,7 @@ otherwise (`python_callable` has to become a `conf={...}` payload).
 """
 
     def wants(self, text: str, target: str) -> bool:
-        if any(tok in text for tok in self.tokens):
+        if KNOWN_RENAMES.search(text):
             return True
         from rules.import_tables import screen
 
@@ -311,6 +313,9 @@ class ConfigurationHelpers(_DagApiRule):
     severity = WARNING
     fix = SAFE
     tokens = ("configuration",)
+
+    def wants(self, text: str, target: str) -> bool:
+        return CONFIGURATION_CALL.search(text) is not None
     doc = """
 ## What it does
 Reports calls of the module-level helpers of `airflow.configuration` (`get`, `getboolean`,

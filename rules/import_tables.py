@@ -92,6 +92,13 @@ def screen(text: str, target: str) -> tuple[bool, bool]:
     moved = providers = False
     for match in IMPORT_RE.finditer(text):
         module = match.group("module")
+        names_text = match.group("names") if module is not None else None
+        if names_text is not None and names_text.strip().startswith("(") and ")" not in names_text:
+            # A parenthesised list over several lines: read it up to its closing parenthesis.
+            close = text.find(")", match.start("names"))
+            if close > 0:
+                body = re.sub(r"#[^\n]*", "", text[match.start("names") : close + 1])
+                names_text = " ".join(body.split())
         if module is None:
             for part in match.group("plain").split(","):
                 dotted = part.split(" as ")[0].strip()
@@ -102,7 +109,7 @@ def screen(text: str, target: str) -> tuple[bool, bool]:
             continue
         if not module.startswith("airflow"):
             continue
-        names = _names(match.group("names"))
+        names = _names(names_text or "")
         if module.startswith("airflow.providers."):
             providers = providers or names is None or any(not provider_name_ok(t, module, n) for n in names)
         elif module in t.old_modules:

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+
 from rules.base import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
 
 NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "airflow.hooks": "hooks",
               "airflow.macros": "macros"}
 
+NAMESPACE_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+(airflow\.(?:operators|sensors|hooks)(?:\.\w+)?)\b", re.M)
 PLUGIN_FILE = "plugins/my_plugin.py"
 PLUGIN_SOURCE = (
     "from airflow.plugins_manager import AirflowPlugin\n"
@@ -76,7 +79,16 @@ When the plugin or the class cannot be found, the finding says so and offers no 
     valid = (Example("from airflow.operators.bash import BashOperator\n", target="2.5.1"),)
 
     def wants(self, text: str, target: str) -> bool:
-        return "airflow.operators" in text or "airflow.sensors" in text or "airflow.hooks" in text
+        if "airflow.operators" not in text and "airflow.sensors" not in text and "airflow.hooks" not in text:
+            return False
+        from rules.import_tables import provider_data
+
+        core = provider_data()["core"].get(target, {})
+        for match in NAMESPACE_IMPORT.finditer(text):
+            module = match.group(1)
+            if module in NAMESPACES or module not in core:
+                return True  # a bare-package import, or a module the target does not have
+        return False
 
     def check(self, ctx: Any) -> None:
         from rules.plugin_checks import namespace_findings

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""dagshift speed, side by side in one run: bare libcst parsing, dagshift cold (1 job, N jobs),
+dagshift warm (result cache), an already-migrated corpus, one file, and ruff's AIR rules if
+ruff is installed. Prints seconds, files/s, peak RSS and the ratios the project targets.
+
+    python benchmarks/run.py                 # 1,000 1.10 DAGs + 1,000 migrated DAGs
+    python benchmarks/run.py --dirty 5000 --clean 5000 --jobs 2
+
+Run by hand, not by CI: the figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+DIRTY = [FIXTURES / "imports" / "mwaa_emr_dag.py", FIXTURES / "dag_api" / "reporting_dag.py",
+         FIXTURES / "legacy_repo" / "dags" / "etl_daily.py", FIXTURES / "imports" / "shapes.py"]
+CLEAN = [FIXTURES / "legacy_repo" / "dags" / "already_migrated.py", FIXTURES / "benchmark" / "migrated_emr_dag.py",
+         FIXTURES / "benchmark" / "migrated_reporting_dag.py"]
+
+
+def corpus(folder: Path, sources: list[Path], count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(count):
+        source = sources[i % len(sources)]
+        path = folder / f"{source.stem.replace('.', '_')}_{i:05d}.py"
+        # A distinct comment per copy, so no two files hash alike (as in a real repository).
+        path.write_text(f"# copy {i}\n" + source.read_text())
+        out.append(path)
+    return out
+
+
+def measure(command: list[str], cwd: Path, env: dict) -> tuple[float, float, int]:
+    """(seconds, peak RSS in MB, exit code) of one command."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def parse_time(files: list[Path]) -> float:
+    import libcst
+
+    started = time.perf_counter()
+    for path in files:
+        libcst.parse_module(path.read_bytes())
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dirty", type=int, default=1000, help="1.10 DAG files")
+    parser.add_argument("--clean", type=int, default=1000, help="already-migrated DAG files")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--target-version", default="2.5.1")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="dagshift-bench-"))
+    env = dict(os.environ, DAGSHIFT_CACHE_DIR=str(work / "cache"), NO_COLOR="1")
+    dirty = corpus(work / "dirty" / "dags", DIRTY, args.dirty)
+    clean = corpus(work / "clean" / "dags", CLEAN, args.clean)
+    check = [sys.executable, "-m", "linter", "check", "--target-version", args.target_version, "--format", "concise",
+             "--quiet"]
+    rows: list[tuple[str, int, float, float]] = []
+
+    def row(name: str, files: int, seconds: float, rss: float) -> None:
+        rows.append((name, files, seconds, rss))
+
+    row("libcst parse only (in-process), 1.10 corpus", len(dirty), parse_time(dirty), 0.0)
+    row("libcst parse only (in-process), migrated corpus", len(clean), parse_time(clean), 0.0)
+    for jobs in (1, args.jobs):
+        seconds, rss, _ = measure(check + ["--no-cache", "--jobs", str(jobs), "dags"], work / "dirty", env)
+        row(f"dagshift cold, 1.10 corpus, --jobs {jobs}", len(dirty), seconds, rss)
+    seconds, rss, _ = measure(check + ["--no-cache", "--jobs", str(args.jobs), "dags"], work / "clean", env)
+    row(f"dagshift cold, migrated corpus, --jobs {args.jobs}", len(clean), seconds, rss)
+    measure(check + ["dags"], work / "dirty", env)  # fill the cache
+    seconds, rss, _ = measure(check + ["dags"], work / "dirty", env)
+    row("dagshift warm (cache), 1.10 corpus", len(dirty), seconds, rss)
+    one = dirty[0].relative_to(work / "dirty")
+    seconds, rss, _ = measure(check + ["--no-cache", str(one)], work / "dirty", env)
+    row("dagshift one file (pre-commit style)", 1, seconds, rss)
+    ruff = shutil.which("ruff")
+    if ruff:
+        seconds, rss, _ = measure([ruff, "check", "--select", "AIR", "--no-cache", "--quiet", "dags"], work / "dirty", env)
+        row("ruff --select AIR --no-cache, 1.10 corpus", len(dirty), seconds, rss)
+
+    print(f"{'run':<52} {'files':>6} {'seconds':>8} {'files/s':>9} {'peak RSS':>9}")
+    for name, files, seconds, rss in rows:
+        rss_text = f"{rss:.0f} MB" if rss else "-"
+        print(f"{name:<52} {files:>6} {seconds:>8.2f} {files / seconds:>9.0f} {rss_text:>9}")
+    by = {name: seconds for name, _, seconds, _ in rows}
+    parse_dirty = by["libcst parse only (in-process), 1.10 corpus"]
+    parse_clean = by["libcst parse only (in-process), migrated corpus"]
+    cold1 = by["dagshift cold, 1.10 corpus, --jobs 1"]
+    coldn = by[f"dagshift cold, 1.10 corpus, --jobs {args.jobs}"]
+    print()
+    print(f"cold 1 job / bare parse (target <= 1.25):            {cold1 / parse_dirty:.2f}")
+    print(f"{args.jobs} jobs speed-up over 1 job (target >= 1.7):          {cold1 / coldn:.2f}")
+    print(f"migrated corpus: parse / dagshift (target >= 20):    {parse_clean / by[f'dagshift cold, migrated corpus, --jobs {args.jobs}']:.1f}")
+    print(f"warm / cold 1 job:                                   {by['dagshift warm (cache), 1.10 corpus'] / cold1:.2f}")
+    if ruff:
+        print(f"warm / ruff --no-cache (target <= 1):                {by['dagshift warm (cache), 1.10 corpus'] / by['ruff --select AIR --no-cache, 1.10 corpus']:.2f}")
+    print(f"one file (target < 0.4 s):                           {by['dagshift one file (pre-commit style)']:.2f} s")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
