@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
 
 from linter import __version__
 
@@ -34,29 +34,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     check = sub.add_parser("check", help="check files and folders (default: the current folder)")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    _common(check)
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix or --diff, apply unsafe fixes too")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    check.add_argument("--target-version", metavar="X.Y.Z", help="Airflow version to migrate to (an MWAA 2.x version)")
-    check.add_argument("--python-version", metavar="3.N", help="Python of the target environment")
     check.add_argument("--format", choices=("text", "concise", "json", "sarif", "github"), default=None)
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
-    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the setting)")
-    check.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable in addition")
-    check.add_argument("--ignore", metavar="CODES", help="codes or prefixes to disable")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
-    check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: CPU count; 1 runs in-process)")
-    check.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read instead of the nearest one")
-    check.add_argument("--force-exclude", action="store_true", help="apply exclude patterns to files named on the command line too")
     check.add_argument("--statistics", action="store_true", help="show counts per rule")
-    check.add_argument("--online", action="store_true", default=None,
-                       help="fetch the constraint files requirements name (https; cached) instead of the bundled copies")
-    check.add_argument("--cache-dir", metavar="DIR", help="where results and downloads are cached (default: the user cache dir)")
-    check.add_argument("--no-cache", action="store_const", const=False, dest="cache", default=None,
-                       help="neither read nor write the result cache")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    report = sub.add_parser("report", help="write a migration readiness report (HTML, or Markdown for pull requests)")
+    _common(report)
+    report.add_argument("--format", choices=("html", "markdown"), default="html")
+    report.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE (default: stdout)")
 
     rule = sub.add_parser("rule", help="explain a rule")
     rule.add_argument("code", metavar="CODE")
@@ -65,6 +57,24 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `check` and `report`: what to read, and the settings to read it with."""
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    parser.add_argument("--target-version", metavar="X.Y.Z", help="Airflow version to migrate to (an MWAA 2.x version)")
+    parser.add_argument("--python-version", metavar="3.N", help="Python of the target environment")
+    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the setting)")
+    parser.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable in addition")
+    parser.add_argument("--ignore", metavar="CODES", help="codes or prefixes to disable")
+    parser.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: CPU count; 1 runs in-process)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read instead of the nearest one")
+    parser.add_argument("--force-exclude", action="store_true", help="apply exclude patterns to files named on the command line too")
+    parser.add_argument("--online", action="store_true", default=None,
+                        help="fetch the constraint files requirements name (https; cached) instead of the bundled copies")
+    parser.add_argument("--cache-dir", metavar="DIR", help="where results and downloads are cached (default: the user cache dir)")
+    parser.add_argument("--no-cache", action="store_const", const=False, dest="cache", default=None,
+                        help="neither read nor write the result cache")
 
 
 def _codes(value: Optional[str]) -> Optional[list[str]]:
@@ -106,6 +116,8 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
             from linter.ruledocs import print_rule
 
             return print_rule(registry, args.code, args.format)
+        if args.command == "report":
+            return report(args, registry)
         return check(args, registry)
     except BrokenPipeError:
         return EXIT_CLEAN
@@ -120,27 +132,80 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
         return EXIT_ERROR
 
 
-def check(args: argparse.Namespace, registry: "Registry") -> int:
-    from linter import engine
-    from linter.config import ConfigError, load_settings
-    from linter.discovery import discover
-    from linter.reporters import ReportContext, render
+def _settings(args: argparse.Namespace, registry: "Registry", paths: list[Path]) -> Any:
+    from linter.config import load_settings
 
-    paths = args.paths or [Path(".")]
     overrides = {
         "target-version": args.target_version,
         "python-version": args.python_version,
         "select": _codes(args.select),
         "extend-select": _codes(args.extend_select),
         "ignore": _codes(args.ignore),
-        "unsafe-fixes": args.unsafe_fixes,
+        "unsafe-fixes": getattr(args, "unsafe_fixes", None),
         "jobs": args.jobs,
         "online": args.online,
         "cache": args.cache,
         "cache-dir": str(Path(args.cache_dir).absolute()) if args.cache_dir else None,
     }
+    return load_settings(paths, overrides, registry.codes(), args.config)
+
+
+def report(args: argparse.Namespace, registry: "Registry") -> int:
+    from linter import engine
+    from linter.config import ConfigError
+    from linter.discovery import discover
+    from linter.report import model, render
+
+    paths = args.paths or [Path(".")]
     try:
-        settings = load_settings(paths, overrides, registry.codes(), args.config)
+        settings = _settings(args, registry, paths)
+    except ConfigError as exc:
+        print(f"dagshift: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    files, problems = discover(paths, settings, force_exclude=args.force_exclude)
+    problem_diags = [engine.engine_diagnostic(registry, "DS903", p.path, p.message) for p in problems]
+    result = engine.run(files, registry, settings, mode=engine.CHECK, problems=problem_diags,
+                        progress=_progress(len(files)))
+    text = render(args.format, model(result, registry, settings))
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_CLEAN
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"dagshift: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _progress(total: int) -> Any:
+    """A rich progress bar on stderr for long runs at a terminal; None (silent) otherwise."""
+    if total < 200 or not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=None)
+    task = bar.add_task("checking", total=total)
+    bar.start()
+
+    def advance(done: int, finished: bool = False) -> None:
+        bar.update(task, advance=done)
+        if finished:
+            bar.stop()
+
+    return advance
+
+
+def check(args: argparse.Namespace, registry: "Registry") -> int:
+    from linter import engine
+    from linter.config import ConfigError
+    from linter.discovery import discover
+    from linter.reporters import ReportContext, render
+
+    paths = args.paths or [Path(".")]
+    try:
+        settings = _settings(args, registry, paths)
     except ConfigError as exc:
         print(f"dagshift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -151,7 +216,7 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
     problem_diags = [
         engine.engine_diagnostic(registry, "DS903", p.path, p.message) for p in problems
     ]
-    result = engine.run(files, registry, settings, mode=mode, problems=problem_diags)
+    result = engine.run(files, registry, settings, mode=mode, problems=problem_diags, progress=_progress(len(files)))
 
     fmt = args.format or "text"
     stream: TextIO = sys.stdout

@@ -9,7 +9,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from linter import noqa
 from linter.cache import ResultCache, load_diagnostics, stable_hash, tool_fingerprint
@@ -442,12 +442,18 @@ def run_checks(
     mode: str,
     jobs: int,
     cache: Optional[ResultCache] = None,
+    progress: Optional[Callable[..., None]] = None,
 ) -> list[FileResult]:
     if not files:
         return []
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         checker = FileChecker(plan, facts, records, cache)
-        return [checker.check(entry, mode) for entry in files]
+        done = []
+        for entry in files:
+            done.append(checker.check(entry, mode))
+            if progress is not None:
+                progress(1)
+        return done
     # Imported here: a small run (a pre-commit call on one file) never pays for it.
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -462,6 +468,8 @@ def run_checks(
             results: list[FileResult] = []
             for part in pool.map(_check_chunk, chunks, [mode] * len(chunks)):
                 results.extend(part)
+                if progress is not None:
+                    progress(len(part))
         return results
     except (BrokenProcessPool, OSError):
         # A worker died (killed, or out of memory): check the files here instead, one by one.
@@ -476,6 +484,7 @@ def run(
     mode: str = CHECK,
     jobs: Optional[int] = None,
     problems: Iterable[Diagnostic] = (),
+    progress: Optional[Callable[..., None]] = None,
 ) -> RunResult:
     plan = Plan(registry, settings)
     jobs = jobs or settings.jobs or os.cpu_count() or 1
@@ -495,12 +504,14 @@ def run(
         cache = ResultCache(settings.cache_dir or user_cache_dir(), context)
     first = [f for f in files if not plan.second_wave(f)]
     second = [f for f in files if plan.second_wave(f)]
-    results = run_checks(first, plan, project.facts, {}, mode, jobs, cache)
+    results = run_checks(first, plan, project.facts, {}, mode, jobs, cache, progress)
     records: dict[str, list[tuple[str, Any]]] = {}
     for result in results:
         for key, values in result.records.items():
             records.setdefault(key, []).extend((result.entry.display, v) for v in values)
-    results += run_checks(second, plan, project.facts, records, mode, jobs, cache)
+    results += run_checks(second, plan, project.facts, records, mode, jobs, cache, progress)
+    if progress is not None:
+        progress(0, finished=True)
     results.sort(key=lambda r: r.entry.display)
 
     if mode == FIX:

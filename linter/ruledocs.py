@@ -28,6 +28,17 @@ def rule_markdown(rule: "type[Rule]", heading: str = "#") -> str:
     # Sections become one level below the rule heading.
     body = "\n".join(("#" * len(heading)) + line[1:] if line.startswith("## ") else line for line in body.splitlines())
     lines.append(body)
+    if rule.invalid or rule.valid:
+        sub = "#" * (len(heading) + 1)
+        lines += ["", f"{sub} Tested examples", ""]
+        for example in rule.invalid:
+            target = f", target {example.target}" if example.target else ""
+            lines += [f"Reported (`{example.path}`{target}):", "", "```", example.source.rstrip("\n"), "```", ""]
+            if example.expected is not None:
+                lines += ["After `--fix --unsafe-fixes`:", "", "```", example.expected.rstrip("\n"), "```", ""]
+        for example in rule.valid:
+            target = f", target {example.target}" if example.target else ""
+            lines += [f"Not reported (`{example.path}`{target}):", "", "```", example.source.rstrip("\n"), "```", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -1,0 +1,213 @@
+"""`dagshift report`: where a migration stands, for the whole team (HTML) or a pull request (Markdown).
+
+The HTML file is self-contained: inline CSS, an inline SVG chart and a few lines of script to sort
+the per-file table. No network, no external assets.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from linter import RULES_DOC_URL, __version__
+
+if TYPE_CHECKING:
+    from linter.config import Settings
+    from linter.engine import RunResult
+    from rules import Registry
+
+FAMILIES = {"1": "Imports", "2": "Plugins", "3": "Requirements", "4": "Configuration", "5": "DAG and operator API",
+            "9": "Files dagshift could not check"}
+
+
+@dataclass
+class FileRow:
+    path: str
+    total: int
+    fixable: int  # with --fix (safe)
+    manual: int  # everything else
+    findings: list[dict] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.total == 0:
+            return "ready"
+        return "auto-fixable" if self.manual == 0 else "manual"
+
+
+def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[str, Any]:
+    rows: list[FileRow] = []
+    providers: Counter = Counter()
+    for result in run.files:
+        for dist in result.records.get("providers", []):
+            providers[dist] += 1
+        fixable = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.is_safe)
+        row = FileRow(result.entry.display, len(result.diagnostics), fixable, len(result.diagnostics) - fixable)
+        for d in result.diagnostics:
+            rule = registry.get(d.code)
+            row.findings.append({
+                "code": d.code, "name": rule.name if rule else "", "line": d.location.line, "message": d.message,
+                "severity": d.severity, "fix": "safe" if d.fix is not None and d.fix.is_safe else
+                ("unsafe" if d.fix is not None else "manual"),
+                "url": f"{RULES_DOC_URL}#{d.code.lower()}-{rule.name}" if rule else RULES_DOC_URL,
+            })
+        rows.append(row)
+    for d in run.problems:
+        rows.append(FileRow(d.path, 1, 0, 1, [{"code": d.code, "name": "", "line": 1, "message": d.message,
+                                               "severity": d.severity, "fix": "manual", "url": RULES_DOC_URL}]))
+    families: Counter = Counter()
+    for row in rows:
+        for f in row.findings:
+            families[f["code"][2]] += 1
+    status = Counter(row.status for row in rows)
+    changes = [
+        dict(f, path=row.path) for row in rows for f in row.findings if f["code"][2] in "34"
+    ]
+    return {
+        "target": settings.target_version,
+        "python": settings.python_version,
+        "version": __version__,
+        "files": len(rows),
+        "ready": status["ready"],
+        "auto": status["auto-fixable"],
+        "manual": status["manual"],
+        "families": [(FAMILIES[k], families[k]) for k in sorted(families)],
+        "providers": sorted(providers.items()),
+        "changes": changes,
+        "rows": sorted(rows, key=lambda r: (-r.manual, -r.total, r.path)),
+    }
+
+
+def _chart(families: list[tuple[str, int]]) -> str:
+    if not families:
+        return '<p class="muted">No findings.</p>'
+    width, bar_h, gap, label_w = 640, 26, 10, 230
+    peak = max(n for _, n in families) or 1
+    height = len(families) * (bar_h + gap)
+    parts = [f'<svg role="img" aria-label="Findings per rule family" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    for i, (name, count) in enumerate(families):
+        y = i * (bar_h + gap)
+        w = max(2, int((width - label_w - 60) * count / peak))
+        parts.append(f'<text x="0" y="{y + 18}" font-size="14">{html.escape(name)}</text>'
+                     f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" rx="3" fill="#2f6fb1"></rect>'
+                     f'<text x="{label_w + w + 6}" y="{y + 18}" font-size="14">{count}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+SORT_SCRIPT = """
+document.querySelectorAll('table.sortable th[data-key]').forEach(function (th) {
+  th.addEventListener('click', function () {
+    var table = th.closest('table'), body = table.tBodies[0], index = th.cellIndex;
+    var numeric = th.dataset.type === 'number';
+    var descending = th.getAttribute('aria-sort') !== 'descending';
+    table.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[index].dataset.value, y = b.cells[index].dataset.value;
+      var order = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+      return descending ? -order : order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  });
+});
+"""
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #1d2733; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2rem; font-size: 1.2rem; }
+.muted { color: #5c6b7a; } .cards { display: flex; gap: 1rem; margin: 1.2rem 0; }
+.card { flex: 1; border: 1px solid #d5dde5; border-radius: 8px; padding: .8rem 1rem; }
+.card b { display: block; font-size: 1.8rem; } .ready b { color: #237a3b; } .auto b { color: #2f6fb1; }
+.manual b { color: #b3261e; } table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #e3e8ee; vertical-align: top; }
+th[data-key] { cursor: pointer; user-select: none; } th[aria-sort=descending]::after { content: " \\25BC"; }
+th[aria-sort=ascending]::after { content: " \\25B2"; } td.num { text-align: right; }
+ul.findings { margin: 0; padding-left: 1.1rem; } code { font-size: 13px; }
+.error { color: #b3261e; } .warning { color: #8a5a00; }
+"""
+
+
+def render_html(data: dict[str, Any]) -> str:
+    e = html.escape
+    rows = []
+    for row in data["rows"]:
+        items = "".join(
+            f'<li><a href="{e(f["url"])}"><code>{e(f["code"])}</code></a> '
+            f'<span class="{e(f["severity"])}">line {f["line"]}</span>: {e(f["message"])} '
+            f'<span class="muted">({e(f["fix"])})</span></li>'
+            for f in row.findings
+        )
+        rows.append(
+            f'<tr><td data-value="{e(row.path)}"><code>{e(row.path)}</code></td>'
+            f'<td data-value="{e(row.status)}">{e(row.status)}</td>'
+            f'<td class="num" data-value="{row.manual}">{row.manual}</td>'
+            f'<td class="num" data-value="{row.fixable}">{row.fixable}</td>'
+            f'<td class="num" data-value="{row.total}">{row.total}</td>'
+            f'<td data-value="{row.total}"><ul class="findings">{items}</ul></td></tr>'
+        )
+    providers = "".join(f"<li><code>{e(d)}</code> <span class='muted'>({n} file{'s' if n != 1 else ''})</span></li>"
+                        for d, n in data["providers"]) or "<li class='muted'>None recorded.</li>"
+    changes = "".join(
+        f"<li><code>{e(c['path'])}:{c['line']}</code> <a href=\"{e(c['url'])}\"><code>{e(c['code'])}</code></a> "
+        f"{e(c['message'])}</li>" for c in data["changes"]
+    ) or "<li class='muted'>Nothing to change.</li>"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Airflow {e(data['target'])} migration readiness</title><style>{STYLE}</style></head>
+<body>
+<h1>Airflow {e(data['target'])} migration readiness</h1>
+<p class="muted">dagshift {e(data['version'])} &middot; target Airflow {e(data['target'])}, Python {e(data['python'])}
+&middot; {data['files']} files checked</p>
+<div class="cards">
+<div class="card ready" id="ready"><b>{data['ready']}</b>files ready</div>
+<div class="card auto" id="auto"><b>{data['auto']}</b>files fixed by <code>dagshift check --fix</code></div>
+<div class="card manual" id="manual"><b>{data['manual']}</b>files needing manual work</div>
+</div>
+<h2>Findings per rule family</h2>
+{_chart(data['families'])}
+<h2>Providers the repository needs on Airflow {e(data['target'])}</h2>
+<ul>{providers}</ul>
+<h2>Requirements and configuration changes</h2>
+<ul>{changes}</ul>
+<h2>Files</h2>
+<p class="muted">Click a column to sort. Sorted by remaining manual work.</p>
+<table class="sortable" id="files"><thead><tr>
+<th data-key="path">File</th><th data-key="status">Status</th>
+<th data-key="manual" data-type="number" aria-sort="descending">Manual</th>
+<th data-key="fixable" data-type="number">Auto-fixable</th><th data-key="total" data-type="number">Total</th>
+<th>Findings</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+<script>{SORT_SCRIPT}</script>
+</body></html>
+"""
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    lines = [
+        f"### Airflow {data['target']} migration readiness",
+        "",
+        f"**{data['ready']}** of {data['files']} files ready, **{data['auto']}** fixed by `dagshift check --fix`, "
+        f"**{data['manual']}** need manual work (dagshift {data['version']}, Python {data['python']}).",
+        "",
+        "| Rule family | Findings |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| {name} | {count} |" for name, count in data["families"]] or ["| (none) | 0 |"]
+    if data["providers"]:
+        lines += ["", "Providers needed: " + ", ".join(f"`{d}`" for d, _ in data["providers"])]
+    manual = [row for row in data["rows"] if row.manual]
+    if manual:
+        lines += ["", "| File | Manual | Auto-fixable |", "| --- | ---: | ---: |"]
+        lines += [f"| `{row.path}` | {row.manual} | {row.fixable} |" for row in manual[:25]]
+        if len(manual) > 25:
+            lines.append(f"| … {len(manual) - 25} more | | |")
+    return "\n".join(lines) + "\n"
+
+
+def render(fmt: str, data: dict[str, Any]) -> str:
+    return render_markdown(data) if fmt == "markdown" else render_html(data)

@@ -1,0 +1,88 @@
+"""`dagshift report`: the HTML opens in a real headless Chromium, renders, sorts, logs no errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rules import default_registry
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ARTIFACTS = Path(os.environ.get("DAGSHIFT_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "plugin_repo", root)
+    shutil.copy(FIXTURES / "imports" / "mwaa_emr_dag.py", root / "dags" / "mwaa_emr_dag.py")
+    shutil.copy(FIXTURES / "dag_api" / "reporting_dag.py", root / "dags" / "reporting_dag.py")
+    shutil.copy(FIXTURES / "legacy_repo" / "dags" / "already_migrated.py", root / "dags" / "already_migrated.py")
+    shutil.copy(FIXTURES / "requirements" / "mwaa_1_10_12.txt", root / "requirements.txt")
+    shutil.copy(FIXTURES / "config_repo" / "airflow.cfg", root / "airflow.cfg")
+    return root
+
+
+def report(cli, repo: Path, *args: str):
+    return cli("report", "--target-version", "2.5.1", *args, cwd=repo, registry=default_registry())
+
+
+def test_markdown_summary_for_pull_requests(cli, repo):
+    out = report(cli, repo, "--format", "markdown").out
+    lines = out.splitlines()
+    assert lines[0] == "### Airflow 2.5.1 migration readiness"
+    assert lines[2].startswith("**")
+    assert "| Imports |" in out and "| Plugins |" in out and "| Requirements |" in out
+    assert "Providers needed: `apache-airflow-providers-amazon`" in out
+
+
+def test_html_renders_sorts_and_logs_no_errors(cli, repo):
+    from playwright.sync_api import sync_playwright
+
+    result = report(cli, repo, "--output", "report.html")
+    assert result.code == 0
+    html = (repo / "report.html").read_text()
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "<link" not in html  # self-contained
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors: list[str] = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto((repo / "report.html").as_uri())
+        assert page.title() == "Airflow 2.5.1 migration readiness"
+        ready, auto, manual = (int(page.inner_text(f"#{i} b")) for i in ("ready", "auto", "manual"))
+        assert ready + auto + manual == page.locator("#files tbody tr").count()
+        assert ready >= 1 and manual >= 1
+        assert page.locator("svg rect").count() >= 3  # one bar per rule family that has findings
+
+        def column(index: int) -> list[str]:
+            return page.locator(f"#files tbody tr td:nth-child({index})").evaluate_all(
+                "cells => cells.map(c => c.dataset.value)"
+            )
+
+        manual_column = [int(v) for v in column(3)]
+        assert manual_column == sorted(manual_column, reverse=True)  # sorted by manual work on arrival
+        page.click("th[data-key=total]")
+        totals = [int(v) for v in column(5)]
+        assert totals == sorted(totals, reverse=True)
+        page.click("th[data-key=total]")
+        assert [int(v) for v in column(5)] == sorted(totals)
+        page.click("th[data-key=path]")
+        paths = column(1)
+        assert paths == sorted(paths, reverse=True)
+        link = page.locator("#files a").first.get_attribute("href")
+        assert link is not None and "/docs/rules.md#ds" in link
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
