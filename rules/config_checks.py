@@ -92,9 +92,25 @@ def _analyse(ctx: Any) -> list[Finding]:
             elif setting.value and not PRINTABLE_RE.match(setting.value):
                 findings.append(Finding("DS405", *setting.value_span,
                                         f"MWAA rejects the value of `{key}`: only printable ASCII is allowed"))
+    if ctx.kind == "python" and "airflow." in text:
+        _python_class_paths(ctx, moves, findings)
     _versions(ctx, findings)
     _cli(ctx, findings)
     return findings
+
+
+PATH_LITERAL_RE = re.compile(r"""(["'])(airflow\.[A-Za-z0-9_.]+)\1""")
+
+
+def _python_class_paths(ctx: Any, moves: dict, findings: list[Finding]) -> None:
+    """Dotted 1.10 paths in string literals: custom logging configs ('class': '...S3TaskHandler')."""
+    taken = {(f.start, f.end) for f in findings}
+    for m in PATH_LITERAL_RE.finditer(ctx.text):
+        entry = moves.get(m.group(2))
+        if entry is None or m.span(2) in taken:
+            continue
+        setting = Setting("", "", m.group(2), m.span(2), m.span(2), MWAA)
+        _class_path(ctx, setting, "", moves, findings)
 
 
 def _class_path(ctx: Any, setting: Setting, where: str, moves: dict, findings: list[Finding]) -> None:
@@ -116,8 +132,9 @@ def _class_path(ctx: Any, setting: Setting, where: str, moves: dict, findings: l
     tail = f": use `{new}`{install}" if new else " and has no replacement"
     if entry.get("dist"):
         ctx.record("providers", entry["dist"])
+    subject = f"{where} = `{value}`" if where else f"`{value}`"
     findings.append(Finding(
-        "DS401", *setting.value_span, f"{where} = `{value}` {state} on Airflow {ctx.target}{tail}",
+        "DS401", *setting.value_span, f"{subject} {state} on Airflow {ctx.target}{tail}",
         severity="error" if removed else "warning",
         fix=Fix((Edit(*setting.value_span, new),), SAFE, f"use `{new}`") if new else None,
     ))

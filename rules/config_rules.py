@@ -17,7 +17,7 @@ CONFIG_KINDS = frozenset({"airflow-cfg", "env", "dockerfile", "yaml", "json", "t
 OLD_BACKEND = "airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend"
 NEW_BACKEND = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
 MARKERS = ("AIRFLOW__", "AirflowConfigurationOptions", "airflow_configuration_options", "AirflowVersion",
-           "airflow_version", "create_cli_token", "/aws_mwaa/cli")
+           "airflow_version", "create_cli_token", "/aws_mwaa/cli", "_task_handler.", "airflow.contrib.")
 INI_SECTION = re.compile(r"^\s*\[[a-z_]+\]\s*$", re.M)
 CFN = (
     "Resources:\n  MwaaEnvironment:\n    Type: AWS::MWAA::Environment\n    Properties:\n"
@@ -58,7 +58,9 @@ Reports configuration values that name an Airflow 1.10 class or function path, w
 repository sets them: the secrets backend (`airflow.contrib.secrets.*`: Secrets Manager, Systems
 Manager Parameter Store, HashiCorp Vault, GCP Secret Manager, which became
 `CloudSecretManagerBackend`), the email backend, task log handlers, `logging_config_class`, the
-executor; and `hostname_callable` in the 1.10 `module:function` form. The destinations come from the
+executor; dotted 1.10 paths in Python string literals (custom logging configs:
+`'class': 'airflow.utils.log.s3_task_handler.S3TaskHandler'`); and `hostname_callable` in the 1.10
+`module:function` form. The destinations come from the
 same generated tables as DS101-DS103, so they exist in the provider versions the target pins.
 
 ## Why it matters on Airflow 2
@@ -79,6 +81,10 @@ in the file's own syntax; nothing else in the file changes.
     invalid = (
         Example(f"[secrets]\nbackend = {OLD_BACKEND}\n", f"[secrets]\nbackend = {NEW_BACKEND}\n",
                 path="airflow.cfg", target="2.5.1"),
+        Example("LOGGING = {'handlers': {'task': {'class': 'airflow.utils.log.s3_task_handler.S3TaskHandler'}}}\n",
+                "LOGGING = {'handlers': {'task': {'class': "
+                "'airflow.providers.amazon.aws.log.s3_task_handler.S3TaskHandler'}}}\n",
+                path="config/log_config.py", target="2.5.1"),
         Example(f"AIRFLOW__SECRETS__BACKEND={OLD_BACKEND}\n", f"AIRFLOW__SECRETS__BACKEND={NEW_BACKEND}\n",
                 path=".env", target="2.5.1"),
         Example(CFN.format(version="2.5.1", backend=OLD_BACKEND), CFN.format(version="2.5.1", backend=NEW_BACKEND),

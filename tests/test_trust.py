@@ -311,3 +311,23 @@ def test_generated_config_files_never_crash_and_fix_idempotently(generated):
             return  # the generator made invalid YAML (a quote inside a plain value): nothing to compare
         after = yaml.load(fixed, Loader=Loader)
         assert type(after) is type(before)
+
+
+def test_concurrent_checks_share_a_cache_without_corrupting_it(tmp_path):
+    import json
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "legacy_repo", repo)
+    for i in range(30):
+        shutil.copy(FIXTURES / "imports" / "mwaa_emr_dag.py", repo / "dags" / f"emr_{i:02d}.py")
+    cache = tmp_path / "shared-cache"
+    command = [sys.executable, "-m", "linter", "check", "--target-version", "2.5.1", "--jobs", "2",
+               "--format", "json", "--cache-dir", str(cache)]
+    runs = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert len({o for o in outputs}) == 1 and json.loads(outputs[0])
+    entries = list((cache / "results").rglob("*.json"))
+    assert entries and all(json.loads(e.read_text())["key"] == e.stem for e in entries)
+    assert not [p for p in (cache / "results").rglob(".entry.*")]  # no half-written entry left
+    warm = subprocess.run(command, cwd=repo, capture_output=True)
+    assert warm.stdout == outputs[0]
