@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
+from fixers.lines import indent_at, line_start
 from fixers.names import NameUses
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import dotted_name
@@ -252,9 +253,8 @@ class _Visitor(cst.CSTVisitor):
     def _import_pendulum(self) -> Edit:
         first = next((i for i in self.ctx.imports if not i.enclosing and i.module != "__future__"), None)
         if first is not None:
-            start = self.ctx.span(first.statement)[0]
-            line_start = self.ctx.index.offset(self.ctx.index.position(start)[0], 1)
-            return Edit(line_start, line_start, "import pendulum" + self.ctx.module.default_newline)
+            at = line_start(self.ctx.index, self.ctx.span(first.statement)[0])
+            return Edit(at, at, "import pendulum" + self.ctx.module.default_newline)
         return Edit(0, 0, "import pendulum" + self.ctx.module.default_newline)
 
     def _configuration(self, node: cst.Call, dotted: str, name: str) -> None:
@@ -365,9 +365,7 @@ class _Visitor(cst.CSTVisitor):
                 else:
                     edits = [Edit(*self.ctx.span(n), "EmptyOperator") for n in sites]
             span = self.ctx.span(statement)
-            line_start = self.ctx.index.offset(self.ctx.index.position(span[0])[0], 1)
-            indent = self.ctx.text[line_start : span[0]]
-            edits.insert(0, move_names(self.ctx.module, statement, span, indent if not indent.strip() else "",
+            edits.insert(0, move_names(self.ctx.module, statement, span, indent_at(self.ctx.index, span[0]),
                                        {index: ("airflow.operators.empty", new_name)}))
             fix = Fix(tuple(edits), applicability, "use `airflow.operators.empty.EmptyOperator`")
         return Finding("DS503", imported.alias.name, (

@@ -13,6 +13,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from fixers.imports import alias_code, alias_comment, import_line, retarget, with_added, without
+from fixers.lines import delete_lines, indent_at, line_start
 from fixers.names import NameUses
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import ImportedName, dotted_name
@@ -212,7 +213,7 @@ def _group_fix(
         span = ctx.span(statement)
         rest = without(ctx.module, statement, {m.index for m in ms})
         if any(ms is other for other in merged):
-            edits.append(Edit(span[0], span[1], rest) if rest is not None else _delete_line(ctx, span))
+            edits.append(Edit(span[0], span[1], rest) if rest is not None else delete_lines(ctx.index, *span))
             continue
         extra = added if ms is holder else []
         if rest is None:
@@ -224,7 +225,7 @@ def _group_fix(
         comments = [c for c in (alias_comment(m.imported.alias) for m in ms) if c]
         if comments:
             line += "  " + " ".join(comments)
-        edits.append(Edit(span[0], span[1], (newline + _indent(ctx, span[0])).join([rest, line])))
+        edits.append(Edit(span[0], span[1], (newline + indent_at(ctx.index, span[0])).join([rest, line])))
     if host is not None and added:
         edits.append(Edit(*ctx.span(host), with_added(ctx.module, host, added)))
     for move in group:
@@ -257,21 +258,7 @@ def _mergeable(ctx: Any, imported: ImportedName) -> bool:
     if imported.enclosing or "#" in ctx.module.code_for_node(imported.statement):
         return False
     start, end = ctx.span(imported.statement)
-    line_start = ctx.index.offset(ctx.index.position(start)[0], 1)
-    return ctx.text[line_start:start] == "" and ctx.text[end:].split("\n", 1)[0].strip() == ""
-
-
-def _indent(ctx: Any, start: int) -> str:
-    line_start = ctx.index.offset(ctx.index.position(start)[0], 1)
-    indent = ctx.text[line_start:start]
-    return indent if not indent.strip() else ""
-
-
-def _delete_line(ctx: Any, span: tuple[int, int]) -> Edit:
-    line_start = ctx.index.offset(ctx.index.position(span[0])[0], 1)
-    end_line = ctx.index.position(span[1])[0]
-    line_end = ctx.index.offset(end_line + 1, 1) if end_line < ctx.index.line_count else len(ctx.text)
-    return Edit(line_start, line_end, "")
+    return ctx.text[line_start(ctx.index, start) : start] == "" and ctx.text[end:].split("\n", 1)[0].strip() == ""
 
 
 def _silenced(ctx: Any, imported: ImportedName, code: str) -> bool:

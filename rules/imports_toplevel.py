@@ -95,6 +95,7 @@ working alternative beside it is left alone.
 
     def check(self, ctx: Any) -> None:
         from fixers.imports import move_names
+        from fixers.lines import indent_at
 
         data = table()
         statuses = data["targets"][ctx.target]
@@ -120,10 +121,7 @@ working alternative beside it is left alone.
             fix = None
             if moves:
                 start, end = ctx.span(statement)
-                line_start = ctx.index.offset(ctx.index.position(start)[0], 1)
-                indent = ctx.text[line_start:start]
-                indent = indent if indent.strip() == "" else ""
-                edit = move_names(ctx.module, statement, (start, end), indent, moves)
+                edit = move_names(ctx.module, statement, (start, end), indent_at(ctx.index, start), moves)
                 from linter.diagnostics import Fix
 
                 fix = Fix((edit,), "safe", "import from the module that defines it")

@@ -8,6 +8,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from fixers.imports import move_names, without
+from fixers.lines import delete_lines, indent_at, line_start
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import dotted_name
 from rules.import_tables import provider_data, tables
@@ -115,9 +116,7 @@ def _attach_fixes(ctx: Any, findings: list[Finding]) -> None:
         names = list(statement.names)  # type: ignore[arg-type]
         moves = {i: (dest, ctx.module.code_for_node(names[i].name)) for i, (dest, _) in moves.items()}
         span = ctx.span(statement)
-        line_start = ctx.index.offset(ctx.index.position(span[0])[0], 1)
-        indent = ctx.text[line_start : span[0]]
-        edit = move_names(ctx.module, statement, span, indent if not indent.strip() else "", moves)
+        edit = move_names(ctx.module, statement, span, indent_at(ctx.index, span[0]), moves)
         fix = Fix((edit,), SAFE, "import from the plugin's module")
         for finding in group:
             finding.fix = fix
@@ -167,13 +166,9 @@ def plugin_class_findings(ctx: Any, code: str) -> list[Finding]:
 
 def _delete_statement(ctx: Any, line: cst.SimpleStatementLine) -> Optional[Fix]:
     start, end = ctx.span(line)
-    first, _ = ctx.index.position(start)
-    last, _ = ctx.index.position(max(end - 1, start))
-    line_start = ctx.index.offset(first, 1)
-    if ctx.text[line_start:start].strip():
+    if ctx.text[line_start(ctx.index, start) : start].strip():
         return None
-    after = ctx.index.offset(last + 1, 1) if last < ctx.index.line_count else len(ctx.text)
-    return Fix((Edit(line_start, after, ""),), UNSAFE, "delete the attribute")
+    return Fix((delete_lines(ctx.index, start, end),), UNSAFE, "delete the attribute")
 
 
 # -- apply_defaults (DS206) ------------------------------------------------------------------
@@ -209,11 +204,7 @@ def apply_defaults_findings(ctx: Any) -> list[Finding]:
         return []
     edits = []
     for decorator in visitor.found:
-        start, end = ctx.span(decorator)
-        line_start = ctx.index.offset(ctx.index.position(start)[0], 1)
-        line = ctx.index.position(end)[0]
-        after = ctx.index.offset(line + 1, 1) if line < ctx.index.line_count else len(ctx.text)
-        edits.append(Edit(line_start, after, ""))
+        edits.append(delete_lines(ctx.index, *ctx.span(decorator)))
     uses = NameUses(ctx.module)
     for local, imported in local_names.items():
         if imported is None or "." in local:
@@ -238,10 +229,7 @@ def _drop_import(ctx: Any, imported: Any) -> Edit:
         rest = without(ctx.module, statement, {list(statement.names).index(imported.alias)})
         if rest is not None:
             return Edit(span[0], span[1], rest)
-    line_start = ctx.index.offset(ctx.index.position(span[0])[0], 1)
-    line = ctx.index.position(span[1])[0]
-    after = ctx.index.offset(line + 1, 1) if line < ctx.index.line_count else len(ctx.text)
-    return Edit(line_start, after, "")
+    return delete_lines(ctx.index, *span)
 
 
 # -- super().__init__ arguments (DS207) ------------------------------------------------------

@@ -1,0 +1,23 @@
+"""Line-level helpers for edits: the indentation a statement sits at, deleting whole lines."""
+
+from __future__ import annotations
+
+from linter.diagnostics import Edit, LineIndex
+
+
+def line_start(index: LineIndex, offset: int) -> int:
+    """Offset of the first character of the line holding `offset`."""
+    return index.offset(index.position(offset)[0], 1)
+
+
+def indent_at(index: LineIndex, offset: int) -> str:
+    """The whitespace before `offset` on its line; empty when something else precedes it there."""
+    before = index.text[line_start(index, offset) : offset]
+    return before if not before.strip() else ""
+
+
+def delete_lines(index: LineIndex, start: int, end: int) -> Edit:
+    """Delete the whole lines from the one holding `start` to the one holding `end`, line break included."""
+    last = index.position(max(end - 1, start))[0]
+    after = index.offset(last + 1, 1) if last < index.line_count else len(index.text)
+    return Edit(line_start(index, start), after, "")
