@@ -66,15 +66,11 @@ class FileContext:
     def span(self, node: "cst.CSTNode") -> tuple[int, int]:
         """Character offsets of a node's own code (without its leading blank lines/comments)."""
         if self._positions is None:
-            # Resolved only once a rule asks for a position, so clean files never pay for it.
-            from libcst.metadata import MetadataWrapper, PositionProvider
+            # Computed only once a rule asks for a position, so clean files never pay for it.
+            from linter.positions import node_offsets
 
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        rng = self._positions[node]
-        start = self.index.offset(rng.start.line, rng.start.column + 1)
-        end = self.index.offset(rng.end.line, rng.end.column + 1)
-        return start, end
+            self._positions = node_offsets(self.module)
+        return self._positions[node]
 
 
 class RuleContext:
