@@ -133,9 +133,7 @@ def retarget(
     """
     assert not isinstance(statement.names, cst.ImportStar)
     names = [_renamed(alias, renames[i]) if i in renames else alias for i, alias in enumerate(statement.names)]
-    target = cst.parse_expression(dest)
-    assert isinstance(target, (cst.Attribute, cst.Name))
-    moved = statement.with_changes(module=target, names=names)
+    moved = statement.with_changes(module=dotted_expression(dest), names=names)
     if added:
         return with_added(module, moved, added)
     return module.code_for_node(moved)
@@ -156,3 +154,12 @@ def _renamed(alias: cst.ImportAlias, new: str) -> cst.ImportAlias:
     if local:
         return alias.with_changes(name=cst.Name(name), asname=cst.AsName(name=cst.Name(local)))
     return alias.with_changes(name=cst.Name(name))
+
+
+def dotted_expression(dotted: str) -> "cst.Attribute | cst.Name":
+    """`a.b.c` as a Name/Attribute chain, built directly (parsing it costs a parser run)."""
+    parts = dotted.split(".")
+    node: "cst.Attribute | cst.Name" = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node

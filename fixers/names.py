@@ -6,10 +6,11 @@ from typing import Optional, Union
 
 import libcst as cst
 
+from fixers.walk import walk
 from linter.imports import dotted_name
 
 
-class NameUses(cst.CSTVisitor):
+class NameUses:
     """One pass over a module recording name references, bindings and dotted attribute uses.
 
     No scope analysis (too slow for the hot path): a name bound more than once anywhere in the
@@ -17,12 +18,11 @@ class NameUses(cst.CSTVisitor):
     """
 
     def __init__(self, module: cst.Module) -> None:
-        super().__init__()
         self.names: list[cst.Name] = []
         self.excluded: set[int] = set()
         self.bindings: dict[str, int] = {}
         self.attributes: list[tuple[cst.Attribute, str]] = []
-        module.visit(self)
+        walk(module, self)
 
     # bindings ------------------------------------------------------------------------------
 

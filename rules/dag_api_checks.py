@@ -13,6 +13,7 @@ import libcst as cst
 
 from fixers.lines import indent_at, line_start
 from fixers.names import NameUses
+from fixers.walk import walk
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import dotted_name
 
@@ -56,7 +57,7 @@ def analyse(ctx: Any) -> list[Finding]:
     cached = ctx.shared.get("dag_api")
     if cached is None:
         visitor = _Visitor(ctx, api_table()[ctx.target])
-        ctx.module.visit(visitor)
+        walk(ctx.module, visitor)
         visitor.finish()
         cached = ctx.shared["dag_api"] = visitor.findings
     return cached
@@ -77,9 +78,8 @@ def _drop_arg(ctx: Any, call_args: list[cst.Arg], index: int, what: str, applica
     return Fix((Edit(start, end, ""),), applicability, f"remove `{what}`")
 
 
-class _Visitor(cst.CSTVisitor):
+class _Visitor:
     def __init__(self, ctx: Any, facts: dict) -> None:
-        super().__init__()
         self.ctx = ctx
         self.facts = facts
         self.target = ctx.target

@@ -9,6 +9,7 @@ import libcst as cst
 
 from fixers.imports import move_names, without
 from fixers.lines import delete_lines, indent_at, line_start
+from fixers.walk import walk
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import dotted_name
 from rules.import_tables import provider_data, tables
@@ -174,9 +175,8 @@ def _delete_statement(ctx: Any, line: cst.SimpleStatementLine) -> Optional[Fix]:
 # -- apply_defaults (DS206) ------------------------------------------------------------------
 
 
-class _Decorators(cst.CSTVisitor):
+class _Decorators:
     def __init__(self, names: set[str]) -> None:
-        super().__init__()
         self.names = names
         self.found: list[cst.Decorator] = []
 
@@ -199,7 +199,7 @@ def apply_defaults_findings(ctx: Any) -> list[Finding]:
     if not local_names:
         return []
     visitor = _Decorators(set(local_names))
-    ctx.module.visit(visitor)
+    walk(ctx.module, visitor)
     if not visitor.found:
         return []
     edits = []
@@ -278,9 +278,8 @@ def _classes(module: cst.Module) -> list[cst.ClassDef]:
     return [s for s in module.body if isinstance(s, cst.ClassDef) and isinstance(s.body, cst.IndentedBlock)]
 
 
-class _SuperCalls(cst.CSTVisitor):
+class _SuperCalls:
     def __init__(self) -> None:
-        super().__init__()
         self.calls: list[cst.Call] = []
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -295,5 +294,5 @@ class _SuperCalls(cst.CSTVisitor):
 
 def _super_init_calls(init: cst.FunctionDef) -> list[cst.Call]:
     visitor = _SuperCalls()
-    init.visit(visitor)
+    walk(init, visitor)
     return visitor.calls
