@@ -86,3 +86,24 @@ def test_html_renders_sorts_and_logs_no_errors(cli, repo):
         browser.close()
     assert errors == []
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+def test_progress_bar_only_on_a_terminal_and_long_runs(monkeypatch):
+    import io
+
+    from linter import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert cli._progress(5000) is None  # not a terminal: silent
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert cli._progress(10) is None  # a short run: no bar
+    advance = cli._progress(300)
+    assert advance is not None
+    advance(150)
+    advance(150)
+    advance(0, finished=True)
