@@ -183,9 +183,10 @@ def _progress(total: int) -> Any:
     """A rich progress bar on stderr for long runs at a terminal; None (silent) otherwise."""
     if total < 200 or not sys.stderr.isatty():
         return None
+    from rich.console import Console
     from rich.progress import Progress
 
-    bar = Progress(transient=True, console=None)
+    bar = Progress(transient=True, console=Console(file=sys.stderr))
     task = bar.add_task("checking", total=total)
     bar.start()
 
