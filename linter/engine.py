@@ -207,13 +207,14 @@ class FileChecker:
             cached = load_diagnostics(hit) if hit is not None else None
             if cached is not None and isinstance(hit.get("records"), dict):  # type: ignore[union-attr]
                 annotate_fixes(cached, text)
-                return FileResult(entry, cached, original_text=text, new_text=text, records=hit["records"])  # type: ignore[index]
+                return FileResult(entry, cached, records=hit["records"])  # type: ignore[index]
         diagnostics, recorded = self._run(entry, text, rules)
         result = FileResult(entry, diagnostics, original_text=text, new_text=text, records=recorded)
         if mode == CHECK:
             if key is not None and not result.failed:
                 self.cache.put(key, diagnostics, recorded)  # type: ignore[union-attr]
             annotate_fixes(diagnostics, text)
+            result.original_text = result.new_text = ""  # only fixes need the text: don't ship it back
             return result
         result.before_fix = diagnostics
         allow_unsafe = self.settings.unsafe_fixes
