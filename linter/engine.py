@@ -361,7 +361,7 @@ class FileChecker:
 
 
 def annotate_fixes(diagnostics: list[Diagnostic], text: str) -> None:
-    """Give each fix its edit positions and a before/after view of the lines it touches."""
+    """Give each fix its edit positions, and before/after views of the lines it touches, hunk by hunk."""
     index: Optional[LineIndex] = None
     for diag in diagnostics:
         if diag.fix is None:
@@ -369,13 +369,25 @@ def annotate_fixes(diagnostics: list[Diagnostic], text: str) -> None:
         index = index or LineIndex(text)
         edits = sorted(diag.fix.edits, key=lambda e: (e.start, e.end))
         diag.extra["edits"] = [(index.location(e.start, e.end), e.content) for e in edits]
-        first = index.position(edits[0].start)[0]
-        last = index.position(max(e.end for e in edits))[0]
-        start = index.offset(first, 1)
-        end = index.offset(last + 1, 1) if last < index.line_count else len(text)
-        shifted = [Edit(e.start - start, e.end - start, e.content) for e in edits]
-        before = text[start:end]
-        diag.extra["fix_diff"] = (before.splitlines(), apply_edits(before, shifted).splitlines(), first)
+        # Lines each edit touches, merged where they meet: a rename far below its import is its own hunk.
+        hunks: list[list] = []
+        for edit in edits:
+            first = index.position(edit.start)[0]
+            last = index.position(max(edit.end - 1, edit.start))[0] if edit.end > edit.start else first
+            if hunks and first <= hunks[-1][1] + 1:
+                hunks[-1][1] = max(hunks[-1][1], last)
+                hunks[-1][2].append(edit)
+            else:
+                hunks.append([first, last, [edit]])
+        views = []
+        for first, last, group in hunks:
+            start = index.offset(first, 1)
+            end = index.offset(last + 1, 1) if last < index.line_count else len(text)
+            end = max(end, max(e.end for e in group))
+            before = text[start:end]
+            shifted = [Edit(e.start - start, e.end - start, e.content) for e in group]
+            views.append((before.splitlines(), apply_edits(before, shifted).splitlines(), first))
+        diag.extra["fix_diff"] = views
 
 
 def choose_edits(fixable: list[Diagnostic]) -> tuple[list[Edit], list[Diagnostic]]:

@@ -60,7 +60,8 @@ def _header(out_segments: list[Segment], diag: Diagnostic, ctx: ReportContext) -
 
 def _context(out: Out, diag: Diagnostic) -> None:
     loc = diag.location
-    gutter = len(str(max(loc.line, diag.extra.get("fix_diff", ([], [], 0))[2] + 5)))
+    hunks = diag.extra.get("fix_diff", [])
+    gutter = len(str(max([loc.line] + [first + len(before) for before, _, first in hunks])))
     pad = " " * gutter
     source = diag.source_line.expandtabs(1)
     if not source and loc.line == 1 and loc.column == 1 and loc.end_column == 1:
@@ -73,16 +74,17 @@ def _context(out: Out, diag: Diagnostic) -> None:
     else:
         width = max(len(source) - start, 1)
     out.line((f"{pad} | ", "blue"), (" " * start + "^" * width, "red" if diag.severity == "error" else "yellow"))
-    fix_diff = diag.extra.get("fix_diff")
-    if diag.fix is not None and fix_diff:
-        before, after, first = fix_diff
+    if diag.fix is not None and hunks:
         title = diag.fix.description or f"apply the {diag.code} fix"
         safety = "" if diag.fix.is_safe else " (unsafe)"
         out.line((f"{pad} = ", "blue"), (f"help: {title}{safety}", "cyan"))
-        for offset, text in enumerate(before):
-            out.line((f"{first + offset:>{gutter}} ", "blue"), ("- " + text, "red"))
-        for text in after:
-            out.line((f"{pad} ", "blue"), ("+ " + text, "green"))
+        for number, (before, after, first) in enumerate(hunks):
+            if number:
+                out.line((f"{pad} ...", "blue"))
+            for offset, text in enumerate(before):
+                out.line((f"{first + offset:>{gutter}} ", "blue"), ("- " + text, "red"))
+            for text in after:
+                out.line((f"{pad} ", "blue"), ("+ " + text, "green"))
     out.line()
 
 
