@@ -91,6 +91,31 @@ def _best_match(code: str, selectors: Iterable[str]) -> int:
     return best
 
 
+class Excludes:
+    """Exclude patterns compiled once: names (no '/') against each path component, paths against the whole."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        import re as _re
+        from fnmatch import translate
+
+        names, paths = [], []
+        for pattern in patterns:
+            pattern = pattern.rstrip("/")
+            pattern = pattern[2:] if pattern.startswith("./") else pattern
+            (paths if "/" in pattern else names).append(pattern)
+        self.literal = {n for n in names if not any(c in n for c in "*?[")}
+        globs = [translate(n) for n in names if n not in self.literal]
+        self.glob = _re.compile("|".join(globs)) if globs else None
+        path_globs = [translate(p) for p in paths] + [translate(p + "/*") for p in paths]
+        self.path = _re.compile("|".join(path_globs)) if path_globs else None
+
+    def match(self, relpath: str) -> bool:
+        for part in relpath.split("/"):
+            if part in self.literal or (self.glob is not None and self.glob.match(part)):
+                return True
+        return self.path is not None and self.path.match(relpath) is not None
+
+
 def path_matches(relpath: str, pattern: str) -> bool:
     """ruff's exclude semantics: a pattern without '/' matches any path component by name."""
     from fnmatch import fnmatchcase

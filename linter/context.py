@@ -47,12 +47,19 @@ class FileContext:
         self.records = records
         self.recorded: dict[str, list[Any]] = {}
         self.diagnostics: list[Diagnostic] = []
-        self.index = LineIndex(text)
+        self._index: Optional[LineIndex] = None
         self.module = module
         self._imports: Optional["ImportTable"] = None
         # Per-file work several rules of one family share (computed by the first that needs it).
         self.shared: dict[str, Any] = {}
         self._positions: Any = None
+
+    @property
+    def index(self) -> LineIndex:
+        # Built on first use: most files in a migrated repository never need line numbers.
+        if self._index is None:
+            self._index = LineIndex(self.text)
+        return self._index
 
     @property
     def imports(self) -> "ImportTable":

@@ -9,7 +9,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Iterable, Optional
 
-from linter.config import Settings, path_matches
+from linter.config import Excludes, Settings
 
 PYTHON = "python"
 REQUIREMENTS = "requirements"
@@ -89,8 +89,8 @@ def _rel(path: Path, root: Path) -> str:
         return path.absolute().as_posix()
 
 
-def _is_excluded(relpath: str, settings: Settings) -> bool:
-    return any(path_matches(relpath, pattern) for pattern in settings.excludes)
+def _is_excluded(relpath: str, excludes: Excludes) -> bool:
+    return excludes.match(relpath)
 
 
 def _git_listing(folder: Path) -> Optional[list[Path]]:
@@ -129,6 +129,7 @@ def discover(
     scope = [Path(os.path.realpath(p)) for p in paths if p.is_dir() or not p.is_symlink()]
     entries: dict[str, FileEntry] = {}
     problems: list[DiscoveryProblem] = []
+    excludes = Excludes(settings.excludes)
 
     def in_scope(real: Path) -> bool:
         return any(real == r or r in real.parents for r in scope)
@@ -152,7 +153,7 @@ def discover(
             continue
         if given.is_dir():
             rel_dir = _rel(given, root)
-            if rel_dir not in ("", ".") and _is_excluded(rel_dir, settings) and force_exclude:
+            if rel_dir not in ("", ".") and _is_excluded(rel_dir, excludes) and force_exclude:
                 continue
             listed = _git_listing(given)
             candidates = listed if listed is not None else _walk(given)
@@ -165,14 +166,14 @@ def discover(
                     continue
                 rel = _rel(path, root)
                 inner = path.relative_to(given).as_posix()
-                if _is_excluded(inner, settings) or _is_excluded(rel, settings):
+                if _is_excluded(inner, excludes) or _is_excluded(rel, excludes):
                     continue
                 kind = classify(path)
                 if kind is not None:
                     add(path, kind, explicit=False)
         else:
             rel = _rel(given, root)
-            if force_exclude and _is_excluded(rel, settings):
+            if force_exclude and _is_excluded(rel, excludes):
                 continue
             add(given, classify(given) or TEXT, explicit=True)
     files = sorted(entries.values(), key=lambda e: e.display)

@@ -284,7 +284,7 @@ class FileChecker:
         found = file_ctx.diagnostics
         if self.plan.silent:
             found = [d for d in found if d.code not in self.plan.silent]
-        diagnostics = self._apply_noqa(entry, text, found, file_ctx.index)
+        diagnostics = self._apply_noqa(entry, text, found, file_ctx) if found or "noqa" in text.lower() else found
         for key, values in skipped_records.items():
             file_ctx.recorded.setdefault(key, []).extend(v for v in values if v not in file_ctx.recorded.get(key, []))
         return diagnostics, file_ctx.recorded
@@ -326,10 +326,11 @@ class FileChecker:
         )
 
     def _apply_noqa(
-        self, entry: FileEntry, text: str, diagnostics: list[Diagnostic], index: LineIndex
+        self, entry: FileEntry, text: str, diagnostics: list[Diagnostic], file_ctx: FileContext
     ) -> list[Diagnostic]:
         if "noqa" not in text.lower():
             return diagnostics
+        index = file_ctx.index
         lines = [index.line_text(n) for n in range(1, index.line_count + 1)]
         comments = noqa.collect(lines)
         kept = []

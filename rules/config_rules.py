@@ -8,6 +8,7 @@ CDK/boto3 Python); see rules/config_settings.py. Analysis: rules/config_checks.p
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from rules.base import ERROR, SAFE, SOMETIMES, WARNING, Example, Rule
@@ -25,17 +26,25 @@ CFN = (
 )
 
 
+@lru_cache(maxsize=8)
+def _config_wanted(text: str) -> bool:
+    """One answer per file for the seven configuration rules."""
+    if any(marker in text for marker in MARKERS):
+        return True
+    if "[" in text and INI_SECTION.search(text):
+        return True
+    if "airflow" not in text:
+        return False
+    from rules.config_checks import CLI_RE
+
+    return CLI_RE.search(text) is not None
+
+
 class _ConfigRule(Rule):
     kinds = CONFIG_KINDS
 
     def wants(self, text: str, target: str) -> bool:
-        if any(marker in text for marker in MARKERS):
-            return True
-        if INI_SECTION.search(text):
-            return True
-        from rules.config_checks import CLI_RE
-
-        return "airflow" in text and CLI_RE.search(text) is not None
+        return _config_wanted(text)
 
     def check(self, ctx: Any) -> None:
         from rules.config_checks import analyse

@@ -167,6 +167,7 @@ def provider_successors(target: str) -> dict[str, frozenset[str]]:
 PROVIDER_IMPORT_RE = re.compile(r"^[ \t]*(?:from|import)[ \t]+(airflow\.providers\.[\w.]+)", re.M)
 
 
+@lru_cache(maxsize=8)
 def providers_imported(text: str, target: str) -> list[str]:
     """Provider distributions (pinned on the target) that a file's import lines name, in order."""
     t = tables(target)
