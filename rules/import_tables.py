@@ -177,3 +177,20 @@ def providers_imported(text: str, target: str) -> list[str]:
         if dist and dist not in found:
             found.append(dist)
     return found
+
+
+@lru_cache(maxsize=8)
+def providers_needed(text: str, target: str) -> tuple[str, ...]:
+    """Providers a file's imports need on the target, read from its import lines (no parse):
+    `airflow.providers.*` imports, and the providers 1.10 paths lead to (what their fixes import)."""
+    t = tables(target)
+    found = list(providers_imported(text, target))
+    for match in IMPORT_RE.finditer(text):
+        module = match.group("module")
+        if module is None or not module.startswith("airflow"):
+            continue
+        for name in _names(match.group("names")) or []:
+            entry = t.entries.get(f"{module}.{name}")
+            if entry and entry.get("dist") and entry["dist"] not in found:
+                found.append(entry["dist"])
+    return tuple(found)

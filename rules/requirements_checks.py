@@ -281,7 +281,8 @@ def _pin_conflicts(line: Line, pins: dict[str, str], pins_from: str, target: str
 def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result: Analysis, newline: str) -> None:
     needed: dict[str, str] = {}
     _, pins = bundled_constraints(ctx.target)
-    for path, dist in ctx.records.get("providers", []):
+    found = list(ctx.records.get("providers", [])) + list(ctx.facts.get("repository_providers", []))
+    for path, dist in found:
         if dist not in present and dist in pins and dist not in needed:
             needed[dist] = path
     if not needed:
@@ -322,4 +323,30 @@ def collect_online(project: Any) -> None:
     project.facts["online_constraints"] = found
 
 
-__all__ = ["analyse", "collect_online", "constraint_url"]
+def collect_repository_providers(project: Any) -> None:
+    """Project phase: the providers the DAG and plugin folders import, read from their import lines."""
+    from rules.import_tables import providers_needed
+
+    settings = project.settings
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for folder in (*settings.dags_dirs, *settings.plugins_dirs):
+        root = settings.root / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*.py")):
+            text = _read(path)
+            if "airflow" not in text:
+                continue
+            for dist in providers_needed(text, settings.target_version):
+                if dist not in seen:
+                    seen.add(dist)
+                    try:
+                        shown = path.relative_to(settings.root).as_posix()
+                    except ValueError:
+                        shown = path.as_posix()
+                    found.append((shown, dist))
+    project.facts["repository_providers"] = found
+
+
+__all__ = ["analyse", "collect_online", "collect_repository_providers", "constraint_url"]

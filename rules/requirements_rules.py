@@ -211,6 +211,12 @@ pins the provider); removed when the file already requires that provider.
 
 
 class MissingProvider(_RequirementsRule):
+    def collect_project(self, project: Any) -> None:
+        super().collect_project(project)
+        from rules.requirements_checks import collect_repository_providers
+
+        collect_repository_providers(project)
+
     code = "DS305"
     name = "missing-provider"
     message = "provider needed by the imports is not required"
@@ -233,10 +239,12 @@ the constraint file.)
 A DAG with `from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator` and a
 requirements.txt without `apache-airflow-providers-slack`.
 
+Besides the files checked in the run, the DAG and plugin folders (`dags-dirs`, `plugins-dirs`)
+are read for their import lines, so a pre-commit run that only touches `requirements.txt` still
+knows what the DAGs need.
+
 ## Fix
-Safe: appends the missing distributions, unpinned (the constraint file pins them). Only files
-checked in the same run count: run dagshift on the whole repository rather than on
-`requirements.txt` alone.
+Safe: appends the missing distributions, unpinned (the constraint file pins them).
 """
 
 

@@ -174,3 +174,15 @@ def test_missing_providers_come_from_the_dags_imports(cli, tmp_path):
         f'--constraint "{URL_251}"\nboto3\napache-airflow-providers-amazon\napache-airflow-providers-slack\n'
     )
     assert run(cli, tmp_path, "--target-version", "2.5.1").out == ""
+
+
+def test_missing_providers_seen_when_only_requirements_is_checked(cli, tmp_path):
+    # pre-commit passes only the changed file: the DAG folder is still read for its imports.
+    write(tmp_path, {
+        "dags/etl.py": "from airflow.contrib.operators.slack_webhook_operator import SlackWebhookOperator\n",
+        "requirements.txt": f'--constraint "{URL_251}"\nboto3\n',
+    })
+    result = run(cli, tmp_path, "--target-version", "2.5.1", "requirements.txt")
+    assert result.out == (
+        "requirements.txt:2:1: DS305 [*] `apache-airflow-providers-slack` is needed by dags/etl.py but not required\n"
+    )
