@@ -150,20 +150,30 @@ def _settings(args: argparse.Namespace, registry: "Registry", paths: list[Path])
     return load_settings(paths, overrides, registry.codes(), args.config)
 
 
-def report(args: argparse.Namespace, registry: "Registry") -> int:
+def _load(args: argparse.Namespace, registry: "Registry") -> Optional[tuple[Any, list, list]]:
+    """Settings, the files to check and the paths that could not be found; None after a config error."""
     from linter import engine
     from linter.config import ConfigError
     from linter.discovery import discover
-    from linter.report import model, render
 
     paths = args.paths or [Path(".")]
     try:
         settings = _settings(args, registry, paths)
     except ConfigError as exc:
         print(f"dagshift: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return None
     files, problems = discover(paths, settings, force_exclude=args.force_exclude)
-    problem_diags = [engine.engine_diagnostic(registry, "DS903", p.path, p.message) for p in problems]
+    return settings, files, [engine.engine_diagnostic(registry, "DS903", p.path, p.message) for p in problems]
+
+
+def report(args: argparse.Namespace, registry: "Registry") -> int:
+    from linter import engine
+    from linter.report import model, render
+
+    loaded = _load(args, registry)
+    if loaded is None:
+        return EXIT_ERROR
+    settings, files, problem_diags = loaded
     result = engine.run(files, registry, settings, mode=engine.CHECK, problems=problem_diags,
                         progress=_progress(len(files)))
     text = render(args.format, model(result, registry, settings))
@@ -200,23 +210,14 @@ def _progress(total: int) -> Any:
 
 def check(args: argparse.Namespace, registry: "Registry") -> int:
     from linter import engine
-    from linter.config import ConfigError
-    from linter.discovery import discover
     from linter.reporters import ReportContext, render
 
-    paths = args.paths or [Path(".")]
-    try:
-        settings = _settings(args, registry, paths)
-    except ConfigError as exc:
-        print(f"dagshift: error: {exc}", file=sys.stderr)
+    loaded = _load(args, registry)
+    if loaded is None:
         return EXIT_ERROR
+    settings, files, problem_diags = loaded
     # --diff shows what --fix would write, so it wins when both are given.
     mode = engine.DIFF if args.diff else (engine.FIX if args.fix else engine.CHECK)
-
-    files, problems = discover(paths, settings, force_exclude=args.force_exclude)
-    problem_diags = [
-        engine.engine_diagnostic(registry, "DS903", p.path, p.message) for p in problems
-    ]
     result = engine.run(files, registry, settings, mode=mode, problems=problem_diags, progress=_progress(len(files)))
 
     fmt = args.format or "text"

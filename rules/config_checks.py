@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from linter.diagnostics import SAFE, Edit, Fix
 from linter.targets import find_target, version_tuple
 from rules.config_settings import ENV, INI, MWAA, Setting, airflow_versions, settings_in
+from rules.findings import SpanFinding, once_per_file
 
 DATA = Path(__file__).resolve().parent / "data"
 MWAA_KEY_RE = re.compile(r"^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$")
@@ -38,21 +38,11 @@ def config_table() -> dict:
     return json.loads((DATA / "config_changes.json").read_text(encoding="utf-8"))["targets"]
 
 
-@dataclass
-class Finding:
-    code: str
-    start: int
-    end: int
-    message: str
-    severity: Optional[str] = None
-    fix: Optional[Fix] = None
+Finding = SpanFinding
 
 
 def analyse(ctx: Any) -> list[Finding]:
-    cached = ctx.shared.get("config")
-    if cached is None:
-        cached = ctx.shared["config"] = _analyse(ctx)
-    return cached
+    return once_per_file(ctx, "config", _analyse)
 
 
 def _key_text(setting: Setting, section: str, option: str) -> str:

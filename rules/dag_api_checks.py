@@ -14,6 +14,7 @@ import libcst as cst
 from fixers.lines import indent_at, line_start
 from fixers.names import NameUses
 from fixers.walk import walk
+from rules.findings import once_per_file
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import dotted_name
 
@@ -54,13 +55,14 @@ class Finding:
 
 
 def analyse(ctx: Any) -> list[Finding]:
-    cached = ctx.shared.get("dag_api")
-    if cached is None:
-        visitor = _Visitor(ctx, api_table()[ctx.target])
-        walk(ctx.module, visitor)
-        visitor.finish()
-        cached = ctx.shared["dag_api"] = visitor.findings
-    return cached
+    return once_per_file(ctx, "dag_api", _analyse)
+
+
+def _analyse(ctx: Any) -> list[Finding]:
+    visitor = _Visitor(ctx, api_table()[ctx.target])
+    walk(ctx.module, visitor)
+    visitor.finish()
+    return visitor.findings
 
 
 def _keyword_rename(ctx: Any, arg: cst.Arg, new: str) -> Fix:

@@ -17,6 +17,7 @@ from fixers.lines import delete_lines, indent_at, line_start
 from fixers.names import NameUses
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import ImportedName, dotted_name
+from rules.findings import once_per_file
 from rules.import_tables import TargetTables, provider_name_ok, provider_successors, tables
 
 # -- analysis --------------------------------------------------------------------------------
@@ -40,10 +41,7 @@ class Analysis:
 
 
 def analyse(ctx: Any) -> Analysis:
-    cached = ctx.shared.get("import_moves")
-    if cached is None:
-        cached = ctx.shared["import_moves"] = _analyse(ctx)
-    return cached
+    return once_per_file(ctx, "import_moves", _analyse)
 
 
 def _analyse(ctx: Any) -> Analysis:

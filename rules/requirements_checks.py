@@ -18,6 +18,7 @@ from rules.requirements_data import (
     parse_pins,
     providers_for_extra,
 )
+from rules.findings import SpanFinding, once_per_file
 from rules.requirements_file import Line, RequirementsFile, parse, read_includes
 
 MWAA_ADDS_CONSTRAINTS = "2.7.2"
@@ -26,14 +27,7 @@ BACKPORT = "apache-airflow-backport-providers-"
 MWAA_DAGS = "/usr/local/airflow/dags/"
 
 
-@dataclass
-class Finding:
-    code: str
-    start: int
-    end: int
-    message: str
-    severity: Optional[str] = None
-    fix: Optional[Fix] = None
+Finding = SpanFinding
 
 
 @dataclass
@@ -42,10 +36,7 @@ class Analysis:
 
 
 def analyse(ctx: Any) -> Analysis:
-    cached = ctx.shared.get("requirements")
-    if cached is None:
-        cached = ctx.shared["requirements"] = _analyse(ctx)
-    return cached
+    return once_per_file(ctx, "requirements", _analyse)
 
 
 def constraint_url(airflow: str, python: str) -> str:

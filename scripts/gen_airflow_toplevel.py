@@ -15,7 +15,6 @@ rules/data/mwaa_versions.json; missing ones are fetched with `pip download --no-
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import sys
 from pathlib import Path
