@@ -70,14 +70,14 @@ def _keyword_rename(ctx: Any, arg: cst.Arg, new: str) -> Fix:
     return Fix((Edit(start, end, new),), SAFE, f"rename to `{new}`")
 
 
-def _drop_arg(ctx: Any, call_args: list[cst.Arg], index: int, what: str, applicability: str = SAFE) -> Fix:
-    """Delete one argument with the comma that separates it from its neighbour."""
-    start, end = ctx.span(call_args[index])
-    if index + 1 < len(call_args):
-        end = ctx.span(call_args[index + 1])[0]
+def _drop_item(ctx: Any, items: list, index: int, what: str) -> Fix:
+    """Delete one call argument or dict element with the comma that separates it from its neighbour."""
+    start, end = ctx.span(items[index])
+    if index + 1 < len(items):
+        end = ctx.span(items[index + 1])[0]
     elif index > 0:
-        start = ctx.span(call_args[index - 1].value)[1]
-    return Fix((Edit(start, end, ""),), applicability, f"remove `{what}`")
+        start = ctx.span(items[index - 1])[1]
+    return Fix((Edit(start, end, ""),), SAFE, f"remove `{what}`")
 
 
 class _Visitor:
@@ -208,7 +208,7 @@ class _Visitor:
                        "with \"Invalid arguments were passed\"")
             severity = "error"
         self.findings.append(Finding("DS501", arg.keyword, message, severity=severity,
-                                     fix=_drop_arg(self.ctx, args, index, "provide_context")))
+                                     fix=_drop_item(self.ctx, args, index, "provide_context")))
 
     def visit_Dict(self, node: cst.Dict) -> None:
         elements = list(node.elements)
@@ -220,7 +220,7 @@ class _Visitor:
                 self.findings.append(Finding("DS501", element.key, (
                     f"`provide_context` in default_args has no effect on Airflow {self.target}: the context is "
                     "always passed to callables that take it"
-                ), severity="warning", fix=self._drop_element(elements, index)))
+                ), severity="warning", fix=_drop_item(self.ctx, elements, index, "provide_context")))
             elif key == "task_concurrency" and "max_active_tis_per_dag" in self.facts["operator_args"]:
                 start, end = self.ctx.span(element.key)
                 quote = element.key.value[0]
@@ -228,14 +228,6 @@ class _Visitor:
                     f"`task_concurrency` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag`"
                 ), fix=Fix((Edit(start, end, f"{quote}max_active_tis_per_dag{quote}"),), SAFE,
                            "rename to `max_active_tis_per_dag`")))
-
-    def _drop_element(self, elements: list, index: int) -> Fix:
-        start, end = self.ctx.span(elements[index])
-        if index + 1 < len(elements):
-            end = self.ctx.span(elements[index + 1])[0]
-        elif index > 0:
-            start = self.ctx.span(elements[index - 1])[1]
-        return Fix((Edit(start, end, ""),), SAFE, "remove `provide_context`")
 
     def _days_ago(self, node: cst.Call, args: list[cst.Arg]) -> None:
         fix = None
