@@ -63,7 +63,7 @@ def _analyse(ctx: Any) -> Analysis:
             result.findings.append(Finding("DS300", line.start, line.end, f"pip cannot read this line: {line.error}"))
 
     constraints = parsed.options("--constraint")
-    included, include_problem = read_includes(ctx.file.entry.path)
+    included, include_problem = read_includes(ctx.file.entry.path, parsed)
     if include_problem:
         first_r = parsed.options("--requirement")
         where = first_r[0] if first_r else parsed.lines[0]
@@ -71,7 +71,7 @@ def _analyse(ctx: Any) -> Analysis:
     mwaa_file = is_mwaa_requirements(ctx.path, parsed)
 
     # DS301: a constraint line MWAA (and pip) will see.
-    constrained_elsewhere = any(parse(_read(p)).options("--constraint") for p in included)
+    constrained_elsewhere = any(f.options("--constraint") for _, f in included)
     if mwaa_file and not constraints and not constrained_elsewhere:
         result.findings.append(_missing_constraint(ctx, parsed, target, python, newline))
     mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS)

@@ -163,25 +163,28 @@ def _requirement(line: Line, raw: str, base: int) -> None:
     line.spec_span = (base + after, base + h + len(head))
 
 
-def read_includes(path: Path, seen: Optional[tuple[Path, ...]] = None) -> tuple[list[Path], Optional[str]]:
-    """Files reached through `-r` from `path` (relative to each including file), in order.
+def read_includes(
+    path: Path, parsed: RequirementsFile, seen: tuple[Path, ...] = ()
+) -> tuple[list[tuple[Path, RequirementsFile]], Optional[str]]:
+    """Files reached through `-r` from `path` (parsed as `parsed`), relative to each including file.
 
-    Returns (files, problem) where problem names a cycle or a file that cannot be read.
+    Each included file is read and parsed once. Returns ((path, parsed file) in order, problem),
+    where problem names a cycle or a file that cannot be read.
     """
-    seen = (seen or ()) + (path.resolve(),)
-    found: list[Path] = []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return found, f"cannot read {path.name}: {exc}"
-    for line in parse(text).options("--requirement"):
+    seen = seen + (path.resolve(),)
+    found: list[tuple[Path, RequirementsFile]] = []
+    for line in parsed.options("--requirement"):
         if not line.value or "://" in line.value or "$" in line.value:
             continue
         target = (path.parent / line.value).resolve()
         if target in seen:
             return found, f"`-r {line.value}` includes a file already being read ({' -> '.join(p.name for p in seen)})"
-        found.append(target)
-        more, problem = read_includes(target, seen)
+        try:
+            included = parse(target.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            return found, f"cannot read {target.name}: {exc}"
+        found.append((target, included))
+        more, problem = read_includes(target, included, seen)
         found.extend(more)
         if problem:
             return found, problem
