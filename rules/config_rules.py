@@ -48,10 +48,9 @@ class _ConfigRule(Rule):
 
     def check(self, ctx: Any) -> None:
         from rules.config_checks import analyse
+        from rules.findings import report_own
 
-        for finding in analyse(ctx):
-            if finding.code == self.code:
-                ctx.report(finding.start, finding.end, finding.message, fix=finding.fix, severity=finding.severity)
+        report_own(ctx, analyse(ctx))
 
 
 class MovedClassPath(_ConfigRule):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Iterable, Optional, TypeVar
 
 from linter.diagnostics import Fix
 
@@ -28,3 +28,10 @@ def once_per_file(ctx: Any, key: str, compute: Callable[[Any], T]) -> T:
     if cached is None:
         cached = ctx.shared[key] = compute(ctx)
     return cached
+
+
+def report_own(ctx: Any, findings: Iterable[SpanFinding]) -> None:
+    """Report the findings of a family's analysis that belong to the rule `ctx` is bound to."""
+    for finding in findings:
+        if finding.code == ctx.rule.code:
+            ctx.report(finding.start, finding.end, finding.message, fix=finding.fix, severity=finding.severity)

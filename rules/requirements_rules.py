@@ -24,11 +24,10 @@ class _RequirementsRule(Rule):
             collect_online(project)
 
     def check(self, ctx: Any) -> None:
+        from rules.findings import report_own
         from rules.requirements_checks import analyse
 
-        for finding in analyse(ctx).findings:
-            if finding.code == self.code:
-                ctx.report(finding.start, finding.end, finding.message, fix=finding.fix, severity=finding.severity)
+        report_own(ctx, analyse(ctx).findings)
 
 
 class UnreadableRequirement(_RequirementsRule):
