@@ -19,7 +19,7 @@ from typing import Any, Optional
 from linter import __version__
 from linter.diagnostics import Diagnostic, Edit, Fix, Location
 
-FORMAT = 1
+FORMAT = 2
 
 
 @lru_cache(maxsize=1)
@@ -78,9 +78,12 @@ def _dump(d: Diagnostic) -> dict:
         fix = {"edits": [[e.start, e.end, e.content] for e in d.fix.edits], "applicability": d.fix.applicability,
                "description": d.fix.description}
     loc = d.location
-    return {"code": d.code, "message": d.message, "path": d.path, "severity": d.severity, "start": d.start,
-            "end": d.end, "loc": [loc.line, loc.column, loc.end_line, loc.end_column], "fix": fix,
-            "source_line": d.source_line}
+    dumped = {"code": d.code, "message": d.message, "path": d.path, "severity": d.severity, "start": d.start,
+              "end": d.end, "loc": list(loc), "fix": fix, "source_line": d.source_line}
+    if "edits" in d.extra:  # what annotate_fixes worked out, so a warm run need not redo it
+        dumped["edits"] = [[list(where), content] for where, content in d.extra["edits"]]
+        dumped["fix_diff"] = d.extra.get("fix_diff", [])
+    return dumped
 
 
 def load_diagnostics(entry: dict) -> Optional[list[Diagnostic]]:
@@ -90,9 +93,13 @@ def load_diagnostics(entry: dict) -> Optional[list[Diagnostic]]:
             fix = None
             if d["fix"] is not None:
                 fix = Fix(tuple(Edit(*e) for e in d["fix"]["edits"]), d["fix"]["applicability"], d["fix"]["description"])
-            out.append(Diagnostic(code=d["code"], message=d["message"], path=d["path"], location=Location(*d["loc"]),
-                                  severity=d["severity"], fix=fix, start=d["start"], end=d["end"],
-                                  source_line=d["source_line"]))
+            diag = Diagnostic(code=d["code"], message=d["message"], path=d["path"], location=Location(*d["loc"]),
+                              severity=d["severity"], fix=fix, start=d["start"], end=d["end"],
+                              source_line=d["source_line"])
+            if "edits" in d:
+                diag.extra["edits"] = [(Location(*where), content) for where, content in d["edits"]]
+                diag.extra["fix_diff"] = [(before, after, first) for before, after, first in d["fix_diff"]]
+            out.append(diag)
         return out
     except (KeyError, TypeError, ValueError):
         return None

@@ -218,9 +218,11 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
     settings, files, problem_diags = loaded
     # --diff shows what --fix would write, so it wins when both are given.
     mode = engine.DIFF if args.diff else (engine.FIX if args.fix else engine.CHECK)
-    result = engine.run(files, registry, settings, mode=mode, problems=problem_diags, progress=_progress(len(files)))
-
     fmt = args.format or "text"
+    details = mode == engine.DIFF or fmt not in ("concise", "github")
+    result = engine.run(files, registry, settings, mode=mode, problems=problem_diags, progress=_progress(len(files)),
+                        details=details)
+
     stream: TextIO = sys.stdout
     if mode == engine.DIFF:
         diffs = "".join(engine.unified_diff(r) for r in result.files if r.new_bytes is not None)

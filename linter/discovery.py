@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -29,16 +30,20 @@ KINDS = (PYTHON, REQUIREMENTS, CONSTRAINTS, AIRFLOW_CFG, ENV, YAML, JSON, TERRAF
 
 def classify(path: Path) -> Optional[str]:
     """The kind of a file from its name alone (nothing is read), or None when dagshift has no use for it."""
-    name = path.name
+    return classify_name(path.name, path.parent.name)
+
+
+def classify_name(name: str, parent: str) -> Optional[str]:
     lower = name.lower()
-    suffix = path.suffix.lower()
-    if suffix == ".py":
-        return PYTHON
-    if fnmatchcase(lower, "constraints*.txt"):
+    if lower.endswith(".py"):
+        return PYTHON if len(lower) > 3 else None
+    dot = lower.rfind(".")
+    suffix = lower[dot:] if dot > 0 else ""
+    if lower.startswith("constraints") and suffix == ".txt":
         return CONSTRAINTS
-    if fnmatchcase(lower, "requirements*.txt") or (suffix == ".in" and lower != "manifest.in"):
+    if (lower.startswith("requirements") and suffix == ".txt") or (suffix == ".in" and lower != "manifest.in"):
         return REQUIREMENTS
-    if suffix == ".txt" and path.parent.name.lower() == "requirements":
+    if suffix == ".txt" and parent.lower() == "requirements":
         return REQUIREMENTS
     if fnmatchcase(lower, "airflow*.cfg"):
         return AIRFLOW_CFG
@@ -76,28 +81,35 @@ class DiscoveryProblem:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    try:
-        return path.absolute().relative_to(cwd).as_posix()
-    except ValueError:
-        return path.absolute().as_posix()
+    return _under(_absolute(str(path), str(cwd)), str(cwd))
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.absolute().relative_to(root).as_posix()
-    except ValueError:
-        return path.absolute().as_posix()
+def _absolute(path: str, cwd: str) -> str:
+    # Path.absolute() semantics (no symlink or '..' resolution), on strings: discovery handles every
+    # file of a repository and pathlib costs several times more per path.
+    joined = path if os.path.isabs(path) else os.path.join(cwd, path)
+    parts = [p for p in joined.split(os.sep) if p and p != "."]
+    return os.sep + os.sep.join(parts)
+
+
+def _under(path: str, base: str) -> str:
+    """`path` relative to `base` with '/' separators, or `path` itself when it lies elsewhere."""
+    if path == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    rel = path[len(prefix):] if path.startswith(prefix) else path
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
 def _is_excluded(relpath: str, excludes: Excludes) -> bool:
     return excludes.match(relpath)
 
 
-def _git_listing(folder: Path) -> Optional[list[Path]]:
-    """Files git would not ignore below `folder` (tracked and untracked), or None outside a work tree."""
+def _git_listing(folder: str) -> Optional[list[str]]:
+    """Files git would not ignore below `folder` (tracked and untracked), relative to it; None outside a work tree."""
     try:
         proc = subprocess.run(
-            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            ["git", "-C", folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
             capture_output=True,
             timeout=60,
         )
@@ -106,14 +118,16 @@ def _git_listing(folder: Path) -> Optional[list[Path]]:
     if proc.returncode != 0:
         return None
     names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
-    return [folder / n for n in dict.fromkeys(names)]
+    return list(dict.fromkeys(names))
 
 
-def _walk(folder: Path) -> Iterable[Path]:
+def _walk(folder: str) -> Iterable[str]:
+    """Paths relative to `folder`, in sorted order, not following directory symlinks."""
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames.sort()
+        rel_dir = dirpath[len(folder):].lstrip(os.sep)
         for name in sorted(filenames):
-            yield Path(dirpath) / name
+            yield f"{rel_dir}/{name}" if rel_dir else name
 
 
 def discover(
@@ -122,26 +136,38 @@ def discover(
     force_exclude: bool = False,
     cwd: Optional[Path] = None,
 ) -> tuple[list[FileEntry], list[DiscoveryProblem]]:
-    cwd = (cwd or Path.cwd()).absolute()
-    root = settings.root
+    cwd_s = _absolute(str(cwd or Path.cwd()), "/")
+    root_s = _absolute(str(settings.root), cwd_s)
     # Where --fix may write: the real folders given, and the given files that are not symlinks. A
     # symlink (named or found) is only written through when its target lies inside one of these.
-    scope = [Path(os.path.realpath(p)) for p in paths if p.is_dir() or not p.is_symlink()]
+    scope = [os.path.realpath(p) for p in paths if p.is_dir() or not p.is_symlink()]
+    scope_prefixes = tuple(s.rstrip(os.sep) + os.sep for s in scope)
     entries: dict[str, FileEntry] = {}
     problems: list[DiscoveryProblem] = []
     excludes = Excludes(settings.excludes)
+    real_dirs: dict[str, str] = {}
 
-    def in_scope(real: Path) -> bool:
-        return any(real == r or r in real.parents for r in scope)
+    def in_scope(real: str) -> bool:
+        return real in scope or real.startswith(scope_prefixes)
 
-    def add(path: Path, kind: str, explicit: bool) -> None:
-        real = Path(os.path.realpath(path))
-        if str(real) in entries:
+    def real_path(absolute: str, symlink: bool) -> str:
+        if symlink:
+            return os.path.realpath(absolute)
+        # A regular file's real path is its folder's real path plus its name: one realpath per folder.
+        folder, _, name = absolute.rpartition(os.sep)
+        real_dir = real_dirs.get(folder)
+        if real_dir is None:
+            real_dir = real_dirs[folder] = os.path.realpath(folder or os.sep)
+        return os.path.join(real_dir, name)
+
+    def add(path: Path, absolute: str, kind: str, explicit: bool, symlink: bool) -> None:
+        real = real_path(absolute, symlink)
+        if real in entries:
             return
-        entries[str(real)] = FileEntry(
+        entries[real] = FileEntry(
             path=path,
-            display=display_path(path, cwd),
-            relpath=_rel(path, root),
+            display=_under(absolute, cwd_s),
+            relpath=_under(absolute, root_s),
             kind=kind,
             explicit=explicit,
             writable_scope=in_scope(real),
@@ -149,32 +175,40 @@ def discover(
 
     for given in paths:
         if not given.exists() and not given.is_symlink():
-            problems.append(DiscoveryProblem(display_path(given, cwd), "no such file or directory"))
+            problems.append(DiscoveryProblem(display_path(given, Path(cwd_s)), "no such file or directory"))
             continue
+        given_abs = _absolute(str(given), cwd_s)
         if given.is_dir():
-            rel_dir = _rel(given, root)
+            rel_dir = _under(given_abs, root_s)
             if rel_dir not in ("", ".") and _is_excluded(rel_dir, excludes) and force_exclude:
                 continue
-            listed = _git_listing(given)
-            candidates = listed if listed is not None else _walk(given)
-            for path in candidates:
-                if path.is_symlink():
-                    real = Path(os.path.realpath(path))
-                    if not in_scope(real) or not real.is_file():
-                        continue
-                elif not path.is_file():
+            listed = _git_listing(given_abs)
+            inner_paths = listed if listed is not None else _walk(given_abs)
+            for inner in inner_paths:
+                name = inner.rpartition("/")[2]
+                kind = classify_name(name, inner.rpartition("/")[0].rpartition("/")[2])
+                if kind is None:
                     continue
-                rel = _rel(path, root)
-                inner = path.relative_to(given).as_posix()
+                absolute = os.path.join(given_abs, inner) if os.sep == "/" else os.path.join(given_abs, *inner.split("/"))
+                rel = _under(absolute, root_s)
                 if _is_excluded(inner, excludes) or _is_excluded(rel, excludes):
                     continue
-                kind = classify(path)
-                if kind is not None:
-                    add(path, kind, explicit=False)
+                try:
+                    mode = os.lstat(absolute).st_mode
+                except OSError:
+                    continue  # listed by git but deleted since
+                symlink = stat.S_ISLNK(mode)
+                if symlink:
+                    real = os.path.realpath(absolute)
+                    if not in_scope(real) or not os.path.isfile(real):
+                        continue
+                elif not stat.S_ISREG(mode):
+                    continue
+                add(Path(given, inner), absolute, kind, explicit=False, symlink=symlink)
         else:
-            rel = _rel(given, root)
+            rel = _under(given_abs, root_s)
             if force_exclude and _is_excluded(rel, excludes):
                 continue
-            add(given, classify(given) or TEXT, explicit=True)
+            add(given, given_abs, classify(given) or TEXT, explicit=True, symlink=given.is_symlink())
     files = sorted(entries.values(), key=lambda e: e.display)
     return files, problems

@@ -9,9 +9,10 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from linter import noqa
+from linter import datacache, noqa
 from linter.cache import ResultCache, load_diagnostics, stable_hash, tool_fingerprint
 from linter.config import UNSILENCEABLE, Settings
 from linter.context import FileContext, ProjectContext, RuleContext
@@ -55,8 +56,9 @@ class RunResult:
     files: list[FileResult]
     problems: list[Diagnostic]  # paths that do not exist, and the like
 
-    @property
+    @cached_property
     def diagnostics(self) -> list[Diagnostic]:
+        """Every finding in report order (computed once: reporters ask more than once)."""
         found = [d for r in self.files for d in r.diagnostics] + self.problems
         return sorted(found, key=Diagnostic.sort_key)
 
@@ -72,9 +74,11 @@ class RunResult:
 class Plan:
     """Which rules run on which kind of file, decided once per run."""
 
-    def __init__(self, registry: Registry, settings: Settings) -> None:
+    def __init__(self, registry: Registry, settings: Settings, details: bool = True) -> None:
         self.registry = registry
         self.settings = settings
+        # Whether reports show fixes (edit positions, before/after lines); one-line formats do not.
+        self.details = details
         self.by_kind: dict[str, list[Rule]] = {}
         # Rules that run only so that enabled rules can read what they record; their findings are dropped.
         self.silent: set[str] = set()
@@ -192,7 +196,8 @@ class FileChecker:
         self.cache = cache
         self.records_hash = stable_hash(records) if records else ""
 
-    def check(self, entry: FileEntry, mode: str) -> FileResult:
+    def check(self, entry: FileEntry, mode: str, parse: bool = True) -> Optional[FileResult]:
+        """The file's result; None when `parse` is False and the file needs a parse (the pool does it)."""
         try:
             source = read_source(entry.path, entry.kind == PYTHON, self.settings.max_file_size)
         except SourceError as exc:
@@ -206,14 +211,19 @@ class FileChecker:
             hit = self.cache.get(key)
             cached = load_diagnostics(hit) if hit is not None else None
             if cached is not None and isinstance(hit.get("records"), dict):  # type: ignore[union-attr]
-                annotate_fixes(cached, text)
+                if self.plan.details and any(d.fix is not None and "edits" not in d.extra for d in cached):
+                    annotate_fixes(cached, text)
                 return FileResult(entry, cached, records=hit["records"])  # type: ignore[index]
-        diagnostics, recorded = self._run(entry, text, rules)
+        active = self._active(text, rules)
+        if not parse and entry.kind == PYTHON and active:
+            return None
+        diagnostics, recorded = self._run(entry, text, rules, active)
         result = FileResult(entry, diagnostics, original_text=text, new_text=text, records=recorded)
         if mode == CHECK:
+            if self.plan.details:
+                annotate_fixes(diagnostics, text)
             if key is not None and not result.failed:
                 self.cache.put(key, diagnostics, recorded)  # type: ignore[union-attr]
-            annotate_fixes(diagnostics, text)
             result.original_text = result.new_text = ""  # only fixes need the text: don't ship it back
             return result
         result.before_fix = diagnostics
@@ -243,7 +253,8 @@ class FileChecker:
             diagnostics, recorded = self._run(entry, text, rules)
         result.diagnostics = diagnostics
         result.records = recorded
-        annotate_fixes(diagnostics, text)
+        if self.plan.details:
+            annotate_fixes(diagnostics, text)
         if text != result.original_text:
             result.new_text = text
             result.new_bytes = source.encode(text)
@@ -253,9 +264,16 @@ class FileChecker:
             result.fixed = 0
         return result
 
-    def _run(self, entry: FileEntry, text: str, rules: Sequence[Rule]) -> tuple[list[Diagnostic], dict]:
+    def _active(self, text: str, rules: Sequence[Rule]) -> list[Rule]:
         target = self.settings.target_version
-        active = [r for r in rules if r.wants(text, target)]
+        return [r for r in rules if r.screen(text, target)]
+
+    def _run(
+        self, entry: FileEntry, text: str, rules: Sequence[Rule], active: Optional[list[Rule]] = None
+    ) -> tuple[list[Diagnostic], dict]:
+        target = self.settings.target_version
+        if active is None:
+            active = self._active(text, rules)
         skipped_records: dict[str, list[Any]] = {}
         for rule in rules:
             if rule.records and rule not in active:
@@ -440,12 +458,13 @@ _worker_state: dict[str, Any] = {}
 def _init_worker(
     plan: Plan, facts: dict[str, Any], records: dict[str, list[tuple[str, Any]]], cache: Optional[ResultCache]
 ) -> None:
+    datacache.configure(plan.settings.cache_dir)  # a spawned worker starts without the parent's setting
     _worker_state["checker"] = FileChecker(plan, facts, records, cache)
 
 
 def _check_chunk(chunk: list[FileEntry], mode: str) -> list[FileResult]:
     checker: FileChecker = _worker_state["checker"]
-    return [checker.check(entry, mode) for entry in chunk]
+    return [checker.check(entry, mode) for entry in chunk]  # type: ignore[misc]
 
 
 def run_checks(
@@ -460,14 +479,36 @@ def run_checks(
 ) -> list[FileResult]:
     if not files:
         return []
+    checker = FileChecker(plan, facts, records, cache)
+    # First, here: read, look up the cache, pre-screen. That settles cached, migrated and non-Python
+    # files for one read and a few substring tests each; only files that need a parse go further.
+    done: dict[int, FileResult] = {}
+    pending: list[int] = []
+    for i, entry in enumerate(files):
+        result = checker.check(entry, mode, parse=False)
+        if result is None:
+            pending.append(i)
+        else:
+            done[i] = result
+    if progress is not None and done:
+        progress(len(done))
+    parsed = _parse_and_check([files[i] for i in pending], checker, mode, jobs, progress)
+    done.update(zip(pending, parsed))
+    return [done[i] for i in range(len(files))]
+
+
+def _parse_and_check(
+    files: list[FileEntry], checker: FileChecker, mode: str, jobs: int, progress: Optional[Callable[..., None]]
+) -> list[FileResult]:
+    if not files:
+        return []
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        checker = FileChecker(plan, facts, records, cache)
         done = []
         for entry in files:
             done.append(checker.check(entry, mode))
             if progress is not None:
                 progress(1)
-        return done
+        return done  # type: ignore[return-value]
     # Imported here: a small run (a pre-commit call on one file) never pays for it.
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -477,7 +518,8 @@ def run_checks(
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     try:
         with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(plan, facts, records, cache)
+            max_workers=jobs, initializer=_init_worker,
+            initargs=(checker.plan, checker.facts, checker.records, checker.cache),
         ) as pool:
             results: list[FileResult] = []
             for part in pool.map(_check_chunk, chunks, [mode] * len(chunks)):
@@ -487,8 +529,7 @@ def run_checks(
         return results
     except (BrokenProcessPool, OSError):
         # A worker died (killed, or out of memory): check the files here instead, one by one.
-        checker = FileChecker(plan, facts, records, cache)
-        return [checker.check(entry, mode) for entry in files]
+        return [checker.check(entry, mode) for entry in files]  # type: ignore[misc]
 
 
 def run(
@@ -499,8 +540,9 @@ def run(
     jobs: Optional[int] = None,
     problems: Iterable[Diagnostic] = (),
     progress: Optional[Callable[..., None]] = None,
+    details: bool = True,
 ) -> RunResult:
-    plan = Plan(registry, settings)
+    plan = Plan(registry, settings, details)
     jobs = jobs or settings.jobs or os.cpu_count() or 1
 
     project = ProjectContext(settings, files)
@@ -509,13 +551,12 @@ def run(
         if wanted:
             rule.collect_project(project)
 
+    datacache.configure(settings.cache_dir)
     cache = None
     if settings.cache and mode == CHECK:
-        from linter.fetch import user_cache_dir
-
         rules = sorted(f"{r.__module__}.{r.__name__}" for r in registry)  # a test registry is another tool
         context = stable_hash([tool_fingerprint(), settings.fingerprint(), project.facts, rules])
-        cache = ResultCache(settings.cache_dir or user_cache_dir(), context)
+        cache = ResultCache(datacache.folder(), context)
     first = [f for f in files if not plan.second_wave(f)]
     second = [f for f in files if plan.second_wave(f)]
     results = run_checks(first, plan, project.facts, {}, mode, jobs, cache, progress)

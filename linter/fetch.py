@@ -17,23 +17,14 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
 
+from linter.datacache import user_cache_dir  # noqa: F401  (callers import it from here)
+
 TIMEOUT = 10.0
 MAX_BYTES = 5 * 1024 * 1024
 
 
 class FetchError(Exception):
     pass
-
-
-def user_cache_dir() -> Path:
-    override = os.environ.get("DAGSHIFT_CACHE_DIR")
-    if override:
-        return Path(override)
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "dagshift"
-    if os.name == "nt":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "dagshift" / "Cache"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dagshift"
 
 
 def _loopback(host: str) -> bool:

@@ -6,11 +6,9 @@ exactly; Python files honour their PEP 263 coding cookie. Nothing here imports o
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 import tempfile
-import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,13 +60,17 @@ def decode_source(path: Path, raw: bytes, python: bool) -> SourceText:
     if b"\x00" in raw:
         raise SourceError("DS902", "looks like a binary file (it contains NUL bytes)")
     encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-    if python:
+    # PEP 263: a coding cookie sits on line 1 or 2. Without one, the answer is already known.
+    if python and b"coding" in raw[: _second_line_end(raw)]:
+        import io
+        import tokenize
+
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         except SyntaxError as exc:
             if "invalid or missing encoding declaration" not in exc.msg:
                 raise SourceError("DS902", f"bad encoding declaration: {exc.msg}") from None
-            # No cookie and not UTF-8: the decode below names the offending byte.
+            # Not UTF-8: the decode below names the offending byte.
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -106,3 +108,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _second_line_end(raw: bytes) -> int:
+    first = raw.find(b"\n")
+    if first < 0:
+        return len(raw)
+    second = raw.find(b"\n", first + 1)
+    return len(raw) if second < 0 else second

@@ -51,7 +51,8 @@ class Rule:
     # Target versions where the rule applies: since <= target < until (None = unbounded).
     since: ClassVar[Optional[str]] = None
     until: ClassVar[Optional[str]] = None
-    # Literal substrings a file must contain for the rule to have anything to find. Empty: always run.
+    # Literal substrings a file must contain (any one of them) for the rule to have anything to
+    # find; the engine tests them before calling `wants`. Empty: no such gate.
     tokens: ClassVar[tuple[str, ...]] = ()
     # Record keys (ctx.record) this rule reads from other files: it runs in a second wave. And the
     # keys a rule records: when an enabled rule reads one, its producers run too (silently, if they
@@ -76,12 +77,19 @@ class Rule:
         """Gather cross-file facts into project.facts before any file is checked."""
 
     def wants(self, text: str, target: str) -> bool:
-        """Pre-screen: could this file have anything for the rule? False skips it (and the parse).
-
-        The default looks for any of `tokens`; rules with large tables override it with a
-        cheaper exact test so already-migrated files are never parsed.
+        """Pre-screen, after `tokens` matched: could this file have anything for the rule? False
+        skips it (and the parse). Rules with large tables override it with an exact test on the
+        raw text so already-migrated files are never parsed; it runs on every file, so it must cost
+        microseconds (benchmarks/prescreen.py measures each rule's).
         """
-        return not self.tokens or any(tok in text for tok in self.tokens)
+        return True
+
+    def screen(self, text: str, target: str) -> bool:
+        """What the engine calls: the `tokens` gate (substring tests, the cheapest there are), then `wants`."""
+        tokens = self.tokens
+        if tokens and not any(tok in text for tok in tokens):
+            return False
+        return self.wants(text, target)
 
     def records_from_text(self, text: str, target: str) -> dict[str, list[Any]]:
         """What the rule records for a file its pre-screen skipped (read from the text, no parse)."""

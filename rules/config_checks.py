@@ -29,7 +29,8 @@ CLI_RENAMES = {
     "shell": "db shell", "create_user": "users create", "delete_user": "users delete", "list_users": "users list",
     "worker": "celery worker", "flower": "celery flower",
 }
-CLI_RE = re.compile(r"\bairflow[ \t]+(" + "|".join(sorted(CLI_RENAMES, key=len, reverse=True)) + r")(?![\w-])")
+# Starts with a literal, the word boundary checked behind it: a leading \b makes re try every position.
+CLI_RE = re.compile(r"airflow(?<!\wairflow)[ \t]+(" + "|".join(sorted(CLI_RENAMES, key=len, reverse=True)) + r")(?![\w-])")
 MWAA_CLI_RE = re.compile(r"([\"'])(" + "|".join(sorted(CLI_RENAMES, key=len, reverse=True)) + r")(?=[ \"'])")
 
 

@@ -19,7 +19,7 @@ OLD_BACKEND = "airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend
 NEW_BACKEND = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
 MARKERS = ("AIRFLOW__", "AirflowConfigurationOptions", "airflow_configuration_options", "AirflowVersion",
            "airflow_version", "create_cli_token", "/aws_mwaa/cli", "_task_handler.", "airflow.contrib.")
-INI_SECTION = re.compile(r"^\s*\[[a-z_]+\]\s*$", re.M)
+INI_SECTION = re.compile(r"\[[a-z_]+\]\s*$", re.M)  # literal first; the line start is checked by hand
 CFN = (
     "Resources:\n  MwaaEnvironment:\n    Type: AWS::MWAA::Environment\n    Properties:\n"
     '      AirflowVersion: "{version}"\n      AirflowConfigurationOptions:\n        secrets.backend: {backend}\n'
@@ -31,7 +31,8 @@ def _config_wanted(text: str) -> bool:
     """One answer per file for the seven configuration rules."""
     if any(marker in text for marker in MARKERS):
         return True
-    if "[" in text and INI_SECTION.search(text):
+    if "[" in text and any(text[text.rfind("\n", 0, m.start()) + 1 : m.start()].isspace() or
+                           text.rfind("\n", 0, m.start()) + 1 == m.start() for m in INI_SECTION.finditer(text)):
         return True
     if "airflow" not in text:
         return False

@@ -12,10 +12,59 @@ from typing import Any
 from rules.base import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
 
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
-DAG_ASSIGN = re.compile(r"(\w+)\s*=\s*(?:\w+\.)?DAG\(")
 DAG_WITH = re.compile(r"\)\s*as\s+(\w+)\s*:")
+# Pre-screen patterns start with a literal: CPython's re then skips ahead with a fast substring
+# search, where a leading \b, look-behind or alternation would try every position of the file.
+KNOWN_RENAME_TOKENS = ("xcom_push", "TriggerDagRunOperator", "bql", "node_selectors")
 KNOWN_RENAMES = re.compile(r"(?<!do_)\bxcom_push\s*=|\bbql\s*=|\bnode_selectors\s*=|TriggerDagRunOperator")
-CONFIGURATION_CALL = re.compile(r"\bconfiguration\.\w+\(")
+CONFIGURATION_CALL = re.compile(r"configuration(?<!\wconfiguration)\.\w+\(")
+DAG_CALL = re.compile(r"DAG\(")
+SHIFT = re.compile(r">>|<<")
+WORD = re.compile(r"\w+")
+CHAIN_CALL = re.compile(r"(?:chain|cross_downstream)\(")
+
+
+
+# Scanning backwards from a hit by hand: a regex ending in \Z would be tried at every position.
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _word_before(text: str, end: int) -> str:
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    start = end
+    while start > 0 and _is_word(text[start - 1]):
+        start -= 1
+    return text[start:end]
+
+
+def _word_after(text: str, start: int) -> str:
+    while start < len(text) and text[start] in " \t":
+        start += 1
+    end = start
+    while end < len(text) and _is_word(text[end]):
+        end += 1
+    return text[start:end]
+
+
+def _assigned_name(text: str, call: int) -> str:
+    """`name` when the text before `call` reads `name = ` or `name = module.` (else "")."""
+    i = call
+    if i > 0 and text[i - 1] == ".":
+        k = i - 1
+        while k > 0 and _is_word(text[k - 1]):
+            k -= 1
+        if k < i - 1:
+            i = k
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    if i == 0 or text[i - 1] != "=" or (i > 1 and text[i - 2] in "=!<>"):
+        return ""
+    i -= 1
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    return _word_before(text, i)
 
 
 class _DagApiRule(Rule):
@@ -71,7 +120,6 @@ class RenamedOperatorArgument(_DagApiRule):
     message = "operator argument changed on Airflow 2"
     severity = ERROR
     fix = SOMETIMES
-    tokens = ("xcom_push", "TriggerDagRunOperator", "bql", "node_selectors")
     doc = """
 ## What it does
 Reports keyword arguments an operator call passes that the target's class does not accept,
@@ -97,7 +145,7 @@ otherwise (`python_callable` has to become a `conf={...}` payload).
 """
 
     def wants(self, text: str, target: str) -> bool:
-        if KNOWN_RENAMES.search(text):
+        if any(token in text for token in KNOWN_RENAME_TOKENS) and KNOWN_RENAMES.search(text):
             return True
         from rules.import_tables import screen
 
@@ -299,11 +347,23 @@ None: create the task inside `with DAG(...)`, or pass `dag=dag`.
                        target="2.5.1"),)
 
     def wants(self, text: str, target: str) -> bool:
-        if "DAG" not in text or (">>" not in text and "<<" not in text and "chain" not in text
-                                 and "cross_downstream" not in text):
+        if "DAG" not in text:
             return False
-        names = set(DAG_ASSIGN.findall(text)) | set(DAG_WITH.findall(text))
-        return any(re.search(rf"\b{n}\s*(>>|<<)|(>>|<<)\s*{n}\b|chain\([^)]*\b{n}\b", text) for n in names)
+        names = set(DAG_WITH.findall(text))
+        for call in DAG_CALL.finditer(text):
+            bound = _assigned_name(text, call.start())
+            if bound:
+                names.add(bound)
+        if not names:
+            return False
+        for shift in SHIFT.finditer(text):
+            if _word_before(text, shift.start()) in names or _word_after(text, shift.end()) in names:
+                return True
+        for call in CHAIN_CALL.finditer(text):
+            close = text.find(")", call.end())
+            if names.intersection(WORD.findall(text, call.end(), close if close >= 0 else len(text))):
+                return True
+        return False
 
 
 class ConfigurationHelpers(_DagApiRule):

@@ -34,9 +34,16 @@ def api_table() -> dict:
 @lru_cache(maxsize=4)
 def signatures(target: str) -> dict[str, frozenset[str]]:
     """Operator class path -> the keyword arguments it accepts on the target (through its bases)."""
-    data = json.loads((DATA.parent / "operator_signatures.json").read_text(encoding="utf-8"))
-    sets = [frozenset(a) for a in data["arguments"]]
-    return {cls: sets[i] for cls, i in data["targets"].get(target, {}).items()}
+    from linter.datacache import load
+
+    source = DATA.parent / "operator_signatures.json"
+
+    def build() -> dict[str, frozenset[str]]:
+        data = json.loads(source.read_text(encoding="utf-8"))
+        sets = [frozenset(a) for a in data["arguments"]]
+        return {cls: sets[i] for cls, i in data["targets"].get(target, {}).items()}
+
+    return load(f"operator-signatures-{target}", (str(source), __file__), build)
 
 
 # 1.10 argument -> its Airflow 2 name; applied only when the target's class takes the new name

@@ -34,17 +34,17 @@ class TargetTables:
     entries: dict[str, dict]  # old path -> entry, for paths that are not fine on the target
     old_modules: frozenset[str]
     pins: dict[str, str]
+    providers: dict[str, dict[str, list[str]]]  # pinned distribution -> its module index
+    reexports_by_dist: dict[str, dict[str, list[str]]]
+    core: dict[str, list[str]]  # the core wheel's modules -> their names
+    successors: dict[str, frozenset[str]]  # see provider_successors
 
     def provider_index(self, dist: str) -> Optional[dict[str, list[str]]]:
-        version = self.pins.get(dist)
-        if version is None:
-            return None
-        return provider_data()["providers"].get(f"{dist}=={version}")
+        return self.providers.get(dist)
 
     def reexports(self, dist: str) -> dict[str, list[str]]:
         """Names a module of the pinned provider only passes on from another module."""
-        version = self.pins.get(dist)
-        return provider_data()["reexports"].get(f"{dist}=={version}", {}) if version else {}
+        return self.reexports_by_dist.get(dist, {})
 
     def dist_of(self, module: str) -> Optional[str]:
         parts = module.split(".")
@@ -59,12 +59,34 @@ class TargetTables:
 
 @lru_cache(maxsize=4)
 def tables(target: str) -> TargetTables:
-    entries = {old: per[target] for old, per in moves_table().items() if per.get(target, {}).get("status", "ok") != "ok"}
-    modules = frozenset(old.rpartition(".")[0] for old in entries) | frozenset(
-        old for old in entries  # a path that is itself a module (`from airflow.contrib.hooks import aws_hook`)
+    from linter.datacache import load
+
+    sources = (str(DATA / "import_moves.json"), str(DATA / "provider_index.json"), __file__)
+    data = load(f"import-tables-{target}", sources, lambda: _slice(target))
+    return TargetTables(
+        target, data["entries"], frozenset(data["old_modules"]), data["pins"], data["providers"],
+        data["reexports"], data["core"], {k: frozenset(v) for k, v in data["successors"].items()},
     )
-    pins = provider_data()["pins"].get(target, {})
-    return TargetTables(target, entries, modules, pins)
+
+
+def _slice(target: str) -> dict[str, Any]:
+    moves, providers = moves_table(), provider_data()
+    entries = {old: per[target] for old, per in moves.items() if per.get(target, {}).get("status", "ok") != "ok"}
+    modules = {old.rpartition(".")[0] for old in entries} | set(
+        entries  # a path that is itself a module (`from airflow.contrib.hooks import aws_hook`)
+    )
+    pins = providers["pins"].get(target, {})
+    pinned = [f"{dist}=={version}" for dist, version in pins.items()]
+    return {
+        "entries": entries,
+        "old_modules": sorted(modules),
+        "pins": pins,
+        "providers": {key.partition("==")[0]: providers["providers"][key]
+                      for key in pinned if key in providers["providers"]},
+        "reexports": {key.partition("==")[0]: providers["reexports"].get(key, {}) for key in pinned},
+        "core": providers["core"].get(target, {}),
+        "successors": _successors(moves, target),
+    }
 
 
 # -- pre-screen: exact, on the raw text, without parsing ------------------------------------
@@ -145,15 +167,18 @@ def _indexed(module: str) -> bool:
     return any(part in INDEXED for part in module.split(".")[3:])
 
 
-@lru_cache(maxsize=4)
 def provider_successors(target: str) -> dict[str, frozenset[str]]:
     """Provider paths some 2.x version's shims pointed to -> where the same 1.10 class is on `target`.
 
     Code of the backport-provider era imports what the early shims pointed at
     (`...operators.glue.AwsGlueJobOperator`); the tables say where that class went since.
     """
+    return tables(target).successors
+
+
+def _successors(moves: dict[str, dict[str, dict]], target: str) -> dict[str, list[str]]:
     found: dict[str, set[str]] = {}
-    for per_target in moves_table().values():
+    for per_target in moves.values():
         now = per_target.get(target, {}).get("to")
         if not now:
             continue
@@ -161,7 +186,7 @@ def provider_successors(target: str) -> dict[str, frozenset[str]]:
             then = entry.get("to", "")
             if then.startswith("airflow.providers.") and then != now:
                 found.setdefault(then, set()).add(now)
-    return {k: frozenset(v) for k, v in found.items()}
+    return {k: sorted(v) for k, v in found.items()}
 
 
 PROVIDER_IMPORT_RE = re.compile(r"^[ \t]*(?:from|import)[ \t]+(airflow\.providers\.[\w.]+)", re.M)

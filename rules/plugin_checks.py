@@ -12,7 +12,7 @@ from fixers.lines import delete_lines, indent_at, line_start
 from fixers.walk import walk
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import dotted_name
-from rules.import_tables import provider_data, tables
+from rules.import_tables import tables
 from rules.plugins import NAMESPACES
 
 APPLY_DEFAULTS = {"airflow.utils.decorators.apply_defaults", "airflow.utils.apply_defaults"}
@@ -26,7 +26,7 @@ class Finding:
 
 
 def _core_modules(target: str) -> set[str]:
-    return set(provider_data()["core"].get(target, {}))
+    return set(tables(target).core)
 
 
 def _plugin_for(index: dict, kind: str, name: str) -> list[tuple[str, dict, Optional[str]]]:

@@ -198,13 +198,14 @@ def build(project) -> dict:
             seen.add(path.resolve())
             index.add_file(path, root, settings.root)
     for entry in project.files_of("python"):
+        try:
+            with open(entry.path, "rb") as handle:
+                if b"AirflowPlugin" not in handle.read():
+                    continue  # most files: no resolve(), no decode
+        except OSError:
+            continue
         real = entry.path.resolve()
         if real in seen:
-            continue
-        try:
-            if "AirflowPlugin" not in real.read_text(encoding="utf-8", errors="replace"):
-                continue
-        except OSError:
             continue
         index.add_file(real, package_root(real), settings.root)
     return index.to_facts()

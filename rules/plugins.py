@@ -81,9 +81,9 @@ When the plugin or the class cannot be found, the finding says so and offers no 
     def wants(self, text: str, target: str) -> bool:
         if "airflow.operators" not in text and "airflow.sensors" not in text and "airflow.hooks" not in text:
             return False
-        from rules.import_tables import provider_data
+        from rules.import_tables import tables
 
-        core = provider_data()["core"].get(target, {})
+        core = tables(target).core
         for match in NAMESPACE_IMPORT.finditer(text):
             module = match.group(1)
             if module in NAMESPACES or module not in core:
