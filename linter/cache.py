@@ -8,10 +8,7 @@ corrupt or mismatched entry is a miss, never an error or a wrong answer.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -25,6 +22,8 @@ FORMAT = 2
 @lru_cache(maxsize=1)
 def tool_fingerprint() -> str:
     """The tool's version plus the size and mtime of its code and data: an edit invalidates the cache."""
+    import hashlib
+
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(f"{__version__}/{FORMAT}".encode())
     for package in ("linter", "rules", "fixers"):
@@ -36,6 +35,9 @@ def tool_fingerprint() -> str:
 
 
 def stable_hash(value: Any) -> str:
+    import hashlib
+    import json
+
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -45,11 +47,15 @@ class ResultCache:
         self.context = context  # settings and cross-file facts, hashed once per run
 
     def key(self, raw: bytes, kind: str, relpath: str, display: str, records: str) -> str:
+        import hashlib
+
         digest = hashlib.sha256(raw)
         digest.update(f"\0{kind}\0{relpath}\0{display}\0{records}\0{self.context}".encode())
         return digest.hexdigest()
 
     def get(self, key: str) -> Optional[dict]:
+        import json
+
         path = self.folder / key[:2] / f"{key}.json"
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
@@ -60,6 +66,9 @@ class ResultCache:
         return entry
 
     def put(self, key: str, diagnostics: list[Diagnostic], records: dict[str, list[Any]]) -> None:
+        import json
+        import tempfile
+
         entry = {"key": key, "diagnostics": [_dump(d) for d in diagnostics], "records": records}
         folder = self.folder / key[:2]
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -180,6 +179,8 @@ def build_settings(
     where = str(config_path) if config_path else "settings"
     for key in table:
         if key not in KEYS:
+            import difflib
+
             hint = difflib.get_close_matches(key, sorted(KEYS), n=1)
             suggestion = f" (did you mean `{hint[0]}`?)" if hint else ""
             raise ConfigError(f"{where}: unknown key `{key}` in [tool.dagshift]{suggestion}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
@@ -80,6 +79,8 @@ def load(name: str, sources: tuple[str, ...], build: Callable[[], T]) -> T:
 
 
 def _store(path: Path, value: Any) -> None:
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".slice.")

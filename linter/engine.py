@@ -5,7 +5,6 @@ It knows nothing about any one rule: it only reads the declarations in rules.bas
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,7 +15,15 @@ from linter import datacache, noqa
 from linter.cache import ResultCache, load_diagnostics, stable_hash, tool_fingerprint
 from linter.config import UNSILENCEABLE, Settings
 from linter.context import FileContext, ProjectContext, RuleContext
-from linter.diagnostics import ERROR, Diagnostic, Edit, Fix, LineIndex, Location, apply_edits
+from linter.diagnostics import (
+    ERROR,
+    Diagnostic,
+    Edit,
+    Fix,
+    LineIndex,
+    Location,
+    apply_edits,
+)
 from linter.discovery import PYTHON, FileEntry
 from linter.source import SourceError, read_source, write_atomic
 from linter.targets import in_range
@@ -94,6 +101,7 @@ class Plan:
             instance = rule_cls()
             for kind in rule_cls.kinds:
                 self.by_kind.setdefault(kind, []).append(instance)
+        self.tokens = sorted({tok for r in enabled + producers for tok in r.tokens})
 
     def rules_for(self, entry: FileEntry) -> list[Rule]:
         rules = self.by_kind.get(entry.kind, [])
@@ -265,8 +273,10 @@ class FileChecker:
         return result
 
     def _active(self, text: str, rules: Sequence[Rule]) -> list[Rule]:
+        """Rule.screen for every rule, with each distinct token looked for once per file."""
         target = self.settings.target_version
-        return [r for r in rules if r.screen(text, target)]
+        present = {tok for tok in self.plan.tokens if tok in text}
+        return [r for r in rules if (not r.tokens or not present.isdisjoint(r.tokens)) and r.wants(text, target)]
 
     def _run(
         self, entry: FileEntry, text: str, rules: Sequence[Rule], active: Optional[list[Rule]] = None
@@ -597,6 +607,8 @@ def _write(result: FileResult, registry: Registry) -> None:
 def unified_diff(result: FileResult) -> str:
     old = result.original_text.splitlines(keepends=True)
     new = result.new_text.splitlines(keepends=True)
+    import difflib
+
     lines = difflib.unified_diff(old, new, fromfile=f"a/{result.entry.display}", tofile=f"b/{result.entry.display}")
     out = []
     for line in lines:

@@ -11,7 +11,6 @@ import hashlib
 import ipaddress
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 from typing import Optional

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +93,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     # The mode bits, not os.access: running as root must not override a file marked read-only.
     if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
         raise PermissionError(f"{path} is read-only")
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dagshift", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -36,7 +36,7 @@ def _config_wanted(text: str) -> bool:
         return True
     if "airflow" not in text:
         return False
-    from rules.config_checks import CLI_RE
+    from rules.cli_renames import CLI_RE
 
     return CLI_RE.search(text) is not None
 

@@ -16,13 +16,11 @@ DAG_WITH = re.compile(r"\)\s*as\s+(\w+)\s*:")
 # Pre-screen patterns start with a literal: CPython's re then skips ahead with a fast substring
 # search, where a leading \b, look-behind or alternation would try every position of the file.
 KNOWN_RENAME_TOKENS = ("xcom_push", "TriggerDagRunOperator", "bql", "node_selectors")
-KNOWN_RENAMES = re.compile(r"(?<!do_)\bxcom_push\s*=|\bbql\s*=|\bnode_selectors\s*=|TriggerDagRunOperator")
+KNOWN_RENAMES = [re.compile(p) for p in (r"xcom_push(?<!\wxcom_push)\s*=", r"bql(?<!\wbql)\s*=",
+                                          r"node_selectors(?<!\wnode_selectors)\s*=", r"TriggerDagRunOperator")]
 CONFIGURATION_CALL = re.compile(r"configuration(?<!\wconfiguration)\.\w+\(")
 DAG_CALL = re.compile(r"DAG\(")
-SHIFT = re.compile(r">>|<<")
 WORD = re.compile(r"\w+")
-CHAIN_CALL = re.compile(r"(?:chain|cross_downstream)\(")
-
 
 
 # Scanning backwards from a hit by hand: a regex ending in \Z would be tried at every position.
@@ -36,15 +34,6 @@ def _word_before(text: str, end: int) -> str:
     start = end
     while start > 0 and _is_word(text[start - 1]):
         start -= 1
-    return text[start:end]
-
-
-def _word_after(text: str, start: int) -> str:
-    while start < len(text) and text[start] in " \t":
-        start += 1
-    end = start
-    while end < len(text) and _is_word(text[end]):
-        end += 1
     return text[start:end]
 
 
@@ -145,7 +134,7 @@ otherwise (`python_callable` has to become a `conf={...}` payload).
 """
 
     def wants(self, text: str, target: str) -> bool:
-        if any(token in text for token in KNOWN_RENAME_TOKENS) and KNOWN_RENAMES.search(text):
+        if any(token in text and pattern.search(text) for token, pattern in zip(KNOWN_RENAME_TOKENS, KNOWN_RENAMES)):
             return True
         from rules.import_tables import screen
 
@@ -356,13 +345,20 @@ None: create the task inside `with DAG(...)`, or pass `dag=dag`.
                 names.add(bound)
         if not names:
             return False
-        for shift in SHIFT.finditer(text):
-            if _word_before(text, shift.start()) in names or _word_after(text, shift.end()) in names:
+        for name in names:
+            # One literal-first pattern per side: the compiled patterns are cached by re for the
+            # names repositories use (`dag`), and each search skips ahead to its literal.
+            escaped = re.escape(name)
+            if (re.search(rf"{escaped}(?<!\w{escaped})\s*(?:>>|<<)", text) or re.search(rf">>\s*{escaped}\b", text)
+                    or re.search(rf"<<\s*{escaped}\b", text)):
                 return True
-        for call in CHAIN_CALL.finditer(text):
-            close = text.find(")", call.end())
-            if names.intersection(WORD.findall(text, call.end(), close if close >= 0 else len(text))):
-                return True
+        for literal in ("chain(", "cross_downstream("):
+            at = text.find(literal)
+            while at >= 0:
+                close = text.find(")", at)
+                if names.intersection(WORD.findall(text, at + len(literal), close if close >= 0 else len(text))):
+                    return True
+                at = text.find(literal, at + 1)
         return False
 
 

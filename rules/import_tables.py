@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
+from rules.textscan import line_matches
+
 DATA = Path(__file__).resolve().parent / "data"
 INDEXED = ("hooks", "operators", "sensors", "transfers", "secrets", "log", "utils", "triggers", "notifications")
 
@@ -105,43 +107,67 @@ def _names(text: str) -> Optional[list[str]]:
     return [part.split(" as ")[0].strip(" ()") for part in text.split(",") if part.strip(" ()")]
 
 
+# One import statement as the pre-screens see it: (module, names) for `from module import names`
+# (names None when the list cannot be read from the text), or (None, dotted names) for `import a.b`.
+Statement = tuple[Optional[str], Optional[tuple[str, ...]]]
+
+
 @lru_cache(maxsize=8)
-def screen(text: str, target: str) -> tuple[bool, bool]:
-    """(any 1.10 path the target moved, any airflow.providers import worth validating)."""
-    if "airflow" not in text:
-        return False, False
-    t = tables(target)
-    moved = providers = False
-    for match in IMPORT_RE.finditer(text):
+def import_statements(text: str) -> tuple[Statement, ...]:
+    """The import statements of a file, read from its lines without a parse (shared by the screens)."""
+    found: list[Statement] = []
+    for match in line_matches(text, "import", IMPORT_RE):
         module = match.group("module")
-        names_text = match.group("names") if module is not None else None
-        if names_text is not None and names_text.strip().startswith("(") and ")" not in names_text:
+        if module is None:
+            found.append((None, tuple(part.split(" as ")[0].strip() for part in match.group("plain").split(","))))
+            continue
+        names_text = match.group("names")
+        if names_text.strip().startswith("(") and ")" not in names_text:
             # A parenthesised list over several lines: read it up to its closing parenthesis.
             close = text.find(")", match.start("names"))
             if close > 0:
                 body = re.sub(r"#[^\n]*", "", text[match.start("names") : close + 1])
                 names_text = " ".join(body.split())
-        if module is None:
-            for part in match.group("plain").split(","):
-                dotted = part.split(" as ")[0].strip()
-                if dotted in t.old_modules:
-                    moved = True
-                elif dotted.startswith("airflow.providers."):
-                    providers = providers or not _provider_module_ok(t, dotted)
-            continue
-        if not module.startswith("airflow"):
-            continue
-        names = _names(names_text or "")
-        if module.startswith("airflow.providers."):
-            providers = providers or names is None or any(not provider_name_ok(t, module, n) for n in names)
-        elif module in t.old_modules:
-            moved = True
-        elif names is None:
-            moved = moved or any(old.startswith(module + ".") for old in t.old_modules)
-        elif any(f"{module}.{n}" in t.entries or f"{module}.{n}" in t.old_modules for n in names):
-            moved = True
-        if moved and providers:
-            break
+        names = _names(names_text)
+        found.append((module, tuple(names) if names is not None else None))
+    return tuple(found)
+
+
+@lru_cache(maxsize=8)  # the four import rules and DS502 ask about the same file in a row
+def screen(text: str, target: str) -> tuple[bool, bool]:
+    """(any 1.10 path the target moved, any airflow.providers import worth validating)."""
+    if "airflow" not in text:
+        return False, False
+    moved = providers = False
+    for statement in import_statements(text):
+        if statement[0] is None or statement[0].startswith("airflow"):
+            # A repository repeats the same import lines across its files: each is judged once.
+            one_moved, one_providers = _judge(statement, target)
+            moved, providers = moved or one_moved, providers or one_providers
+            if moved and providers:
+                break
+    return moved, providers
+
+
+@lru_cache(maxsize=8192)
+def _judge(statement: Statement, target: str) -> tuple[bool, bool]:
+    t = tables(target)
+    module, names = statement
+    moved = providers = False
+    if module is None:
+        for dotted in names or ():
+            if dotted in t.old_modules:
+                moved = True
+            elif dotted.startswith("airflow.providers."):
+                providers = providers or not _provider_module_ok(t, dotted)
+    elif module.startswith("airflow.providers."):
+        providers = names is None or any(not provider_name_ok(t, module, n) for n in names)
+    elif module in t.old_modules:
+        moved = True
+    elif names is None:
+        moved = any(old.startswith(module + ".") for old in t.old_modules)
+    else:
+        moved = any(f"{module}.{n}" in t.entries or f"{module}.{n}" in t.old_modules for n in names)
     return moved, providers
 
 
@@ -197,7 +223,7 @@ def providers_imported(text: str, target: str) -> list[str]:
     """Provider distributions (pinned on the target) that a file's import lines name, in order."""
     t = tables(target)
     found: list[str] = []
-    for match in PROVIDER_IMPORT_RE.finditer(text):
+    for match in line_matches(text, "airflow.providers.", PROVIDER_IMPORT_RE):
         dist = t.dist_of(match.group(1))
         if dist and dist not in found:
             found.append(dist)
@@ -210,7 +236,7 @@ def providers_needed(text: str, target: str) -> tuple[str, ...]:
     `airflow.providers.*` imports, and the providers 1.10 paths lead to (what their fixes import)."""
     t = tables(target)
     found = list(providers_imported(text, target))
-    for match in IMPORT_RE.finditer(text):
+    for match in line_matches(text, "import", IMPORT_RE):
         module = match.group("module")
         if module is None or not module.startswith("airflow"):
             continue

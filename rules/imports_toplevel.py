@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,11 @@ from typing import Any
 from rules.base import ERROR, SOMETIMES, Example, Rule
 
 DATA = Path(__file__).resolve().parent / "data" / "airflow_toplevel.json"
-FROM_AIRFLOW = re.compile(r"^[ \t]*from[ \t]+airflow[ \t]+import[ \t]*([^\n#;]*)", re.M)
+
+
+@lru_cache(maxsize=4)
+def _dropped(target: str) -> frozenset[str]:
+    return frozenset(name for name, entry in table()["targets"][target].items() if entry["status"] != "ok")
 
 
 @lru_cache(maxsize=1)
@@ -84,13 +87,14 @@ working alternative beside it is left alone.
         # `from airflow import DAG` opens most DAG files: parse only when a dropped name follows.
         if "airflow import" not in text:
             return False
-        dropped = {name for name, entry in table()["targets"][target].items() if entry["status"] != "ok"}
-        for match in FROM_AIRFLOW.finditer(text):
-            names = match.group(1)
-            if names.lstrip().startswith("(") and ")" not in names:
-                return True  # continues over several lines: let the parser read it
-            if any(part.split(" as ")[0].strip(" ()\\") in dropped for part in names.split(",")):
-                return True
+        from rules.import_tables import import_statements
+
+        dropped = _dropped(target)
+        for module, names in import_statements(text):
+            if module != "airflow":
+                continue
+            if names is None or any(name in dropped for name in names):
+                return True  # a dropped name, or a list only the parser can read
         return False
 
     def check(self, ctx: Any) -> None:

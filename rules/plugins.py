@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import re
-
 from rules.base import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
 
 NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "airflow.hooks": "hooks",
               "airflow.macros": "macros"}
 
-NAMESPACE_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+(airflow\.(?:operators|sensors|hooks)(?:\.\w+)?)\b", re.M)
 PLUGIN_FILE = "plugins/my_plugin.py"
 PLUGIN_SOURCE = (
     "from airflow.plugins_manager import AirflowPlugin\n"
@@ -81,13 +78,17 @@ When the plugin or the class cannot be found, the finding says so and offers no 
     def wants(self, text: str, target: str) -> bool:
         if "airflow.operators" not in text and "airflow.sensors" not in text and "airflow.hooks" not in text:
             return False
-        from rules.import_tables import tables
+        from rules.import_tables import import_statements, tables
 
         core = tables(target).core
-        for match in NAMESPACE_IMPORT.finditer(text):
-            module = match.group(1)
-            if module in NAMESPACES or module not in core:
-                return True  # a bare-package import, or a module the target does not have
+        for module, names in import_statements(text):
+            for dotted in (module,) if module is not None else names or ():
+                parts = dotted.split(".")
+                if len(parts) < 2 or parts[0] != "airflow" or parts[1] not in ("operators", "sensors", "hooks"):
+                    continue
+                namespace = ".".join(parts[:3])
+                if namespace in NAMESPACES or namespace not in core:
+                    return True  # a bare-package import, or a module the target does not have
         return False
 
     def check(self, ctx: Any) -> None:
