@@ -15,6 +15,7 @@ from fixers.lines import indent_at, line_start
 from fixers.names import NameUses
 from fixers.walk import walk
 from rules.findings import once_per_file
+from rules.operator_calls import HANDLED, signatures
 from linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from linter.imports import dotted_name
 
@@ -31,25 +32,9 @@ def api_table() -> dict:
     return json.loads(DATA.read_text(encoding="utf-8"))["targets"]
 
 
-@lru_cache(maxsize=4)
-def signatures(target: str) -> dict[str, frozenset[str]]:
-    """Operator class path -> the keyword arguments it accepts on the target (through its bases)."""
-    from linter.datacache import load
-
-    source = DATA.parent / "operator_signatures.json"
-
-    def build() -> dict[str, frozenset[str]]:
-        data = json.loads(source.read_text(encoding="utf-8"))
-        sets = [frozenset(a) for a in data["arguments"]]
-        return {cls: sets[i] for cls, i in data["targets"].get(target, {}).items()}
-
-    return load(f"operator-signatures-{target}", (str(source), __file__), build)
-
-
 # 1.10 argument -> its Airflow 2 name; applied only when the target's class takes the new name
 # and not the old one (checked against the generated signatures, not assumed).
 ARGUMENT_RENAMES = {"bql": "sql", "node_selectors": "node_selector", "xcom_push": "do_xcom_push"}
-HANDLED = {"provide_context", "task_concurrency"}  # DS501 / DS506
 
 
 @dataclass

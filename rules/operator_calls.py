@@ -1,0 +1,110 @@
+"""The operator signature table, and DS502's pre-screen over a file's operator calls (no libcst).
+
+A migrated file's imports are all on Airflow 2 paths, yet a call can still pass an argument the
+pinned provider's class no longer takes (SlackWebhookOperator `http_conn_id`). Reading the calls
+from the text lets such a file be parsed only when one of its calls passes an argument the class
+does not accept, or one the screen cannot attribute.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data" / "operator_signatures.json"
+HANDLED = {"provide_context", "task_concurrency"}  # DS501 / DS506
+# `name=` after an opening bracket or comma, or opening a line (after a comment line). Both
+# patterns start with a literal or a character set, so re skips ahead instead of trying every position.
+KEYWORD_AFTER_COMMA = re.compile(r"[(,]\s*(\w+)\s*=(?!=)")
+KEYWORD_OPENING_LINE = re.compile(r"\n[ \t]*(\w+)=(?!=)")
+
+
+@lru_cache(maxsize=4)
+def signatures(target: str) -> dict[str, frozenset[str]]:
+    """Operator class path -> the keyword arguments it accepts on the target (through its bases)."""
+    from linter.datacache import load
+
+    def build() -> dict[str, frozenset[str]]:
+        data = json.loads(DATA.read_text(encoding="utf-8"))
+        sets = [frozenset(a) for a in data["arguments"]]
+        return {cls: sets[i] for cls, i in data["targets"].get(target, {}).items()}
+
+    return load(f"operator-signatures-{target}", (str(DATA), __file__), build)
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _calls(text: str) -> list[tuple[int, str]]:
+    """(offset, class name) of each `...Operator(` and `...Sensor(` in the text, in order."""
+    found = []
+    for suffix in ("Operator", "Sensor"):
+        at = text.find(suffix)
+        while at >= 0:
+            end = at + len(suffix)
+            after = end
+            while after < len(text) and text[after] in " \t":
+                after += 1
+            if after < len(text) and text[after] == "(" and not (end < len(text) and _is_word(text[end])):
+                start = at
+                while start > 0 and _is_word(text[start - 1]):
+                    start -= 1
+                found.append((start, text[start:end]))
+            at = text.find(suffix, end)
+    return sorted(found)
+
+
+def _in_template(text: str, at: int) -> bool:
+    """Inside `{{ ... }}` on its line: a Jinja expression in a string (`xcom_pull(key=...)`), not Python."""
+    line_start = text.rfind("\n", 0, at) + 1
+    return text.rfind("{{", line_start, at) > text.rfind("}}", line_start, at)
+
+
+def may_pass_unknown_arguments(text: str, target: str) -> bool:
+    """False only when every keyword of every operator call is one its class accepts on `target`.
+
+    Keywords are attributed to the nearest call before them, so a keyword of other code that
+    follows a call can only make the answer True (a parse), never hide a finding. A call the
+    import lines do not resolve (an alias, `module.Class(`) is left to the parser.
+    """
+    from rules.import_tables import import_statements
+
+    calls = _calls(text)
+    if not calls:
+        return False
+    known = signatures(target)
+    local: dict[str, str] = {}
+    for module, names in import_statements(text):
+        if module is not None:
+            for name in names or ():
+                local[name] = f"{module}.{name}"
+    keywords = sorted(
+        [(m.start(1), m.group(1)) for m in KEYWORD_AFTER_COMMA.finditer(text, calls[0][0])]
+        + [(m.start(1), m.group(1)) for m in KEYWORD_OPENING_LINE.finditer(text, calls[0][0])]
+    )
+    k = 0
+    for index, (start, name) in enumerate(calls):
+        end = calls[index + 1][0] if index + 1 < len(calls) else len(text)
+        while k < len(keywords) and keywords[k][0] < start:
+            k += 1
+        if text.startswith("class ", max(0, start - 6)):
+            continue  # the class statement of an operator the file defines
+        if start > 0 and text[start - 1] == ".":
+            return True  # `module.Class(`: resolved by the parser
+        qualified = local.get(name)
+        if qualified is None:
+            if f"class {name}(" in text:
+                continue  # a class of the file itself: the check has no signature for it either
+            return True
+        accepted = known.get(qualified)
+        if accepted is None:
+            continue  # no signature on the target: DS502 has nothing to say about this call
+        while k < len(keywords) and keywords[k][0] < end:
+            at, keyword = keywords[k]
+            if keyword not in accepted and keyword not in HANDLED and not _in_template(text, at):
+                return True
+            k += 1
+    return False
