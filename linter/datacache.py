@@ -67,7 +67,7 @@ def load(name: str, sources: tuple[str, ...], build: Callable[[], T]) -> T:
     if stamp:
         try:
             with open(path, "rb") as handle:
-                stored = marshal.load(handle)
+                stored = marshal.loads(handle.read())  # load(handle) reads in many small pieces
             if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stamp:
                 return stored[1]  # type: ignore[no-any-return]
         except (OSError, EOFError, ValueError, TypeError):

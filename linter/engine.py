@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from linter import datacache, noqa
-from linter.cache import ResultCache, load_diagnostics, stable_hash, tool_fingerprint
+from linter.cache import ResultCache, stable_hash, tool_fingerprint
 from linter.config import UNSILENCEABLE, Settings
 from linter.context import FileContext, ProjectContext, RuleContext
 from linter.diagnostics import (
@@ -217,11 +217,11 @@ class FileChecker:
         if mode == CHECK and self.cache is not None:
             key = self.cache.key(source.raw, entry.kind, entry.relpath, entry.display, self.records_hash)
             hit = self.cache.get(key)
-            cached = load_diagnostics(hit) if hit is not None else None
-            if cached is not None and isinstance(hit.get("records"), dict):  # type: ignore[union-attr]
+            if hit is not None:
+                cached, cached_records = hit
                 if self.plan.details and any(d.fix is not None and "edits" not in d.extra for d in cached):
                     annotate_fixes(cached, text)
-                return FileResult(entry, cached, records=hit["records"])  # type: ignore[index]
+                return FileResult(entry, cached, records=cached_records)
         active = self._active(text, rules)
         if not parse and entry.kind == PYTHON and active:
             return None

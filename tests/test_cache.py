@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 from pathlib import Path
 
 from conftest import write
@@ -18,7 +19,7 @@ def run(cli, root: Path, *args: str):
 
 
 def entries(root: Path) -> list[Path]:
-    return sorted((root / ".cache" / "results").rglob("*.json"))
+    return sorted((root / ".cache" / "results").rglob("*.entry"))
 
 
 def test_warm_run_answers_from_the_cache_with_the_same_findings(cli, tmp_path, monkeypatch):
@@ -52,5 +53,11 @@ def test_no_cache_and_corrupt_entries(cli, tmp_path):
         entry.write_text('{"key": "other", "diagnostics": 7}')
     assert run(cli, tmp_path).out == expected  # a bad entry is a miss, then rewritten
     for entry in entries(tmp_path):
-        entry.write_bytes(b"\x00not json")
+        entry.write_bytes(b"\x00not marshal")
+    assert run(cli, tmp_path).out == expected
+    for entry in entries(tmp_path):  # the right key, a shape from another version of the tool
+        entry.write_bytes(marshal.dumps((entry.stem, {}, [("DS101", "stale")])))
+    assert run(cli, tmp_path).out == expected
+    for entry in entries(tmp_path):
+        entry.write_bytes(entry.read_bytes()[:-3])  # torn
     assert run(cli, tmp_path).out == expected
