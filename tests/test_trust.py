@@ -315,6 +315,7 @@ def test_generated_config_files_never_crash_and_fix_idempotently(generated):
 
 def test_concurrent_checks_share_a_cache_without_corrupting_it(tmp_path):
     import json
+    import marshal
 
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "legacy_repo", repo)
@@ -326,8 +327,8 @@ def test_concurrent_checks_share_a_cache_without_corrupting_it(tmp_path):
     runs = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
     outputs = [run.communicate(timeout=300)[0] for run in runs]
     assert len({o for o in outputs}) == 1 and json.loads(outputs[0])
-    entries = list((cache / "results").rglob("*.json"))
-    assert entries and all(json.loads(e.read_text())["key"] == e.stem for e in entries)
+    entries = list((cache / "results").rglob("*.entry"))
+    assert entries and all(marshal.loads(e.read_bytes())[0] == e.stem for e in entries)
     assert not [p for p in (cache / "results").rglob(".entry.*")]  # no half-written entry left
     warm = subprocess.run(command, cwd=repo, capture_output=True)
     assert warm.stdout == outputs[0]
