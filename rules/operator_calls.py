@@ -34,27 +34,18 @@ def signatures(target: str) -> dict[str, frozenset[str]]:
     return load(f"operator-signatures-{target}", (str(DATA), __file__), build)
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+# `Name(` for names ending in Operator or Sensor, matched on the reversed text: there the pattern
+# starts with the literal "(", which re skips to, where `\w*Operator\(` would be tried at every position.
+REVERSED_CALL = re.compile(r"\([ \t]*(rotarepO|rosneS)(\w*)")
 
 
 def _calls(text: str) -> list[tuple[int, str]]:
     """(offset, class name) of each `...Operator(` and `...Sensor(` in the text, in order."""
-    found = []
-    for suffix in ("Operator", "Sensor"):
-        at = text.find(suffix)
-        while at >= 0:
-            end = at + len(suffix)
-            after = end
-            while after < len(text) and text[after] in " \t":
-                after += 1
-            if after < len(text) and text[after] == "(" and not (end < len(text) and _is_word(text[end])):
-                start = at
-                while start > 0 and _is_word(text[start - 1]):
-                    start -= 1
-                found.append((start, text[start:end]))
-            at = text.find(suffix, end)
-    return sorted(found)
+    backwards = text[::-1]
+    size = len(text)
+    found = [(size - m.end(), (m.group(1) + m.group(2))[::-1]) for m in REVERSED_CALL.finditer(backwards)]
+    found.reverse()
+    return found
 
 
 def _in_template(text: str, at: int) -> bool:
