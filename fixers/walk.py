@@ -1,8 +1,9 @@
 """A read-only pre-order walk over a libcst tree, dispatching `visit_<NodeType>` like CSTVisitor.
 
 libcst's own visit rebuilds every node it passes (and validates it again), which costs more than
-the parse for a typical DAG file; analysis that only reads needs none of that. A `visit_*` method
-that returns False skips the node's children, as with CSTVisitor. There are no `leave_*` calls.
+the parse for a typical DAG file; analysis that only reads needs none of that. Whitespace,
+comments and token nodes are not visited. A `visit_*` method that returns False skips the node's
+children, as with CSTVisitor. There are no `leave_*` calls.
 """
 
 from __future__ import annotations
@@ -14,6 +15,22 @@ import libcst as cst
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _METHODS: dict[tuple[type, type], Any] = {}
+# Per value type: walk into it? Whitespace, comments, brackets and operator tokens hold nothing
+# but more of the same, and no analysis visits them: about half the nodes of a DAG file. (A cache
+# keyed by type, because isinstance against libcst's abstract CSTNode costs an ABC check each time.)
+_WALKED: dict[type, bool] = {}
+_SKIPPED_MODULES = ("libcst._nodes.whitespace", "libcst._nodes.op")
+_SKIPPED = {cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
+            cst.RightCurlyBrace}
+
+
+def _walked(kind: type) -> bool:
+    answer = _WALKED.get(kind)
+    if answer is None:
+        answer = _WALKED[kind] = (
+            issubclass(kind, cst.CSTNode) and kind.__module__ not in _SKIPPED_MODULES and kind not in _SKIPPED
+        )
+    return answer
 
 
 def _fields(kind: type) -> tuple[str, ...]:
@@ -26,6 +43,7 @@ def _fields(kind: type) -> tuple[str, ...]:
 def walk(node: cst.CSTNode, visitor: Any) -> None:
     stack = [node]
     visitor_type = type(visitor)
+    walked = _WALKED
     while stack:
         current = stack.pop()
         kind = type(current)
@@ -36,10 +54,14 @@ def walk(node: cst.CSTNode, visitor: Any) -> None:
         if method is not None and method(visitor, current) is False:
             continue
         children = []
-        for name in _fields(kind):
+        for name in _FIELDS.get(kind) or _fields(kind):
             value = getattr(current, name)
-            if isinstance(value, cst.CSTNode):
+            value_type = type(value)
+            if value_type is list or value_type is tuple:
+                for item in value:
+                    item_type = type(item)
+                    if walked.get(item_type) or (item_type not in walked and _walked(item_type)):
+                        children.append(item)
+            elif walked.get(value_type) or (value_type not in walked and _walked(value_type)):
                 children.append(value)
-            elif isinstance(value, (list, tuple)):
-                children.extend(item for item in value if isinstance(item, cst.CSTNode))
         stack.extend(reversed(children))

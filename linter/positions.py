@@ -7,8 +7,7 @@ The ranges are the same syntactic ranges PositionProvider gives (whitespace a no
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Optional
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -42,20 +41,29 @@ class _OffsetState(CodegenState):
         if self.tokens:
             self.pos -= len(self.tokens.pop())
 
-    @contextmanager
     def record_syntactic_position(
         self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None, end_node: Optional[cst.CSTNode] = None
-    ) -> Iterator[None]:
-        start = self.pos
-        try:
-            yield
-        finally:
-            end = self.pos
-            if start_node is not None:
-                start = self.spans[start_node][0]
-            if end_node is not None:
-                end = self.spans[end_node][1]
-            self.spans[node] = (start, end)
+    ) -> "_Syntactic":
+        # A plain context manager object: @contextmanager's generator machinery, entered for most
+        # nodes of the module, cost more than the rest of this pass.
+        return _Syntactic(self, node, start_node, end_node)
+
+
+class _Syntactic:
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state: _OffsetState, node: cst.CSTNode, start_node: Optional[cst.CSTNode],
+                 end_node: Optional[cst.CSTNode]) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+
+    def __enter__(self) -> None:
+        self.start = self.state.pos
+
+    def __exit__(self, *exc: object) -> None:
+        state = self.state
+        start = state.spans[self.start_node][0] if self.start_node is not None else self.start
+        end = state.spans[self.end_node][1] if self.end_node is not None else state.pos
+        state.spans[self.node] = (start, end)
 
 
 def node_offsets(module: cst.Module) -> dict[cst.CSTNode, tuple[int, int]]:
