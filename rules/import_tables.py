@@ -112,25 +112,43 @@ def _names(text: str) -> Optional[list[str]]:
 Statement = tuple[Optional[str], Optional[tuple[str, ...]]]
 
 
+# Import lines repeat across a repository's files: each distinct line is read once per process.
+_LINES: dict[str, Statement] = {}
+
+
 @lru_cache(maxsize=8)
 def import_statements(text: str) -> tuple[Statement, ...]:
     """The import statements of a file, read from its lines without a parse (shared by the screens)."""
     found: list[Statement] = []
     for match in line_matches(text, "import", IMPORT_RE):
-        module = match.group("module")
-        if module is None:
-            found.append((None, tuple(part.split(" as ")[0].strip() for part in match.group("plain").split(","))))
-            continue
-        names_text = match.group("names")
-        if names_text.strip().startswith("(") and ")" not in names_text:
-            # A parenthesised list over several lines: read it up to its closing parenthesis.
-            close = text.find(")", match.start("names"))
-            if close > 0:
-                body = re.sub(r"#[^\n]*", "", text[match.start("names") : close + 1])
-                names_text = " ".join(body.split())
-        names = _names(names_text)
-        found.append((module, tuple(names) if names is not None else None))
+        line = match.group(0)
+        statement = _LINES.get(line)
+        if statement is None:
+            statement, whole = _statement(text, match)
+            if whole:
+                if len(_LINES) > 50_000:
+                    _LINES.clear()
+                _LINES[line] = statement
+        found.append(statement)
     return tuple(found)
+
+
+def _statement(text: str, match: re.Match[str]) -> tuple[Statement, bool]:
+    """The statement an import line starts, and whether the line alone says all of it."""
+    module = match.group("module")
+    if module is None:
+        return (None, tuple(part.split(" as ")[0].strip() for part in match.group("plain").split(","))), True
+    names_text = match.group("names")
+    whole = True
+    if names_text.strip().startswith("(") and ")" not in names_text:
+        # A parenthesised list over several lines: read it up to its closing parenthesis.
+        whole = False
+        close = text.find(")", match.start("names"))
+        if close > 0:
+            body = re.sub(r"#[^\n]*", "", text[match.start("names") : close + 1])
+            names_text = " ".join(body.split())
+    names = _names(names_text)
+    return (module, tuple(names) if names is not None else None), whole
 
 
 @lru_cache(maxsize=8)  # the four import rules and DS502 ask about the same file in a row
@@ -215,18 +233,17 @@ def _successors(moves: dict[str, dict[str, dict]], target: str) -> dict[str, lis
     return {k: sorted(v) for k, v in found.items()}
 
 
-PROVIDER_IMPORT_RE = re.compile(r"^[ \t]*(?:from|import)[ \t]+(airflow\.providers\.[\w.]+)", re.M)
-
-
 @lru_cache(maxsize=8)
 def providers_imported(text: str, target: str) -> list[str]:
     """Provider distributions (pinned on the target) that a file's import lines name, in order."""
     t = tables(target)
     found: list[str] = []
-    for match in line_matches(text, "airflow.providers.", PROVIDER_IMPORT_RE):
-        dist = t.dist_of(match.group(1))
-        if dist and dist not in found:
-            found.append(dist)
+    for module, names in import_statements(text):
+        for dotted in (module,) if module is not None else names or ():
+            if dotted.startswith("airflow.providers."):
+                dist = t.dist_of(dotted)
+                if dist and dist not in found:
+                    found.append(dist)
     return found
 
 
@@ -236,11 +253,10 @@ def providers_needed(text: str, target: str) -> tuple[str, ...]:
     `airflow.providers.*` imports, and the providers 1.10 paths lead to (what their fixes import)."""
     t = tables(target)
     found = list(providers_imported(text, target))
-    for match in line_matches(text, "import", IMPORT_RE):
-        module = match.group("module")
+    for module, names in import_statements(text):
         if module is None or not module.startswith("airflow"):
             continue
-        for name in _names(match.group("names")) or []:
+        for name in names or ():
             entry = t.entries.get(f"{module}.{name}")
             if entry and entry.get("dist") and entry["dist"] not in found:
                 found.append(entry["dist"])

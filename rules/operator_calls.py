@@ -72,15 +72,8 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
         if module is not None:
             for name in names or ():
                 local[name] = f"{module}.{name}"
-    keywords = sorted(
-        [(m.start(1), m.group(1)) for m in KEYWORD_AFTER_COMMA.finditer(text, calls[0][0])]
-        + [(m.start(1), m.group(1)) for m in KEYWORD_OPENING_LINE.finditer(text, calls[0][0])]
-    )
-    k = 0
     for index, (start, name) in enumerate(calls):
         end = calls[index + 1][0] if index + 1 < len(calls) else len(text)
-        while k < len(keywords) and keywords[k][0] < start:
-            k += 1
         if text.startswith("class ", max(0, start - 6)):
             continue  # the class statement of an operator the file defines
         if start > 0 and text[start - 1] == ".":
@@ -93,9 +86,13 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
         accepted = known.get(qualified)
         if accepted is None:
             continue  # no signature on the target: DS502 has nothing to say about this call
-        while k < len(keywords) and keywords[k][0] < end:
-            at, keyword = keywords[k]
-            if keyword not in accepted and keyword not in HANDLED and not _in_template(text, at):
-                return True
-            k += 1
+        segment = text[start:end]
+        keywords = KEYWORD_AFTER_COMMA.findall(segment) + KEYWORD_OPENING_LINE.findall(segment)
+        if accepted.issuperset(keywords):
+            continue  # the common case, decided at C speed
+        unknown = {k for k in keywords if k not in accepted and k not in HANDLED}
+        for pattern in (KEYWORD_AFTER_COMMA, KEYWORD_OPENING_LINE):
+            for match in pattern.finditer(text, start, end):
+                if match.group(1) in unknown and not _in_template(text, match.start(1)):
+                    return True
     return False
