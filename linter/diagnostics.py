@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import NamedTuple, Optional, Sequence
 
@@ -46,7 +47,8 @@ class Location(NamedTuple):
     end_column: int
 
 
-@dataclass
+# Slots where the Python has them (3.10+): a large run holds every finding until it is reported.
+@dataclass(**({"slots": True} if sys.version_info >= (3, 10) else {}))
 class Diagnostic:
     code: str
     message: str

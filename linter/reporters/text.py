@@ -12,17 +12,19 @@ Segment = tuple[str, Optional[str]]
 
 
 class Out:
-    """Collects styled segments; rendered plain, or through rich when colour is on."""
+    """Collects styled segments; plain text is joined as it comes (a run with 100,000 findings would
+    otherwise hold a tuple per segment), and rendered through rich when colour is on."""
 
-    def __init__(self) -> None:
-        self.lines: list[list[Segment]] = []
+    def __init__(self, color: bool) -> None:
+        self.color = color
+        self.lines: list = []
 
     def line(self, *segments: Segment) -> None:
-        self.lines.append(list(segments))
+        self.lines.append(list(segments) if self.color else "".join([text for text, _ in segments]))
 
-    def render(self, color: bool) -> str:
-        if not color:
-            return "".join("".join(text for text, _ in segs) + "\n" for segs in self.lines)
+    def render(self) -> str:
+        if not self.color:
+            return "\n".join(self.lines) + "\n" if self.lines else ""
         from io import StringIO
 
         from rich.console import Console
@@ -93,7 +95,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def render_text(ctx: ReportContext, full: bool) -> str:
-    out = Out()
+    out = Out(ctx.color)
     diagnostics = ctx.run.diagnostics
     for diag in diagnostics:
         segments: list[Segment] = []
@@ -103,7 +105,7 @@ def render_text(ctx: ReportContext, full: bool) -> str:
             _context(out, diag)
     if not ctx.quiet:
         _summary(out, diagnostics, ctx)
-    return out.render(ctx.color)
+    return out.render()
 
 
 def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> None:
