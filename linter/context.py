@@ -77,7 +77,7 @@ class FileContext:
             from linter.positions import node_offsets
 
             self._positions = node_offsets(self.module)
-        return self._positions[node]
+        return self._positions[id(node)]
 
 
 class RuleContext:

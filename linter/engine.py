@@ -140,6 +140,9 @@ def engine_diagnostic(
 
 def nesting_depth(text: str) -> int:
     """Deepest bracket nesting, counted on tokens so brackets inside strings do not count."""
+    openers = text.count("(") + text.count("[") + text.count("{")
+    if openers <= MAX_NESTING:
+        return openers  # an upper bound, and under the limit: no need to count further
     naive = depth = 0
     for ch in text:
         if ch in "([{":

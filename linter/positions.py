@@ -18,7 +18,8 @@ class _OffsetState(CodegenState):
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.pos = 0
         self.stack: list[int] = []
-        self.spans: dict[cst.CSTNode, tuple[int, int]] = {}
+        # Keyed by id(): CSTNode defines __hash__ in Python, and this pass stores every node.
+        self.spans: dict[int, tuple[int, int]] = {}
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -34,8 +35,9 @@ class _OffsetState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self.stack.pop()
-        if node not in self.spans:  # a syntactic range recorded inside wins
-            self.spans[node] = (start, self.pos)
+        key = id(node)
+        if key not in self.spans:  # a syntactic range recorded inside wins
+            self.spans[key] = (start, self.pos)
 
     def pop_trailing_newline(self) -> None:
         if self.tokens:
@@ -61,12 +63,13 @@ class _Syntactic:
 
     def __exit__(self, *exc: object) -> None:
         state = self.state
-        start = state.spans[self.start_node][0] if self.start_node is not None else self.start
-        end = state.spans[self.end_node][1] if self.end_node is not None else state.pos
-        state.spans[self.node] = (start, end)
+        start = state.spans[id(self.start_node)][0] if self.start_node is not None else self.start
+        end = state.spans[id(self.end_node)][1] if self.end_node is not None else state.pos
+        state.spans[id(self.node)] = (start, end)
 
 
-def node_offsets(module: cst.Module) -> dict[cst.CSTNode, tuple[int, int]]:
+def node_offsets(module: cst.Module) -> dict[int, tuple[int, int]]:
+    """id(node) -> (start, end) for every node of the module (valid while the module is alive)."""
     state = _OffsetState(module)
     module._codegen(state)
     return state.spans

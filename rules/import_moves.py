@@ -245,7 +245,7 @@ def _existing_imports(ctx: Any, modules: set[str], moving: set[int]) -> dict[str
             imported.level == 0 and imported.name is not None and not imported.enclosing
             and imported.module in modules and imported.module not in found
             and isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar)
-            and "#" not in ctx.module.code_for_node(statement)
+            and "#" not in ctx.text[slice(*ctx.span(statement))]  # its code, without generating it
         ):
             found[imported.module] = statement
     return found
@@ -253,7 +253,7 @@ def _existing_imports(ctx: Any, modules: set[str], moving: set[int]) -> dict[str
 
 def _mergeable(ctx: Any, imported: ImportedName) -> bool:
     """Top level, alone on its line, and without comments: safe to fold into another statement."""
-    if imported.enclosing or "#" in ctx.module.code_for_node(imported.statement):
+    if imported.enclosing or "#" in ctx.text[slice(*ctx.span(imported.statement))]:
         return False
     start, end = ctx.span(imported.statement)
     return ctx.text[line_start(ctx.index, start) : start] == "" and ctx.text[end:].split("\n", 1)[0].strip() == ""
