@@ -509,8 +509,9 @@ def run_checks(
     if parallel and cache is None:
         pending = list(range(len(files)))
     else:
+        in_process = jobs <= 1  # then the parse happens here too, in the same call
         for i, entry in enumerate(files):
-            result = checker.check(entry, mode, parse=False, screen=not parallel)
+            result = checker.check(entry, mode, parse=in_process, screen=not parallel)
             if result is None:
                 pending.append(i)
             else:
