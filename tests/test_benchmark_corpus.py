@@ -57,3 +57,37 @@ def test_a_migrated_dag_with_a_dropped_argument_is_still_parsed_and_reported(cli
         "dag.py:135:9: DS502 `http_conn_id` is not an argument of SlackWebhookOperator on Airflow 2.5.1 "
         "(with the provider versions it pins): the DAG fails with \"Invalid arguments were passed\"",
     ]
+
+
+def test_results_do_not_depend_on_jobs_or_cache_for_a_large_tree(tmp_path):
+    """Past 400 files with several jobs the pre-screen runs in the pool: same findings, same order."""
+    import subprocess
+    import sys
+
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    sources = sorted(BENCH.glob("*migrated*.py"))
+    for i in range(400):
+        (dags / f"m_{i:03d}.py").write_text(f"# copy {i}\n" + sources[i % len(sources)].read_text())
+    for i in range(8):
+        (dags / f"w_{i}.py").write_text(f"# copy {i}\n" + (BENCH / "warehouse_dag_1_10.py").read_text())
+    assert sources[2].name == "warehouse_dag_migrated.py"
+    (dags / "m_002.py").write_text((dags / "m_002.py").read_text().replace("slack_webhook_conn_id=", "http_conn_id="))
+
+    def run(*extra: str) -> str:
+        command = [sys.executable, "-m", "linter", "check", "--format", "concise", "--target-version", "2.5.1",
+                   "--cache-dir", str(tmp_path / "cache"), *extra, "dags"]
+        proc = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 1, proc.stderr
+        return proc.stdout
+
+    one = run("--jobs", "1", "--no-cache")
+    findings = [line for line in one.splitlines() if line.startswith("dags/")]
+    assert len(findings) == 8 * 18 + 1
+    assert [line for line in findings if line.startswith("dags/m_")] == [
+        "dags/m_002.py:136:9: DS502 `http_conn_id` is not an argument of SlackWebhookOperator on Airflow 2.5.1 "
+        "(with the provider versions it pins): the DAG fails with \"Invalid arguments were passed\"",
+    ]
+    assert run("--jobs", "2", "--no-cache") == one
+    assert run("--jobs", "2") == one  # fills the cache from the pool
+    assert run("--jobs", "2") == one  # answered from it
