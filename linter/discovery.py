@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -107,6 +106,8 @@ def _is_excluded(relpath: str, excludes: Excludes) -> bool:
 
 def _git_listing(folder: str) -> Optional[list[str]]:
     """Files git would not ignore below `folder` (tracked and untracked), relative to it; None outside a work tree."""
+    import subprocess  # only folders need it: a pre-commit run names its files
+
     try:
         proc = subprocess.run(
             ["git", "-C", folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],

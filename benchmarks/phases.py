@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Where a cold check of a 1.10 DAG file spends its time, per file, in this process.
+
+    python benchmarks/phases.py [--copies 20] [--profile]
+
+Prints the libcst parse alone, the node-offset pass (one code generation over the module), a
+read-only walk, the name-use index, and a whole `FileChecker.check` (read, pre-screen, parse,
+every rule, fixes) on the benchmark's 1.10 corpus; with --profile, the functions of dagshift
+that cost most inside the whole check. It is the profile behind the README's performance notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from run import DIRTY  # noqa: E402
+
+
+def per_file(label: str, work, count: int) -> float:
+    started = time.perf_counter()
+    work()
+    cost = (time.perf_counter() - started) / count * 1e3
+    print(f"{label:<44} {cost:7.2f} ms")
+    return cost
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=20)
+    parser.add_argument("--target-version", default="2.5.1")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    import libcst as cst
+
+    from fixers.names import NameUses
+    from fixers.walk import walk
+    from linter.config import build_settings
+    from linter.discovery import FileEntry
+    from linter.engine import CHECK, FileChecker, Plan
+    from linter.positions import node_offsets
+    from rules import default_registry
+
+    texts = [path.read_text() for path in DIRTY] * args.copies
+    registry = default_registry()
+    settings = build_settings({"target-version": args.target_version}, {}, registry.codes(), ROOT)
+    checker = FileChecker(Plan(registry, settings, details=False), {}, {})
+    entries = [FileEntry(path, path.name, path.name, "python", True, True) for path in DIRTY] * args.copies
+    for entry in entries[: len(DIRTY)]:
+        checker.check(entry, CHECK)  # tables loaded, caches warm: not part of the per-file cost
+    count = len(texts)
+    modules: list = []
+    parse = per_file("libcst.parse_module", lambda: modules.extend(cst.parse_module(t) for t in texts), count)
+    offsets = per_file("node offsets (one code generation pass)", lambda: [node_offsets(m) for m in modules], count)
+
+    class Nothing:
+        pass
+
+    per_file("read-only walk, no visitor methods", lambda: [walk(m, Nothing()) for m in modules], count)
+    per_file("name-use index (one walk)", lambda: [NameUses(m) for m in modules], count)
+    whole = per_file("whole check (read, screen, parse, rules, fixes)", lambda: [checker.check(e, CHECK) for e in entries],
+                     count)
+    print(f"\nwhole check / parse: {whole / parse:.2f}; node offsets alone are {offsets / parse:.0%} of a parse")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [checker.check(e, CHECK) for e in entries])
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(r"linter|rules|fixers", 20)
+
+
+if __name__ == "__main__":
+    main()
