@@ -23,11 +23,11 @@ RULE_MODULES = (
 
 
 class Registry:
-    def __init__(self, rules: Iterable[type[Rule]]) -> None:
+    def __init__(self, rules: Iterable[type[Rule]], check_docs: bool = True) -> None:
         self.rules: dict[str, type[Rule]] = {}
         problems: list[str] = []
         for rule in rules:
-            problems.extend(validate_rule(rule))
+            problems.extend(validate_rule(rule, docs=check_docs))
             if rule.code in self.rules:
                 problems.append(f"{rule.code} is defined twice")
             self.rules[rule.code] = rule
@@ -63,4 +63,5 @@ def default_registry() -> Registry:
     found: list[type[Rule]] = []
     for name in RULE_MODULES:
         found.extend(rules_in(name))
-    return Registry(found)
+    # The shipped docs are checked by the test suite (tests/test_rules_meta.py), not on every start.
+    return Registry(found, check_docs=False)
