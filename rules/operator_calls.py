@@ -15,10 +15,9 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "operator_signatures.json"
 HANDLED = {"provide_context", "task_concurrency"}  # DS501 / DS506
-# `name=` after an opening bracket or comma, or opening a line (after a comment line). Both
-# patterns start with a literal or a character set, so re skips ahead instead of trying every position.
-KEYWORD_AFTER_COMMA = re.compile(r"[(,]\s*(\w+)\s*=(?!=)")
-KEYWORD_OPENING_LINE = re.compile(r"\n[ \t]*(\w+)=(?!=)")
+# `name=` after an opening bracket or a comma, comment lines allowed between: where Python allows
+# a keyword argument. The pattern starts with a character set, so re skips ahead to `(` and `,`.
+KEYWORD = re.compile(r"[(,]\s*(?:#[^\n]*\n\s*)*(\w+)\s*=(?!=)")
 
 
 @lru_cache(maxsize=4)
@@ -87,12 +86,11 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
         if accepted is None:
             continue  # no signature on the target: DS502 has nothing to say about this call
         segment = text[start:end]
-        keywords = KEYWORD_AFTER_COMMA.findall(segment) + KEYWORD_OPENING_LINE.findall(segment)
+        keywords = KEYWORD.findall(segment)
         if accepted.issuperset(keywords):
             continue  # the common case, decided at C speed
         unknown = {k for k in keywords if k not in accepted and k not in HANDLED}
-        for pattern in (KEYWORD_AFTER_COMMA, KEYWORD_OPENING_LINE):
-            for match in pattern.finditer(text, start, end):
-                if match.group(1) in unknown and not _in_template(text, match.start(1)):
-                    return True
+        for match in KEYWORD.finditer(text, start, end):
+            if match.group(1) in unknown and not _in_template(text, match.start(1)):
+                return True
     return False

@@ -48,13 +48,18 @@ def test_migrated_dag_is_settled_without_a_parse(path, tmp_path):
     assert result.diagnostics == []
 
 
-def test_a_migrated_dag_with_a_dropped_argument_is_still_parsed_and_reported(cli, tmp_path):
+@pytest.mark.parametrize("written, line", [
+    ('http_conn_id="slack_default"', 135),
+    # After a comment line, spaced as some code bases write it: still a keyword the screen must see.
+    ('# the webhook connection\n        http_conn_id = "slack_default"', 136),
+])
+def test_a_migrated_dag_with_a_dropped_argument_is_still_parsed_and_reported(cli, tmp_path, written, line):
     text = (BENCH / "warehouse_dag_migrated.py").read_text()
-    (tmp_path / "dag.py").write_text(text.replace("slack_webhook_conn_id=", "http_conn_id="))
+    (tmp_path / "dag.py").write_text(text.replace('slack_webhook_conn_id="slack_default"', written))
     result = cli("check", "dag.py", "--format", "concise", "--quiet", "--target-version", "2.5.1", cwd=tmp_path,
                  registry=default_registry())
     assert result.out.splitlines() == [
-        "dag.py:135:9: DS502 `http_conn_id` is not an argument of SlackWebhookOperator on Airflow 2.5.1 "
+        f"dag.py:{line}:9: DS502 `http_conn_id` is not an argument of SlackWebhookOperator on Airflow 2.5.1 "
         "(with the provider versions it pins): the DAG fails with \"Invalid arguments were passed\"",
     ]
 
