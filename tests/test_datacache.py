@@ -1,0 +1,73 @@
+"""The per-target data slices: built once, read back while their sources are unchanged, rebuilt
+when a source changes or the stored slice is damaged, and never an error when the folder is not
+writable."""
+
+from __future__ import annotations
+
+import pytest
+
+from linter import datacache
+
+
+@pytest.fixture
+def folder(tmp_path):
+    datacache.configure(tmp_path / "cache")
+    yield tmp_path / "cache"
+    datacache.configure(None)
+
+
+def counting_build(value):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return value
+
+    return build, calls
+
+
+def test_a_slice_is_built_once_and_read_back(folder, tmp_path):
+    source = tmp_path / "table.json"
+    source.write_text("{}")
+    build, calls = counting_build({"a": frozenset({"x"}), "b": [1, 2]})
+    assert datacache.load("t-2.5.1", (str(source),), build) == {"a": frozenset({"x"}), "b": [1, 2]}
+    assert datacache.load("t-2.5.1", (str(source),), build) == {"a": frozenset({"x"}), "b": [1, 2]}
+    assert len(calls) == 1
+    assert (folder / "data" / "t-2.5.1.marshal").is_file()
+
+
+def test_a_changed_source_or_a_damaged_slice_is_rebuilt(folder, tmp_path):
+    source = tmp_path / "table.json"
+    source.write_text("{}")
+    build, calls = counting_build({"v": 1})
+    datacache.load("t", (str(source),), build)
+    source.write_text('{"changed": true}')  # another size: another stamp
+    assert datacache.load("t", (str(source),), build) == {"v": 1}
+    stored = folder / "data" / "t.marshal"
+    for damage in (b"", b"\x00garbage", stored.read_bytes()[:-2]):
+        stored.write_bytes(damage)
+        assert datacache.load("t", (str(source),), build) == {"v": 1}
+    assert len(calls) == 5
+    assert datacache.load("t", (str(source),), build) == {"v": 1}
+    assert len(calls) == 5  # the last rebuild was stored again
+
+
+def test_a_missing_source_is_never_trusted(folder, tmp_path):
+    build, calls = counting_build(3)
+    assert datacache.load("t", (str(tmp_path / "gone.json"),), build) == 3
+    assert datacache.load("t", (str(tmp_path / "gone.json"),), build) == 3
+    assert len(calls) == 2
+
+
+def test_an_unwritable_cache_path_only_costs_time(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    datacache.configure(blocker)
+    try:
+        source = tmp_path / "table.json"
+        source.write_text("{}")
+        build, calls = counting_build("ok")
+        assert datacache.load("t", (str(source),), build) == "ok"
+        assert len(calls) == 1
+    finally:
+        datacache.configure(None)
