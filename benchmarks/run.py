@@ -5,6 +5,7 @@ ruff is installed. Prints seconds, files/s, peak RSS and the ratios the project 
 
     python benchmarks/run.py                 # 2,400 1.10 DAGs + 2,400 migrated DAGs, 2 jobs
     python benchmarks/run.py --python /path/to/venv/bin/python --rss-files 10000
+    python benchmarks/run.py --dirty-from ~/src/airflow-1.10-dags --clean-from ~/src/airflow-2-dags
 
 Each timing is the best of --repeat runs; the corpus is mostly 5 KB DAG files (the size the
 issue's libcst figures describe) with a distinct first line each, so no two files hash alike.
@@ -47,6 +48,16 @@ def corpus(folder: Path, sources: list[Path], count: int) -> list[Path]:
     return out
 
 
+def sources(folder: "Path | None") -> list[Path]:
+    """The .py files below a folder given on the command line (a real repository's DAGs, say)."""
+    if folder is None:
+        return []
+    found = sorted(p for p in folder.rglob("*.py") if p.is_file())
+    if not found:
+        raise SystemExit(f"no .py files under {folder}")
+    return found
+
+
 def measure(command: list[str], cwd: Path, env: dict, repeat: int = 1) -> tuple[float, float, int]:
     """(seconds, peak RSS in MB, exit code) of a command: the best of `repeat` runs (shared machines are noisy)."""
     best = (float("inf"), 0.0, 0)
@@ -79,6 +90,8 @@ def main() -> None:
     parser.add_argument("--clean", type=int, default=2400, help="already-migrated DAG files")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--target-version", default="2.5.1")
+    parser.add_argument("--dirty-from", type=Path, help="take the 1.10 DAGs from this folder's .py files instead")
+    parser.add_argument("--clean-from", type=Path, help="take the migrated DAGs from this folder's .py files instead")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best is kept")
     parser.add_argument("--rss-files", type=int, default=0, help="also check a corpus this large, for peak RSS")
     parser.add_argument("--ruff", default=shutil.which("ruff"), help="ruff to compare with (default: on PATH)")
@@ -89,8 +102,8 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="dagshift-bench-"))
     env = dict(os.environ, DAGSHIFT_CACHE_DIR=str(work / "cache"), NO_COLOR="1")
-    dirty = corpus(work / "dirty" / "dags", DIRTY, args.dirty)
-    clean = corpus(work / "clean" / "dags", CLEAN, args.clean)
+    dirty = corpus(work / "dirty" / "dags", sources(args.dirty_from) or DIRTY, args.dirty)
+    clean = corpus(work / "clean" / "dags", sources(args.clean_from) or CLEAN, args.clean)
     check = [args.python, "-m", "linter", "check", "--target-version", args.target_version, "--format", "concise",
              "--quiet"]
     rows: list[tuple[str, int, float, float]] = []
