@@ -516,8 +516,8 @@ def run_checks(
                 pending.append(i)
             else:
                 done[i] = result
-    if progress is not None and done:
-        progress(len(done))
+                if progress is not None:
+                    progress(1)
     parsed = _parse_and_check([files[i] for i in pending], checker, mode, jobs, progress)
     done.update(zip(pending, parsed))
     return [done[i] for i in range(len(files))]
