@@ -570,6 +570,8 @@ def run(
 ) -> RunResult:
     plan = Plan(registry, settings, details)
     jobs = jobs or settings.jobs or os.cpu_count() or 1
+    # Before the project phase: it reads the data slices too (requirements read the DAGs' imports).
+    datacache.configure(settings.cache_dir)
 
     project = ProjectContext(settings, files)
     for rule in plan.project_rules():
@@ -577,7 +579,6 @@ def run(
         if wanted:
             rule.collect_project(project)
 
-    datacache.configure(settings.cache_dir)
     cache = None
     if settings.cache and mode == CHECK:
         rules = sorted(f"{r.__module__}.{r.__name__}" for r in registry)  # a test registry is another tool

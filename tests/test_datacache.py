@@ -71,3 +71,27 @@ def test_an_unwritable_cache_path_only_costs_time(tmp_path):
         assert len(calls) == 1
     finally:
         datacache.configure(None)
+
+
+def test_the_cache_dir_setting_holds_the_slices_the_project_phase_builds(cli, tmp_path, monkeypatch):
+    """requirements.txt is checked against the DAGs' imports in the project phase, before any file."""
+    from conftest import write
+
+    from rules import default_registry
+    from rules.import_tables import tables
+
+    default_cache = tmp_path / "default-cache"
+    monkeypatch.setenv("DAGSHIFT_CACHE_DIR", str(default_cache))
+    tables.cache_clear()  # slices already loaded in this process would hide where they are stored
+    write(tmp_path, {
+        "pyproject.toml": '[tool.dagshift]\ncache-dir = "own-cache"\ntarget-version = "2.5.1"\n',
+        "requirements.txt": "apache-airflow-providers-slack\n",
+        "dags/dag.py": "from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator\n",
+    })
+    try:
+        cli("check", "requirements.txt", "--no-cache", cwd=tmp_path, registry=default_registry())
+        assert (tmp_path / "own-cache" / "data" / "import-tables-2.5.1.marshal").is_file()
+        assert not default_cache.exists()
+    finally:
+        tables.cache_clear()
+        datacache.configure(None)
