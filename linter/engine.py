@@ -139,7 +139,8 @@ def engine_diagnostic(
 
 
 def nesting_depth(text: str) -> int:
-    """Deepest bracket nesting, counted on tokens so brackets inside strings do not count."""
+    """Deepest bracket nesting, counted on tokens so brackets inside strings do not count; when
+    the file has no more opening brackets than MAX_NESTING, that count (an upper bound) instead."""
     openers = text.count("(") + text.count("[") + text.count("{")
     if openers <= MAX_NESTING:
         return openers  # an upper bound, and under the limit: no need to count further
@@ -285,7 +286,7 @@ class FileChecker:
         """Rule.screen for every rule, with each distinct token looked for once per file."""
         target = self.settings.target_version
         present = {tok for tok in self.plan.tokens if tok in text}
-        return [r for r in rules if (not r.tokens or not present.isdisjoint(r.tokens)) and r.wants(text, target)]
+        return [r for r in rules if r.screen(text, target, present)]
 
     def _run(
         self, entry: FileEntry, text: str, rules: Sequence[Rule], active: Optional[list[Rule]] = None

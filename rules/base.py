@@ -84,11 +84,15 @@ class Rule:
         """
         return True
 
-    def screen(self, text: str, target: str) -> bool:
-        """What the engine calls: the `tokens` gate (substring tests, the cheapest there are), then `wants`."""
+    def screen(self, text: str, target: str, present: Optional[set[str]] = None) -> bool:
+        """What the engine calls: the `tokens` gate (substring tests, the cheapest there are), then
+        `wants`. `present`, the tokens of every rule found in the text, lets the engine look for each
+        distinct token once per file instead of once per rule."""
         tokens = self.tokens
-        if tokens and not any(tok in text for tok in tokens):
-            return False
+        if tokens:
+            found = not present.isdisjoint(tokens) if present is not None else any(tok in text for tok in tokens)
+            if not found:
+                return False
         return self.wants(text, target)
 
     def records_from_text(self, text: str, target: str) -> dict[str, list[Any]]:
