@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
 
-from linter.datacache import user_cache_dir  # noqa: F401  (callers import it from here)
-
 TIMEOUT = 10.0
 MAX_BYTES = 5 * 1024 * 1024
 

@@ -293,7 +293,8 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
 
 def collect_online(project: Any) -> None:
     """Project phase (with --online): fetch each constraint URL the requirements files name, once."""
-    from linter.fetch import FetchError, fetch_text, user_cache_dir
+    from linter.datacache import user_cache_dir
+    from linter.fetch import FetchError, fetch_text
 
     settings = project.settings
     cache = settings.cache_dir or user_cache_dir()
