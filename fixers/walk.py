@@ -57,6 +57,8 @@ def walk(node: cst.CSTNode, visitor: Any) -> None:
         for name in _FIELDS.get(kind) or _fields(kind):
             value = getattr(current, name)
             value_type = type(value)
+            # Inline lookups, the miss path computed once per type: a dict subclass with
+            # __missing__, or a generator, measured about 1.7x slower on this loop.
             if value_type is list or value_type is tuple:
                 for item in value:
                     item_type = type(item)

@@ -15,9 +15,11 @@ HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
 DAG_WITH = re.compile(r"\)\s*as\s+(\w+)\s*:")
 # Pre-screen patterns start with a literal: CPython's re then skips ahead with a fast substring
 # search, where a leading \b, look-behind or alternation would try every position of the file.
-KNOWN_RENAME_TOKENS = ("xcom_push", "TriggerDagRunOperator", "bql", "node_selectors")
-KNOWN_RENAMES = [re.compile(p) for p in (r"xcom_push(?<!\wxcom_push)\s*=", r"bql(?<!\wbql)\s*=",
-                                          r"node_selectors(?<!\wnode_selectors)\s*=", r"TriggerDagRunOperator")]
+# Each known rename: a substring test first, then its exact pattern.
+KNOWN_RENAMES = tuple((token, re.compile(pattern)) for token, pattern in (
+    ("xcom_push", r"xcom_push(?<!\wxcom_push)\s*="), ("bql", r"bql(?<!\wbql)\s*="),
+    ("node_selectors", r"node_selectors(?<!\wnode_selectors)\s*="), ("TriggerDagRunOperator", r"TriggerDagRunOperator"),
+))
 CONFIGURATION_CALL = re.compile(r"configuration(?<!\wconfiguration)\.\w+\(")
 DAG_CALL = re.compile(r"DAG\(")
 WORD = re.compile(r"\w+")
@@ -135,7 +137,7 @@ otherwise (`python_callable` has to become a `conf={...}` payload).
 """
 
     def wants(self, text: str, target: str) -> bool:
-        if any(token in text and pattern.search(text) for token, pattern in zip(KNOWN_RENAME_TOKENS, KNOWN_RENAMES)):
+        if any(token in text and pattern.search(text) for token, pattern in KNOWN_RENAMES):
             return True
         if "Operator" not in text and "Sensor" not in text:
             return False
