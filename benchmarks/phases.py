@@ -40,13 +40,13 @@ def main() -> None:
 
     import libcst as cst
 
-    from fixers.names import NameUses
-    from fixers.walk import walk
-    from linter.config import build_settings
-    from linter.discovery import FileEntry
-    from linter.engine import CHECK, FileChecker, Plan
-    from linter.positions import node_offsets
-    from rules import default_registry
+    from dagshift.linter.names import NameUses
+    from dagshift.linter.walk import walk
+    from dagshift.linter.config import build_settings
+    from dagshift.linter.discovery import FileEntry
+    from dagshift.linter.engine import CHECK, FileChecker, Plan
+    from dagshift.linter.positions import node_offsets
+    from dagshift.rules import default_registry
 
     texts = [path.read_text() for path in DIRTY] * args.copies
     registry = default_registry()

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from run import CLEAN, DIRTY  # noqa: E402
 
-from rules import default_registry  # noqa: E402
+from dagshift.rules import default_registry  # noqa: E402
 
 
 def main() -> None:

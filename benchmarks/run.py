@@ -104,7 +104,7 @@ def main() -> None:
     env = dict(os.environ, DAGSHIFT_CACHE_DIR=str(work / "cache"), NO_COLOR="1")
     dirty = corpus(work / "dirty" / "dags", sources(args.dirty_from) or DIRTY, args.dirty)
     clean = corpus(work / "clean" / "dags", sources(args.clean_from) or CLEAN, args.clean)
-    check = [args.python, "-m", "linter", "check", "--target-version", args.target_version, "--format", "concise",
+    check = [args.python, "-m", "dagshift", "check", "--target-version", args.target_version, "--format", "concise",
              "--quiet"]
     rows: list[tuple[str, int, float, float]] = []
 

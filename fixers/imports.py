@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 import libcst as cst
 
 if TYPE_CHECKING:
-    from linter.diagnostics import Edit
+    from dagshift.linter.diagnostics import Edit
 
 
 def alias_code(module: cst.Module, alias: cst.ImportAlias, new_name: Optional[str] = None) -> str:
@@ -112,7 +112,7 @@ def move_names(
     Moved names are grouped by destination module, one new statement each, on the lines right
     after what stays of the original statement.
     """
-    from linter.diagnostics import Edit
+    from dagshift.linter.diagnostics import Edit
 
     assert not isinstance(statement.names, cst.ImportStar)
     names = list(statement.names)

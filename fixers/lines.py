@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.diagnostics import Edit, LineIndex
+from dagshift.linter.diagnostics import Edit, LineIndex
 
 
 def line_start(index: LineIndex, offset: int) -> int:

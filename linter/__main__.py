@@ -1,6 +1,6 @@
 import sys
 
-from linter.cli import main
+from dagshift.linter.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

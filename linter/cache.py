@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-from linter import __version__
-from linter.diagnostics import Diagnostic, Edit, Fix, Location
+from dagshift.linter import __version__
+from dagshift.linter.diagnostics import Diagnostic, Edit, Fix, Location
 
 FORMAT = 3
 

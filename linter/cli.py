@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
 
-from linter import __version__
+from dagshift.linter import __version__
 
 if TYPE_CHECKING:
-    from rules import Registry
+    from dagshift.linter.registry import Registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -104,16 +104,16 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
         build_parser().print_help()
         return EXIT_ERROR
     if registry is None:
-        from rules import default_registry
+        from dagshift.rules import default_registry
 
         registry = default_registry()
     try:
         if args.command == "rules":
-            from linter.ruledocs import print_rules
+            from dagshift.linter.ruledocs import print_rules
 
             return print_rules(registry, args.format)
         if args.command == "rule":
-            from linter.ruledocs import print_rule
+            from dagshift.linter.ruledocs import print_rule
 
             return print_rule(registry, args.code, args.format)
         if args.command == "report":
@@ -133,7 +133,7 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
 
 
 def _settings(args: argparse.Namespace, registry: "Registry", paths: list[Path]) -> Any:
-    from linter.config import load_settings
+    from dagshift.linter.config import load_settings
 
     overrides = {
         "target-version": args.target_version,
@@ -152,9 +152,9 @@ def _settings(args: argparse.Namespace, registry: "Registry", paths: list[Path])
 
 def _load(args: argparse.Namespace, registry: "Registry") -> Optional[tuple[Any, list, list]]:
     """Settings, the files to check and the paths that could not be found; None after a config error."""
-    from linter import engine
-    from linter.config import ConfigError
-    from linter.discovery import discover
+    from dagshift.linter import engine
+    from dagshift.linter.config import ConfigError
+    from dagshift.linter.discovery import discover
 
     paths = args.paths or [Path(".")]
     try:
@@ -167,8 +167,8 @@ def _load(args: argparse.Namespace, registry: "Registry") -> Optional[tuple[Any,
 
 
 def report(args: argparse.Namespace, registry: "Registry") -> int:
-    from linter import engine
-    from linter.report import model, render
+    from dagshift.linter import engine
+    from dagshift.linter.report import model, render
 
     loaded = _load(args, registry)
     if loaded is None:
@@ -209,8 +209,8 @@ def _progress(total: int) -> Any:
 
 
 def check(args: argparse.Namespace, registry: "Registry") -> int:
-    from linter import engine
-    from linter.reporters import ReportContext, render
+    from dagshift.linter import engine
+    from dagshift.linter.reporters import ReportContext, render
 
     loaded = _load(args, registry)
     if loaded is None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from linter import targets
-from linter.source import DEFAULT_MAX_FILE_SIZE
+from dagshift.linter import targets
+from dagshift.linter.source import DEFAULT_MAX_FILE_SIZE
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".env.d", ".tox", ".nox", "node_modules",

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from linter.diagnostics import Diagnostic, Edit, Fix, LineIndex
-from linter.targets import version_tuple
+from dagshift.linter.diagnostics import Diagnostic, Edit, Fix, LineIndex
+from dagshift.linter.targets import version_tuple
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from linter.config import Settings
-    from linter.discovery import FileEntry
-    from linter.imports import ImportTable
-    from rules.base import Rule
+    from dagshift.linter.config import Settings
+    from dagshift.linter.discovery import FileEntry
+    from dagshift.linter.imports import ImportTable
+    from dagshift.linter.rule import Rule
 
 
 class ProjectContext:
@@ -64,7 +64,7 @@ class FileContext:
     @property
     def imports(self) -> "ImportTable":
         if self._imports is None:
-            from linter.imports import ImportTable
+            from dagshift.linter.imports import ImportTable
 
             assert self.module is not None, "imports are only available for Python files"
             self._imports = ImportTable(self.module)
@@ -74,7 +74,7 @@ class FileContext:
         """Character offsets of a node's own code (without its leading blank lines/comments)."""
         if self._positions is None:
             # Computed only once a rule asks for a position, so clean files never pay for it.
-            from linter.positions import node_offsets
+            from dagshift.linter.positions import node_offsets
 
             self._positions = node_offsets(self.module)
         return self._positions[id(node)]

@@ -44,7 +44,7 @@ def folder() -> Path:
 
 
 def _stamp(sources: tuple[str, ...]) -> str:
-    from linter import __version__
+    from dagshift.linter import __version__
 
     parts = [f"{__version__}/{FORMAT}/{sys.version_info[:2]}"]
     for source in sources:

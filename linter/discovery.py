@@ -9,7 +9,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Iterable, Optional
 
-from linter.config import Excludes, Settings
+from dagshift.linter.config import Excludes, Settings
 
 PYTHON = "python"
 REQUIREMENTS = "requirements"

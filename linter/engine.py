@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from linter import datacache, noqa
-from linter.cache import ResultCache, stable_hash, tool_fingerprint
-from linter.config import UNSILENCEABLE, Settings
-from linter.context import FileContext, ProjectContext, RuleContext
-from linter.diagnostics import (
+from dagshift.linter import datacache, noqa
+from dagshift.linter.cache import ResultCache, stable_hash, tool_fingerprint
+from dagshift.linter.config import UNSILENCEABLE, Settings
+from dagshift.linter.context import FileContext, ProjectContext, RuleContext
+from dagshift.linter.diagnostics import (
     ERROR,
     Diagnostic,
     Edit,
@@ -24,11 +24,11 @@ from linter.diagnostics import (
     Location,
     apply_edits,
 )
-from linter.discovery import PYTHON, FileEntry
-from linter.source import SourceError, read_source, write_atomic
-from linter.targets import in_range
-from rules import Registry
-from rules.base import Rule
+from dagshift.linter.discovery import PYTHON, FileEntry
+from dagshift.linter.source import SourceError, read_source, write_atomic
+from dagshift.linter.targets import in_range
+from dagshift.linter.registry import Registry
+from dagshift.linter.rule import Rule
 
 MAX_FIX_ROUNDS = 10
 # CPython's tokenizer refuses more than 200 nested brackets; libcst's native parser can crash

@@ -11,12 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from linter import RULES_DOC_URL, __version__
+from dagshift.linter import RULES_DOC_URL, __version__
 
 if TYPE_CHECKING:
-    from linter.config import Settings
-    from linter.engine import RunResult
-    from rules import Registry
+    from dagshift.linter.config import Settings
+    from dagshift.linter.engine import RunResult
+    from dagshift.linter.registry import Registry
 
 FAMILIES = {"1": "Imports", "2": "Plugins", "3": "Requirements", "4": "Configuration", "5": "DAG and operator API",
             "9": "Files dagshift could not check"}

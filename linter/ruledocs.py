@@ -7,8 +7,8 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rules import Registry
-    from rules.base import Rule
+    from dagshift.linter.registry import Registry
+    from dagshift.linter.rule import Rule
 
 FIX_LABEL = {None: "no", "safe": "safe", "unsafe": "unsafe", "sometimes": "sometimes"}
 

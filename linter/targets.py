@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
-DATA = Path(__file__).resolve().parent.parent / "rules" / "data" / "mwaa_versions.json"
+from dagshift.linter.tables import load_table
+
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 @lru_cache(maxsize=1)
 def mwaa_versions() -> tuple[MwaaVersion, ...]:
-    data = json.loads(DATA.read_text(encoding="utf-8"))
+    data = load_table("mwaa_versions", "versions")
     return tuple(
         MwaaVersion(v["airflow"], v["python"], v["constraints_url"], v["status"], v["end_of_support"])
         for v in data["versions"]

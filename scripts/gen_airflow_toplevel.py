@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Generate rules/data/airflow_toplevel.json: what `from airflow import X` resolves to per version.
+"""Generate rules/imports/data/airflow_toplevel.json: what `from airflow import X` resolves to per version.
 
 For every public name that Airflow 1.10.15's `airflow/__init__.py` binds, record for each Airflow 2
 version MWAA offers whether `from airflow import X` still works there ("ok"), works with a
 deprecation warning ("deprecated"), or fails ("removed"), and where the name lives instead, verified
 to exist in that version's wheel. The wheels are only read (zip + ast), never imported.
 
-    python scripts/gen_airflow_toplevel.py --wheels DIR --out rules/data/airflow_toplevel.json
+    python scripts/gen_airflow_toplevel.py --wheels DIR --out rules/imports/data/airflow_toplevel.json
 
 DIR must hold apache_airflow-<version>-*.whl for 1.10.15 and every 2.x version in
-rules/data/mwaa_versions.json; missing ones are fetched with `pip download --no-deps`.
+linter/data/mwaa_versions.json; missing ones are fetched with `pip download --no-deps`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+
 from wheelindex import Wheel, bindings, lazy_names, wheel_file  # noqa: E402
 
 SOURCE_VERSION = "1.10.15"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def defines(wheel: Wheel, module: str, name: str) -> bool:
@@ -37,11 +38,11 @@ def defines(wheel: Wheel, module: str, name: str) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=ROOT / "rules" / "data" / "airflow_toplevel.json")
+    parser.add_argument("--out", type=Path, default=table_path("airflow_toplevel"))
     args = parser.parse_args()
     args.wheels.mkdir(parents=True, exist_ok=True)
 
-    versions = json.loads((ROOT / "rules" / "data" / "mwaa_versions.json").read_text())["versions"]
+    versions = mwaa_versions()
     targets = [v["airflow"] for v in versions if v["airflow"].startswith("2.")]
 
     source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE_VERSION))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate rules/data/config_changes.json: Airflow configuration options renamed or removed per target.
+"""Generate rules/config/data/config_changes.json: Airflow configuration options renamed or removed per target.
 
 Read from the wheels (zipfile + ast/regex, never imported):
   - `deprecated_options` and `deprecated_sections` of AirflowConfigParser in each target's
@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+
 from wheelindex import Wheel, wheel_file  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "1.10.15"
 # From 2.7 these sections' options are declared by their providers, not core: absent from core's
 # config.yml without being removed.
@@ -69,9 +70,9 @@ def parser_tables(wheel: Wheel) -> tuple[dict, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=ROOT / "rules" / "data" / "config_changes.json")
+    parser.add_argument("--out", type=Path, default=table_path("config_changes"))
     args = parser.parse_args()
-    versions = json.loads((ROOT / "rules" / "data" / "mwaa_versions.json").read_text())["versions"]
+    versions = mwaa_versions()
     source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE))
     old_options = cfg_options(source)
     out, provenance = {}, {"source": source.path.name}

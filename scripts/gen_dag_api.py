@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate rules/data/dag_api.json: the DAG/operator API facts DS501-DS511 gate on, per target.
+"""Generate rules/dag_api/data/dag_api.json: the DAG/operator API facts DS501-DS511 gate on, per target.
 
 Every fact is read from the target's apache-airflow wheel (zipfile + ast, never imported):
   - which DAG / BaseOperator arguments exist (`schedule`, `max_active_tasks`, `max_active_tis_per_dag`);
@@ -23,9 +23,10 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+
 from wheelindex import Wheel, wheel_file  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def cls(tree: Optional[ast.Module], name: str) -> Optional[ast.ClassDef]:
@@ -127,9 +128,9 @@ def facts(wheel: Wheel) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=ROOT / "rules" / "data" / "dag_api.json")
+    parser.add_argument("--out", type=Path, default=table_path("dag_api"))
     args = parser.parse_args()
-    versions = json.loads((ROOT / "rules" / "data" / "mwaa_versions.json").read_text())["versions"]
+    versions = mwaa_versions()
     out, provenance = {}, {}
     for version in (v["airflow"] for v in versions if v["airflow"].startswith("2.")):
         wheel = Wheel(wheel_file(args.wheels, "apache-airflow", version))

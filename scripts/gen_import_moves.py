@@ -2,8 +2,8 @@
 """Generate the import-move tables: where every Airflow 1.10 import path lands on each 2.x target.
 
 Writes
-  rules/data/import_moves.json      old path -> per target: status, destination, provider
-  rules/data/provider_index.json    per target: the pinned provider versions, and what each
+  rules/imports/data/import_moves.json      old path -> per target: status, destination, provider
+  rules/imports/data/provider_index.json    per target: the pinned provider versions, and what each
                                     provider version defines (modules -> public names)
 
 from official wheels only, read with zipfile + ast (never imported):
@@ -30,6 +30,7 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _paths import CONSTRAINTS, mwaa_versions, provider_dist, table_path  # noqa: E402
 from wheelindex import (  # noqa: E402
     Wheel,
     bindings,
@@ -43,7 +44,6 @@ from wheelindex import (  # noqa: E402
     wheel_file,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCE_VERSION = "1.10.15"
 UPGRADE_CHECK = ("apache-airflow-upgrade-check", "1.4.0")
 # 1.10 packages whose public names DAGs and plugins import.
@@ -78,14 +78,8 @@ class Target:
         self.providers: dict[str, Optional[Wheel]] = {}
 
     def dist_of(self, module: str) -> Optional[str]:
-        parts = module.split(".")
-        if parts[:2] != ["airflow", "providers"]:
-            return None
-        for length in (3, 2, 1):
-            dist = "apache-airflow-providers-" + "-".join(parts[2 : 2 + length])
-            if dist in self.pins:
-                return dist
-        return "apache-airflow-providers-" + parts[2] if len(parts) > 2 else None
+        # The runtime's rule (None for a provider the target does not pin), not a guess of our own.
+        return provider_dist(module, self.pins)
 
     def wheel_for(self, module: str) -> Optional[Wheel]:
         dist = self.dist_of(module)
@@ -264,13 +258,13 @@ def provider_index(wheel: Wheel, destinations: set[str]) -> tuple[dict[str, list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--constraints", type=Path, default=ROOT.parent / "shared" / "reference" / "constraints")
-    parser.add_argument("--data", type=Path, default=ROOT / "rules" / "data")
+    parser.add_argument("--constraints", type=Path, default=CONSTRAINTS)
+    parser.add_argument("--data", type=Path, default=table_path("import_moves").parent)
     parser.add_argument("--targets", nargs="*", help="only these targets (for a quick look; the data needs all)")
     args = parser.parse_args()
     args.wheels.mkdir(parents=True, exist_ok=True)
 
-    versions = json.loads((args.data / "mwaa_versions.json").read_text())["versions"]
+    versions = mwaa_versions()
     targets = [(v["airflow"], v["python"]) for v in versions if v["airflow"].startswith("2.")]
     if args.targets:
         targets = [t for t in targets if t[0] in args.targets]

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Generate rules/data/mwaa_versions.json: the Airflow versions Amazon MWAA offers.
+"""Generate linter/data/mwaa_versions.json: the Airflow versions Amazon MWAA offers.
 
-Reads the version table of the MWAA reference notes (which cite the MWAA User Guide page
-`airflow-versions`) and the constraint files vendored beside them (one per MWAA version, from
-aws/aws-mwaa-local-runner and aws/amazon-mwaa-docker-images). Run:
+Reads the version table vendored in scripts/sources/mwaa_versions.md (from the MWAA User Guide
+page `airflow-versions`) and the constraint files vendored in rules/requirements/data/constraints
+(one per MWAA version, from aws/aws-mwaa-local-runner and aws/amazon-mwaa-docker-images); both
+are copied in by scripts/vendor_sources.py. Run:
 
-    python scripts/gen_mwaa_versions.py --reference ../shared/reference --out rules/data/mwaa_versions.json
+    python scripts/gen_mwaa_versions.py
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import json
 import re
 from pathlib import Path
 
+from _paths import CONSTRAINTS, SOURCES, table_path
+
 ROW = re.compile(
     r"^\|\s*(?P<airflow>\d+\.\d+\.\d+)\s*\|\s*(?P<python>3\.\d+)\s*\|\s*`(?P<url>constraints-[^`]+)`\s*\|"
     r"\s*(?P<available>\d{4}-\d{2}-\d{2})\s*\|\s*(?P<eos>[^|]*)\|\s*(?P<status>\w+)\s*\|"
@@ -24,18 +27,17 @@ ROW = re.compile(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", type=Path, default=Path("../shared/reference"))
-    parser.add_argument("--out", type=Path, default=Path("rules/data/mwaa_versions.json"))
+    parser.add_argument("--out", type=Path, default=table_path("mwaa_versions"))
     args = parser.parse_args()
 
     versions = []
-    for line in (args.reference / "mwaa.md").read_text(encoding="utf-8").splitlines():
+    for line in (SOURCES / "mwaa_versions.md").read_text(encoding="utf-8").splitlines():
         match = ROW.match(line)
         if not match:
             continue
         airflow, python = match["airflow"], match["python"]
-        constraints = args.reference / "constraints" / f"constraints-{airflow}-{python}.txt"
-        essential = args.reference / "constraints" / f"mwaa-essential-{airflow}.txt"
+        constraints = CONSTRAINTS / f"constraints-{airflow}-{python}.txt"
+        essential = CONSTRAINTS / f"mwaa-essential-{airflow}.txt"
         eos = match["eos"].strip().strip("*").strip()
         versions.append(
             {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate rules/data/operator_args.json: the keyword arguments BaseOperator and
+"""Generate rules/dag_api/data/operator_args.json: the keyword arguments BaseOperator and
 BaseSensorOperator accept on each Airflow 2 target, read from the core wheels with ast.
 
     python scripts/gen_operator_args.py --wheels /tmp/wheels
@@ -15,9 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+
 from wheelindex import Wheel, wheel_file  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 CLASSES = {"BaseOperator": "airflow.models.baseoperator", "BaseSensorOperator": "airflow.sensors.base"}
 
 
@@ -36,9 +37,9 @@ def init_args(wheel: Wheel, module: str, cls: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=ROOT / "rules" / "data" / "operator_args.json")
+    parser.add_argument("--out", type=Path, default=table_path("operator_args"))
     args = parser.parse_args()
-    versions = json.loads((ROOT / "rules" / "data" / "mwaa_versions.json").read_text())["versions"]
+    versions = mwaa_versions()
     out: dict[str, dict[str, list[str]]] = {}
     provenance = {}
     for version in (v["airflow"] for v in versions if v["airflow"].startswith("2.")):

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Generate rules/data/operator_signatures.json: the keyword arguments each operator accepts on
+"""Generate rules/dag_api/data/operator_signatures.json: the keyword arguments each operator accepts on
 each target, through its base classes, read from the core wheel and the pinned provider wheels.
 
-Covers every operator and sensor a 1.10 path leads to on the target (rules/data/import_moves.json)
+Covers every operator and sensor a 1.10 path leads to on the target (rules/imports/data/import_moves.json)
 and every class of the core operators/sensors packages. A class whose chain cannot be followed
 statically (a base outside the wheels, `**kwargs` passed somewhere else) is left out: unknown is
 never reported.
@@ -21,10 +21,11 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+
 from gen_import_moves import Target  # noqa: E402
 from wheelindex import bindings, lazy_names  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 STOP = {"BaseOperator", "BaseSensorOperator", "object"}
 
 
@@ -105,11 +106,11 @@ class Signatures:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--constraints", type=Path, default=ROOT.parent / "shared" / "reference" / "constraints")
-    parser.add_argument("--out", type=Path, default=ROOT / "rules" / "data" / "operator_signatures.json")
+    parser.add_argument("--constraints", type=Path, default=CONSTRAINTS)
+    parser.add_argument("--out", type=Path, default=table_path("operator_signatures"))
     args = parser.parse_args()
-    versions = json.loads((ROOT / "rules" / "data" / "mwaa_versions.json").read_text())["versions"]
-    moves = json.loads((ROOT / "rules" / "data" / "import_moves.json").read_text())["moves"]
+    versions = mwaa_versions()
+    moves = load_table("import_moves", "moves")["moves"]
     out: dict[str, dict[str, list[str]]] = {}
     for v in versions:
         version = v["airflow"]

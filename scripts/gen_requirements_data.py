@@ -4,10 +4,10 @@
     python scripts/gen_requirements_data.py --wheels /tmp/wheels --constraints ../shared/reference/constraints
 
 Writes
-  rules/data/constraints/constraints-<airflow>-<python>.txt  (copied as published, one per MWAA 2.x
+  rules/requirements/data/constraints/constraints-<airflow>-<python>.txt  (copied as published, one per MWAA 2.x
                                                               version) and mwaa-essential-<airflow>.txt
-  rules/data/constraints/index.json                           (file -> sha256 and source)
-  rules/data/extras.json                                      per target: extra -> provider distributions
+  rules/requirements/data/constraints/index.json                           (file -> sha256 and source)
+  rules/requirements/data/extras.json                                      per target: extra -> provider distributions
 
 Extras come from each apache-airflow wheel's METADATA (`Requires-Dist: apache-airflow-providers-x ;
 extra == 'y'`), read with zipfile, never installed.
@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _paths import mwaa_versions, table_path  # noqa: E402
 from wheelindex import wheel_file  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "1.10.15"
 EXTRA_RE = re.compile(r"^Requires-Dist: (apache-airflow-providers-[A-Za-z0-9_.-]+).*;\s*extra\s*==\s*['\"]([^'\"]+)['\"]")
 PROVIDES_RE = re.compile(r"^Provides-Extra: (\S+)")
@@ -59,29 +59,11 @@ def metadata(path: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--constraints", type=Path, required=True)
-    parser.add_argument("--data", type=Path, default=ROOT / "rules" / "data")
+    parser.add_argument("--out", type=Path, default=table_path("extras"))
     args = parser.parse_args()
 
-    versions = json.loads((args.data / "mwaa_versions.json").read_text())["versions"]
+    versions = mwaa_versions()
     targets = [(v["airflow"], v["python"]) for v in versions if v["airflow"].startswith("2.")]
-
-    out = args.data / "constraints"
-    out.mkdir(exist_ok=True)
-    index = {}
-    for airflow, python in targets:
-        for name in (f"constraints-{airflow}-{python}.txt", f"mwaa-essential-{airflow}.txt"):
-            src = args.constraints / name
-            if src.exists():
-                shutil.copyfile(src, out / name)
-                index[name] = {
-                    "sha256": hashlib.sha256(src.read_bytes()).hexdigest(),
-                    "source": "aws/aws-mwaa-local-runner docker/config/constraints.txt"
-                    if name.startswith("constraints-") and tuple(map(int, airflow.split("."))) < (2, 9)
-                    else "aws/amazon-mwaa-docker-images images/airflow/<version>/etc/"
-                    + ("airflow_constraints.txt" if name.startswith("constraints-") else "mwaa_essential_constraints.txt"),
-                }
-    (out / "index.json").write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
 
     source_extras = sorted(
         normalize(m.group(1)) for line in metadata(wheel_file(args.wheels, "apache-airflow", SOURCE))
@@ -121,8 +103,8 @@ def main() -> None:
         "source_extras": source_extras,
         "targets": per_target,
     }
-    (args.data / "extras.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    print(f"{len(index)} constraint files, extras for {len(per_target)} targets", file=sys.stderr)
+    args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    print(f"extras for {len(per_target)} targets", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 
     python scripts/verify_imports.py --target-version 2.5.1 PATH...
 
-Reads rules/data/provider_index.json only (what each core and pinned provider version binds), so
+Reads rules/imports/data/provider_index.json only (what each core and pinned provider version binds), so
 the answer is the one the committed data gives. Prints each import it cannot find; exit 1 if any.
 """
 
@@ -15,12 +15,15 @@ import json
 import sys
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "rules" / "data" / "provider_index.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _paths import load_table  # noqa: E402
+
 
 
 class Index:
     def __init__(self, target: str) -> None:
-        data = json.loads(DATA.read_text(encoding="utf-8"))
+        data = load_table("provider_index")
         self.core: dict[str, list[str]] = data["core"][target]
         self.providers: dict[str, list[str]] = {}
         for dist, version in data["pins"][target].items():

@@ -11,7 +11,7 @@ sys.path.insert(0, str(TESTS))
 
 from demo_rules import demo_registry  # noqa: E402
 
-from linter.cli import main  # noqa: E402
+from dagshift.linter.cli import main  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="session")

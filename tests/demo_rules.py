@@ -10,9 +10,9 @@ import re
 
 import libcst as cst
 
-from linter.diagnostics import Edit, Fix
-from rules import Registry, rules_in
-from rules.base import SAFE, UNSAFE, WARNING, Example, Rule
+from dagshift.linter.diagnostics import Edit, Fix
+from dagshift.linter.registry import Registry, rules_in
+from dagshift.linter.rule import SAFE, UNSAFE, WARNING, Example, Rule
 
 DOC = """
 ## What it does
@@ -229,4 +229,4 @@ class SelfOverlapping(Rule):
 
 
 def demo_registry() -> Registry:
-    return Registry(rules_in("rules.meta") + rules_in(__name__))
+    return Registry(rules_in("dagshift.rules.tool.rules") + rules_in(__name__))

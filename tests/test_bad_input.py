@@ -135,7 +135,7 @@ def test_prescreened_file_is_not_parsed(cli, tmp_path):
 
 
 def test_unexpected_error_is_one_line_not_a_traceback(cli, tmp_path, monkeypatch):
-    from linter import engine
+    from dagshift.linter import engine
 
     def explode(*args, **kwargs):
         raise MemoryError("simulated")
@@ -158,7 +158,7 @@ def dies_in_worker(chunk, mode):
 
 
 def test_a_dead_worker_falls_back_to_checking_in_process(cli, tmp_path, monkeypatch):
-    from linter import engine
+    from dagshift.linter import engine
 
     write(tmp_path, {f"dags/d{i:02d}.py": GOOD for i in range(30)})
     monkeypatch.setattr(engine, "_check_chunk", dies_in_worker)

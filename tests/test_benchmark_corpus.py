@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import build_settings
-from linter.discovery import FileEntry
-from linter.engine import CHECK, FileChecker, Plan
-from rules import default_registry
+from dagshift.linter.config import build_settings
+from dagshift.linter.discovery import FileEntry
+from dagshift.linter.engine import CHECK, FileChecker, Plan
+from dagshift.rules import default_registry
 
 BENCH = Path(__file__).resolve().parent / "fixtures" / "benchmark"
 MIGRATED = sorted(BENCH.glob("migrated_*.py")) + [BENCH / "warehouse_dag_migrated.py"]
@@ -80,7 +80,7 @@ def test_results_do_not_depend_on_jobs_or_cache_for_a_large_tree(tmp_path):
     (dags / "m_002.py").write_text((dags / "m_002.py").read_text().replace("slack_webhook_conn_id=", "http_conn_id="))
 
     def run(*extra: str) -> str:
-        command = [sys.executable, "-m", "linter", "check", "--format", "concise", "--target-version", "2.5.1",
+        command = [sys.executable, "-m", "dagshift", "check", "--format", "concise", "--target-version", "2.5.1",
                    "--cache-dir", str(tmp_path / "cache"), *extra, "dags"]
         proc = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert proc.returncode == 1, proc.stderr

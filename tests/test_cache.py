@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import write
 
-from rules import default_registry
+from dagshift.rules import default_registry
 
 DAG = "from airflow.operators.bash_operator import BashOperator\n"
 
@@ -27,7 +27,7 @@ def test_warm_run_answers_from_the_cache_with_the_same_findings(cli, tmp_path, m
     cold = run(cli, tmp_path)
     assert len(entries(tmp_path)) == 2
     # Prove the warm run does not analyse: any rule run would now crash.
-    from linter import engine
+    from dagshift.linter import engine
 
     monkeypatch.setattr(engine.FileChecker, "_run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("ran")))
     warm = run(cli, tmp_path)

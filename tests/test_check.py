@@ -189,8 +189,8 @@ def test_python_m_linter_is_the_same_program(repo):
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "linter", "--version"], capture_output=True, text=True, cwd=repo)
-    from linter import __version__
+    proc = subprocess.run([sys.executable, "-m", "dagshift", "--version"], capture_output=True, text=True, cwd=repo)
+    from dagshift.linter import __version__
 
     assert proc.stdout == f"dagshift {__version__}\n"
     assert proc.returncode == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rules import default_registry
+from dagshift.rules import default_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE = FIXTURES / "config_repo"

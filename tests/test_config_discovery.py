@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import write
 
-from linter.discovery import classify
+from dagshift.linter.discovery import classify
 
 BASH = "from airflow.operators.bash_operator import BashOperator\n"
 BACKPORT = "apache-airflow-backport-providers-amazon\n"

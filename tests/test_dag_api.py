@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rules import default_registry
+from dagshift.rules import default_registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dag_api"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter import datacache
+from dagshift.linter import datacache
 
 
 @pytest.fixture
@@ -77,8 +77,8 @@ def test_the_cache_dir_setting_holds_the_slices_the_project_phase_builds(cli, tm
     """requirements.txt is checked against the DAGs' imports in the project phase, before any file."""
     from conftest import write
 
-    from rules import default_registry
-    from rules.import_tables import tables
+    from dagshift.rules import default_registry
+    from dagshift.rules.imports.tables import tables
 
     default_cache = tmp_path / "default-cache"
     monkeypatch.setenv("DAGSHIFT_CACHE_DIR", str(default_cache))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import write
 
-from rules import default_registry
+from dagshift.rules import default_registry
 
 DAG_SOURCE = '''\
 """Nightly export, MWAA 1.10.12."""
@@ -57,7 +57,7 @@ def test_fix_splits_the_statement_and_converges(cli, tmp_path):
 
 
 def test_pre_screen_parses_only_files_that_import_a_dropped_name():
-    from rules.imports_toplevel import TopLevelImport
+    from dagshift.rules.imports.rules import TopLevelImport
 
     rule = TopLevelImport()
     assert rule.wants("from airflow import DAG\n", "2.5.1") is False

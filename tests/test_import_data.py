@@ -1,16 +1,17 @@
 """The generated import tables, checked against the generated index of what each version defines.
 
-Reads only committed data: rules/data/import_moves.json and rules/data/provider_index.json.
+Reads only committed data: rules/imports/data/import_moves.json and provider_index.json.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "rules" / "data"
-MOVES = json.loads((DATA / "import_moves.json").read_text())
-INDEX = json.loads((DATA / "provider_index.json").read_text())
+from dagshift.linter.tables import load_table
+
+ROOT = Path(__file__).resolve().parent.parent
+MOVES = load_table("import_moves")
+INDEX = load_table("provider_index")
 TARGETS = sorted(INDEX["pins"])
 
 
@@ -43,7 +44,7 @@ def test_every_provider_destination_names_its_pinned_distribution():
 
 
 def test_tables_cover_every_mwaa_2x_target_with_provenance():
-    versions = json.loads((DATA / "mwaa_versions.json").read_text())["versions"]
+    versions = load_table("mwaa_versions")["versions"]
     expected = sorted(v["airflow"] for v in versions if v["airflow"].startswith("2."))
     assert TARGETS == expected
     provenance = MOVES["_provenance"]
@@ -98,10 +99,10 @@ def test_paths_dropped_between_2_0_and_2_4_match_the_known_list():
 def test_fixed_golden_files_import_only_what_the_target_has():
     import sys
 
-    sys.path.insert(0, str(DATA.parent.parent / "scripts"))
+    sys.path.insert(0, str(ROOT / "scripts"))
     from verify_imports import Index, unresolved
 
-    fixtures = DATA.parent.parent / "tests" / "fixtures" / "imports"
+    fixtures = ROOT / "tests" / "fixtures" / "imports"
     checked = 0
     for fixed in sorted(fixtures.glob("*.fixed-*.py")):
         target = fixed.stem.rpartition("-")[2]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rules import default_registry
+from dagshift.rules import default_registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
@@ -173,15 +173,15 @@ def test_already_migrated_files_are_byte_identical_and_not_parsed(cli, tmp_path)
     result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1")
     assert result.out == ""
     assert (tmp_path / "dags" / "new.py").read_bytes() == source
-    from rules.import_tables import screen
+    from dagshift.rules.imports.tables import screen
 
     assert screen(source.decode(), "2.5.1") == (False, False)
 
 
 def test_fixed_imports_record_the_providers_they_need(tmp_path):
-    from linter import engine
-    from linter.config import build_settings
-    from linter.discovery import FileEntry
+    from dagshift.linter import engine
+    from dagshift.linter.config import build_settings
+    from dagshift.linter.discovery import FileEntry
 
     registry = default_registry()
     path = setup_dag(tmp_path, "mwaa_emr_dag")
@@ -197,7 +197,7 @@ def test_pre_screen_needs_no_libcst():
 
     code = (
         "import sys\n"
-        "from rules.import_tables import screen\n"
+        "from dagshift.rules.imports.tables import screen\n"
         "print(screen('from airflow.operators.bash_operator import BashOperator\\n', '2.5.1'),"
         " screen('from airflow.operators.bash import BashOperator\\n', '2.5.1'), 'libcst' in sys.modules)\n"
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-from rules import default_registry
+from dagshift.rules import default_registry
 
 SERVED = "# test mirror\nrequests==2.25.1\nboto3==1.26.51\n"
 

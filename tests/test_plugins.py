@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rules import default_registry
+from dagshift.rules import default_registry
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plugin_repo"
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from linter.diagnostics import LineIndex
-from linter.positions import node_offsets
+from dagshift.linter.diagnostics import LineIndex
+from dagshift.linter.positions import node_offsets
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_offsets_match_position_provider_on_real_files():
-    files = sorted((ROOT / "tests" / "fixtures").rglob("*.py")) + sorted((ROOT / "rules").glob("*.py"))
+    files = sorted((ROOT / "tests" / "fixtures").rglob("*.py")) + sorted((ROOT / "rules").rglob("*.py"))
     checked = 0
     for path in files:
         text = path.read_text()

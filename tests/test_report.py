@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rules import default_registry
+from dagshift.rules import default_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTIFACTS = Path(os.environ.get("DAGSHIFT_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
@@ -91,7 +91,7 @@ def test_html_renders_sorts_and_logs_no_errors(cli, repo):
 def test_progress_bar_only_on_a_terminal_and_long_runs(monkeypatch):
     import io
 
-    from linter import cli
+    from dagshift.linter import cli
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

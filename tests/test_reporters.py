@@ -127,7 +127,7 @@ def test_color_only_when_asked_or_on_a_tty(cli, repo, monkeypatch):
     colored = cli("check", "--format", "concise", "--color", "always", cwd=repo).out
     assert "\x1b[" in colored
     monkeypatch.setenv("NO_COLOR", "1")
-    from linter.cli import _use_color
+    from dagshift.linter.cli import _use_color
 
     class Tty:
         def isatty(self) -> bool:

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from demo_rules import demo_registry
 
-from linter import engine
-from linter.config import build_settings
-from linter.discovery import FileEntry, classify
-from linter.ruledocs import rules_reference
-from rules import Registry, default_registry
-from rules.base import Rule, validate_rule
+from dagshift.linter import engine
+from dagshift.linter.config import build_settings
+from dagshift.linter.discovery import FileEntry, classify
+from dagshift.linter.ruledocs import rules_reference
+from dagshift.linter.registry import Registry
+from dagshift.rules import default_registry
+from dagshift.linter.rule import Rule, validate_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,7 +102,7 @@ def test_rules_and_rule_commands(cli):
 def test_version_rules_and_rule_do_not_import_libcst():
     code = (
         "import sys, io, contextlib\n"
-        "from linter.cli import main\n"
+        "from dagshift.linter.cli import main\n"
         "buf = io.StringIO()\n"
         "with contextlib.redirect_stdout(buf):\n"
         "    main(['rules']); main(['rule', 'DS901'])\n"

@@ -14,10 +14,10 @@ from conftest import write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter import engine
-from linter.config import build_settings
-from linter.discovery import FileEntry, classify
-from rules import default_registry
+from dagshift.linter import engine
+from dagshift.linter.config import build_settings
+from dagshift.linter.discovery import FileEntry, classify
+from dagshift.rules import default_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -61,14 +61,14 @@ def test_no_dynamic_execution_in_the_tool():
     """
     pattern = re.compile(r"(?<![\w.])(exec|eval|compile)\s*\(|\brunpy\b|__import__\s*\(|\bimportlib\b")
     offenders = []
-    for package in ("linter", "rules", "fixers"):
+    for package in ("dagshift", "linter", "rules", "fixers"):
         for path in (ROOT / package).rglob("*.py"):
             for number, line in enumerate(path.read_text().splitlines(), 1):
                 if pattern.search(line) and "ast.literal_eval" not in line:
                     offenders.append(f"{path.relative_to(ROOT)}: {line.strip()}")
     assert offenders == [
-        "rules/__init__.py: import importlib",
-        "rules/__init__.py: module = importlib.import_module(module_name)",
+        "linter/registry.py: import importlib",
+        "linter/registry.py: module = importlib.import_module(module_name)",
     ]
 
 
@@ -226,7 +226,7 @@ def test_two_concurrent_fix_runs_leave_every_file_valid_and_fixed(tmp_path):
     shutil.copytree(FIXTURES / "legacy_repo", repo)
     for i in range(40):
         shutil.copy(FIXTURES / "imports" / "mwaa_emr_dag.py", repo / "dags" / f"emr_{i:02d}.py")
-    command = [sys.executable, "-m", "linter", "check", "--fix", "--target-version", "2.5.1", "--jobs", "2",
+    command = [sys.executable, "-m", "dagshift", "check", "--fix", "--target-version", "2.5.1", "--jobs", "2",
                "--format", "concise", "--quiet", "--select", "DS1"]
     runs = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     for run in runs:
@@ -322,7 +322,7 @@ def test_concurrent_checks_share_a_cache_without_corrupting_it(tmp_path):
     for i in range(30):
         shutil.copy(FIXTURES / "imports" / "mwaa_emr_dag.py", repo / "dags" / f"emr_{i:02d}.py")
     cache = tmp_path / "shared-cache"
-    command = [sys.executable, "-m", "linter", "check", "--target-version", "2.5.1", "--jobs", "2",
+    command = [sys.executable, "-m", "dagshift", "check", "--target-version", "2.5.1", "--jobs", "2",
                "--format", "json", "--cache-dir", str(cache)]
     runs = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
     outputs = [run.communicate(timeout=300)[0] for run in runs]

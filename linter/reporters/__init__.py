@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from linter.config import Settings
-    from linter.engine import RunResult
-    from rules import Registry
+    from dagshift.linter.config import Settings
+    from dagshift.linter.engine import RunResult
+    from dagshift.linter.registry import Registry
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 
@@ -27,23 +27,23 @@ class ReportContext:
 
 def render(fmt: str, ctx: ReportContext) -> str:
     if fmt == "text":
-        from linter.reporters.text import render_text
+        from dagshift.linter.reporters.text import render_text
 
         return render_text(ctx, full=True)
     if fmt == "concise":
-        from linter.reporters.text import render_text
+        from dagshift.linter.reporters.text import render_text
 
         return render_text(ctx, full=False)
     if fmt == "json":
-        from linter.reporters.json_report import render_json
+        from dagshift.linter.reporters.json_report import render_json
 
         return render_json(ctx)
     if fmt == "sarif":
-        from linter.reporters.sarif import render_sarif
+        from dagshift.linter.reporters.sarif import render_sarif
 
         return render_sarif(ctx)
     if fmt == "github":
-        from linter.reporters.github import render_github
+        from dagshift.linter.reporters.github import render_github
 
         return render_github(ctx)
     raise ValueError(fmt)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linter import RULES_DOC_URL
-from linter.diagnostics import Diagnostic
-from linter.reporters import ReportContext
+from dagshift.linter import RULES_DOC_URL
+from dagshift.linter.diagnostics import Diagnostic
+from dagshift.linter.reporters import ReportContext
 
 
 def fix_object(diag: Diagnostic) -> Any:

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from linter import RULES_DOC_URL, __url__, __version__
-from linter.diagnostics import Diagnostic
-from linter.reporters import ReportContext
+from dagshift.linter import RULES_DOC_URL, __url__, __version__
+from dagshift.linter.diagnostics import Diagnostic
+from dagshift.linter.reporters import ReportContext
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

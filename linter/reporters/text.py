@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Optional
 
-from linter.diagnostics import Diagnostic
-from linter.reporters import ReportContext
+from dagshift.linter.diagnostics import Diagnostic
+from dagshift.linter.reporters import ReportContext
 
 Segment = tuple[str, Optional[str]]
 

@@ -1,0 +1,179 @@
+"""The rule API: what a rule declares and the hooks the engine calls.
+
+A rule module must stay cheap to import: `dagshift rules` and `dagshift rule CODE` load every rule
+for its metadata, so libcst and the data tables are imported inside `check`, never at module level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
+
+from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING
+
+if TYPE_CHECKING:
+    from dagshift.linter.context import ProjectContext, RuleContext
+
+__all__ = ["Rule", "Example", "ERROR", "WARNING", "SAFE", "UNSAFE", "SOMETIMES"]
+
+# Fix availability, as ruff names it: a rule may fix every finding, some of them, or none.
+SOMETIMES = "sometimes"
+
+DOC_SECTIONS = ("What it does", "Why it matters on Airflow 2", "Example", "Fix")
+CODE_RE = re.compile(r"^DS[1-9][0-9]{2}$")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A rule's own test case (Fixit's habit): the suite runs every one of them.
+
+    For an invalid example `expected` is the text after `--fix --unsafe-fixes` (None: no fix is
+    offered); `count` is how many findings of this rule the input produces.
+    """
+
+    source: str
+    expected: Optional[str] = None
+    path: str = "dags/example_dag.py"
+    target: Optional[str] = None
+    count: int = 1
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    doc: ClassVar[str]
+    kinds: ClassVar[frozenset[str]]
+    severity: ClassVar[str] = ERROR
+    # None (no fix), SAFE, UNSAFE or SOMETIMES.
+    fix: ClassVar[Optional[str]] = None
+    # Target versions where the rule applies: since <= target < until (None = unbounded).
+    since: ClassVar[Optional[str]] = None
+    until: ClassVar[Optional[str]] = None
+    # Literal substrings a file must contain (any one of them) for the rule to have anything to
+    # find; the engine tests them before calling `wants`. Empty: no such gate.
+    tokens: ClassVar[tuple[str, ...]] = ()
+    # Record keys (ctx.record) this rule reads from other files: it runs in a second wave. And the
+    # keys a rule records: when an enabled rule reads one, its producers run too (silently, if they
+    # are not enabled themselves), so `--select DS305` still sees what the imports need.
+    reads_records: ClassVar[frozenset[str]] = frozenset()
+    records: ClassVar[frozenset[str]] = frozenset()
+    # File kinds this rule wants to see in the project phase (collect_project); empty: none.
+    project_kinds: ClassVar[frozenset[str]] = frozenset()
+    # True for the DS9xx rules: the engine itself emits them, they have no check of their own.
+    emitted_by_engine: ClassVar[bool] = False
+    valid: ClassVar[tuple[Example, ...]] = ()
+    invalid: ClassVar[tuple[Example, ...]] = ()
+
+    def check(self, ctx: "RuleContext") -> Any:
+        """Report findings on one file with ctx.report(...).
+
+        A Python rule may instead return a libcst BatchableCSTVisitor (or a list of them): the engine
+        runs every rule's visitors together in a single traversal of the module.
+        """
+
+    def collect_project(self, project: "ProjectContext") -> None:
+        """Gather cross-file facts into project.facts before any file is checked."""
+
+    def wants(self, text: str, target: str) -> bool:
+        """Pre-screen, after `tokens` matched: could this file have anything for the rule? False
+        skips it (and the parse). Rules with large tables override it with an exact test on the
+        raw text so already-migrated files are never parsed; it runs on every file, so it must cost
+        microseconds (benchmarks/prescreen.py measures each rule's).
+        """
+        return True
+
+    def screen(self, text: str, target: str, present: Optional[set[str]] = None) -> bool:
+        """What the engine calls: the `tokens` gate (substring tests, the cheapest there are), then
+        `wants`. `present`, the tokens of every rule found in the text, lets the engine look for each
+        distinct token once per file instead of once per rule."""
+        tokens = self.tokens
+        if tokens:
+            found = not present.isdisjoint(tokens) if present is not None else any(tok in text for tok in tokens)
+            if not found:
+                return False
+        return self.wants(text, target)
+
+    def records_from_text(self, text: str, target: str) -> dict[str, list[Any]]:
+        """What the rule records for a file its pre-screen skipped (read from the text, no parse)."""
+        return {}
+
+    # -- metadata helpers -------------------------------------------------------------------
+
+    @classmethod
+    def fixable(cls) -> bool:
+        return cls.fix is not None
+
+    @classmethod
+    def target_range(cls) -> str:
+        if cls.since and cls.until:
+            return f">={cls.since},<{cls.until}"
+        if cls.since:
+            return f">={cls.since}"
+        if cls.until:
+            return f"<{cls.until}"
+        return "all"
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of 'What it does', for short descriptions."""
+        text = cls.section("What it does").strip().replace("\n", " ")
+        return text.split(". ")[0].rstrip(".") + "." if text else cls.name
+
+    @classmethod
+    def section(cls, title: str) -> str:
+        sections = parse_doc(cls.doc)
+        return sections.get(title, "")
+
+    @classmethod
+    def metadata(cls) -> dict[str, Any]:
+        return {
+            "code": cls.code,
+            "name": cls.name,
+            "message": cls.message,
+            "severity": cls.severity,
+            "fix": cls.fix,
+            "target": cls.target_range(),
+            "kinds": sorted(cls.kinds),
+        }
+
+
+def parse_doc(doc: str) -> dict[str, str]:
+    """Split a rule doc into its `## Title` sections."""
+    sections: dict[str, str] = {}
+    current: Optional[str] = None
+    lines: list[str] = []
+    for line in doc.strip("\n").splitlines():
+        if line.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(lines).strip("\n")
+            current, lines = line[3:].strip(), []
+        else:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip("\n")
+    return sections
+
+
+def validate_rule(rule: type[Rule], docs: bool = True) -> list[str]:
+    """Problems with a rule's declaration; the registry refuses rules that have any. `docs=False`
+    skips the doc sections (parsing 40 docs costs every run ~10 ms; the suite checks the shipped ones)."""
+    problems = []
+    for attr in ("code", "name", "message", "doc", "kinds"):
+        if not getattr(rule, attr, None):
+            problems.append(f"{rule.__name__}: missing {attr}")
+    if problems:
+        return problems
+    if not CODE_RE.match(rule.code):
+        problems.append(f"{rule.__name__}: code {rule.code!r} is not DSnnn")
+    if rule.severity not in (ERROR, WARNING):
+        problems.append(f"{rule.code}: severity {rule.severity!r}")
+    if rule.fix not in (None, SAFE, UNSAFE, SOMETIMES):
+        problems.append(f"{rule.code}: fix {rule.fix!r}")
+    missing = [s for s in DOC_SECTIONS if s not in parse_doc(rule.doc)] if docs else []
+    if missing:
+        problems.append(f"{rule.code}: doc lacks section(s) {', '.join(missing)}")
+    if "\n" in rule.message:
+        problems.append(f"{rule.code}: message must be one line")
+    return problems

@@ -1,0 +1,178 @@
+"""What DS401-DS407 find in one file: configuration values, keys, MWAA definitions and CLI calls."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from dagshift.linter.tables import load_table
+from dagshift.linter.diagnostics import SAFE, Edit, Fix
+from dagshift.linter.targets import find_target, version_tuple
+from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
+from dagshift.rules.config.settings import ENV, INI, MWAA, Setting, airflow_versions, settings_in
+from dagshift.linter.findings import Finding, once_per_file
+
+MWAA_KEY_RE = re.compile(r"^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$")
+PRINTABLE_RE = re.compile(r"^[ -~]+$")
+MWAA_CLI_RE = re.compile(r"([\"'])(" + "|".join(sorted(CLI_RENAMES, key=len, reverse=True)) + r")(?=[ \"'])")
+
+
+@lru_cache(maxsize=1)
+def config_table() -> dict:
+    return load_table("config_changes", "targets")["targets"]
+
+
+
+
+def analyse(ctx: Any) -> list[Finding]:
+    return once_per_file(ctx, "config", _analyse)
+
+
+def _key_text(setting: Setting, section: str, option: str) -> str:
+    if setting.syntax == ENV:
+        return f"AIRFLOW__{section.upper()}__{option.upper()}"
+    if setting.syntax == MWAA:
+        return f"{section}.{option}"
+    return option
+
+
+def _analyse(ctx: Any) -> list[Finding]:
+    from dagshift.rules.imports.tables import tables
+
+    text, target = ctx.text, ctx.target
+    findings: list[Finding] = []
+    changes = config_table()[target]
+    moves = tables(target).entries
+    for setting in settings_in(text, ctx.kind):
+        where = {INI: f"[{setting.section}] {setting.option}", ENV: text[slice(*setting.key_span)],
+                 MWAA: setting.name}[setting.syntax]
+        _class_path(ctx, setting, where, moves, findings)
+        if setting.option == "backend_kwargs" and setting.value and not setting.value.startswith(("$", "!")):
+            try:
+                json.loads(setting.value)
+            except ValueError as exc:
+                findings.append(Finding.at_span("DS402", *setting.value_span,
+                                        f"{where} is not valid JSON ({exc.msg} at character {exc.pos}): the "
+                                        "secrets backend fails to start"))
+        _renamed_or_removed(setting, where, changes, target, findings)
+        if setting.syntax == MWAA:
+            key = text[slice(*setting.key_span)]
+            if not MWAA_KEY_RE.match(key) or len(key) > 64 or key.count(".") < 1:
+                findings.append(Finding.at_span("DS405", *setting.key_span, (
+                    f"MWAA rejects the configuration key `{key}`: keys are lowercase `section.option` "
+                    "(letters, digits, `_` and `.`, at most 64 characters)"
+                )))
+            elif setting.value and not PRINTABLE_RE.match(setting.value):
+                findings.append(Finding.at_span("DS405", *setting.value_span,
+                                        f"MWAA rejects the value of `{key}`: only printable ASCII is allowed"))
+    if ctx.kind == "python" and "airflow." in text:
+        _python_class_paths(ctx, moves, findings)
+    _versions(ctx, findings)
+    _cli(ctx, findings)
+    return findings
+
+
+PATH_LITERAL_RE = re.compile(r"""(["'])(airflow\.[A-Za-z0-9_.]+)\1""")
+
+
+def _python_class_paths(ctx: Any, moves: dict, findings: list[Finding]) -> None:
+    """Dotted 1.10 paths in string literals: custom logging configs ('class': '...S3TaskHandler')."""
+    taken = {f.at for f in findings}
+    for m in PATH_LITERAL_RE.finditer(ctx.text):
+        entry = moves.get(m.group(2))
+        if entry is None or m.span(2) in taken:
+            continue
+        setting = Setting("", "", m.group(2), m.span(2), m.span(2), MWAA)
+        _class_path(ctx, setting, "", moves, findings)
+
+
+def _class_path(ctx: Any, setting: Setting, where: str, moves: dict, findings: list[Finding]) -> None:
+    value = setting.value
+    if setting.option == "hostname_callable" and re.fullmatch(r"[\w.]+:[\w]+", value):
+        new = value.replace(":", ".")
+        findings.append(Finding.at_span("DS401", *setting.value_span, (
+            f"{where} = `{value}`: Airflow 2 reads `module.function`; the `module:function` form is rewritten "
+            "with a warning"
+        ), severity="warning", fix=Fix((Edit(*setting.value_span, new),), SAFE, f"use `{new}`")))
+        return
+    entry = moves.get(value)
+    if entry is None or not value.startswith("airflow."):
+        return
+    new = entry.get("to")
+    removed = entry["status"] == "removed"
+    state = "does not exist" if removed else "is deprecated"
+    install = f" (install {entry['dist']})" if entry.get("dist") else ""
+    tail = f": use `{new}`{install}" if new else " and has no replacement"
+    if entry.get("dist"):
+        ctx.record("providers", entry["dist"])
+    subject = f"{where} = `{value}`" if where else f"`{value}`"
+    findings.append(Finding.at_span(
+        "DS401", *setting.value_span, f"{subject} {state} on Airflow {ctx.target}{tail}",
+        severity="error" if removed else "warning",
+        fix=Fix((Edit(*setting.value_span, new),), SAFE, f"use `{new}`") if new else None,
+    ))
+
+
+def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str, findings: list[Finding]) -> None:
+    renamed = changes["renames"].get(setting.name)
+    section_renamed = changes["section_renames"].get(setting.section)
+    if renamed is None and section_renamed is not None:
+        renamed = [f"{section_renamed[0]}.{setting.option}", section_renamed[1]]
+    if renamed is not None:
+        new_section, _, new_option = renamed[0].partition(".")
+        fix = None
+        if setting.syntax != INI or new_section == setting.section:
+            new_key = _key_text(setting, new_section, new_option)
+            fix = Fix((Edit(*setting.key_span, new_key),), SAFE, f"rename to `{new_key}`")
+        move = "" if fix else f" (move it to the [{new_section}] section)"
+        findings.append(Finding.at_span("DS403", *setting.key_span, (
+            f"{where} was renamed to `{renamed[0]}` in Airflow {renamed[1]}{move}: the old name works on "
+            f"{target} with a deprecation warning"
+        ), fix=fix))
+    elif setting.name in changes["removed"]:
+        findings.append(Finding.at_span("DS404", *setting.key_span, (
+            f"{where} no longer exists on Airflow {target}: the setting is ignored"
+        )))
+    elif setting.syntax == MWAA and setting.name in protected_options(target):
+        findings.append(Finding.at_span("DS404", *setting.key_span, (
+            f"MWAA {target} does not let environments set `{setting.name}`: its own value wins"
+        )))
+
+
+@lru_cache(maxsize=4)
+def protected_options(target: str) -> frozenset[str]:
+    data = load_table("mwaa_protected_options", "applies_from", "options")
+    if version_tuple(target) < version_tuple(data["applies_from"]):
+        return frozenset()
+    return frozenset(data["options"])
+
+
+def _versions(ctx: Any, findings: list[Finding]) -> None:
+    if ctx.kind not in ("yaml", "json", "terraform", "python") or "mwaa" not in ctx.text.lower():
+        return
+    for value, span in airflow_versions(ctx.text):
+        if value == ctx.target:
+            continue
+        offered = find_target(value) is not None or value == "1.10.12"
+        detail = "" if offered else f" (and {value} is not a version MWAA offers)"
+        findings.append(Finding.at_span("DS406", *span, (
+            f"the MWAA environment runs Airflow {value}{detail}, but the DAGs are checked for {ctx.target}"
+        ), fix=Fix((Edit(*span, ctx.target),), SAFE, f"set it to {ctx.target}")))
+
+
+def _cli(ctx: Any, findings: list[Finding]) -> None:
+    text = ctx.text
+    if ctx.kind in ("shell", "makefile", "dockerfile", "yaml", "text", "json") and "airflow" in text:
+        for m in CLI_RE.finditer(text):
+            old, new = m.group(1), CLI_RENAMES[m.group(1)]
+            findings.append(Finding.at_span("DS407", m.start(1), m.end(1),
+                                    f"`airflow {old}` is `airflow {new}` on Airflow 2",
+                                    fix=Fix((Edit(m.start(1), m.end(1), new),), SAFE, f"use `airflow {new}`")))
+    if ctx.kind == "python" and ("create_cli_token" in text or "/aws_mwaa/cli" in text):
+        for m in MWAA_CLI_RE.finditer(text):
+            old, new = m.group(2), CLI_RENAMES[m.group(2)]
+            findings.append(Finding.at_span("DS407", m.start(2), m.end(2),
+                                    f"MWAA CLI command `{old}` is `{new}` on Airflow 2",
+                                    fix=Fix((Edit(m.start(2), m.end(2), new),), SAFE, f"use `{new}`")))

@@ -1,0 +1,286 @@
+"""DS401-DS407: Airflow configuration, secrets backends, MWAA environment definitions, CLI calls.
+
+Settings are found in airflow.cfg, AIRFLOW__* environment variables (.env, Dockerfile, compose,
+Kubernetes, shell) and MWAA AirflowConfigurationOptions (CloudFormation YAML/JSON, Terraform,
+CDK/boto3 Python); see settings.py beside this file. Analysis: analysis.py.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example, Rule
+
+CONFIG_KINDS = frozenset({"airflow-cfg", "env", "dockerfile", "yaml", "json", "terraform", "python", "shell",
+                          "makefile", "text"})
+OLD_BACKEND = "airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend"
+NEW_BACKEND = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
+MARKERS = ("AIRFLOW__", "AirflowConfigurationOptions", "airflow_configuration_options", "AirflowVersion",
+           "airflow_version", "create_cli_token", "/aws_mwaa/cli", "_task_handler.", "airflow.contrib.")
+INI_SECTION = re.compile(r"\[[a-z_]+\]\s*$", re.M)  # literal first; the line start is checked by hand
+CFN = (
+    "Resources:\n  MwaaEnvironment:\n    Type: AWS::MWAA::Environment\n    Properties:\n"
+    '      AirflowVersion: "{version}"\n      AirflowConfigurationOptions:\n        secrets.backend: {backend}\n'
+)
+
+
+@lru_cache(maxsize=8)
+def _config_wanted(text: str) -> bool:
+    """One answer per file for the seven configuration rules."""
+    if any(marker in text for marker in MARKERS):
+        return True
+    if "[" in text and any(text[text.rfind("\n", 0, m.start()) + 1 : m.start()].isspace() or
+                           text.rfind("\n", 0, m.start()) + 1 == m.start() for m in INI_SECTION.finditer(text)):
+        return True
+    if "airflow" not in text:
+        return False
+    from dagshift.rules.config.cli import CLI_RE
+
+    return CLI_RE.search(text) is not None
+
+
+class _ConfigRule(Rule):
+    kinds = CONFIG_KINDS
+
+    def wants(self, text: str, target: str) -> bool:
+        return _config_wanted(text)
+
+    def check(self, ctx: Any) -> None:
+        from dagshift.rules.config.analysis import analyse
+        from dagshift.linter.findings import report_own
+
+        report_own(ctx, analyse(ctx))
+
+
+class MovedClassPath(_ConfigRule):
+    code = "DS401"
+    name = "moved-class-in-config"
+    message = "configuration names a 1.10 class path"
+    severity = ERROR
+    fix = SOMETIMES
+    records = frozenset({"providers"})
+    doc = """
+## What it does
+Reports configuration values that name an Airflow 1.10 class or function path, wherever the
+repository sets them: the secrets backend (`airflow.contrib.secrets.*`: Secrets Manager, Systems
+Manager Parameter Store, HashiCorp Vault, GCP Secret Manager, which became
+`CloudSecretManagerBackend`), the email backend, task log handlers, `logging_config_class`, the
+executor; dotted 1.10 paths in Python string literals (custom logging configs:
+`'class': 'airflow.utils.log.s3_task_handler.S3TaskHandler'`); and `hostname_callable` in the 1.10
+`module:function` form. The destinations come from the
+same generated tables as DS101-DS103, so they exist in the provider versions the target pins.
+
+## Why it matters on Airflow 2
+A value whose path no longer imports stops the scheduler or the secrets lookup (error); one that
+works through a deprecation shim warns at every start (warning) and breaks on Airflow 3. The
+provider named must be installed: DS305 adds it to requirements.txt when checked in the same run.
+
+## Example
+```ini
+[secrets]
+backend = airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend
+```
+
+## Fix
+Safe: the value is rewritten in place (`airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend`),
+in the file's own syntax; nothing else in the file changes.
+"""
+    invalid = (
+        Example(f"[secrets]\nbackend = {OLD_BACKEND}\n", f"[secrets]\nbackend = {NEW_BACKEND}\n",
+                path="airflow.cfg", target="2.5.1"),
+        Example("LOGGING = {'handlers': {'task': {'class': 'airflow.utils.log.s3_task_handler.S3TaskHandler'}}}\n",
+                "LOGGING = {'handlers': {'task': {'class': "
+                "'airflow.providers.amazon.aws.log.s3_task_handler.S3TaskHandler'}}}\n",
+                path="config/log_config.py", target="2.5.1"),
+        Example(f"AIRFLOW__SECRETS__BACKEND={OLD_BACKEND}\n", f"AIRFLOW__SECRETS__BACKEND={NEW_BACKEND}\n",
+                path=".env", target="2.5.1"),
+        Example(CFN.format(version="2.5.1", backend=OLD_BACKEND), CFN.format(version="2.5.1", backend=NEW_BACKEND),
+                path="infra/mwaa.yaml", target="2.5.1"),
+    )
+    valid = (Example(f"[secrets]\nbackend = {NEW_BACKEND}\n", path="airflow.cfg", target="2.5.1"),)
+
+
+class BackendKwargs(_ConfigRule):
+    code = "DS402"
+    name = "backend-kwargs-json"
+    message = "`backend_kwargs` is not valid JSON"
+    severity = ERROR
+    doc = """
+## What it does
+Reports `backend_kwargs` (secrets backend options) that are not valid JSON, in any of the places
+DS401 reads.
+
+## Why it matters on Airflow 2
+Airflow parses the value with `json.loads` when it builds the secrets backend; invalid JSON stops
+every component that needs a connection or variable.
+
+## Example
+```ini
+[secrets]
+backend_kwargs = {'connections_prefix': 'airflow/connections'}
+```
+
+## Fix
+None: use double quotes, `{"connections_prefix": "airflow/connections"}`.
+"""
+    invalid = (Example("[secrets]\nbackend_kwargs = {'connections_prefix': 'airflow/connections'}\n", None,
+                       path="airflow.cfg", target="2.5.1"),)
+
+
+class RenamedOption(_ConfigRule):
+    code = "DS403"
+    name = "renamed-config-option"
+    message = "configuration option renamed"
+    severity = WARNING
+    fix = SOMETIMES
+    doc = """
+## What it does
+Reports options the target renamed or moved to another section (Airflow's own
+`deprecated_options`/`deprecated_sections` tables, read from each target wheel):
+`[core] dag_concurrency` -> `[core] max_active_tasks_per_dag` (2.2), `[core] sql_alchemy_conn` ->
+`[database]` (2.3), `[kubernetes]` -> `[kubernetes_executor]` (2.5), the `[core]` logging options ->
+`[logging]` (2.0), ...
+
+## Why it matters on Airflow 2
+The old names still work with a deprecation warning at every start, and stop working in Airflow 3.
+
+## Example
+```shell
+AIRFLOW__CORE__DAG_CONCURRENCY=16
+```
+
+## Fix
+Safe: the key is renamed in the file's own syntax (`AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG`,
+`core.max_active_tasks_per_dag`). In airflow.cfg an option that changes section is reported without
+a fix: move it to the new section by hand.
+"""
+    invalid = (
+        Example("AIRFLOW__CORE__DAG_CONCURRENCY=16\n", "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG=16\n",
+                path=".env", target="2.5.1"),
+        Example("[core]\nsql_alchemy_conn = postgresql://db\n", None, path="airflow.cfg", target="2.5.1"),
+    )
+
+
+class RemovedOption(_ConfigRule):
+    code = "DS404"
+    name = "removed-config-option"
+    message = "configuration option removed"
+    severity = WARNING
+    doc = """
+## What it does
+Reports options Airflow 1.10.15 had that the target neither has nor renames (from the `config.yml`
+of both wheels): the `[kubernetes]` pod-shaping keys, `[ldap]`, `[mesos]`, `[webserver] rbac`,
+`[core] secure_mode`, ... (67 on 2.0.2, 70 on 2.5.1).
+
+## Why it matters on Airflow 2
+The setting is silently ignored: whatever it used to change no longer happens (for the Kubernetes
+keys, use a `pod_template_file`; for LDAP, `webserver_config.py`).
+
+## Example
+```ini
+[webserver]
+rbac = True
+```
+
+From MWAA 2.9.2 it also reports `AirflowConfigurationOptions` keys MWAA does not let an environment
+set (`core.executor`, `core.fernet_key`, `database.sql_alchemy_conn`, ...: the "essential"
+configuration of MWAA's images, `rules/config/data/mwaa_protected_options.json`).
+
+## Fix
+None: remove it, or move its intent to what replaced it.
+"""
+    invalid = (
+        Example("[webserver]\nrbac = True\n", None, path="airflow.cfg", target="2.5.1"),
+        Example(CFN.format(version="2.10.3", backend=NEW_BACKEND) + "        core.executor: LocalExecutor\n", None,
+                path="infra/mwaa.yaml", target="2.10.3"),
+    )
+
+
+class MwaaKeyFormat(_ConfigRule):
+    code = "DS405"
+    name = "mwaa-option-format"
+    message = "MWAA rejects this configuration key"
+    severity = ERROR
+    doc = """
+## What it does
+Checks the keys and values of MWAA `AirflowConfigurationOptions` against the MWAA API's rules: keys
+are lowercase `section.option` (pattern `[a-z]+([a-z0-9._]*[a-z0-9_]+)?`, at most 64 characters),
+values printable ASCII.
+
+## Why it matters on Airflow 2
+CreateEnvironment/UpdateEnvironment fail with "Some of the provided configurations do not have the
+expected format": the whole deployment is rejected.
+
+## Example
+```yaml
+AirflowConfigurationOptions:
+  Core.Default_Timezone: utc
+```
+
+## Fix
+None: write the key in lowercase `section.option` form.
+"""
+    invalid = (Example(CFN.format(version="2.5.1", backend=NEW_BACKEND) + "        Core.Default_Timezone: utc\n", None,
+                       path="infra/mwaa.yaml", target="2.5.1"),)
+
+
+class MwaaVersion(_ConfigRule):
+    code = "DS406"
+    name = "mwaa-airflow-version"
+    message = "the MWAA environment's AirflowVersion is not the target"
+    severity = ERROR
+    fix = SAFE
+    doc = """
+## What it does
+Reports `AirflowVersion` (CloudFormation, CDK, boto3) or `airflow_version` (Terraform) of an MWAA
+environment definition that differs from the target version, or names a version MWAA does not offer.
+
+## Why it matters on Airflow 2
+Infrastructure code and DAG code drift apart: the DAGs are migrated for one version and deployed
+on another (1.10 -> 2.x needs a new environment; MWAA refuses an in-place major upgrade).
+
+## Example
+```yaml
+AirflowVersion: "1.10.12"
+```
+
+## Fix
+Safe: the version is set to the target.
+"""
+    invalid = (Example(CFN.format(version="1.10.12", backend=NEW_BACKEND), CFN.format(version="2.5.1", backend=NEW_BACKEND),
+                       path="infra/mwaa.yaml", target="2.5.1"),)
+
+
+class LegacyCli(_ConfigRule):
+    code = "DS407"
+    name = "airflow-1-cli"
+    message = "Airflow 1.10 CLI command"
+    severity = ERROR
+    fix = SAFE
+    doc = """
+## What it does
+Reports Airflow 1.10 CLI commands in shell scripts, Makefiles, Dockerfiles, CI YAML, and in MWAA
+CLI-token calls made from Python (`create_cli_token` / `/aws_mwaa/cli` payloads): `airflow
+list_dags`, `trigger_dag`, `initdb`, `resetdb`, `upgradedb`, `test`, `run`, `clear`, `pause`,
+`worker`, ... (the one-to-one renames of the "Airflow CLI changes in 2.0" table of Airflow's
+upgrade guide).
+
+## Why it matters on Airflow 2
+Airflow 2 groups commands (`airflow dags trigger`); the old names fail with "invalid choice", so
+deploy scripts and scheduled jobs break silently.
+
+## Example
+```shell
+airflow trigger_dag nightly_reporting
+```
+
+## Fix
+Safe: the command is rewritten (`airflow dags trigger nightly_reporting`). Options that changed
+(`-sd` -> `-S`, snake_case -> kebab-case) are not rewritten; commands whose options changed shape
+(`pool`, `variables`, `connections`) are not reported.
+"""
+    invalid = (Example("#!/bin/sh\nairflow trigger_dag nightly && airflow list_dags\n",
+                       "#!/bin/sh\nairflow dags trigger nightly && airflow dags list\n", path="deploy.sh", count=2),)
+    valid = (Example("#!/bin/sh\nairflow dags trigger nightly\n", path="deploy.sh"),)

@@ -1,0 +1,369 @@
+"""What DS501-DS511 find in one file, with the fixes (imported on first use: needs libcst)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Optional
+
+import libcst as cst
+
+from dagshift.fixers.lines import indent_at, line_start
+from dagshift.linter.names import NameUses
+from dagshift.linter.walk import walk
+from dagshift.linter.findings import Finding, once_per_file
+from dagshift.rules.dag_api.calls import HANDLED, signatures
+from dagshift.linter.tables import load_table
+from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from dagshift.linter.imports import dotted_name
+
+DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
+               "airflow.models.dag.dag"}
+DAYS_AGO = {"airflow.utils.dates.days_ago"}
+SUBDAG = {"airflow.operators.subdag.SubDagOperator", "airflow.operators.subdag_operator.SubDagOperator"}
+JINJA_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
+
+
+@lru_cache(maxsize=1)
+def api_table() -> dict:
+    return load_table("dag_api", "targets")["targets"]
+
+
+# 1.10 argument -> its Airflow 2 name; applied only when the target's class takes the new name
+# and not the old one (checked against the generated signatures, not assumed).
+ARGUMENT_RENAMES = {"bql": "sql", "node_selectors": "node_selector", "xcom_push": "do_xcom_push"}
+
+
+
+
+def analyse(ctx: Any) -> list[Finding]:
+    return once_per_file(ctx, "dag_api", _analyse)
+
+
+def _analyse(ctx: Any) -> list[Finding]:
+    visitor = _Visitor(ctx, api_table()[ctx.target])
+    walk(ctx.module, visitor)
+    visitor.finish()
+    return visitor.findings
+
+
+def _keyword_rename(ctx: Any, arg: cst.Arg, new: str) -> Fix:
+    start, end = ctx.span(arg.keyword)
+    return Fix((Edit(start, end, new),), SAFE, f"rename to `{new}`")
+
+
+def _drop_item(ctx: Any, items: list, index: int, what: str) -> Fix:
+    """Delete one call argument or dict element with the comma that separates it from its neighbour."""
+    start, end = ctx.span(items[index])
+    if index + 1 < len(items):
+        end = ctx.span(items[index + 1])[0]
+    elif index > 0:
+        start = ctx.span(items[index - 1])[1]
+    return Fix((Edit(start, end, ""),), SAFE, f"remove `{what}`")
+
+
+class _Visitor:
+    def __init__(self, ctx: Any, facts: dict) -> None:
+        self.ctx = ctx
+        self.facts = facts
+        self.target = ctx.target
+        self.findings: list[Finding] = []
+        self.dag_names: set[str] = set()
+        self.shifts: list[cst.BinaryOperation] = []
+        self.chain_calls: list[cst.Call] = []
+        self.dummy_imports: list[Any] = []
+
+    # -- names bound to DAG objects ------------------------------------------------------
+
+    def _is_dag_call(self, node: cst.BaseExpression) -> bool:
+        if not isinstance(node, cst.Call):
+            return False
+        return (self.ctx.imports.resolve(dotted_name(node.func) or "") or "") in DAG_CLASSES
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._is_dag_call(node.value):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.dag_names.add(target.target.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if self._is_dag_call(node.item) and node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self.dag_names.add(node.asname.name.value)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.RightShift, cst.LeftShift)):
+            self.shifts.append(node)
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        dotted = dotted_name(node.func) or ""
+        qualified = self.ctx.imports.resolve(dotted) or dotted
+        last = qualified.rsplit(".", 1)[-1]
+        args = list(node.args)
+        if qualified in DAG_CLASSES:
+            self._dag_call(args)
+        elif last.endswith(("Operator", "Sensor")):
+            self._operator_call(last, args)
+            self._signature(qualified, last, args)
+        if qualified in DAYS_AGO and self.facts["days_ago_deprecated"]:
+            self._days_ago(node, args)
+        if last in ("chain", "cross_downstream") and qualified.startswith("airflow."):
+            self.chain_calls.append(node)
+        if qualified == f"airflow.configuration.{last}" and last in self.facts["configuration_deprecated"]:
+            self._configuration(node, dotted, last)
+        if last == "get" and node.args and isinstance(node.func, cst.Attribute):
+            self._context_get(node)
+
+    def _dag_call(self, args: list[cst.Arg]) -> None:
+        keywords = {a.keyword.value for a in args if a.keyword is not None}
+        for arg in args:
+            if arg.keyword is None:
+                continue
+            key = arg.keyword.value
+            if key in ("schedule_interval", "timetable") and "schedule" in self.facts["dag_args"]:
+                fix = _keyword_rename(self.ctx, arg, "schedule") if "schedule" not in keywords else None
+                self.findings.append(Finding("DS504", arg.keyword, (
+                    f"`{key}=` is deprecated on Airflow {self.target}: use `schedule=`"
+                ), fix=fix))
+            if key == "concurrency" and "max_active_tasks" in self.facts["dag_args"]:
+                self.findings.append(Finding("DS506", arg.keyword, (
+                    f"`concurrency=` is deprecated on Airflow {self.target}: use `max_active_tasks=`"
+                ), fix=_keyword_rename(self.ctx, arg, "max_active_tasks")))
+
+    def _operator_call(self, name: str, args: list[cst.Arg]) -> None:
+        for index, arg in enumerate(args):
+            if arg.keyword is None:
+                continue
+            key = arg.keyword.value
+            if key == "provide_context":
+                self._provide_context(name, args, index)
+            elif key == "task_concurrency" and "max_active_tis_per_dag" in self.facts["operator_args"]:
+                self.findings.append(Finding("DS506", arg.keyword, (
+                    f"`task_concurrency=` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag=`"
+                ), fix=_keyword_rename(self.ctx, arg, "max_active_tis_per_dag")))
+            elif name == "BashOperator" and key == "xcom_push" and "xcom_push" not in self.facts["bash_args"]:
+                self.findings.append(Finding("DS502", arg.keyword, (
+                    f"BashOperator has no `xcom_push` on Airflow {self.target}: it is `do_xcom_push`"
+                ), fix=_keyword_rename(self.ctx, arg, "do_xcom_push")))
+            elif (name == "TriggerDagRunOperator" and key == "python_callable"
+                  and "python_callable" not in self.facts["trigger_dagrun_args"]):
+                self.findings.append(Finding("DS502", arg.keyword, (
+                    f"TriggerDagRunOperator has no `python_callable` on Airflow {self.target}: pass the run's "
+                    "payload as `conf={...}` (templated)"
+                )))
+
+    def _signature(self, qualified: str, name: str, args: list[cst.Arg]) -> None:
+        """Keywords the target's class (found through the import tables) does not accept at all."""
+        from dagshift.rules.imports.tables import tables
+
+        entry = tables(self.target).entries.get(qualified)
+        cls = entry.get("to") if entry else qualified
+        accepted = signatures(self.target).get(cls or "")
+        if accepted is None:
+            return
+        keywords = {a.keyword.value for a in args if a.keyword is not None}
+        for arg in args:
+            key = arg.keyword.value if arg.keyword is not None else None
+            if key is None or key in accepted or key in HANDLED:
+                continue
+            if (name, key) in (("BashOperator", "xcom_push"), ("TriggerDagRunOperator", "python_callable")):
+                continue  # reported with their own words in _operator_call
+            new = ARGUMENT_RENAMES.get(key)
+            fix = None
+            if new and new in accepted and new not in keywords:
+                fix = _keyword_rename(self.ctx, arg, new)
+            hint = f"; it is now `{new}`" if fix else ""
+            self.findings.append(Finding("DS502", arg.keyword, (
+                f"`{key}` is not an argument of {cls.rsplit('.', 1)[-1]} on Airflow {self.target} "  # type: ignore[union-attr]
+                f"(with the provider versions it pins){hint}: the DAG fails with \"Invalid arguments were passed\""
+            ), fix=fix))
+
+    def _provide_context(self, name: str, args: list[cst.Arg], index: int) -> None:
+        arg = args[index]
+        if name in self.facts["python_family"] and self.facts["provide_context_popped"]:
+            message = (f"`provide_context` is deprecated on Airflow {self.target}: {name} always passes the "
+                       "context to callables that take it")
+            severity = "warning"
+        else:
+            message = (f"`provide_context` is not an argument of {name} on Airflow {self.target}: the task fails "
+                       "with \"Invalid arguments were passed\"")
+            severity = "error"
+        self.findings.append(Finding("DS501", arg.keyword, message, severity=severity,
+                                     fix=_drop_item(self.ctx, args, index, "provide_context")))
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        elements = list(node.elements)
+        for index, element in enumerate(elements):
+            if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+                continue
+            key = element.key.evaluated_value
+            if key == "provide_context":
+                self.findings.append(Finding("DS501", element.key, (
+                    f"`provide_context` in default_args has no effect on Airflow {self.target}: the context is "
+                    "always passed to callables that take it"
+                ), severity="warning", fix=_drop_item(self.ctx, elements, index, "provide_context")))
+            elif key == "task_concurrency" and "max_active_tis_per_dag" in self.facts["operator_args"]:
+                start, end = self.ctx.span(element.key)
+                quote = element.key.value[0]
+                self.findings.append(Finding("DS506", element.key, (
+                    f"`task_concurrency` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag`"
+                ), fix=Fix((Edit(start, end, f"{quote}max_active_tis_per_dag{quote}"),), SAFE,
+                           "rename to `max_active_tis_per_dag`")))
+
+    def _days_ago(self, node: cst.Call, args: list[cst.Arg]) -> None:
+        fix = None
+        if len(args) == 1 and args[0].keyword is None and args[0].star == "":
+            value = self.ctx.module.code_for_node(args[0].value)
+            days = f"-{value}" if re.fullmatch(r"\w+", value) else f"-({value})"
+            start, end = self.ctx.span(node)
+            edits = [Edit(start, end, f'pendulum.today("UTC").add(days={days})')]
+            if "pendulum" not in self.ctx.imports.by_local:
+                edits.append(self._import_pendulum())
+            fix = Fix(tuple(edits), UNSAFE, 'use `pendulum.today("UTC").add(days=-N)`')
+        self.findings.append(Finding("DS505", node.func, (
+            f"`days_ago()` is deprecated on Airflow {self.target}: a start date that moves with the clock; "
+            'prefer a fixed date, or `pendulum.today("UTC").add(days=-N)`'
+        ), fix=fix))
+
+    def _import_pendulum(self) -> Edit:
+        first = next((i for i in self.ctx.imports if not i.enclosing and i.module != "__future__"), None)
+        if first is not None:
+            at = line_start(self.ctx.index, self.ctx.span(first.statement)[0])
+            return Edit(at, at, "import pendulum" + self.ctx.module.default_newline)
+        return Edit(0, 0, "import pendulum" + self.ctx.module.default_newline)
+
+    def _configuration(self, node: cst.Call, dotted: str, name: str) -> None:
+        fix = None
+        if isinstance(node.func, cst.Attribute):
+            start, end = self.ctx.span(node.func)
+            module_part = dotted.rsplit(".", 1)[0]
+            fix = Fix((Edit(start, end, f"{module_part}.conf.{name}"),), SAFE, f"call `conf.{name}`")
+        self.findings.append(Finding("DS509", node.func, (
+            f"`airflow.configuration.{name}()` is deprecated on Airflow {self.target}: use `airflow.configuration.conf.{name}()`"
+        ), fix=fix))
+
+    # -- context keys --------------------------------------------------------------------
+
+    def _deprecated_key(self, key: str) -> Optional[str]:
+        replacements = self.facts["context_deprecations"]
+        if key not in replacements:
+            return None
+        choices = replacements[key]
+        if not choices:
+            return "it has no direct replacement: derive it from `data_interval_start`/`data_interval_end`"
+        return "use " + " or ".join(f"`{c}`" for c in choices)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return
+        key_node = node.slice[0].slice.value
+        if isinstance(key_node, cst.SimpleString):
+            self._context_key(key_node, key_node.evaluated_value)
+
+    def _context_get(self, node: cst.Call) -> None:
+        first = node.args[0].value
+        if isinstance(first, cst.SimpleString) and isinstance(node.func, cst.Attribute):
+            owner = dotted_name(node.func.value) or ""
+            if owner in ("context", "kwargs", "ctx", "kw"):
+                self._context_key(first, first.evaluated_value)
+
+    def _context_key(self, node: cst.CSTNode, key: Any) -> None:
+        if not isinstance(key, str):
+            return
+        replacement = self._deprecated_key(key)
+        if replacement is not None:
+            self.findings.append(Finding("DS507", node, (
+                f"context key `{key}` is deprecated on Airflow {self.target}: {replacement}"
+            )))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.value
+        if "{{" not in value or not self.facts["context_deprecations"]:
+            return
+        for expression in JINJA_RE.findall(value):
+            for key in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression):
+                replacement = self._deprecated_key(key)
+                if replacement is not None:
+                    self.findings.append(Finding("DS507", node, (
+                        f"template variable `{key}` is deprecated on Airflow {self.target}: {replacement}"
+                    )))
+
+    # -- imports -------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        self._dag_shifts()
+        self._imports()
+        self._template_fields()
+
+    def _dag_shifts(self) -> None:
+        for node in self.shifts:
+            for side in (node.left, node.right):
+                if isinstance(side, cst.Name) and side.value in self.dag_names:
+                    self.findings.append(Finding("DS508", node, (
+                        f"`{self.ctx.module.code_for_node(node)}` sets a dependency between a DAG and a task, "
+                        "which Airflow 2 refuses: create the task inside `with DAG(...)` or pass `dag=`"
+                    )))
+                    break
+        for call in self.chain_calls:
+            for arg in call.args:
+                if isinstance(arg.value, cst.Name) and arg.value.value in self.dag_names:
+                    self.findings.append(Finding("DS508", arg.value, (
+                        f"`{arg.value.value}` is a DAG: Airflow 2's chain()/cross_downstream() take tasks only"
+                    )))
+
+    def _imports(self) -> None:
+        uses: Optional[NameUses] = None
+        for imported in self.ctx.imports:
+            qualified = imported.qualified
+            if qualified in SUBDAG and self.facts["subdag_deprecated"]:
+                self.findings.append(Finding("DS510", imported.alias.name, (
+                    f"SubDagOperator is deprecated on Airflow {self.target}: use a TaskGroup"
+                )))
+            if qualified == "airflow.operators.dummy.DummyOperator" and self.facts["empty_operator"]:
+                uses = uses or NameUses(self.ctx.module)
+                self.findings.append(self._dummy(imported, uses))
+
+    def _dummy(self, imported: Any, uses: NameUses) -> Finding:
+        from dagshift.fixers.imports import move_names
+
+        statement = imported.statement
+        fix = None
+        if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+            index = list(statement.names).index(imported.alias)
+            edits: list[Edit] = []
+            applicability = SAFE
+            new_name = "EmptyOperator"
+            if imported.alias.asname is None:
+                sites = uses.rename_sites(imported.local)
+                if sites is None:
+                    new_name, applicability = "EmptyOperator as DummyOperator", UNSAFE
+                else:
+                    edits = [Edit(*self.ctx.span(n), "EmptyOperator") for n in sites]
+            span = self.ctx.span(statement)
+            edits.insert(0, move_names(self.ctx.module, statement, span, indent_at(self.ctx.index, span[0]),
+                                       {index: ("airflow.operators.empty", new_name)}))
+            fix = Fix(tuple(edits), applicability, "use `airflow.operators.empty.EmptyOperator`")
+        return Finding("DS503", imported.alias.name, (
+            f"DummyOperator is deprecated on Airflow {self.target}: use `airflow.operators.empty.EmptyOperator`"
+        ), fix=fix)
+
+    def _template_fields(self) -> None:
+        for stmt in self.ctx.module.body:
+            if not isinstance(stmt, cst.ClassDef) or not isinstance(stmt.body, cst.IndentedBlock):
+                continue
+            for line in stmt.body.body:
+                if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+                    continue
+                small = line.body[0]
+                if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                        and isinstance(small.targets[0].target, cst.Name)
+                        and small.targets[0].target.value in ("template_fields", "template_ext")
+                        and isinstance(small.value, cst.SimpleString)):
+                    start, end = self.ctx.span(small.value)
+                    code = self.ctx.module.code_for_node(small.value)
+                    self.findings.append(Finding("DS511", small.value, (
+                        f"`{small.targets[0].target.value}` is a string: Airflow iterates it character by "
+                        "character; make it a tuple"
+                    ), fix=Fix((Edit(start, end, f"({code},)"),), SAFE, "make it a one-element tuple")))

@@ -1,0 +1,457 @@
+"""DS501-DS511: DAG and operator API changes, gated by what the target's wheel says.
+
+The facts come from rules/dag_api/data/dag_api.json (scripts/gen_dag_api.py); the analysis lives in
+rules/dag_api/analysis.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
+
+HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
+DAG_WITH = re.compile(r"\)\s*as\s+(\w+)\s*:")
+# Pre-screen patterns start with a literal: CPython's re then skips ahead with a fast substring
+# search, where a leading \b, look-behind or alternation would try every position of the file.
+# Each known rename: a substring test first, then its exact pattern.
+KNOWN_RENAMES = tuple((token, re.compile(pattern)) for token, pattern in (
+    ("xcom_push", r"xcom_push(?<!\wxcom_push)\s*="), ("bql", r"bql(?<!\wbql)\s*="),
+    ("node_selectors", r"node_selectors(?<!\wnode_selectors)\s*="), ("TriggerDagRunOperator", r"TriggerDagRunOperator"),
+))
+CONFIGURATION_CALL = re.compile(r"configuration(?<!\wconfiguration)\.\w+\(")
+DAG_CALL = re.compile(r"DAG\(")
+WORD = re.compile(r"\w+")
+
+
+# Scanning backwards from a hit by hand: a regex ending in \Z would be tried at every position.
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _word_before(text: str, end: int) -> str:
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    start = end
+    while start > 0 and _is_word(text[start - 1]):
+        start -= 1
+    return text[start:end]
+
+
+def _assigned_name(text: str, call: int) -> str:
+    """`name` when the text before `call` reads `name = ` or `name = module.` (else "")."""
+    i = call
+    if i > 0 and text[i - 1] == ".":
+        k = i - 1
+        while k > 0 and _is_word(text[k - 1]):
+            k -= 1
+        if k < i - 1:
+            i = k
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    if i == 0 or text[i - 1] != "=" or (i > 1 and text[i - 2] in "=!<>"):
+        return ""
+    i -= 1
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    return _word_before(text, i)
+
+
+class _DagApiRule(Rule):
+    kinds = frozenset({"python"})
+
+    def check(self, ctx: Any) -> None:
+        from dagshift.linter.findings import report_own
+        from dagshift.rules.dag_api.analysis import analyse
+
+        report_own(ctx, analyse(ctx))
+
+
+class ProvideContext(_DagApiRule):
+    code = "DS501"
+    name = "provide-context"
+    message = "`provide_context` is not needed on Airflow 2"
+    severity = ERROR
+    fix = SAFE
+    tokens = ("provide_context",)
+    doc = """
+## What it does
+Reports `provide_context=` on operators and in `default_args`.
+
+## Why it matters on Airflow 2
+Airflow 2 passes the template context to every Python callable that accepts it. PythonOperator
+and the classes deriving from it (read from the target wheel) pop the argument with a
+DeprecationWarning (warning); any other operator, PythonSensor and custom operators included,
+raise "Invalid arguments were passed" when the DAG is parsed (error). In `default_args` it has no
+effect (warning).
+
+## Example
+```python
+PythonOperator(task_id="load", python_callable=load, provide_context=True)
+```
+
+## Fix
+Safe: the argument (or the `default_args` entry) is removed.
+"""
+    invalid = (
+        Example(HEADER + "from airflow.operators.python import PythonOperator\n\n"
+                "t = PythonOperator(task_id='t', python_callable=print, provide_context=True)\n",
+                HEADER + "from airflow.operators.python import PythonOperator\n\n"
+                "t = PythonOperator(task_id='t', python_callable=print)\n", target="2.5.1"),
+        Example("args = {'owner': 'data', 'provide_context': True, 'retries': 1}\n",
+                "args = {'owner': 'data', 'retries': 1}\n", target="2.5.1"),
+    )
+
+
+class RenamedOperatorArgument(_DagApiRule):
+    code = "DS502"
+    name = "renamed-operator-argument"
+    message = "operator argument changed on Airflow 2"
+    severity = ERROR
+    fix = SOMETIMES
+    doc = """
+## What it does
+Reports keyword arguments an operator call passes that the target's class does not accept,
+following its base classes through the core wheel and the provider versions the target pins
+(`rules/dag_api/data/operator_signatures.json`, about 300 operator and sensor classes per target; a 1.10
+path is looked up under the class it leads to). Typical: BashOperator `xcom_push` (now
+`do_xcom_push`), TriggerDagRunOperator `python_callable` (replaced by `conf`), BigQueryOperator
+`bql` (now `sql`), KubernetesPodOperator `node_selectors` (now `node_selector`). Files whose
+imports are already all on Airflow 2 paths are parsed only when the pre-screen, reading the calls
+from the text, finds a keyword it cannot clear, so that a migrated repository is not parsed for
+nothing.
+
+## Why it matters on Airflow 2
+Unknown arguments raise "Invalid arguments were passed" when the DAG is parsed.
+
+## Example
+```python
+BashOperator(task_id="ls", bash_command="ls", xcom_push=True)
+```
+
+## Fix
+Safe for a rename the target's class confirms (`xcom_push`, `bql`, `node_selectors`); none
+otherwise (`python_callable` has to become a `conf={...}` payload).
+"""
+
+    def wants(self, text: str, target: str) -> bool:
+        if any(token in text and pattern.search(text) for token, pattern in KNOWN_RENAMES):
+            return True
+        if "Operator" not in text and "Sensor" not in text:
+            return False
+        from dagshift.rules.imports.tables import screen
+
+        if screen(text, target)[0]:
+            return True  # 1.10 paths: the parser resolves the classes they lead to
+        from dagshift.rules.dag_api.calls import may_pass_unknown_arguments
+
+        return may_pass_unknown_arguments(text, target)
+    invalid = (
+        Example("from airflow.operators.bash import BashOperator\n\n"
+                "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
+                "from airflow.operators.bash import BashOperator\n\n"
+                "t = BashOperator(task_id='ls', bash_command='ls', do_xcom_push=True)\n", target="2.5.1"),
+    )
+
+
+class DummyToEmpty(_DagApiRule):
+    code = "DS503"
+    name = "dummy-operator"
+    message = "DummyOperator is deprecated: use EmptyOperator"
+    severity = WARNING
+    fix = SAFE
+    tokens = ("DummyOperator",)
+    doc = """
+## What it does
+On targets whose wheel has `airflow/operators/empty.py` (2.3 and later; among MWAA versions 2.4.3
+and later), reports `from airflow.operators.dummy import DummyOperator`. (The 1.10 path
+`airflow.operators.dummy_operator` is DS103.) Never suggested for an older target.
+
+## Why it matters on Airflow 2
+DummyOperator warns at every parse from 2.3 and is gone in Airflow 3.
+
+## Example
+```python
+from airflow.operators.dummy import DummyOperator
+start = DummyOperator(task_id="start")
+```
+
+## Fix
+Safe: the import and every use become EmptyOperator (unsafe `EmptyOperator as DummyOperator` when
+the name is re-bound in the file).
+"""
+    invalid = (
+        Example("from airflow.operators.dummy import DummyOperator\n\nstart = DummyOperator(task_id='start')\n",
+                "from airflow.operators.empty import EmptyOperator\n\nstart = EmptyOperator(task_id='start')\n",
+                target="2.5.1"),
+    )
+    valid = (Example("from airflow.operators.dummy import DummyOperator\n", target="2.2.2"),)
+
+
+class ScheduleInterval(_DagApiRule):
+    code = "DS504"
+    name = "schedule-interval"
+    message = "`schedule_interval=` is deprecated: use `schedule=`"
+    severity = WARNING
+    fix = SAFE
+    tokens = ("schedule_interval", "timetable")
+    doc = """
+## What it does
+On targets whose DAG takes `schedule` (2.4 and later, from the wheel), reports `schedule_interval=`
+and `timetable=` on `DAG(...)` and `@dag(...)`. Never on an older target, where `schedule=` fails.
+
+## Why it matters on Airflow 2
+Both warn at every parse from 2.4 and are removed in Airflow 3.
+
+## Example
+```python
+with DAG("etl", schedule_interval="@daily", start_date=datetime(2023, 1, 1)) as dag:
+    ...
+```
+
+## Fix
+Safe: the keyword is renamed to `schedule` (not when the call already passes `schedule`).
+"""
+    invalid = (
+        Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
+                HEADER + "dag = DAG('etl', schedule='@daily', start_date=datetime(2023, 1, 1))\n", target="2.5.1"),
+    )
+    valid = (Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
+                     target="2.2.2"),)
+
+
+class DaysAgo(_DagApiRule):
+    code = "DS505"
+    name = "days-ago"
+    message = "`days_ago()` is deprecated"
+    severity = WARNING
+    fix = UNSAFE
+    tokens = ("days_ago",)
+    doc = """
+## What it does
+On targets where `airflow.utils.dates.days_ago` warns (from the wheel: 2.3 and later), reports
+calls to it.
+
+## Why it matters on Airflow 2
+`days_ago` is deprecated and gone in Airflow 3, and a start date that moves with the clock makes
+catch-up and backfills unpredictable.
+
+## Example
+```python
+from airflow.utils.dates import days_ago
+dag = DAG("etl", start_date=days_ago(2))
+```
+
+## Fix
+Unsafe: `pendulum.today("UTC").add(days=-N)` (and `import pendulum`). A fixed `datetime` is better;
+only you know which.
+"""
+    invalid = (
+        Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n",
+                "import pendulum\nfrom airflow.utils.dates import days_ago\n\n"
+                'start = pendulum.today("UTC").add(days=-2)\n', target="2.5.1"),
+    )
+    valid = (Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n", target="2.2.2"),)
+
+
+class Concurrency(_DagApiRule):
+    code = "DS506"
+    name = "concurrency-arguments"
+    message = "`concurrency`/`task_concurrency` are deprecated"
+    severity = WARNING
+    fix = SAFE
+    tokens = ("concurrency",)
+    doc = """
+## What it does
+On targets that have `max_active_tasks` and `max_active_tis_per_dag` (2.2 and later, from the
+wheel), reports DAG `concurrency=` and operator `task_concurrency=` (also in `default_args`).
+
+## Why it matters on Airflow 2
+Both warn at every parse and are removed in Airflow 3.
+
+## Example
+```python
+DAG("etl", concurrency=4)
+```
+
+## Fix
+Safe: renamed to `max_active_tasks` / `max_active_tis_per_dag`.
+"""
+    invalid = (
+        Example(HEADER + "dag = DAG('etl', concurrency=4)\n", HEADER + "dag = DAG('etl', max_active_tasks=4)\n",
+                target="2.5.1"),
+    )
+    valid = (Example(HEADER + "dag = DAG('etl', concurrency=4)\n", target="2.0.2"),)
+
+
+class ContextKeys(_DagApiRule):
+    code = "DS507"
+    name = "deprecated-context-key"
+    message = "deprecated template-context key"
+    severity = WARNING
+    tokens = ("execution_date", "next_ds", "prev_ds", "tomorrow_ds", "yesterday_ds")
+    doc = """
+## What it does
+On targets that deprecate them (2.2 and later; the keys and replacements are read from the wheel),
+reports `execution_date`, `next_ds`, `prev_ds`, `next_execution_date`, `tomorrow_ds`,
+`yesterday_ds`... in `context["..."]` / `kwargs["..."]` lookups, `context.get("...")`, and inside
+`{{ ... }}` of string literals (templated fields).
+
+## Why it matters on Airflow 2
+They warn at every use and are gone in Airflow 3; with data intervals their meaning also changed
+(`execution_date` is the start of the interval, `next_ds` its end).
+
+## Example
+```python
+bash_command = "echo {{ execution_date }}"
+```
+
+## Fix
+None: the message names the replacement (`logical_date`, `data_interval_end`, ...), which is not
+always the same value.
+"""
+    invalid = (Example('cmd = "echo {{ next_ds }}"\n', None, target="2.5.1"),)
+    valid = (Example('cmd = "echo {{ next_ds }}"\n', target="2.0.2"),)
+
+
+class DagBitshift(_DagApiRule):
+    code = "DS508"
+    name = "dag-task-bitshift"
+    message = "dependency between a DAG and a task"
+    severity = ERROR
+    tokens = (">>", "<<", "chain", "cross_downstream")
+    doc = """
+## What it does
+Reports `dag >> task`, `task << dag` and `chain(dag, ...)`/`cross_downstream` with a DAG, where the
+name is bound to `DAG(...)` in the file.
+
+## Why it matters on Airflow 2
+Airflow 1.10 special-cased a DAG on either side of `>>` to assign the task to it; Airflow 2 raises
+when the DAG file is parsed.
+
+## Example
+```python
+dag = DAG("etl")
+dag >> extract
+```
+
+## Fix
+None: create the task inside `with DAG(...)`, or pass `dag=dag`.
+"""
+    invalid = (Example(HEADER + "from airflow.operators.empty import EmptyOperator\n\n"
+                       "dag = DAG('etl')\nextract = EmptyOperator(task_id='x')\ndag >> extract\n", None,
+                       target="2.5.1"),)
+
+    def wants(self, text: str, target: str) -> bool:
+        if "DAG" not in text:
+            return False
+        names = set(DAG_WITH.findall(text))
+        for call in DAG_CALL.finditer(text):
+            bound = _assigned_name(text, call.start())
+            if bound:
+                names.add(bound)
+        if not names:
+            return False
+        for name in names:
+            # One literal-first pattern per side: the compiled patterns are cached by re for the
+            # names repositories use (`dag`), and each search skips ahead to its literal.
+            escaped = re.escape(name)
+            if (re.search(rf"{escaped}(?<!\w{escaped})\s*(?:>>|<<)", text) or re.search(rf">>\s*{escaped}\b", text)
+                    or re.search(rf"<<\s*{escaped}\b", text)):
+                return True
+        for literal in ("chain(", "cross_downstream("):
+            at = text.find(literal)
+            while at >= 0:
+                close = text.find(")", at)
+                if names.intersection(WORD.findall(text, at + len(literal), close if close >= 0 else len(text))):
+                    return True
+                at = text.find(literal, at + 1)
+        return False
+
+
+class ConfigurationHelpers(_DagApiRule):
+    code = "DS509"
+    name = "configuration-module-helpers"
+    message = "deprecated `airflow.configuration` helper"
+    severity = WARNING
+    fix = SAFE
+    tokens = ("configuration",)
+
+    def wants(self, text: str, target: str) -> bool:
+        return CONFIGURATION_CALL.search(text) is not None
+    doc = """
+## What it does
+Reports calls of the module-level helpers of `airflow.configuration` (`get`, `getboolean`,
+`getint`, `as_dict`, ... — those the target wheel marks deprecated), such as
+`configuration.get("core", "dags_folder")`. (`from airflow import conf` is DS105.)
+
+## Why it matters on Airflow 2
+They warn at every call and are removed in Airflow 3; `airflow.configuration.conf` is the API.
+
+## Example
+```python
+from airflow import configuration
+folder = configuration.get("core", "dags_folder")
+```
+
+## Fix
+Safe: `configuration.conf.get(...)`.
+"""
+    invalid = (Example("from airflow import configuration\n\nfolder = configuration.get('core', 'dags_folder')\n",
+                       "from airflow import configuration\n\nfolder = configuration.conf.get('core', 'dags_folder')\n",
+                       target="2.5.1"),)
+
+
+class SubDag(_DagApiRule):
+    code = "DS510"
+    name = "subdag-operator"
+    message = "SubDagOperator is deprecated"
+    severity = WARNING
+    tokens = ("SubDagOperator",)
+    doc = """
+## What it does
+On targets where SubDagOperator warns (from the wheel: 2.2 and later), reports its import.
+
+## Why it matters on Airflow 2
+SubDAGs are deprecated (they deadlock pools and are removed in Airflow 3); TaskGroups give the
+same grouping in the UI without a separate DAG run.
+
+## Example
+```python
+from airflow.operators.subdag import SubDagOperator
+```
+
+## Fix
+None: rewrite the sub-DAG as a `TaskGroup`.
+"""
+    invalid = (Example("from airflow.operators.subdag import SubDagOperator\n", None, target="2.5.1"),)
+    valid = (Example("from airflow.operators.subdag import SubDagOperator\n", target="2.0.2"),)
+
+
+class TemplateFieldsString(_DagApiRule):
+    code = "DS511"
+    name = "template-fields-string"
+    message = "`template_fields` is a string"
+    severity = WARNING
+    fix = SAFE
+    tokens = ("template_fields", "template_ext")
+    doc = """
+## What it does
+Reports `template_fields = "sql"` (or `template_ext`) in a class body: a string, not a sequence.
+
+## Why it matters on Airflow 2
+Airflow iterates `template_fields`: a string is read as one field per character, so the intended
+field is never rendered (and Airflow 2.x raises for characters that are not attributes).
+
+## Example
+```python
+class MyOperator(BaseOperator):
+    template_fields = "sql"
+```
+
+## Fix
+Safe: `("sql",)`.
+"""
+    invalid = (Example("class MyOperator:\n    template_fields = 'sql'\n",
+                       "class MyOperator:\n    template_fields = ('sql',)\n"),)

@@ -1,0 +1,349 @@
+"""The analysis shared by DS101-DS104: every airflow import of a file checked against the
+generated tables for the target version, with the fix for each statement.
+
+Kept apart from the rule declarations (rules/imports/rules.py) so that listing rules never
+imports libcst or loads the tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+
+from dagshift.fixers.imports import alias_code, alias_comment, import_line, retarget, with_added, without
+from dagshift.fixers.lines import delete_lines, indent_at, line_start
+from dagshift.linter.names import NameUses
+from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING, Edit, Fix
+from dagshift.linter.imports import ImportedName, dotted_name
+from dagshift.linter.findings import Finding, once_per_file
+from dagshift.rules.imports.tables import TargetTables, provider_name_ok, provider_successors, tables
+
+# -- analysis --------------------------------------------------------------------------------
+
+
+@dataclass
+class Move:
+    """What an import finding says: the old path, where it went (None: nowhere) and in which dist."""
+
+    old: str
+    new: Optional[str]
+    dist: Optional[str]
+    removed: bool
+    reason: str = ""
+
+
+def _finding(code: str, node: cst.CSTNode, move: Move) -> Finding:
+    return Finding(code, node, "", ERROR if move.removed else WARNING, detail=move)
+
+
+@dataclass
+class Analysis:
+    findings: list[Finding] = field(default_factory=list)
+
+
+def analyse(ctx: Any) -> Analysis:
+    return once_per_file(ctx, "import_moves", _analyse)
+
+
+def _analyse(ctx: Any) -> Analysis:
+    t = tables(ctx.target)
+    result = Analysis()
+    per_statement: dict[int, list[tuple[ImportedName, Finding]]] = {}
+    module_bindings: list[tuple[ImportedName, str]] = []
+    for imported in ctx.imports:
+        if imported.level:
+            continue
+        if imported.name is None:  # import a.b.c [as m]
+            if imported.module in t.old_modules:
+                module_bindings.append((imported, imported.module))
+            elif imported.module.startswith("airflow.providers."):
+                _record_provider(ctx, t, imported.module)
+            continue
+        path = imported.qualified
+        entry = t.entries.get(path)
+        if entry is None and path in t.old_modules:
+            module_bindings.append((imported, path))
+            continue
+        if entry is None:
+            if imported.module.startswith("airflow.providers."):
+                finding = _provider_finding(ctx, t, imported)
+                if finding is None:
+                    _record_provider(ctx, t, imported.module)
+                    continue
+                per_statement.setdefault(id(imported.statement), []).append((imported, finding))
+            continue
+        if any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
+            continue
+        finding = _moved_finding(imported.alias.name, path, entry)
+        per_statement.setdefault(id(imported.statement), []).append((imported, finding))
+
+    uses = NameUses(ctx.module) if per_statement or module_bindings else None
+    if per_statement:
+        assert uses is not None
+        _plan_fixes(ctx, per_statement, uses)
+    for found in per_statement.values():
+        result.findings.extend(f for _, f in found)
+    for imported, module in module_bindings:
+        result.findings.extend(_module_findings(ctx, t, imported, module, uses))
+    for finding in result.findings:
+        finding.message = describe(finding.detail, ctx.target, finding.code)
+        if finding.detail.dist:
+            ctx.record("providers", finding.detail.dist)
+    return result
+
+
+def _record_provider(ctx: Any, t: TargetTables, module: str) -> None:
+    dist = t.dist_of(module)
+    if dist:
+        ctx.record("providers", dist)
+
+
+def _works(t: TargetTables, imported: ImportedName) -> bool:
+    return imported.qualified not in t.entries and imported.module not in t.old_modules
+
+
+def _moved_finding(node: cst.CSTNode, old: str, entry: dict) -> Finding:
+    new = entry.get("to")
+    removed = entry["status"] == "removed"
+    renamed = new is not None and new.rpartition(".")[2] != old.rpartition(".")[2]
+    code = "DS103" if renamed else ("DS101" if removed else "DS102")
+    return _finding(code, node, Move(old, new, entry.get("dist"), removed))
+
+
+def _provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Finding]:
+    module, name = imported.module, imported.name or ""
+    if provider_name_ok(t, module, name):
+        return None
+    dist = t.dist_of(module)
+    index = t.provider_index(dist) if dist else None
+    assert index is not None and dist is not None
+    passed_on = t.reexports(dist)
+    # Where the class is defined, not every module that imports it (shims, `from x import Base`).
+    homes = sorted(m for m, names in index.items() if name in names and name not in passed_on.get(m, ()))
+    version = t.pins[dist]
+    if len(homes) != 1:
+        successors = provider_successors(t.target).get(f"{module}.{name}", frozenset())
+        if len(successors) == 1:
+            new = next(iter(successors))
+            return _finding("DS104", imported.alias.name,
+                            Move(f"{module}.{name}", new, t.dist_of(new.rpartition(".")[0]), True))
+    if len(homes) == 1:
+        return _finding("DS104", imported.alias.name, Move(f"{module}.{name}", f"{homes[0]}.{name}", dist, True))
+    reason = (
+        f"{dist} {version} has no `{name}`" if not homes
+        else f"{dist} {version} has `{name}` in {len(homes)} modules ({', '.join(homes)}); pick one"
+    )
+    return _finding("DS104", imported.alias.name, Move(f"{module}.{name}", None, dist, True, reason=reason))
+
+
+@dataclass
+class _Move:
+    imported: ImportedName
+    finding: Finding
+    dest_module: str
+    alias_text: str  # 'New', 'New as local' ...
+    index: int  # position of the name in its statement
+    new_name: Optional[str]  # the imported name when it changes ('New' or 'New as Old'), else None
+
+
+def _plan_fixes(ctx: Any, per_statement: dict[int, list[tuple[ImportedName, Finding]]], uses: NameUses) -> None:
+    """Give each finding with a destination a fix; names going to one module end up in one statement.
+
+    A destination module the file already imports from (at top level) receives the names; otherwise
+    the first top-level statement moving names there holds the new `from ... import ...` line, and
+    later statements that become empty are deleted. Statements that carry comments, or that are
+    not at top level, are rewritten in place, so no comment is ever dropped.
+    """
+    moves: list[_Move] = []
+    renames: dict[int, list[Edit]] = {}
+    unsafe: set[int] = set()
+    for found in per_statement.values():
+        statement = found[0][0].statement
+        if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
+            continue
+        names = list(statement.names)
+        for imported, finding in found:
+            if finding.detail.new is None or _silenced(ctx, imported, finding.code):
+                continue
+            dest_module, _, dest_name = finding.detail.new.rpartition(".")
+            old_name = imported.name or ""
+            text = dest_name
+            if dest_name != old_name and imported.alias.asname is None:
+                sites = uses.rename_sites(imported.local)
+                if sites is None:
+                    # The file re-binds the name: keep it, import the new class under it.
+                    text = f"{dest_name} as {old_name}"
+                    unsafe.add(id(finding))
+                else:
+                    renames[id(finding)] = [Edit(*ctx.span(node), dest_name) for node in sites]
+            index = names.index(imported.alias)
+            moves.append(_Move(
+                imported, finding, dest_module, alias_code(ctx.module, imported.alias, text), index,
+                text if text != old_name else None,
+            ))
+
+    moving = {id(m.imported.statement) for m in moves}
+    existing = _existing_imports(ctx, {m.dest_module for m in moves}, moving)
+    by_dest: dict[str, list[_Move]] = {}
+    for move in moves:
+        by_dest.setdefault(move.dest_module, []).append(move)
+    for dest, group in by_dest.items():
+        _group_fix(ctx, dest, group, existing.get(dest), renames, unsafe)
+
+
+def _group_fix(
+    ctx: Any, dest: str, group: list["_Move"], host: Optional[cst.ImportFrom],
+    renames: dict[int, list[Edit]], unsafe: set[int],
+) -> None:
+    statements: dict[int, list[_Move]] = {}
+    for move in group:
+        statements.setdefault(id(move.imported.statement), []).append(move)
+    ordered = sorted(statements.values(), key=lambda ms: ctx.span(ms[0].imported.statement)[0])
+    mergeable = [ms for ms in ordered if _mergeable(ctx, ms[0].imported)]
+    # Where the merged names go: the file's own import of `dest`; else a top-level mover that has to
+    # stay anyway (it carries comments); else the first top-level mover.
+    top = [ms for ms in ordered if not ms[0].imported.enclosing]
+    staying = [ms for ms in top if not any(ms is m for m in mergeable)]
+    holder = (staying or top or [None])[0] if host is None else None
+    merged = [ms for ms in mergeable if ms is not holder]
+    edits: list[Edit] = []
+    added = [m.alias_text for ms in merged for m in ms]
+    newline = ctx.module.default_newline
+    for ms in ordered:
+        statement = ms[0].imported.statement
+        span = ctx.span(statement)
+        rest = without(ctx.module, statement, {m.index for m in ms})
+        if any(ms is other for other in merged):
+            edits.append(Edit(span[0], span[1], rest) if rest is not None else delete_lines(ctx.index, *span))
+            continue
+        extra = added if ms is holder else []
+        if rest is None:
+            # Every name goes here: change the module in place, so comments and layout stay.
+            renamed = {m.index: m.new_name for m in ms if m.new_name}
+            edits.append(Edit(span[0], span[1], retarget(ctx.module, statement, dest, renamed, extra)))
+            continue
+        line = import_line(dest, [m.alias_text for m in ms] + extra)
+        comments = [c for c in (alias_comment(m.imported.alias) for m in ms) if c]
+        if comments:
+            line += "  " + " ".join(comments)
+        edits.append(Edit(span[0], span[1], (newline + indent_at(ctx.index, span[0])).join([rest, line])))
+    if host is not None and added:
+        edits.append(Edit(*ctx.span(host), with_added(ctx.module, host, added)))
+    for move in group:
+        edits.extend(renames.get(id(move.finding), []))
+    applicability = UNSAFE if any(id(m.finding) in unsafe for m in group) else SAFE
+    fix = Fix(tuple(sorted(set(edits), key=lambda e: e.start)), applicability, f"import from `{dest}`")
+    for move in group:
+        move.finding.fix = fix
+
+
+def _existing_imports(ctx: Any, modules: set[str], moving: set[int]) -> dict[str, cst.ImportFrom]:
+    """Top-level `from M import ...` statements, for M a destination, that no fix is rewriting."""
+    found: dict[str, cst.ImportFrom] = {}
+    for imported in ctx.imports:
+        statement = imported.statement
+        if id(statement) in moving:
+            continue
+        if (
+            imported.level == 0 and imported.name is not None and not imported.enclosing
+            and imported.module in modules and imported.module not in found
+            and isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar)
+            and "#" not in ctx.text[slice(*ctx.span(statement))]  # its code, without generating it
+        ):
+            found[imported.module] = statement
+    return found
+
+
+def _mergeable(ctx: Any, imported: ImportedName) -> bool:
+    """Top level, alone on its line, and without comments: safe to fold into another statement."""
+    if imported.enclosing or "#" in ctx.text[slice(*ctx.span(imported.statement))]:
+        return False
+    start, end = ctx.span(imported.statement)
+    return ctx.text[line_start(ctx.index, start) : start] == "" and ctx.text[end:].split("\n", 1)[0].strip() == ""
+
+
+def _silenced(ctx: Any, imported: ImportedName, code: str) -> bool:
+    """A name whose line says `# noqa` for this code keeps its import untouched."""
+    from dagshift.linter.noqa import parse_line
+
+    line = ctx.index.position(ctx.span(imported.alias.name)[0])[0]
+    comment = parse_line(line, ctx.index.line_text(line))
+    return comment is not None and comment.silences(code)
+
+
+def _module_findings(
+    ctx: Any, t: TargetTables, imported: ImportedName, module: str, uses: Optional["NameUses"]
+) -> list[Finding]:
+    """`import a.b.c as m` / `from a.b import c` / `import a.b.c`, then `m.C`: one finding per use."""
+    assert uses is not None
+    prefix = imported.local if (imported.alias.asname is not None or imported.name is not None) else module
+    findings = []
+    destinations: set[str] = set()
+    unmapped = uses.other_uses(prefix)
+    for node, dotted in uses.attribute_uses(prefix):
+        name = dotted[len(prefix) + 1 :].split(".")[0]
+        entry = t.entries.get(f"{module}.{name}")
+        if entry is None:
+            unmapped = True  # the old module is still needed for this name: no fix
+            continue
+        finding = _moved_finding(node, f"{module}.{name}", entry)
+        findings.append(finding)
+        if finding.detail.new:
+            destinations.add(finding.detail.new.rpartition(".")[0])
+        else:
+            destinations.add("")
+    if unmapped or len(destinations) != 1 or "" in destinations or not findings:
+        return findings
+    # Every use goes to one module: rewrite the import and the uses together.
+    dest = destinations.pop()
+    edits = []
+    statement = imported.statement
+    if imported.name is None and imported.alias.asname is None:
+        # `import a.b.c` then `a.b.c.C`: the uses spell the module out.
+        start, end = ctx.span(imported.alias.name)
+        edits.append(Edit(start, end, dest))
+        for finding in findings:
+            start, end = ctx.span(finding.at)
+            edits.append(Edit(start, end, finding.detail.new))
+    else:
+        if imported.name is None:
+            start, end = ctx.span(imported.alias.name)
+            edits.append(Edit(start, end, dest))
+        else:
+            parent, _, last = dest.rpartition(".")
+            assert isinstance(statement, cst.ImportFrom)
+            if len(statement.names) != 1:  # type: ignore[arg-type]
+                return findings
+            start, end = ctx.span(statement)
+            local = imported.local
+            edits.append(Edit(start, end, f"from {parent} import {last}" + (f" as {local}" if local != last else "")))
+        for finding in findings:
+            new_name = finding.detail.new.rpartition(".")[2]
+            if new_name != finding.detail.old.rpartition(".")[2]:
+                start, end = ctx.span(finding.at)
+                edits.append(Edit(start, end, f"{prefix}.{new_name}"))
+    fix = Fix(tuple(edits), SAFE, "import the module's Airflow 2 location")
+    for finding in findings:
+        finding.fix = fix
+    return findings
+
+
+def describe(finding: Move, target: str, code: str) -> str:
+    where = f" (install {finding.dist})" if finding.dist else ""
+    if code == "DS104":
+        if finding.new:
+            return f"`{finding.old}` does not exist in the provider version Airflow {target} pins; use `{finding.new}`{where}"
+        return f"`{finding.old}` does not exist in the provider version Airflow {target} pins: {finding.reason}"
+    if finding.new is None:
+        return f"`{finding.old}` does not exist on Airflow {target} and has no replacement"
+    if code == "DS103":
+        state = "was removed" if finding.removed else "is deprecated"
+        return f"`{finding.old}` {state} on Airflow {target}: renamed to `{finding.new}`{where}"
+    if finding.removed:
+        return f"`{finding.old}` does not exist on Airflow {target}: it moved to `{finding.new}`{where}"
+    return f"`{finding.old}` is deprecated on Airflow {target}: it moved to `{finding.new}`{where}"
+
+
+__all__ = ["analyse", "describe", "dotted_name"]

@@ -1,0 +1,266 @@
+"""The generated import tables for one target, and the pre-screen that reads them.
+
+No libcst here: the pre-screen runs on every Python file, and most of them never need a parse.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Optional
+
+from dagshift.linter.tables import load_table, table_path
+from dagshift.linter.textscan import line_matches
+
+INDEXED = ("hooks", "operators", "sensors", "transfers", "secrets", "log", "utils", "triggers", "notifications")
+
+
+@lru_cache(maxsize=1)
+def moves_table() -> dict[str, dict[str, dict]]:
+    return load_table("import_moves", "moves")["moves"]
+
+
+@lru_cache(maxsize=1)
+def provider_data() -> dict[str, Any]:
+    return load_table("provider_index", "core", "pins", "providers", "reexports")
+
+
+@dataclass(frozen=True)
+class TargetTables:
+    """The slice of the tables one target needs, with the sets the pre-screen tests against."""
+
+    target: str
+    entries: dict[str, dict]  # old path -> entry, for paths that are not fine on the target
+    old_modules: frozenset[str]
+    pins: dict[str, str]
+    providers: dict[str, dict[str, list[str]]]  # pinned distribution -> its module index
+    reexports_by_dist: dict[str, dict[str, list[str]]]
+    core: dict[str, list[str]]  # the core wheel's modules -> their names
+    successors: dict[str, frozenset[str]]  # see provider_successors
+
+    def provider_index(self, dist: str) -> Optional[dict[str, list[str]]]:
+        return self.providers.get(dist)
+
+    def reexports(self, dist: str) -> dict[str, list[str]]:
+        """Names a module of the pinned provider only passes on from another module."""
+        return self.reexports_by_dist.get(dist, {})
+
+    def dist_of(self, module: str) -> Optional[str]:
+        return provider_dist(module, self.pins)
+
+
+def provider_dist(module: str, pins: Any) -> Optional[str]:
+    """The pinned provider distribution an `airflow.providers.*` module belongs to (None: not pinned)."""
+    parts = module.split(".")
+    if parts[:2] != ["airflow", "providers"]:
+        return None
+    for length in (3, 2, 1):
+        dist = "apache-airflow-providers-" + "-".join(parts[2 : 2 + length])
+        if dist in pins:
+            return dist
+    return None
+
+
+@lru_cache(maxsize=4)
+def tables(target: str) -> TargetTables:
+    from dagshift.linter.datacache import load
+
+    sources = (str(table_path("import_moves")), str(table_path("provider_index")), __file__)
+    data = load(f"import-tables-{target}", sources, lambda: _slice(target))
+    return TargetTables(
+        target, data["entries"], frozenset(data["old_modules"]), data["pins"], data["providers"],
+        data["reexports"], data["core"], {k: frozenset(v) for k, v in data["successors"].items()},
+    )
+
+
+def _slice(target: str) -> dict[str, Any]:
+    moves, providers = moves_table(), provider_data()
+    entries = {old: per[target] for old, per in moves.items() if per.get(target, {}).get("status", "ok") != "ok"}
+    modules = {old.rpartition(".")[0] for old in entries} | set(
+        entries  # a path that is itself a module (`from airflow.contrib.hooks import aws_hook`)
+    )
+    pins = providers["pins"].get(target, {})
+    pinned = [f"{dist}=={version}" for dist, version in pins.items()]
+    return {
+        "entries": entries,
+        "old_modules": sorted(modules),
+        "pins": pins,
+        "providers": {key.partition("==")[0]: providers["providers"][key]
+                      for key in pinned if key in providers["providers"]},
+        "reexports": {key.partition("==")[0]: providers["reexports"].get(key, {}) for key in pinned},
+        "core": providers["core"].get(target, {}),
+        "successors": _successors(moves, target),
+    }
+
+
+# -- pre-screen: exact, on the raw text, without parsing ------------------------------------
+
+IMPORT_RE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<module>[\w.]+)[ \t]+import[ \t]*(?P<names>[^\n#;]*)|import[ \t]+(?P<plain>[^\n#;]+))",
+    re.M,
+)
+
+
+def _names(text: str) -> Optional[list[str]]:
+    """Names of a one-line import list; None when the list continues on other lines."""
+    text = text.strip()
+    if text.startswith("(") and not text.endswith(")") or text.endswith("\\"):
+        return None
+    return [part.split(" as ")[0].strip(" ()") for part in text.split(",") if part.strip(" ()")]
+
+
+# One import statement as the pre-screens see it: (module, names) for `from module import names`
+# (names None when the list cannot be read from the text), or (None, dotted names) for `import a.b`.
+Statement = tuple[Optional[str], Optional[tuple[str, ...]]]
+
+
+# Import lines repeat across a repository's files: each distinct line is read once per process.
+_LINES: dict[str, Statement] = {}
+
+
+@lru_cache(maxsize=8)
+def import_statements(text: str) -> tuple[Statement, ...]:
+    """The import statements of a file, read from its lines without a parse (shared by the screens)."""
+    found: list[Statement] = []
+    for match in line_matches(text, "import", IMPORT_RE):
+        line = match.group(0)
+        statement = _LINES.get(line)
+        if statement is None:
+            statement, whole = _statement(text, match)
+            if whole:
+                if len(_LINES) > 50_000:
+                    _LINES.clear()
+                _LINES[line] = statement
+        found.append(statement)
+    return tuple(found)
+
+
+def _statement(text: str, match: re.Match[str]) -> tuple[Statement, bool]:
+    """The statement an import line starts, and whether the line alone says all of it."""
+    module = match.group("module")
+    if module is None:
+        return (None, tuple(part.split(" as ")[0].strip() for part in match.group("plain").split(","))), True
+    names_text = match.group("names")
+    whole = True
+    if names_text.strip().startswith("(") and ")" not in names_text:
+        # A parenthesised list over several lines: read it up to its closing parenthesis.
+        whole = False
+        close = text.find(")", match.start("names"))
+        if close > 0:
+            body = re.sub(r"#[^\n]*", "", text[match.start("names") : close + 1])
+            names_text = " ".join(body.split())
+    names = _names(names_text)
+    return (module, tuple(names) if names is not None else None), whole
+
+
+@lru_cache(maxsize=8)  # the four import rules and DS502 ask about the same file in a row
+def screen(text: str, target: str) -> tuple[bool, bool]:
+    """(any 1.10 path the target moved, any airflow.providers import worth validating)."""
+    if "airflow" not in text:
+        return False, False
+    moved = providers = False
+    for statement in import_statements(text):
+        if statement[0] is None or statement[0].startswith("airflow"):
+            # A repository repeats the same import lines across its files: each is judged once.
+            one_moved, one_providers = _judge(statement, target)
+            moved, providers = moved or one_moved, providers or one_providers
+            if moved and providers:
+                break
+    return moved, providers
+
+
+@lru_cache(maxsize=8192)
+def _judge(statement: Statement, target: str) -> tuple[bool, bool]:
+    t = tables(target)
+    module, names = statement
+    moved = providers = False
+    if module is None:
+        for dotted in names or ():
+            if dotted in t.old_modules:
+                moved = True
+            elif dotted.startswith("airflow.providers."):
+                providers = providers or not _provider_module_ok(t, dotted)
+    elif module.startswith("airflow.providers."):
+        providers = names is None or any(not provider_name_ok(t, module, n) for n in names)
+    elif module in t.old_modules:
+        moved = True
+    elif names is None:
+        moved = any(old.startswith(module + ".") for old in t.old_modules)
+    else:
+        moved = any(f"{module}.{n}" in t.entries or f"{module}.{n}" in t.old_modules for n in names)
+    return moved, providers
+
+
+def _provider_module_ok(t: TargetTables, module: str) -> bool:
+    dist = t.dist_of(module)
+    index = t.provider_index(dist) if dist else None
+    if index is None or not _indexed(module):
+        return True
+    return module in index or any(m.startswith(module + ".") for m in index)
+
+
+def provider_name_ok(t: TargetTables, module: str, name: str) -> bool:
+    dist = t.dist_of(module)
+    index = t.provider_index(dist) if dist else None
+    if index is None or not _indexed(module):
+        return True
+    return name in index.get(module, ()) or f"{module}.{name}" in index or any(
+        m.startswith(f"{module}.{name}.") for m in index
+    )
+
+
+def _indexed(module: str) -> bool:
+    return any(part in INDEXED for part in module.split(".")[3:])
+
+
+def provider_successors(target: str) -> dict[str, frozenset[str]]:
+    """Provider paths some 2.x version's shims pointed to -> where the same 1.10 class is on `target`.
+
+    Code of the backport-provider era imports what the early shims pointed at
+    (`...operators.glue.AwsGlueJobOperator`); the tables say where that class went since.
+    """
+    return tables(target).successors
+
+
+def _successors(moves: dict[str, dict[str, dict]], target: str) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = {}
+    for per_target in moves.values():
+        now = per_target.get(target, {}).get("to")
+        if not now:
+            continue
+        for entry in per_target.values():
+            then = entry.get("to", "")
+            if then.startswith("airflow.providers.") and then != now:
+                found.setdefault(then, set()).add(now)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+@lru_cache(maxsize=8)
+def providers_imported(text: str, target: str) -> list[str]:
+    """Provider distributions (pinned on the target) that a file's import lines name, in order."""
+    t = tables(target)
+    found: list[str] = []
+    for module, names in import_statements(text):
+        for dotted in (module,) if module is not None else names or ():
+            if dotted.startswith("airflow.providers."):
+                dist = t.dist_of(dotted)
+                if dist and dist not in found:
+                    found.append(dist)
+    return found
+
+
+@lru_cache(maxsize=8)
+def providers_needed(text: str, target: str) -> tuple[str, ...]:
+    """Providers a file's imports need on the target, read from its import lines (no parse):
+    `airflow.providers.*` imports, and the providers 1.10 paths lead to (what their fixes import)."""
+    t = tables(target)
+    found = list(providers_imported(text, target))
+    for module, names in import_statements(text):
+        if module is None or not module.startswith("airflow"):
+            continue
+        for name in names or ():
+            entry = t.entries.get(f"{module}.{name}")
+            if entry and entry.get("dist") and entry["dist"] not in found:
+                found.append(entry["dist"])
+    return tuple(found)

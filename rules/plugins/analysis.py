@@ -1,0 +1,296 @@
+"""What DS201-DS206 find in one file, with the fixes (imported on first use: needs libcst)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import libcst as cst
+
+from dagshift.fixers.imports import move_names, without
+from dagshift.fixers.lines import delete_lines, indent_at, line_start
+from dagshift.linter.walk import walk
+from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from dagshift.linter.findings import Finding
+from dagshift.linter.imports import dotted_name
+from dagshift.rules.imports.tables import tables
+from dagshift.rules.plugins.rules import NAMESPACES
+
+APPLY_DEFAULTS = {"airflow.utils.decorators.apply_defaults", "airflow.utils.apply_defaults"}
+
+
+
+
+def _core_modules(target: str) -> set[str]:
+    return set(tables(target).core)
+
+
+def _plugin_for(index: dict, kind: str, name: str) -> list[tuple[str, dict, Optional[str]]]:
+    """(plugin name, plugin, defining module) of every plugin listing `name` under `kind`."""
+    found = []
+    for plugin_name, plugin in index["plugins"].items():
+        listed = plugin["listed"].get(kind, {})
+        if name in listed:
+            found.append((plugin_name, plugin, listed[name]))
+    return found
+
+
+def namespace_findings(ctx: Any, index: dict, macros: bool) -> list[Finding]:
+    core = _core_modules(ctx.target)
+    old_modules = tables(ctx.target).old_modules
+    searched = ", ".join(sorted({p.split("/")[-1] + "/" for p in index.get("searched", [])})) or "no plugins folder"
+    code = "DS205" if macros else "DS201"
+    findings: list[Finding] = []
+    for imported in ctx.imports:
+        if imported.level:
+            continue
+        module = imported.module
+        parent, _, plugin_name = module.rpartition(".")
+        kind = NAMESPACES.get(parent)
+        if kind is not None and (kind == "macros") == macros and module not in core and module not in old_modules:
+            if imported.name is None:
+                findings.append(Finding(code, imported.alias.name, (
+                    f"`import {module}`: Airflow 2 has no `{parent}.<plugin>` modules; import from the plugin's own module"
+                )))
+                continue
+            findings.append(_namespaced(ctx, code, imported, index, kind, plugin_name, searched))
+        elif not macros and module in NAMESPACES and imported.name is not None and NAMESPACES[module] != "macros":
+            kind = NAMESPACES[module]
+            matches = _plugin_for(index, kind, imported.name)
+            if matches and f"{module}.{imported.name}" not in tables(ctx.target).entries:
+                plugin_name = matches[0][0]
+                findings.append(_namespaced(ctx, code, imported, index, kind, plugin_name, searched, bare=True))
+    _attach_fixes(ctx, findings)
+    return findings
+
+
+@dataclass
+class _Move:
+    """Where a namespaced import's name can go: its statement, its position there, the destination."""
+
+    statement: Optional[cst.ImportFrom]
+    index: int
+    destination: Optional[str] = None
+
+
+def _namespaced(ctx: Any, code: str, imported: Any, index: dict, kind: str, plugin_name: str, searched: str,
+                bare: bool = False) -> Finding:
+    name = imported.name
+    old = f"{imported.module}.{name}"
+    plugin = index["plugins"].get(plugin_name)
+    statement = imported.statement if isinstance(imported.statement, cst.ImportFrom) else None
+    position = list(statement.names).index(imported.alias) if statement is not None and not isinstance(
+        statement.names, cst.ImportStar) else -1
+    what = "macros" if kind == "macros" else "plugin"
+    if plugin is None:
+        message = (
+            f"`{old}` was a 1.10 {what} import; plugin `{plugin_name}` is not in this repository "
+            f"(searched {searched}): import `{name}` from the plugin's own module"
+        )
+        return Finding(code, imported.alias.name, message, detail=_Move(statement, position))
+    listed = plugin["listed"].get(kind, {})
+    if name not in listed:
+        message = f"`{old}` was a 1.10 {what} import; plugin `{plugin_name}` ({plugin['path']}) does not list `{name}` in `{kind}`"
+        return Finding(code, imported.alias.name, message, detail=_Move(statement, position))
+    where = listed[name]
+    if where is None:
+        message = (
+            f"`{old}` was a 1.10 {what} import; cannot tell which module of plugin `{plugin_name}` "
+            f"({plugin['path']}) defines `{name}`"
+        )
+        return Finding(code, imported.alias.name, message, detail=_Move(statement, position))
+    via = "through the bare package" if bare else f"through `airflow.{kind}.{plugin_name}`"
+    message = f"`{name}` is imported {via}, which Airflow 2 does not provide: import it from `{where}`"
+    return Finding(code, imported.alias.name, message, detail=_Move(statement, position, where))
+
+
+def _attach_fixes(ctx: Any, findings: list[Finding]) -> None:
+    by_statement: dict[int, list[Finding]] = {}
+    for finding in findings:
+        move = finding.detail
+        if isinstance(move, _Move) and move.statement is not None and move.destination:
+            by_statement.setdefault(id(move.statement), []).append(finding)
+    for group in by_statement.values():
+        statement = group[0].detail.statement
+        assert statement is not None
+        moves = {f.detail.index: (f.detail.destination or "", "") for f in group}
+        names = list(statement.names)  # type: ignore[arg-type]
+        moves = {i: (dest, ctx.module.code_for_node(names[i].name)) for i, (dest, _) in moves.items()}
+        span = ctx.span(statement)
+        edit = move_names(ctx.module, statement, span, indent_at(ctx.index, span[0]), moves)
+        fix = Fix((edit,), SAFE, "import from the plugin's module")
+        for finding in group:
+            finding.fix = fix
+
+
+# -- plugin classes (DS202-DS204) ------------------------------------------------------------
+
+CODES = {"operators": "DS202", "sensors": "DS202", "hooks": "DS202", "admin_views": "DS203",
+         "menu_links": "DS203", "executors": "DS204"}
+
+
+def plugin_class_findings(ctx: Any, code: str) -> list[Finding]:
+    findings = []
+    if code == "DS203":
+        for imported in ctx.imports:
+            if imported.module == "flask_admin" or imported.module.startswith("flask_admin."):
+                findings.append(Finding(code, imported.alias.name, (
+                    f"`{imported.qualified}`: Flask-Admin is not installed with Airflow 2; "
+                    "write the view for Flask-AppBuilder (`appbuilder_views`)"
+                )))
+    for stmt in ctx.module.body:
+        if not isinstance(stmt, cst.ClassDef) or not any(
+            (dotted_name(b.value) or "").split(".")[-1] == "AirflowPlugin" for b in stmt.bases
+        ):
+            continue
+        for line in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []:
+            if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+                continue
+            small = line.body[0]
+            if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+                continue
+            target = small.targets[0].target
+            attr = target.value if isinstance(target, cst.Name) else ""
+            if CODES.get(attr) != code:
+                continue
+            if code == "DS202":
+                findings.append(Finding(code, target, f"`{attr}` on an AirflowPlugin is ignored by Airflow 2: DAGs import "
+                                                "these classes from their modules", fix=_delete_statement(ctx, line)))
+            elif code == "DS203":
+                replacement = "appbuilder_views" if attr == "admin_views" else "appbuilder_menu_items"
+                findings.append(Finding(code, target, f"`{attr}` (Flask-Admin) is ignored by Airflow 2: use `{replacement}`"))
+            else:
+                findings.append(Finding(code, target, "plugin `executors` are not selectable by plugin name on Airflow 2: "
+                                                "set `[core] executor` to the executor's full import path"))
+    return findings
+
+
+def _delete_statement(ctx: Any, line: cst.SimpleStatementLine) -> Optional[Fix]:
+    start, end = ctx.span(line)
+    if ctx.text[line_start(ctx.index, start) : start].strip():
+        return None
+    return Fix((delete_lines(ctx.index, start, end),), UNSAFE, "delete the attribute")
+
+
+# -- apply_defaults (DS206) ------------------------------------------------------------------
+
+
+class _Decorators:
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+        self.found: list[cst.Decorator] = []
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        if (dotted_name(node.decorator) or "") in self.names:
+            self.found.append(node)
+
+
+def apply_defaults_findings(ctx: Any) -> list[Finding]:
+    from dagshift.linter.names import NameUses
+
+    local_names: dict[str, Any] = {}
+    for imported in ctx.imports:
+        if imported.qualified in APPLY_DEFAULTS:
+            local_names[imported.local] = imported
+        elif imported.name is None and imported.module in ("airflow.utils", "airflow.utils.decorators"):
+            for qualified in APPLY_DEFAULTS:
+                if qualified.startswith(imported.module + "."):
+                    local_names[imported.local + qualified[len(imported.module):]] = None
+    if not local_names:
+        return []
+    visitor = _Decorators(set(local_names))
+    walk(ctx.module, visitor)
+    if not visitor.found:
+        return []
+    edits = []
+    for decorator in visitor.found:
+        edits.append(delete_lines(ctx.index, *ctx.span(decorator)))
+    uses = NameUses(ctx.module)
+    for local, imported in local_names.items():
+        if imported is None or "." in local:
+            continue
+        references = uses.rename_sites(local) or []
+        decorators = [d for d in visitor.found if dotted_name(d.decorator) == local]
+        if len(references) != len(decorators):
+            continue  # the name is used elsewhere too: keep the import
+        edits.append(_drop_import(ctx, imported))
+    fix = Fix(tuple(edits), SAFE, "remove `@apply_defaults`")
+    return [
+        Finding("DS206", d.decorator, "`@apply_defaults` is not needed on Airflow 2: BaseOperator applies default_args itself",
+                fix=fix)
+        for d in visitor.found
+    ]
+
+
+def _drop_import(ctx: Any, imported: Any) -> Edit:
+    statement = imported.statement
+    span = ctx.span(statement)
+    if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+        rest = without(ctx.module, statement, {list(statement.names).index(imported.alias)})
+        if rest is not None:
+            return Edit(span[0], span[1], rest)
+    return delete_lines(ctx.index, *span)
+
+
+# -- super().__init__ arguments (DS207) ------------------------------------------------------
+
+BASES = {
+    "airflow.models.BaseOperator": "BaseOperator",
+    "airflow.models.baseoperator.BaseOperator": "BaseOperator",
+    "airflow.sensors.base.BaseSensorOperator": "BaseSensorOperator",
+    "airflow.sensors.base_sensor_operator.BaseSensorOperator": "BaseSensorOperator",
+    "airflow.operators.sensors.BaseSensorOperator": "BaseSensorOperator",
+}
+
+
+def _operator_args() -> dict:
+    from dagshift.linter.tables import load_table
+
+    return load_table("operator_args", "targets")["targets"]
+
+
+def super_init_findings(ctx: Any) -> list[Finding]:
+    accepted_by_target = ctx.shared.get("operator_args")
+    if accepted_by_target is None:
+        accepted_by_target = ctx.shared["operator_args"] = _operator_args()
+    accepted = accepted_by_target.get(ctx.target, {})
+    findings: list[Finding] = []
+    for stmt in _classes(ctx.module):
+        base = next((BASES[q] for b in stmt.bases if (q := ctx.imports.resolve(dotted_name(b.value) or "")) in BASES), None)
+        if base is None or base not in accepted:
+            continue
+        init = next((s for s in stmt.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+        if init is None:
+            continue
+        for call in _super_init_calls(init):
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value not in accepted[base]:
+                    findings.append(Finding("DS207", arg.keyword, (
+                        f"`{arg.keyword.value}` is not an argument of {base} on Airflow {ctx.target}: creating a "
+                        f"`{stmt.name.value}` raises \"Invalid arguments were passed\""
+                    )))
+    return findings
+
+
+def _classes(module: cst.Module) -> list[cst.ClassDef]:
+    return [s for s in module.body if isinstance(s, cst.ClassDef) and isinstance(s.body, cst.IndentedBlock)]
+
+
+class _SuperCalls:
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute) and func.attr.value == "__init__"
+            and isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name)
+            and func.value.func.value == "super"
+        ):
+            self.calls.append(node)
+
+
+def _super_init_calls(init: cst.FunctionDef) -> list[cst.Call]:
+    visitor = _SuperCalls()
+    walk(init, visitor)
+    return visitor.calls

@@ -1,0 +1,351 @@
+"""DS201-DS206: Airflow plugins on Airflow 2.
+
+The plugin index (rules/plugins/index.py) is built in the project phase; these rules read it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
+
+NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "airflow.hooks": "hooks",
+              "airflow.macros": "macros"}
+
+PLUGIN_FILE = "plugins/my_plugin.py"
+PLUGIN_SOURCE = (
+    "from airflow.plugins_manager import AirflowPlugin\n"
+    "from airflow.models import BaseOperator\n\n\n"
+    "class MyCopyOperator(BaseOperator):\n    pass\n\n\n"
+    "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    operators = [MyCopyOperator]\n"
+)
+
+
+def plugin_index(ctx: Any) -> dict:
+    return ctx.facts.get("plugin_index", {"plugins": {}, "searched": []})
+
+
+class _PluginIndexRule(Rule):
+    """Rules reading the plugin index build it in the project phase (once per run)."""
+
+    project_kinds = frozenset({"python"})
+
+    def collect_project(self, project: Any) -> None:
+        if "plugin_index" not in project.facts:
+            from dagshift.rules.plugins.index import build
+
+            project.facts["plugin_index"] = build(project)
+
+
+class PluginNamespaceImport(_PluginIndexRule):
+    code = "DS201"
+    name = "plugin-namespace-import"
+    message = "`{old}` was a plugin import; Airflow 2 has no `airflow.{kind}.<plugin>` modules"
+    kinds = frozenset({"python"})
+    severity = ERROR
+    fix = SOMETIMES
+    doc = """
+## What it does
+Reports imports of a plugin's classes through the 1.10 plugin namespaces,
+`from airflow.operators.my_plugin import MyCopyOperator` (likewise `airflow.sensors.<plugin>` and
+`airflow.hooks.<plugin>`), or through the bare package, `from airflow.operators import
+MyCopyOperator`, where `MyCopyOperator` is listed on an `AirflowPlugin` in the repository.
+
+## Why it matters on Airflow 2
+Airflow 2 no longer turns a plugin's `operators`/`sensors`/`hooks` lists into importable modules:
+the import fails while the DAG is parsed and the DAG is lost. MWAA puts the unzipped plugins
+folder on `sys.path`, so DAGs import the class from the plugin's own module.
+
+## Example
+```python
+from airflow.operators.my_plugin import MyCopyOperator
+```
+Use instead:
+```python
+from my_plugin.operators import MyCopyOperator
+```
+
+## Fix
+Safe when the plugin is in the repository (`plugins-dirs`, default `plugins/`) and the class can
+be traced to the module that defines it: the import is rewritten to that module, aliases kept.
+When the plugin or the class cannot be found, the finding says so and offers no fix.
+"""
+    invalid = (
+        Example("from airflow.operators.unknown_plugin import Thing\n", None),
+    )
+    valid = (Example("from airflow.operators.bash import BashOperator\n", target="2.5.1"),)
+
+    def wants(self, text: str, target: str) -> bool:
+        if "airflow.operators" not in text and "airflow.sensors" not in text and "airflow.hooks" not in text:
+            return False
+        from dagshift.rules.imports.tables import import_statements, tables
+
+        core = tables(target).core
+        for module, names in import_statements(text):
+            for dotted in (module,) if module is not None else names or ():
+                parts = dotted.split(".")
+                if len(parts) < 2 or parts[0] != "airflow" or parts[1] not in ("operators", "sensors", "hooks"):
+                    continue
+                namespace = ".".join(parts[:3])
+                if namespace in NAMESPACES or namespace not in core:
+                    return True  # a bare-package import, or a module the target does not have
+        return False
+
+    def check(self, ctx: Any) -> None:
+        from dagshift.rules.plugins.analysis import namespace_findings
+
+        for finding in namespace_findings(ctx, plugin_index(ctx), macros=False):
+            ctx.report_node(finding.at, finding.message, fix=finding.fix)
+
+
+class PluginListsOperators(Rule):
+    code = "DS202"
+    name = "plugin-lists-operators"
+    message = "`{attr}` on an AirflowPlugin is ignored by Airflow 2"
+    kinds = frozenset({"python"})
+    severity = WARNING
+    fix = UNSAFE
+    tokens = ("AirflowPlugin",)
+    doc = """
+## What it does
+Reports `operators`, `sensors` and `hooks` lists on an `AirflowPlugin` subclass.
+
+## Why it matters on Airflow 2
+Airflow 2 does not register a plugin's operators or sensors anywhere (hooks are only listed for
+the UI): DAGs import these classes from their modules (DS201). The lists are dead weight that
+suggests otherwise.
+
+## Example
+```python
+class MyPlugin(AirflowPlugin):
+    name = "my_plugin"
+    operators = [MyCopyOperator]
+```
+
+## Fix
+Unsafe: deletes the attribute. Keep it while the same plugins still serve an Airflow 1.10
+environment during the migration.
+"""
+    invalid = (
+        Example(PLUGIN_SOURCE, PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", ""), path=PLUGIN_FILE),
+    )
+
+    def check(self, ctx: Any) -> None:
+        from dagshift.rules.plugins.analysis import plugin_class_findings
+
+        for finding in plugin_class_findings(ctx, self.code):
+            ctx.report_node(finding.at, finding.message, fix=finding.fix)
+
+
+class FlaskAdminViews(Rule):
+    code = "DS203"
+    name = "flask-admin-plugin-ui"
+    message = "Flask-Admin UI is gone in Airflow 2"
+    kinds = frozenset({"python"})
+    severity = ERROR
+    tokens = ("admin_views", "menu_links", "flask_admin")
+    doc = """
+## What it does
+Reports `admin_views` and `menu_links` on an `AirflowPlugin`, and any `flask_admin` import.
+
+## Why it matters on Airflow 2
+Airflow 2 removed the Flask-Admin web UI: `flask_admin` is not installed, so importing it fails,
+and `admin_views`/`menu_links` are ignored with a warning. The Flask-AppBuilder equivalents are
+`appbuilder_views` (`{"name", "category", "view"}` with a `flask_appbuilder.BaseView`) and
+`appbuilder_menu_items` (`{"name", "href", "category"}`).
+
+## Example
+```python
+from flask_admin import BaseView
+```
+
+## Fix
+None: the views have to be rewritten for Flask-AppBuilder.
+"""
+    invalid = (Example("from flask_admin import BaseView, expose\n", None, path=PLUGIN_FILE, count=2),)
+
+    def check(self, ctx: Any) -> None:
+        from dagshift.rules.plugins.analysis import plugin_class_findings
+
+        for finding in plugin_class_findings(ctx, self.code):
+            ctx.report_node(finding.at, finding.message)
+
+
+class PluginExecutors(Rule):
+    code = "DS204"
+    name = "plugin-executors"
+    message = "plugin executors need their full import path in `[core] executor` on Airflow 2"
+    kinds = frozenset({"python"})
+    severity = WARNING
+    tokens = ("executors",)
+    doc = """
+## What it does
+Reports `executors` on an `AirflowPlugin` subclass.
+
+## Why it matters on Airflow 2
+Airflow 2 no longer selects a plugin executor by the `plugin_name.ExecutorName` shorthand: the
+`[core] executor` option must name the executor's full import path (e.g.
+`my_plugin.executors.MyExecutor`). On MWAA the executor is managed and cannot be replaced.
+
+## Example
+```python
+class MyPlugin(AirflowPlugin):
+    name = "my_plugin"
+    executors = [MyExecutor]
+```
+
+## Fix
+None: set `[core] executor` to the full path and drop the attribute.
+"""
+    invalid = (
+        Example(
+            "from airflow.plugins_manager import AirflowPlugin\nfrom my_executor import MyExecutor\n\n\n"
+            "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    executors = [MyExecutor]\n",
+            None, path=PLUGIN_FILE,
+        ),
+    )
+
+    def check(self, ctx: Any) -> None:
+        from dagshift.rules.plugins.analysis import plugin_class_findings
+
+        for finding in plugin_class_findings(ctx, self.code):
+            ctx.report_node(finding.at, finding.message)
+
+
+class PluginMacrosImport(_PluginIndexRule):
+    code = "DS205"
+    name = "plugin-macros-import"
+    message = "`airflow.macros.<plugin>` does not exist while DAG files are parsed on Airflow 2"
+    kinds = frozenset({"python"})
+    severity = ERROR
+    fix = SOMETIMES
+    tokens = ("airflow.macros.",)
+    doc = """
+## What it does
+Reports Python imports of a plugin's macros through `airflow.macros.<plugin_name>`.
+
+## Why it matters on Airflow 2
+Airflow 2 still builds `airflow.macros.<plugin_name>`, but only when it prepares a task's template
+context (`TaskInstance.get_template_context` calls `integrate_macros_plugins`), never while the
+DAG processor imports DAG files: the import fails at parse time. Templates are fine:
+`{{ macros.my_plugin.my_macro() }}` renders on Airflow 2 as it did on 1.10 (checked in the
+2.0.2-2.11.2 wheels), so they are not reported.
+
+## Example
+```python
+from airflow.macros.my_plugin import business_days
+```
+
+## Fix
+Safe when the plugin is in the repository: import the function from the plugin's module.
+"""
+    invalid = (Example("from airflow.macros.company_plugin import business_days\n", None),)
+    valid = (Example('bash_command = "echo {{ macros.company_plugin.business_days(ds, next_ds) }}"\n'),)
+
+    def check(self, ctx: Any) -> None:
+        from dagshift.rules.plugins.analysis import namespace_findings
+
+        for finding in namespace_findings(ctx, plugin_index(ctx), macros=True):
+            ctx.report_node(finding.at, finding.message, fix=finding.fix)
+
+
+class ApplyDefaults(Rule):
+    code = "DS206"
+    name = "apply-defaults-decorator"
+    message = "`@apply_defaults` is not needed on Airflow 2"
+    kinds = frozenset({"python"})
+    severity = WARNING
+    fix = SAFE
+    tokens = ("apply_defaults",)
+    doc = """
+## What it does
+Reports `@apply_defaults` on an operator's `__init__`.
+
+## Why it matters on Airflow 2
+Airflow 2's BaseOperator metaclass applies `default_args` to every operator; the decorator is
+deprecated from 2.1 (a warning at every parse) and gone in Airflow 3. Its 1.10 import
+`from airflow.utils import apply_defaults` fails on every 2.x (DS101).
+
+## Example
+```python
+from airflow.utils.decorators import apply_defaults
+
+class MyCopyOperator(BaseOperator):
+    @apply_defaults
+    def __init__(self, source, **kwargs):
+        super().__init__(**kwargs)
+```
+
+## Fix
+Safe: removes the decorator, and its import when nothing else in the file uses it.
+"""
+    invalid = (
+        Example(
+            "from airflow.models import BaseOperator\nfrom airflow.utils.decorators import apply_defaults\n\n\n"
+            "class MyCopyOperator(BaseOperator):\n    @apply_defaults\n    def __init__(self, **kwargs):\n"
+            "        super().__init__(**kwargs)\n",
+            "from airflow.models import BaseOperator\n\n\n"
+            "class MyCopyOperator(BaseOperator):\n    def __init__(self, **kwargs):\n"
+            "        super().__init__(**kwargs)\n",
+            path=PLUGIN_FILE,
+        ),
+    )
+
+    def check(self, ctx: Any) -> None:
+        from dagshift.rules.plugins.analysis import apply_defaults_findings
+
+        for finding in apply_defaults_findings(ctx):
+            ctx.report_node(finding.at, finding.message, fix=finding.fix)
+
+
+class SuperInitArguments(Rule):
+    code = "DS207"
+    name = "super-init-unknown-argument"
+    message = "`{arg}` is not an argument of {base} on Airflow {target}"
+    kinds = frozenset({"python"})
+    severity = ERROR
+    tokens = ("__init__",)
+    doc = """
+## What it does
+In a custom operator or sensor (a class deriving from BaseOperator or BaseSensorOperator),
+reports keyword arguments its `__init__` passes up to `super().__init__(...)` that the base class
+does not accept on the target (`provide_context=True`, `xcom_push=...`, ...). The accepted
+arguments are read from each target's core wheel (`rules/dag_api/data/operator_args.json`).
+
+## Why it matters on Airflow 2
+Airflow 1.10 logged a warning for unknown arguments; Airflow 2's BaseOperator raises
+"Invalid arguments were passed to MyOperator" the moment a DAG creates the task, so every DAG
+that uses the operator is broken.
+
+## Example
+```python
+class MyCopyOperator(BaseOperator):
+    def __init__(self, source, **kwargs):
+        super().__init__(provide_context=True, **kwargs)
+```
+
+## Fix
+None: drop the argument, or handle it in the operator itself (`do_xcom_push` replaced `xcom_push`).
+"""
+    invalid = (
+        Example(
+            "from airflow.models import BaseOperator\n\n\n"
+            "class MyCopyOperator(BaseOperator):\n    def __init__(self, source, **kwargs):\n"
+            "        super(MyCopyOperator, self).__init__(provide_context=True, **kwargs)\n",
+            None, path=PLUGIN_FILE, target="2.5.1",
+        ),
+    )
+    valid = (
+        Example(
+            "from airflow.models import BaseOperator\n\n\n"
+            "class MyCopyOperator(BaseOperator):\n    def __init__(self, source, **kwargs):\n"
+            "        super().__init__(retries=2, **kwargs)\n",
+            path=PLUGIN_FILE, target="2.5.1",
+        ),
+    )
+
+    def check(self, ctx: Any) -> None:
+        from dagshift.rules.plugins.analysis import super_init_findings
+
+        for finding in super_init_findings(ctx):
+            ctx.report_node(finding.at, finding.message)

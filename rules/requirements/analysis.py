@@ -1,0 +1,343 @@
+"""The analysis behind DS300-DS307 and DS309: one pass over a requirements file per run."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from packaging.version import InvalidVersion, Version
+
+from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from dagshift.linter.targets import version_tuple
+from dagshift.rules.requirements.tables import (
+    CONSTRAINT_URL_RE,
+    bundled_constraints,
+    essential_constraints,
+    parse_pins,
+    providers_for_extra,
+)
+from dagshift.linter.findings import Finding, once_per_file
+from dagshift.rules.requirements.parser import Line, RequirementsFile, parse, read_includes
+
+MWAA_ADDS_CONSTRAINTS = "2.7.2"
+BACKPORT = "apache-airflow-backport-providers-"
+# MWAA's own path for the DAGs folder: a constraint file there lives in the repository's dags dir.
+MWAA_DAGS = "/usr/local/airflow/dags/"
+
+
+
+
+@dataclass
+class Analysis:
+    findings: list[Finding] = field(default_factory=list)
+
+
+def analyse(ctx: Any) -> Analysis:
+    return once_per_file(ctx, "requirements", _analyse)
+
+
+def constraint_url(airflow: str, python: str) -> str:
+    return f"https://raw.githubusercontent.com/apache/airflow/constraints-{airflow}/constraints-{python}.txt"
+
+
+def is_mwaa_requirements(path: str, parsed: RequirementsFile) -> bool:
+    """The file MWAA installs: requirements.txt, or any file that speaks of Airflow or constraints."""
+    return (
+        Path(path).name == "requirements.txt"
+        or bool(parsed.options("--constraint"))
+        or any((line.name or "").startswith("apache-airflow") for line in parsed.requirements())
+    )
+
+
+def _analyse(ctx: Any) -> Analysis:
+    parsed = parse(ctx.text)
+    result = Analysis()
+    target, python = ctx.target, ctx.settings.python_version
+    newline = parsed.newline
+
+    for line in parsed.lines:
+        if line.kind == "error":
+            result.findings.append(Finding.at_span("DS300", line.start, line.end, f"pip cannot read this line: {line.error}"))
+
+    constraints = parsed.options("--constraint")
+    included, include_problem = read_includes(ctx.file.entry.path, parsed)
+    if include_problem:
+        first_r = parsed.options("--requirement")
+        where = first_r[0] if first_r else parsed.lines[0]
+        result.findings.append(Finding.at_span("DS300", where.start, where.end, f"`-r` chain is broken: {include_problem}"))
+    mwaa_file = is_mwaa_requirements(ctx.path, parsed)
+
+    # DS301: a constraint line MWAA (and pip) will see.
+    constrained_elsewhere = any(f.options("--constraint") for _, f in included)
+    if mwaa_file and not constraints and not constrained_elsewhere:
+        result.findings.append(_missing_constraint(ctx, parsed, target, python, newline))
+    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS)
+    for line in constraints:
+        raw = ctx.text[line.start : line.end]
+        # MWAA's installer looks for "-c " or "--constraint " (with the space) on each line.
+        if mwaa_adds and line.value and not ("-c " in raw or "--constraint " in raw):
+            result.findings.append(Finding.at_span(
+                "DS301", line.start, line.end,
+                f"MWAA {target} looks for `-c ` or `--constraint ` followed by a space: it does not see this line "
+                "and adds its own constraints as well",
+                severity="warning",
+                fix=Fix((Edit(line.start, line.end, f'--constraint "{line.value}"'),), SAFE,
+                        'write it as `--constraint "URL"`'),
+            ))
+
+    # DS302: a constraint URL for another Airflow or Python version.
+    pins, pins_from = _pins_for(ctx, constraints, target, python, result)
+    for line in constraints:
+        match = CONSTRAINT_URL_RE.search(line.value or "")
+        if not match or not line.value_span:
+            continue
+        if match["airflow"] != target or match["python"] != python:
+            url = constraint_url(target, python)
+            result.findings.append(Finding.at_span(
+                "DS302", line.value_span[0], line.value_span[1],
+                f"constraint file is for Airflow {match['airflow']} / Python {match['python']}, "
+                f"the target is Airflow {target} / Python {python}",
+                fix=Fix((Edit(line.value_span[0], line.value_span[1], f'"{url}"'),), SAFE,
+                        f"use the constraints of Airflow {target} for Python {python}"),
+            ))
+
+    present = {line.name for line in parsed.requirements()}
+    # What the file will require once backport lines are renamed: DS303 must not add those again.
+    future = present | {"apache-airflow-providers-" + n[len(BACKPORT):] for n in present if n and n.startswith(BACKPORT)}
+    for line in parsed.requirements():
+        name = line.name or ""
+        if name == "apache-airflow":
+            _airflow_line(ctx, line, future, target, newline, result)
+        elif name.startswith(BACKPORT):
+            _backport_line(line, present, result, ctx.text)
+        else:
+            _pin_conflicts(line, pins, pins_from, target, result)
+
+    if mwaa_file:
+        _missing_providers(ctx, parsed, future, result, newline)
+    return result
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python: str, newline: str) -> Finding:
+    first = next((line for line in parsed.lines if line.kind != "blank"), None)
+    insert_at = first.start if first is not None else len(ctx.text)
+    url = constraint_url(target, python)
+    addition = f'--constraint "{url}"' + newline
+    if first is None and ctx.text and not ctx.text.endswith(("\n", "\r")):
+        addition = newline + addition
+    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS)
+    message = (
+        f"no `--constraint` line: MWAA {target} adds its own, but the file does not say which pins it installs against"
+        if mwaa_adds
+        else f"no `--constraint` line: pip may upgrade Airflow or pick provider versions that break Airflow {target}"
+    )
+    return Finding.at_span(
+        "DS301", insert_at, insert_at, message, severity="warning" if mwaa_adds else "error",
+        fix=Fix((Edit(insert_at, insert_at, addition),), SAFE, f"add the Airflow {target} / Python {python} constraints"),
+    )
+
+
+def _pins_for(
+    ctx: Any, constraints: list[Line], target: str, python: str, result: Analysis
+) -> tuple[dict[str, str], str]:
+    """The pins the file installs against: online copy, a local constraint file, or the bundled one."""
+    name, bundled = bundled_constraints(target)
+    fallback = (bundled, f"Airflow {target}'s constraints")
+    for line in constraints:
+        value = line.value or ""
+        if "://" in value:
+            online = ctx.facts.get("online_constraints", {}).get(value)
+            if online is None:
+                continue
+            if "error" in online:
+                result.findings.append(Finding.at_span(
+                    "DS309", line.start, line.end,
+                    f"could not fetch {value}: {online['error']}; checked against the bundled constraints of Airflow {target}",
+                ))
+                continue
+            return online["pins"], "the constraint file it names"
+        local = _local_constraint(ctx, value)
+        if local is not None:
+            pins = parse_pins(_read(local))
+            if pins:
+                return pins, f"{local.name}"
+    return fallback
+
+
+def _local_constraint(ctx: Any, value: str) -> Optional[Path]:
+    if not value or "$" in value:
+        return None
+    if value.startswith(MWAA_DAGS):
+        for dags in ctx.settings.dags_dirs:
+            candidate = ctx.settings.root / dags / value[len(MWAA_DAGS):]
+            if candidate.is_file():
+                return candidate
+        return None
+    candidate = (ctx.file.entry.path.parent / value)
+    return candidate if candidate.is_file() else None
+
+
+def _line_edit(ctx_text: str, line: Line, replacement: Optional[str]) -> Edit:
+    """Replace a requirement line (keeping its trailing comment), or delete it with its line break."""
+    if replacement is None:
+        return Edit(line.start, line.end_with_break, "")
+    assert line.spec_span is not None or line.name_span is not None
+    comment = re.search(r"\s+#.*$", ctx_text[line.start : line.end])
+    return Edit(line.start, line.end, replacement + (comment.group(0) if comment else ""))
+
+
+def _airflow_line(ctx: Any, line: Line, present: set, target: str, newline: str, result: Analysis) -> None:
+    req = line.requirement
+    assert req is not None
+    providers: list[str] = []
+    mapped: dict[str, list[str]] = {}
+    for extra in sorted(req.extras):
+        dists = providers_for_extra(extra, target)
+        mapped[extra] = dists
+        providers.extend(d for d in dists if d not in present and d not in providers)
+    replacement = newline.join(providers) if providers else None
+    fix = Fix((_line_edit(ctx.text, line, replacement),), SAFE,
+              "remove it" + (f" and require {', '.join(providers)}" if providers else ""))
+    spec = str(req.specifier) or "unpinned"
+    start, end = line.name_span or (line.start, line.end)
+    result.findings.append(Finding.at_span(
+        "DS303", line.start, line.end,
+        f"`apache-airflow` ({spec}) must not be installed on MWAA: the environment provides Airflow {target}, "
+        "and pip would replace or conflict with it",
+        fix=fix,
+    ))
+    for extra, dists in mapped.items():
+        if dists:
+            message = f"extra `{extra}` of Airflow 1.10 is the provider {', '.join(dists)} on Airflow {target}"
+        else:
+            message = f"extra `{extra}` installs no provider on Airflow {target}; nothing replaces it"
+        result.findings.append(Finding.at_span("DS306", start, end, message, fix=fix if dists else None))
+
+
+def _backport_line(line: Line, present: set, result: Analysis, text: str) -> None:
+    req = line.requirement
+    assert req is not None and line.name is not None
+    new = "apache-airflow-providers-" + line.name[len(BACKPORT):]
+    if new in present:
+        edit = _line_edit(text, line, None)
+        how = f"remove it: {new} is already required"
+    else:
+        extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
+        marker = f"; {req.marker}" if req.marker else ""
+        edit = _line_edit(text, line, f"{new}{extras}{marker}")
+        how = f"require {new}, unpinned (the constraint file pins it)"
+    start, end = line.name_span or (line.start, line.end)
+    result.findings.append(Finding.at_span(
+        "DS304", start, end,
+        f"`{line.name}` is a backport provider for Airflow 1.10 (it requires apache-airflow~=1.10); use `{new}`",
+        fix=Fix((edit,), SAFE, how),
+    ))
+
+
+def _pin_conflicts(line: Line, pins: dict[str, str], pins_from: str, target: str, result: Analysis) -> None:
+    req = line.requirement
+    if req is None or not req.specifier or line.name is None:
+        return
+    for source, table in ((pins_from, pins), (f"MWAA {target}'s protected packages", essential_constraints(target))):
+        pinned = table.get(line.name)
+        if pinned is None:
+            continue
+        try:
+            allowed = req.specifier.contains(Version(pinned), prereleases=True)
+        except InvalidVersion:
+            continue
+        if allowed:
+            continue
+        start, end = line.spec_span or line.name_span or (line.start, line.end)
+        edit = Edit(start, end, "") if line.spec_span else None
+        result.findings.append(Finding.at_span(
+            "DS307", start, end,
+            f"`{line.name}{req.specifier}` conflicts with {source}, which pin `{line.name}=={pinned}`: "
+            "pip will refuse to install the file",
+            fix=Fix((edit,), UNSAFE, "drop the version and let the constraints decide") if edit else None,
+        ))
+        return
+
+
+def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result: Analysis, newline: str) -> None:
+    needed: dict[str, str] = {}
+    _, pins = bundled_constraints(ctx.target)
+    found = list(ctx.records.get("providers", [])) + list(ctx.facts.get("repository_providers", []))
+    for path, dist in found:
+        if dist not in present and dist in pins and dist not in needed:
+            needed[dist] = path
+    if not needed:
+        return
+    needed = dict(sorted(needed.items()))
+    text = ctx.text
+    prefix = "" if not text or text.endswith(("\n", "\r")) else newline
+    addition = prefix + "".join(d + newline for d in needed)
+    fix = Fix((Edit(len(text), len(text), addition),), SAFE, "add " + ", ".join(needed))
+    last = max((line for line in parsed.lines if line.kind != "blank"), key=lambda l: l.start, default=None)
+    at = (last.start, last.end) if last else (0, 0)
+    for dist, path in needed.items():
+        result.findings.append(Finding.at_span(
+            "DS305", at[0], at[1], f"`{dist}` is needed by {path} but not required", fix=fix,
+        ))
+
+
+def collect_online(project: Any) -> None:
+    """Project phase (with --online): fetch each constraint URL the requirements files name, once."""
+    from dagshift.linter.datacache import user_cache_dir
+    from dagshift.linter.fetch import FetchError, fetch_text
+
+    settings = project.settings
+    cache = settings.cache_dir or user_cache_dir()
+    found: dict[str, dict] = {}
+    for entry in project.files_of("requirements"):
+        for line in parse(_read(entry.path)).options("--constraint"):
+            url = line.value or ""
+            if "://" not in url or url in found or "$" in url:
+                continue
+            try:
+                body, _ = fetch_text(url, cache)
+                pins = parse_pins(body)
+                if not pins:
+                    raise FetchError("the response holds no `name==version` pins")
+                found[url] = {"pins": pins}
+            except FetchError as exc:
+                found[url] = {"error": str(exc)}
+    project.facts["online_constraints"] = found
+
+
+def collect_repository_providers(project: Any) -> None:
+    """Project phase: the providers the DAG and plugin folders import, read from their import lines."""
+    from dagshift.rules.imports.tables import providers_needed
+
+    settings = project.settings
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for folder in (*settings.dags_dirs, *settings.plugins_dirs):
+        root = settings.root / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*.py")):
+            text = _read(path)
+            if "airflow" not in text:
+                continue
+            for dist in providers_needed(text, settings.target_version):
+                if dist not in seen:
+                    seen.add(dist)
+                    try:
+                        shown = path.relative_to(settings.root).as_posix()
+                    except ValueError:
+                        shown = path.as_posix()
+                    found.append((shown, dist))
+    project.facts["repository_providers"] = found
+
+
+__all__ = ["analyse", "collect_online", "collect_repository_providers", "constraint_url"]
