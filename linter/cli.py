@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
 
 from dagshift.linter import __version__
+from dagshift.linter.codes import FAILURE_CODES
 
 if TYPE_CHECKING:
     from dagshift.linter.registry import Registry
@@ -234,7 +235,7 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
                   f"({result.fixed} finding{'s' if result.fixed != 1 else ''} fixed).", file=sys.stderr)
         if result.failed:
             for d in result.diagnostics:
-                if d.code in engine.FAILURE_CODES:
+                if d.code in FAILURE_CODES:
                     print(f"{d.path}:{d.location.line}:{d.location.column}: {d.code} {d.message}", file=sys.stderr)
             return EXIT_ERROR
         return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_CLEAN

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from dagshift.linter import targets
+from dagshift.linter.codes import FAILURE_CODES
 from dagshift.linter.source import DEFAULT_MAX_FILE_SIZE
 
 DEFAULT_EXCLUDE = (
@@ -17,8 +18,6 @@ DEFAULT_EXCLUDE = (
     ".ruff_cache", ".cache", "site-packages", ".terraform", ".aws-sam", "cdk.out",
 )
 
-# Codes that say the file itself could not be checked: never silenced by select/ignore/noqa.
-UNSILENCEABLE = frozenset({"DS901", "DS902", "DS903", "DS904"})
 SELECTOR_RE = re.compile(r"^(ALL|DS[0-9]{0,3})$")
 PYTHON_RE = re.compile(r"^3\.[0-9]{1,2}$")
 
@@ -50,7 +49,7 @@ class Settings:
     config_path: Optional[Path] = None
 
     def enabled(self, code: str) -> bool:
-        if code in UNSILENCEABLE:
+        if code in FAILURE_CODES:
             return True
         chosen = _best_match(code, self.select + self.extend_select)
         dropped = _best_match(code, self.ignore)

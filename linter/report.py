@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dagshift.linter import RULES_DOC_URL, __version__
+from dagshift.linter.codes import FAMILY_TITLES
 
 if TYPE_CHECKING:
     from dagshift.linter.config import Settings
     from dagshift.linter.engine import RunResult
     from dagshift.linter.registry import Registry
 
-FAMILIES = {"1": "Imports", "2": "Plugins", "3": "Requirements", "4": "Configuration", "5": "DAG and operator API",
-            "9": "Files dagshift could not check"}
 
 
 @dataclass
@@ -73,7 +72,7 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
         "ready": status["ready"],
         "auto": status["auto-fixable"],
         "manual": status["manual"],
-        "families": [(FAMILIES[k], families[k]) for k in sorted(families)],
+        "families": [(FAMILY_TITLES[k], families[k]) for k in sorted(families)],
         "providers": sorted(providers.items()),
         "changes": changes,
         "rows": sorted(rows, key=lambda r: (-r.manual, -r.total, r.path)),

@@ -66,12 +66,9 @@ class Rule:
     valid: ClassVar[tuple[Example, ...]] = ()
     invalid: ClassVar[tuple[Example, ...]] = ()
 
-    def check(self, ctx: "RuleContext") -> Any:
-        """Report findings on one file with ctx.report(...).
-
-        A Python rule may instead return a libcst BatchableCSTVisitor (or a list of them): the engine
-        runs every rule's visitors together in a single traversal of the module.
-        """
+    def check(self, ctx: "RuleContext") -> None:
+        """Report findings on one file with ctx.report(...) (a family's rules share one analysis pass
+        through dagshift.linter.findings: the first rule to ask runs it, the others read its result)."""
 
     def collect_project(self, project: "ProjectContext") -> None:
         """Gather cross-file facts into project.facts before any file is checked."""

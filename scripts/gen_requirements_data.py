@@ -16,10 +16,8 @@ extra == 'y'`), read with zipfile, never installed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
-import shutil
 import sys
 import zipfile
 from pathlib import Path

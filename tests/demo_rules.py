@@ -74,9 +74,11 @@ class ProvideContext(Rule):
     tokens = ("provide_context",)
 
     def check(self, ctx):
+        from dagshift.linter.walk import walk
+
         rule_ctx = ctx
 
-        class Visitor(cst.BatchableCSTVisitor):
+        class Visitor:
             def visit_Call(self, node: cst.Call) -> None:
                 for i, arg in enumerate(node.args):
                     if arg.keyword is not None and arg.keyword.value == "provide_context":
@@ -87,7 +89,7 @@ class ProvideContext(Rule):
                             start = rule_ctx.span(node.args[i - 1].value)[1]
                         rule_ctx.report_node(arg.keyword, fix=Fix((Edit(start, end, ""),), UNSAFE, "remove `provide_context`"))
 
-        return Visitor()
+        walk(ctx.module, Visitor())
 
 
 class BackportRequirement(Rule):

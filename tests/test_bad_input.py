@@ -158,10 +158,10 @@ def dies_in_worker(chunk, mode):
 
 
 def test_a_dead_worker_falls_back_to_checking_in_process(cli, tmp_path, monkeypatch):
-    from dagshift.linter import engine
+    from dagshift.linter import pool
 
     write(tmp_path, {f"dags/d{i:02d}.py": GOOD for i in range(30)})
-    monkeypatch.setattr(engine, "_check_chunk", dies_in_worker)
+    monkeypatch.setattr(pool, "_check_chunk", dies_in_worker)
     result = cli("check", "--format", "concise", "--quiet", "--jobs", "2", cwd=tmp_path)
     assert result.code == 1
     assert len(result.out.splitlines()) == 30

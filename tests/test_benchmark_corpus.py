@@ -10,7 +10,9 @@ import pytest
 
 from dagshift.linter.config import build_settings
 from dagshift.linter.discovery import FileEntry
-from dagshift.linter.engine import CHECK, FileChecker, Plan
+from dagshift.linter.checker import FileChecker
+from dagshift.linter.plan import Plan
+from dagshift.linter.results import CHECK
 from dagshift.rules import default_registry
 
 BENCH = Path(__file__).resolve().parent / "fixtures" / "benchmark"

@@ -27,9 +27,9 @@ def test_warm_run_answers_from_the_cache_with_the_same_findings(cli, tmp_path, m
     cold = run(cli, tmp_path)
     assert len(entries(tmp_path)) == 2
     # Prove the warm run does not analyse: any rule run would now crash.
-    from dagshift.linter import engine
+    from dagshift.linter.checker import FileChecker
 
-    monkeypatch.setattr(engine.FileChecker, "_run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("ran")))
+    monkeypatch.setattr(FileChecker, "_run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("ran")))
     warm = run(cli, tmp_path)
     assert warm.out == cold.out
     assert json.loads(warm.out)[0]["fix"]["edits"][0]["content"] == "from airflow.operators.bash import BashOperator"

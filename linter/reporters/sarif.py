@@ -9,14 +9,12 @@ from typing import Any
 from urllib.parse import quote
 
 from dagshift.linter import RULES_DOC_URL, __url__, __version__
+from dagshift.linter.codes import FAMILY_TAGS, family_digit
 from dagshift.linter.diagnostics import Diagnostic
 from dagshift.linter.reporters import ReportContext
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-FAMILIES = {
-    "1": "imports", "2": "plugins", "3": "requirements", "4": "configuration", "5": "dag-api", "9": "dagshift",
-}
 # GitHub truncates longer descriptions; cut at a word boundary ourselves.
 MAX_DESCRIPTION = 1024
 
@@ -61,7 +59,7 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
         "helpUri": f"{RULES_DOC_URL}#{rule.code.lower()}",
         "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
         "properties": {
-            "tags": ["airflow", "airflow-2-migration", FAMILIES.get(rule.code[2], "other")],
+            "tags": ["airflow", "airflow-2-migration", FAMILY_TAGS.get(family_digit(rule.code), "other")],
             "precision": "very-high",
             "problem.severity": "error" if rule.severity == "error" else "warning",
             "fix": rule.fix or "none",
