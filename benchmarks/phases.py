@@ -40,12 +40,12 @@ def main() -> None:
 
     import libcst as cst
 
-    from dagshift.linter.names import NameUses
-    from dagshift.linter.walk import walk
     from dagshift.linter.config import build_settings
     from dagshift.linter.discovery import FileEntry
     from dagshift.linter.engine import CHECK, FileChecker, Plan
+    from dagshift.linter.names import NameUses
     from dagshift.linter.positions import node_offsets
+    from dagshift.linter.walk import walk
     from dagshift.rules import default_registry
 
     texts = [path.read_text() for path in DIRTY] * args.copies

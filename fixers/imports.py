@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import libcst as cst
 
-if TYPE_CHECKING:
-    from dagshift.linter.diagnostics import Edit
+from dagshift.fixers.lines import delete_lines
+from dagshift.linter.diagnostics import Edit
 
 
 def alias_code(module: cst.Module, alias: cst.ImportAlias, new_name: Optional[str] = None) -> str:
@@ -163,3 +163,14 @@ def dotted_expression(dotted: str) -> "cst.Attribute | cst.Name":
     for part in parts[1:]:
         node = cst.Attribute(value=node, attr=cst.Name(part))
     return node
+
+
+def remove_imported_name(ctx: Any, imported: Any) -> Edit:
+    """Take one imported name out of its statement, or delete the statement when it was the last."""
+    statement = imported.statement
+    span = ctx.span(statement)
+    if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+        rest = without(ctx.module, statement, {list(statement.names).index(imported.alias)})
+        if rest is not None:
+            return Edit(span[0], span[1], rest)
+    return delete_lines(ctx.index, *span)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dagshift.linter.diagnostics import Edit, LineIndex
+from typing import Any, Optional
+
+from dagshift.linter.diagnostics import Edit, Fix, LineIndex
 
 
 def line_start(index: LineIndex, offset: int) -> int:
@@ -21,3 +23,11 @@ def delete_lines(index: LineIndex, start: int, end: int) -> Edit:
     last = index.position(max(end - 1, start))[0]
     after = index.offset(last + 1, 1) if last < index.line_count else len(index.text)
     return Edit(line_start(index, start), after, "")
+
+
+def delete_statement(ctx: Any, line: Any, applicability: str, title: str) -> Optional[Fix]:
+    """Delete a statement's whole lines; None when code precedes it on its first line."""
+    start, end = ctx.span(line)
+    if ctx.text[line_start(ctx.index, start) : start].strip():
+        return None
+    return Fix((delete_lines(ctx.index, start, end),), applicability, title)

@@ -6,8 +6,8 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from dagshift.linter.walk import walk
 from dagshift.linter.imports import dotted_name
+from dagshift.linter.walk import walk
 
 
 class NameUses:

@@ -9,7 +9,6 @@ from typing import Optional
 from dagshift.linter.tables import load_table
 
 
-
 @dataclass(frozen=True)
 class MwaaVersion:
     airflow: str

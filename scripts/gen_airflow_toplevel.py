@@ -22,7 +22,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
-
 from wheelindex import Wheel, bindings, lazy_names, wheel_file  # noqa: E402
 
 SOURCE_VERSION = "1.10.15"

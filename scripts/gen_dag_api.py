@@ -24,9 +24,7 @@ from typing import Optional
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
-
 from wheelindex import Wheel, wheel_file  # noqa: E402
-
 
 
 def cls(tree: Optional[ast.Module], name: str) -> Optional[ast.ClassDef]:
@@ -106,21 +104,19 @@ def deprecated_module_functions(tree: Optional[ast.Module]) -> list[str]:
 
 def facts(wheel: Wheel) -> dict:
     dag = cls(wheel.tree("airflow.models.dag"), "DAG")
-    base = cls(wheel.tree("airflow.models.baseoperator"), "BaseOperator")
     python = wheel.tree("airflow.operators.python")
     py_op = cls(python, "PythonOperator")
     subdag = cls(wheel.tree("airflow.operators.subdag"), "SubDagOperator")
+    # Operator signatures (BaseOperator's, BashOperator's...) are not repeated here: they are in
+    # operator_args.json and operator_signatures.json, one table each.
     return {
         "dag_args": sorted(init_args(dag)),
-        "operator_args": sorted(init_args(base)),
         "empty_operator": wheel.has_module("airflow.operators.empty"),
         "days_ago_deprecated": warns(function(wheel.tree("airflow.utils.dates"), "days_ago")),
         "subdag_deprecated": warns(subdag),
         "context_deprecations": context_deprecations(wheel),
         "python_family": python_family(python),
         "provide_context_popped": py_op is not None and "provide_context" in ast.dump(py_op),
-        "bash_args": sorted(init_args(cls(wheel.tree("airflow.operators.bash"), "BashOperator"))),
-        "trigger_dagrun_args": sorted(init_args(cls(wheel.tree("airflow.operators.trigger_dagrun"), "TriggerDagRunOperator"))),
         "configuration_deprecated": deprecated_module_functions(wheel.tree("airflow.configuration")),
     }
 

@@ -38,8 +38,8 @@ from wheelindex import (  # noqa: E402
     deprecated_classes,
     lazy_names,
     public_assignments,
-    star_sources,
     read_constraints,
+    star_sources,
     warns_at_import,
     wheel_file,
 )
@@ -312,7 +312,7 @@ def main() -> None:
             moves.setdefault(old, {})[version] = entry
         _same_class_elsewhere(moves, version)
         _beside_a_sibling(target, finder, moves, version)
-        for old, per_target in moves.items():
+        for per_target in moves.values():
             entry = per_target.get(version)
             if entry and "to" in entry:
                 dist = target.dist_of(entry["to"].rpartition(".")[0])
@@ -463,7 +463,7 @@ def _beside_a_sibling(target: Target, finder: ClassFinder, moves: dict[str, dict
 
 def _drop_unchanged(moves: dict[str, dict], versions: list[str]) -> None:
     """Paths fine on every target carry no entry; the rest list every target (ok included)."""
-    for old, per_target in moves.items():
+    for per_target in moves.values():
         for version in versions:
             per_target.setdefault(version, {"status": "ok"})
 

@@ -16,7 +16,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
-
 from wheelindex import Wheel, wheel_file  # noqa: E402
 
 CLASSES = {"BaseOperator": "airflow.models.baseoperator", "BaseSensorOperator": "airflow.sensors.base"}

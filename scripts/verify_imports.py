@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _paths import load_table  # noqa: E402
 
 
-
 class Index:
     def __init__(self, target: str) -> None:
         data = load_table("provider_index")

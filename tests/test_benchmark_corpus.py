@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from dagshift.linter.checker import FileChecker
 from dagshift.linter.config import build_settings
 from dagshift.linter.discovery import FileEntry
-from dagshift.linter.checker import FileChecker
 from dagshift.linter.plan import Plan
 from dagshift.linter.results import CHECK
 from dagshift.rules import default_registry

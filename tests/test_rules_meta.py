@@ -14,10 +14,10 @@ from demo_rules import demo_registry
 from dagshift.linter import engine
 from dagshift.linter.config import build_settings
 from dagshift.linter.discovery import FileEntry, classify
-from dagshift.linter.ruledocs import rules_reference
 from dagshift.linter.registry import Registry
-from dagshift.rules import default_registry
 from dagshift.linter.rule import Rule, validate_rule
+from dagshift.linter.ruledocs import rules_reference
+from dagshift.rules import default_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 

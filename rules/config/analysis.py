@@ -7,12 +7,13 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from dagshift.linter.tables import load_table
+from dagshift.fixers.edits import replace_span
 from dagshift.linter.diagnostics import SAFE, Edit, Fix
+from dagshift.linter.findings import Finding, once_per_file
+from dagshift.linter.tables import load_table
 from dagshift.linter.targets import find_target, version_tuple
 from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
 from dagshift.rules.config.settings import ENV, INI, MWAA, Setting, airflow_versions, settings_in
-from dagshift.linter.findings import Finding, once_per_file
 
 MWAA_KEY_RE = re.compile(r"^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$")
 PRINTABLE_RE = re.compile(r"^[ -~]+$")
@@ -95,7 +96,7 @@ def _class_path(ctx: Any, setting: Setting, where: str, moves: dict, findings: l
         findings.append(Finding.at_span("DS401", *setting.value_span, (
             f"{where} = `{value}`: Airflow 2 reads `module.function`; the `module:function` form is rewritten "
             "with a warning"
-        ), severity="warning", fix=Fix((Edit(*setting.value_span, new),), SAFE, f"use `{new}`")))
+        ), severity="warning", fix=replace_span(*setting.value_span, new, f"use `{new}`")))
         return
     entry = moves.get(value)
     if entry is None or not value.startswith("airflow."):
@@ -111,7 +112,7 @@ def _class_path(ctx: Any, setting: Setting, where: str, moves: dict, findings: l
     findings.append(Finding.at_span(
         "DS401", *setting.value_span, f"{subject} {state} on Airflow {ctx.target}{tail}",
         severity="error" if removed else "warning",
-        fix=Fix((Edit(*setting.value_span, new),), SAFE, f"use `{new}`") if new else None,
+        fix=replace_span(*setting.value_span, new, f"use `{new}`") if new else None,
     ))
 
 
@@ -125,7 +126,7 @@ def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str
         fix = None
         if setting.syntax != INI or new_section == setting.section:
             new_key = _key_text(setting, new_section, new_option)
-            fix = Fix((Edit(*setting.key_span, new_key),), SAFE, f"rename to `{new_key}`")
+            fix = replace_span(*setting.key_span, new_key, f"rename to `{new_key}`")
         move = "" if fix else f" (move it to the [{new_section}] section)"
         findings.append(Finding.at_span("DS403", *setting.key_span, (
             f"{where} was renamed to `{renamed[0]}` in Airflow {renamed[1]}{move}: the old name works on "
@@ -159,7 +160,7 @@ def _versions(ctx: Any, findings: list[Finding]) -> None:
         detail = "" if offered else f" (and {value} is not a version MWAA offers)"
         findings.append(Finding.at_span("DS406", *span, (
             f"the MWAA environment runs Airflow {value}{detail}, but the DAGs are checked for {ctx.target}"
-        ), fix=Fix((Edit(*span, ctx.target),), SAFE, f"set it to {ctx.target}")))
+        ), fix=replace_span(*span, ctx.target, f"set it to {ctx.target}")))
 
 
 def _cli(ctx: Any, findings: list[Finding]) -> None:

@@ -48,8 +48,8 @@ class _ConfigRule(Rule):
         return _config_wanted(text)
 
     def check(self, ctx: Any) -> None:
-        from dagshift.rules.config.analysis import analyse
         from dagshift.linter.findings import report_own
+        from dagshift.rules.config.analysis import analyse
 
         report_own(ctx, analyse(ctx))
 

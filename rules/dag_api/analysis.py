@@ -8,14 +8,16 @@ from typing import Any, Optional
 
 import libcst as cst
 
+from dagshift.fixers.arguments import drop_item, rename_keyword
+from dagshift.fixers.edits import replace_span
 from dagshift.fixers.lines import indent_at, line_start
-from dagshift.linter.names import NameUses
-from dagshift.linter.walk import walk
-from dagshift.linter.findings import Finding, once_per_file
-from dagshift.rules.dag_api.calls import HANDLED, signatures
-from dagshift.linter.tables import load_table
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import dotted_name
+from dagshift.linter.names import NameUses
+from dagshift.linter.tables import load_table
+from dagshift.linter.walk import walk
+from dagshift.rules.dag_api.screen import ARGUMENT_RENAMES, CLASS_ARGUMENT_CHANGES, HANDLED, signatures
 
 DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
                "airflow.models.dag.dag"}
@@ -29,9 +31,6 @@ def api_table() -> dict:
     return load_table("dag_api", "targets")["targets"]
 
 
-# 1.10 argument -> its Airflow 2 name; applied only when the target's class takes the new name
-# and not the old one (checked against the generated signatures, not assumed).
-ARGUMENT_RENAMES = {"bql": "sql", "node_selectors": "node_selector", "xcom_push": "do_xcom_push"}
 
 
 
@@ -47,21 +46,6 @@ def _analyse(ctx: Any) -> list[Finding]:
     return visitor.findings
 
 
-def _keyword_rename(ctx: Any, arg: cst.Arg, new: str) -> Fix:
-    start, end = ctx.span(arg.keyword)
-    return Fix((Edit(start, end, new),), SAFE, f"rename to `{new}`")
-
-
-def _drop_item(ctx: Any, items: list, index: int, what: str) -> Fix:
-    """Delete one call argument or dict element with the comma that separates it from its neighbour."""
-    start, end = ctx.span(items[index])
-    if index + 1 < len(items):
-        end = ctx.span(items[index + 1])[0]
-    elif index > 0:
-        start = ctx.span(items[index - 1])[1]
-    return Fix((Edit(start, end, ""),), SAFE, f"remove `{what}`")
-
-
 class _Visitor:
     def __init__(self, ctx: Any, facts: dict) -> None:
         self.ctx = ctx
@@ -72,6 +56,8 @@ class _Visitor:
         self.shifts: list[cst.BinaryOperation] = []
         self.chain_calls: list[cst.Call] = []
         self.dummy_imports: list[Any] = []
+        # BaseOperator's own arguments on the target: one table (operator_args.json) for every family.
+        self.base_args = frozenset(load_table("operator_args", "targets")["targets"][self.target]["BaseOperator"])
 
     # -- names bound to DAG objects ------------------------------------------------------
 
@@ -122,14 +108,14 @@ class _Visitor:
                 continue
             key = arg.keyword.value
             if key in ("schedule_interval", "timetable") and "schedule" in self.facts["dag_args"]:
-                fix = _keyword_rename(self.ctx, arg, "schedule") if "schedule" not in keywords else None
+                fix = rename_keyword(self.ctx, arg, "schedule") if "schedule" not in keywords else None
                 self.findings.append(Finding("DS504", arg.keyword, (
                     f"`{key}=` is deprecated on Airflow {self.target}: use `schedule=`"
                 ), fix=fix))
             if key == "concurrency" and "max_active_tasks" in self.facts["dag_args"]:
                 self.findings.append(Finding("DS506", arg.keyword, (
                     f"`concurrency=` is deprecated on Airflow {self.target}: use `max_active_tasks=`"
-                ), fix=_keyword_rename(self.ctx, arg, "max_active_tasks")))
+                ), fix=rename_keyword(self.ctx, arg, "max_active_tasks")))
 
     def _operator_call(self, name: str, args: list[cst.Arg]) -> None:
         for index, arg in enumerate(args):
@@ -138,20 +124,24 @@ class _Visitor:
             key = arg.keyword.value
             if key == "provide_context":
                 self._provide_context(name, args, index)
-            elif key == "task_concurrency" and "max_active_tis_per_dag" in self.facts["operator_args"]:
+            elif key == "task_concurrency" and "max_active_tis_per_dag" in self.base_args:
                 self.findings.append(Finding("DS506", arg.keyword, (
                     f"`task_concurrency=` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag=`"
-                ), fix=_keyword_rename(self.ctx, arg, "max_active_tis_per_dag")))
-            elif name == "BashOperator" and key == "xcom_push" and "xcom_push" not in self.facts["bash_args"]:
-                self.findings.append(Finding("DS502", arg.keyword, (
-                    f"BashOperator has no `xcom_push` on Airflow {self.target}: it is `do_xcom_push`"
-                ), fix=_keyword_rename(self.ctx, arg, "do_xcom_push")))
-            elif (name == "TriggerDagRunOperator" and key == "python_callable"
-                  and "python_callable" not in self.facts["trigger_dagrun_args"]):
-                self.findings.append(Finding("DS502", arg.keyword, (
-                    f"TriggerDagRunOperator has no `python_callable` on Airflow {self.target}: pass the run's "
-                    "payload as `conf={...}` (templated)"
-                )))
+                ), fix=rename_keyword(self.ctx, arg, "max_active_tis_per_dag")))
+            elif (name, key) in CLASS_ARGUMENT_CHANGES:
+                self._class_argument(name, arg)
+
+    def _class_argument(self, name: str, arg: cst.Arg) -> None:
+        """An argument one class dropped (CLASS_ARGUMENT_CHANGES), when its signature on the target lacks it."""
+        key = arg.keyword.value  # type: ignore[union-attr]
+        path, new, hint = CLASS_ARGUMENT_CHANGES[(name, key)]
+        accepted = signatures(self.target).get(path)
+        if accepted is None or key in accepted:
+            return
+        fix = rename_keyword(self.ctx, arg, new) if new else None
+        self.findings.append(Finding("DS502", arg.keyword, (
+            f"{name} has no `{key}` on Airflow {self.target}: {hint}"
+        ), fix=fix))
 
     def _signature(self, qualified: str, name: str, args: list[cst.Arg]) -> None:
         """Keywords the target's class (found through the import tables) does not accept at all."""
@@ -167,12 +157,12 @@ class _Visitor:
             key = arg.keyword.value if arg.keyword is not None else None
             if key is None or key in accepted or key in HANDLED:
                 continue
-            if (name, key) in (("BashOperator", "xcom_push"), ("TriggerDagRunOperator", "python_callable")):
-                continue  # reported with their own words in _operator_call
+            if (name, key) in CLASS_ARGUMENT_CHANGES:
+                continue  # reported with their own words by _class_argument
             new = ARGUMENT_RENAMES.get(key)
             fix = None
             if new and new in accepted and new not in keywords:
-                fix = _keyword_rename(self.ctx, arg, new)
+                fix = rename_keyword(self.ctx, arg, new)
             hint = f"; it is now `{new}`" if fix else ""
             self.findings.append(Finding("DS502", arg.keyword, (
                 f"`{key}` is not an argument of {cls.rsplit('.', 1)[-1]} on Airflow {self.target} "  # type: ignore[union-attr]
@@ -190,7 +180,7 @@ class _Visitor:
                        "with \"Invalid arguments were passed\"")
             severity = "error"
         self.findings.append(Finding("DS501", arg.keyword, message, severity=severity,
-                                     fix=_drop_item(self.ctx, args, index, "provide_context")))
+                                     fix=drop_item(self.ctx, args, index, "provide_context")))
 
     def visit_Dict(self, node: cst.Dict) -> None:
         elements = list(node.elements)
@@ -202,14 +192,13 @@ class _Visitor:
                 self.findings.append(Finding("DS501", element.key, (
                     f"`provide_context` in default_args has no effect on Airflow {self.target}: the context is "
                     "always passed to callables that take it"
-                ), severity="warning", fix=_drop_item(self.ctx, elements, index, "provide_context")))
-            elif key == "task_concurrency" and "max_active_tis_per_dag" in self.facts["operator_args"]:
+                ), severity="warning", fix=drop_item(self.ctx, elements, index, "provide_context")))
+            elif key == "task_concurrency" and "max_active_tis_per_dag" in self.base_args:
                 start, end = self.ctx.span(element.key)
                 quote = element.key.value[0]
                 self.findings.append(Finding("DS506", element.key, (
                     f"`task_concurrency` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag`"
-                ), fix=Fix((Edit(start, end, f"{quote}max_active_tis_per_dag{quote}"),), SAFE,
-                           "rename to `max_active_tis_per_dag`")))
+                ), fix=replace_span(start, end, f"{quote}max_active_tis_per_dag{quote}", "rename to `max_active_tis_per_dag`")))
 
     def _days_ago(self, node: cst.Call, args: list[cst.Arg]) -> None:
         fix = None
@@ -238,7 +227,7 @@ class _Visitor:
         if isinstance(node.func, cst.Attribute):
             start, end = self.ctx.span(node.func)
             module_part = dotted.rsplit(".", 1)[0]
-            fix = Fix((Edit(start, end, f"{module_part}.conf.{name}"),), SAFE, f"call `conf.{name}`")
+            fix = replace_span(start, end, f"{module_part}.conf.{name}", f"call `conf.{name}`")
         self.findings.append(Finding("DS509", node.func, (
             f"`airflow.configuration.{name}()` is deprecated on Airflow {self.target}: use `airflow.configuration.conf.{name}()`"
         ), fix=fix))

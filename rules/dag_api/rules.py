@@ -6,58 +6,11 @@ rules/dag_api/analysis.py.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
 
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
-DAG_WITH = re.compile(r"\)\s*as\s+(\w+)\s*:")
-# Pre-screen patterns start with a literal: CPython's re then skips ahead with a fast substring
-# search, where a leading \b, look-behind or alternation would try every position of the file.
-# Each known rename: a substring test first, then its exact pattern.
-KNOWN_RENAMES = tuple((token, re.compile(pattern)) for token, pattern in (
-    ("xcom_push", r"xcom_push(?<!\wxcom_push)\s*="), ("bql", r"bql(?<!\wbql)\s*="),
-    ("node_selectors", r"node_selectors(?<!\wnode_selectors)\s*="), ("TriggerDagRunOperator", r"TriggerDagRunOperator"),
-))
-CONFIGURATION_CALL = re.compile(r"configuration(?<!\wconfiguration)\.\w+\(")
-DAG_CALL = re.compile(r"DAG\(")
-WORD = re.compile(r"\w+")
-
-
-# Scanning backwards from a hit by hand: a regex ending in \Z would be tried at every position.
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
-def _word_before(text: str, end: int) -> str:
-    while end > 0 and text[end - 1] in " \t":
-        end -= 1
-    start = end
-    while start > 0 and _is_word(text[start - 1]):
-        start -= 1
-    return text[start:end]
-
-
-def _assigned_name(text: str, call: int) -> str:
-    """`name` when the text before `call` reads `name = ` or `name = module.` (else "")."""
-    i = call
-    if i > 0 and text[i - 1] == ".":
-        k = i - 1
-        while k > 0 and _is_word(text[k - 1]):
-            k -= 1
-        if k < i - 1:
-            i = k
-    while i > 0 and text[i - 1].isspace():
-        i -= 1
-    if i == 0 or text[i - 1] != "=" or (i > 1 and text[i - 2] in "=!<>"):
-        return ""
-    i -= 1
-    while i > 0 and text[i - 1].isspace():
-        i -= 1
-    return _word_before(text, i)
-
-
 class _DagApiRule(Rule):
     kinds = frozenset({"python"})
 
@@ -136,7 +89,9 @@ otherwise (`python_callable` has to become a `conf={...}` payload).
 """
 
     def wants(self, text: str, target: str) -> bool:
-        if any(token in text and pattern.search(text) for token, pattern in KNOWN_RENAMES):
+        from dagshift.rules.dag_api.screen import names_a_known_change
+
+        if names_a_known_change(text):
             return True
         if "Operator" not in text and "Sensor" not in text:
             return False
@@ -144,7 +99,7 @@ otherwise (`python_callable` has to become a `conf={...}` payload).
 
         if screen(text, target)[0]:
             return True  # 1.10 paths: the parser resolves the classes they lead to
-        from dagshift.rules.dag_api.calls import may_pass_unknown_arguments
+        from dagshift.rules.dag_api.screen import may_pass_unknown_arguments
 
         return may_pass_unknown_arguments(text, target)
     invalid = (
@@ -346,28 +301,9 @@ None: create the task inside `with DAG(...)`, or pass `dag=dag`.
     def wants(self, text: str, target: str) -> bool:
         if "DAG" not in text:
             return False
-        names = set(DAG_WITH.findall(text))
-        for call in DAG_CALL.finditer(text):
-            bound = _assigned_name(text, call.start())
-            if bound:
-                names.add(bound)
-        if not names:
-            return False
-        for name in names:
-            # One literal-first pattern per side: the compiled patterns are cached by re for the
-            # names repositories use (`dag`), and each search skips ahead to its literal.
-            escaped = re.escape(name)
-            if (re.search(rf"{escaped}(?<!\w{escaped})\s*(?:>>|<<)", text) or re.search(rf">>\s*{escaped}\b", text)
-                    or re.search(rf"<<\s*{escaped}\b", text)):
-                return True
-        for literal in ("chain(", "cross_downstream("):
-            at = text.find(literal)
-            while at >= 0:
-                close = text.find(")", at)
-                if names.intersection(WORD.findall(text, at + len(literal), close if close >= 0 else len(text))):
-                    return True
-                at = text.find(literal, at + 1)
-        return False
+        from dagshift.rules.dag_api.screen import dag_in_dependency
+
+        return dag_in_dependency(text)
 
 
 class ConfigurationHelpers(_DagApiRule):
@@ -379,6 +315,8 @@ class ConfigurationHelpers(_DagApiRule):
     tokens = ("configuration",)
 
     def wants(self, text: str, target: str) -> bool:
+        from dagshift.rules.dag_api.screen import CONFIGURATION_CALL
+
         return CONFIGURATION_CALL.search(text) is not None
     doc = """
 ## What it does

@@ -14,10 +14,10 @@ import libcst as cst
 
 from dagshift.fixers.imports import alias_code, alias_comment, import_line, retarget, with_added, without
 from dagshift.fixers.lines import delete_lines, indent_at, line_start
-from dagshift.linter.names import NameUses
 from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING, Edit, Fix
-from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.findings import Finding, once_per_file
+from dagshift.linter.imports import ImportedName, dotted_name
+from dagshift.linter.names import NameUses
 from dagshift.rules.imports.tables import TargetTables, provider_name_ok, provider_successors, tables
 
 # -- analysis --------------------------------------------------------------------------------

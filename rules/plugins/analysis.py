@@ -7,12 +7,12 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from dagshift.fixers.imports import move_names, without
-from dagshift.fixers.lines import delete_lines, indent_at, line_start
-from dagshift.linter.walk import walk
-from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from dagshift.fixers.imports import move_names, remove_imported_name
+from dagshift.fixers.lines import delete_lines, delete_statement, indent_at
+from dagshift.linter.diagnostics import SAFE, UNSAFE, Fix
 from dagshift.linter.findings import Finding
 from dagshift.linter.imports import dotted_name
+from dagshift.linter.walk import walk
 from dagshift.rules.imports.tables import tables
 from dagshift.rules.plugins.rules import NAMESPACES
 
@@ -155,7 +155,7 @@ def plugin_class_findings(ctx: Any, code: str) -> list[Finding]:
                 continue
             if code == "DS202":
                 findings.append(Finding(code, target, f"`{attr}` on an AirflowPlugin is ignored by Airflow 2: DAGs import "
-                                                "these classes from their modules", fix=_delete_statement(ctx, line)))
+                                                "these classes from their modules", fix=delete_statement(ctx, line, UNSAFE, "delete the attribute")))
             elif code == "DS203":
                 replacement = "appbuilder_views" if attr == "admin_views" else "appbuilder_menu_items"
                 findings.append(Finding(code, target, f"`{attr}` (Flask-Admin) is ignored by Airflow 2: use `{replacement}`"))
@@ -163,13 +163,6 @@ def plugin_class_findings(ctx: Any, code: str) -> list[Finding]:
                 findings.append(Finding(code, target, "plugin `executors` are not selectable by plugin name on Airflow 2: "
                                                 "set `[core] executor` to the executor's full import path"))
     return findings
-
-
-def _delete_statement(ctx: Any, line: cst.SimpleStatementLine) -> Optional[Fix]:
-    start, end = ctx.span(line)
-    if ctx.text[line_start(ctx.index, start) : start].strip():
-        return None
-    return Fix((delete_lines(ctx.index, start, end),), UNSAFE, "delete the attribute")
 
 
 # -- apply_defaults (DS206) ------------------------------------------------------------------
@@ -213,23 +206,13 @@ def apply_defaults_findings(ctx: Any) -> list[Finding]:
         decorators = [d for d in visitor.found if dotted_name(d.decorator) == local]
         if len(references) != len(decorators):
             continue  # the name is used elsewhere too: keep the import
-        edits.append(_drop_import(ctx, imported))
+        edits.append(remove_imported_name(ctx, imported))
     fix = Fix(tuple(edits), SAFE, "remove `@apply_defaults`")
     return [
         Finding("DS206", d.decorator, "`@apply_defaults` is not needed on Airflow 2: BaseOperator applies default_args itself",
                 fix=fix)
         for d in visitor.found
     ]
-
-
-def _drop_import(ctx: Any, imported: Any) -> Edit:
-    statement = imported.statement
-    span = ctx.span(statement)
-    if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
-        rest = without(ctx.module, statement, {list(statement.names).index(imported.alias)})
-        if rest is not None:
-            return Edit(span[0], span[1], rest)
-    return delete_lines(ctx.index, *span)
 
 
 # -- super().__init__ arguments (DS207) ------------------------------------------------------

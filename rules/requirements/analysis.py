@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from packaging.version import InvalidVersion, Version
 
+from dagshift.fixers.edits import replace_span
+from dagshift.fixers.requirements import replace_line
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.targets import version_tuple
+from dagshift.rules.requirements.parser import Line, RequirementsFile, parse, read_includes
 from dagshift.rules.requirements.tables import (
     CONSTRAINT_URL_RE,
     bundled_constraints,
@@ -18,8 +21,6 @@ from dagshift.rules.requirements.tables import (
     parse_pins,
     providers_for_extra,
 )
-from dagshift.linter.findings import Finding, once_per_file
-from dagshift.rules.requirements.parser import Line, RequirementsFile, parse, read_includes
 
 MWAA_ADDS_CONSTRAINTS = "2.7.2"
 BACKPORT = "apache-airflow-backport-providers-"
@@ -83,8 +84,7 @@ def _analyse(ctx: Any) -> Analysis:
                 f"MWAA {target} looks for `-c ` or `--constraint ` followed by a space: it does not see this line "
                 "and adds its own constraints as well",
                 severity="warning",
-                fix=Fix((Edit(line.start, line.end, f'--constraint "{line.value}"'),), SAFE,
-                        'write it as `--constraint "URL"`'),
+                fix=replace_span(line.start, line.end, f'--constraint "{line.value}"', 'write it as `--constraint "URL"`'),
             ))
 
     # DS302: a constraint URL for another Airflow or Python version.
@@ -99,8 +99,7 @@ def _analyse(ctx: Any) -> Analysis:
                 "DS302", line.value_span[0], line.value_span[1],
                 f"constraint file is for Airflow {match['airflow']} / Python {match['python']}, "
                 f"the target is Airflow {target} / Python {python}",
-                fix=Fix((Edit(line.value_span[0], line.value_span[1], f'"{url}"'),), SAFE,
-                        f"use the constraints of Airflow {target} for Python {python}"),
+                fix=replace_span(line.value_span[0], line.value_span[1], f'"{url}"', f"use the constraints of Airflow {target} for Python {python}"),
             ))
 
     present = {line.name for line in parsed.requirements()}
@@ -142,7 +141,7 @@ def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python:
     )
     return Finding.at_span(
         "DS301", insert_at, insert_at, message, severity="warning" if mwaa_adds else "error",
-        fix=Fix((Edit(insert_at, insert_at, addition),), SAFE, f"add the Airflow {target} / Python {python} constraints"),
+        fix=replace_span(insert_at, insert_at, addition, f"add the Airflow {target} / Python {python} constraints"),
     )
 
 
@@ -188,11 +187,8 @@ def _local_constraint(ctx: Any, value: str) -> Optional[Path]:
 
 def _line_edit(ctx_text: str, line: Line, replacement: Optional[str]) -> Edit:
     """Replace a requirement line (keeping its trailing comment), or delete it with its line break."""
-    if replacement is None:
-        return Edit(line.start, line.end_with_break, "")
-    assert line.spec_span is not None or line.name_span is not None
-    comment = re.search(r"\s+#.*$", ctx_text[line.start : line.end])
-    return Edit(line.start, line.end, replacement + (comment.group(0) if comment else ""))
+    assert replacement is None or line.spec_span is not None or line.name_span is not None
+    return replace_line(ctx_text, line.start, line.end, line.end_with_break, replacement)
 
 
 def _airflow_line(ctx: Any, line: Line, present: set, target: str, newline: str, result: Analysis) -> None:
@@ -282,7 +278,7 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
     prefix = "" if not text or text.endswith(("\n", "\r")) else newline
     addition = prefix + "".join(d + newline for d in needed)
     fix = Fix((Edit(len(text), len(text), addition),), SAFE, "add " + ", ".join(needed))
-    last = max((line for line in parsed.lines if line.kind != "blank"), key=lambda l: l.start, default=None)
+    last = max((line for line in parsed.lines if line.kind != "blank"), key=lambda entry: entry.start, default=None)
     at = (last.start, last.end) if last else (0, 0)
     for dist, path in needed.items():
         result.findings.append(Finding.at_span(

@@ -1,4 +1,4 @@
-"""The operator signature table, and DS502's pre-screen over a file's operator calls (no libcst).
+"""The DAG API family's text pre-screens (no libcst), its argument-change table and the signatures.
 
 A migrated file's imports are all on Airflow 2 paths, yet a call can still pass an argument the
 pinned provider's class no longer takes (SlackWebhookOperator `http_conn_id`). Reading the calls
@@ -12,6 +12,33 @@ import re
 from functools import lru_cache
 
 HANDLED = {"provide_context", "task_concurrency"}  # DS501 / DS506
+
+# -- the one table of argument changes DS502 knows ------------------------------------------
+# An argument Airflow 2 renamed on any operator: old -> new. Applied only where the target's class
+# takes the new name and not the old one (checked against the generated signatures, not assumed).
+ARGUMENT_RENAMES = {"bql": "sql", "node_selectors": "node_selector", "xcom_push": "do_xcom_push"}
+# An argument one class (known by its name, wherever it is imported from) dropped: the class path
+# whose signature decides it, the new spelling (None: nothing mechanical) and what to tell the user.
+CLASS_ARGUMENT_CHANGES = {
+    ("BashOperator", "xcom_push"): ("airflow.operators.bash.BashOperator", "do_xcom_push", "it is `do_xcom_push`"),
+    ("TriggerDagRunOperator", "python_callable"): (
+        "airflow.operators.trigger_dagrun.TriggerDagRunOperator", None,
+        "pass the run's payload as `conf={...}` (templated)",
+    ),
+}
+# Pre-screen patterns start with a literal: CPython's re then skips ahead with a fast substring
+# search, where a leading \b, look-behind or alternation would try every position of the file.
+_KNOWN = tuple(
+    [(old, re.compile(rf"{old}(?<!\w{old})\s*=")) for old in ARGUMENT_RENAMES]
+    # a class whose dropped argument is too common a word to look for (`python_callable`): its name
+    + [(cls, re.compile(cls)) for cls, arg in CLASS_ARGUMENT_CHANGES if arg not in ARGUMENT_RENAMES]
+)
+
+
+def names_a_known_change(text: str) -> bool:
+    """Whether the text passes an argument of the table above (a substring test first, then the pattern)."""
+    return any(token in text and pattern.search(text) for token, pattern in _KNOWN)
+
 # `name=` after an opening bracket or a comma, comment lines allowed between: where Python allows
 # a keyword argument. The pattern starts with a character set, so re skips ahead to `(` and `,`.
 KEYWORD = re.compile(r"[(,]\s*(?:#[^\n]*\n\s*)*(\w+)\s*=(?!=)")
@@ -91,4 +118,73 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
         for match in KEYWORD.finditer(text, start, end):
             if match.group(1) in unknown and not _in_template(text, match.start(1)):
                 return True
+    return False
+
+
+# -- DS508 and DS509: DAG objects in dependencies, `airflow.configuration` helpers --------------
+
+DAG_WITH = re.compile(r"\)\s*as\s+(\w+)\s*:")
+CONFIGURATION_CALL = re.compile(r"configuration(?<!\wconfiguration)\.\w+\(")
+DAG_CALL = re.compile(r"DAG\(")
+WORD = re.compile(r"\w+")
+
+
+# Scanning backwards from a hit by hand: a regex ending in \Z would be tried at every position.
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _word_before(text: str, end: int) -> str:
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    start = end
+    while start > 0 and _is_word(text[start - 1]):
+        start -= 1
+    return text[start:end]
+
+
+def _assigned_name(text: str, call: int) -> str:
+    """`name` when the text before `call` reads `name = ` or `name = module.` (else "")."""
+    i = call
+    if i > 0 and text[i - 1] == ".":
+        k = i - 1
+        while k > 0 and _is_word(text[k - 1]):
+            k -= 1
+        if k < i - 1:
+            i = k
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    if i == 0 or text[i - 1] != "=" or (i > 1 and text[i - 2] in "=!<>"):
+        return ""
+    i -= 1
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    return _word_before(text, i)
+
+
+def dag_in_dependency(text: str) -> bool:
+    """Whether a name bound to a DAG may appear in `>>`/`<<`, chain() or cross_downstream()."""
+    if "DAG" not in text:
+        return False
+    names = set(DAG_WITH.findall(text))
+    for call in DAG_CALL.finditer(text):
+        bound = _assigned_name(text, call.start())
+        if bound:
+            names.add(bound)
+    if not names:
+        return False
+    for name in names:
+        # One literal-first pattern per side: the compiled patterns are cached by re for the
+        # names repositories use (`dag`), and each search skips ahead to its literal.
+        escaped = re.escape(name)
+        if (re.search(rf"{escaped}(?<!\w{escaped})\s*(?:>>|<<)", text) or re.search(rf">>\s*{escaped}\b", text)
+                or re.search(rf"<<\s*{escaped}\b", text)):
+            return True
+    for literal in ("chain(", "cross_downstream("):
+        at = text.find(literal)
+        while at >= 0:
+            close = text.find(")", at)
+            if names.intersection(WORD.findall(text, at + len(literal), close if close >= 0 else len(text))):
+                return True
+            at = text.find(literal, at + 1)
     return False
