@@ -7,6 +7,8 @@ from typing import Callable, Optional
 import pytest
 
 TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+FIXTURES = TESTS / "fixtures"
 sys.path.insert(0, str(TESTS))
 
 from demo_rules import demo_registry  # noqa: E402

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from dagshift.rules import default_registry
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE = FIXTURES / "config_repo"
 FIXED = FIXTURES / "config_repo_fixed"
 

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
 
 LEGACY = "from airflow import conf\n\nBUCKET = conf.get('core', 'dags_folder')\n"
 CLEAN = "from airflow.configuration import conf\n\nBUCKET = conf.get('core', 'dags_folder')\n"

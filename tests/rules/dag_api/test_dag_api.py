@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from dagshift.rules import default_registry
 
-FIXTURES = Path(__file__).parent / "fixtures" / "dag_api"
+FIXTURES = FIXTURES / "dag_api"  # this module's own fixture folder
 
 EXPECTED = {
     "2.0.2": [

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import FIXTURES, ROOT, write
 
 from dagshift.rules import default_registry
 
-FIXTURES = Path(__file__).parent / "fixtures" / "requirements"
+FIXTURES = FIXTURES / "requirements"  # this module's own fixture folder
 URL_251 = "https://raw.githubusercontent.com/apache/airflow/constraints-2.5.1/constraints-3.10.txt"
 
 
@@ -27,7 +27,7 @@ def pip_reads(path: Path) -> list[str]:
     from pip._internal.network.session import PipSession
     from pip._internal.req.req_file import parse_requirements
 
-    bundled = Path(__file__).resolve().parent.parent / "rules" / "requirements" / "data" / "constraints" / "constraints-2.5.1-3.10.txt"
+    bundled = ROOT / "rules" / "requirements" / "data" / "constraints" / "constraints-2.5.1-3.10.txt"
     local = path.with_name("pip-view.txt")
     local.write_text(path.read_text().replace(URL_251, str(bundled)))
     return [p.requirement for p in parse_requirements(str(local), session=PipSession()) if not p.constraint]

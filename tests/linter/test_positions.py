@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import libcst as cst
+from conftest import ROOT
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from dagshift.linter.diagnostics import LineIndex
 from dagshift.linter.positions import node_offsets
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_offsets_match_position_provider_on_real_files():

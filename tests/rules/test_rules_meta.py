@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from demo_rules import demo_registry
 
 from dagshift.linter import engine
@@ -18,8 +19,6 @@ from dagshift.linter.registry import Registry
 from dagshift.linter.rule import Rule, validate_rule
 from dagshift.linter.ruledocs import rules_reference
 from dagshift.rules import default_registry
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def all_examples(registry: Registry):
@@ -61,7 +60,7 @@ def test_rule_examples(registry, rule, example, valid, tmp_path):
 def test_every_real_rule_is_well_declared():
     for rule in default_registry():
         assert validate_rule(rule) == []
-        # DS305 needs a second file (the DAG whose imports it reads): tests/test_requirements.py covers it.
+        # DS305 needs a second file (the DAG whose imports it reads): tests/rules/requirements/test_requirements.py covers it.
         assert rule.valid or rule.invalid or rule.code in {"DS305", "DS309", "DS901", "DS902", "DS903", "DS904"}, rule.code
 
 

@@ -8,10 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from dagshift.rules import default_registry
 
-FIXTURE = Path(__file__).parent / "fixtures" / "plugin_repo"
+FIXTURE = FIXTURES / "plugin_repo"
 
 FINDINGS = """\
 dags/plugin_dag.py:4:41: DS201 [*] `MyCopyOperator` is imported through `airflow.operators.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin.operators.copy`

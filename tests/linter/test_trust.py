@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import FIXTURES, ROOT, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,8 +19,6 @@ from dagshift.linter.config import build_settings
 from dagshift.linter.discovery import FileEntry, classify
 from dagshift.rules import default_registry
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
 REGISTRY = default_registry()
 
 

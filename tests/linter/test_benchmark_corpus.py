@@ -4,9 +4,9 @@ and the migrated files are settled by the pre-screen, without a parse, with noth
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from dagshift.linter.checker import FileChecker
 from dagshift.linter.config import build_settings
@@ -15,7 +15,7 @@ from dagshift.linter.plan import Plan
 from dagshift.linter.results import CHECK
 from dagshift.rules import default_registry
 
-BENCH = Path(__file__).resolve().parent / "fixtures" / "benchmark"
+BENCH = FIXTURES / "benchmark"
 MIGRATED = sorted(BENCH.glob("migrated_*.py")) + [BENCH / "warehouse_dag_migrated.py"]
 
 

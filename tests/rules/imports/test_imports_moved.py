@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT
 
 from dagshift.rules import default_registry
 
-FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+FIXTURES = FIXTURES / "imports"  # this module's own fixture folder
 
 EMR_2_5_1 = """\
 dags/mwaa_emr_dag.py:5:44: DS103 [*] `airflow.contrib.hooks.aws_hook.AwsHook` is deprecated on Airflow 2.5.1: renamed to `airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook` (install apache-airflow-providers-amazon)
@@ -201,7 +202,7 @@ def test_pre_screen_needs_no_libcst():
         "print(screen('from airflow.operators.bash_operator import BashOperator\\n', '2.5.1'),"
         " screen('from airflow.operators.bash import BashOperator\\n', '2.5.1'), 'libcst' in sys.modules)\n"
     )
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert proc.stdout.strip() == "(True, False) (False, False) False", proc.stderr
 

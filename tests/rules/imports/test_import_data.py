@@ -5,11 +5,10 @@ Reads only committed data: rules/imports/data/import_moves.json and provider_ind
 
 from __future__ import annotations
 
-from pathlib import Path
+from conftest import ROOT
 
 from dagshift.linter.tables import load_table
 
-ROOT = Path(__file__).resolve().parent.parent
 MOVES = load_table("import_moves")
 INDEX = load_table("provider_index")
 TARGETS = sorted(INDEX["pins"])

@@ -8,9 +8,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import FIXTURES, write
 
-FIXTURE = Path(__file__).parent / "fixtures" / "legacy_repo"
+FIXTURE = FIXTURES / "legacy_repo"
 
 CONCISE = """\
 config/airflow.cfg:2:11: DS491 [*] secrets backend `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` moved
