@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from dagshift.linter.diagnostics import LineIndex
 
@@ -78,3 +79,20 @@ def parses(text: str) -> bool:
     except Exception:
         return False
     return True
+
+
+def python_syntax_error(text: str) -> Optional[tuple[int, int, str]]:
+    """(line, column, message) when CPython cannot parse the text, else None. Never runs it."""
+    import ast
+    import warnings
+
+    depth = nesting_depth(text)
+    if depth > MAX_NESTING:
+        return 1, 1, f"brackets nested {depth} deep (Python allows at most {MAX_NESTING})"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is the DAG's business
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return syntax_error(text)
+    return None

@@ -20,7 +20,7 @@ __all__ = ["Rule", "Example", "ERROR", "WARNING", "SAFE", "UNSAFE", "SOMETIMES"]
 # Fix availability, as ruff names it: a rule may fix every finding, some of them, or none.
 SOMETIMES = "sometimes"
 
-DOC_SECTIONS = ("What it does", "Why it matters on Airflow 2", "Example", "Fix")
+DOC_SECTIONS = ("What it does", "Why it matters on Airflow 2", "Example", "Fix safety")
 CODE_RE = re.compile(r"^DS[1-9][0-9]{2}$")
 
 
@@ -28,15 +28,18 @@ CODE_RE = re.compile(r"^DS[1-9][0-9]{2}$")
 class Example:
     """A rule's own test case (Fixit's habit): the suite runs every one of them.
 
-    For an invalid example `expected` is the text after `--fix --unsafe-fixes` (None: no fix is
-    offered); `count` is how many findings of this rule the input produces.
+    For an invalid example `findings` states what the rule reports, as (line, column, message) in
+    report order, and `expected` the text after `--fix --unsafe-fixes` (None: no fix is offered).
+    `files` are other files of the repository the example needs, as (path, text) pairs (a DAG whose
+    imports a requirements rule reads, say).
     """
 
     source: str
     expected: Optional[str] = None
     path: str = "dags/example_dag.py"
     target: Optional[str] = None
-    count: int = 1
+    findings: tuple[tuple[int, int, str], ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
 
 
 class Rule:

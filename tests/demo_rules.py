@@ -26,7 +26,7 @@ Test rule.
 x = 1
 ```
 
-## Fix
+## Fix safety
 {fix}
 """
 
@@ -43,8 +43,7 @@ class BashImport(Rule):
     invalid = (
         Example(
             "from airflow.operators.bash_operator import BashOperator\n",
-            "from airflow.operators.bash import BashOperator\n",
-        ),
+            "from airflow.operators.bash import BashOperator\n", findings=((1, 45, '`airflow.operators.bash_operator.BashOperator` moved to `airflow.operators.bash.BashOperator`'),)),
     )
 
     def check(self, ctx):

@@ -83,21 +83,21 @@ provider named must be installed: DS305 adds it to requirements.txt when checked
 backend = airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend
 ```
 
-## Fix
+## Fix safety
 Safe: the value is rewritten in place (`airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend`),
 in the file's own syntax; nothing else in the file changes.
 """
     invalid = (
         Example(f"[secrets]\nbackend = {OLD_BACKEND}\n", f"[secrets]\nbackend = {NEW_BACKEND}\n",
-                path="airflow.cfg", target="2.5.1"),
+                path="airflow.cfg", target="2.5.1", findings=((2, 11, '[secrets] backend = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (install apache-airflow-providers-amazon)'),)),
         Example("LOGGING = {'handlers': {'task': {'class': 'airflow.utils.log.s3_task_handler.S3TaskHandler'}}}\n",
                 "LOGGING = {'handlers': {'task': {'class': "
                 "'airflow.providers.amazon.aws.log.s3_task_handler.S3TaskHandler'}}}\n",
-                path="config/log_config.py", target="2.5.1"),
+                path="config/log_config.py", target="2.5.1", findings=((1, 44, '`airflow.utils.log.s3_task_handler.S3TaskHandler` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.log.s3_task_handler.S3TaskHandler` (install apache-airflow-providers-amazon)'),)),
         Example(f"AIRFLOW__SECRETS__BACKEND={OLD_BACKEND}\n", f"AIRFLOW__SECRETS__BACKEND={NEW_BACKEND}\n",
-                path=".env", target="2.5.1"),
+                path=".env", target="2.5.1", findings=((1, 27, 'AIRFLOW__SECRETS__BACKEND = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (install apache-airflow-providers-amazon)'),)),
         Example(CFN.format(version="2.5.1", backend=OLD_BACKEND), CFN.format(version="2.5.1", backend=NEW_BACKEND),
-                path="infra/mwaa.yaml", target="2.5.1"),
+                path="infra/mwaa.yaml", target="2.5.1", findings=((7, 26, 'secrets.backend = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (install apache-airflow-providers-amazon)'),)),
     )
     valid = (Example(f"[secrets]\nbackend = {NEW_BACKEND}\n", path="airflow.cfg", target="2.5.1"),)
 
@@ -122,11 +122,13 @@ every component that needs a connection or variable.
 backend_kwargs = {'connections_prefix': 'airflow/connections'}
 ```
 
-## Fix
+## Fix safety
 None: use double quotes, `{"connections_prefix": "airflow/connections"}`.
 """
     invalid = (Example("[secrets]\nbackend_kwargs = {'connections_prefix': 'airflow/connections'}\n", None,
-                       path="airflow.cfg", target="2.5.1"),)
+                       path="airflow.cfg", target="2.5.1", findings=((2, 18, '[secrets] backend_kwargs is not valid JSON (Expecting property name enclosed in double quotes at character 1): the secrets backend fails to start'),)),)
+    valid = (Example('[secrets]\nbackend_kwargs = {"connections_prefix": "airflow/connections"}\n', path="airflow.cfg",
+                         target="2.5.1"),)
 
 
 class RenamedOption(_ConfigRule):
@@ -151,16 +153,17 @@ The old names still work with a deprecation warning at every start, and stop wor
 AIRFLOW__CORE__DAG_CONCURRENCY=16
 ```
 
-## Fix
+## Fix safety
 Safe: the key is renamed in the file's own syntax (`AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG`,
 `core.max_active_tasks_per_dag`). In airflow.cfg an option that changes section is reported without
 a fix: move it to the new section by hand.
 """
     invalid = (
         Example("AIRFLOW__CORE__DAG_CONCURRENCY=16\n", "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG=16\n",
-                path=".env", target="2.5.1"),
-        Example("[core]\nsql_alchemy_conn = postgresql://db\n", None, path="airflow.cfg", target="2.5.1"),
+                path=".env", target="2.5.1", findings=((1, 1, 'AIRFLOW__CORE__DAG_CONCURRENCY was renamed to `core.max_active_tasks_per_dag` in Airflow 2.2.0: the old name works on 2.5.1 with a deprecation warning'),)),
+        Example("[core]\nsql_alchemy_conn = postgresql://db\n", None, path="airflow.cfg", target="2.5.1", findings=((2, 1, '[core] sql_alchemy_conn was renamed to `database.sql_alchemy_conn` in Airflow 2.3.0 (move it to the [database] section): the old name works on 2.5.1 with a deprecation warning'),)),
     )
+    valid = (Example("AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG=16\n", path=".env", target="2.5.1"),)
 
 
 class RemovedOption(_ConfigRule):
@@ -188,14 +191,15 @@ From MWAA 2.9.2 it also reports `AirflowConfigurationOptions` keys MWAA does not
 set (`core.executor`, `core.fernet_key`, `database.sql_alchemy_conn`, ...: the "essential"
 configuration of MWAA's images, `rules/config/data/mwaa_protected_options.json`).
 
-## Fix
+## Fix safety
 None: remove it, or move its intent to what replaced it.
 """
     invalid = (
-        Example("[webserver]\nrbac = True\n", None, path="airflow.cfg", target="2.5.1"),
+        Example("[webserver]\nrbac = True\n", None, path="airflow.cfg", target="2.5.1", findings=((2, 1, '[webserver] rbac no longer exists on Airflow 2.5.1: the setting is ignored'),)),
         Example(CFN.format(version="2.10.3", backend=NEW_BACKEND) + "        core.executor: LocalExecutor\n", None,
-                path="infra/mwaa.yaml", target="2.10.3"),
+                path="infra/mwaa.yaml", target="2.10.3", findings=((8, 9, 'MWAA 2.10.3 does not let environments set `core.executor`: its own value wins'),)),
     )
+    valid = (Example("[webserver]\nbase_url = https://airflow.example.com\n", path="airflow.cfg", target="2.5.1"),)
 
 
 class MwaaKeyFormat(_ConfigRule):
@@ -219,11 +223,13 @@ AirflowConfigurationOptions:
   Core.Default_Timezone: utc
 ```
 
-## Fix
+## Fix safety
 None: write the key in lowercase `section.option` form.
 """
     invalid = (Example(CFN.format(version="2.5.1", backend=NEW_BACKEND) + "        Core.Default_Timezone: utc\n", None,
-                       path="infra/mwaa.yaml", target="2.5.1"),)
+                       path="infra/mwaa.yaml", target="2.5.1", findings=((8, 9, 'MWAA rejects the configuration key `Core.Default_Timezone`: keys are lowercase `section.option` (letters, digits, `_` and `.`, at most 64 characters)'),)),)
+    valid = (Example(CFN.format(version="2.5.1", backend=NEW_BACKEND) + "        core.default_timezone: utc\n", path="infra/mwaa.yaml",
+                         target="2.5.1"),)
 
 
 class MwaaVersion(_ConfigRule):
@@ -246,11 +252,12 @@ on another (1.10 -> 2.x needs a new environment; MWAA refuses an in-place major 
 AirflowVersion: "1.10.12"
 ```
 
-## Fix
+## Fix safety
 Safe: the version is set to the target.
 """
     invalid = (Example(CFN.format(version="1.10.12", backend=NEW_BACKEND), CFN.format(version="2.5.1", backend=NEW_BACKEND),
-                       path="infra/mwaa.yaml", target="2.5.1"),)
+                       path="infra/mwaa.yaml", target="2.5.1", findings=((5, 24, 'the MWAA environment runs Airflow 1.10.12, but the DAGs are checked for 2.5.1'),)),)
+    valid = (Example(CFN.format(version="2.5.1", backend=NEW_BACKEND), path="infra/mwaa.yaml", target="2.5.1"),)
 
 
 class LegacyCli(_ConfigRule):
@@ -276,11 +283,11 @@ deploy scripts and scheduled jobs break silently.
 airflow trigger_dag nightly_reporting
 ```
 
-## Fix
+## Fix safety
 Safe: the command is rewritten (`airflow dags trigger nightly_reporting`). Options that changed
 (`-sd` -> `-S`, snake_case -> kebab-case) are not rewritten; commands whose options changed shape
 (`pool`, `variables`, `connections`) are not reported.
 """
     invalid = (Example("#!/bin/sh\nairflow trigger_dag nightly && airflow list_dags\n",
-                       "#!/bin/sh\nairflow dags trigger nightly && airflow dags list\n", path="deploy.sh", count=2),)
+                       "#!/bin/sh\nairflow dags trigger nightly && airflow dags list\n", path="deploy.sh", findings=((2, 9, '`airflow trigger_dag` is `airflow dags trigger` on Airflow 2'), (2, 40, '`airflow list_dags` is `airflow dags list` on Airflow 2'))),)
     valid = (Example("#!/bin/sh\nairflow dags trigger nightly\n", path="deploy.sh"),)

@@ -44,17 +44,19 @@ effect (warning).
 PythonOperator(task_id="load", python_callable=load, provide_context=True)
 ```
 
-## Fix
+## Fix safety
 Safe: the argument (or the `default_args` entry) is removed.
 """
     invalid = (
         Example(HEADER + "from airflow.operators.python import PythonOperator\n\n"
                 "t = PythonOperator(task_id='t', python_callable=print, provide_context=True)\n",
                 HEADER + "from airflow.operators.python import PythonOperator\n\n"
-                "t = PythonOperator(task_id='t', python_callable=print)\n", target="2.5.1"),
+                "t = PythonOperator(task_id='t', python_callable=print)\n", target="2.5.1", findings=((6, 56, '`provide_context` is deprecated on Airflow 2.5.1: PythonOperator always passes the context to callables that take it'),)),
         Example("args = {'owner': 'data', 'provide_context': True, 'retries': 1}\n",
-                "args = {'owner': 'data', 'retries': 1}\n", target="2.5.1"),
+                "args = {'owner': 'data', 'retries': 1}\n", target="2.5.1", findings=((1, 26, '`provide_context` in default_args has no effect on Airflow 2.5.1: the context is always passed to callables that take it'),)),
     )
+    valid = (Example(HEADER + "from airflow.operators.python import PythonOperator\n\n"
+                         "t = PythonOperator(task_id='t', python_callable=print)\n", target="2.5.1"),)
 
 
 class RenamedOperatorArgument(_DagApiRule):
@@ -83,7 +85,7 @@ Unknown arguments raise "Invalid arguments were passed" when the DAG is parsed.
 BashOperator(task_id="ls", bash_command="ls", xcom_push=True)
 ```
 
-## Fix
+## Fix safety
 Safe for a rename the target's class confirms (`xcom_push`, `bql`, `node_selectors`); none
 otherwise (`python_callable` has to become a `conf={...}` payload).
 """
@@ -106,8 +108,10 @@ otherwise (`python_callable` has to become a `conf={...}` payload).
         Example("from airflow.operators.bash import BashOperator\n\n"
                 "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
                 "from airflow.operators.bash import BashOperator\n\n"
-                "t = BashOperator(task_id='ls', bash_command='ls', do_xcom_push=True)\n", target="2.5.1"),
+                "t = BashOperator(task_id='ls', bash_command='ls', do_xcom_push=True)\n", target="2.5.1", findings=((3, 51, 'BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`'),)),
     )
+    valid = (Example("from airflow.operators.bash import BashOperator\n\n"
+                         "t = BashOperator(task_id='ls', bash_command='ls', do_xcom_push=True)\n", target="2.5.1"),)
 
 
 class DummyToEmpty(_DagApiRule):
@@ -132,14 +136,14 @@ from airflow.operators.dummy import DummyOperator
 start = DummyOperator(task_id="start")
 ```
 
-## Fix
+## Fix safety
 Safe: the import and every use become EmptyOperator (unsafe `EmptyOperator as DummyOperator` when
 the name is re-bound in the file).
 """
     invalid = (
         Example("from airflow.operators.dummy import DummyOperator\n\nstart = DummyOperator(task_id='start')\n",
                 "from airflow.operators.empty import EmptyOperator\n\nstart = EmptyOperator(task_id='start')\n",
-                target="2.5.1"),
+                target="2.5.1", findings=((1, 37, 'DummyOperator is deprecated on Airflow 2.5.1: use `airflow.operators.empty.EmptyOperator`'),)),
     )
     valid = (Example("from airflow.operators.dummy import DummyOperator\n", target="2.2.2"),)
 
@@ -165,12 +169,12 @@ with DAG("etl", schedule_interval="@daily", start_date=datetime(2023, 1, 1)) as 
     ...
 ```
 
-## Fix
+## Fix safety
 Safe: the keyword is renamed to `schedule` (not when the call already passes `schedule`).
 """
     invalid = (
         Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
-                HEADER + "dag = DAG('etl', schedule='@daily', start_date=datetime(2023, 1, 1))\n", target="2.5.1"),
+                HEADER + "dag = DAG('etl', schedule='@daily', start_date=datetime(2023, 1, 1))\n", target="2.5.1", findings=((4, 18, '`schedule_interval=` is deprecated on Airflow 2.5.1: use `schedule=`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                      target="2.2.2"),)
@@ -198,14 +202,14 @@ from airflow.utils.dates import days_ago
 dag = DAG("etl", start_date=days_ago(2))
 ```
 
-## Fix
+## Fix safety
 Unsafe: `pendulum.today("UTC").add(days=-N)` (and `import pendulum`). A fixed `datetime` is better;
 only you know which.
 """
     invalid = (
         Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n",
                 "import pendulum\nfrom airflow.utils.dates import days_ago\n\n"
-                'start = pendulum.today("UTC").add(days=-2)\n', target="2.5.1"),
+                'start = pendulum.today("UTC").add(days=-2)\n', target="2.5.1", findings=((3, 9, '`days_ago()` is deprecated on Airflow 2.5.1: a start date that moves with the clock; prefer a fixed date, or `pendulum.today("UTC").add(days=-N)`'),)),
     )
     valid = (Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n", target="2.2.2"),)
 
@@ -230,12 +234,12 @@ Both warn at every parse and are removed in Airflow 3.
 DAG("etl", concurrency=4)
 ```
 
-## Fix
+## Fix safety
 Safe: renamed to `max_active_tasks` / `max_active_tis_per_dag`.
 """
     invalid = (
         Example(HEADER + "dag = DAG('etl', concurrency=4)\n", HEADER + "dag = DAG('etl', max_active_tasks=4)\n",
-                target="2.5.1"),
+                target="2.5.1", findings=((4, 18, '`concurrency=` is deprecated on Airflow 2.5.1: use `max_active_tasks=`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', concurrency=4)\n", target="2.0.2"),)
 
@@ -262,11 +266,11 @@ They warn at every use and are gone in Airflow 3; with data intervals their mean
 bash_command = "echo {{ execution_date }}"
 ```
 
-## Fix
+## Fix safety
 None: the message names the replacement (`logical_date`, `data_interval_end`, ...), which is not
 always the same value.
 """
-    invalid = (Example('cmd = "echo {{ next_ds }}"\n', None, target="2.5.1"),)
+    invalid = (Example('cmd = "echo {{ next_ds }}"\n', None, target="2.5.1", findings=((1, 7, 'template variable `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}`'),)),)
     valid = (Example('cmd = "echo {{ next_ds }}"\n', target="2.0.2"),)
 
 
@@ -291,12 +295,12 @@ dag = DAG("etl")
 dag >> extract
 ```
 
-## Fix
+## Fix safety
 None: create the task inside `with DAG(...)`, or pass `dag=dag`.
 """
     invalid = (Example(HEADER + "from airflow.operators.empty import EmptyOperator\n\n"
                        "dag = DAG('etl')\nextract = EmptyOperator(task_id='x')\ndag >> extract\n", None,
-                       target="2.5.1"),)
+                       target="2.5.1", findings=((8, 1, '`dag >> extract` sets a dependency between a DAG and a task, which Airflow 2 refuses: create the task inside `with DAG(...)` or pass `dag=`'),)),)
 
     def wants(self, text: str, target: str) -> bool:
         if "DAG" not in text:
@@ -304,6 +308,9 @@ None: create the task inside `with DAG(...)`, or pass `dag=dag`.
         from dagshift.rules.dag_api.screen import dag_in_dependency
 
         return dag_in_dependency(text)
+    valid = (Example(HEADER + "from airflow.operators.empty import EmptyOperator\n\n"
+                         "with DAG('etl') as dag:\n    extract = EmptyOperator(task_id='x')\n    load = EmptyOperator(task_id='y')\n"
+                         "    extract >> load\n", target="2.5.1"),)
 
 
 class ConfigurationHelpers(_DagApiRule):
@@ -333,12 +340,13 @@ from airflow import configuration
 folder = configuration.get("core", "dags_folder")
 ```
 
-## Fix
+## Fix safety
 Safe: `configuration.conf.get(...)`.
 """
     invalid = (Example("from airflow import configuration\n\nfolder = configuration.get('core', 'dags_folder')\n",
                        "from airflow import configuration\n\nfolder = configuration.conf.get('core', 'dags_folder')\n",
-                       target="2.5.1"),)
+                       target="2.5.1", findings=((3, 10, '`airflow.configuration.get()` is deprecated on Airflow 2.5.1: use `airflow.configuration.conf.get()`'),)),)
+    valid = (Example("from airflow.configuration import conf\n\nfolder = conf.get('core', 'dags_folder')\n", target="2.5.1"),)
 
 
 class SubDag(_DagApiRule):
@@ -360,10 +368,10 @@ same grouping in the UI without a separate DAG run.
 from airflow.operators.subdag import SubDagOperator
 ```
 
-## Fix
+## Fix safety
 None: rewrite the sub-DAG as a `TaskGroup`.
 """
-    invalid = (Example("from airflow.operators.subdag import SubDagOperator\n", None, target="2.5.1"),)
+    invalid = (Example("from airflow.operators.subdag import SubDagOperator\n", None, target="2.5.1", findings=((1, 38, 'SubDagOperator is deprecated on Airflow 2.5.1: use a TaskGroup'),)),)
     valid = (Example("from airflow.operators.subdag import SubDagOperator\n", target="2.0.2"),)
 
 
@@ -388,8 +396,9 @@ class MyOperator(BaseOperator):
     template_fields = "sql"
 ```
 
-## Fix
+## Fix safety
 Safe: `("sql",)`.
 """
     invalid = (Example("class MyOperator:\n    template_fields = 'sql'\n",
-                       "class MyOperator:\n    template_fields = ('sql',)\n"),)
+                       "class MyOperator:\n    template_fields = ('sql',)\n", findings=((2, 23, '`template_fields` is a string: Airflow iterates it character by character; make it a tuple'),)),)
+    valid = (Example("class MyOperator:\n    template_fields = ('sql',)\n"),)

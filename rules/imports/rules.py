@@ -74,7 +74,7 @@ On 2.5.1 use instead:
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
 ```
 
-## Fix
+## Fix safety
 Safe when the destination is known: the import is rewritten (aliases and comments kept; a
 statement whose names go to different modules is split). Paths with no replacement, such as
 `DagRunOrder` (TriggerDagRunOperator takes `conf=` instead) or `S3PrefixSensor` on 2.4+, are
@@ -94,11 +94,10 @@ is left alone.
         Example(
             "from airflow.contrib.operators.emr_create_job_flow_operator import EmrCreateJobFlowOperator\n",
             "from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator\n",
-            target="2.5.1",
-        ),
+            target="2.5.1", findings=((1, 68, '`airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` (install apache-airflow-providers-amazon)'),)),
         Example("from airflow.operators.sensors import TimeSensor  # old\n",
-                "from airflow.sensors.time_sensor import TimeSensor  # old\n", target="2.5.1"),
-        Example("from airflow.operators.dagrun_operator import DagRunOrder\n", None, target="2.5.1"),
+                "from airflow.sensors.time_sensor import TimeSensor  # old\n", target="2.5.1", findings=((1, 39, '`airflow.operators.sensors.TimeSensor` does not exist on Airflow 2.5.1: it moved to `airflow.sensors.time_sensor.TimeSensor`'),)),
+        Example("from airflow.operators.dagrun_operator import DagRunOrder\n", None, target="2.5.1", findings=((1, 47, '`airflow.operators.dagrun_operator.DagRunOrder` does not exist on Airflow 2.5.1 and has no replacement'),)),
     )
 
 
@@ -126,7 +125,7 @@ Use instead:
 from airflow.operators.bash import BashOperator
 ```
 
-## Fix
+## Fix safety
 Safe: the import is rewritten to the path the shim itself resolves to.
 """
     valid = (Example("from airflow.providers.amazon.aws.hooks.s3 import S3Hook\n", target="2.5.1"),)
@@ -134,13 +133,11 @@ Safe: the import is rewritten to the path the shim itself resolves to.
         Example(
             "from airflow.operators.bash_operator import BashOperator\n",
             "from airflow.operators.bash import BashOperator\n",
-            target="2.5.1",
-        ),
+            target="2.5.1", findings=((1, 45, '`airflow.operators.bash_operator.BashOperator` is deprecated on Airflow 2.5.1: it moved to `airflow.operators.bash.BashOperator`'),)),
         Example(
             "import airflow.hooks.S3_hook as s3\n\nhook = s3.S3Hook()\n",
             "import airflow.providers.amazon.aws.hooks.s3 as s3\n\nhook = s3.S3Hook()\n",
-            target="2.5.1",
-        ),
+            target="2.5.1", findings=((3, 8, '`airflow.hooks.S3_hook.S3Hook` is deprecated on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.hooks.s3.S3Hook` (install apache-airflow-providers-amazon)'),)),
     )
 
 
@@ -173,7 +170,7 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 hook = AwsBaseHook(aws_conn_id="aws_default")
 ```
 
-## Fix
+## Fix safety
 Safe when the old name is bound once in the file: the import and every use of the name are
 renamed. When the file re-binds the name, the unsafe fix imports `New as Old` instead.
 """
@@ -183,15 +180,13 @@ renamed. When the file re-binds the name, the unsafe fix imports `New as Old` in
             "from airflow.contrib.hooks.aws_hook import AwsHook\n\nhook = AwsHook(aws_conn_id='aws_default')\n",
             "from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook\n\n"
             "hook = AwsBaseHook(aws_conn_id='aws_default')\n",
-            target="2.5.1",
-        ),
+            target="2.5.1", findings=((1, 44, '`airflow.contrib.hooks.aws_hook.AwsHook` is deprecated on Airflow 2.5.1: renamed to `airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook` (install apache-airflow-providers-amazon)'),)),
         Example(
             "from airflow.operators.dummy_operator import DummyOperator\n\n"
             "def DummyOperator_factory():\n    DummyOperator = None\n    return DummyOperator\n",
             "from airflow.operators.empty import EmptyOperator as DummyOperator\n\n"
             "def DummyOperator_factory():\n    DummyOperator = None\n    return DummyOperator\n",
-            target="2.5.1",
-        ),
+            target="2.5.1", findings=((1, 46, '`airflow.operators.dummy_operator.DummyOperator` is deprecated on Airflow 2.5.1: renamed to `airflow.operators.empty.EmptyOperator`'),)),
     )
 
 
@@ -220,7 +215,7 @@ On 2.5.1 (amazon 7.1.0) use instead:
 from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 ```
 
-## Fix
+## Fix safety
 Safe when the pinned provider version has exactly one module with a class of that name; when it
 has none or several, the finding says so and offers no fix.
 """
@@ -229,8 +224,7 @@ has none or several, the finding says so and offers no fix.
         Example(
             "from airflow.providers.amazon.aws.operators.emr_add_steps import EmrAddStepsOperator\n",
             "from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator\n",
-            target="2.5.1",
-        ),
+            target="2.5.1", findings=((1, 66, '`airflow.providers.amazon.aws.operators.emr_add_steps.EmrAddStepsOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.emr.EmrAddStepsOperator` (install apache-airflow-providers-amazon)'),)),
     )
 
 
@@ -264,7 +258,7 @@ from airflow import DAG
 from airflow.configuration import conf
 ```
 
-## Fix
+## Fix safety
 Safe, where the name still exists elsewhere on the target: the import is rewritten to the
 module that defines it, aliases kept, other names of the statement left where they are. Names
 that were removed outright (`AirflowMacroPlugin`, `AirflowViewPlugin`, `load_login`, `log`,
@@ -278,21 +272,18 @@ working alternative beside it is left alone.
         Example("from airflow import AirflowException\n", target="2.5.1"),
     )
     invalid = (
-        Example("from airflow import conf\n", "from airflow.configuration import conf\n", target="2.5.1"),
+        Example("from airflow import conf\n", "from airflow.configuration import conf\n", target="2.5.1", findings=((1, 21, '`from airflow import conf` fails on Airflow 2.5.1; import `conf` from `airflow.configuration`'),)),
         Example(
             "from airflow import (\n    DAG,  # the DAG class\n    conf as airflow_conf,\n    LoggingMixin,\n)\n",
             "from airflow import (\n    DAG,  # the DAG class\n)\n"
             "from airflow.configuration import conf as airflow_conf\n"
             "from airflow.utils.log.logging_mixin import LoggingMixin\n",
-            target="2.5.1",
-            count=2,
-        ),
-        Example("def f():\n    from airflow import AirflowMacroPlugin\n", None, count=1),
+            target="2.5.1", findings=((3, 5, '`from airflow import conf` fails on Airflow 2.5.1; import `conf` from `airflow.configuration`'), (4, 5, '`from airflow import LoggingMixin` fails on Airflow 2.5.1; import `LoggingMixin` from `airflow.utils.log.logging_mixin`'))),
+        Example("def f():\n    from airflow import AirflowMacroPlugin\n", None, findings=((2, 25, '`from airflow import AirflowMacroPlugin` fails on Airflow 2.11.2; it was removed with no replacement'),)),
         Example(
             "from airflow import AirflowException\n",
             "from airflow.exceptions import AirflowException\n",
-            target="2.10.3",
-        ),
+            target="2.10.3", findings=((1, 21, '`from airflow import AirflowException` is deprecated on Airflow 2.10.3; import `AirflowException` from `airflow.exceptions`'),)),
     )
 
     def wants(self, text: str, target: str) -> bool:

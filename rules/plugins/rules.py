@@ -13,6 +13,11 @@ NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "a
               "airflow.macros": "macros"}
 
 PLUGIN_FILE = "plugins/my_plugin.py"
+MACROS_PLUGIN = (
+    "from airflow.plugins_manager import AirflowPlugin\n\n\n"
+    "def business_days(start, end):\n    return 0\n\n\n"
+    "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    macros = [business_days]\n"
+)
 PLUGIN_SOURCE = (
     "from airflow.plugins_manager import AirflowPlugin\n"
     "from airflow.models import BaseOperator\n\n\n"
@@ -65,13 +70,15 @@ Use instead:
 from my_plugin.operators import MyCopyOperator
 ```
 
-## Fix
+## Fix safety
 Safe when the plugin is in the repository (`plugins-dirs`, default `plugins/`) and the class can
 be traced to the module that defines it: the import is rewritten to that module, aliases kept.
 When the plugin or the class cannot be found, the finding says so and offers no fix.
 """
     invalid = (
-        Example("from airflow.operators.unknown_plugin import Thing\n", None),
+        Example("from airflow.operators.unknown_plugin import Thing\n", None, findings=((1, 46, "`airflow.operators.unknown_plugin.Thing` was a 1.10 plugin import; plugin `unknown_plugin` is not in this repository (searched no plugins folder): import `Thing` from the plugin's own module"),)),
+            Example("from airflow.operators.my_plugin import MyCopyOperator\n", "from my_plugin import MyCopyOperator\n",
+                    files=((PLUGIN_FILE, PLUGIN_SOURCE),), findings=((1, 41, '`MyCopyOperator` is imported through `airflow.operators.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin`'),)),
     )
     valid = (Example("from airflow.operators.bash import BashOperator\n", target="2.5.1"),)
 
@@ -122,12 +129,12 @@ class MyPlugin(AirflowPlugin):
     operators = [MyCopyOperator]
 ```
 
-## Fix
+## Fix safety
 Unsafe: deletes the attribute. Keep it while the same plugins still serve an Airflow 1.10
 environment during the migration.
 """
     invalid = (
-        Example(PLUGIN_SOURCE, PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", ""), path=PLUGIN_FILE),
+        Example(PLUGIN_SOURCE, PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", ""), path=PLUGIN_FILE, findings=((11, 5, '`operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules'),)),
     )
 
     def check(self, ctx: Any) -> None:
@@ -135,6 +142,7 @@ environment during the migration.
 
         for finding in plugin_class_findings(ctx, self.code):
             ctx.report_node(finding.at, finding.message, fix=finding.fix)
+    valid = (Example(PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", "    macros = []\n"), path=PLUGIN_FILE),)
 
 
 class FlaskAdminViews(Rule):
@@ -159,16 +167,18 @@ and `admin_views`/`menu_links` are ignored with a warning. The Flask-AppBuilder 
 from flask_admin import BaseView
 ```
 
-## Fix
+## Fix safety
 None: the views have to be rewritten for Flask-AppBuilder.
 """
-    invalid = (Example("from flask_admin import BaseView, expose\n", None, path=PLUGIN_FILE, count=2),)
+    invalid = (Example("from flask_admin import BaseView, expose\n", None, path=PLUGIN_FILE, findings=((1, 25, '`flask_admin.BaseView`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'), (1, 35, '`flask_admin.expose`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'))),)
 
     def check(self, ctx: Any) -> None:
         from dagshift.rules.plugins.analysis import plugin_class_findings
 
         for finding in plugin_class_findings(ctx, self.code):
             ctx.report_node(finding.at, finding.message)
+    valid = (Example("from airflow.plugins_manager import AirflowPlugin\nfrom flask_appbuilder import BaseView, expose\n\n\n"
+                         "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    appbuilder_views = []\n", path=PLUGIN_FILE),)
 
 
 class PluginExecutors(Rule):
@@ -194,15 +204,14 @@ class MyPlugin(AirflowPlugin):
     executors = [MyExecutor]
 ```
 
-## Fix
+## Fix safety
 None: set `[core] executor` to the full path and drop the attribute.
 """
     invalid = (
         Example(
             "from airflow.plugins_manager import AirflowPlugin\nfrom my_executor import MyExecutor\n\n\n"
             "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    executors = [MyExecutor]\n",
-            None, path=PLUGIN_FILE,
-        ),
+            None, path=PLUGIN_FILE, findings=((7, 5, "plugin `executors` are not selectable by plugin name on Airflow 2: set `[core] executor` to the executor's full import path"),)),
     )
 
     def check(self, ctx: Any) -> None:
@@ -210,6 +219,7 @@ None: set `[core] executor` to the full path and drop the attribute.
 
         for finding in plugin_class_findings(ctx, self.code):
             ctx.report_node(finding.at, finding.message)
+    valid = (Example(PLUGIN_SOURCE, path=PLUGIN_FILE),)
 
 
 class PluginMacrosImport(_PluginIndexRule):
@@ -236,10 +246,12 @@ DAG processor imports DAG files: the import fails at parse time. Templates are f
 from airflow.macros.my_plugin import business_days
 ```
 
-## Fix
+## Fix safety
 Safe when the plugin is in the repository: import the function from the plugin's module.
 """
-    invalid = (Example("from airflow.macros.company_plugin import business_days\n", None),)
+    invalid = (Example("from airflow.macros.company_plugin import business_days\n", None, findings=((1, 43, "`airflow.macros.company_plugin.business_days` was a 1.10 macros import; plugin `company_plugin` is not in this repository (searched no plugins folder): import `business_days` from the plugin's own module"),)),
+            Example("from airflow.macros.my_plugin import business_days\n", "from my_plugin import business_days\n",
+                    files=((PLUGIN_FILE, MACROS_PLUGIN),), findings=((1, 38, '`business_days` is imported through `airflow.macros.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin`'),)),)
     valid = (Example('bash_command = "echo {{ macros.company_plugin.business_days(ds, next_ds) }}"\n'),)
 
     def check(self, ctx: Any) -> None:
@@ -276,7 +288,7 @@ class MyCopyOperator(BaseOperator):
         super().__init__(**kwargs)
 ```
 
-## Fix
+## Fix safety
 Safe: removes the decorator, and its import when nothing else in the file uses it.
 """
     invalid = (
@@ -287,8 +299,7 @@ Safe: removes the decorator, and its import when nothing else in the file uses i
             "from airflow.models import BaseOperator\n\n\n"
             "class MyCopyOperator(BaseOperator):\n    def __init__(self, **kwargs):\n"
             "        super().__init__(**kwargs)\n",
-            path=PLUGIN_FILE,
-        ),
+            path=PLUGIN_FILE, findings=((6, 6, '`@apply_defaults` is not needed on Airflow 2: BaseOperator applies default_args itself'),)),
     )
 
     def check(self, ctx: Any) -> None:
@@ -296,6 +307,8 @@ Safe: removes the decorator, and its import when nothing else in the file uses i
 
         for finding in apply_defaults_findings(ctx):
             ctx.report_node(finding.at, finding.message, fix=finding.fix)
+    valid = (Example("from airflow.models import BaseOperator\n\n\nclass MyCopyOperator(BaseOperator):\n"
+                         "    def __init__(self, source, **kwargs):\n        super().__init__(**kwargs)\n        self.source = source\n"),)
 
 
 class SuperInitArguments(Rule):
@@ -324,7 +337,7 @@ class MyCopyOperator(BaseOperator):
         super().__init__(provide_context=True, **kwargs)
 ```
 
-## Fix
+## Fix safety
 None: drop the argument, or handle it in the operator itself (`do_xcom_push` replaced `xcom_push`).
 """
     invalid = (
@@ -332,8 +345,7 @@ None: drop the argument, or handle it in the operator itself (`do_xcom_push` rep
             "from airflow.models import BaseOperator\n\n\n"
             "class MyCopyOperator(BaseOperator):\n    def __init__(self, source, **kwargs):\n"
             "        super(MyCopyOperator, self).__init__(provide_context=True, **kwargs)\n",
-            None, path=PLUGIN_FILE, target="2.5.1",
-        ),
+            None, path=PLUGIN_FILE, target="2.5.1", findings=((6, 46, '`provide_context` is not an argument of BaseOperator on Airflow 2.5.1: creating a `MyCopyOperator` raises "Invalid arguments were passed"'),)),
     )
     valid = (
         Example(

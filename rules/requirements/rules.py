@@ -11,6 +11,8 @@ from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Exampl
 
 REQ = "requirements.txt"
 URL_251 = "https://raw.githubusercontent.com/apache/airflow/constraints-2.5.1/constraints-3.10.txt"
+# A DAG whose imports need a provider (the file DS305 reads beside requirements.txt).
+SLACK_DAG = "from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator\n"
 
 
 class _RequirementsRule(Rule):
@@ -50,11 +52,11 @@ fails the whole install and the environment update, hours after the commit.
 boto3=1.26.0
 ```
 
-## Fix
+## Fix safety
 None: the line's intent is unknown. `boto3==1.26.0` is probably what was meant.
 """
     valid = (Example(f'--constraint "{URL_251}"\nboto3\n', path=REQ, target="2.5.1"),)
-    invalid = (Example(f'--constraint "{URL_251}"\nboto3=1.26.0\n', path=REQ, target="2.5.1"),)
+    invalid = (Example(f'--constraint "{URL_251}"\nboto3=1.26.0\n', path=REQ, target="2.5.1", findings=((2, 1, 'pip cannot read this line: Expected semicolon (after name with no version specifier) or end'),)),)
 
 
 class MissingConstraint(_RequirementsRule):
@@ -87,7 +89,7 @@ boto3
 apache-airflow-providers-amazon
 ```
 
-## Fix
+## Fix safety
 Safe: inserts `--constraint "<url>"` for the target's Airflow version and the Python version MWAA
 pairs with it (or `python-version`) before the first line that is not a comment; rewrites
 `--constraint=URL` as `--constraint "URL"`.
@@ -95,12 +97,11 @@ pairs with it (or `python-version`) before the first line that is not a comment;
     valid = (Example(f'--constraint "{URL_251}"\nboto3\n', path=REQ, target="2.5.1"),)
     invalid = (
         Example("# DAG dependencies\nboto3\n", f'# DAG dependencies\n--constraint "{URL_251}"\nboto3\n',
-                path=REQ, target="2.5.1"),
+                path=REQ, target="2.5.1", findings=((2, 1, 'no `--constraint` line: pip may upgrade Airflow or pick provider versions that break Airflow 2.5.1'),)),
         Example(
             "--constraint=https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt\nboto3\n",
             '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"\nboto3\n',
-            path=REQ, target="2.10.3",
-        ),
+            path=REQ, target="2.10.3", findings=((1, 1, 'MWAA 2.10.3 looks for `-c ` or `--constraint ` followed by a space: it does not see this line and adds its own constraints as well'),)),
     )
 
 
@@ -126,15 +127,14 @@ exist for the environment's interpreter.
 --constraint "https://raw.githubusercontent.com/apache/airflow/constraints-1.10.12/constraints-3.7.txt"
 ```
 
-## Fix
+## Fix safety
 Safe: the URL is rewritten to the target's Airflow version and Python version.
 """
     valid = (Example('--constraint "/usr/local/airflow/dags/constraints.txt"\nboto3\n', path=REQ, target="2.5.1"),)
     invalid = (
         Example(
             '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-1.10.12/constraints-3.7.txt"\n',
-            f'--constraint "{URL_251}"\n', path=REQ, target="2.5.1",
-        ),
+            f'--constraint "{URL_251}"\n', path=REQ, target="2.5.1", findings=((1, 14, 'constraint file is for Airflow 1.10.12 / Python 3.7, the target is Airflow 2.5.1 / Python 3.10'),)),
     )
 
 
@@ -164,19 +164,19 @@ apache-airflow-providers-amazon
 apache-airflow-providers-slack
 ```
 
-## Fix
+## Fix safety
 Safe: the line is removed; when it carries extras, the same fix adds the provider distributions
 those extras became on the target (see DS306), unpinned, unless the file already requires them.
 """
     invalid = (
         Example(f'--constraint "{URL_251}"\napache-airflow==1.10.12\nboto3\n', f'--constraint "{URL_251}"\nboto3\n',
-                path=REQ, target="2.5.1"),
+                path=REQ, target="2.5.1", findings=((2, 1, '`apache-airflow` (==1.10.12) must not be installed on MWAA: the environment provides Airflow 2.5.1, and pip would replace or conflict with it'),)),
         Example(
             f'--constraint "{URL_251}"\napache-airflow[aws,slack]==1.10.12  # MWAA 1.10\n',
             f'--constraint "{URL_251}"\napache-airflow-providers-amazon\napache-airflow-providers-slack  # MWAA 1.10\n',
-            path=REQ, target="2.5.1",
-        ),
+            path=REQ, target="2.5.1", findings=((2, 1, '`apache-airflow` (==1.10.12) must not be installed on MWAA: the environment provides Airflow 2.5.1, and pip would replace or conflict with it'),)),
     )
+    valid = (Example(f'--constraint "{URL_251}"\napache-airflow-providers-amazon\nboto3\n', path=REQ, target="2.5.1"),)
 
 
 class BackportProvider(_RequirementsRule):
@@ -199,14 +199,15 @@ the whole requirements install fails.
 apache-airflow-backport-providers-amazon==2021.3.3
 ```
 
-## Fix
+## Fix safety
 Safe: renamed to `apache-airflow-providers-<x>` without the backport version (the constraint file
 pins the provider); removed when the file already requires that provider.
 """
     invalid = (
         Example(f'--constraint "{URL_251}"\napache-airflow-backport-providers-amazon==2021.3.3\n',
-                f'--constraint "{URL_251}"\napache-airflow-providers-amazon\n', path=REQ, target="2.5.1"),
+                f'--constraint "{URL_251}"\napache-airflow-providers-amazon\n', path=REQ, target="2.5.1", findings=((2, 1, '`apache-airflow-backport-providers-amazon` is a backport provider for Airflow 1.10 (it requires apache-airflow~=1.10); use `apache-airflow-providers-amazon`'),)),
     )
+    valid = (Example(f'--constraint "{URL_251}"\napache-airflow-providers-amazon\n', path=REQ, target="2.5.1"),)
 
 
 class MissingProvider(_RequirementsRule):
@@ -242,9 +243,13 @@ Besides the files checked in the run, the DAG and plugin folders (`dags-dirs`, `
 are read for their import lines, so a pre-commit run that only touches `requirements.txt` still
 knows what the DAGs need.
 
-## Fix
+## Fix safety
 Safe: appends the missing distributions, unpinned (the constraint file pins them).
 """
+    invalid = (Example(f'--constraint "{URL_251}"\nboto3\n', f'--constraint "{URL_251}"\nboto3\napache-airflow-providers-slack\n',
+                    path=REQ, target="2.5.1", files=(("dags/alerts.py", SLACK_DAG),), findings=((2, 1, '`apache-airflow-providers-slack` is needed by dags/alerts.py but not required'),)),)
+    valid = (Example(f'--constraint "{URL_251}"\napache-airflow-providers-slack\n', path=REQ, target="2.5.1",
+                         files=(("dags/alerts.py", SLACK_DAG),)),)
 
 
 class ExtraToProvider(_RequirementsRule):
@@ -269,14 +274,15 @@ apache-airflow[gcp]==1.10.12
 ```
 becomes `apache-airflow-providers-google`.
 
-## Fix
+## Fix safety
 Safe, together with DS303: the line is replaced by the providers. An extra that installs no
 provider on the target (such as `crypto`) is reported without a fix.
 """
     invalid = (
         Example(f'--constraint "{URL_251}"\napache-airflow[gcp,crypto]==1.10.12\n',
-                f'--constraint "{URL_251}"\napache-airflow-providers-google\n', path=REQ, target="2.5.1", count=2),
+                f'--constraint "{URL_251}"\napache-airflow-providers-google\n', path=REQ, target="2.5.1", findings=((2, 1, 'extra `crypto` installs no provider on Airflow 2.5.1; nothing replaces it'), (2, 1, 'extra `gcp` of Airflow 1.10 is the provider apache-airflow-providers-google on Airflow 2.5.1'))),
     )
+    valid = (Example(f'--constraint "{URL_251}"\napache-airflow-providers-google\n', path=REQ, target="2.5.1"),)
 
 
 class PinConflict(_RequirementsRule):
@@ -302,13 +308,13 @@ fails.
 requests==2.25.1
 ```
 
-## Fix
+## Fix safety
 Unsafe: drops the version specifier so the constraint file decides; your code may have relied on
 the old version.
 """
     invalid = (
         Example(f'--constraint "{URL_251}"\nrequests==2.25.1\n', f'--constraint "{URL_251}"\nrequests\n',
-                path=REQ, target="2.5.1"),
+                path=REQ, target="2.5.1", findings=((2, 9, "`requests==2.25.1` conflicts with Airflow 2.5.1's constraints, which pin `requests==2.28.2`: pip will refuse to install the file"),)),
     )
     valid = (Example(f'--constraint "{URL_251}"\nrequests>=2.20\n', path=REQ, target="2.5.1"),)
 
@@ -330,6 +336,6 @@ from what the URL serves.
 ## Example
 `--constraint "https://mirror.example.com/constraints.txt"` while the mirror is down.
 
-## Fix
+## Fix safety
 None. Check the URL, or run without `--online` to use the bundled constraints.
 """

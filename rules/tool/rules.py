@@ -30,7 +30,7 @@ is lost. dagshift cannot check or fix the rest of that file until it parses.
 print "loading DAG"
 ```
 
-## Fix
+## Fix safety
 None. Port the file to Python 3 (for instance `print("loading DAG")`), then run dagshift again.
 This finding cannot be silenced; exclude the file if it is not meant to be loaded. The run exits 2.
 
@@ -39,6 +39,9 @@ is never parsed, which is what keeps a run over a migrated repository fast; its 
 are then left to your Python tooling.
 """
     valid = (Example('print("loading DAG")\n'),)
+    invalid = (Example('print "loading DAG"\n', findings=((1, 1, (
+        "cannot parse: Missing parentheses in call to 'print'. Did you mean print(...)? "
+        "(this looks like Python 2; Airflow 2 runs on Python 3 only)")),)),)
 
 
 class UndecodableRule(Rule):
@@ -59,7 +62,7 @@ MWAA's pip cannot read a requirements file that is not text.
 ## Example
 A `requirements.txt` saved in UTF-16 by a Windows editor.
 
-## Fix
+## Fix safety
 None. Re-save the file as UTF-8 (or declare its encoding with a PEP 263 `# -*- coding: ... -*-`
 line in Python files). This finding cannot be silenced; the run exits 2.
 """
@@ -83,7 +86,7 @@ construct that its findings describe.
 ## Example
 `dags/etl.py` with mode `0444` and `dagshift check --fix dags/`.
 
-## Fix
+## Fix safety
 None. Fix the permissions or run dagshift on the symlink's target. The run exits 2.
 """
 
@@ -105,7 +108,7 @@ The file was not fully checked, so findings may be missing. Nothing was written.
 ## Example
 Any file that triggers a bug in dagshift.
 
-## Fix
+## Fix safety
 None. Please report it with the file (or a reduced copy) and the message. The run exits 2.
 """
 
@@ -131,11 +134,11 @@ stale comment hides nothing and misleads readers.
 from airflow.contrib.hooks.aws_hook import AwsHook  # noqa: DS1O1
 ```
 
-## Fix
+## Fix safety
 None. Correct the code (`dagshift rules` lists them) or remove the comment.
 """
     valid = (Example("import os  # noqa: E401\n"),)
-    invalid = (Example("import os  # noqa: DS999\n", count=1),)
+    invalid = (Example("import os  # noqa: DS999\n", findings=((1, 12, '`# noqa` names unknown rule code `DS999`'),)),)
 
 
 __all__ = ["SyntaxErrorRule", "UndecodableRule", "UnreadableRule", "InternalErrorRule", "UnknownNoqaRule",

@@ -126,12 +126,16 @@ def test_dangling_symlink_named_is_unreadable(cli, tmp_path):
     assert result.code == 2
 
 
-def test_prescreened_file_is_not_parsed(cli, tmp_path):
-    # No rule's token appears, so the file is never parsed: a cheap run, and no DS901 either.
-    write(tmp_path, {"dags/py2.py": 'print "hello"\n'})
+def test_file_no_rule_wants_is_still_syntax_checked(cli, tmp_path):
+    # No rule's token appears, so libcst never parses the file; CPython's parser still finds that
+    # Airflow could not import it (the run said "All checks passed!" before).
+    write(tmp_path, {"dags/py2.py": 'print "hello"\n', "dags/fine.py": 'print("hello")\n'})
     result = concise(cli, tmp_path)
-    assert result.out == ""
-    assert result.code == 0
+    assert result.out == (
+        "dags/py2.py:1:1: DS901 cannot parse: Missing parentheses in call to 'print'. Did you mean print(...)? "
+        "(this looks like Python 2; Airflow 2 runs on Python 3 only)\n"
+    )
+    assert result.code == 2
 
 
 def test_unexpected_error_is_one_line_not_a_traceback(cli, tmp_path, monkeypatch):

@@ -31,37 +31,56 @@ def all_examples(registry: Registry):
 
 def run_example(registry: Registry, rule: type[Rule], example, tmp_path: Path):
     path = tmp_path / example.path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(example.source)
+    for rel, text in ((example.path, example.source), *example.files):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
     settings = build_settings(
         {"select": [rule.code], "unsafe-fixes": True, **({"target-version": example.target} if example.target else {})},
         {}, registry.codes(), tmp_path,
     )
-    entry = FileEntry(path, example.path, example.path, classify(path) or "text", True, True)
-    checked = engine.run([entry], registry, settings, mode=engine.CHECK, jobs=1)
-    fixed = engine.run([entry], registry, settings, mode=engine.DIFF, jobs=1)
+    entries = [FileEntry(tmp_path / rel, rel, rel, classify(tmp_path / rel) or "text", True, True)
+               for rel in [example.path, *(rel for rel, _ in example.files)]]
+    checked = engine.run(entries, registry, settings, mode=engine.CHECK, jobs=1)
+    fixed = engine.run(entries, registry, settings, mode=engine.DIFF, jobs=1)
     return checked, fixed
 
 
 @pytest.mark.parametrize("registry, rule, example, valid", [*all_examples(default_registry()), *all_examples(demo_registry())])
 def test_rule_examples(registry, rule, example, valid, tmp_path):
     checked, fixed = run_example(registry, rule, example, tmp_path)
-    found = [d for d in checked.diagnostics if d.code == rule.code]
+    found = [(d.location.line, d.location.column, d.message) for d in checked.diagnostics
+             if d.code == rule.code and d.path == example.path]
     if valid:
         assert found == []
         return
-    assert len(found) == example.count, [d.message for d in checked.diagnostics]
+    assert found == list(example.findings)
+    result = next(r for r in fixed.files if r.entry.display == example.path)
     if example.expected is not None:
-        assert fixed.files[0].new_text == example.expected
+        assert result.new_text == example.expected
     else:
-        assert fixed.files[0].new_bytes is None
+        assert result.new_bytes is None
+
+
+# Rules whose cases cannot be written as a file's text, and the tests that cover them instead.
+WITHOUT_EXAMPLES = {
+    "DS309": "a constraint URL that fails to download: tests/rules/requirements/test_online.py",
+    "DS902": "bytes that are not UTF-8: tests/linter/test_bad_input.py",
+    "DS903": "a file that cannot be read or written: tests/linter/test_bad_input.py",
+    "DS904": "a rule that crashes: tests/linter/test_bad_input.py",
+}
 
 
 def test_every_real_rule_is_well_declared():
     for rule in default_registry():
         assert validate_rule(rule) == []
-        # DS305 needs a second file (the DAG whose imports it reads): tests/rules/requirements/test_requirements.py covers it.
-        assert rule.valid or rule.invalid or rule.code in {"DS305", "DS309", "DS901", "DS902", "DS903", "DS904"}, rule.code
+        if rule.code in WITHOUT_EXAMPLES:
+            assert not rule.valid and not rule.invalid, rule.code
+            continue
+        assert rule.valid, f"{rule.code} has no valid example"
+        assert rule.invalid, f"{rule.code} has no invalid example"
+        assert all(example.findings for example in rule.invalid), f"{rule.code}: an invalid example states no findings"
+        if rule.fix is not None:
+            assert any(e.expected is not None for e in rule.invalid), f"{rule.code} is fixable but has no fix example"
 
 
 def test_registry_refuses_bad_declarations():
