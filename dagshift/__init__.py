@@ -10,7 +10,7 @@ import os
 
 _here = os.path.dirname(os.path.abspath(__file__))
 if not os.path.isdir(os.path.join(_here, "linter")):  # a checkout: the folders are beside this one
-    __path__.append(os.path.dirname(_here))  # type: ignore[name-defined]  # noqa: F821
+    __path__.append(os.path.dirname(_here))  # noqa: F821
 
 from dagshift.linter import __version__  # noqa: E402  (re-exported)
 

@@ -67,6 +67,11 @@ class FileChecker:
                 self.cache.put(key, diagnostics, recorded)  # type: ignore[union-attr]
             result.original_text = result.new_text = ""  # only fixes need the text: don't ship it back
             return result
+        return self._fix(entry, source, rules, result)
+
+    def _fix(self, entry: FileEntry, source: Any, rules: Sequence[Rule], result: FileResult) -> FileResult:
+        """Apply fixes round after round until none applies (a fix point), re-checking each time."""
+        diagnostics, recorded, text = result.diagnostics, result.records, result.original_text
         result.before_fix = diagnostics
         allow_unsafe = self.settings.unsafe_fixes
         for _ in range(MAX_FIX_ROUNDS):

@@ -96,7 +96,8 @@ class Excludes:
         import re as _re
         from fnmatch import translate
 
-        names, paths = [], []
+        names: list[str] = []
+        paths: list[str] = []
         for pattern in patterns:
             pattern = pattern.rstrip("/")
             pattern = pattern[2:] if pattern.startswith("./") else pattern
@@ -176,6 +177,53 @@ def build_settings(
 ) -> Settings:
     """Merge file settings and CLI overrides (already in file-key form) and validate them all."""
     where = str(config_path) if config_path else "settings"
+    merged = _merged(table, overrides, where)
+    codes = sorted(known_codes)
+    target, is_default = _target(merged, where)
+    python = merged.get("python-version", target.python)
+    if not isinstance(python, str) or not PYTHON_RE.match(python):
+        raise ConfigError(f"{where}: `python-version` must look like \"3.10\", got {python!r}")
+
+    def selectors(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        if key not in merged:
+            return default
+        return parse_selectors(merged[key], f"{where}: `{key}`", codes)
+
+    def strings(key: str, default: Iterable[str]) -> tuple[str, ...]:
+        return tuple(_strings(merged[key], key, where)) if key in merged else tuple(default)
+
+    flags = {key: _flag(merged, key, default, where) for key, default in FLAGS.items()}
+    cache_dir = merged.get("cache-dir")
+    if cache_dir is not None and not isinstance(cache_dir, str):
+        raise ConfigError(f"{where}: `cache-dir` must be a path")
+    return Settings(
+        target_version=target.airflow,
+        target_is_default=is_default,
+        python_version=python,
+        select=selectors("select", ("ALL",)),
+        ignore=selectors("ignore", ()),
+        extend_select=selectors("extend-select", ()),
+        per_file_ignores=_per_file_ignores(merged, where, codes),
+        exclude=strings("exclude", DEFAULT_EXCLUDE),
+        extend_exclude=strings("extend-exclude", ()),
+        plugins_dirs=strings("plugins-dirs", ("plugins",)),
+        dags_dirs=strings("dags-dirs", ("dags",)),
+        max_file_size=_whole(merged, "max-file-size", DEFAULT_MAX_FILE_SIZE, where, "a positive number of bytes"),
+        unsafe_fixes=flags["unsafe-fixes"],
+        jobs=_whole(merged, "jobs", None, where, "a whole number of at least 1"),
+        online=flags["online"],
+        cache=flags["cache"],
+        cache_dir=(root / cache_dir) if cache_dir else None,
+        root=root,
+        config_path=config_path,
+    )
+
+
+# The true/false settings and their defaults.
+FLAGS = {"unsafe-fixes": False, "online": False, "cache": True}
+
+
+def _merged(table: dict[str, Any], overrides: dict[str, Any], where: str) -> dict[str, Any]:
     for key in table:
         if key not in KEYS:
             import difflib
@@ -191,80 +239,51 @@ def build_settings(
             merged[key] = list(_strings(merged[key], key, where)) + list(value)
         else:
             merged[key] = value
-    codes = sorted(known_codes)
+    return merged
 
+
+def _target(merged: dict[str, Any], where: str) -> tuple[targets.MwaaVersion, bool]:
+    """The target version, and whether it is the default (no setting chose it)."""
     target_raw = merged.get("target-version")
     if target_raw is None:
-        target = targets.default_target()
-        is_default = True
-    else:
-        if not isinstance(target_raw, str):
-            raise ConfigError(f"{where}: `target-version` must be a string such as \"2.5.1\"")
-        found = targets.find_target(target_raw)
-        if found is None:
-            offered = ", ".join(v.airflow for v in targets.supported_targets())
-            raise ConfigError(
-                f"{where}: `target-version` {target_raw!r} is not an Airflow 2 version MWAA offers "
-                f"(choose one of {offered})"
-            )
-        target, is_default = found, False
+        return targets.default_target(), True
+    if not isinstance(target_raw, str):
+        raise ConfigError(f"{where}: `target-version` must be a string such as \"2.5.1\"")
+    found = targets.find_target(target_raw)
+    if found is None:
+        offered = ", ".join(v.airflow for v in targets.supported_targets())
+        raise ConfigError(
+            f"{where}: `target-version` {target_raw!r} is not an Airflow 2 version MWAA offers "
+            f"(choose one of {offered})"
+        )
+    return found, False
 
-    python = merged.get("python-version", target.python)
-    if not isinstance(python, str) or not PYTHON_RE.match(python):
-        raise ConfigError(f"{where}: `python-version` must look like \"3.10\", got {python!r}")
 
-    def selectors(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        if key not in merged:
-            return default
-        return parse_selectors(merged[key], f"{where}: `{key}`", codes)
-
-    pfi_raw = merged.get("per-file-ignores", {})
-    if not isinstance(pfi_raw, dict):
+def _per_file_ignores(merged: dict[str, Any], where: str, codes: list[str]) -> dict[str, tuple[str, ...]]:
+    raw = merged.get("per-file-ignores", {})
+    if not isinstance(raw, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of pattern = [codes]")
-    per_file: dict[str, tuple[str, ...]] = {}
-    for pattern, value in pfi_raw.items():
-        per_file[pattern] = parse_selectors(value, f"{where}: `per-file-ignores` {pattern!r}", codes)
+    return {
+        pattern: parse_selectors(value, f"{where}: `per-file-ignores` {pattern!r}", codes)
+        for pattern, value in raw.items()
+    }
 
-    max_size = merged.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
-    if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size <= 0:
-        raise ConfigError(f"{where}: `max-file-size` must be a positive number of bytes")
-    jobs = merged.get("jobs")
-    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
-        raise ConfigError(f"{where}: `jobs` must be a whole number of at least 1")
-    unsafe = merged.get("unsafe-fixes", False)
-    if not isinstance(unsafe, bool):
-        raise ConfigError(f"{where}: `unsafe-fixes` must be true or false")
-    online = merged.get("online", False)
-    if not isinstance(online, bool):
-        raise ConfigError(f"{where}: `online` must be true or false")
-    use_cache = merged.get("cache", True)
-    if not isinstance(use_cache, bool):
-        raise ConfigError(f"{where}: `cache` must be true or false")
-    cache_dir = merged.get("cache-dir")
-    if cache_dir is not None and not isinstance(cache_dir, str):
-        raise ConfigError(f"{where}: `cache-dir` must be a path")
 
-    return Settings(
-        target_version=target.airflow,
-        target_is_default=is_default,
-        python_version=python,
-        select=selectors("select", ("ALL",)),
-        ignore=selectors("ignore", ()),
-        extend_select=selectors("extend-select", ()),
-        per_file_ignores=per_file,
-        exclude=tuple(_strings(merged["exclude"], "exclude", where)) if "exclude" in merged else DEFAULT_EXCLUDE,
-        extend_exclude=tuple(_strings(merged.get("extend-exclude", []), "extend-exclude", where)),
-        plugins_dirs=tuple(_strings(merged.get("plugins-dirs", ["plugins"]), "plugins-dirs", where)),
-        dags_dirs=tuple(_strings(merged.get("dags-dirs", ["dags"]), "dags-dirs", where)),
-        max_file_size=max_size,
-        unsafe_fixes=unsafe,
-        jobs=jobs,
-        online=online,
-        cache=use_cache,
-        cache_dir=(root / cache_dir) if cache_dir else None,
-        root=root,
-        config_path=config_path,
-    )
+def _flag(merged: dict[str, Any], key: str, default: bool, where: str) -> bool:
+    value = merged.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: `{key}` must be true or false")
+    return value
+
+
+def _whole(merged: dict[str, Any], key: str, default: Optional[int], where: str, what: str) -> Any:
+    """A positive whole number (booleans are ints in Python: refused), or the default."""
+    value = merged.get(key, default)
+    if value is default:
+        return value
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{where}: `{key}` must be {what}")
+    return value
 
 
 def parse_selectors(value: Any, what: str, codes: list[str]) -> tuple[str, ...]:

@@ -76,6 +76,7 @@ class FileContext:
             # Computed only once a rule asks for a position, so clean files never pay for it.
             from dagshift.linter.positions import node_offsets
 
+            assert self.module is not None, "positions are only available for Python files"
             self._positions = node_offsets(self.module)
         return self._positions[id(node)]
 

@@ -69,7 +69,7 @@ def load(name: str, sources: tuple[str, ...], build: Callable[[], T]) -> T:
             with open(path, "rb") as handle:
                 stored = marshal.loads(handle.read())  # load(handle) reads in many small pieces
             if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stamp:
-                return stored[1]  # type: ignore[no-any-return]
+                return stored[1]
         except (OSError, EOFError, ValueError, TypeError):
             pass  # missing or corrupt: rebuilt below
     value = build()

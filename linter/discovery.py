@@ -137,79 +137,86 @@ def discover(
     force_exclude: bool = False,
     cwd: Optional[Path] = None,
 ) -> tuple[list[FileEntry], list[DiscoveryProblem]]:
-    cwd_s = _absolute(str(cwd or Path.cwd()), "/")
-    root_s = _absolute(str(settings.root), cwd_s)
-    # Where --fix may write: the real folders given, and the given files that are not symlinks. A
-    # symlink (named or found) is only written through when its target lies inside one of these.
-    scope = [os.path.realpath(p) for p in paths if p.is_dir() or not p.is_symlink()]
-    scope_prefixes = tuple(s.rstrip(os.sep) + os.sep for s in scope)
-    entries: dict[str, FileEntry] = {}
-    problems: list[DiscoveryProblem] = []
-    excludes = Excludes(settings.excludes)
-    real_dirs: dict[str, str] = {}
+    found = _Discovery(paths, settings, force_exclude, cwd)
+    for given in paths:
+        found.given(given)
+    return sorted(found.entries.values(), key=lambda e: e.display), found.problems
 
-    def in_scope(real: str) -> bool:
-        return real in scope or real.startswith(scope_prefixes)
 
-    def real_path(absolute: str, symlink: bool) -> str:
+class _Discovery:
+    """One discovery run: the files found so far by real path, and the paths that do not exist."""
+
+    def __init__(self, paths: list[Path], settings: Settings, force_exclude: bool, cwd: Optional[Path]) -> None:
+        self.cwd_s = _absolute(str(cwd or Path.cwd()), "/")
+        self.root_s = _absolute(str(settings.root), self.cwd_s)
+        self.force_exclude = force_exclude
+        # Where --fix may write: the real folders given, and the given files that are not symlinks. A
+        # symlink (named or found) is only written through when its target lies inside one of these.
+        self.scope = [os.path.realpath(p) for p in paths if p.is_dir() or not p.is_symlink()]
+        self.scope_prefixes = tuple(s.rstrip(os.sep) + os.sep for s in self.scope)
+        self.entries: dict[str, FileEntry] = {}
+        self.problems: list[DiscoveryProblem] = []
+        self.excludes = Excludes(settings.excludes)
+        self.real_dirs: dict[str, str] = {}
+
+    def in_scope(self, real: str) -> bool:
+        return real in self.scope or real.startswith(self.scope_prefixes)
+
+    def real_path(self, absolute: str, symlink: bool) -> str:
         if symlink:
             return os.path.realpath(absolute)
         # A regular file's real path is its folder's real path plus its name: one realpath per folder.
         folder, _, name = absolute.rpartition(os.sep)
-        real_dir = real_dirs.get(folder)
+        real_dir = self.real_dirs.get(folder)
         if real_dir is None:
-            real_dir = real_dirs[folder] = os.path.realpath(folder or os.sep)
+            real_dir = self.real_dirs[folder] = os.path.realpath(folder or os.sep)
         return os.path.join(real_dir, name)
 
-    def add(path: Path, absolute: str, kind: str, explicit: bool, symlink: bool) -> None:
-        real = real_path(absolute, symlink)
-        if real in entries:
+    def add(self, path: Path, absolute: str, kind: str, explicit: bool, symlink: bool) -> None:
+        real = self.real_path(absolute, symlink)
+        if real in self.entries:
             return
-        entries[real] = FileEntry(
+        self.entries[real] = FileEntry(
             path=path,
-            display=_under(absolute, cwd_s),
-            relpath=_under(absolute, root_s),
+            display=_under(absolute, self.cwd_s),
+            relpath=_under(absolute, self.root_s),
             kind=kind,
             explicit=explicit,
-            writable_scope=in_scope(real),
+            writable_scope=self.in_scope(real),
         )
 
-    for given in paths:
+    def given(self, given: Path) -> None:
         if not given.exists() and not given.is_symlink():
-            problems.append(DiscoveryProblem(display_path(given, Path(cwd_s)), "no such file or directory"))
-            continue
-        given_abs = _absolute(str(given), cwd_s)
+            self.problems.append(DiscoveryProblem(display_path(given, Path(self.cwd_s)), "no such file or directory"))
+            return
+        given_abs = _absolute(str(given), self.cwd_s)
+        rel = _under(given_abs, self.root_s)
         if given.is_dir():
-            rel_dir = _under(given_abs, root_s)
-            if rel_dir not in ("", ".") and _is_excluded(rel_dir, excludes) and force_exclude:
+            if rel not in ("", ".") and _is_excluded(rel, self.excludes) and self.force_exclude:
+                return
+            self.folder(given, given_abs)
+        elif not (self.force_exclude and _is_excluded(rel, self.excludes)):
+            self.add(given, given_abs, classify(given) or TEXT, explicit=True, symlink=given.is_symlink())
+
+    def folder(self, given: Path, given_abs: str) -> None:
+        listed = _git_listing(given_abs)
+        for inner in listed if listed is not None else _walk(given_abs):
+            name = inner.rpartition("/")[2]
+            kind = classify_name(name, inner.rpartition("/")[0].rpartition("/")[2])
+            if kind is None:
                 continue
-            listed = _git_listing(given_abs)
-            inner_paths = listed if listed is not None else _walk(given_abs)
-            for inner in inner_paths:
-                name = inner.rpartition("/")[2]
-                kind = classify_name(name, inner.rpartition("/")[0].rpartition("/")[2])
-                if kind is None:
-                    continue
-                absolute = os.path.join(given_abs, inner) if os.sep == "/" else os.path.join(given_abs, *inner.split("/"))
-                rel = _under(absolute, root_s)
-                if _is_excluded(inner, excludes) or _is_excluded(rel, excludes):
-                    continue
-                try:
-                    mode = os.lstat(absolute).st_mode
-                except OSError:
-                    continue  # listed by git but deleted since
-                symlink = stat.S_ISLNK(mode)
-                if symlink:
-                    real = os.path.realpath(absolute)
-                    if not in_scope(real) or not os.path.isfile(real):
-                        continue
-                elif not stat.S_ISREG(mode):
-                    continue
-                add(Path(given, inner), absolute, kind, explicit=False, symlink=symlink)
-        else:
-            rel = _under(given_abs, root_s)
-            if force_exclude and _is_excluded(rel, excludes):
+            absolute = os.path.join(given_abs, inner) if os.sep == "/" else os.path.join(given_abs, *inner.split("/"))
+            if _is_excluded(inner, self.excludes) or _is_excluded(_under(absolute, self.root_s), self.excludes):
                 continue
-            add(given, given_abs, classify(given) or TEXT, explicit=True, symlink=given.is_symlink())
-    files = sorted(entries.values(), key=lambda e: e.display)
-    return files, problems
+            try:
+                mode = os.lstat(absolute).st_mode
+            except OSError:
+                continue  # listed by git but deleted since
+            symlink = stat.S_ISLNK(mode)
+            if symlink:
+                real = os.path.realpath(absolute)
+                if not self.in_scope(real) or not os.path.isfile(real):
+                    continue
+            elif not stat.S_ISREG(mode):
+                continue
+            self.add(Path(given, inner), absolute, kind, explicit=False, symlink=symlink)

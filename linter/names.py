@@ -41,7 +41,7 @@ class NameUses:
             return False
         for alias in node.names:
             if alias.asname is not None:
-                self._bind(alias.asname.name)  # type: ignore[arg-type]
+                self._bind(alias.asname.name)
             else:
                 head = (dotted_name(alias.name) or "").split(".")[0]
                 self.bindings[head] = self.bindings.get(head, 0) + 1

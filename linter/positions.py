@@ -43,7 +43,7 @@ class _OffsetState(CodegenState):
         if self.tokens:
             self.pos -= len(self.tokens.pop())
 
-    def record_syntactic_position(
+    def record_syntactic_position(  # type: ignore[override]  # a context manager, as the base's
         self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None, end_node: Optional[cst.CSTNode] = None
     ) -> "_Syntactic":
         # A plain context manager object: @contextmanager's generator machinery, entered for most

@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # a checkout: `dagshift` resolves to the folders beside scripts/
 
 from dagshift.linter.tables import load_table, table_path  # noqa: E402
-from dagshift.rules.imports.tables import provider_dist  # noqa: E402
+from dagshift.rules.imports.tables import INDEXED, provider_dist  # noqa: E402
 
 
 def mwaa_versions(major: str = "") -> list[dict]:
@@ -25,4 +25,4 @@ def mwaa_versions(major: str = "") -> list[dict]:
     return [v for v in load_table("mwaa_versions", "versions")["versions"] if v["airflow"].startswith(major)]
 
 
-__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions"]
+__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions", "INDEXED"]

@@ -31,13 +31,14 @@ from typing import Optional
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import CONSTRAINTS, mwaa_versions, provider_dist, table_path  # noqa: E402
+from move_sources import ClassFinder, inventory, provider_index, renamed_classes  # noqa: E402
 from wheelindex import (  # noqa: E402
     Wheel,
     bindings,
     classes_and_functions,
     deprecated_classes,
+    dotted,
     lazy_names,
-    public_assignments,
     read_constraints,
     star_sources,
     warns_at_import,
@@ -46,15 +47,6 @@ from wheelindex import (  # noqa: E402
 
 SOURCE_VERSION = "1.10.15"
 UPGRADE_CHECK = ("apache-airflow-upgrade-check", "1.4.0")
-# 1.10 packages whose public names DAGs and plugins import.
-SCOPE = (
-    "airflow.contrib.", "airflow.operators.", "airflow.hooks.", "airflow.sensors.", "airflow.secrets.",
-    "airflow.utils.", "airflow.executors.", "airflow.jobs.", "airflow.macros.",
-)
-SKIP = (".example_dags", ".tests", "airflow.utils.log.logging_mixin")
-# Provider index: the sub-packages user code imports from.
-INDEXED = ("hooks", "operators", "sensors", "transfers", "secrets", "log", "utils", "triggers", "notifications")
-PACKAGE_ALIASES = ("_operators", "_hooks", "_sensors")
 OVERRIDES: dict[str, dict[str, str]] = {
     k: v for k, v in json.loads((Path(__file__).resolve().parent / "import_overrides.json").read_text()).items()
     if not k.startswith("_")
@@ -118,7 +110,7 @@ class Target:
         if origin is None:
             node = classes_and_functions(tree).get(name)
             if shim and isinstance(node, ast.ClassDef) and len(node.bases) == 1:
-                base = _dotted(node.bases[0])
+                base = dotted(node.bases[0])
                 if base and base.split(".")[0] in bound and bound[base.split(".")[0]]:
                     src_module, src_name = bound[base.split(".")[0]]  # type: ignore[misc]
                     if "." in base:
@@ -150,111 +142,6 @@ class Target:
         return Resolution("missing", module, name, f"no module {module}")
 
 
-def _dotted(node: ast.expr) -> Optional[str]:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
-def inventory(wheel: Wheel) -> dict[str, Optional[str]]:
-    """1.10 public 'module.Name' paths -> the path they alias (package-level names), or None."""
-    paths: dict[str, Optional[str]] = {}
-    for module in wheel.modules("airflow/"):
-        is_package = module + "." in SCOPE
-        if not module.startswith(SCOPE) and not is_package:
-            continue
-        if any(s in module for s in SKIP):
-            continue
-        tree = wheel.tree(module)
-        assert tree is not None
-        for name in [*classes_and_functions(tree), *public_assignments(tree)]:
-            paths[f"{module}.{name}"] = None
-        if is_package:  # `from airflow.jobs import BaseJob`: a package re-exporting its own classes
-            for name, origin in bindings(tree, module, True).items():
-                if origin and origin[0].startswith(module + ".") and origin[1] and not name.startswith("_"):
-                    paths.setdefault(f"{module}.{name}", f"{origin[0]}.{origin[1]}")
-        for stmt in tree.body:  # 1.10 lazy package maps: `from airflow.operators import BashOperator`
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in PACKAGE_ALIASES:
-                try:
-                    table = ast.literal_eval(stmt.value)
-                except ValueError:
-                    continue
-                for sub, names in table.items():
-                    for name in names:
-                        paths.setdefault(f"{module}.{name}", f"{module}.{sub}.{name}")
-    return paths
-
-
-def renamed_classes(wheel: Wheel) -> dict[str, str]:
-    tree = wheel.tree("airflow.upgrade.rules.renamed_classes")
-    assert tree is not None
-    table: dict[str, str] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.List):
-            for item in ast.literal_eval(stmt.value):
-                new, old = item
-                table.setdefault(old, new)
-    return table
-
-
-class ClassFinder:
-    """Unique same-name class in a provider version (skipping its own deprecated shim modules)."""
-
-    def __init__(self) -> None:
-        self.cache: dict[str, dict[str, list[str]]] = {}
-
-    def find(self, wheel: Wheel, name: str) -> Optional[str]:
-        key = str(wheel.path)
-        if key not in self.cache:
-            index: dict[str, list[str]] = {}
-            for module in wheel.modules("airflow/providers/"):
-                if ".example_dags" in module or ".tests" in module:
-                    continue
-                tree = wheel.tree(module)
-                if tree is None or warns_at_import(tree):
-                    continue
-                for stmt in tree.body:
-                    if isinstance(stmt, ast.ClassDef) and not stmt.name.startswith("_"):
-                        index.setdefault(stmt.name, []).append(module)
-            self.cache[key] = index
-        found = self.cache[key].get(name, [])
-        return found[0] if len(found) == 1 else None
-
-
-def provider_index(wheel: Wheel, destinations: set[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Public names of the provider's user-facing modules (and of every module a destination names),
-    and, apart, which of those names a module only re-exports from another provider module."""
-    index: dict[str, list[str]] = {}
-    reexports: dict[str, list[str]] = {}
-    for module in wheel.modules("airflow/providers/"):
-        parts = module.split(".")
-        wanted = any(p in INDEXED for p in parts) or module in destinations
-        if ".example_dags" in module or ".tests" in module or not wanted:
-            continue
-        tree = wheel.tree(module)
-        if tree is None:
-            continue
-        defined = set(classes_and_functions(tree)) | set(public_assignments(tree))
-        names = sorted(
-            n for n, origin in bindings(tree, module).items()
-            if not n.startswith("_")
-            and ((origin is None and n in defined) or (origin is not None and origin[0].startswith("airflow.") and origin[1]))
-        )
-        index[module] = names
-        passed_on = sorted(
-            n for n, origin in bindings(tree, module).items()
-            if n in names and origin is not None and origin[0].startswith("airflow.")
-        )
-        if passed_on:
-            reexports[module] = passed_on
-    return index, reexports
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True)
@@ -264,90 +151,105 @@ def main() -> None:
     args = parser.parse_args()
     args.wheels.mkdir(parents=True, exist_ok=True)
 
-    versions = mwaa_versions()
-    targets = [(v["airflow"], v["python"]) for v in versions if v["airflow"].startswith("2.")]
+    targets = [(v["airflow"], v["python"]) for v in mwaa_versions("2.")]
     if args.targets:
         targets = [t for t in targets if t[0] in args.targets]
     source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE_VERSION))
     checker = Wheel(wheel_file(args.wheels, *UPGRADE_CHECK))
-    old_paths = inventory(source)
-    renamed = renamed_classes(checker)
-    finder = ClassFinder()
-
-    moves: dict[str, dict] = {}
-    # Where Airflow itself last pointed an old path (its shim on an earlier target): the best
-    # lead once a later target drops the shim.
-    last_pointer: dict[str, str] = {}
-    index: dict[str, dict] = {}
-    reexported: dict[str, dict] = {}
-    core_index: dict[str, dict[str, list[str]]] = {}
-    pins_out: dict[str, dict[str, str]] = {}
-    provenance: dict[str, dict] = {}
+    run = _Run(inventory(source), renamed_classes(checker))
     for version, python in targets:
-        target = Target(version, python, args.wheels, args.constraints)
-        provenance[version] = {"core": {"wheel": target.core.path.name, "sha256": target.core.sha256}}
-        print(f"{version}: resolving {len(old_paths)} paths", file=sys.stderr)
-        for old, alias in sorted(old_paths.items()):
-            module, _, name = old.rpartition(".")
-            res = target.resolve(module, name)
-            via = "shim"
-            if res.status == "missing" and alias:
-                a_module, _, a_name = alias.rpartition(".")
-                aliased = target.resolve(a_module, a_name)
-                if aliased.status != "missing":
-                    res = Resolution("missing", aliased.module, aliased.name, "package-level name removed")
-                    via = "package alias"
-            entry: dict = {"status": "removed" if res.status == "missing" else res.status}
-            if res.status == "ok":
-                continue
-            if res.status == "deprecated" or via == "package alias":
-                entry["to"] = f"{res.module}.{res.name}"
-                entry["via"] = via
-            else:
-                dest = _destination(target, finder, old, alias, renamed, res, last_pointer.get(old))
-                if dest:
-                    entry["to"], entry["via"] = dest
-            if entry["status"] == "deprecated" and via == "shim":
-                last_pointer[old] = entry["to"]
-            moves.setdefault(old, {})[version] = entry
-        _same_class_elsewhere(moves, version)
-        _beside_a_sibling(target, finder, moves, version)
-        for per_target in moves.values():
+        run.target(Target(version, python, args.wheels, args.constraints))
+    _drop_unchanged(run.moves, [v for v, _ in targets])
+    header = {
+        "generator": "scripts/gen_import_moves.py",
+        "source": {"wheel": source.path.name, "sha256": source.sha256},
+        "renamed_classes": {"wheel": checker.path.name, "sha256": checker.sha256},
+        "targets": run.provenance,
+    }
+    (args.data / "import_moves.json").write_text(
+        json.dumps({"_provenance": header, "source_version": SOURCE_VERSION, "moves": run.moves}, indent=1, sort_keys=True) + "\n"
+    )
+    (args.data / "provider_index.json").write_text(
+        json.dumps({"_provenance": {"generator": "scripts/gen_import_moves.py", "targets": run.provenance},
+                    "pins": run.pins, "providers": run.index, "reexports": run.reexported, "core": run.core_index},
+                   sort_keys=True, separators=(",", ":")) + "\n"
+    )
+    print(f"wrote {len(run.moves)} moved paths and {len(run.index)} provider versions", file=sys.stderr)
+
+
+class _Run:
+    """Everything the two tables accumulate, target after target (in version order)."""
+
+    def __init__(self, old_paths: dict[str, Optional[str]], renamed: dict[str, str]) -> None:
+        self.old_paths = old_paths
+        self.renamed = renamed
+        self.finder = ClassFinder()
+        self.moves: dict[str, dict] = {}
+        # Where Airflow itself last pointed an old path (its shim on an earlier target): the best
+        # lead once a later target drops the shim.
+        self.last_pointer: dict[str, str] = {}
+        self.index: dict[str, dict] = {}
+        self.reexported: dict[str, dict] = {}
+        self.core_index: dict[str, dict[str, list[str]]] = {}
+        self.pins: dict[str, dict[str, str]] = {}
+        self.provenance: dict[str, dict] = {}
+
+    def target(self, target: Target) -> None:
+        version = target.version
+        self.provenance[version] = {"core": {"wheel": target.core.path.name, "sha256": target.core.sha256}}
+        print(f"{version}: resolving {len(self.old_paths)} paths", file=sys.stderr)
+        for old, alias in sorted(self.old_paths.items()):
+            entry = self._entry(target, old, alias)
+            if entry is not None:
+                self.moves.setdefault(old, {})[version] = entry
+        _same_class_elsewhere(self.moves, version)
+        _beside_a_sibling(target, self.finder, self.moves, version)
+        for per_target in self.moves.values():
             entry = per_target.get(version)
             if entry and "to" in entry:
                 dist = target.dist_of(entry["to"].rpartition(".")[0])
                 if dist:
                     entry["dist"] = dist
-        core_index[version] = _core_index(target, moves, version)
-        pinned = {d: target.pins[d] for d in sorted(target.providers) if target.providers[d] is not None}
-        pins_out[version] = pinned
+        self.core_index[version] = _core_index(target, self.moves, version)
+        self.pins[version] = {d: target.pins[d] for d in sorted(target.providers) if target.providers[d] is not None}
+        self._providers(target)
+
+    def _entry(self, target: Target, old: str, alias: Optional[str]) -> Optional[dict]:
+        """The old path's entry on this target (None: it imports as it did)."""
+        module, _, name = old.rpartition(".")
+        res = target.resolve(module, name)
+        via = "shim"
+        if res.status == "missing" and alias:
+            a_module, _, a_name = alias.rpartition(".")
+            aliased = target.resolve(a_module, a_name)
+            if aliased.status != "missing":
+                res = Resolution("missing", aliased.module, aliased.name, "package-level name removed")
+                via = "package alias"
+        if res.status == "ok":
+            return None
+        entry: dict = {"status": "removed" if res.status == "missing" else res.status}
+        if res.status == "deprecated" or via == "package alias":
+            entry["to"] = f"{res.module}.{res.name}"
+            entry["via"] = via
+        else:
+            dest = _destination(target, self.finder, old, alias, self.renamed, res, self.last_pointer.get(old))
+            if dest:
+                entry["to"], entry["via"] = dest
+        if entry["status"] == "deprecated" and via == "shim":
+            self.last_pointer[old] = entry["to"]
+        return entry
+
+    def _providers(self, target: Target) -> None:
         for dist, wheel in sorted(target.providers.items()):
             if wheel is None:
                 continue
             key = f"{dist}=={target.pins[dist]}"
-            provenance[version][dist] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
-            if key not in index:
+            self.provenance[target.version][dist] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
+            if key not in self.index:
                 destinations = {
-                    e["to"].rpartition(".")[0] for per in moves.values() for e in per.values() if e.get("dist") == dist
+                    e["to"].rpartition(".")[0] for per in self.moves.values() for e in per.values() if e.get("dist") == dist
                 }
-                index[key], reexported[key] = provider_index(wheel, destinations)
-
-    _drop_unchanged(moves, [v for v, _ in targets])
-    header = {
-        "generator": "scripts/gen_import_moves.py",
-        "source": {"wheel": source.path.name, "sha256": source.sha256},
-        "renamed_classes": {"wheel": checker.path.name, "sha256": checker.sha256},
-        "targets": provenance,
-    }
-    (args.data / "import_moves.json").write_text(
-        json.dumps({"_provenance": header, "source_version": SOURCE_VERSION, "moves": moves}, indent=1, sort_keys=True) + "\n"
-    )
-    (args.data / "provider_index.json").write_text(
-        json.dumps({"_provenance": {"generator": "scripts/gen_import_moves.py", "targets": provenance},
-                    "pins": pins_out, "providers": index, "reexports": reexported, "core": core_index},
-                   sort_keys=True, separators=(",", ":")) + "\n"
-    )
-    print(f"wrote {len(moves)} moved paths and {len(index)} provider versions", file=sys.stderr)
+                self.index[key], self.reexported[key] = provider_index(wheel, destinations)
 
 
 def _destination(target: Target, finder: ClassFinder, old: str, alias: Optional[str], renamed: dict[str, str],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 from urllib.parse import quote
 
 from dagshift.linter import RULES_DOC_URL, __url__, __version__
@@ -72,44 +72,10 @@ def render_sarif(ctx: ReportContext) -> str:
     rules = list(ctx.registry)
     index = {rule.code: i for i, rule in enumerate(rules)}
     diagnostics = ctx.run.diagnostics
-    results = []
-    for diag, fingerprint in zip(diagnostics, _fingerprints(diagnostics)):
-        loc = diag.location
-        result: dict[str, Any] = {
-            "ruleId": diag.code,
-            "level": "error" if diag.severity == "error" else "warning",
-            "message": {"text": diag.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": _artifact(diag.path),
-                        "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
-                    }
-                }
-            ],
-            "partialFingerprints": {"primaryLocationLineHash": fingerprint},
-        }
-        if diag.code in index:
-            result["ruleIndex"] = index[diag.code]
-        if diag.fix is not None and diag.extra.get("edits"):
-            result["fixes"] = [
-                {
-                    "description": {"text": diag.fix.description or f"apply the {diag.code} fix ({diag.fix.applicability})"},
-                    "artifactChanges": [
-                        {
-                            "artifactLocation": _artifact(diag.path),
-                            "replacements": [
-                                {
-                                    "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),
-                                    "insertedContent": {"text": content},
-                                }
-                                for e, content in diag.extra["edits"]
-                            ],
-                        }
-                    ],
-                }
-            ]
-        results.append(result)
+    results = [
+        _result(diag, fingerprint, index.get(diag.code))
+        for diag, fingerprint in zip(diagnostics, _fingerprints(diagnostics))
+    ]
     cwd = Path.cwd().as_uri() + "/"
     log = {
         "$schema": SCHEMA_URI,
@@ -138,3 +104,45 @@ def render_sarif(ctx: ReportContext) -> str:
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _result(diag: Diagnostic, fingerprint: str, rule_index: Optional[int]) -> dict[str, Any]:
+    loc = diag.location
+    result: dict[str, Any] = {
+        "ruleId": diag.code,
+        "level": "error" if diag.severity == "error" else "warning",
+        "message": {"text": diag.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact(diag.path),
+                    "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
+                }
+            }
+        ],
+        "partialFingerprints": {"primaryLocationLineHash": fingerprint},
+    }
+    if rule_index is not None:
+        result["ruleIndex"] = rule_index
+    if diag.fix is not None and diag.extra.get("edits"):
+        result["fixes"] = [_fix(diag)]
+    return result
+
+
+def _fix(diag: Diagnostic) -> dict[str, Any]:
+    assert diag.fix is not None
+    return {
+        "description": {"text": diag.fix.description or f"apply the {diag.code} fix ({diag.fix.applicability})"},
+        "artifactChanges": [
+            {
+                "artifactLocation": _artifact(diag.path),
+                "replacements": [
+                    {
+                        "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),
+                        "insertedContent": {"text": content},
+                    }
+                    for e, content in diag.extra["edits"]
+                ],
+            }
+        ],
+    }

@@ -53,7 +53,7 @@ def _analyse(ctx: Any) -> list[Finding]:
         if setting.option == "backend_kwargs" and setting.value and not setting.value.startswith(("$", "!")):
             try:
                 json.loads(setting.value)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 findings.append(Finding.at_span("DS402", *setting.value_span,
                                         f"{where} is not valid JSON ({exc.msg} at character {exc.pos}): the "
                                         "secrets backend fails to start"))

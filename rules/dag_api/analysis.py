@@ -328,7 +328,7 @@ class _Visitor:
                 if sites is None:
                     new_name, applicability = "EmptyOperator as DummyOperator", UNSAFE
                 else:
-                    edits = [Edit(*self.ctx.span(n), "EmptyOperator") for n in sites]
+                    edits = [Edit(*self._span(n), "EmptyOperator") for n in sites]
             span = self.ctx.span(statement)
             edits.insert(0, move_names(self.ctx.module, statement, span, indent_at(self.ctx.index, span[0]),
                                        {index: ("airflow.operators.empty", new_name)}))
@@ -336,6 +336,9 @@ class _Visitor:
         return Finding("DS503", imported.alias.name, (
             f"DummyOperator is deprecated on Airflow {self.target}: use `airflow.operators.empty.EmptyOperator`"
         ), fix=fix)
+
+    def _span(self, node: cst.CSTNode) -> tuple[int, int]:
+        return self.ctx.span(node)
 
     def _template_fields(self) -> None:
         for stmt in self.ctx.module.body:

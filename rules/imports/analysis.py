@@ -177,7 +177,7 @@ def _plan_fixes(ctx: Any, per_statement: dict[int, list[tuple[ImportedName, Find
                     text = f"{dest_name} as {old_name}"
                     unsafe.add(id(finding))
                 else:
-                    renames[id(finding)] = [Edit(*ctx.span(node), dest_name) for node in sites]
+                    renames[id(finding)] = [Edit(*_span(ctx, node), dest_name) for node in sites]
             index = names.index(imported.alias)
             moves.append(_Move(
                 imported, finding, dest_module, alias_code(ctx.module, imported.alias, text), index,
@@ -206,13 +206,15 @@ def _group_fix(
     # stay anyway (it carries comments); else the first top-level mover.
     top = [ms for ms in ordered if not ms[0].imported.enclosing]
     staying = [ms for ms in top if not any(ms is m for m in mergeable)]
-    holder = (staying or top or [None])[0] if host is None else None
+    candidates: list[Optional[list[_Move]]] = [*staying, *top, None]
+    holder = candidates[0] if host is None else None
     merged = [ms for ms in mergeable if ms is not holder]
     edits: list[Edit] = []
     added = [m.alias_text for ms in merged for m in ms]
     newline = ctx.module.default_newline
     for ms in ordered:
         statement = ms[0].imported.statement
+        assert isinstance(statement, cst.ImportFrom)  # only `from` statements are planned (_plan_fixes)
         span = ctx.span(statement)
         rest = without(ctx.module, statement, {m.index for m in ms})
         if any(ms is other for other in merged):
@@ -230,13 +232,17 @@ def _group_fix(
             line += "  " + " ".join(comments)
         edits.append(Edit(span[0], span[1], (newline + indent_at(ctx.index, span[0])).join([rest, line])))
     if host is not None and added:
-        edits.append(Edit(*ctx.span(host), with_added(ctx.module, host, added)))
+        edits.append(Edit(*_span(ctx, host), with_added(ctx.module, host, added)))
     for move in group:
         edits.extend(renames.get(id(move.finding), []))
     applicability = UNSAFE if any(id(m.finding) in unsafe for m in group) else SAFE
     fix = Fix(tuple(sorted(set(edits), key=lambda e: e.start)), applicability, f"import from `{dest}`")
     for move in group:
         move.finding.fix = fix
+
+
+def _span(ctx: Any, node: cst.CSTNode) -> tuple[int, int]:
+    return ctx.span(node)
 
 
 def _existing_imports(ctx: Any, modules: set[str], moving: set[int]) -> dict[str, cst.ImportFrom]:

@@ -19,7 +19,7 @@ def _dropped(target: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    return load_table("airflow_toplevel", "names", "targets")  # type: ignore[no-any-return]
+    return load_table("airflow_toplevel", "names", "targets")
 
 
 def screen(text: str, target: str) -> bool:

@@ -114,7 +114,7 @@ def _attach_fixes(ctx: Any, findings: list[Finding]) -> None:
         statement = group[0].detail.statement
         assert statement is not None
         moves = {f.detail.index: (f.detail.destination or "", "") for f in group}
-        names = list(statement.names)  # type: ignore[arg-type]
+        names = list(statement.names)
         moves = {i: (dest, ctx.module.code_for_node(names[i].name)) for i, (dest, _) in moves.items()}
         span = ctx.span(statement)
         edit = move_names(ctx.module, statement, span, indent_at(ctx.index, span[0]), moves)

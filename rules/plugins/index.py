@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 KINDS = ("operators", "sensors", "hooks", "executors", "macros")
 UI_ATTRS = ("admin_views", "menu_links", "flask_blueprints", "appbuilder_views", "appbuilder_menu_items")
@@ -147,7 +147,7 @@ class PluginIndex:
                     elif origin == "missing":
                         where = None
                     else:
-                        where = self.defining_module(root, origin[0], origin[1], 1)  # type: ignore[index]
+                        where = self.defining_module(root, origin[0], origin[1], 1)
                     plugin.listed[kind][item.split(".")[-1]] = where
             self.plugins.setdefault(name, plugin)
 
@@ -182,7 +182,7 @@ def _dotted(node: ast.expr) -> Optional[str]:
     return None
 
 
-def build(project) -> dict:
+def build(project: Any) -> dict:
     """Project phase: index the plugins folders under the settings root and every checked plugin file."""
     settings = project.settings
     index = PluginIndex()

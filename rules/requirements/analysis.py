@@ -69,23 +69,7 @@ def _analyse(ctx: Any) -> Analysis:
         where = first_r[0] if first_r else parsed.lines[0]
         result.findings.append(Finding.at_span("DS300", where.start, where.end, f"`-r` chain is broken: {include_problem}"))
     mwaa_file = is_mwaa_requirements(ctx.path, parsed)
-
-    # DS301: a constraint line MWAA (and pip) will see.
-    constrained_elsewhere = any(f.options("--constraint") for _, f in included)
-    if mwaa_file and not constraints and not constrained_elsewhere:
-        result.findings.append(_missing_constraint(ctx, parsed, target, python, newline))
-    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS)
-    for line in constraints:
-        raw = ctx.text[line.start : line.end]
-        # MWAA's installer looks for "-c " or "--constraint " (with the space) on each line.
-        if mwaa_adds and line.value and not ("-c " in raw or "--constraint " in raw):
-            result.findings.append(Finding.at_span(
-                "DS301", line.start, line.end,
-                f"MWAA {target} looks for `-c ` or `--constraint ` followed by a space: it does not see this line "
-                "and adds its own constraints as well",
-                severity="warning",
-                fix=replace_span(line.start, line.end, f'--constraint "{line.value}"', 'write it as `--constraint "URL"`'),
-            ))
+    _constraint_lines(ctx, parsed, constraints, included, mwaa_file, result)
 
     # DS302: a constraint URL for another Airflow or Python version.
     pins, pins_from = _pins_for(ctx, constraints, target, python, result)
@@ -117,6 +101,29 @@ def _analyse(ctx: Any) -> Analysis:
     if mwaa_file:
         _missing_providers(ctx, parsed, future, result, newline)
     return result
+
+
+
+def _constraint_lines(
+    ctx: Any, parsed: RequirementsFile, constraints: list, included: list, mwaa_file: bool, result: Analysis
+) -> None:
+    """DS301: a constraint line MWAA (and pip) will see."""
+    target, python = ctx.target, ctx.settings.python_version
+    constrained_elsewhere = any(f.options("--constraint") for _, f in included)
+    if mwaa_file and not constraints and not constrained_elsewhere:
+        result.findings.append(_missing_constraint(ctx, parsed, target, python, parsed.newline))
+    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS)
+    for line in constraints:
+        raw = ctx.text[line.start : line.end]
+        # MWAA's installer looks for "-c " or "--constraint " (with the space) on each line.
+        if mwaa_adds and line.value and not ("-c " in raw or "--constraint " in raw):
+            result.findings.append(Finding.at_span(
+                "DS301", line.start, line.end,
+                f"MWAA {target} looks for `-c ` or `--constraint ` followed by a space: it does not see this line "
+                "and adds its own constraints as well",
+                severity="warning",
+                fix=replace_span(line.start, line.end, f'--constraint "{line.value}"', 'write it as `--constraint "URL"`'),
+            ))
 
 
 def _read(path: Path) -> str:

@@ -30,7 +30,6 @@ def all_examples(registry: Registry):
 
 
 def run_example(registry: Registry, rule: type[Rule], example, tmp_path: Path):
-    path = tmp_path / example.path
     for rel, text in ((example.path, example.source), *example.files):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
