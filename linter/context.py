@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from dagshift.linter.diagnostics import Diagnostic, Edit, Fix, LineIndex
 from dagshift.linter.targets import version_tuple
@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from dagshift.linter.config import Settings
     from dagshift.linter.discovery import FileEntry
     from dagshift.linter.imports import ImportTable
-    from dagshift.linter.rule import Rule
 
 
 class ProjectContext:
@@ -81,10 +80,23 @@ class FileContext:
         return self._positions[id(node)]
 
 
+class RuleIdentity(Protocol):
+    """What a context needs of the rule it is bound to (dagshift.linter.rule.Rule has it)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+    @property
+    def severity(self) -> str: ...
+
+
 class RuleContext:
     """A file as one rule sees it."""
 
-    def __init__(self, file: FileContext, rule: "Rule") -> None:
+    def __init__(self, file: FileContext, rule: RuleIdentity) -> None:
         self.file = file
         self.rule = rule
 

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dagshift.linter.reporters.context import ReportContext
 
-if TYPE_CHECKING:
-    from dagshift.linter.config import Settings
-    from dagshift.linter.engine import RunResult
-    from dagshift.linter.registry import Registry
+__all__ = ["FORMATS", "ReportContext", "render"]
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
-
-
-@dataclass
-class ReportContext:
-    run: "RunResult"
-    registry: "Registry"
-    settings: "Settings"
-    mode: str
-    color: bool = False
-    show_fixes: bool = True
-    statistics: bool = False
-    quiet: bool = False
 
 
 def render(fmt: str, ctx: ReportContext) -> str:

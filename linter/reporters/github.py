@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagshift.linter.reporters import ReportContext
+from dagshift.linter.reporters.context import ReportContext
 
 
 def _escape_data(value: str) -> str:

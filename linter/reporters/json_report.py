@@ -7,7 +7,7 @@ from typing import Any
 
 from dagshift.linter import RULES_DOC_URL
 from dagshift.linter.diagnostics import Diagnostic
-from dagshift.linter.reporters import ReportContext
+from dagshift.linter.reporters.context import ReportContext
 
 
 def fix_object(diag: Diagnostic) -> Any:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from dagshift.linter import RULES_DOC_URL, __url__, __version__
 from dagshift.linter.codes import FAMILY_TAGS, family_digit
 from dagshift.linter.diagnostics import Diagnostic
-from dagshift.linter.reporters import ReportContext
+from dagshift.linter.reporters.context import ReportContext
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Optional
 
 from dagshift.linter.diagnostics import Diagnostic
-from dagshift.linter.reporters import ReportContext
+from dagshift.linter.reporters.context import ReportContext
 
 Segment = tuple[str, Optional[str]]
 

@@ -14,7 +14,7 @@ from dagshift.linter.findings import Finding
 from dagshift.linter.imports import dotted_name
 from dagshift.linter.walk import walk
 from dagshift.rules.imports.tables import tables
-from dagshift.rules.plugins.rules import NAMESPACES
+from dagshift.rules.plugins.index import NAMESPACES
 
 APPLY_DEFAULTS = {"airflow.utils.decorators.apply_defaults", "airflow.utils.apply_defaults"}
 

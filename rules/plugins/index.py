@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+# The modules Airflow 1.10 made of each plugin's lists: `airflow.operators.<plugin>` and the like.
+NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "airflow.hooks": "hooks",
+              "airflow.macros": "macros"}
 KINDS = ("operators", "sensors", "hooks", "executors", "macros")
 UI_ATTRS = ("admin_views", "menu_links", "flask_blueprints", "appbuilder_views", "appbuilder_menu_items")
 

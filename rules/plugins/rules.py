@@ -9,9 +9,6 @@ from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
 
-NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "airflow.hooks": "hooks",
-              "airflow.macros": "macros"}
-
 PLUGIN_FILE = "plugins/my_plugin.py"
 MACROS_PLUGIN = (
     "from airflow.plugins_manager import AirflowPlugin\n\n\n"
@@ -77,8 +74,8 @@ When the plugin or the class cannot be found, the finding says so and offers no 
 """
     invalid = (
         Example("from airflow.operators.unknown_plugin import Thing\n", None, findings=((1, 46, "`airflow.operators.unknown_plugin.Thing` was a 1.10 plugin import; plugin `unknown_plugin` is not in this repository (searched no plugins folder): import `Thing` from the plugin's own module"),)),
-            Example("from airflow.operators.my_plugin import MyCopyOperator\n", "from my_plugin import MyCopyOperator\n",
-                    files=((PLUGIN_FILE, PLUGIN_SOURCE),), findings=((1, 41, '`MyCopyOperator` is imported through `airflow.operators.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin`'),)),
+        Example("from airflow.operators.my_plugin import MyCopyOperator\n", "from my_plugin import MyCopyOperator\n",
+                files=((PLUGIN_FILE, PLUGIN_SOURCE),), findings=((1, 41, '`MyCopyOperator` is imported through `airflow.operators.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin`'),)),
     )
     valid = (Example("from airflow.operators.bash import BashOperator\n", target="2.5.1"),)
 
@@ -86,6 +83,7 @@ When the plugin or the class cannot be found, the finding says so and offers no 
         if "airflow.operators" not in text and "airflow.sensors" not in text and "airflow.hooks" not in text:
             return False
         from dagshift.rules.imports.tables import import_statements, tables
+        from dagshift.rules.plugins.index import NAMESPACES
 
         core = tables(target).core
         for module, names in import_statements(text):
@@ -250,8 +248,8 @@ from airflow.macros.my_plugin import business_days
 Safe when the plugin is in the repository: import the function from the plugin's module.
 """
     invalid = (Example("from airflow.macros.company_plugin import business_days\n", None, findings=((1, 43, "`airflow.macros.company_plugin.business_days` was a 1.10 macros import; plugin `company_plugin` is not in this repository (searched no plugins folder): import `business_days` from the plugin's own module"),)),
-            Example("from airflow.macros.my_plugin import business_days\n", "from my_plugin import business_days\n",
-                    files=((PLUGIN_FILE, MACROS_PLUGIN),), findings=((1, 38, '`business_days` is imported through `airflow.macros.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin`'),)),)
+        Example("from airflow.macros.my_plugin import business_days\n", "from my_plugin import business_days\n",
+                files=((PLUGIN_FILE, MACROS_PLUGIN),), findings=((1, 38, '`business_days` is imported through `airflow.macros.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin`'),)),)
     valid = (Example('bash_command = "echo {{ macros.company_plugin.business_days(ds, next_ds) }}"\n'),)
 
     def check(self, ctx: Any) -> None:
