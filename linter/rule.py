@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Optional
 
 from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING
 
 if TYPE_CHECKING:
     from dagshift.linter.context import ProjectContext, RuleContext
+    from dagshift.linter.findings import Finding
 
-__all__ = ["Rule", "Example", "ERROR", "WARNING", "SAFE", "UNSAFE", "SOMETIMES"]
+__all__ = ["Rule", "FamilyRule", "Example", "ERROR", "WARNING", "SAFE", "UNSAFE", "SOMETIMES"]
 
 # Fix availability, as ruff names it: a rule may fix every finding, some of them, or none.
 SOMETIMES = "sometimes"
@@ -137,6 +138,23 @@ class Rule:
             "target": cls.target_range(),
             "kinds": sorted(cls.kinds),
         }
+
+
+class FamilyRule(Rule):
+    """A rule of a family whose one analysis pass finds the findings of all its rules.
+
+    The family's base class says how to run the pass (`analyse`, importing the analysis module
+    lazily so that listing rules stays cheap); the pass runs once per file however many of the
+    family's rules are enabled, and each rule reports the findings that carry its code.
+    """
+
+    def analyse(self, ctx: "RuleContext") -> Iterable["Finding"]:
+        raise NotImplementedError
+
+    def check(self, ctx: "RuleContext") -> None:
+        from dagshift.linter.findings import report_own
+
+        report_own(ctx, self.analyse(ctx))
 
 
 def parse_doc(doc: str) -> dict[str, str]:

@@ -6,8 +6,10 @@ list, the provider-distribution rule) instead of keeping copies that drift.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "scripts" / "sources"
@@ -25,4 +27,22 @@ def mwaa_versions(major: str = "") -> list[dict]:
     return [v for v in load_table("mwaa_versions", "versions")["versions"] if v["airflow"].startswith(major)]
 
 
-__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions", "INDEXED"]
+def generator_args(doc: str, table: str, *extra: tuple[str, dict[str, Any]]) -> argparse.Namespace:
+    """A generator's command line: `--wheels DIR` (fetched there when missing) and `--out FILE`
+    (default: where the runtime reads table `table`), plus its own options."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--wheels", type=Path, required=True, help="official wheels, downloaded here when missing")
+    parser.add_argument("--out", type=Path, default=table_path(table))
+    for flag, options in extra:
+        parser.add_argument(flag, **options)
+    args = parser.parse_args()
+    args.wheels.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def airflow2_targets() -> list[str]:
+    """The Airflow 2 versions MWAA offers, oldest first: the targets every 2.x table covers."""
+    return [v["airflow"] for v in mwaa_versions("2.")]
+
+
+__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions", "INDEXED", "generator_args", "airflow2_targets"]

@@ -14,14 +14,13 @@ linter/data/mwaa_versions.json; missing ones are fetched with `pip download --no
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+from _paths import airflow2_targets, generator_args  # noqa: E402
 from wheelindex import Wheel, bindings, lazy_names, wheel_file  # noqa: E402
 
 SOURCE_VERSION = "1.10.15"
@@ -35,14 +34,9 @@ def defines(wheel: Wheel, module: str, name: str) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=table_path("airflow_toplevel"))
-    args = parser.parse_args()
-    args.wheels.mkdir(parents=True, exist_ok=True)
+    args = generator_args(__doc__, "airflow_toplevel")
 
-    versions = mwaa_versions()
-    targets = [v["airflow"] for v in versions if v["airflow"].startswith("2.")]
+    targets = airflow2_targets()
 
     source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE_VERSION))
     source_tree = source.tree("airflow")

@@ -12,7 +12,6 @@ Read from the wheels (zipfile + ast/regex, never imported):
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+from _paths import airflow2_targets, generator_args  # noqa: E402
 from wheelindex import Wheel, wheel_file  # noqa: E402
 
 SOURCE = "1.10.15"
@@ -67,15 +66,11 @@ def parser_tables(wheel: Wheel) -> tuple[dict, dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=table_path("config_changes"))
-    args = parser.parse_args()
-    versions = mwaa_versions()
+    args = generator_args(__doc__, "config_changes")
     source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE))
     old_options = cfg_options(source)
     out, provenance = {}, {"source": source.path.name}
-    for version in (v["airflow"] for v in versions if v["airflow"].startswith("2.")):
+    for version in airflow2_targets():
         wheel = Wheel(wheel_file(args.wheels, "apache-airflow", version))
         provenance[version] = wheel.path.name
         deprecated, sections = parser_tables(wheel)

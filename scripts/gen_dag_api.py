@@ -14,7 +14,6 @@ Every fact is read from the target's apache-airflow wheel (zipfile + ast, never 
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
 import sys
@@ -23,7 +22,7 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+from _paths import airflow2_targets, generator_args  # noqa: E402
 from wheelindex import Wheel, wheel_file  # noqa: E402
 
 
@@ -122,13 +121,9 @@ def facts(wheel: Wheel) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=table_path("dag_api"))
-    args = parser.parse_args()
-    versions = mwaa_versions()
+    args = generator_args(__doc__, "dag_api")
     out, provenance = {}, {}
-    for version in (v["airflow"] for v in versions if v["airflow"].startswith("2.")):
+    for version in airflow2_targets():
         wheel = Wheel(wheel_file(args.wheels, "apache-airflow", version))
         provenance[version] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
         out[version] = facts(wheel)

@@ -7,7 +7,6 @@ BaseSensorOperator accept on each Airflow 2 target, read from the core wheels wi
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+from _paths import airflow2_targets, generator_args  # noqa: E402
 from wheelindex import Wheel, wheel_file  # noqa: E402
 
 CLASSES = {"BaseOperator": "airflow.models.baseoperator", "BaseSensorOperator": "airflow.sensors.base"}
@@ -34,14 +33,10 @@ def init_args(wheel: Wheel, module: str, cls: str) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=table_path("operator_args"))
-    args = parser.parse_args()
-    versions = mwaa_versions()
+    args = generator_args(__doc__, "operator_args")
     out: dict[str, dict[str, list[str]]] = {}
     provenance = {}
-    for version in (v["airflow"] for v in versions if v["airflow"].startswith("2.")):
+    for version in airflow2_targets():
         wheel = Wheel(wheel_file(args.wheels, "apache-airflow", version))
         provenance[version] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
         base = init_args(wheel, CLASSES["BaseOperator"], "BaseOperator")

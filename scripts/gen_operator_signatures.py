@@ -21,7 +21,7 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import CONSTRAINTS, ROOT, load_table, mwaa_versions, table_path  # noqa: E402,F401
+from _paths import CONSTRAINTS, load_table, mwaa_versions, table_path  # noqa: E402
 from gen_import_moves import Target  # noqa: E402
 from wheelindex import bindings, lazy_names  # noqa: E402
 

@@ -15,7 +15,6 @@ extra == 'y'`), read with zipfile, never installed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import mwaa_versions, table_path  # noqa: E402
+from _paths import generator_args, mwaa_versions  # noqa: E402
 from wheelindex import wheel_file  # noqa: E402
 
 SOURCE = "1.10.15"
@@ -55,13 +54,9 @@ def metadata(path: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wheels", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=table_path("extras"))
-    args = parser.parse_args()
+    args = generator_args(__doc__, "extras")
 
-    versions = mwaa_versions()
-    targets = [(v["airflow"], v["python"]) for v in versions if v["airflow"].startswith("2.")]
+    targets = [(v["airflow"], v["python"]) for v in mwaa_versions("2.")]
 
     source_extras = sorted(
         normalize(m.group(1)) for line in metadata(wheel_file(args.wheels, "apache-airflow", SOURCE))

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example, Rule
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example, FamilyRule
 
 CONFIG_KINDS = frozenset({"airflow-cfg", "env", "dockerfile", "yaml", "json", "terraform", "python", "shell",
                           "makefile", "text"})
@@ -41,17 +41,16 @@ def _config_wanted(text: str) -> bool:
     return CLI_RE.search(text) is not None
 
 
-class _ConfigRule(Rule):
+class _ConfigRule(FamilyRule):
     kinds = CONFIG_KINDS
 
     def wants(self, text: str, target: str) -> bool:
         return _config_wanted(text)
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.linter.findings import report_own
+    def analyse(self, ctx: Any) -> Any:
         from dagshift.rules.config.analysis import analyse
 
-        report_own(ctx, analyse(ctx))
+        return analyse(ctx)
 
 
 class MovedClassPath(_ConfigRule):

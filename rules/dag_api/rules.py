@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
 
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
-class _DagApiRule(Rule):
+class _DagApiRule(FamilyRule):
     kinds = frozenset({"python"})
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.linter.findings import report_own
+    def analyse(self, ctx: Any) -> Any:
         from dagshift.rules.dag_api.analysis import analyse
 
-        report_own(ctx, analyse(ctx))
+        return analyse(ctx)
 
 
 class ProvideContext(_DagApiRule):

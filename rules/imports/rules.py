@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SOMETIMES, WARNING, Example, Rule
+from dagshift.linter.rule import ERROR, SOMETIMES, WARNING, Example, FamilyRule
 
 TOKENS_DOC = """
 The tables behind this rule (`rules/imports/data/import_moves.json`, `rules/imports/data/provider_index.json`)
@@ -19,7 +19,7 @@ table for paths no shim keeps.
 """
 
 
-class _ImportRule(Rule):
+class _ImportRule(FamilyRule):
     kinds = frozenset({"python"})
     fix = SOMETIMES
     records = frozenset({"providers"})
@@ -40,11 +40,10 @@ class _ImportRule(Rule):
 
         return {"providers": providers_imported(text, target)}
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.linter.findings import report_own
+    def analyse(self, ctx: Any) -> Any:
         from dagshift.rules.imports.analysis import analyse
 
-        report_own(ctx, analyse(ctx).findings)
+        return analyse(ctx).findings
 
 
 class RemovedImport(_ImportRule):
@@ -228,7 +227,7 @@ has none or several, the finding says so and offers no fix.
     )
 
 
-class TopLevelImport(Rule):
+class TopLevelImport(FamilyRule):
     code = "DS105"
     name = "airflow-top-level-import"
     message = "`from airflow import {name}` {problem} on Airflow {target}{hint}"
@@ -294,8 +293,7 @@ working alternative beside it is left alone.
 
         return screen(text, target)
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.linter.findings import report_own
+    def analyse(self, ctx: Any) -> Any:
         from dagshift.rules.imports.toplevel import analyse
 
-        report_own(ctx, analyse(ctx))
+        return analyse(ctx)

@@ -10,7 +10,7 @@ import libcst as cst
 from dagshift.fixers.imports import move_names, remove_imported_name
 from dagshift.fixers.lines import delete_lines, delete_statement, indent_at
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Fix
-from dagshift.linter.findings import Finding
+from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import dotted_name
 from dagshift.linter.walk import walk
 from dagshift.rules.imports.tables import tables
@@ -33,6 +33,19 @@ def _plugin_for(index: dict, kind: str, name: str) -> list[tuple[str, dict, Opti
         if name in listed:
             found.append((plugin_name, plugin, listed[name]))
     return found
+
+
+def analyse(ctx: Any) -> list[Finding]:
+    """DS201-DS207 on one file, once however many of them are enabled."""
+    return once_per_file(ctx, "plugins", _analyse)
+
+
+def _analyse(ctx: Any) -> list[Finding]:
+    index = ctx.facts.get("plugin_index", {"plugins": {}, "searched": []})
+    found = namespace_findings(ctx, index, macros=False) + namespace_findings(ctx, index, macros=True)
+    for code in ("DS202", "DS203", "DS204"):
+        found += plugin_class_findings(ctx, code)
+    return found + apply_defaults_findings(ctx) + super_init_findings(ctx)
 
 
 def namespace_findings(ctx: Any, index: dict, macros: bool) -> list[Finding]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
 
 PLUGIN_FILE = "plugins/my_plugin.py"
 MACROS_PLUGIN = (
@@ -23,11 +23,16 @@ PLUGIN_SOURCE = (
 )
 
 
-def plugin_index(ctx: Any) -> dict:
-    return ctx.facts.get("plugin_index", {"plugins": {}, "searched": []})
+class _PluginRule(FamilyRule):
+    kinds = frozenset({"python"})
+
+    def analyse(self, ctx: Any) -> Any:
+        from dagshift.rules.plugins.analysis import analyse
+
+        return analyse(ctx)
 
 
-class _PluginIndexRule(Rule):
+class _PluginIndexRule(_PluginRule):
     """Rules reading the plugin index build it in the project phase (once per run)."""
 
     project_kinds = frozenset({"python"})
@@ -43,7 +48,6 @@ class PluginNamespaceImport(_PluginIndexRule):
     code = "DS201"
     name = "plugin-namespace-import"
     message = "`{old}` was a plugin import; Airflow 2 has no `airflow.{kind}.<plugin>` modules"
-    kinds = frozenset({"python"})
     severity = ERROR
     fix = SOMETIMES
     doc = """
@@ -96,18 +100,12 @@ When the plugin or the class cannot be found, the finding says so and offers no 
                     return True  # a bare-package import, or a module the target does not have
         return False
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.rules.plugins.analysis import namespace_findings
-
-        for finding in namespace_findings(ctx, plugin_index(ctx), macros=False):
-            ctx.report_node(finding.at, finding.message, fix=finding.fix)
 
 
-class PluginListsOperators(Rule):
+class PluginListsOperators(_PluginRule):
     code = "DS202"
     name = "plugin-lists-operators"
     message = "`{attr}` on an AirflowPlugin is ignored by Airflow 2"
-    kinds = frozenset({"python"})
     severity = WARNING
     fix = UNSAFE
     tokens = ("AirflowPlugin",)
@@ -135,19 +133,13 @@ environment during the migration.
         Example(PLUGIN_SOURCE, PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", ""), path=PLUGIN_FILE, findings=((11, 5, '`operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules'),)),
     )
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.rules.plugins.analysis import plugin_class_findings
-
-        for finding in plugin_class_findings(ctx, self.code):
-            ctx.report_node(finding.at, finding.message, fix=finding.fix)
     valid = (Example(PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", "    macros = []\n"), path=PLUGIN_FILE),)
 
 
-class FlaskAdminViews(Rule):
+class FlaskAdminViews(_PluginRule):
     code = "DS203"
     name = "flask-admin-plugin-ui"
     message = "Flask-Admin UI is gone in Airflow 2"
-    kinds = frozenset({"python"})
     severity = ERROR
     tokens = ("admin_views", "menu_links", "flask_admin")
     doc = """
@@ -170,20 +162,14 @@ None: the views have to be rewritten for Flask-AppBuilder.
 """
     invalid = (Example("from flask_admin import BaseView, expose\n", None, path=PLUGIN_FILE, findings=((1, 25, '`flask_admin.BaseView`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'), (1, 35, '`flask_admin.expose`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'))),)
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.rules.plugins.analysis import plugin_class_findings
-
-        for finding in plugin_class_findings(ctx, self.code):
-            ctx.report_node(finding.at, finding.message)
     valid = (Example("from airflow.plugins_manager import AirflowPlugin\nfrom flask_appbuilder import BaseView, expose\n\n\n"
                          "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    appbuilder_views = []\n", path=PLUGIN_FILE),)
 
 
-class PluginExecutors(Rule):
+class PluginExecutors(_PluginRule):
     code = "DS204"
     name = "plugin-executors"
     message = "plugin executors need their full import path in `[core] executor` on Airflow 2"
-    kinds = frozenset({"python"})
     severity = WARNING
     tokens = ("executors",)
     doc = """
@@ -212,11 +198,6 @@ None: set `[core] executor` to the full path and drop the attribute.
             None, path=PLUGIN_FILE, findings=((7, 5, "plugin `executors` are not selectable by plugin name on Airflow 2: set `[core] executor` to the executor's full import path"),)),
     )
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.rules.plugins.analysis import plugin_class_findings
-
-        for finding in plugin_class_findings(ctx, self.code):
-            ctx.report_node(finding.at, finding.message)
     valid = (Example(PLUGIN_SOURCE, path=PLUGIN_FILE),)
 
 
@@ -224,7 +205,6 @@ class PluginMacrosImport(_PluginIndexRule):
     code = "DS205"
     name = "plugin-macros-import"
     message = "`airflow.macros.<plugin>` does not exist while DAG files are parsed on Airflow 2"
-    kinds = frozenset({"python"})
     severity = ERROR
     fix = SOMETIMES
     tokens = ("airflow.macros.",)
@@ -252,18 +232,12 @@ Safe when the plugin is in the repository: import the function from the plugin's
                 files=((PLUGIN_FILE, MACROS_PLUGIN),), findings=((1, 38, '`business_days` is imported through `airflow.macros.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin`'),)),)
     valid = (Example('bash_command = "echo {{ macros.company_plugin.business_days(ds, next_ds) }}"\n'),)
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.rules.plugins.analysis import namespace_findings
-
-        for finding in namespace_findings(ctx, plugin_index(ctx), macros=True):
-            ctx.report_node(finding.at, finding.message, fix=finding.fix)
 
 
-class ApplyDefaults(Rule):
+class ApplyDefaults(_PluginRule):
     code = "DS206"
     name = "apply-defaults-decorator"
     message = "`@apply_defaults` is not needed on Airflow 2"
-    kinds = frozenset({"python"})
     severity = WARNING
     fix = SAFE
     tokens = ("apply_defaults",)
@@ -300,20 +274,14 @@ Safe: removes the decorator, and its import when nothing else in the file uses i
             path=PLUGIN_FILE, findings=((6, 6, '`@apply_defaults` is not needed on Airflow 2: BaseOperator applies default_args itself'),)),
     )
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.rules.plugins.analysis import apply_defaults_findings
-
-        for finding in apply_defaults_findings(ctx):
-            ctx.report_node(finding.at, finding.message, fix=finding.fix)
     valid = (Example("from airflow.models import BaseOperator\n\n\nclass MyCopyOperator(BaseOperator):\n"
                          "    def __init__(self, source, **kwargs):\n        super().__init__(**kwargs)\n        self.source = source\n"),)
 
 
-class SuperInitArguments(Rule):
+class SuperInitArguments(_PluginRule):
     code = "DS207"
     name = "super-init-unknown-argument"
     message = "`{arg}` is not an argument of {base} on Airflow {target}"
-    kinds = frozenset({"python"})
     severity = ERROR
     tokens = ("__init__",)
     doc = """
@@ -354,8 +322,3 @@ None: drop the argument, or handle it in the operator itself (`do_xcom_push` rep
         ),
     )
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.rules.plugins.analysis import super_init_findings
-
-        for finding in super_init_findings(ctx):
-            ctx.report_node(finding.at, finding.message)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, Rule
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
 
 REQ = "requirements.txt"
 URL_251 = "https://raw.githubusercontent.com/apache/airflow/constraints-2.5.1/constraints-3.10.txt"
@@ -15,7 +15,7 @@ URL_251 = "https://raw.githubusercontent.com/apache/airflow/constraints-2.5.1/co
 SLACK_DAG = "from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator\n"
 
 
-class _RequirementsRule(Rule):
+class _RequirementsRule(FamilyRule):
     kinds = frozenset({"requirements"})
     project_kinds = frozenset({"requirements"})
 
@@ -25,11 +25,10 @@ class _RequirementsRule(Rule):
 
             collect_online(project)
 
-    def check(self, ctx: Any) -> None:
-        from dagshift.linter.findings import report_own
+    def analyse(self, ctx: Any) -> Any:
         from dagshift.rules.requirements.analysis import analyse
 
-        report_own(ctx, analyse(ctx).findings)
+        return analyse(ctx).findings
 
 
 class UnreadableRequirement(_RequirementsRule):
