@@ -1,0 +1,87 @@
+"""The edit builders, on real parses: the text each one produces, comments and neighbours kept."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from dagshift.fixers.arguments import drop_item, rename_keyword
+from dagshift.fixers.imports import remove_imported_name
+from dagshift.fixers.lines import delete_statement
+from dagshift.fixers.requirements import replace_line
+from dagshift.linter.diagnostics import UNSAFE, LineIndex, apply_edits
+from dagshift.linter.imports import ImportTable
+from dagshift.linter.positions import node_offsets
+
+
+class Source:
+    """What a fixer reads of a file (the subset of RuleContext it uses), on a real parse."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.module = cst.parse_module(text)
+        self.index = LineIndex(text)
+        self.imports = ImportTable(self.module)
+        self._offsets = node_offsets(self.module)
+
+    def span(self, node: cst.CSTNode) -> tuple[int, int]:
+        return self._offsets[id(node)]
+
+    def call_args(self) -> list[cst.Arg]:
+        statement = self.module.body[0].body[0]
+        return list(statement.value.args)
+
+    def apply(self, fix) -> str:
+        return apply_edits(self.text, list(fix.edits))
+
+
+def test_drop_item_takes_the_comma_on_the_side_that_keeps_the_call_well_formed():
+    text = "f(a=1,  b=2, c=3)\n"
+    for index, expected in [(0, "f(b=2, c=3)\n"), (1, "f(a=1,  c=3)\n"), (2, "f(a=1,  b=2)\n")]:
+        src = Source(text)
+        fix = drop_item(src, src.call_args(), index, "x")
+        assert src.apply(fix) == expected
+        assert fix.description == "remove `x`"
+
+
+def test_drop_item_on_a_multiline_call_keeps_the_other_lines_and_their_comments():
+    text = "op = BashOperator(\n    task_id='t',  # the id\n    xcom_push=True,\n    bash_command='ls',\n)\n"
+    src = Source(text)
+    args = list(src.module.body[0].body[0].value.args)
+    assert src.apply(drop_item(src, args, 1, "xcom_push")) == (
+        "op = BashOperator(\n    task_id='t',  # the id\n    bash_command='ls',\n)\n"
+    )
+
+
+def test_rename_keyword_touches_only_the_keyword():
+    src = Source("f(bql='select 1',  retries=2)\n")
+    assert src.apply(rename_keyword(src, src.call_args()[0], "sql")) == "f(sql='select 1',  retries=2)\n"
+
+
+def test_replace_line_keeps_the_trailing_comment_and_delete_takes_the_line_break():
+    text = "boto3\napache-airflow[aws]==1.10.12  # MWAA 1.10\nrequests\n"
+    start = text.index("apache")
+    end = text.index("\n", start)
+    edit = replace_line(text, start, end, end + 1, "apache-airflow-providers-amazon")
+    assert apply_edits(text, [edit]) == "boto3\napache-airflow-providers-amazon  # MWAA 1.10\nrequests\n"
+    assert apply_edits(text, [replace_line(text, start, end, end + 1, None)]) == "boto3\nrequests\n"
+
+
+def test_delete_statement_deletes_whole_lines_and_refuses_a_line_it_shares():
+    src = Source("class P:\n    name = 'p'\n    operators = [Op]  # listed\n    macros = []\n")
+    line = src.module.body[0].body.body[1]
+    fix = delete_statement(src, line, UNSAFE, "delete the attribute")
+    assert fix is not None and fix.applicability == UNSAFE
+    assert src.apply(fix) == "class P:\n    name = 'p'\n    macros = []\n"
+    shared = Source("x = 1; operators = [Op]\n")
+    assert delete_statement(shared, shared.module.body[0].body[1], UNSAFE, "delete") is None
+
+
+def test_remove_imported_name_keeps_the_other_names_or_deletes_the_statement():
+    src = Source("from airflow.utils.decorators import apply_defaults, other\nimport os\n")
+    first = next(i for i in src.imports if i.name == "apply_defaults")
+    assert apply_edits(src.text, [remove_imported_name(src, first)]) == (
+        "from airflow.utils.decorators import other\nimport os\n"
+    )
+    alone = Source("import os\nfrom airflow.utils.decorators import apply_defaults\nx = 1\n")
+    only = next(i for i in alone.imports if i.name == "apply_defaults")
+    assert apply_edits(alone.text, [remove_imported_name(alone, only)]) == "import os\nx = 1\n"
