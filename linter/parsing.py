@@ -86,9 +86,8 @@ def python_syntax_error(text: str) -> Optional[tuple[int, int, str]]:
     import ast
     import warnings
 
-    depth = nesting_depth(text)
-    if depth > MAX_NESTING:
-        return 1, 1, f"brackets nested {depth} deep (Python allows at most {MAX_NESTING})"
+    # No nesting guard here: CPython's own parser refuses deep nesting with a SyntaxError (it is
+    # libcst's that can crash), and counting brackets would cost more than the parse.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is the DAG's business
