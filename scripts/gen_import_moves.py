@@ -312,6 +312,10 @@ def _core_index(target: Target, moves: dict[str, dict], version: str) -> dict[st
             # Names a package serves through its PEP 562 __getattr__ count too (airflow.DAG, airflow.models.DAG).
             names = set(bindings(tree, module, is_package)) | set(lazy_names(tree))
             out[module] = sorted(n for n in names if not n.startswith("_"))
+            # 2.4+: a package's `__deprecated_classes` makes modules with no file of their own
+            # importable (with a warning), such as `airflow.operators.dummy`: they exist on the target.
+            for sub, classes in deprecated_classes(tree).items() if is_package else ():
+                out.setdefault(f"{module}.{sub}", sorted(classes))
     return out
 
 

@@ -9,7 +9,7 @@ import libcst as cst
 
 from dagshift.fixers.imports import move_names, remove_imported_name
 from dagshift.fixers.lines import delete_lines, delete_statement, indent_at
-from dagshift.linter.diagnostics import SAFE, UNSAFE, Fix
+from dagshift.linter.diagnostics import SAFE, UNSAFE, WARNING, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import dotted_name
 from dagshift.linter.walk import walk
@@ -166,12 +166,18 @@ def plugin_class_findings(ctx: Any, code: str) -> list[Finding]:
             attr = target.value if isinstance(target, cst.Name) else ""
             if CODES.get(attr) != code:
                 continue
+            if isinstance(small.value, (cst.List, cst.Tuple)) and not small.value.elements:
+                # An empty list breaks nothing: say so, and offer to delete the line.
+                findings.append(Finding(code, target, f"`{attr}` is empty, and Airflow 2 ignores it: delete it",
+                                        WARNING, delete_statement(ctx, line, SAFE, f"delete the empty `{attr}`")))
+                continue
             if code == "DS202":
                 findings.append(Finding(code, target, f"`{attr}` on an AirflowPlugin is ignored by Airflow 2: DAGs import "
                                                 "these classes from their modules", fix=delete_statement(ctx, line, UNSAFE, "delete the attribute")))
             elif code == "DS203":
                 replacement = "appbuilder_views" if attr == "admin_views" else "appbuilder_menu_items"
-                findings.append(Finding(code, target, f"`{attr}` (Flask-Admin) is ignored by Airflow 2: use `{replacement}`"))
+                findings.append(Finding(code, target, f"`{attr}` (Flask-Admin) is ignored by Airflow 2: use `{replacement}`",
+                                        WARNING))
             else:
                 findings.append(Finding(code, target, "plugin `executors` are not selectable by plugin name on Airflow 2: "
                                                 "set `[core] executor` to the executor's full import path"))

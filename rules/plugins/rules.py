@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example, FamilyRule
 
 PLUGIN_FILE = "plugins/my_plugin.py"
+EMPTY_LISTS = (
+    "from airflow.plugins_manager import AirflowPlugin\n\n\n"
+    "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    admin_views = []\n    menu_links = []\n"
+    "    executors = []\n    operators = []\n"
+)
 MACROS_PLUGIN = (
     "from airflow.plugins_manager import AirflowPlugin\n\n\n"
     "def business_days(start, end):\n    return 0\n\n\n"
@@ -101,13 +106,12 @@ When the plugin or the class cannot be found, the finding says so and offers no 
         return False
 
 
-
 class PluginListsOperators(_PluginRule):
     code = "DS202"
     name = "plugin-lists-operators"
     message = "`{attr}` on an AirflowPlugin is ignored by Airflow 2"
     severity = WARNING
-    fix = UNSAFE
+    fix = SOMETIMES
     tokens = ("AirflowPlugin",)
     doc = """
 ## What it does
@@ -127,9 +131,10 @@ class MyPlugin(AirflowPlugin):
 
 ## Fix safety
 Unsafe: deletes the attribute. Keep it while the same plugins still serve an Airflow 1.10
-environment during the migration.
+environment during the migration. Safe for an empty list, which nothing can rely on.
 """
     invalid = (
+        Example(EMPTY_LISTS, EMPTY_LISTS.replace("    operators = []\n", ""), path=PLUGIN_FILE, findings=((9, 5, '`operators` is empty, and Airflow 2 ignores it: delete it'),)),
         Example(PLUGIN_SOURCE, PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", ""), path=PLUGIN_FILE, findings=((11, 5, '`operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules'),)),
     )
 
@@ -141,14 +146,17 @@ class FlaskAdminViews(_PluginRule):
     name = "flask-admin-plugin-ui"
     message = "Flask-Admin UI is gone in Airflow 2"
     severity = ERROR
+    fix = SOMETIMES
     tokens = ("admin_views", "menu_links", "flask_admin")
     doc = """
 ## What it does
-Reports `admin_views` and `menu_links` on an `AirflowPlugin`, and any `flask_admin` import.
+Reports any `flask_admin` import (error), and `admin_views` and `menu_links` on an `AirflowPlugin`
+(warning; an empty list is reported as one to delete).
 
 ## Why it matters on Airflow 2
-Airflow 2 removed the Flask-Admin web UI: `flask_admin` is not installed, so importing it fails,
-and `admin_views`/`menu_links` are ignored with a warning. The Flask-AppBuilder equivalents are
+Airflow 2 removed the Flask-Admin web UI: `flask_admin` is not installed, so importing it fails
+(the plugin, and every DAG importing it, breaks), and `admin_views`/`menu_links` are ignored
+with a warning: the plugin loads, its views do not show. The Flask-AppBuilder equivalents are
 `appbuilder_views` (`{"name", "category", "view"}` with a `flask_appbuilder.BaseView`) and
 `appbuilder_menu_items` (`{"name", "href", "category"}`).
 
@@ -158,9 +166,12 @@ from flask_admin import BaseView
 ```
 
 ## Fix safety
-None: the views have to be rewritten for Flask-AppBuilder.
+Safe for an empty `admin_views = []` / `menu_links = []`: the line is deleted. None otherwise: the
+views have to be rewritten for Flask-AppBuilder.
 """
-    invalid = (Example("from flask_admin import BaseView, expose\n", None, path=PLUGIN_FILE, findings=((1, 25, '`flask_admin.BaseView`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'), (1, 35, '`flask_admin.expose`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'))),)
+    invalid = (Example(EMPTY_LISTS, EMPTY_LISTS.replace("    admin_views = []\n    menu_links = []\n", ""),
+                       path=PLUGIN_FILE, findings=((6, 5, '`admin_views` is empty, and Airflow 2 ignores it: delete it'), (7, 5, '`menu_links` is empty, and Airflow 2 ignores it: delete it'))),
+               Example("from flask_admin import BaseView, expose\n", None, path=PLUGIN_FILE, findings=((1, 25, '`flask_admin.BaseView`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'), (1, 35, '`flask_admin.expose`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'))),)
 
     valid = (Example("from airflow.plugins_manager import AirflowPlugin\nfrom flask_appbuilder import BaseView, expose\n\n\n"
                          "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    appbuilder_views = []\n", path=PLUGIN_FILE),)
@@ -171,6 +182,7 @@ class PluginExecutors(_PluginRule):
     name = "plugin-executors"
     message = "plugin executors need their full import path in `[core] executor` on Airflow 2"
     severity = WARNING
+    fix = SOMETIMES
     tokens = ("executors",)
     doc = """
 ## What it does
@@ -189,9 +201,11 @@ class MyPlugin(AirflowPlugin):
 ```
 
 ## Fix safety
-None: set `[core] executor` to the full path and drop the attribute.
+Safe for an empty `executors = []`: the line is deleted. None otherwise: set `[core] executor` to
+the full path and drop the attribute.
 """
     invalid = (
+        Example(EMPTY_LISTS, EMPTY_LISTS.replace("    executors = []\n", ""), path=PLUGIN_FILE, findings=((8, 5, '`executors` is empty, and Airflow 2 ignores it: delete it'),)),
         Example(
             "from airflow.plugins_manager import AirflowPlugin\nfrom my_executor import MyExecutor\n\n\n"
             "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    executors = [MyExecutor]\n",

@@ -22,7 +22,7 @@ dags/plugin_dag.py:7:31: DS201 [*] `InitOperator` is imported through the bare p
 dags/plugin_dag.py:8:47: DS201 `airflow.operators.external_plugin.ExternalOperator` was a 1.10 plugin import; plugin `external_plugin` is not in this repository (searched plugins/): import `ExternalOperator` from the plugin's own module
 dags/plugin_dag.py:9:38: DS205 [*] `business_days` is imported through `airflow.macros.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin.macros`
 plugins/init_plugin/__init__.py:12:5: DS202 [-] `operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
-plugins/init_plugin/__init__.py:13:5: DS204 plugin `executors` are not selectable by plugin name on Airflow 2: set `[core] executor` to the executor's full import path
+plugins/init_plugin/__init__.py:13:5: DS204 [*] `executors` is empty, and Airflow 2 ignores it: delete it
 plugins/my_plugin/__init__.py:3:25: DS203 `flask_admin.BaseView`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)
 plugins/my_plugin/__init__.py:3:35: DS203 `flask_admin.expose`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)
 plugins/my_plugin/__init__.py:18:5: DS202 [-] `operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
