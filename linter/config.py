@@ -322,8 +322,24 @@ def load_settings(
         start = start if start.is_dir() else start.parent
         config_path = find_config(start) or find_config(Path.cwd())
     table = load_table(config_path) if config_path else {}
-    root = config_path.parent.resolve() if config_path else Path.cwd().resolve()
+    root = config_path.parent.resolve() if config_path else project_root(paths)
     return build_settings(table, overrides, known_codes, root, config_path)
+
+
+def project_root(paths: list[Path]) -> Path:
+    """The repository the paths belong to, found from the paths, never from the working directory
+    (so the same files give the same findings from anywhere): the nearest folder above the first
+    path that holds `.git`; else, for a path inside a `dags` or `plugins` folder, the folder
+    holding that one; else the first path's own folder."""
+    start = (paths[0] if paths else Path.cwd()).resolve()
+    start = start if start.is_dir() else start.parent
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    for folder in (start, *start.parents):
+        if folder.name in ("dags", "plugins"):
+            return folder.parent
+    return start
 
 
 def with_overrides(settings: Settings, **changes: Any) -> Settings:

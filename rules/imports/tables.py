@@ -49,6 +49,15 @@ class TargetTables:
     def dist_of(self, module: str) -> Optional[str]:
         return provider_dist(module, self.pins)
 
+    def homes(self, name: str) -> list[tuple[str, str]]:
+        """(module, distribution) of every pinned provider module that defines `name` itself
+        (re-exports and shims left out)."""
+        found = []
+        for dist, index in sorted(self.providers.items()):
+            passed_on = self.reexports(dist)
+            found += [(m, dist) for m, names in index.items() if name in names and name not in passed_on.get(m, ())]
+        return sorted(found)
+
 
 def provider_dist(module: str, pins: Any) -> Optional[str]:
     """The pinned provider distribution an `airflow.providers.*` module belongs to (None: not pinned)."""

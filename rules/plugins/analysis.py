@@ -21,8 +21,8 @@ APPLY_DEFAULTS = {"airflow.utils.decorators.apply_defaults", "airflow.utils.appl
 
 
 
-def _core_modules(target: str) -> set[str]:
-    return set(tables(target).core)
+def _core_modules(target: str) -> dict[str, list[str]]:
+    return tables(target).core
 
 
 def _plugin_for(index: dict, kind: str, name: str) -> list[tuple[str, dict, Optional[str]]]:
@@ -51,7 +51,7 @@ def _analyse(ctx: Any) -> list[Finding]:
 def namespace_findings(ctx: Any, index: dict, macros: bool) -> list[Finding]:
     core = _core_modules(ctx.target)
     old_modules = tables(ctx.target).old_modules
-    searched = ", ".join(sorted({p.split("/")[-1] + "/" for p in index.get("searched", [])})) or "no plugins folder"
+    searched = ", ".join(sorted(set(index.get("searched", [])))) or "no plugins folder"
     code = "DS205" if macros else "DS201"
     findings: list[Finding] = []
     for imported in ctx.imports:
@@ -70,11 +70,30 @@ def namespace_findings(ctx: Any, index: dict, macros: bool) -> list[Finding]:
         elif not macros and module in NAMESPACES and imported.name is not None and NAMESPACES[module] != "macros":
             kind = NAMESPACES[module]
             matches = _plugin_for(index, kind, imported.name)
-            if matches and f"{module}.{imported.name}" not in tables(ctx.target).entries:
+            if f"{module}.{imported.name}" in tables(ctx.target).entries:
+                continue  # a 1.10 path of Airflow's own (DS101-DS103)
+            if matches:
                 plugin_name = matches[0][0]
                 findings.append(_namespaced(ctx, code, imported, index, kind, plugin_name, searched, bare=True))
+            elif imported.name not in core.get(module, ()):
+                findings.append(_unknown_bare_name(ctx, code, imported, searched))
     _attach_fixes(ctx, findings)
     return findings
+
+
+def _unknown_bare_name(ctx: Any, code: str, imported: Any, searched: str) -> Finding:
+    """`from airflow.operators import X` that neither the target nor a plugin of the repository has."""
+    module, name = imported.module, imported.name
+    homes = tables(ctx.target).homes(name)
+    if len(homes) == 1:
+        where, dist = homes[0]
+        hint = f"`{name}` is in `{where}` (install {dist})"
+    else:
+        hint = "import it from the module that defines it, or add the plugin's code to the repository"
+    return Finding(code, imported.alias.name, (
+        f"`{module}.{name}` does not exist on Airflow {ctx.target}, and no plugin in this repository lists "
+        f"`{name}` (searched {searched}): {hint}"
+    ))
 
 
 @dataclass

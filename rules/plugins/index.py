@@ -54,24 +54,52 @@ def _parse(path: Path) -> Optional[ast.Module]:
         return None  # the file's own checks report it
 
 
-def _bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, Optional[tuple[str, str]]]:
-    found: dict[str, Optional[tuple[str, str]]] = {}
+# What a name is bound to in a module: (module, name) for `from module import name`, (module, "")
+# for a module itself (`import operators`, `from . import operators`), None for a definition.
+Binding = Optional[tuple[str, str]]
+
+
+def _resolve_base(stmt: ast.ImportFrom, module: str, is_package: bool) -> str:
+    """The absolute module a `from ... import` reads, relative levels resolved against `module`."""
+    if not stmt.level:
+        return stmt.module or ""
+    parts = module.split(".") if module else []
+    parts = parts if is_package else parts[:-1]
+    parts = parts[: len(parts) - (stmt.level - 1)] if stmt.level > 1 else parts
+    return ".".join(parts + ([stmt.module] if stmt.module else []))
+
+
+def _bindings(
+    tree: ast.Module, module: str, is_package: bool, upto: Optional[ast.stmt] = None
+) -> tuple[dict[str, Binding], list[str]]:
+    """The names the module binds at top level (before `upto`, as a class body there sees them),
+    and the modules it star-imports."""
+    found: dict[str, Binding] = {}
+    stars: list[str] = []
     for stmt in tree.body:
+        if stmt is upto:
+            break
         if isinstance(stmt, ast.ImportFrom):
-            base = stmt.module or ""
-            if stmt.level:
-                parts = module.split(".") if is_package else module.split(".")[:-1]
-                parts = parts[: len(parts) - (stmt.level - 1)] if stmt.level > 1 else parts
-                base = ".".join(parts + ([stmt.module] if stmt.module else []))
+            base = _resolve_base(stmt, module, is_package)
             for alias in stmt.names:
-                found[alias.asname or alias.name] = (base, alias.name)
+                if alias.name == "*":
+                    stars.append(base)
+                else:
+                    found[alias.asname or alias.name] = (base, alias.name)
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    found[alias.asname] = (alias.name, "")
+                else:  # `import a.b` binds `a`
+                    head = alias.name.split(".")[0]
+                    found[head] = (head, "")
         elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             found[stmt.name] = None
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     found[target.id] = None
-    return found
+    return found, stars
 
 
 class PluginIndex:
@@ -80,13 +108,19 @@ class PluginIndex:
         self.roots: list[Path] = []
         self._trees: dict[Path, Optional[ast.Module]] = {}
 
-    def to_facts(self) -> dict:
+    def to_facts(self, settings_root: Path) -> dict:
+        def shown(folder: Path) -> str:
+            try:
+                return folder.relative_to(settings_root.resolve()).as_posix() + "/"
+            except ValueError:
+                return folder.as_posix() + "/"
+
         return {
             "plugins": {
                 name: {"cls": p.cls, "module": p.module, "path": p.path, "listed": p.listed}
                 for name, p in self.plugins.items()
             },
-            "searched": [str(r) for r in self.roots],
+            "searched": [shown(r) for r in self.roots],
         }
 
     def tree(self, path: Path) -> Optional[ast.Module]:
@@ -102,21 +136,52 @@ class PluginIndex:
         return None
 
     def defining_module(self, root: Path, module: str, name: str, depth: int = 0) -> Optional[str]:
-        """Where `name`, as seen in `module`, is defined (following re-exports inside the plugins folder)."""
+        """Where `name`, as seen in `module`, is defined: re-exports, star imports and module
+        attributes followed inside the plugins folder, as Python would with it on sys.path."""
         path = self.module_file(root, module)
         if path is None:
-            # Not a plugin-folder module: an installed package (a provider...) importable as it is.
-            return module if depth > 0 and not module.startswith("airflow.operators.") else None
+            # Not a plugin-folder module: an installed package (a provider...) importable as it is;
+            # never a 1.10 plugin namespace (`from airflow import operators`), which is what moves.
+            in_namespace = any(module == ns or module.startswith(ns + ".") for ns in NAMESPACES)
+            return module if depth > 0 and not in_namespace else None
         tree = self.tree(path)
-        if tree is None or depth > 6:
+        if tree is None or depth > 8:
             return None
-        bound = _bindings(tree, module, path.name == "__init__.py")
-        if name not in bound:
-            return None
-        origin = bound[name]
+        bound, stars = _bindings(tree, module, path.name == "__init__.py")
+        if name in bound:
+            return self._follow(root, module, bound[name], depth)
+        if self.module_file(root, f"{module}.{name}" if module else name) is not None:
+            return None  # a submodule, not a class
+        for star in stars:
+            found = self.defining_module(root, star, name, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def _follow(self, root: Path, module: str, origin: Binding, depth: int) -> Optional[str]:
         if origin is None:
             return module
-        return self.defining_module(root, origin[0], origin[1], depth + 1)
+        source, imported = origin
+        if not imported:
+            return None  # the name is a module
+        if self.module_file(root, f"{source}.{imported}" if source else imported) is not None:
+            return None  # `from package import submodule`
+        return self.defining_module(root, source, imported, depth + 1)
+
+    def resolve_dotted(self, root: Path, module: str, bound: dict[str, Binding], dotted: str) -> Optional[str]:
+        """Where a listed `Name` or `pkg.Name` (through `import pkg` / `from . import pkg`) is defined."""
+        head, _, rest = dotted.partition(".")
+        if head not in bound:
+            return None
+        origin = bound[head]
+        if not rest:
+            return self._follow(root, module, origin, 0) if origin is not None else module
+        if origin is None:
+            return None
+        source, imported = origin
+        target = f"{source}.{imported}" if imported else source
+        attr_module, _, name = f"{target}.{rest}".rpartition(".")
+        return self.defining_module(root, attr_module, name, 1)
 
     def add_file(self, path: Path, root: Path, settings_root: Path) -> None:
         tree = self.tree(path)
@@ -135,23 +200,17 @@ class PluginIndex:
             except ValueError:
                 rel = path.as_posix()
             plugin = Plugin(name=name, cls=node.name, module=module, path=rel)
-            bound = _bindings(tree, module, path.name == "__init__.py")
+            # The names the class body saw: a plugin class named like the operator it lists is
+            # bound after its body ran.
+            bound, _ = _bindings(tree, module, path.name == "__init__.py", upto=node)
             for kind in KINDS:
                 values = attrs.get(kind)
                 if not isinstance(values, list):
                     continue
                 plugin.listed[kind] = {}
                 for item in values:
-                    if not isinstance(item, str):
-                        continue
-                    origin = bound.get(item.split(".")[0], "missing")
-                    if origin is None:
-                        where: Optional[str] = module
-                    elif origin == "missing":
-                        where = None
-                    else:
-                        where = self.defining_module(root, origin[0], origin[1], 1)
-                    plugin.listed[kind][item.split(".")[-1]] = where
+                    if isinstance(item, str):
+                        plugin.listed[kind][item.split(".")[-1]] = self.resolve_dotted(root, module, bound, item)
             self.plugins.setdefault(name, plugin)
 
 
@@ -185,15 +244,61 @@ def _dotted(node: ast.expr) -> Optional[str]:
     return None
 
 
+def plugin_folders(project: Any) -> list[Path]:
+    """Every plugins folder of the repository, as Airflow would put it on sys.path: the
+    `plugins-dirs` under the project root, a `plugins` folder beside any folder holding the
+    files of the run (so `airflow/plugins/` beside `airflow/dags/`, or a run started in `dags/`),
+    and `[core] plugins_folder` of the airflow.cfg files of the run."""
+    settings = project.settings
+    root = settings.root.resolve()
+    found: list[Path] = []
+
+    def add(folder: Path) -> None:
+        folder = folder.resolve()
+        if folder.is_dir() and folder not in found:
+            found.append(folder)
+
+    for folder in settings.plugins_dirs:
+        add(root / folder)
+    ancestors: set[Path] = set()
+    for entry in project.files:
+        folder = entry.path.resolve().parent
+        while folder not in ancestors and (folder == root or root in folder.parents):
+            ancestors.add(folder)
+            folder = folder.parent
+    for folder in sorted(ancestors):
+        if folder.name == "plugins" and (folder.parent / "dags").is_dir():
+            add(folder)
+        elif (folder / "plugins").is_dir() and folder.name != "plugins":
+            add(folder / "plugins")
+    for entry in project.files_of("airflow-cfg"):
+        configured = _configured_plugins_folder(entry.path)
+        if configured:
+            # An absolute path is the deployment's (/usr/local/airflow/plugins): the repository
+            # keeps that folder beside the airflow.cfg, under the same name.
+            candidate = Path(configured)
+            add(entry.path.parent / (candidate.name if candidate.is_absolute() else candidate))
+    return found
+
+
+def _configured_plugins_folder(path: Path) -> Optional[str]:
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return None
+    value = parser.get("core", "plugins_folder", fallback="").strip()
+    return value or None
+
+
 def build(project: Any) -> dict:
-    """Project phase: index the plugins folders under the settings root and every checked plugin file."""
+    """Project phase: index every plugins folder of the repository and every checked plugin file."""
     settings = project.settings
     index = PluginIndex()
     seen: set[Path] = set()
-    for folder in settings.plugins_dirs:
-        root = (settings.root / folder).resolve()
-        if not root.is_dir():
-            continue
+    for root in plugin_folders(project):
         index.roots.append(root)
         for path in sorted(root.rglob("*.py")):
             if any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(root).parts):
@@ -211,4 +316,4 @@ def build(project: Any) -> dict:
         if real in seen:
             continue
         index.add_file(real, package_root(real), settings.root)
-    return index.to_facts()
+    return index.to_facts(settings.root)

@@ -60,7 +60,15 @@ class PluginNamespaceImport(_PluginIndexRule):
 Reports imports of a plugin's classes through the 1.10 plugin namespaces,
 `from airflow.operators.my_plugin import MyCopyOperator` (likewise `airflow.sensors.<plugin>` and
 `airflow.hooks.<plugin>`), or through the bare package, `from airflow.operators import
-MyCopyOperator`, where `MyCopyOperator` is listed on an `AirflowPlugin` in the repository.
+MyCopyOperator`, where `MyCopyOperator` is listed on an `AirflowPlugin` in the repository or is
+not a name the target's package has.
+
+The plugins are found as Airflow 1.10 loaded them: every plugins folder is on `sys.path` (the
+`plugins-dirs` setting, default `plugins/`; a `plugins` folder beside the folder of any file of
+the run, so `airflow/plugins/` beside `airflow/dags/` and a run started in `dags/`; `[core]
+plugins_folder` of an airflow.cfg of the run), and each listed class is followed through `import
+x`, `from . import x`, `from x import *`, relative imports and package re-exports to the module
+that defines it, with the bindings the plugin class body saw.
 
 ## Why it matters on Airflow 2
 Airflow 2 no longer turns a plugin's `operators`/`sensors`/`hooks` lists into importable modules:
@@ -77,9 +85,10 @@ from my_plugin.operators import MyCopyOperator
 ```
 
 ## Fix safety
-Safe when the plugin is in the repository (`plugins-dirs`, default `plugins/`) and the class can
-be traced to the module that defines it: the import is rewritten to that module, aliases kept.
-When the plugin or the class cannot be found, the finding says so and offers no fix.
+Safe when the plugin is in the repository and the class can be traced to the module that
+defines it: the import is rewritten to that module, aliases kept. When the plugin or the class
+cannot be found, the finding says where dagshift looked, names the provider module when exactly
+one pinned provider defines the class, and offers no fix.
 """
     invalid = (
         Example("from airflow.operators.unknown_plugin import Thing\n", None, findings=((1, 46, "`airflow.operators.unknown_plugin.Thing` was a 1.10 plugin import; plugin `unknown_plugin` is not in this repository (searched no plugins folder): import `Thing` from the plugin's own module"),)),
