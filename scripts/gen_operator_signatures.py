@@ -28,10 +28,108 @@ from wheelindex import bindings, lazy_names  # noqa: E402
 STOP = {"BaseOperator", "BaseSensorOperator", "object"}
 
 
+def kwargs_use(init: ast.FunctionDef) -> tuple[set[str], bool]:
+    """What an `__init__` does with its `**kwargs` before BaseOperator sees them: the names it
+    removes (`kwargs.pop("x")`, `del kwargs["x"]`), and whether it consumes them in a way no
+    list can say (passes them whole to another callable, iterates or stores them, filters them,
+    removes names it computes, or never hands them to its base class): then any argument may be
+    taken before the unknown-argument check, which a DAG cannot be told fails."""
+    kw = init.args.kwarg.arg if init.args.kwarg else None
+    if kw is None:
+        return set(), False
+    removed: set[str] = set()
+    accounted: set[int] = set()
+    opaque = False
+    reaches_base = False
+    for node in ast.walk(init):
+        if isinstance(node, ast.Call):
+            to_base = isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
+            for keyword in node.keywords:
+                if keyword.arg is None and isinstance(keyword.value, ast.Name) and keyword.value.id == kw:
+                    accounted.add(id(keyword.value))
+                    reaches_base = reaches_base or to_base
+                    opaque = opaque or not to_base
+            func = node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == kw:
+                accounted.add(id(func.value))
+                literal = node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                if func.attr == "pop" and literal:
+                    removed.add(node.args[0].value)  # type: ignore[attr-defined]
+                elif func.attr == "update" or (func.attr in ("get", "setdefault") and literal):
+                    pass  # adds or reads a name: it still reaches the base class
+                else:
+                    opaque = True  # items(), keys(), copy(), pop(name)...
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == kw:
+            accounted.add(id(node.value))
+            literal = isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+            if isinstance(node.ctx, ast.Del):
+                if literal:
+                    removed.add(node.slice.value)  # type: ignore[attr-defined]
+                else:
+                    opaque = True
+        elif isinstance(node, ast.Compare) and any(isinstance(c, ast.Name) and c.id == kw for c in node.comparators):
+            accounted.update(id(c) for c in node.comparators)  # `"x" in kwargs`: a test, nothing taken
+    for node in ast.walk(init):
+        if isinstance(node, ast.Name) and node.id == kw and id(node) not in accounted:
+            opaque = True  # stored, iterated, passed positionally...
+    return removed, opaque or not reaches_base
+
+
+def _warns(body: list[ast.stmt]) -> bool:
+    """Whether the statements call `warnings.warn(...)` / `warn(...)` (directly, not in a nested def)."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name == "warn":
+                    return True
+    return False
+
+
+def deprecation_renames(init: ast.FunctionDef) -> dict[str, str]:
+    """The renames an operator's own deprecation code performs, old -> new argument: a parameter
+    (or `x = kwargs.pop("old", ...)`) tested by `if old:`, whose block warns and assigns it to
+    another parameter (`gcp_conn_id = bigquery_conn_id`)."""
+    params = {a.arg for a in init.args.posonlyargs + init.args.args + init.args.kwonlyargs}
+    kw = init.args.kwarg.arg if init.args.kwarg else None
+    popped: dict[str, str] = {}  # local variable -> the kwargs key it was popped from
+    renames: dict[str, str] = {}
+    for node in ast.walk(init):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr == "pop" and isinstance(node.value.func.value, ast.Name)
+                and node.value.func.value.id == kw and node.value.args
+                and isinstance(node.value.args[0], ast.Constant) and isinstance(node.value.args[0].value, str)):
+            popped[node.targets[0].id] = node.value.args[0].value
+    for node in ast.walk(init):
+        if not isinstance(node, ast.If) or not _warns(node.body):
+            continue
+        test = node.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot):
+            test = test.left  # `if old is not None:`
+        if not isinstance(test, ast.Name):
+            continue
+        old = popped.get(test.id, test.id if test.id in params else None)
+        if old is None:
+            continue
+        for stmt in ast.walk(ast.Module(body=node.body, type_ignores=[])):
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, ast.Name) and stmt.value.id == test.id
+                    and stmt.targets[0].id in params and stmt.targets[0].id != old):
+                renames[old] = stmt.targets[0].id
+    return renames
+
+
 class Signatures:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.cache: dict[str, Optional[frozenset[str]]] = {}
+        # Classes (by the path they were asked for) whose __init__, or a base's, consumes **kwargs
+        # in a way no argument list can say (kwargs_use).
+        self.open: set[str] = set()
+        # Deprecation renames found in each class's own __init__, by the path it was asked for.
+        self.renames: dict[str, dict[str, str]] = {}
 
     def accepted(self, module: str, name: str, depth: int = 0) -> Optional[frozenset[str]]:
         key = f"{module}.{name}"
@@ -56,14 +154,19 @@ class Signatures:
             return self.accepted(src_module, src_name or name, depth + 1)
         if name in bound and bound[name] is not None:
             src_module, src_name = bound[name]  # type: ignore[misc]
-            return self.accepted(src_module, src_name, depth + 1) if src_module.startswith("airflow") else None
+            if not src_module.startswith("airflow"):
+                return None
+            got = self.accepted(src_module, src_name, depth + 1)
+            self._carry(f"{src_module}.{src_name}", f"{module}.{name}")
+            return got
         node = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
         if node is None:
             return None
         if name in STOP and module in ("airflow.models.baseoperator", "airflow.sensors.base"):
             return frozenset(self._init_args(node)[0] | (self.base_args() if name == "BaseSensorOperator" else set()))
-        init = self._init_args(node)
-        own, passes_kwargs, has_init = init
+        own, passes_kwargs, has_init = self._init_args(node)
+        init_node = next((i for i in node.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
+        own |= self._own_init(f"{module}.{name}", init_node, passes_kwargs)
         if has_init and not passes_kwargs:
             return frozenset(own)
         inherited: set[str] = set()
@@ -85,8 +188,31 @@ class Signatures:
             got = self.accepted(src_module, src_name, depth + 1)
             if got is None:
                 return None
+            self._carry(f"{src_module}.{src_name}", f"{module}.{name}")
             inherited |= got
         return frozenset(own | inherited)
+
+    def _own_init(self, key: str, init: Optional[ast.FunctionDef], passes_kwargs: bool) -> set[str]:
+        """The names the class's own __init__ takes out of **kwargs; records its renames and
+        whether it consumes **kwargs opaquely."""
+        if init is None:
+            return set()
+        found = deprecation_renames(init)
+        if found:
+            self.renames[key] = found
+        if not passes_kwargs:
+            return set()
+        removed, opaque = kwargs_use(init)
+        if opaque:
+            self.open.add(key)
+        return removed
+
+    def _carry(self, base: str, key: str) -> None:
+        """What a class inherits besides arguments: an opaque **kwargs, the deprecation renames."""
+        if base in self.open:
+            self.open.add(key)
+        for old, new in self.renames.get(base, {}).items():
+            self.renames.setdefault(key, {}).setdefault(old, new)
 
     def base_args(self) -> set[str]:
         got = self.accepted("airflow.models.baseoperator", "BaseOperator")
@@ -111,6 +237,8 @@ def main() -> None:
     versions = mwaa_versions()
     moves = load_table("import_moves", "moves")["moves"]
     out: dict[str, dict[str, list[str]]] = {}
+    open_classes: dict[str, list[str]] = {}
+    renames: dict[str, dict[str, str]] = {}
     for v in versions:
         version = v["airflow"]
         if not version.startswith("2."):
@@ -132,6 +260,10 @@ def main() -> None:
             if got:
                 table[dotted] = sorted(got)
         out[version] = table
+        open_classes[version] = sorted(c for c in table if c in sigs.open)
+        for cls in table:
+            for old, new in sigs.renames.get(cls, {}).items():
+                renames.setdefault(cls, {}).setdefault(old, new)  # what any pinned version's deprecation code says
         print(f"{version}: {len(table)} operator signatures", file=sys.stderr)
     # Most classes take the same arguments on many targets: store each argument list once.
     sets: dict[tuple[str, ...], int] = {}
@@ -143,6 +275,12 @@ def main() -> None:
                         "from": "core and pinned provider wheels, see import_moves.json"},
         "arguments": [list(a) for a, _ in sorted(sets.items(), key=lambda kv: kv[1])],
         "targets": compact,
+        # Classes whose __init__ (or a base's) takes arguments out of **kwargs itself: an argument
+        # they do not declare may still be accepted, so it is a warning, not "the DAG fails".
+        "consumes_kwargs": open_classes,
+        # Old argument -> new, from the classes' own deprecation code in any pinned provider version
+        # (a later version may have dropped the old name: the rename is still the fix).
+        "argument_renames": {cls: dict(sorted(r.items())) for cls, r in sorted(renames.items())},
     }
     args.out.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n")
 

@@ -11,13 +11,20 @@ import libcst as cst
 from dagshift.fixers.arguments import drop_item, rename_keyword
 from dagshift.fixers.edits import replace_span
 from dagshift.fixers.lines import indent_at, line_start
-from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from dagshift.linter.diagnostics import SAFE, UNSAFE, WARNING, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import dotted_name
 from dagshift.linter.names import NameUses
 from dagshift.linter.tables import load_table
 from dagshift.linter.walk import walk
-from dagshift.rules.dag_api.screen import ARGUMENT_RENAMES, CLASS_ARGUMENT_CHANGES, HANDLED, signatures
+from dagshift.rules.dag_api.screen import (
+    ARGUMENT_RENAMES,
+    CLASS_ARGUMENT_CHANGES,
+    HANDLED,
+    argument_renames,
+    consumes_kwargs,
+    signatures,
+)
 
 DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
                "airflow.models.dag.dag"}
@@ -153,21 +160,45 @@ class _Visitor:
         if accepted is None:
             return
         keywords = {a.keyword.value for a in args if a.keyword is not None}
+        renames = argument_renames().get(cls or "", {})
         for arg in args:
             key = arg.keyword.value if arg.keyword is not None else None
-            if key is None or key in accepted or key in HANDLED:
+            if key is None or key in HANDLED:
+                continue
+            if key in accepted:
+                if key in renames and renames[key] in accepted:
+                    self._deprecated_argument(cls or "", arg, renames[key], keywords)
                 continue
             if (name, key) in CLASS_ARGUMENT_CHANGES:
                 continue  # reported with their own words by _class_argument
-            new = ARGUMENT_RENAMES.get(key)
+            new = renames.get(key) or ARGUMENT_RENAMES.get(key)
             fix = None
             if new and new in accepted and new not in keywords:
                 fix = rename_keyword(self.ctx, arg, new)
             hint = f"; it is now `{new}`" if fix else ""
+            short = (cls or "").rsplit(".", 1)[-1]
+            if cls in consumes_kwargs(self.target):
+                # Taken out of **kwargs by the class itself: no proof that the DAG fails.
+                self.findings.append(Finding("DS502", arg.keyword, (
+                    f"`{key}` is not an argument {short} declares on Airflow {self.target} (with the provider "
+                    f"versions it pins){hint}; {short} reads arguments out of `**kwargs` itself, so it may take "
+                    "or ignore it: check it against the operator's documentation"
+                ), WARNING, fix))
+                continue
             self.findings.append(Finding("DS502", arg.keyword, (
-                f"`{key}` is not an argument of {cls.rsplit('.', 1)[-1]} on Airflow {self.target} "  # type: ignore[union-attr]
+                f"`{key}` is not an argument of {short} on Airflow {self.target} "
                 f"(with the provider versions it pins){hint}: the DAG fails with \"Invalid arguments were passed\""
             ), fix=fix))
+
+    def _deprecated_argument(self, cls: str, arg: cst.Arg, new: str, keywords: set[str]) -> None:
+        """An argument the class still takes, but renames with a deprecation warning."""
+        key = arg.keyword.value  # type: ignore[union-attr]
+        short = cls.rsplit(".", 1)[-1]
+        fix = rename_keyword(self.ctx, arg, new) if new not in keywords else None
+        self.findings.append(Finding("DS502", arg.keyword, (
+            f"`{key}` is deprecated on {short} on Airflow {self.target} (with the provider versions it pins): "
+            f"use `{new}`"
+        ), WARNING, fix))
 
     def _provide_context(self, name: str, args: list[cst.Arg], index: int) -> None:
         arg = args[index]

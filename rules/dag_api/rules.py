@@ -11,6 +11,8 @@ from typing import Any
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
 
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
+
+
 class _DagApiRule(FamilyRule):
     kinds = frozenset({"python"})
 
@@ -66,18 +68,20 @@ class RenamedOperatorArgument(_DagApiRule):
     fix = SOMETIMES
     doc = """
 ## What it does
-Reports keyword arguments an operator call passes that the target's class does not accept,
-following its base classes through the core wheel and the provider versions the target pins
-(`rules/dag_api/data/operator_signatures.json`, about 300 operator and sensor classes per target; a 1.10
-path is looked up under the class it leads to). Typical: BashOperator `xcom_push` (now
-`do_xcom_push`), TriggerDagRunOperator `python_callable` (replaced by `conf`), BigQueryOperator
-`bql` (now `sql`), KubernetesPodOperator `node_selectors` (now `node_selector`). Files whose
-imports are already all on Airflow 2 paths are parsed only when the pre-screen, reading the calls
-from the text, finds a keyword it cannot clear, so that a migrated repository is not parsed for
-nothing.
+Reports keyword arguments of an operator call that the target's class does not accept, through
+its bases in the core wheel and the pinned provider versions (`data/operator_signatures.json`; a
+1.10 path is looked up under the class it leads to): BashOperator `xcom_push` (now
+`do_xcom_push`), TriggerDagRunOperator `python_callable` (now `conf`), BigQueryOperator `bql`
+(now `sql`). As warnings: arguments a class renames in its own deprecation code, read from every
+pinned provider version (`bigquery_conn_id`/`google_cloud_storage_conn_id` → `gcp_conn_id`,
+`topic_project` → `project_id`, Slack `http_conn_id` → `slack_webhook_conn_id`), and arguments
+a class that reads `**kwargs` itself does not declare (QuboleOperator, DataprocCreateClusterOperator).
+A migrated file is parsed only when the text pre-screen finds a keyword it cannot clear.
 
 ## Why it matters on Airflow 2
-Unknown arguments raise "Invalid arguments were passed" when the DAG is parsed.
+An argument no class on the way to BaseOperator takes raises "Invalid arguments were passed"
+when the DAG is parsed (error). A deprecated one works with a warning until the provider drops
+it; one a `**kwargs`-reading class may take cannot be shown to fail (warnings).
 
 ## Example
 ```python
@@ -85,8 +89,9 @@ BashOperator(task_id="ls", bash_command="ls", xcom_push=True)
 ```
 
 ## Fix safety
-Safe for a rename the target's class confirms (`xcom_push`, `bql`, `node_selectors`); none
-otherwise (`python_callable` has to become a `conf={...}` payload).
+Safe for a rename the target's class confirms (`xcom_push`, `bql`, `node_selectors`, and the
+renames of the providers' deprecation code) when the call does not already pass the new name;
+none otherwise (`python_callable` has to become a `conf={...}` payload).
 """
 
     def wants(self, text: str, target: str) -> bool:
@@ -104,6 +109,13 @@ otherwise (`python_callable` has to become a `conf={...}` payload).
 
         return may_pass_unknown_arguments(text, target)
     invalid = (
+        Example("from airflow.providers.google.cloud.operators.bigquery import BigQueryCheckOperator\n\n"
+                "check = BigQueryCheckOperator(task_id='c', sql='select 1', bigquery_conn_id='bq')\n",
+                "from airflow.providers.google.cloud.operators.bigquery import BigQueryCheckOperator\n\n"
+                "check = BigQueryCheckOperator(task_id='c', sql='select 1', gcp_conn_id='bq')\n", target="2.5.1", findings=((3, 60, '`bigquery_conn_id` is not an argument of BigQueryCheckOperator on Airflow 2.5.1 (with the provider versions it pins); it is now `gcp_conn_id`: the DAG fails with "Invalid arguments were passed"'),)),
+        Example("from airflow.providers.qubole.operators.qubole import QuboleOperator\n\n"
+                "hive = QuboleOperator(task_id='q', command_type='hivecmd', query='show tables')\n", None,
+                target="2.5.1", findings=((3, 36, "`command_type` is not an argument QuboleOperator declares on Airflow 2.5.1 (with the provider versions it pins); QuboleOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"), (3, 60, "`query` is not an argument QuboleOperator declares on Airflow 2.5.1 (with the provider versions it pins); QuboleOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"))),
         Example("from airflow.operators.bash import BashOperator\n\n"
                 "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
                 "from airflow.operators.bash import BashOperator\n\n"

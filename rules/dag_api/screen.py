@@ -58,6 +58,34 @@ def signatures(target: str) -> dict[str, frozenset[str]]:
     return load(f"operator-signatures-{target}", (str(table_path("operator_signatures")), __file__), build)
 
 
+@lru_cache(maxsize=1)
+def argument_renames() -> dict[str, dict[str, str]]:
+    """Operator class path -> {old argument: new}, from the classes' own deprecation code in the
+    provider versions the targets pin (`gcp_conn_id = bigquery_conn_id` after a warning)."""
+    from dagshift.linter.tables import load_table
+
+    table = load_table("operator_signatures", "arguments", "targets").get("argument_renames", {})
+    return table
+
+
+@lru_cache(maxsize=4)
+def _cleared(target: str) -> dict[str, frozenset[str]]:
+    """What the pre-screen may clear per class: the accepted arguments but the deprecated ones."""
+    renames = argument_renames()
+    return {cls: accepted - renames[cls].keys() if cls in renames else accepted
+            for cls, accepted in signatures(target).items()}
+
+
+@lru_cache(maxsize=4)
+def consumes_kwargs(target: str) -> frozenset[str]:
+    """Operator classes whose __init__ (or a base's) takes arguments out of **kwargs itself: an
+    argument they do not declare may still be accepted there (QuboleOperator filters its own
+    lists, DataprocCreateClusterOperator builds a cluster from them)."""
+    from dagshift.linter.tables import load_table
+
+    return frozenset(load_table("operator_signatures", "arguments", "targets").get("consumes_kwargs", {}).get(target, ()))
+
+
 # `Name(` for names ending in Operator or Sensor, matched on the reversed text: there the pattern
 # starts with the literal "(", which re skips to, where `\w*Operator\(` would be tried at every position.
 REVERSED_CALL = re.compile(r"\([ \t]*(rotarepO|rosneS)(\w*)")
@@ -90,7 +118,7 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
     calls = _calls(text)
     if not calls:
         return False
-    known = signatures(target)
+    known = _cleared(target)
     local: dict[str, str] = {}
     for module, names in import_statements(text):
         if module is not None:
