@@ -247,18 +247,33 @@ class _Visitor:
         ), fix=fix))
 
     def _import_pendulum(self) -> Edit:
+        return self._import_line("import pendulum")
+
+    def _import_line(self, line: str) -> Edit:
+        """An import statement inserted above the file's first top-level import (after __future__)."""
         first = next((i for i in self.ctx.imports if not i.enclosing and i.module != "__future__"), None)
         if first is not None:
             at = line_start(self.ctx.index, self.ctx.span(first.statement)[0])
-            return Edit(at, at, "import pendulum" + self.ctx.module.default_newline)
-        return Edit(0, 0, "import pendulum" + self.ctx.module.default_newline)
+            return Edit(at, at, line + self.ctx.module.default_newline)
+        return Edit(0, 0, line + self.ctx.module.default_newline)
 
     def _configuration(self, node: cst.Call, dotted: str, name: str) -> None:
         fix = None
+        start, end = self.ctx.span(node.func)
         if isinstance(node.func, cst.Attribute):
-            start, end = self.ctx.span(node.func)
             module_part = dotted.rsplit(".", 1)[0]
             fix = replace_span(start, end, f"{module_part}.conf.{name}", f"call `conf.{name}`")
+        elif isinstance(node.func, cst.Name):
+            # `from airflow.configuration import get`: call the same method on `conf`, imported
+            # beside the function (the function's own import is left: other code may use it).
+            local = self.ctx.imports.resolve("conf")
+            edits = [Edit(start, end, f"conf.{name}")]
+            if local != "airflow.configuration.conf":
+                if "conf" in self.ctx.imports.by_local:
+                    edits = []  # `conf` means something else here: no mechanical fix
+                else:
+                    edits.append(self._import_line("from airflow.configuration import conf"))
+            fix = Fix(tuple(edits), SAFE, f"call `conf.{name}`") if edits else None
         self.findings.append(Finding("DS509", node.func, (
             f"`airflow.configuration.{name}()` is deprecated on Airflow {self.target}: use `airflow.configuration.conf.{name}()`"
         ), fix=fix))

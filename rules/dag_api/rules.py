@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
+from dagshift.rules.dag_api import screen
 
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
 
@@ -95,19 +96,16 @@ none otherwise (`python_callable` has to become a `conf={...}` payload).
 """
 
     def wants(self, text: str, target: str) -> bool:
-        from dagshift.rules.dag_api.screen import names_a_known_change
-
-        if names_a_known_change(text):
+        if screen.names_a_known_change(text):
             return True
         if "Operator" not in text and "Sensor" not in text:
             return False
-        from dagshift.rules.imports.tables import screen
+        from dagshift.rules.imports.tables import screen as import_screen
 
-        if screen(text, target)[0]:
+        if import_screen(text, target)[0]:
             return True  # 1.10 paths: the parser resolves the classes they lead to
-        from dagshift.rules.dag_api.screen import may_pass_unknown_arguments
+        return screen.may_pass_unknown_arguments(text, target)
 
-        return may_pass_unknown_arguments(text, target)
     invalid = (
         Example("from airflow.providers.google.cloud.operators.bigquery import BigQueryCheckOperator\n\n"
                 "check = BigQueryCheckOperator(task_id='c', sql='select 1', bigquery_conn_id='bq')\n",
@@ -316,9 +314,7 @@ None: create the task inside `with DAG(...)`, or pass `dag=dag`.
     def wants(self, text: str, target: str) -> bool:
         if "DAG" not in text:
             return False
-        from dagshift.rules.dag_api.screen import dag_in_dependency
-
-        return dag_in_dependency(text)
+        return screen.dag_in_dependency(text)
     valid = (Example(HEADER + "from airflow.operators.empty import EmptyOperator\n\n"
                          "with DAG('etl') as dag:\n    extract = EmptyOperator(task_id='x')\n    load = EmptyOperator(task_id='y')\n"
                          "    extract >> load\n", target="2.5.1"),)
@@ -333,9 +329,7 @@ class ConfigurationHelpers(_DagApiRule):
     tokens = ("configuration",)
 
     def wants(self, text: str, target: str) -> bool:
-        from dagshift.rules.dag_api.screen import CONFIGURATION_CALL
-
-        return CONFIGURATION_CALL.search(text) is not None
+        return screen.calls_configuration_helpers(text)
     doc = """
 ## What it does
 Reports calls of the module-level helpers of `airflow.configuration` (`get`, `getboolean`,
@@ -354,9 +348,20 @@ folder = configuration.get("core", "dags_folder")
 ## Fix safety
 Safe: `configuration.conf.get(...)`.
 """
-    invalid = (Example("from airflow import configuration\n\nfolder = configuration.get('core', 'dags_folder')\n",
-                       "from airflow import configuration\n\nfolder = configuration.conf.get('core', 'dags_folder')\n",
-                       target="2.5.1", findings=((3, 10, '`airflow.configuration.get()` is deprecated on Airflow 2.5.1: use `airflow.configuration.conf.get()`'),)),)
+    invalid = (
+        Example("from airflow import configuration as conf\n\nfolder = conf.get('core', 'dags_folder')\n",
+                "from airflow import configuration as conf\n\nfolder = conf.conf.get('core', 'dags_folder')\n",
+                target="2.5.1", findings=((3, 10, '`airflow.configuration.get()` is deprecated on Airflow 2.5.1: use `airflow.configuration.conf.get()`'),)),
+        Example("import airflow.configuration as aconf\n\nexamples = aconf.getboolean('core', 'load_examples')\n",
+                "import airflow.configuration as aconf\n\nexamples = aconf.conf.getboolean('core', 'load_examples')\n",
+                target="2.5.1", findings=((3, 12, '`airflow.configuration.getboolean()` is deprecated on Airflow 2.5.1: use `airflow.configuration.conf.getboolean()`'),)),
+        Example("from airflow.configuration import get\n\nfolder = get('core', 'dags_folder')\n",
+                "from airflow.configuration import conf\nfrom airflow.configuration import get\n\n"
+                "folder = conf.get('core', 'dags_folder')\n", target="2.5.1", findings=((3, 10, '`airflow.configuration.get()` is deprecated on Airflow 2.5.1: use `airflow.configuration.conf.get()`'),)),
+        Example("from airflow import configuration\n\nfolder = configuration.get('core', 'dags_folder')\n",
+                "from airflow import configuration\n\nfolder = configuration.conf.get('core', 'dags_folder')\n",
+                target="2.5.1", findings=((3, 10, '`airflow.configuration.get()` is deprecated on Airflow 2.5.1: use `airflow.configuration.conf.get()`'),)),
+    )
     valid = (Example("from airflow.configuration import conf\n\nfolder = conf.get('core', 'dags_folder')\n", target="2.5.1"),)
 
 

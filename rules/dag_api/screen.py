@@ -190,6 +190,26 @@ def _assigned_name(text: str, call: int) -> str:
     return _word_before(text, i)
 
 
+# The module under another name: the parser decides what its calls are.
+CONFIGURATION_ALIAS = re.compile(r"configuration as \w")
+
+
+def calls_configuration_helpers(text: str) -> bool:
+    """Whether `airflow.configuration`'s module-level helpers may be called, in any alias form:
+    `configuration.get(`, the module under another name, or a helper imported by its name
+    (`from airflow.configuration import get`; importing `conf` itself is the right way)."""
+    if CONFIGURATION_CALL.search(text) is not None or CONFIGURATION_ALIAS.search(text) is not None:
+        return True
+    if "airflow.configuration import" not in text:
+        return False
+    from dagshift.rules.imports.tables import import_statements
+
+    return any(
+        module == "airflow.configuration" and (names is None or set(names) - {"conf", "AirflowConfigParser"})
+        for module, names in import_statements(text)
+    )
+
+
 def dag_in_dependency(text: str) -> bool:
     """Whether a name bound to a DAG may appear in `>>`/`<<`, chain() or cross_downstream()."""
     if "DAG" not in text:

@@ -1,0 +1,130 @@
+"""Run inside a virtualenv holding one Airflow target (scripts/verify_against_airflow.py starts it):
+reads dagshift's claims as JSON on stdin, checks each against the installed Airflow and providers,
+prints the counts and the disagreements as JSON. Imports Airflow's code only; needs nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import sys
+import warnings
+
+DEPRECATION = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+
+
+def import_path(path: str) -> tuple[bool, bool, str]:
+    """(imports, warned, error) for `from module import name`, the module loaded afresh."""
+    module, _, name = path.rpartition(".")
+    sys.modules.pop(module, None)  # a shim warns when it is executed: run it again
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            loaded = importlib.import_module(module)
+            try:
+                getattr(loaded, name)
+            except AttributeError:
+                importlib.import_module(path)  # `from package import submodule`
+        except Exception as exc:  # ImportError, AttributeError, and whatever a module raises
+            return False, False, f"{type(exc).__name__}: {exc}"[:200]
+    warned = any(issubclass(w.category, DEPRECATION) for w in caught)
+    return True, warned, ""
+
+
+def resolve(path: str):
+    module, _, name = path.rpartition(".")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return getattr(importlib.import_module(module), name)
+
+
+def init_parameters(cls) -> set[str]:
+    names: set[str] = set()
+    for klass in inspect.getmro(cls):
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        try:
+            parameters = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        names |= {p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    return names - {"self"}
+
+
+def probe_operator(cls) -> str:
+    """"rejected" when an unknown argument raises Invalid arguments, "accepted" when the class is
+    built anyway, "undecidable" when it fails for another reason first."""
+    from airflow.exceptions import AirflowException
+
+    required = {}
+    try:
+        parameters = inspect.signature(cls.__init__).parameters.values()
+    except (TypeError, ValueError):
+        return "undecidable"
+    for p in parameters:
+        if p.name != "self" and p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            required[p.name] = None
+    required["task_id"] = "dagshift_probe"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            cls(**required, dagshift_probe_argument=1)
+        except AirflowException as exc:
+            return "rejected" if "Invalid arguments were passed" in str(exc) else "undecidable"
+        except Exception:
+            return "undecidable"
+    return "accepted"
+
+
+def main() -> None:
+    data = json.load(sys.stdin)
+    counts: dict[str, dict[str, int]] = {}
+    disagreements: list[str] = []
+
+    def count(claim: str, agrees: bool, detail: str, undecidable: bool = False) -> None:
+        row = counts.setdefault(claim, {"checked": 0, "disagreeing": 0, "undecidable": 0})
+        if undecidable:
+            row["undecidable"] += 1
+            return
+        row["checked"] += 1
+        if not agrees:
+            row["disagreeing"] += 1
+            disagreements.append(f"{claim}: {detail}")
+
+    for path in data["destinations"]:
+        ok, warned, error = import_path(path)
+        count("fix destination imports without a warning", ok and not warned,
+              f"`{path}` " + (error or "warns"))
+    for path in data["removed"]:
+        ok, _, _ = import_path(path)
+        count("'does not exist' fails to import", not ok, f"`{path}` imports")
+    for path in data["deprecated"]:
+        ok, warned, error = import_path(path)
+        count("'deprecated' imports with a warning", ok and warned, f"`{path}` " + (error or "imports without a warning"))
+    open_classes = set(data["consumes_kwargs"])
+    for path in data["operators"]:
+        try:
+            cls = resolve(path)
+        except Exception as exc:
+            count("operator rejects an unknown argument", False, f"`{path}` does not import: {exc}"[:200])
+            continue
+        outcome = probe_operator(cls)
+        if path in open_classes:
+            count("**kwargs-reading operator (warning only)", True, "", undecidable=outcome == "undecidable")
+            continue
+        count("operator rejects an unknown argument", outcome == "rejected", f"`{path}` {outcome} it",
+              undecidable=outcome == "undecidable")
+    for path, renames in data["renames"].items():
+        try:
+            taken = init_parameters(resolve(path))
+        except Exception:
+            continue
+        for old, new in renames.items():
+            count("renamed argument's new spelling is taken", new in taken, f"`{path}` has no `{new}` (for `{old}`)")
+    json.dump({"counts": counts, "disagreements": disagreements}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Check dagshift's shipped verdicts against real Airflow, installed for one target.
+
+    python scripts/verify_against_airflow.py --target 2.5.1 [--venv DIR] [--python PATH] [--report FILE]
+
+Creates (or reuses) a throwaway virtualenv with the target's Python, installs `apache-airflow==X`
+and every provider the bundled constraint file pins that dagshift's tables name, under that
+constraint file (pip's cache makes a second run offline-capable), then runs a probe inside that
+venv that imports Airflow's own code (never the user's) and checks, for the target:
+
+- every fix destination of the import tables imports, and without a DeprecationWarning;
+- every "does not exist" verdict really fails to import;
+- every "deprecated" verdict imports, with a warning;
+- for every operator class of the signature table: an unknown probe argument raises "Invalid
+  arguments were passed" where dagshift says the DAG fails (classes that read **kwargs themselves
+  are expected to let it pass); a class that cannot be built from its required arguments alone
+  is counted as not decidable;
+- every rename's new spelling is an argument the class takes.
+
+Prints the counts (checked / disagreeing, per claim) and the disagreements; `--report` writes them
+as Markdown for docs/verification.md. Run by hand, not by CI: it downloads Airflow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from _paths import CONSTRAINTS, load_table
+
+PROBE = Path(__file__).resolve().parent / "airflow_probe.py"
+
+
+def claims(target: str) -> dict:
+    """What dagshift's tables say about the target, as the probe checks it."""
+    moves = load_table("import_moves", "moves")["moves"]
+    signatures = load_table("operator_signatures", "arguments", "targets")
+    removed, deprecated, destinations = [], [], set()
+    for old, per_target in moves.items():
+        entry = per_target.get(target)
+        if not entry or entry["status"] == "ok":
+            continue
+        (removed if entry["status"] == "removed" else deprecated).append(old)
+        if entry.get("to"):
+            destinations.add(entry["to"])
+    sets = signatures["arguments"]
+    classes = {cls: sets[i] for cls, i in signatures["targets"].get(target, {}).items()}
+    renames = {
+        cls: {old: new for old, new in r.items() if new in classes.get(cls, ())}
+        for cls, r in signatures.get("argument_renames", {}).items() if cls in classes
+    }
+    return {
+        "removed": sorted(removed),
+        "deprecated": sorted(deprecated),
+        "destinations": sorted(destinations),
+        "operators": sorted(classes),
+        "consumes_kwargs": sorted(signatures.get("consumes_kwargs", {}).get(target, [])),
+        "renames": {cls: r for cls, r in sorted(renames.items()) if r},
+    }
+
+
+def python_for(version: str) -> str:
+    """A python of that minor version: a pyenv install first (its shims need a selected version)."""
+    pyenv = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python"))
+    if pyenv:
+        return str(pyenv[-1])
+    found = shutil.which(f"python{version}")
+    if found is None:
+        raise SystemExit(f"no python{version} found: pass --python")
+    return found
+
+
+def install(venv: Path, python: str, target: str, pins_file: Path) -> None:
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, f"apache-airflow=={target}", "-c", str(pins_file)], check=True)
+    # One provider at a time, from wheels only: one that needs a system library to build
+    # (mysqlclient's mysql_config) is left out and said so, not the whole run.
+    missing = []
+    for dist in sorted(load_table("provider_index", "pins")["pins"].get(target, {})):
+        done = subprocess.run([*pip, "--prefer-binary", f"apache-airflow=={target}", dist, "-c", str(pins_file)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            missing.append(dist)
+    if missing:
+        print(f"not installable here (their checks are skipped): {', '.join(missing)}", file=sys.stderr)
+
+
+def run_probe(venv: Path, data: dict) -> dict:
+    home = Path(tempfile.mkdtemp(prefix="dagshift-airflow-home-"))
+    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+           "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run([str(venv / "bin" / "python"), str(PROBE)], input=json.dumps(data), env=env,
+                          capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        raise SystemExit(f"the probe failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout)
+
+
+def report(target: str, result: dict) -> str:
+    lines = [f"### Airflow {target}", "", "| claim | checked | disagreeing | not decidable |", "|---|---|---|---|"]
+    for name, row in result["counts"].items():
+        lines.append(f"| {name} | {row['checked']} | {row['disagreeing']} | {row.get('undecidable', 0)} |")
+    if result["disagreements"]:
+        lines += ["", "Disagreements:", ""]
+        lines += [f"- {d}" for d in result["disagreements"]]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target", required=True)
+    parser.add_argument("--venv", type=Path, help="default: a folder in the temp dir, kept for the next run")
+    parser.add_argument("--python", help="default: python<the target's Python version> on PATH")
+    parser.add_argument("--report", type=Path, help="append the Markdown table to this file")
+    args = parser.parse_args()
+    version = next(v for v in load_table("mwaa_versions", "versions")["versions"] if v["airflow"] == args.target)
+    pins_file = CONSTRAINTS / f"constraints-{args.target}-{version['python']}.txt"
+    venv = args.venv or Path(tempfile.gettempdir()) / f"dagshift-verify-{args.target}"
+    install(venv, args.python or python_for(version["python"]), args.target, pins_file)
+    result = run_probe(venv, claims(args.target))
+    text = report(args.target, result)
+    print(text)
+    if args.report:
+        with args.report.open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
