@@ -33,6 +33,8 @@ MWAA_DAGS = "/usr/local/airflow/dags/"
 @dataclass
 class Analysis:
     findings: list[Finding] = field(default_factory=list)
+    # Distributions a fix of this file adds (an `apache-airflow[extra]` line's replacement).
+    adds: set[str] = field(default_factory=set)
 
 
 def analyse(ctx: Any) -> Analysis:
@@ -99,7 +101,7 @@ def _analyse(ctx: Any) -> Analysis:
             _pin_conflicts(line, pins, pins_from, target, result)
 
     if mwaa_file:
-        _missing_providers(ctx, parsed, future, result, newline)
+        _missing_providers(ctx, parsed, future | result.adds, result, newline)
     return result
 
 
@@ -211,19 +213,21 @@ def _airflow_line(ctx: Any, line: Line, present: set, target: str, newline: str,
     fix = Fix((_line_edit(ctx.text, line, replacement),), SAFE,
               "remove it" + (f" and require {', '.join(providers)}" if providers else ""))
     spec = str(req.specifier) or "unpinned"
-    start, end = line.name_span or (line.start, line.end)
-    result.findings.append(Finding.at_span(
-        "DS303", line.start, line.end,
-        f"`apache-airflow` ({spec}) must not be installed on MWAA: the environment provides Airflow {target}, "
-        "and pip would replace or conflict with it",
-        fix=fix,
-    ))
-    for extra, dists in mapped.items():
-        if dists:
-            message = f"extra `{extra}` of Airflow 1.10 is the provider {', '.join(dists)} on Airflow {target}"
-        else:
-            message = f"extra `{extra}` installs no provider on Airflow {target}; nothing replaces it"
-        result.findings.append(Finding.at_span("DS306", start, end, message, fix=fix if dists else None))
+    message = (f"`apache-airflow` ({spec}) must not be installed on MWAA: the environment provides Airflow "
+               f"{target}, and pip would replace or conflict with it")
+    result.adds.update(providers)  # what the fix writes: DS305 must not add it a second time
+    if not mapped:
+        result.findings.append(Finding.at_span("DS303", line.start, line.end, message, fix=fix))
+        return
+    # One finding for the line, naming what each extra became; an extra that became nothing is a note.
+    became = [f"`{extra}` → {', '.join(dists)}" for extra, dists in mapped.items() if dists]
+    nothing = [f"`{extra}`" for extra, dists in mapped.items() if not dists]
+    message = message.replace("`apache-airflow`", f"`apache-airflow[{','.join(mapped)}]`", 1)
+    if became:
+        message += f"; its extras are providers on Airflow {target}: " + ", ".join(became)
+    if nothing:
+        message += f" ({', '.join(nothing)} {'installs' if len(nothing) == 1 else 'install'} nothing on Airflow {target})"
+    result.findings.append(Finding.at_span("DS306", line.start, line.end, message, fix=fix))
 
 
 def _backport_line(line: Line, present: set, result: Analysis, text: str) -> None:

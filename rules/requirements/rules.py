@@ -145,8 +145,8 @@ class AirflowListed(_RequirementsRule):
     fix = SAFE
     doc = """
 ## What it does
-Reports `apache-airflow` itself in a requirements file: pinned to another version, carrying 1.10
-extras, or unpinned.
+Reports `apache-airflow` itself in a requirements file, pinned to another version or unpinned (a
+line with 1.10 extras is DS306).
 
 ## Why it matters on Airflow 2
 MWAA provides Airflow. A different pin conflicts with the image (from 2.9.2 MWAA's protected
@@ -155,25 +155,15 @@ them. 1.10 style `apache-airflow[aws]==1.10.12` lines are common in repositories
 
 ## Example
 ```text
-apache-airflow[aws,slack]==1.10.12
-```
-Use instead (the providers those extras became):
-```text
-apache-airflow-providers-amazon
-apache-airflow-providers-slack
+apache-airflow==1.10.12
 ```
 
 ## Fix safety
-Safe: the line is removed; when it carries extras, the same fix adds the provider distributions
-those extras became on the target (see DS306), unpinned, unless the file already requires them.
+Safe: the line is removed.
 """
     invalid = (
         Example(f'--constraint "{URL_251}"\napache-airflow==1.10.12\nboto3\n', f'--constraint "{URL_251}"\nboto3\n',
                 path=REQ, target="2.5.1", findings=((2, 1, '`apache-airflow` (==1.10.12) must not be installed on MWAA: the environment provides Airflow 2.5.1, and pip would replace or conflict with it'),)),
-        Example(
-            f'--constraint "{URL_251}"\napache-airflow[aws,slack]==1.10.12  # MWAA 1.10\n',
-            f'--constraint "{URL_251}"\napache-airflow-providers-amazon\napache-airflow-providers-slack  # MWAA 1.10\n',
-            path=REQ, target="2.5.1", findings=((2, 1, '`apache-airflow` (==1.10.12) must not be installed on MWAA: the environment provides Airflow 2.5.1, and pip would replace or conflict with it'),)),
     )
     valid = (Example(f'--constraint "{URL_251}"\napache-airflow-providers-amazon\nboto3\n', path=REQ, target="2.5.1"),)
 
@@ -254,18 +244,20 @@ Safe: appends the missing distributions, unpinned (the constraint file pins them
 class ExtraToProvider(_RequirementsRule):
     code = "DS306"
     name = "airflow-extra-to-provider"
-    message = "1.10 extra is a provider on Airflow 2"
+    message = "`apache-airflow[...]`: the extras are providers on Airflow 2"
     severity = ERROR
-    fix = SOMETIMES
+    fix = SAFE
     doc = """
 ## What it does
-Names, for each extra of an `apache-airflow[...]` line, the provider distributions it became on the
-target (read from the target wheel's METADATA; 1.10 extras Airflow 2 dropped, such as `emr`, map to
-the provider that took over their libraries).
+Reports an `apache-airflow[...]` line (one finding for the line), naming for each extra the
+provider distributions it became on the target (read from the target wheel's METADATA; 1.10
+extras Airflow 2 dropped, such as `emr`, map to the provider that took over their libraries). An
+extra that installs no provider on the target (`crypto`) is a note in the message.
 
 ## Why it matters on Airflow 2
-In Airflow 2 the hooks and operators an extra used to enable live in provider packages. Removing
-the `apache-airflow` line (DS303) without adding them breaks every DAG that imports them.
+MWAA provides Airflow, so the line must go (as DS303 says of a plain `apache-airflow` line); but
+in Airflow 2 the hooks and operators an extra used to enable live in provider packages, and
+removing the line without adding them breaks every DAG that imports them.
 
 ## Example
 ```text
@@ -274,12 +266,21 @@ apache-airflow[gcp]==1.10.12
 becomes `apache-airflow-providers-google`.
 
 ## Fix safety
-Safe, together with DS303: the line is replaced by the providers. An extra that installs no
-provider on the target (such as `crypto`) is reported without a fix.
+Safe: the line is replaced by the providers, unpinned (the constraint file pins them), its
+trailing comment kept; providers the file already requires (or that DS305 would add) are written
+once.
 """
     invalid = (
         Example(f'--constraint "{URL_251}"\napache-airflow[gcp,crypto]==1.10.12\n',
-                f'--constraint "{URL_251}"\napache-airflow-providers-google\n', path=REQ, target="2.5.1", findings=((2, 1, 'extra `crypto` installs no provider on Airflow 2.5.1; nothing replaces it'), (2, 1, 'extra `gcp` of Airflow 1.10 is the provider apache-airflow-providers-google on Airflow 2.5.1'))),
+                f'--constraint "{URL_251}"\napache-airflow-providers-google\n', path=REQ, target="2.5.1", findings=((2, 1, '`apache-airflow[crypto,gcp]` (==1.10.12) must not be installed on MWAA: the environment provides Airflow 2.5.1, and pip would replace or conflict with it; its extras are providers on Airflow 2.5.1: `gcp` → apache-airflow-providers-google (`crypto` installs nothing on Airflow 2.5.1)'),)),
+        Example(
+            f'--constraint "{URL_251}"\napache-airflow[aws,slack]==1.10.12  # MWAA 1.10\n',
+            f'--constraint "{URL_251}"\napache-airflow-providers-amazon\napache-airflow-providers-slack  # MWAA 1.10\n',
+            path=REQ, target="2.5.1", findings=((2, 1, '`apache-airflow[aws,slack]` (==1.10.12) must not be installed on MWAA: the environment provides Airflow 2.5.1, and pip would replace or conflict with it; its extras are providers on Airflow 2.5.1: `aws` → apache-airflow-providers-amazon, `slack` → apache-airflow-providers-slack'),)),
+        # The DAGs need slack too (DS305): the provider is written once.
+        Example(f'--constraint "{URL_251}"\napache-airflow[slack]==1.10.12\n',
+                f'--constraint "{URL_251}"\napache-airflow-providers-slack\n', path=REQ, target="2.5.1",
+                files=(("dags/alerts.py", SLACK_DAG),), findings=((2, 1, '`apache-airflow[slack]` (==1.10.12) must not be installed on MWAA: the environment provides Airflow 2.5.1, and pip would replace or conflict with it; its extras are providers on Airflow 2.5.1: `slack` → apache-airflow-providers-slack'),)),
     )
     valid = (Example(f'--constraint "{URL_251}"\napache-airflow-providers-google\n', path=REQ, target="2.5.1"),)
 

@@ -35,9 +35,7 @@ def pip_reads(path: Path) -> list[str]:
 
 MWAA_1_10_12 = """\
 requirements.txt:2:14: DS302 [*] constraint file is for Airflow 1.10.12 / Python 3.7, the target is Airflow 2.5.1 / Python 3.10
-requirements.txt:3:1: DS303 [*] `apache-airflow` (==1.10.12) must not be installed on MWAA: the environment provides Airflow 2.5.1, and pip would replace or conflict with it
-requirements.txt:3:1: DS306 [*] extra `aws` of Airflow 1.10 is the provider apache-airflow-providers-amazon on Airflow 2.5.1
-requirements.txt:3:1: DS306 [*] extra `slack` of Airflow 1.10 is the provider apache-airflow-providers-slack on Airflow 2.5.1
+requirements.txt:3:1: DS306 [*] `apache-airflow[aws,slack]` (==1.10.12) must not be installed on MWAA: the environment provides Airflow 2.5.1, and pip would replace or conflict with it; its extras are providers on Airflow 2.5.1: `aws` → apache-airflow-providers-amazon, `slack` → apache-airflow-providers-slack
 requirements.txt:4:1: DS304 [*] `apache-airflow-backport-providers-amazon` is a backport provider for Airflow 1.10 (it requires apache-airflow~=1.10); use `apache-airflow-providers-amazon`
 requirements.txt:5:1: DS304 [*] `apache-airflow-backport-providers-google` is a backport provider for Airflow 1.10 (it requires apache-airflow~=1.10); use `apache-airflow-providers-google`
 requirements.txt:6:6: DS307 [-] `boto3==1.17.0` conflicts with Airflow 2.5.1's constraints, which pin `boto3==1.26.51`: pip will refuse to install the file
