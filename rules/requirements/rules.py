@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
+from dagshift.linter.rule import ERROR, SAFE, UNSAFE, WARNING, Example, FamilyRule
 
 REQ = "requirements.txt"
 URL_251 = "https://raw.githubusercontent.com/apache/airflow/constraints-2.5.1/constraints-3.10.txt"
