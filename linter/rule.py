@@ -42,6 +42,12 @@ class Example:
     findings: tuple[tuple[int, int, str], ...] = ()
     files: tuple[tuple[str, str], ...] = ()
 
+    @classmethod
+    def replacing(cls, source: str, old: str, new: str, **fields: Any) -> "Example":
+        """An invalid example whose fix replaces `old` by `new` (once) and changes nothing else."""
+        assert source.count(old) == 1, old
+        return cls(source, source.replace(old, new), **fields)
+
 
 class Rule:
     code: ClassVar[str]

@@ -28,15 +28,49 @@ from wheelindex import bindings, lazy_names  # noqa: E402
 STOP = {"BaseOperator", "BaseSensorOperator", "object"}
 
 
-def kwargs_use(init: ast.FunctionDef) -> tuple[set[str], bool]:
+def _mutates(function: ast.FunctionDef, param: str) -> bool:
+    """Whether a helper may take names out of the dict it receives as `param`."""
+    for node in ast.walk(function):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == param and node.func.attr in ("pop", "popitem", "clear")):
+            return True
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == param \
+                and isinstance(node.ctx, ast.Del):
+            return True
+    return False
+
+
+def _loop_names(init: ast.FunctionDef) -> dict[str, list[str]]:
+    """Loop variables over a literal tuple or list of strings: `for attr in ("endpoint", ...)`."""
+    found: dict[str, list[str]] = {}
+    for node in ast.walk(init):
+        if (isinstance(node, ast.For) and isinstance(node.target, ast.Name) and isinstance(node.iter, (ast.Tuple, ast.List))
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.iter.elts)):
+            found[node.target.id] = [e.value for e in node.iter.elts]  # type: ignore[attr-defined]
+    return found
+
+
+def _names_of(node: ast.expr, loops: dict[str, list[str]]) -> Optional[list[str]]:
+    """The names a pop/del argument stands for: a string literal, or a loop variable over literals."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Name) and node.id in loops:
+        return loops[node.id]
+    return None
+
+
+def kwargs_use(init: ast.FunctionDef, cls: Optional[ast.ClassDef] = None) -> tuple[set[str], bool]:
     """What an `__init__` does with its `**kwargs` before BaseOperator sees them: the names it
-    removes (`kwargs.pop("x")`, `del kwargs["x"]`), and whether it consumes them in a way no
-    list can say (passes them whole to another callable, iterates or stores them, filters them,
-    removes names it computes, or never hands them to its base class): then any argument may be
-    taken before the unknown-argument check, which a DAG cannot be told fails."""
+    removes (`kwargs.pop("x")`, `del kwargs["x"]`, the same over a loop on literal names), and
+    whether it consumes them in a way no list can say (filters them, removes names it computes,
+    stores the dict, hands it to a helper that may remove names, or never passes it to its base
+    class): then any argument may be taken before the unknown-argument check, and a DAG cannot be
+    told it fails. `f(**kwargs)` to another callable takes nothing away: it gets a copy."""
     kw = init.args.kwarg.arg if init.args.kwarg else None
     if kw is None:
         return set(), False
+    methods = {f.name: f for f in (cls.body if cls else []) if isinstance(f, ast.FunctionDef)}
+    loops = _loop_names(init)
     removed: set[str] = set()
     accounted: set[int] = set()
     opaque = False
@@ -48,30 +82,37 @@ def kwargs_use(init: ast.FunctionDef) -> tuple[set[str], bool]:
                 if keyword.arg is None and isinstance(keyword.value, ast.Name) and keyword.value.id == kw:
                     accounted.add(id(keyword.value))
                     reaches_base = reaches_base or to_base
-                    opaque = opaque or not to_base
             func = node.func
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == kw:
                 accounted.add(id(func.value))
-                literal = node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
-                if func.attr == "pop" and literal:
-                    removed.add(node.args[0].value)  # type: ignore[attr-defined]
-                elif func.attr == "update" or (func.attr in ("get", "setdefault") and literal):
+                names = _names_of(node.args[0], loops) if node.args else None
+                if func.attr == "pop" and names is not None:
+                    removed.update(names)
+                elif func.attr == "update" or (func.attr in ("get", "setdefault") and names is not None):
                     pass  # adds or reads a name: it still reaches the base class
                 else:
                     opaque = True  # items(), keys(), copy(), pop(name)...
+            # `self._validate(kwargs)`: a helper of the class that only reads the dict
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+                helper = methods.get(func.attr)
+                for position, arg in enumerate(node.args):
+                    if isinstance(arg, ast.Name) and arg.id == kw and helper is not None:
+                        params = [a.arg for a in helper.args.args][1:]
+                        if position < len(params) and not _mutates(helper, params[position]):
+                            accounted.add(id(arg))
         elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == kw:
             accounted.add(id(node.value))
-            literal = isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
             if isinstance(node.ctx, ast.Del):
-                if literal:
-                    removed.add(node.slice.value)  # type: ignore[attr-defined]
+                names = _names_of(node.slice, loops)
+                if names is not None:
+                    removed.update(names)
                 else:
                     opaque = True
         elif isinstance(node, ast.Compare) and any(isinstance(c, ast.Name) and c.id == kw for c in node.comparators):
             accounted.update(id(c) for c in node.comparators)  # `"x" in kwargs`: a test, nothing taken
     for node in ast.walk(init):
         if isinstance(node, ast.Name) and node.id == kw and id(node) not in accounted:
-            opaque = True  # stored, iterated, passed positionally...
+            opaque = True  # stored, iterated, passed to a helper that may take names out...
     return removed, opaque or not reaches_base
 
 
@@ -166,7 +207,7 @@ class Signatures:
             return frozenset(self._init_args(node)[0] | (self.base_args() if name == "BaseSensorOperator" else set()))
         own, passes_kwargs, has_init = self._init_args(node)
         init_node = next((i for i in node.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
-        own |= self._own_init(f"{module}.{name}", init_node, passes_kwargs)
+        own |= self._own_init(f"{module}.{name}", node, init_node, passes_kwargs)
         if has_init and not passes_kwargs:
             return frozenset(own)
         inherited: set[str] = set()
@@ -192,7 +233,7 @@ class Signatures:
             inherited |= got
         return frozenset(own | inherited)
 
-    def _own_init(self, key: str, init: Optional[ast.FunctionDef], passes_kwargs: bool) -> set[str]:
+    def _own_init(self, key: str, node: ast.ClassDef, init: Optional[ast.FunctionDef], passes_kwargs: bool) -> set[str]:
         """The names the class's own __init__ takes out of **kwargs; records its renames and
         whether it consumes **kwargs opaquely."""
         if init is None:
@@ -202,7 +243,7 @@ class Signatures:
             self.renames[key] = found
         if not passes_kwargs:
             return set()
-        removed, opaque = kwargs_use(init)
+        removed, opaque = kwargs_use(init, node)
         if opaque:
             self.open.add(key)
         return removed

@@ -11,19 +11,15 @@ import libcst as cst
 from dagshift.fixers.arguments import drop_item, rename_keyword
 from dagshift.fixers.edits import replace_span
 from dagshift.fixers.lines import indent_at, line_start
-from dagshift.linter.diagnostics import SAFE, UNSAFE, WARNING, Edit, Fix
+from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import dotted_name
 from dagshift.linter.names import NameUses
 from dagshift.linter.tables import load_table
 from dagshift.linter.walk import walk
+from dagshift.rules.dag_api.arguments import class_argument, signature_findings
 from dagshift.rules.dag_api.screen import (
-    ARGUMENT_RENAMES,
     CLASS_ARGUMENT_CHANGES,
-    HANDLED,
-    argument_renames,
-    consumes_kwargs,
-    signatures,
 )
 
 DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
@@ -98,7 +94,7 @@ class _Visitor:
             self._dag_call(args)
         elif last.endswith(("Operator", "Sensor")):
             self._operator_call(last, args)
-            self._signature(qualified, last, args)
+            signature_findings(self, qualified, last, args)
         if qualified in DAYS_AGO and self.facts["days_ago_deprecated"]:
             self._days_ago(node, args)
         if last in ("chain", "cross_downstream") and qualified.startswith("airflow."):
@@ -136,69 +132,7 @@ class _Visitor:
                     f"`task_concurrency=` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag=`"
                 ), fix=rename_keyword(self.ctx, arg, "max_active_tis_per_dag")))
             elif (name, key) in CLASS_ARGUMENT_CHANGES:
-                self._class_argument(name, arg)
-
-    def _class_argument(self, name: str, arg: cst.Arg) -> None:
-        """An argument one class dropped (CLASS_ARGUMENT_CHANGES), when its signature on the target lacks it."""
-        key = arg.keyword.value  # type: ignore[union-attr]
-        path, new, hint = CLASS_ARGUMENT_CHANGES[(name, key)]
-        accepted = signatures(self.target).get(path)
-        if accepted is None or key in accepted:
-            return
-        fix = rename_keyword(self.ctx, arg, new) if new else None
-        self.findings.append(Finding("DS502", arg.keyword, (
-            f"{name} has no `{key}` on Airflow {self.target}: {hint}"
-        ), fix=fix))
-
-    def _signature(self, qualified: str, name: str, args: list[cst.Arg]) -> None:
-        """Keywords the target's class (found through the import tables) does not accept at all."""
-        from dagshift.rules.imports.tables import tables
-
-        entry = tables(self.target).entries.get(qualified)
-        cls = entry.get("to") if entry else qualified
-        accepted = signatures(self.target).get(cls or "")
-        if accepted is None:
-            return
-        keywords = {a.keyword.value for a in args if a.keyword is not None}
-        renames = argument_renames().get(cls or "", {})
-        for arg in args:
-            key = arg.keyword.value if arg.keyword is not None else None
-            if key is None or key in HANDLED:
-                continue
-            if key in accepted:
-                if key in renames and renames[key] in accepted:
-                    self._deprecated_argument(cls or "", arg, renames[key], keywords)
-                continue
-            if (name, key) in CLASS_ARGUMENT_CHANGES:
-                continue  # reported with their own words by _class_argument
-            new = renames.get(key) or ARGUMENT_RENAMES.get(key)
-            fix = None
-            if new and new in accepted and new not in keywords:
-                fix = rename_keyword(self.ctx, arg, new)
-            hint = f"; it is now `{new}`" if fix else ""
-            short = (cls or "").rsplit(".", 1)[-1]
-            if cls in consumes_kwargs(self.target):
-                # Taken out of **kwargs by the class itself: no proof that the DAG fails.
-                self.findings.append(Finding("DS502", arg.keyword, (
-                    f"`{key}` is not an argument {short} declares on Airflow {self.target} (with the provider "
-                    f"versions it pins){hint}; {short} reads arguments out of `**kwargs` itself, so it may take "
-                    "or ignore it: check it against the operator's documentation"
-                ), WARNING, fix))
-                continue
-            self.findings.append(Finding("DS502", arg.keyword, (
-                f"`{key}` is not an argument of {short} on Airflow {self.target} "
-                f"(with the provider versions it pins){hint}: the DAG fails with \"Invalid arguments were passed\""
-            ), fix=fix))
-
-    def _deprecated_argument(self, cls: str, arg: cst.Arg, new: str, keywords: set[str]) -> None:
-        """An argument the class still takes, but renames with a deprecation warning."""
-        key = arg.keyword.value  # type: ignore[union-attr]
-        short = cls.rsplit(".", 1)[-1]
-        fix = rename_keyword(self.ctx, arg, new) if new not in keywords else None
-        self.findings.append(Finding("DS502", arg.keyword, (
-            f"`{key}` is deprecated on {short} on Airflow {self.target} (with the provider versions it pins): "
-            f"use `{new}`"
-        ), WARNING, fix))
+                class_argument(self, name, args, index)
 
     def _provide_context(self, name: str, args: list[cst.Arg], index: int) -> None:
         arg = args[index]

@@ -50,10 +50,9 @@ PythonOperator(task_id="load", python_callable=load, provide_context=True)
 Safe: the argument (or the `default_args` entry) is removed.
 """
     invalid = (
-        Example(HEADER + "from airflow.operators.python import PythonOperator\n\n"
-                "t = PythonOperator(task_id='t', python_callable=print, provide_context=True)\n",
-                HEADER + "from airflow.operators.python import PythonOperator\n\n"
-                "t = PythonOperator(task_id='t', python_callable=print)\n", target="2.5.1", findings=((6, 56, '`provide_context` is deprecated on Airflow 2.5.1: PythonOperator always passes the context to callables that take it'),)),
+        Example.replacing(HEADER + "from airflow.operators.python import PythonOperator\n\n"
+                          "t = PythonOperator(task_id='t', python_callable=print, provide_context=True)\n",
+                          ", provide_context=True", "", target="2.5.1", findings=((6, 56, '`provide_context` is deprecated on Airflow 2.5.1: PythonOperator always passes the context to callables that take it'),)),
         Example("args = {'owner': 'data', 'provide_context': True, 'retries': 1}\n",
                 "args = {'owner': 'data', 'retries': 1}\n", target="2.5.1", findings=((1, 26, '`provide_context` in default_args has no effect on Airflow 2.5.1: the context is always passed to callables that take it'),)),
     )
@@ -107,17 +106,19 @@ none otherwise (`python_callable` has to become a `conf={...}` payload).
         return screen.may_pass_unknown_arguments(text, target)
 
     invalid = (
-        Example("from airflow.providers.google.cloud.operators.bigquery import BigQueryCheckOperator\n\n"
-                "check = BigQueryCheckOperator(task_id='c', sql='select 1', bigquery_conn_id='bq')\n",
-                "from airflow.providers.google.cloud.operators.bigquery import BigQueryCheckOperator\n\n"
-                "check = BigQueryCheckOperator(task_id='c', sql='select 1', gcp_conn_id='bq')\n", target="2.5.1", findings=((3, 60, '`bigquery_conn_id` is not an argument of BigQueryCheckOperator on Airflow 2.5.1 (with the provider versions it pins); it is now `gcp_conn_id`: the DAG fails with "Invalid arguments were passed"'),)),
+        Example("from airflow.executors import get_default_executor\nfrom airflow.operators.subdag import SubDagOperator\n\n"
+                "s = SubDagOperator(task_id='s', subdag=sub, executor=get_default_executor())\n",
+                "from airflow.operators.subdag import SubDagOperator\n\ns = SubDagOperator(task_id='s', subdag=sub)\n",
+                target="2.5.1", findings=((4, 45, "SubDagOperator has no `executor` on Airflow 2.5.1: the subdag runs on the environment's executor; delete the argument"),)),
+        Example.replacing("from airflow.providers.google.cloud.operators.bigquery import BigQueryCheckOperator\n\n"
+                          "check = BigQueryCheckOperator(task_id='c', sql='select 1', bigquery_conn_id='bq')\n",
+                          "bigquery_conn_id", "gcp_conn_id", target="2.5.1", findings=((3, 60, '`bigquery_conn_id` is not an argument of BigQueryCheckOperator on Airflow 2.5.1 (with the provider versions it pins); it is now `gcp_conn_id`: the DAG fails with "Invalid arguments were passed"'),)),
         Example("from airflow.providers.qubole.operators.qubole import QuboleOperator\n\n"
                 "hive = QuboleOperator(task_id='q', command_type='hivecmd', query='show tables')\n", None,
                 target="2.5.1", findings=((3, 36, "`command_type` is not an argument QuboleOperator declares on Airflow 2.5.1 (with the provider versions it pins); QuboleOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"), (3, 60, "`query` is not an argument QuboleOperator declares on Airflow 2.5.1 (with the provider versions it pins); QuboleOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"))),
-        Example("from airflow.operators.bash import BashOperator\n\n"
-                "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
-                "from airflow.operators.bash import BashOperator\n\n"
-                "t = BashOperator(task_id='ls', bash_command='ls', do_xcom_push=True)\n", target="2.5.1", findings=((3, 51, 'BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`'),)),
+        Example.replacing("from airflow.operators.bash import BashOperator\n\n"
+                          "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
+                          "xcom_push", "do_xcom_push", target="2.5.1", findings=((3, 51, 'BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`'),)),
     )
     valid = (Example("from airflow.operators.bash import BashOperator\n\n"
                          "t = BashOperator(task_id='ls', bash_command='ls', do_xcom_push=True)\n", target="2.5.1"),)
@@ -182,8 +183,8 @@ with DAG("etl", schedule_interval="@daily", start_date=datetime(2023, 1, 1)) as 
 Safe: the keyword is renamed to `schedule` (not when the call already passes `schedule`).
 """
     invalid = (
-        Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
-                HEADER + "dag = DAG('etl', schedule='@daily', start_date=datetime(2023, 1, 1))\n", target="2.5.1", findings=((4, 18, '`schedule_interval=` is deprecated on Airflow 2.5.1: use `schedule=`'),)),
+        Example.replacing(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
+                          "schedule_interval", "schedule", target="2.5.1", findings=((4, 18, '`schedule_interval=` is deprecated on Airflow 2.5.1: use `schedule=`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                      target="2.2.2"),)
@@ -247,8 +248,7 @@ DAG("etl", concurrency=4)
 Safe: renamed to `max_active_tasks` / `max_active_tis_per_dag`.
 """
     invalid = (
-        Example(HEADER + "dag = DAG('etl', concurrency=4)\n", HEADER + "dag = DAG('etl', max_active_tasks=4)\n",
-                target="2.5.1", findings=((4, 18, '`concurrency=` is deprecated on Airflow 2.5.1: use `max_active_tasks=`'),)),
+        Example.replacing(HEADER + "dag = DAG('etl', concurrency=4)\n", "concurrency", "max_active_tasks", target="2.5.1", findings=((4, 18, '`concurrency=` is deprecated on Airflow 2.5.1: use `max_active_tasks=`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', concurrency=4)\n", target="2.0.2"),)
 

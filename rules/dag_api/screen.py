@@ -18,12 +18,17 @@ HANDLED = {"provide_context", "task_concurrency"}  # DS501 / DS506
 # takes the new name and not the old one (checked against the generated signatures, not assumed).
 ARGUMENT_RENAMES = {"bql": "sql", "node_selectors": "node_selector", "xcom_push": "do_xcom_push"}
 # An argument one class (known by its name, wherever it is imported from) dropped: the class path
-# whose signature decides it, the new spelling (None: nothing mechanical) and what to tell the user.
+# whose signature decides it, the new spelling (None: none), what to tell the user, and whether
+# deleting the argument is the fix (Airflow 2 does what it used to choose).
 CLASS_ARGUMENT_CHANGES = {
-    ("BashOperator", "xcom_push"): ("airflow.operators.bash.BashOperator", "do_xcom_push", "it is `do_xcom_push`"),
+    ("BashOperator", "xcom_push"): ("airflow.operators.bash.BashOperator", "do_xcom_push", "it is `do_xcom_push`", False),
     ("TriggerDagRunOperator", "python_callable"): (
         "airflow.operators.trigger_dagrun.TriggerDagRunOperator", None,
-        "pass the run's payload as `conf={...}` (templated)",
+        "pass the run's payload as `conf={...}` (templated)", False,
+    ),
+    ("SubDagOperator", "executor"): (
+        "airflow.operators.subdag.SubDagOperator", None,
+        "the subdag runs on the environment's executor; delete the argument", True,
     ),
 }
 # Pre-screen patterns start with a literal: CPython's re then skips ahead with a fast substring
