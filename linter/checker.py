@@ -56,7 +56,7 @@ class FileChecker:
         if not screen:
             return None
         active = self._active(text, rules)
-        if not parse and entry.kind == PYTHON and active:
+        if not parse and entry.kind == PYTHON and any(r.needs_module for r in active):
             return None
         diagnostics, recorded = self._run(entry, text, rules, active)
         result = FileResult(entry, diagnostics, original_text=text, new_text=text, records=recorded)
@@ -129,7 +129,7 @@ class FileChecker:
                     skipped_records.setdefault(key, []).extend(values)
         module = None
         file_ctx: Optional[FileContext] = None
-        if active and entry.kind == PYTHON:
+        if entry.kind == PYTHON and any(r.needs_module for r in active):
             module, problem = self._parse(entry, text)
             if problem is not None:
                 return [problem], {}

@@ -71,6 +71,9 @@ class Rule:
     records: ClassVar[frozenset[str]] = frozenset()
     # File kinds this rule wants to see in the project phase (collect_project); empty: none.
     project_kinds: ClassVar[frozenset[str]] = frozenset()
+    # False for a rule that reads a Python file's text only (never ctx.module): a file whose active
+    # rules are all such rules is not parsed with libcst (CPython's syntax check still runs).
+    needs_module: ClassVar[bool] = True
     # True for the DS9xx rules: the engine itself emits them, they have no check of their own.
     emitted_by_engine: ClassVar[bool] = False
     valid: ClassVar[tuple[Example, ...]] = ()

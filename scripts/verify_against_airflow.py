@@ -77,6 +77,9 @@ def python_for(version: str) -> str:
 
 
 def install(venv: Path, python: str, target: str, pins_file: Path) -> None:
+    done_marker = venv / "dagshift-installed"
+    if done_marker.exists():
+        return  # installed by an earlier run
     if not (venv / "bin" / "python").exists():
         subprocess.run([python, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
@@ -92,17 +95,19 @@ def install(venv: Path, python: str, target: str, pins_file: Path) -> None:
             missing.append(dist)
     if missing:
         print(f"not installable here (their checks are skipped): {', '.join(missing)}", file=sys.stderr)
+    done_marker.write_text("\n".join(missing) + "\n")
 
 
 def run_probe(venv: Path, data: dict) -> dict:
     home = Path(tempfile.mkdtemp(prefix="dagshift-airflow-home-"))
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
            "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.run([str(venv / "bin" / "python"), str(PROBE)], input=json.dumps(data), env=env,
+    out = home / "result.json"  # not stdout: Airflow's modules may print there
+    proc = subprocess.run([str(venv / "bin" / "python"), str(PROBE), str(out)], input=json.dumps(data), env=env,
                           capture_output=True, text=True, timeout=3600)
-    if proc.returncode != 0:
+    if proc.returncode != 0 or not out.exists():
         raise SystemExit(f"the probe failed:\n{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout)
+    return json.loads(out.read_text())
 
 
 def report(target: str, result: dict) -> str:

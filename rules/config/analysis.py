@@ -13,7 +13,7 @@ from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.tables import load_table
 from dagshift.linter.targets import find_target, version_tuple
 from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
-from dagshift.rules.config.settings import ENV, INI, MWAA, Setting, airflow_versions, settings_in
+from dagshift.rules.config.settings import ENV, INI, MWAA, PY, Setting, airflow_versions, settings_in
 
 MWAA_KEY_RE = re.compile(r"^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$")
 PRINTABLE_RE = re.compile(r"^[ -~]+$")
@@ -36,6 +36,9 @@ def _key_text(setting: Setting, section: str, option: str) -> str:
         return f"AIRFLOW__{section.upper()}__{option.upper()}"
     if setting.syntax == MWAA:
         return f"{section}.{option}"
+    if setting.syntax == PY:
+        q = setting.value
+        return f"{q}{section}{q}, {q}{option}{q}"
     return option
 
 
@@ -48,9 +51,9 @@ def _analyse(ctx: Any) -> list[Finding]:
     moves = tables(target).entries
     for setting in settings_in(text, ctx.kind):
         where = {INI: f"[{setting.section}] {setting.option}", ENV: text[slice(*setting.key_span)],
-                 MWAA: setting.name}[setting.syntax]
+                 MWAA: setting.name, PY: f"`[{setting.section}] {setting.option}` (read here)"}[setting.syntax]
         _class_path(ctx, setting, where, moves, findings)
-        if setting.option == "backend_kwargs" and setting.value and not setting.value.startswith(("$", "!")):
+        if setting.option == "backend_kwargs" and setting.syntax != PY and setting.value and not setting.value.startswith(("$", "!")):
             try:
                 json.loads(setting.value)
             except json.JSONDecodeError as exc:
@@ -133,8 +136,10 @@ def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str
             f"{target} with a deprecation warning"
         ), fix=fix))
     elif setting.name in changes["removed"]:
+        effect = ("reading it raises AirflowConfigException unless the call passes a `fallback`"
+                  if setting.syntax == PY else "the setting is ignored")
         findings.append(Finding.at_span("DS404", *setting.key_span, (
-            f"{where} no longer exists on Airflow {target}: the setting is ignored"
+            f"{where} no longer exists on Airflow {target}: {effect}"
         )))
     elif setting.syntax == MWAA and setting.name in protected_options(target):
         findings.append(Finding.at_span("DS404", *setting.key_span, (

@@ -17,7 +17,7 @@ CONFIG_KINDS = frozenset({"airflow-cfg", "env", "dockerfile", "yaml", "json", "t
                           "makefile", "text"})
 OLD_BACKEND = "airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend"
 NEW_BACKEND = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
-MARKERS = ("AIRFLOW__", "AirflowConfigurationOptions", "airflow_configuration_options", "AirflowVersion",
+MARKERS = ("AIRFLOW__", "AirflowConfigurationOptions", "conf.get", "conf.has_option", "configuration.get", "airflow_configuration_options", "AirflowVersion",
            "airflow_version", "create_cli_token", "/aws_mwaa/cli", "_task_handler.", "airflow.contrib.")
 INI_SECTION = re.compile(r"\[[a-z_]+\]\s*$", re.M)  # literal first; the line start is checked by hand
 CFN = (
@@ -42,6 +42,7 @@ def _config_wanted(text: str) -> bool:
 
 
 class _ConfigRule(FamilyRule):
+    needs_module = False  # the configuration rules read text in every file kind, Python included
     kinds = CONFIG_KINDS
 
     def wants(self, text: str, target: str) -> bool:
@@ -142,7 +143,9 @@ Reports options the target renamed or moved to another section (Airflow's own
 `deprecated_options`/`deprecated_sections` tables, read from each target wheel):
 `[core] dag_concurrency` -> `[core] max_active_tasks_per_dag` (2.2), `[core] sql_alchemy_conn` ->
 `[database]` (2.3), `[kubernetes]` -> `[kubernetes_executor]` (2.5), the `[core]` logging options ->
-`[logging]` (2.0), ...
+`[logging]` (2.0), ... In airflow.cfg, env files, MWAA definitions, and in Python code that reads
+them (`conf.get("core", "base_log_folder")`, `conf.getboolean(...)`, `conf.has_option(...)`,
+through `conf`, `configuration` or an alias of either).
 
 ## Why it matters on Airflow 2
 The old names still work with a deprecation warning at every start, and stop working in Airflow 3.
@@ -154,10 +157,12 @@ AIRFLOW__CORE__DAG_CONCURRENCY=16
 
 ## Fix safety
 Safe: the key is renamed in the file's own syntax (`AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG`,
-`core.max_active_tasks_per_dag`). In airflow.cfg an option that changes section is reported without
-a fix: move it to the new section by hand.
+`core.max_active_tasks_per_dag`, `conf.get("logging", "base_log_folder")`). In airflow.cfg an
+option that changes section is reported without a fix: move it to the new section by hand.
 """
     invalid = (
+        Example.replacing("from airflow.configuration import conf\n\nlogs = conf.get('core', 'base_log_folder')\n",
+                          "'core', 'base_log_folder'", "'logging', 'base_log_folder'", target="2.5.1", findings=((3, 17, '`[core] base_log_folder` (read here) was renamed to `logging.base_log_folder` in Airflow 2.0.0: the old name works on 2.5.1 with a deprecation warning'),)),
         Example("AIRFLOW__CORE__DAG_CONCURRENCY=16\n", "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG=16\n",
                 path=".env", target="2.5.1", findings=((1, 1, 'AIRFLOW__CORE__DAG_CONCURRENCY was renamed to `core.max_active_tasks_per_dag` in Airflow 2.2.0: the old name works on 2.5.1 with a deprecation warning'),)),
         Example("[core]\nsql_alchemy_conn = postgresql://db\n", None, path="airflow.cfg", target="2.5.1", findings=((2, 1, '[core] sql_alchemy_conn was renamed to `database.sql_alchemy_conn` in Airflow 2.3.0 (move it to the [database] section): the old name works on 2.5.1 with a deprecation warning'),)),
@@ -174,7 +179,8 @@ class RemovedOption(_ConfigRule):
 ## What it does
 Reports options Airflow 1.10.15 had that the target neither has nor renames (from the `config.yml`
 of both wheels): the `[kubernetes]` pod-shaping keys, `[ldap]`, `[mesos]`, `[webserver] rbac`,
-`[core] secure_mode`, ... (67 on 2.0.2, 70 on 2.5.1).
+`[core] secure_mode`, ... (67 on 2.0.2, 70 on 2.5.1), also where Python code reads them with
+`conf.get(...)` (which then raises unless it passes a `fallback`).
 
 ## Why it matters on Airflow 2
 The setting is silently ignored: whatever it used to change no longer happens (for the Kubernetes

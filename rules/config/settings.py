@@ -16,6 +16,7 @@ from typing import Optional
 INI = "ini"
 ENV = "env"
 MWAA = "mwaa"
+PY = "python"  # `conf.get("section", "option")` in a DAG or plugin
 
 ENV_NAME = r"AIRFLOW__(?P<section>[A-Z0-9_]+?)__(?P<option>[A-Z0-9_]+)"
 # NAME=value / NAME: value / NAME value (Dockerfile); a quoted value runs to its closing quote
@@ -54,10 +55,38 @@ class Setting:
         return f"{self.section}.{self.option}"
 
 
+# A read of Airflow's configuration in Python: `conf.get("core", "x")`, `conf.getboolean(...)`,
+# `conf.has_option(...)`, `configuration.get(...)`; the receiver is checked by hand (`d.get("a",
+# "b")` of a dict has the same shape). Starts with a literal so re skips ahead.
+CONF_READ_RE = re.compile(
+    r"""\.(?:get|getboolean|getint|getfloat|getjson|getimport|has_option)\(\s*(?P<q1>["'])(?P<section>\w+)(?P=q1)"""
+    r"""\s*,\s*(?P<q2>["'])(?P<option>\w+)(?P=q2)"""
+)
+CONF_ALIAS_RE = re.compile(r"(?:import conf|import configuration|airflow\.configuration) as (\w+)")
+
+
+def _python(text: str) -> list[Setting]:
+    receivers = {"conf", "configuration"} | set(CONF_ALIAS_RE.findall(text))
+    found = []
+    for m in CONF_READ_RE.finditer(text):
+        end = m.start()
+        start = end
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        if text[start:end] not in receivers:
+            continue
+        # The value a read has is its quote character: the fix writes the new names in the same quotes.
+        found.append(Setting(m["section"], m["option"], m["q1"], (m.start("q1"), m.end("option") + 1),
+                             (m.start("q1"), m.end("option") + 1), PY))
+    return found
+
+
 def settings_in(text: str, kind: str) -> list[Setting]:
     found: list[Setting] = []
     if kind == "airflow-cfg":
         found.extend(_ini(text))
+    if kind == "python" and ("conf" in text or "configuration" in text):
+        found.extend(_python(text))
     if "AIRFLOW__" in text:
         found.extend(_env(text))
     if any(k in text for k in MWAA_BLOCK_KEYS):
