@@ -66,6 +66,12 @@ def _analyse(ctx: Any) -> Analysis:
         if entry is None and path in t.old_modules:
             module_bindings.append((imported, path))
             continue
+        if entry is None and imported.module in t.old_modules and (imported.name or "").startswith("_"):
+            # A private helper of a 1.10 module that moved: no shim passes it on (a star import
+            # skips `_` names; 2.4+'s deprecated modules serve their listed classes only).
+            finding = _finding("DS101", imported.alias.name, Move(path, None, None, True, reason="private"))
+            per_statement.setdefault(id(imported.statement), []).append((imported, finding))
+            continue
         if entry is None:
             if imported.module.startswith("airflow.providers."):
                 finding = _provider_finding(ctx, t, imported)
@@ -342,6 +348,9 @@ def describe(finding: Move, target: str, code: str) -> str:
         if finding.new:
             return f"`{finding.old}` does not exist in the provider version Airflow {target} pins; use `{finding.new}`{where}"
         return f"`{finding.old}` does not exist in the provider version Airflow {target} pins: {finding.reason}"
+    if finding.new is None and finding.reason == "private":
+        return (f"`{finding.old}` does not exist on Airflow {target}: it was a private helper of Airflow 1.10's "
+                f"`{finding.old.rpartition('.')[0]}`, which no shim passes on; copy what you need into your own code")
     if finding.new is None:
         return f"`{finding.old}` does not exist on Airflow {target} and has no replacement"
     if code == "DS103":

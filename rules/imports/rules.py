@@ -56,7 +56,9 @@ class RemovedImport(_ImportRule):
 Reports an import of an Airflow 1.10 path (`airflow.contrib.*`, `airflow.operators.*_operator`,
 `airflow.hooks.*_hook`, `airflow.sensors.*_sensor`, `from airflow.operators import X`, ...) that
 does not import on the target version, with the path that replaces it there and the provider
-distribution that ships it. One finding per imported name, at the name.
+distribution that ships it. One finding per imported name, at the name. A private helper of a
+1.10 module that moved (`from airflow.contrib.hooks.gcs_hook import _parse_gcs_url`) is reported
+too: no shim passes `_` names on.
 
 ## Why it matters on Airflow 2
 The DAG file fails with ImportError while it is parsed, and the whole file shows as a "Broken
@@ -96,6 +98,7 @@ is left alone.
             target="2.5.1", findings=((1, 68, '`airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` (install apache-airflow-providers-amazon)'),)),
         Example("from airflow.operators.sensors import TimeSensor  # old\n",
                 "from airflow.sensors.time_sensor import TimeSensor  # old\n", target="2.5.1", findings=((1, 39, '`airflow.operators.sensors.TimeSensor` does not exist on Airflow 2.5.1: it moved to `airflow.sensors.time_sensor.TimeSensor`'),)),
+        Example("from airflow.contrib.hooks.gcs_hook import _parse_gcs_url\n", None, target="2.5.1", findings=((1, 44, "`airflow.contrib.hooks.gcs_hook._parse_gcs_url` does not exist on Airflow 2.5.1: it was a private helper of Airflow 1.10's `airflow.contrib.hooks.gcs_hook`, which no shim passes on; copy what you need into your own code"),)),
         Example("from airflow.operators.dagrun_operator import DagRunOrder\n", None, target="2.5.1", findings=((1, 47, '`airflow.operators.dagrun_operator.DagRunOrder` does not exist on Airflow 2.5.1 and has no replacement'),)),
     )
 
