@@ -69,8 +69,8 @@ def _analyse(ctx: Any) -> Analysis:
         if entry is None and imported.module in t.old_modules and (imported.name or "").startswith("_"):
             # A private helper of a 1.10 module that moved: no shim passes it on (a star import
             # skips `_` names; 2.4+'s deprecated modules serve their listed classes only).
-            finding = _finding("DS101", imported.alias.name, Move(path, None, None, True, reason="private"))
-            per_statement.setdefault(id(imported.statement), []).append((imported, finding))
+            private = _finding("DS101", imported.alias.name, Move(path, None, None, True, reason="private"))
+            per_statement.setdefault(id(imported.statement), []).append((imported, private))
             continue
         if entry is None:
             if imported.module.startswith("airflow.providers."):
