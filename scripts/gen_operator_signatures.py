@@ -144,6 +144,18 @@ def deprecation_renames(init: ast.FunctionDef) -> dict[str, str]:
                 and isinstance(node.value.args[0], ast.Constant) and isinstance(node.value.args[0].value, str)):
             popped[node.targets[0].id] = node.value.args[0].value
     for node in ast.walk(init):
+        # `request_filter = kwargs["filter"]` / `kwargs.get("filter")`: the old name read into a parameter
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in params):
+            value = node.value
+            key = None
+            if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id == kw:
+                key = value.slice
+            elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get"
+                  and isinstance(value.func.value, ast.Name) and value.func.value.id == kw and value.args):
+                key = value.args[0]
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value != node.targets[0].id:
+                renames.setdefault(key.value, node.targets[0].id)
         if not isinstance(node, ast.If) or not _warns(node.body):
             continue
         test = node.test

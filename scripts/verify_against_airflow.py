@@ -84,6 +84,11 @@ def install(venv: Path, python: str, target: str, pins_file: Path) -> None:
         subprocess.run([python, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    if target.startswith("2.0."):
+        # Airflow 2.0's constraints pin Flask-OpenID 1.2.5, an sdist whose setup uses `use_2to3`,
+        # which setuptools dropped in 58: build it with an older setuptools, without isolation.
+        subprocess.run([*pip, "setuptools<58", "wheel"], check=True)
+        pip.append("--no-build-isolation")
     subprocess.run([*pip, f"apache-airflow=={target}", "-c", str(pins_file)], check=True)
     # One provider at a time, from wheels only: one that needs a system library to build
     # (mysqlclient's mysql_config) is left out and said so, not the whole run.

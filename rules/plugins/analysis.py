@@ -75,7 +75,8 @@ def namespace_findings(ctx: Any, index: dict, macros: bool) -> list[Finding]:
             if matches:
                 plugin_name = matches[0][0]
                 findings.append(_namespaced(ctx, code, imported, index, kind, plugin_name, searched, bare=True))
-            elif imported.name not in core.get(module, ()):
+            elif imported.name not in core.get(module, ()) and f"{module}.{imported.name}" not in core:
+                # (`from airflow.operators import bash`: a submodule the target has, imported as a name)
                 findings.append(_unknown_bare_name(ctx, code, imported, searched))
     _attach_fixes(ctx, findings)
     return findings

@@ -99,6 +99,8 @@ one pinned provider defines the class, and offers no fix.
         Example("from airflow.operators.bash import BashOperator\n", target="2.5.1"),
         # A module with no file of its own that the target still serves (with a warning: DS503).
         Example("from airflow.operators.dummy import DummyOperator\n", target="2.5.1"),
+        # A submodule of the bare package, imported as a name.
+        Example("from airflow.operators import bash as bash_operator\n", target="2.5.1"),
     )
 
     def wants(self, text: str, target: str) -> bool:
