@@ -217,6 +217,10 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
     if loaded is None:
         return EXIT_ERROR
     settings, files, problem_diags = loaded
+    if not files and not problem_diags and not args.quiet:
+        shown = ", ".join(str(p) for p in args.paths) if getattr(args, "paths", None) else "."
+        print(f"dagshift: warning: no files to check in {shown} (nothing dagshift reads is there, "
+              "or every file is excluded)", file=sys.stderr)
     # --diff shows what --fix would write, so it wins when both are given.
     mode = engine.DIFF if args.diff else (engine.FIX if args.fix else engine.CHECK)
     fmt = args.format or "text"
@@ -249,6 +253,10 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
         except OSError as exc:
             print(f"dagshift: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERROR
+        if not args.quiet:
+            found = len(result.diagnostics)
+            print(f"Wrote {fmt} to {args.output}: {found} finding{'s' if found != 1 else ''} in "
+                  f"{len(result.files)} file{'s' if len(result.files) != 1 else ''} checked.", file=sys.stderr)
     else:
         stream.write(report)
         stream.flush()

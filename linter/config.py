@@ -32,6 +32,8 @@ class Settings:
     target_is_default: bool
     python_version: str
     select: tuple[str, ...] = ("ALL",)
+    # Where the target came from, as the summary line says it: "--target-version", "pyproject.toml".
+    target_origin: str = ""
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -180,6 +182,8 @@ def build_settings(
     merged = _merged(table, overrides, where)
     codes = sorted(known_codes)
     target, is_default = _target(merged, where)
+    origin = "--target-version" if overrides.get("target-version") is not None else (
+        config_path.name if config_path is not None and "target-version" in table else "settings")
     python = merged.get("python-version", target.python)
     if not isinstance(python, str) or not PYTHON_RE.match(python):
         raise ConfigError(f"{where}: `python-version` must look like \"3.10\", got {python!r}")
@@ -187,7 +191,8 @@ def build_settings(
     def selectors(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         if key not in merged:
             return default
-        return parse_selectors(merged[key], f"{where}: `{key}`", codes)
+        label = f"`--{key}`" if overrides.get(key) is not None else f"{where}: `{key}`"
+        return parse_selectors(merged[key], label, codes)
 
     def strings(key: str, default: Iterable[str]) -> tuple[str, ...]:
         return tuple(_strings(merged[key], key, where)) if key in merged else tuple(default)
@@ -199,6 +204,7 @@ def build_settings(
     return Settings(
         target_version=target.airflow,
         target_is_default=is_default,
+        target_origin=origin,
         python_version=python,
         select=selectors("select", ("ALL",)),
         ignore=selectors("ignore", ()),
@@ -293,9 +299,12 @@ def parse_selectors(value: Any, what: str, codes: list[str]) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{what} must be a list of rule codes")
     selected = tuple(v.strip().upper() for v in value if v.strip())
-    for sel in selected:
-        if not SELECTOR_RE.match(sel) or (sel != "ALL" and not any(c.startswith(sel) for c in codes)):
-            raise ConfigError(f"{what} has unknown rule selector {sel!r}")
+    unknown = [sel for sel in selected
+               if not SELECTOR_RE.match(sel) or (sel != "ALL" and not any(c.startswith(sel) for c in codes))]
+    if len(unknown) == 1:
+        raise ConfigError(f"{what} has unknown rule selector {unknown[0]!r}")
+    if unknown:
+        raise ConfigError(f"{what} has unknown rule selectors {', '.join(repr(s) for s in unknown)}")
     return selected
 
 

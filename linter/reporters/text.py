@@ -150,7 +150,8 @@ def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> Non
             counts = Counter(d.code for d in diagnostics)
             summary = ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items()))
             out.line((f"  by rule: {summary}", None))
-    origin = "default: the newest Airflow 2 on MWAA" if settings.target_is_default else "from settings"
+    origin = ("default: the newest Airflow 2 on MWAA" if settings.target_is_default
+              else f"from {settings.target_origin or 'settings'}")
     out.line(
         (f"Target: Airflow {settings.target_version} ({origin}), Python {settings.python_version}.", "dim")
     )

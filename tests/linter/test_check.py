@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -131,7 +132,7 @@ def test_clean_file_reports_all_checks_passed(cli, repo):
 
 def test_target_version_and_python_version_shown(cli, repo):
     result = cli("check", "dags/already_migrated.py", "--target-version", "2.5.1", cwd=repo)
-    assert result.out.endswith("Target: Airflow 2.5.1 (from settings), Python 3.10.\n")
+    assert result.out.endswith("Target: Airflow 2.5.1 (from --target-version), Python 3.10.\n")
 
 
 def test_missing_path_is_reported_and_others_still_checked(cli, repo):
@@ -219,3 +220,28 @@ def test_mode_bom_crlf_and_latin1_are_kept(cli, tmp_path):
         "# -*- coding: latin-1 -*-\nfrom airflow.operators.bash import BashOperator\nOWNER = 'José'\n"
     ).encode("latin-1")
     assert stat.S_IMODE((tmp_path / "dags/latin1.py").stat().st_mode) == 0o751
+
+
+def test_every_unknown_selector_is_named_at_once(cli, tmp_path):
+    result = cli("check", "--ignore", "DS9999,XYZ", cwd=tmp_path)
+    assert result.code == 2
+    assert result.err == "dagshift: error: `--ignore` has unknown rule selectors 'DS9999', 'XYZ'\n"
+
+
+def test_a_folder_with_nothing_to_check_says_so(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = cli("check", "empty", cwd=tmp_path)
+    assert result.code == 0
+    assert result.err == (
+        "dagshift: warning: no files to check in empty (nothing dagshift reads is there, or every file is excluded)\n"
+    )
+
+
+def test_output_file_says_where_the_report_went(cli, repo, tmp_path):
+    out = tmp_path / "findings.json"
+    result = cli("check", "dags/etl_daily.py", "--format", "json", "--output", str(out), "--target-version", "2.5.1",
+                 cwd=repo)
+    found = len(json.loads(out.read_text()))
+    assert result.out == ""
+    assert result.err == f"Wrote json to {out}: {found} findings in 1 file checked.\n"
+    assert found > 0 and result.code == 1

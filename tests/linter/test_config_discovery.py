@@ -66,7 +66,7 @@ def test_pyproject_settings_select_ignore_and_per_file_ignores(cli, tmp_path):
         "`airflow.operators.bash.BashOperator`\n"
     )
     full = cli("check", "--format", "concise", cwd=tmp_path)
-    assert full.out.endswith("Target: Airflow 2.5.1 (from settings), Python 3.10.\n")
+    assert full.out.endswith("Target: Airflow 2.5.1 (from pyproject.toml), Python 3.10.\n")
     # CLI flags override the file: --select replaces, --ignore adds.
     result = cli("check", "--format", "concise", "--quiet", "--select", "DS3", cwd=tmp_path)
     assert result.out == ""
