@@ -71,11 +71,37 @@ def _analyse(ctx: Any) -> list[Finding]:
             elif setting.value and not PRINTABLE_RE.match(setting.value):
                 findings.append(Finding.at_span("DS405", *setting.value_span,
                                         f"MWAA rejects the value of `{key}`: only printable ASCII is allowed"))
+    _plan_section_moves(text, findings)
     if ctx.kind == "python" and "airflow." in text:
         _python_class_paths(ctx, moves, findings)
     _versions(ctx, findings)
     _cli(ctx, findings)
     return findings
+
+
+def _plan_section_moves(text: str, findings: list[Finding]) -> None:
+    """Options of an airflow.cfg that moved to another section: one fix per destination section,
+    moving every such option (with its comment lines) there together."""
+    from dagshift.fixers.ini import move_options, option_block
+
+    by_section: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.code == "DS403" and finding.fix is None and isinstance(finding.detail, tuple):
+            by_section.setdefault(finding.detail[0], []).append(finding)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    for section, group in by_section.items():
+        blocks = []
+        for finding in group:
+            _, new_option, setting = finding.detail
+            start, end = option_block(text, setting.key_span[0])
+            content = text[start:end]
+            if new_option != setting.option:  # renamed on the way: the key's own characters change
+                offset = setting.key_span[0] - start
+                content = content[:offset] + new_option + content[offset + setting.key_span[1] - setting.key_span[0]:]
+            blocks.append((start, end, content))
+        fix = move_options(text, blocks, section, newline)
+        for finding in group:
+            finding.fix = fix
 
 
 PATH_LITERAL_RE = re.compile(r"""(["'])(airflow\.[A-Za-z0-9_.]+)\1""")
@@ -131,10 +157,13 @@ def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str
             new_key = _key_text(setting, new_section, new_option)
             fix = replace_span(*setting.key_span, new_key, f"rename to `{new_key}`")
         move = "" if fix else f" (move it to the [{new_section}] section)"
-        findings.append(Finding.at_span("DS403", *setting.key_span, (
+        finding = Finding.at_span("DS403", *setting.key_span, (
             f"{where} was renamed to `{renamed[0]}` in Airflow {renamed[1]}{move}: the old name works on "
             f"{target} with a deprecation warning"
-        ), fix=fix))
+        ), fix=fix)
+        if fix is None:
+            finding.detail = (new_section, new_option, setting)  # an INI move: planned with the others
+        findings.append(finding)
     elif setting.name in changes["removed"]:
         effect = ("reading it raises AirflowConfigException unless the call passes a `fallback`"
                   if setting.syntax == PY else "the setting is ignored")

@@ -158,14 +158,20 @@ AIRFLOW__CORE__DAG_CONCURRENCY=16
 ## Fix safety
 Safe: the key is renamed in the file's own syntax (`AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG`,
 `core.max_active_tasks_per_dag`, `conf.get("logging", "base_log_folder")`). In airflow.cfg an
-option that changes section is reported without a fix: move it to the new section by hand.
+option that changes section is moved there with its comment lines, at the end of that section
+(created at the end of the file when absent); every option moving to one section moves in one
+fix, and the rest of the file stays byte-identical.
 """
     invalid = (
+        Example("[core]\n# task logs\nbase_log_folder = /logs\nexecutor = CeleryExecutor\n\n[logging]\nlogging_level = INFO\n",
+                "[core]\nexecutor = CeleryExecutor\n\n[logging]\nlogging_level = INFO\n# task logs\nbase_log_folder = /logs\n",
+                path="airflow.cfg", target="2.5.1", findings=((3, 1, '[core] base_log_folder was renamed to `logging.base_log_folder` in Airflow 2.0.0 (move it to the [logging] section): the old name works on 2.5.1 with a deprecation warning'),)),
         Example.replacing("from airflow.configuration import conf\n\nlogs = conf.get('core', 'base_log_folder')\n",
                           "'core', 'base_log_folder'", "'logging', 'base_log_folder'", target="2.5.1", findings=((3, 17, '`[core] base_log_folder` (read here) was renamed to `logging.base_log_folder` in Airflow 2.0.0: the old name works on 2.5.1 with a deprecation warning'),)),
         Example("AIRFLOW__CORE__DAG_CONCURRENCY=16\n", "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG=16\n",
                 path=".env", target="2.5.1", findings=((1, 1, 'AIRFLOW__CORE__DAG_CONCURRENCY was renamed to `core.max_active_tasks_per_dag` in Airflow 2.2.0: the old name works on 2.5.1 with a deprecation warning'),)),
-        Example("[core]\nsql_alchemy_conn = postgresql://db\n", None, path="airflow.cfg", target="2.5.1", findings=((2, 1, '[core] sql_alchemy_conn was renamed to `database.sql_alchemy_conn` in Airflow 2.3.0 (move it to the [database] section): the old name works on 2.5.1 with a deprecation warning'),)),
+        Example("[core]\nsql_alchemy_conn = postgresql://db\n", "[core]\n\n[database]\nsql_alchemy_conn = postgresql://db\n",
+                path="airflow.cfg", target="2.5.1", findings=((2, 1, '[core] sql_alchemy_conn was renamed to `database.sql_alchemy_conn` in Airflow 2.3.0 (move it to the [database] section): the old name works on 2.5.1 with a deprecation warning'),)),
     )
     valid = (Example("AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG=16\n", path=".env", target="2.5.1"),)
 

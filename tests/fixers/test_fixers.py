@@ -85,3 +85,26 @@ def test_remove_imported_name_keeps_the_other_names_or_deletes_the_statement():
     alone = Source("import os\nfrom airflow.utils.decorators import apply_defaults\nx = 1\n")
     only = next(i for i in alone.imports if i.name == "apply_defaults")
     assert apply_edits(alone.text, [remove_imported_name(alone, only)]) == "import os\nx = 1\n"
+
+
+def test_ini_move_takes_comments_and_continuations_and_keeps_crlf():
+    from dagshift.fixers.ini import move_options, option_block
+
+    text = ("[core]\r\n; logs\r\nbase_log_folder = /logs\r\n  /more\r\nexecutor = Local\r\n\r\n"
+            "[logging]\r\nlogging_level = INFO\r\n")
+    start, end = option_block(text, text.index("base_log_folder"))
+    assert text[start:end] == "; logs\r\nbase_log_folder = /logs\r\n  /more\r\n"
+    fix = move_options(text, [(start, end, text[start:end])], "logging", "\r\n")
+    assert apply_edits(text, list(fix.edits)) == (
+        "[core]\r\nexecutor = Local\r\n\r\n[logging]\r\nlogging_level = INFO\r\n; logs\r\nbase_log_folder = /logs\r\n"
+        "  /more\r\n"
+    )
+
+
+def test_ini_move_creates_the_section_at_the_end_of_a_file_without_a_final_newline():
+    from dagshift.fixers.ini import move_options, option_block
+
+    text = "[core]\nsql_alchemy_conn = sqlite://\nexecutor = Local"
+    start, end = option_block(text, text.index("sql_alchemy_conn"))
+    fix = move_options(text, [(start, end, text[start:end])], "database", "\n")
+    assert apply_edits(text, list(fix.edits)) == "[core]\nexecutor = Local\n\n[database]\nsql_alchemy_conn = sqlite://\n"

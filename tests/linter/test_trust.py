@@ -293,7 +293,11 @@ def test_generated_config_files_never_crash_and_fix_idempotently(generated):
     name, source = generated
     result, fixed = fix_text(source, name=name)
     assert not any(d.code == "DS904" for d in result.diagnostics), [d.message for d in result.diagnostics]
-    assert fixed.count("\n") == source.count("\n")  # values and keys change, lines never do
+    if name.endswith(".cfg"):
+        # an option that changed section moves there (the section may be new): options are kept
+        assert fixed.count("=") == source.count("=")
+    else:
+        assert fixed.count("\n") == source.count("\n")  # values and keys change, lines never do
     _, refixed = fix_text(fixed, name=name)
     assert refixed == fixed
     if name.endswith((".yaml", ".yml")):
