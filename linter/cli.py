@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix or --diff, apply unsafe fixes too")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    check.add_argument("--format", choices=("text", "concise", "json", "sarif", "github"), default=None)
+    check.add_argument("--format", choices=("text", "concise", "json", "sarif", "github", "gitlab"), default=None)
+    check.add_argument("--sarif-category", metavar="ID",
+                       help="SARIF runAutomationDetails id (default: dagshift/airflow-<target>/)")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     check.add_argument("--statistics", action="store_true", help="show counts per rule")
@@ -245,7 +247,8 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
         return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_CLEAN
 
     color = fmt in ("text", "concise") and args.output is None and _use_color(args.color, stream)
-    ctx = ReportContext(result, registry, settings, mode, color=color, statistics=args.statistics, quiet=args.quiet)
+    ctx = ReportContext(result, registry, settings, mode, color=color, statistics=args.statistics, quiet=args.quiet,
+                        sarif_category=args.sarif_category)
     report = render(fmt, ctx)
     if args.output is not None:
         try:

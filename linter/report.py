@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from dagshift.linter import RULES_DOC_URL, __version__
 from dagshift.linter.codes import FAMILY_TITLES
+from dagshift.linter.ruledocs import rule_url
 
 if TYPE_CHECKING:
     from dagshift.linter.config import Settings
@@ -50,7 +51,7 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
                 "code": d.code, "name": rule.name if rule else "", "line": d.location.line, "message": d.message,
                 "severity": d.severity, "fix": "safe" if d.fix is not None and d.fix.is_safe else
                 ("unsafe" if d.fix is not None else "manual"),
-                "url": f"{RULES_DOC_URL}#{d.code.lower()}-{rule.name}" if rule else RULES_DOC_URL,
+                "url": rule_url(rule.code, rule.name) if rule else RULES_DOC_URL,
             })
         rows.append(row)
     for d in run.problems:

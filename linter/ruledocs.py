@@ -13,6 +13,20 @@ if TYPE_CHECKING:
 FIX_LABEL = {None: "no", "safe": "safe", "unsafe": "unsafe", "sometimes": "sometimes"}
 
 
+def heading_anchor(heading: str) -> str:
+    """The id GitHub gives a Markdown heading: lowercase, punctuation but `-` and `_` dropped,
+    spaces to `-` (`DS101: removed-import` -> `ds101-removed-import`)."""
+    kept = "".join(ch for ch in heading.strip().lower() if ch.isalnum() or ch in " -_")
+    return kept.replace(" ", "-")
+
+
+def rule_url(code: str, name: str) -> str:
+    """The rule's section of docs/rules.md, with an anchor that exists there."""
+    from dagshift.linter import RULES_DOC_URL
+
+    return f"{RULES_DOC_URL}#{heading_anchor(f'{code}: {name}')}"
+
+
 def rule_markdown(rule: "type[Rule]", heading: str = "#") -> str:
     lines = [
         f"{heading} {rule.code}: {rule.name}",

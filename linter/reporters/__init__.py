@@ -6,7 +6,7 @@ from dagshift.linter.reporters.context import ReportContext
 
 __all__ = ["FORMATS", "ReportContext", "render"]
 
-FORMATS = ("text", "concise", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
 
 
 def render(fmt: str, ctx: ReportContext) -> str:
@@ -26,6 +26,10 @@ def render(fmt: str, ctx: ReportContext) -> str:
         from dagshift.linter.reporters.sarif import render_sarif
 
         return render_sarif(ctx)
+    if fmt == "gitlab":
+        from dagshift.linter.reporters.gitlab import render_gitlab
+
+        return render_gitlab(ctx)
     if fmt == "github":
         from dagshift.linter.reporters.github import render_github
 

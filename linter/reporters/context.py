@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
     from dagshift.linter.config import Settings
@@ -21,3 +21,5 @@ class ReportContext:
     show_fixes: bool = True
     statistics: bool = False
     quiet: bool = False
+    # SARIF runAutomationDetails.id (`--sarif-category`); None: one per target.
+    sarif_category: Optional[str] = None

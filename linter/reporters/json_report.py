@@ -8,6 +8,7 @@ from typing import Any
 from dagshift.linter import RULES_DOC_URL
 from dagshift.linter.diagnostics import Diagnostic
 from dagshift.linter.reporters.context import ReportContext
+from dagshift.linter.ruledocs import rule_url
 
 
 def fix_object(diag: Diagnostic) -> Any:
@@ -41,9 +42,14 @@ def diagnostic_object(diag: Diagnostic, ctx: ReportContext) -> dict[str, Any]:
         "severity": diag.severity,
         "fixable": diag.fix is not None,
         "fix": fix_object(diag),
-        "url": f"{RULES_DOC_URL}#{diag.code.lower()}",
+        "url": _url(diag.code, ctx),
     }
 
 
 def render_json(ctx: ReportContext) -> str:
     return json.dumps([diagnostic_object(d, ctx) for d in ctx.run.diagnostics], indent=2) + "\n"
+
+
+def _url(code: str, ctx: ReportContext) -> str:
+    rule = ctx.registry.get(code)
+    return rule_url(rule.code, rule.name) if rule is not None else RULES_DOC_URL

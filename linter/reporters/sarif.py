@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import quote
 
-from dagshift.linter import RULES_DOC_URL, __url__, __version__
+from dagshift.linter import __url__, __version__
 from dagshift.linter.codes import FAMILY_TAGS, family_digit
 from dagshift.linter.diagnostics import Diagnostic
 from dagshift.linter.reporters.context import ReportContext
+from dagshift.linter.ruledocs import rule_url
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -27,16 +28,23 @@ def _clip(text: str) -> str:
 
 
 def _artifact(path: str) -> dict[str, Any]:
+    """`path` relative to the project root (%SRCROOT%), or an absolute file URI outside it."""
     if path.startswith("/"):
         return {"uri": Path(path).as_uri()}
     return {"uri": quote(path), "uriBaseId": SRCROOT}
+
+
+def root_relative(ctx: ReportContext) -> dict[str, str]:
+    """Each reported path (relative to the working directory) as a path relative to the project
+    root: GitHub resolves %SRCROOT% to the repository, wherever the run started (`dags/`...)."""
+    return {r.entry.display: r.entry.relpath for r in ctx.run.files}
 
 
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
     return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
 
-def _fingerprints(diagnostics: list[Diagnostic]) -> list[str]:
+def fingerprints(diagnostics: list[Diagnostic]) -> list[str]:
     """Hashes that do not include the line number, so a finding keeps its identity when lines shift."""
     seen: dict[str, int] = {}
     out = []
@@ -53,10 +61,11 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
     return {
         "id": rule.code,
         "name": rule.name,
-        "shortDescription": {"text": _clip(rule.summary())},
+        # One line, shown atop every alert: the message when it has no placeholders, else the name.
+        "shortDescription": {"text": rule.message if "{" not in rule.message else rule.name.replace("-", " ")},
         "fullDescription": {"text": _clip(what or rule.summary())},
         "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
-        "helpUri": f"{RULES_DOC_URL}#{rule.code.lower()}",
+        "helpUri": rule_url(rule.code, rule.name),
         "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
         "properties": {
             "tags": ["airflow", "airflow-2-migration", FAMILY_TAGS.get(family_digit(rule.code), "other")],
@@ -72,11 +81,13 @@ def render_sarif(ctx: ReportContext) -> str:
     rules = list(ctx.registry)
     index = {rule.code: i for i, rule in enumerate(rules)}
     diagnostics = ctx.run.diagnostics
+    relative = root_relative(ctx)
     results = [
-        _result(diag, fingerprint, index.get(diag.code))
-        for diag, fingerprint in zip(diagnostics, _fingerprints(diagnostics))
+        _result(diag, fingerprint, index.get(diag.code), relative.get(diag.path, diag.path))
+        for diag, fingerprint in zip(diagnostics, fingerprints(diagnostics))
     ]
     cwd = Path.cwd().as_uri() + "/"
+    root = ctx.settings.root.resolve().as_uri() + "/"
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -91,7 +102,11 @@ def render_sarif(ctx: ReportContext) -> str:
                         "rules": [_rule_descriptor(rule) for rule in rules],
                     }
                 },
-                "originalUriBaseIds": {SRCROOT: {"uri": cwd}},
+                "originalUriBaseIds": {SRCROOT: {"uri": root}},
+                # Columns count code points, as the text output does (SARIF's default is UTF-16).
+                "columnKind": "unicodeCodePoints",
+                # One category per target, so uploads for several targets do not replace each other.
+                "automationDetails": {"id": ctx.sarif_category or f"dagshift/airflow-{ctx.settings.target_version}/"},
                 "invocations": [
                     {
                         "executionSuccessful": not ctx.run.failed,
@@ -106,7 +121,7 @@ def render_sarif(ctx: ReportContext) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-def _result(diag: Diagnostic, fingerprint: str, rule_index: Optional[int]) -> dict[str, Any]:
+def _result(diag: Diagnostic, fingerprint: str, rule_index: Optional[int], path: str) -> dict[str, Any]:
     loc = diag.location
     result: dict[str, Any] = {
         "ruleId": diag.code,
@@ -115,7 +130,7 @@ def _result(diag: Diagnostic, fingerprint: str, rule_index: Optional[int]) -> di
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": _artifact(diag.path),
+                    "artifactLocation": _artifact(path),
                     "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
                 }
             }
@@ -125,17 +140,17 @@ def _result(diag: Diagnostic, fingerprint: str, rule_index: Optional[int]) -> di
     if rule_index is not None:
         result["ruleIndex"] = rule_index
     if diag.fix is not None and diag.extra.get("edits"):
-        result["fixes"] = [_fix(diag)]
+        result["fixes"] = [_fix(diag, path)]
     return result
 
 
-def _fix(diag: Diagnostic) -> dict[str, Any]:
+def _fix(diag: Diagnostic, path: str) -> dict[str, Any]:
     assert diag.fix is not None
     return {
         "description": {"text": diag.fix.description or f"apply the {diag.code} fix ({diag.fix.applicability})"},
         "artifactChanges": [
             {
-                "artifactLocation": _artifact(diag.path),
+                "artifactLocation": _artifact(path),
                 "replacements": [
                     {
                         "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),

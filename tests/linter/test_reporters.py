@@ -53,7 +53,7 @@ def test_json_objects(cli, repo):
                 }
             ],
         },
-        "url": "https://github.com/dagshift/dagshift/blob/main/docs/rules.md#ds191",
+        "url": "https://github.com/dagshift/dagshift/blob/main/docs/rules.md#ds191-demo-bash-operator-module",
     }
     assert [(d["code"], d["severity"], d["fixable"], d["fix"] and d["fix"]["applicability"]) for d in data] == [
         ("DS191", "error", True, "safe"),
@@ -82,7 +82,8 @@ def test_sarif_has_what_github_code_scanning_reads(cli, repo):
     for rule in driver["rules"]:
         assert rule["shortDescription"]["text"] and len(rule["fullDescription"]["text"]) <= 1024
         assert rule["help"]["text"] and rule["help"]["markdown"].startswith("## What it does")
-        assert rule["helpUri"].endswith("#" + rule["id"].lower())
+        assert rule["helpUri"].endswith("#" + rule["id"].lower() + "-" + rule["name"])
+        assert "\n" not in rule["shortDescription"]["text"] and len(rule["shortDescription"]["text"]) <= 120
         assert rule["defaultConfiguration"]["level"] in ("error", "warning")
     first = run["results"][0]
     assert first["ruleId"] == "DS191" and ids[first["ruleIndex"]] == "DS191"
@@ -136,3 +137,58 @@ def test_color_only_when_asked_or_on_a_tty(cli, repo, monkeypatch):
     assert _use_color("auto", Tty()) is False
     monkeypatch.delenv("NO_COLOR")
     assert _use_color("auto", Tty()) is True
+
+
+def test_sarif_roots_paths_at_the_project_and_says_how_it_counts_columns(cli, repo):
+    (repo / ".git").mkdir()  # the project root, found from the paths
+    log = json.loads(cli("check", "--format", "sarif", ".", cwd=repo / "dags").out)
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.resolve().as_uri() + "/"
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "dags/a.py", "uriBaseId": "%SRCROOT%",
+    }
+    assert run["columnKind"] == "unicodeCodePoints"
+    assert run["automationDetails"] == {"id": "dagshift/airflow-2.11.2/"}
+    named = json.loads(cli("check", "--format", "sarif", "--sarif-category", "mwaa-prod", cwd=repo).out)
+    assert named["runs"][0]["automationDetails"] == {"id": "mwaa-prod"}
+
+
+def test_every_rule_url_the_tool_emits_resolves_to_a_heading_of_the_reference(cli, repo):
+    """GitHub makes heading ids from the text; each helpUri/url anchor must be one of them."""
+    from conftest import ROOT
+
+    from dagshift.linter.ruledocs import heading_anchor
+    from dagshift.rules import default_registry
+
+    headings = {
+        heading_anchor(line.lstrip("#")) for line in (ROOT / "docs" / "rules.md").read_text().splitlines()
+        if line.startswith("## ")
+    }
+    sarif = json.loads(cli("check", "--format", "sarif", cwd=repo, registry=default_registry()).out)
+    urls = [rule["helpUri"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    urls += [d["url"] for d in json.loads(cli("check", "--format", "json", cwd=repo, registry=default_registry()).out)]
+    assert urls and all(url.partition("#")[2] in headings for url in urls), [
+        url for url in urls if url.partition("#")[2] not in headings
+    ]
+
+
+def test_gitlab_code_quality(cli, repo):
+    result = cli("check", "--format", "gitlab", cwd=repo)
+    issues = json.loads(result.out)
+    assert result.code == 1
+    assert issues[0] == {
+        "description": "DS191 `airflow.operators.bash_operator.BashOperator` moved to `airflow.operators.bash.BashOperator`",
+        "check_name": "DS191",
+        "fingerprint": issues[0]["fingerprint"],
+        "severity": "major",
+        "location": {"path": "dags/a.py", "lines": {"begin": 2, "end": 2}},
+    }
+    assert {i["severity"] for i in issues} == {"major", "minor"}
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    # A line added above keeps every fingerprint: GitLab does not report the findings as new.
+    path = repo / "dags" / "a.py"
+    path.write_text("# a new first line\n" + path.read_text())
+    shifted = json.loads(cli("check", "--format", "gitlab", cwd=repo).out)
+    assert [i["fingerprint"] for i in shifted] == [i["fingerprint"] for i in issues]
+    assert shifted[0]["location"]["lines"]["begin"] == 3
+
