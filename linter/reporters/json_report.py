@@ -47,6 +47,10 @@ def diagnostic_object(diag: Diagnostic, ctx: ReportContext) -> dict[str, Any]:
 
 
 def render_json(ctx: ReportContext) -> str:
+    if ctx.statistics:
+        from dagshift.linter.reporters.text import statistics_rows
+
+        return json.dumps(statistics_rows(ctx.run.diagnostics, ctx), indent=2) + "\n"
     return json.dumps([diagnostic_object(d, ctx) for d in ctx.run.diagnostics], indent=2) + "\n"
 
 

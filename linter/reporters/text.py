@@ -97,6 +97,10 @@ def _plural(count: int, word: str) -> str:
 def render_text(ctx: ReportContext, full: bool) -> str:
     out = Out(ctx.color)
     diagnostics = ctx.run.diagnostics
+    if ctx.statistics:
+        # As ruff does: the table alone, also with --quiet.
+        _statistics(out, diagnostics, ctx)
+        return out.render()
     for diag in diagnostics:
         segments: list[Segment] = []
         _header(segments, diag, ctx)
@@ -108,20 +112,32 @@ def render_text(ctx: ReportContext, full: bool) -> str:
     return out.render()
 
 
+def statistics_rows(diagnostics: list[Diagnostic], ctx: ReportContext) -> list[dict]:
+    """One row per code, most frequent first: how many findings, how many `--fix` fixes (safe),
+    how many more `--unsafe-fixes` would fix."""
+    counts = Counter(d.code for d in diagnostics)
+    safe = Counter(d.code for d in diagnostics if d.fix is not None and d.fix.is_safe)
+    unsafe = Counter(d.code for d in diagnostics if d.fix is not None and not d.fix.is_safe)
+    rows = []
+    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = ctx.registry.get(code)
+        rows.append({"code": code, "name": rule.name if rule else "", "count": count,
+                     "fixable": safe[code], "unsafe_fixable": unsafe[code]})
+    return rows
+
+
+def _statistics(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> None:
+    rows = statistics_rows(diagnostics, ctx)
+    width = max((len(str(r["count"])) for r in rows), default=1)
+    for row in rows:
+        # [*]: `--fix` fixes some; [-]: only `--unsafe-fixes` does; blank: none has a fix.
+        mark = "[*]" if row["fixable"] else ("[-]" if row["unsafe_fixable"] else "   ")
+        out.line((f"{row['count']:>{width}}\t{row['code']}\t{mark} {row['name']}", None))
+
+
 def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> None:
     settings = ctx.settings
     fixed = ctx.run.fixed
-    if ctx.statistics and diagnostics:
-        counts = Counter(d.code for d in diagnostics)
-        applicable = Counter(d.code for d in diagnostics if d.fix is not None and _marker(d, ctx) == "[*] ")
-        fixable = Counter(d.code for d in diagnostics if d.fix is not None)
-        width = max(len(str(n)) for n in counts.values())
-        for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            rule = ctx.registry.get(code)
-            name = rule.name if rule else ""
-            mark = "[*]" if applicable[code] == count else ("[-]" if fixable[code] else "   ")
-            out.line((f"{count:>{width}}\t{code}\t{mark} {name}", None))
-        out.line()
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
     safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.is_safe)
@@ -146,10 +162,9 @@ def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> Non
         elif unsafe:
             notes.append(f"{unsafe} fixable with `--fix --unsafe-fixes`")
         out.line((line + (f" ({', '.join(notes)})" if notes else "") + ".", "bold"))
-        if not ctx.statistics:
-            counts = Counter(d.code for d in diagnostics)
-            summary = ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items()))
-            out.line((f"  by rule: {summary}", None))
+        counts = Counter(d.code for d in diagnostics)
+        summary = ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items()))
+        out.line((f"  by rule: {summary}", None))
     origin = ("default: the newest Airflow 2 on MWAA" if settings.target_is_default
               else f"from {settings.target_origin or 'settings'}")
     out.line(

@@ -173,17 +173,29 @@ def test_output_file(cli, repo):
     assert result.code == 1
 
 
-def test_statistics(cli, repo):
+STATISTICS = [
+    "1\tDS191\t[*] demo-bash-operator-module",
+    "1\tDS391\t[*] demo-backport-provider",
+    "1\tDS392\t    demo-missing-provider",
+    "1\tDS491\t[*] demo-secrets-backend",
+    "1\tDS591\t[-] demo-provide-context",
+]
+
+
+def test_statistics_is_the_table_alone_as_ruff_prints_it(cli, repo):
     result = cli("check", "--statistics", "--format", "concise", cwd=repo)
-    lines = result.out.splitlines()
-    assert lines[5:11] == [
-        "1\tDS191\t[*] demo-bash-operator-module",
-        "1\tDS391\t[*] demo-backport-provider",
-        "1\tDS392\t    demo-missing-provider",
-        "1\tDS491\t[*] demo-secrets-backend",
-        "1\tDS591\t[-] demo-provide-context",
-        "",
-    ]
+    assert result.out.splitlines() == STATISTICS
+    assert result.code == 1
+    assert cli("check", "--statistics", "-q", cwd=repo).out.splitlines() == STATISTICS  # not hidden by -q
+
+
+def test_statistics_as_json(cli, repo):
+    result = cli("check", "--statistics", "--format", "json", cwd=repo)
+    rows = json.loads(result.out)
+    assert rows[0] == {"code": "DS191", "name": "demo-bash-operator-module", "count": 1, "fixable": 1,
+                       "unsafe_fixable": 0}
+    assert [r["code"] for r in rows] == ["DS191", "DS391", "DS392", "DS491", "DS591"]
+    assert rows[-1]["fixable"] == 0 and rows[-1]["unsafe_fixable"] == 1
 
 
 def test_python_m_linter_is_the_same_program(repo):
