@@ -289,8 +289,9 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
     prefix = "" if not text or text.endswith(("\n", "\r")) else newline
     addition = prefix + "".join(d + newline for d in needed)
     fix = Fix((Edit(len(text), len(text), addition),), SAFE, "add " + ", ".join(needed))
-    last = max((line for line in parsed.lines if line.kind != "blank"), key=lambda entry: entry.start, default=None)
-    at = (last.start, last.end) if last else (0, 0)
+    # A finding about the file as a whole (what it lacks), at its start like DS301's: no
+    # requirement line of the file is the one at fault.
+    at = (0, 0)
     for dist, path in needed.items():
         result.findings.append(Finding.at_span(
             "DS305", at[0], at[1], f"`{dist}` is needed by {path} but not required", fix=fix,

@@ -236,7 +236,7 @@ knows what the DAGs need.
 Safe: appends the missing distributions, unpinned (the constraint file pins them).
 """
     invalid = (Example(f'--constraint "{URL_251}"\nboto3\n', f'--constraint "{URL_251}"\nboto3\napache-airflow-providers-slack\n',
-                path=REQ, target="2.5.1", files=(("dags/alerts.py", SLACK_DAG),), findings=((2, 1, '`apache-airflow-providers-slack` is needed by dags/alerts.py but not required'),)),)
+                path=REQ, target="2.5.1", files=(("dags/alerts.py", SLACK_DAG),), findings=((1, 1, '`apache-airflow-providers-slack` is needed by dags/alerts.py but not required'),)),)
     valid = (Example(f'--constraint "{URL_251}"\napache-airflow-providers-slack\n', path=REQ, target="2.5.1",
                          files=(("dags/alerts.py", SLACK_DAG),)),)
 

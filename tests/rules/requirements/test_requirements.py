@@ -164,8 +164,8 @@ def test_missing_providers_come_from_the_dags_imports(cli, tmp_path):
     })
     result = run(cli, tmp_path, "--target-version", "2.5.1", "--select", "DS305")
     assert result.out == (
-        "requirements.txt:2:1: DS305 [*] `apache-airflow-providers-amazon` is needed by dags/etl.py but not required\n"
-        "requirements.txt:2:1: DS305 [*] `apache-airflow-providers-slack` is needed by dags/etl.py but not required\n"
+        "requirements.txt:1:1: DS305 [*] `apache-airflow-providers-amazon` is needed by dags/etl.py but not required\n"
+        "requirements.txt:1:1: DS305 [*] `apache-airflow-providers-slack` is needed by dags/etl.py but not required\n"
     )
     run(cli, tmp_path, "--target-version", "2.5.1", "--fix")
     assert (tmp_path / "requirements.txt").read_text() == (
@@ -182,5 +182,5 @@ def test_missing_providers_seen_when_only_requirements_is_checked(cli, tmp_path)
     })
     result = run(cli, tmp_path, "--target-version", "2.5.1", "requirements.txt")
     assert result.out == (
-        "requirements.txt:2:1: DS305 [*] `apache-airflow-providers-slack` is needed by dags/etl.py but not required\n"
+        "requirements.txt:1:1: DS305 [*] `apache-airflow-providers-slack` is needed by dags/etl.py but not required\n"
     )
