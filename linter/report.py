@@ -41,8 +41,10 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
     rows: list[FileRow] = []
     providers: Counter = Counter()
     for result in run.files:
-        for dist in result.records.get("providers", []):
-            providers[dist] += 1
+        if not result.diagnostics and _empty(result.entry.path):
+            continue  # an empty __init__.py is not a file that is "ready"
+        for dist in set(result.records.get("providers", [])):
+            providers[dist] += 1  # files that need it, not findings
         fixable = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.is_safe)
         row = FileRow(result.entry.display, len(result.diagnostics), fixable, len(result.diagnostics) - fixable)
         for d in result.diagnostics:
@@ -53,6 +55,7 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
                 ("unsafe" if d.fix is not None else "manual"),
                 "url": rule_url(rule.code, rule.name) if rule else RULES_DOC_URL,
             })
+        row.findings.sort(key=lambda f: (f["line"], f["code"]))
         rows.append(row)
     for d in run.problems:
         rows.append(FileRow(d.path, 1, 0, 1, [{"code": d.code, "name": "", "line": 1, "message": d.message,
@@ -80,6 +83,21 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
     }
 
 
+def _empty(path: Any) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _inline_markdown(text: str) -> str:
+    """Escaped text with Markdown's `code` spans rendered (messages quote paths and names that way)."""
+    import re
+
+    parts = re.split(r"`([^`]+)`", text)
+    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p) for i, p in enumerate(parts))
+
+
 def _chart(families: list[tuple[str, int]]) -> str:
     if not families:
         return '<p class="muted">No findings.</p>'
@@ -103,7 +121,9 @@ document.querySelectorAll('table.sortable th[data-key]').forEach(function (th) {
   th.addEventListener('click', function () {
     var table = th.closest('table'), body = table.tBodies[0], index = th.cellIndex;
     var numeric = th.dataset.type === 'number';
-    var descending = th.getAttribute('aria-sort') !== 'descending';
+    // Numbers sort largest first on the first click, text A to Z.
+    var current = th.getAttribute('aria-sort');
+    var descending = numeric ? current !== 'descending' : current === 'ascending';
     table.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
     th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
     var rows = Array.prototype.slice.call(body.rows);
@@ -123,7 +143,10 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2rem; font-size
 .muted { color: #5c6b7a; } .cards { display: flex; gap: 1rem; margin: 1.2rem 0; }
 .card { flex: 1; border: 1px solid #d5dde5; border-radius: 8px; padding: .8rem 1rem; }
 .card b { display: block; font-size: 1.8rem; } .ready b { color: #237a3b; } .auto b { color: #2f6fb1; }
-.manual b { color: #b3261e; } table { border-collapse: collapse; width: 100%; }
+.manual b { color: #b3261e; } table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+td { overflow-wrap: anywhere; } td code { white-space: normal; word-break: break-all; }
+#files th:nth-child(1) { width: 24%; } #files th:nth-child(2) { width: 10%; }
+#files th:nth-child(3), #files th:nth-child(4), #files th:nth-child(5) { width: 7%; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #e3e8ee; vertical-align: top; }
 th[data-key] { cursor: pointer; user-select: none; } th[aria-sort=descending]::after { content: " \\25BC"; }
 th[aria-sort=ascending]::after { content: " \\25B2"; } td.num { text-align: right; }
@@ -138,7 +161,7 @@ def render_html(data: dict[str, Any]) -> str:
     for row in data["rows"]:
         items = "".join(
             f'<li><a href="{e(f["url"])}"><code>{e(f["code"])}</code></a> '
-            f'<span class="{e(f["severity"])}">line {f["line"]}</span>: {e(f["message"])} '
+            f'<span class="{e(f["severity"])}">line {f["line"]}</span>: {_inline_markdown(f["message"])} '
             f'<span class="muted">({e(f["fix"])})</span></li>'
             for f in row.findings
         )
@@ -154,7 +177,7 @@ def render_html(data: dict[str, Any]) -> str:
                         for d, n in data["providers"]) or "<li class='muted'>None recorded.</li>"
     changes = "".join(
         f"<li><code>{e(c['path'])}:{c['line']}</code> <a href=\"{e(c['url'])}\"><code>{e(c['code'])}</code></a> "
-        f"{e(c['message'])}</li>" for c in data["changes"]
+        f"{_inline_markdown(c['message'])}</li>" for c in data["changes"]
     ) or "<li class='muted'>Nothing to change.</li>"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -79,10 +79,27 @@ def test_html_renders_sorts_and_logs_no_errors(cli, repo):
         assert [int(v) for v in column(5)] == sorted(totals)
         page.click("th[data-key=path]")
         paths = column(1)
-        assert paths == sorted(paths, reverse=True)
+        assert paths == sorted(paths)  # text sorts A to Z on the first click
+        page.click("th[data-key=path]")
+        assert column(1) == sorted(paths, reverse=True)
         link = page.locator("#files a").first.get_attribute("href")
         assert link is not None and "/docs/rules.md#ds" in link
+        # Markdown code spans of the messages are rendered, not shown as backticks.
+        assert page.locator("#files ul.findings li code").count() > page.locator("#files ul.findings li").count()
+        assert "`" not in page.inner_text("#files")
+        # Findings of a file in line order.
+        lines = page.locator("#files tbody tr").first.locator("li span").evaluate_all(
+            "spans => spans.map(s => parseInt(s.textContent.replace('line ', '')))"
+        )
+        assert lines == sorted(lines)
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        for width in (1280, 1400, 1920):  # no horizontal overflow: nothing cut off, no scrollbar
+            page.set_viewport_size({"width": width, "height": 900})
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            overflow = page.locator("#files td").evaluate_all(
+                "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).length"
+            )
+            assert overflow == 0, width
         browser.close()
     assert errors == []
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
