@@ -30,8 +30,11 @@ class SourceText:
     text: str
     encoding: str  # a Python codec name; "utf-8-sig" when the file starts with a BOM
 
+    # A byte-order mark the codec does not write itself (UTF-16 files keep theirs as found).
+    bom: bytes = b""
+
     def encode(self, text: str) -> bytes:
-        return text.encode(self.encoding)
+        return self.bom + text.encode(self.encoding)
 
 
 def read_source(path: Path, python: bool, max_size: int = DEFAULT_MAX_FILE_SIZE) -> SourceText:
@@ -55,7 +58,18 @@ def read_source(path: Path, python: bool, max_size: int = DEFAULT_MAX_FILE_SIZE)
     return decode_source(path, raw, python)
 
 
+UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
 def decode_source(path: Path, raw: bytes, python: bool) -> SourceText:
+    codec = UTF16_BOMS.get(raw[:2])
+    if codec is not None and not python:
+        # A requirements file or conda environment exported by Windows tools: UTF-16 with a BOM,
+        # which pip and YAML readers accept (CPython does not, for a DAG: that stays DS902).
+        try:
+            return SourceText(path=path, raw=raw, text=raw[2:].decode(codec), encoding=codec, bom=raw[:2])
+        except UnicodeDecodeError:
+            raise SourceError("DS902", f"cannot be decoded: not valid {codec.upper()}") from None
     if b"\x00" in raw:
         raise SourceError("DS902", "looks like a binary file (it contains NUL bytes)")
     encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from conftest import write
 
+from dagshift.rules import default_registry
+
 GOOD = "from airflow.operators.bash_operator import BashOperator\n"
 
 
@@ -179,3 +181,22 @@ def test_fix_whose_edits_overlap_is_never_applied(cli, tmp_path):
     assert (tmp_path / "dags/a.py").read_text() == source
     assert result.out == "dags/a.py:1:1: DS594 [*] a fix whose edits overlap each other\n"
     assert result.code == 1
+
+
+def test_utf16_requirements_are_read_and_fixed_in_utf16_a_utf16_dag_is_not(cli, tmp_path):
+    """Windows tools export requirements in UTF-16 with a BOM; pip reads them, CPython reads no such DAG."""
+    text = "apache-airflow-backport-providers-amazon==2021.3.3\r\nboto3\r\n"
+    write(tmp_path, {"requirements.txt": b"\xff\xfe" + text.encode("utf-16-le"),
+                     "dags/wide.py": b"\xff\xfe" + "print('x')\n".encode("utf-16-le")})
+    result = cli("check", "--format", "concise", "--quiet", "--target-version", "2.5.1", "--fix", cwd=tmp_path,
+                 registry=default_registry())
+    fixed = (tmp_path / "requirements.txt").read_bytes()
+    assert fixed.startswith(b"\xff\xfe")
+    assert fixed[2:].decode("utf-16-le") == (
+        '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.5.1/constraints-3.10.txt"\r\n'
+        "apache-airflow-providers-amazon\r\nboto3\r\n"
+    )
+    assert result.out.splitlines() == [
+        "dags/wide.py:1:1: DS902 cannot be read as text: looks like a binary file (it contains NUL bytes)"
+    ]
+    assert result.code == 2
