@@ -235,6 +235,8 @@ class _Run:
             dest = _destination(target, self.finder, old, alias, self.renamed, res, self.last_pointer.get(old))
             if dest:
                 entry["to"], entry["via"] = dest
+            elif OVERRIDES.get(old, {}).get("hint"):
+                entry["hint"] = OVERRIDES[old]["hint"]  # no importable successor: what to do instead
         if entry["status"] == "deprecated" and via == "shim":
             self.last_pointer[old] = entry["to"]
         return entry

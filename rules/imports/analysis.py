@@ -115,7 +115,7 @@ def _moved_finding(node: cst.CSTNode, old: str, entry: dict) -> Finding:
     removed = entry["status"] == "removed"
     renamed = new is not None and new.rpartition(".")[2] != old.rpartition(".")[2]
     code = "DS103" if renamed else ("DS101" if removed else "DS102")
-    return _finding(code, node, Move(old, new, entry.get("dist"), removed))
+    return _finding(code, node, Move(old, new, entry.get("dist"), removed, reason=entry.get("hint", "")))
 
 
 def _provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Finding]:
@@ -351,6 +351,8 @@ def describe(finding: Move, target: str, code: str) -> str:
     if finding.new is None and finding.reason == "private":
         return (f"`{finding.old}` does not exist on Airflow {target}: it was a private helper of Airflow 1.10's "
                 f"`{finding.old.rpartition('.')[0]}`, which no shim passes on; copy what you need into your own code")
+    if finding.new is None and finding.reason:
+        return f"`{finding.old}` does not exist on Airflow {target}: {finding.reason}"
     if finding.new is None:
         return f"`{finding.old}` does not exist on Airflow {target} and has no replacement"
     if code == "DS103":

@@ -98,6 +98,8 @@ is left alone.
             target="2.5.1", findings=((1, 68, '`airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` (install apache-airflow-providers-amazon)'),)),
         Example("from airflow.operators.sensors import TimeSensor  # old\n",
                 "from airflow.sensors.time_sensor import TimeSensor  # old\n", target="2.5.1", findings=((1, 39, '`airflow.operators.sensors.TimeSensor` does not exist on Airflow 2.5.1: it moved to `airflow.sensors.time_sensor.TimeSensor`'),)),
+        Example("from airflow.executors import get_default_executor\n\nexecutor = get_default_executor()\n", None,
+                target="2.5.1", findings=((1, 31, '`airflow.executors.get_default_executor` does not exist on Airflow 2.5.1: call `ExecutorLoader.get_default_executor()` from `airflow.executors.executor_loader` where it is still needed (SubDagOperator no longer takes `executor`)'),)),
         Example("from airflow.contrib.hooks.gcs_hook import _parse_gcs_url\n", None, target="2.5.1", findings=((1, 44, "`airflow.contrib.hooks.gcs_hook._parse_gcs_url` does not exist on Airflow 2.5.1: it was a private helper of Airflow 1.10's `airflow.contrib.hooks.gcs_hook`, which no shim passes on; copy what you need into your own code"),)),
         Example("from airflow.operators.dagrun_operator import DagRunOrder\n", None, target="2.5.1", findings=((1, 47, '`airflow.operators.dagrun_operator.DagRunOrder` does not exist on Airflow 2.5.1 and has no replacement'),)),
     )
