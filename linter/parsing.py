@@ -49,24 +49,7 @@ PY2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+[\"']|except\s+[\w.]+\s*,\s
 
 def syntax_error(text: str) -> tuple[int, int, str]:
     """Line, column and message for text that libcst refused, as CPython's own parser words it."""
-    import ast
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except SyntaxError as exc:
-        line = exc.lineno or 1
-        column = exc.offset or 1
-        message = exc.msg
-        source = LineIndex(text).line_text(line)
-        if PY2_HINTS.search(source) or "Missing parentheses in call to" in message:
-            message = f"{message} (this looks like Python 2; Airflow 2 runs on Python 3 only)"
-        return line, column, message
-    except (RecursionError, MemoryError, ValueError) as exc:
-        return 1, 1, f"the parser gave up: {type(exc).__name__}"
-    return 1, 1, "libcst cannot parse this file although CPython can"
+    return python_syntax_error(text) or (1, 1, "libcst cannot parse this file although CPython can")
 
 
 def parses(text: str) -> bool:
@@ -82,16 +65,24 @@ def parses(text: str) -> bool:
 
 
 def python_syntax_error(text: str) -> Optional[tuple[int, int, str]]:
-    """(line, column, message) when CPython cannot parse the text, else None. Never runs it."""
+    """(line, column, message) when CPython cannot parse the text, else None. Never runs it.
+
+    No nesting guard here: CPython's own parser refuses deep nesting with a SyntaxError (it is
+    libcst's that can crash), and counting brackets would cost more than the parse."""
     import ast
     import warnings
 
-    # No nesting guard here: CPython's own parser refuses deep nesting with a SyntaxError (it is
-    # libcst's that can crash), and counting brackets would cost more than the parse.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is the DAG's business
             ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return syntax_error(text)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        message = exc.msg
+        source = LineIndex(text).line_text(line)
+        if PY2_HINTS.search(source) or "Missing parentheses in call to" in message:
+            message = f"{message} (this looks like Python 2; Airflow 2 runs on Python 3 only)"
+        return line, exc.offset or 1, message
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return 1, 1, f"the parser gave up: {type(exc).__name__}"
     return None

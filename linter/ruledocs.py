@@ -20,16 +20,21 @@ def heading_anchor(heading: str) -> str:
     return kept.replace(" ", "-")
 
 
+def rule_heading(code: str, name: str) -> str:
+    """A rule's heading in docs/rules.md and `dagshift rule CODE` (its URL anchor comes from it)."""
+    return f"{code}: {name}"
+
+
 def rule_url(code: str, name: str) -> str:
     """The rule's section of docs/rules.md, with an anchor that exists there."""
     from dagshift.linter import RULES_DOC_URL
 
-    return f"{RULES_DOC_URL}#{heading_anchor(f'{code}: {name}')}"
+    return f"{RULES_DOC_URL}#{heading_anchor(rule_heading(code, name))}"
 
 
 def rule_markdown(rule: "type[Rule]", heading: str = "#") -> str:
     lines = [
-        f"{heading} {rule.code}: {rule.name}",
+        f"{heading} {rule_heading(rule.code, rule.name)}",
         "",
         f"- Message: {rule.message}",
         f"- Severity: {rule.severity}",

@@ -1,4 +1,4 @@
-"""Line scans for the pre-screens, driven by a substring search.
+"""Text helpers: line scans for the pre-screens, driven by a substring search, and a file's newline.
 
 A `^`-anchored MULTILINE pattern run with finditer is tried at every position of the file; most
 lines cannot match, and a literal every match must contain finds the few that can at memchr speed.
@@ -26,3 +26,8 @@ def line_matches(text: str, literal: str, pattern: re.Pattern[str]) -> Iterator[
         if end < 0:
             return
         pos = text.find(literal, end + 1)
+
+
+def newline_of(text: str) -> str:
+    """The line break a fix writes into a text file: CRLF when the file uses it, else LF."""
+    return "\r\n" if "\r\n" in text else "\n"

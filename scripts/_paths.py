@@ -18,6 +18,7 @@ CONSTRAINTS = ROOT / "rules" / "requirements" / "data" / "constraints"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # a checkout: `dagshift` resolves to the folders beside scripts/
 
+from dagshift.linter.pyast import dotted  # noqa: E402
 from dagshift.linter.tables import load_table, table_path  # noqa: E402
 from dagshift.rules.imports.tables import INDEXED, provider_dist  # noqa: E402
 
@@ -45,4 +46,4 @@ def airflow2_targets() -> list[str]:
     return [v["airflow"] for v in mwaa_versions("2.")]
 
 
-__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions", "INDEXED", "generator_args", "airflow2_targets"]
+__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions", "INDEXED", "generator_args", "airflow2_targets", "dotted"]

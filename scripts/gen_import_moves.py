@@ -30,14 +30,13 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import CONSTRAINTS, mwaa_versions, provider_dist, table_path  # noqa: E402
+from _paths import CONSTRAINTS, dotted, mwaa_versions, provider_dist, table_path  # noqa: E402
 from move_sources import ClassFinder, inventory, provider_index, renamed_classes  # noqa: E402
 from wheelindex import (  # noqa: E402
     Wheel,
     bindings,
     classes_and_functions,
     deprecated_classes,
-    dotted,
     lazy_names,
     read_constraints,
     star_sources,

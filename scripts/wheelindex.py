@@ -209,14 +209,3 @@ def public_assignments(tree: ast.Module) -> list[str]:
             if isinstance(target, ast.Name) and not target.id.startswith("_") and target.id.isupper():
                 names.append(target.id)
     return names
-
-
-def dotted(node: ast.expr) -> Optional[str]:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None

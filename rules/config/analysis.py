@@ -12,6 +12,7 @@ from dagshift.linter.diagnostics import SAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.tables import load_table
 from dagshift.linter.targets import find_target, version_tuple
+from dagshift.linter.textscan import newline_of
 from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
 from dagshift.rules.config.settings import ENV, INI, MWAA, PY, Setting, airflow_versions, settings_in
 
@@ -25,8 +26,6 @@ def config_table() -> dict:
     return load_table("config_changes", "targets")["targets"]
 
 
-
-
 def analyse(ctx: Any) -> list[Finding]:
     return once_per_file(ctx, "config", _analyse)
 
@@ -37,7 +36,7 @@ def _key_text(setting: Setting, section: str, option: str) -> str:
     if setting.syntax == MWAA:
         return f"{section}.{option}"
     if setting.syntax == PY:
-        q = setting.value
+        q = setting.quote
         return f"{q}{section}{q}, {q}{option}{q}"
     return option
 
@@ -53,7 +52,7 @@ def _analyse(ctx: Any) -> list[Finding]:
         where = {INI: f"[{setting.section}] {setting.option}", ENV: text[slice(*setting.key_span)],
                  MWAA: setting.name, PY: f"`[{setting.section}] {setting.option}` (read here)"}[setting.syntax]
         _class_path(ctx, setting, where, moves, findings)
-        if setting.option == "backend_kwargs" and setting.syntax != PY and setting.value and not setting.value.startswith(("$", "!")):
+        if setting.option == "backend_kwargs" and setting.value and not setting.value.startswith(("$", "!")):
             try:
                 json.loads(setting.value)
             except json.JSONDecodeError as exc:
@@ -88,7 +87,7 @@ def _plan_section_moves(text: str, findings: list[Finding]) -> None:
     for finding in findings:
         if finding.code == "DS403" and finding.fix is None and isinstance(finding.detail, tuple):
             by_section.setdefault(finding.detail[0], []).append(finding)
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = newline_of(text)
     for section, group in by_section.items():
         blocks = []
         for finding in group:

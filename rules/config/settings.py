@@ -48,7 +48,8 @@ class Setting:
     value: str
     key_span: tuple[int, int]
     value_span: tuple[int, int]
-    syntax: str  # INI, ENV or MWAA
+    syntax: str  # INI, ENV, MWAA or PY
+    quote: str = ""  # PY: the quote the call's strings use (a fix writes the new names in it)
 
     @property
     def name(self) -> str:
@@ -75,9 +76,8 @@ def _python(text: str) -> list[Setting]:
             start -= 1
         if text[start:end] not in receivers:
             continue
-        # The value a read has is its quote character: the fix writes the new names in the same quotes.
-        found.append(Setting(m["section"], m["option"], m["q1"], (m.start("q1"), m.end("option") + 1),
-                             (m.start("q1"), m.end("option") + 1), PY))
+        span = (m.start("q1"), m.end("option") + 1)
+        found.append(Setting(m["section"], m["option"], "", span, span, PY, quote=m["q1"]))
     return found
 
 

@@ -19,12 +19,6 @@ from dagshift.rules.plugins.index import NAMESPACES
 APPLY_DEFAULTS = {"airflow.utils.decorators.apply_defaults", "airflow.utils.apply_defaults"}
 
 
-
-
-def _core_modules(target: str) -> dict[str, list[str]]:
-    return tables(target).core
-
-
 def _plugin_for(index: dict, kind: str, name: str) -> list[tuple[str, dict, Optional[str]]]:
     """(plugin name, plugin, defining module) of every plugin listing `name` under `kind`."""
     found = []
@@ -42,17 +36,15 @@ def analyse(ctx: Any) -> list[Finding]:
 
 def _analyse(ctx: Any) -> list[Finding]:
     index = ctx.facts.get("plugin_index", {"plugins": {}, "searched": []})
-    found = namespace_findings(ctx, index, macros=False) + namespace_findings(ctx, index, macros=True)
-    for code in ("DS202", "DS203", "DS204"):
-        found += plugin_class_findings(ctx, code)
-    return found + apply_defaults_findings(ctx) + super_init_findings(ctx)
+    return (namespace_findings(ctx, index) + plugin_class_findings(ctx) + apply_defaults_findings(ctx)
+            + super_init_findings(ctx))
 
 
-def namespace_findings(ctx: Any, index: dict, macros: bool) -> list[Finding]:
-    core = _core_modules(ctx.target)
+def namespace_findings(ctx: Any, index: dict) -> list[Finding]:
+    """DS201 (operators, sensors, hooks) and DS205 (macros): imports through the 1.10 namespaces."""
+    core = tables(ctx.target).core
     old_modules = tables(ctx.target).old_modules
     searched = ", ".join(sorted(set(index.get("searched", [])))) or "no plugins folder"
-    code = "DS205" if macros else "DS201"
     findings: list[Finding] = []
     for imported in ctx.imports:
         if imported.level:
@@ -60,15 +52,16 @@ def namespace_findings(ctx: Any, index: dict, macros: bool) -> list[Finding]:
         module = imported.module
         parent, _, plugin_name = module.rpartition(".")
         kind = NAMESPACES.get(parent)
-        if kind is not None and (kind == "macros") == macros and module not in core and module not in old_modules:
+        if kind is not None and module not in core and module not in old_modules:
+            code = "DS205" if kind == "macros" else "DS201"
             if imported.name is None:
                 findings.append(Finding(code, imported.alias.name, (
                     f"`import {module}`: Airflow 2 has no `{parent}.<plugin>` modules; import from the plugin's own module"
                 )))
                 continue
             findings.append(_namespaced(ctx, code, imported, index, kind, plugin_name, searched))
-        elif not macros and module in NAMESPACES and imported.name is not None and NAMESPACES[module] != "macros":
-            kind = NAMESPACES[module]
+        elif module in NAMESPACES and imported.name is not None and NAMESPACES[module] != "macros":
+            code, kind = "DS201", NAMESPACES[module]
             matches = _plugin_for(index, kind, imported.name)
             if f"{module}.{imported.name}" in tables(ctx.target).entries:
                 continue  # a 1.10 path of Airflow's own (DS101-DS103)
@@ -162,15 +155,15 @@ CODES = {"operators": "DS202", "sensors": "DS202", "hooks": "DS202", "admin_view
          "menu_links": "DS203", "executors": "DS204"}
 
 
-def plugin_class_findings(ctx: Any, code: str) -> list[Finding]:
+def plugin_class_findings(ctx: Any) -> list[Finding]:
+    """DS202-DS204: the lists of AirflowPlugin classes (and Flask-Admin imports), in one pass."""
     findings = []
-    if code == "DS203":
-        for imported in ctx.imports:
-            if imported.module == "flask_admin" or imported.module.startswith("flask_admin."):
-                findings.append(Finding(code, imported.alias.name, (
-                    f"`{imported.qualified}`: Flask-Admin is not installed with Airflow 2; "
-                    "write the view for Flask-AppBuilder (`appbuilder_views`)"
-                )))
+    for imported in ctx.imports:
+        if imported.module == "flask_admin" or imported.module.startswith("flask_admin."):
+            findings.append(Finding("DS203", imported.alias.name, (
+                f"`{imported.qualified}`: Flask-Admin is not installed with Airflow 2; "
+                "write the view for Flask-AppBuilder (`appbuilder_views`)"
+            )))
     for stmt in ctx.module.body:
         if not isinstance(stmt, cst.ClassDef) or not any(
             (dotted_name(b.value) or "").split(".")[-1] == "AirflowPlugin" for b in stmt.bases
@@ -184,7 +177,8 @@ def plugin_class_findings(ctx: Any, code: str) -> list[Finding]:
                 continue
             target = small.targets[0].target
             attr = target.value if isinstance(target, cst.Name) else ""
-            if CODES.get(attr) != code:
+            code = CODES.get(attr)
+            if code is None:
                 continue
             if isinstance(small.value, (cst.List, cst.Tuple)) and not small.value.elements:
                 # An empty list breaks nothing: say so, and offer to delete the line.

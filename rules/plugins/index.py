@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from dagshift.linter.pyast import dotted
+
 # The modules Airflow 1.10 made of each plugin's lists: `airflow.operators.<plugin>` and the like.
 NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "airflow.hooks": "hooks",
               "airflow.macros": "macros"}
@@ -168,14 +170,14 @@ class PluginIndex:
             return None  # `from package import submodule`
         return self.defining_module(root, source, imported, depth + 1)
 
-    def resolve_dotted(self, root: Path, module: str, bound: dict[str, Binding], dotted: str) -> Optional[str]:
+    def resolve_dotted(self, root: Path, module: str, bound: dict[str, Binding], path: str) -> Optional[str]:
         """Where a listed `Name` or `pkg.Name` (through `import pkg` / `from . import pkg`) is defined."""
-        head, _, rest = dotted.partition(".")
+        head, _, rest = path.partition(".")
         if head not in bound:
             return None
         origin = bound[head]
         if not rest:
-            return self._follow(root, module, origin, 0) if origin is not None else module
+            return self._follow(root, module, origin, 0)
         if origin is None:
             return None
         source, imported = origin
@@ -229,19 +231,8 @@ def _class_attrs(node: ast.ClassDef) -> dict[str, object]:
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 attrs[key] = value.value
             elif isinstance(value, (ast.List, ast.Tuple)):
-                attrs[key] = [_dotted(e) for e in value.elts]
+                attrs[key] = [dotted(e) for e in value.elts]
     return attrs
-
-
-def _dotted(node: ast.expr) -> Optional[str]:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def plugin_folders(project: Any) -> list[Path]:

@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 from packaging.version import InvalidVersion, Version
 
-from dagshift.fixers.edits import replace_span
+from dagshift.fixers.edits import insert_at, replace_span
 from dagshift.fixers.requirements import replace_line
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
@@ -137,7 +137,7 @@ def _read(path: Path) -> str:
 
 def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python: str, newline: str) -> Finding:
     first = next((line for line in parsed.lines if line.kind != "blank"), None)
-    insert_at = first.start if first is not None else len(ctx.text)
+    at = first.start if first is not None else len(ctx.text)
     url = constraint_url(target, python)
     addition = f'--constraint "{url}"' + newline
     if first is None and ctx.text and not ctx.text.endswith(("\n", "\r")):
@@ -149,8 +149,8 @@ def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python:
         else f"no `--constraint` line: pip may upgrade Airflow or pick provider versions that break Airflow {target}"
     )
     return Finding.at_span(
-        "DS301", insert_at, insert_at, message, severity="warning" if mwaa_adds else "error",
-        fix=replace_span(insert_at, insert_at, addition, f"add the Airflow {target} / Python {python} constraints"),
+        "DS301", at, at, message, severity="warning" if mwaa_adds else "error",
+        fix=insert_at(at, addition, f"add the Airflow {target} / Python {python} constraints"),
     )
 
 
@@ -288,7 +288,7 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
     text = ctx.text
     prefix = "" if not text or text.endswith(("\n", "\r")) else newline
     addition = prefix + "".join(d + newline for d in needed)
-    fix = Fix((Edit(len(text), len(text), addition),), SAFE, "add " + ", ".join(needed))
+    fix = insert_at(len(text), addition, "add " + ", ".join(needed))
     # A finding about the file as a whole (what it lacks), at its start like DS301's: no
     # requirement line of the file is the one at fault.
     at = (0, 0)

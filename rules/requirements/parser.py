@@ -17,6 +17,8 @@ from typing import Optional
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from dagshift.linter.textscan import newline_of
+
 SHORT = {"-c": "--constraint", "-r": "--requirement", "-i": "--index-url", "-f": "--find-links", "-e": "--editable"}
 WITH_VALUE = {
     "--constraint", "--requirement", "--index-url", "--extra-index-url", "--find-links", "--editable",
@@ -59,7 +61,7 @@ class RequirementsFile:
 
     @property
     def newline(self) -> str:
-        return "\r\n" if "\r\n" in self.text else "\n"
+        return newline_of(self.text)
 
 
 def parse(text: str) -> RequirementsFile:
