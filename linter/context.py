@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from dagshift.linter.config import Settings
     from dagshift.linter.discovery import FileEntry
     from dagshift.linter.imports import ImportTable
+    from dagshift.linter.names import NameUses
 
 
 class ProjectContext:
@@ -49,6 +50,7 @@ class FileContext:
         self._index: Optional[LineIndex] = None
         self.module = module
         self._imports: Optional["ImportTable"] = None
+        self._name_uses: Optional["NameUses"] = None
         # Per-file work several rules of one family share (computed by the first that needs it).
         self.shared: dict[str, Any] = {}
         self._positions: Any = None
@@ -68,6 +70,16 @@ class FileContext:
             assert self.module is not None, "imports are only available for Python files"
             self._imports = ImportTable(self.module)
         return self._imports
+
+    @property
+    def name_uses(self) -> "NameUses":
+        """Where each name of the module is used (one walk, shared by every rule that renames)."""
+        if self._name_uses is None:
+            from dagshift.linter.names import NameUses
+
+            assert self.module is not None, "name uses are only available for Python files"
+            self._name_uses = NameUses(self.module)
+        return self._name_uses
 
     def span(self, node: "cst.CSTNode") -> tuple[int, int]:
         """Character offsets of a node's own code (without its leading blank lines/comments)."""
@@ -134,6 +146,10 @@ class RuleContext:
     @property
     def imports(self) -> "ImportTable":
         return self.file.imports
+
+    @property
+    def name_uses(self) -> "NameUses":
+        return self.file.name_uses
 
     @property
     def settings(self) -> "Settings":

@@ -282,7 +282,6 @@ class _Visitor:
                     )))
 
     def _imports(self) -> None:
-        uses: Optional[NameUses] = None
         for imported in self.ctx.imports:
             qualified = imported.qualified
             if qualified in SUBDAG and self.facts["subdag_deprecated"]:
@@ -290,8 +289,7 @@ class _Visitor:
                     f"SubDagOperator is deprecated on Airflow {self.target}: use a TaskGroup"
                 )))
             if qualified == "airflow.operators.dummy.DummyOperator" and self.facts["empty_operator"]:
-                uses = uses or NameUses(self.ctx.module)
-                self.findings.append(self._dummy(imported, uses))
+                self.findings.append(self._dummy(imported, self.ctx.name_uses))
 
     def _dummy(self, imported: Any, uses: NameUses) -> Finding:
         from dagshift.fixers.imports import move_names

@@ -11,7 +11,6 @@ import libcst as cst
 from dagshift.fixers.arguments import drop_item, rename_keyword
 from dagshift.linter.diagnostics import SAFE, WARNING, Fix
 from dagshift.linter.findings import Finding
-from dagshift.linter.names import NameUses
 from dagshift.rules.dag_api.screen import (
     ARGUMENT_RENAMES,
     CLASS_ARGUMENT_CHANGES,
@@ -48,7 +47,7 @@ def _delete_argument(v: Any, args: list[cst.Arg], index: int, key: str) -> Fix:
     func = value.func if isinstance(value, cst.Call) else None
     if isinstance(func, cst.Name):
         bound = v.ctx.imports.by_local.get(func.value, [])
-        sites = NameUses(v.ctx.module).rename_sites(func.value)
+        sites = v.ctx.name_uses.rename_sites(func.value)
         if len(bound) == 1 and not bound[0].enclosing and sites is not None and len(sites) == 1:
             edits = (*dropped.edits, remove_imported_name(v.ctx, bound[0]))
             return Fix(edits, SAFE, f"remove `{key}` and the import only it used")

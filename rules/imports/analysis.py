@@ -85,7 +85,7 @@ def _analyse(ctx: Any) -> Analysis:
         finding = _moved_finding(imported.alias.name, path, entry)
         per_statement.setdefault(id(imported.statement), []).append((imported, finding))
 
-    uses = NameUses(ctx.module) if per_statement or module_bindings else None
+    uses = ctx.name_uses if per_statement or module_bindings else None
     if per_statement:
         assert uses is not None
         _plan_fixes(ctx, per_statement, uses)

@@ -212,7 +212,6 @@ class _Decorators:
 
 
 def apply_defaults_findings(ctx: Any) -> list[Finding]:
-    from dagshift.linter.names import NameUses
 
     local_names: dict[str, Any] = {}
     for imported in ctx.imports:
@@ -231,7 +230,7 @@ def apply_defaults_findings(ctx: Any) -> list[Finding]:
     edits = []
     for decorator in visitor.found:
         edits.append(delete_lines(ctx.index, *ctx.span(decorator)))
-    uses = NameUses(ctx.module)
+    uses = ctx.name_uses
     for local, imported in local_names.items():
         if imported is None or "." in local:
             continue
