@@ -64,7 +64,7 @@ def signature_findings(v: Any, qualified: str, name: str, args: list[cst.Arg]) -
     if accepted is None:
         return
     keywords = {a.keyword.value for a in args if a.keyword is not None}
-    renames = argument_renames().get(cls or "", {})
+    renames = argument_renames(v.target).get(cls or "", {})
     for arg in args:
         key = arg.keyword.value if arg.keyword is not None else None
         if key is None or key in HANDLED:

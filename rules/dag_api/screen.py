@@ -50,45 +50,44 @@ KEYWORD = re.compile(r"[(,]\s*(?:#[^\n]*\n\s*)*(\w+)\s*=(?!=)")
 
 
 @lru_cache(maxsize=4)
-def signatures(target: str) -> dict[str, frozenset[str]]:
-    """Operator class path -> the keyword arguments it accepts on the target (through its bases)."""
+def _slice(target: str) -> dict:
+    """The target's part of operator_signatures.json, from the data-slice cache: the arguments each
+    class accepts, the renames of their deprecation code, the classes that read **kwargs, and what
+    the pre-screen may clear (the accepted arguments but the deprecated ones)."""
     from dagshift.linter.datacache import load
     from dagshift.linter.tables import load_table, table_path
 
-    def build() -> dict[str, frozenset[str]]:
+    def build() -> dict:
         data = load_table("operator_signatures", "arguments", "targets")
         sets = [frozenset(a) for a in data["arguments"]]
-        return {cls: sets[i] for cls, i in data["targets"].get(target, {}).items()}
+        accepted = {cls: sets[i] for cls, i in data["targets"].get(target, {}).items()}
+        renames = {cls: r for cls, r in data.get("argument_renames", {}).items() if cls in accepted}
+        return {
+            "accepted": accepted,
+            "renames": renames,
+            "open": frozenset(data.get("consumes_kwargs", {}).get(target, ())),
+            "cleared": {cls: a - renames[cls].keys() if cls in renames else a for cls, a in accepted.items()},
+        }
 
     return load(f"operator-signatures-{target}", (str(table_path("operator_signatures")), __file__), build)
 
 
-@lru_cache(maxsize=1)
-def argument_renames() -> dict[str, dict[str, str]]:
+def signatures(target: str) -> dict[str, frozenset[str]]:
+    """Operator class path -> the keyword arguments it accepts on the target (through its bases)."""
+    return _slice(target)["accepted"]
+
+
+def argument_renames(target: str) -> dict[str, dict[str, str]]:
     """Operator class path -> {old argument: new}, from the classes' own deprecation code in the
     provider versions the targets pin (`gcp_conn_id = bigquery_conn_id` after a warning)."""
-    from dagshift.linter.tables import load_table
-
-    table = load_table("operator_signatures", "arguments", "targets").get("argument_renames", {})
-    return table
+    return _slice(target)["renames"]
 
 
-@lru_cache(maxsize=4)
-def _cleared(target: str) -> dict[str, frozenset[str]]:
-    """What the pre-screen may clear per class: the accepted arguments but the deprecated ones."""
-    renames = argument_renames()
-    return {cls: accepted - renames[cls].keys() if cls in renames else accepted
-            for cls, accepted in signatures(target).items()}
-
-
-@lru_cache(maxsize=4)
 def consumes_kwargs(target: str) -> frozenset[str]:
     """Operator classes whose __init__ (or a base's) takes arguments out of **kwargs itself: an
     argument they do not declare may still be accepted there (QuboleOperator filters its own
     lists, DataprocCreateClusterOperator builds a cluster from them)."""
-    from dagshift.linter.tables import load_table
-
-    return frozenset(load_table("operator_signatures", "arguments", "targets").get("consumes_kwargs", {}).get(target, ()))
+    return _slice(target)["open"]
 
 
 # `Name(` for names ending in Operator or Sensor, matched on the reversed text: there the pattern
@@ -123,7 +122,7 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
     calls = _calls(text)
     if not calls:
         return False
-    known = _cleared(target)
+    known = _slice(target)["cleared"]
     local: dict[str, str] = {}
     for module, names in import_statements(text):
         if module is not None:

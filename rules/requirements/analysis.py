@@ -213,7 +213,8 @@ def _airflow_line(ctx: Any, line: Line, present: set, target: str, newline: str,
     fix = Fix((_line_edit(ctx.text, line, replacement),), SAFE,
               "remove it" + (f" and require {', '.join(providers)}" if providers else ""))
     spec = str(req.specifier) or "unpinned"
-    message = (f"`apache-airflow` ({spec}) must not be installed on MWAA: the environment provides Airflow "
+    label = f"apache-airflow[{','.join(mapped)}]" if mapped else "apache-airflow"
+    message = (f"`{label}` ({spec}) must not be installed on MWAA: the environment provides Airflow "
                f"{target}, and pip would replace or conflict with it")
     result.adds.update(providers)  # what the fix writes: DS305 must not add it a second time
     if not mapped:
@@ -222,7 +223,6 @@ def _airflow_line(ctx: Any, line: Line, present: set, target: str, newline: str,
     # One finding for the line, naming what each extra became; an extra that became nothing is a note.
     became = [f"`{extra}` → {', '.join(dists)}" for extra, dists in mapped.items() if dists]
     nothing = [f"`{extra}`" for extra, dists in mapped.items() if not dists]
-    message = message.replace("`apache-airflow`", f"`apache-airflow[{','.join(mapped)}]`", 1)
     if became:
         message += f"; its extras are providers on Airflow {target}: " + ", ".join(became)
     if nothing:
@@ -289,12 +289,11 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
     prefix = "" if not text or text.endswith(("\n", "\r")) else newline
     addition = prefix + "".join(d + newline for d in needed)
     fix = insert_at(len(text), addition, "add " + ", ".join(needed))
-    # A finding about the file as a whole (what it lacks), at its start like DS301's: no
-    # requirement line of the file is the one at fault.
-    at = (0, 0)
     for dist, path in needed.items():
+        # About the file as a whole (what it lacks), at its start like DS301's: no requirement
+        # line of the file is the one at fault.
         result.findings.append(Finding.at_span(
-            "DS305", at[0], at[1], f"`{dist}` is needed by {path} but not required", fix=fix,
+            "DS305", 0, 0, f"`{dist}` is needed by {path} but not required", fix=fix,
         ))
 
 
