@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
 
 from dagshift.linter import __version__
 from dagshift.linter.codes import FAILURE_CODES
+from dagshift.linter.reporters import FORMATS
 
 if TYPE_CHECKING:
     from dagshift.linter.registry import Registry
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", default=None, help="with --fix or --diff, apply unsafe fixes too")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    check.add_argument("--format", choices=("text", "concise", "json", "sarif", "github", "gitlab"), default=None)
+    check.add_argument("--format", choices=FORMATS, default=None)
     check.add_argument("--sarif-category", metavar="ID",
                        help="SARIF runAutomationDetails id (default: dagshift/airflow-<target>/)")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
@@ -213,14 +214,15 @@ def _progress(total: int) -> Any:
 
 def check(args: argparse.Namespace, registry: "Registry") -> int:
     from dagshift.linter import engine
-    from dagshift.linter.reporters import ReportContext, render
+    from dagshift.linter.reporters import render
+    from dagshift.linter.reporters.context import ReportContext
 
     loaded = _load(args, registry)
     if loaded is None:
         return EXIT_ERROR
     settings, files, problem_diags = loaded
     if not files and not problem_diags and not args.quiet:
-        shown = ", ".join(str(p) for p in args.paths) if getattr(args, "paths", None) else "."
+        shown = ", ".join(str(p) for p in args.paths) or "."
         print(f"dagshift: warning: no files to check in {shown} (nothing dagshift reads is there, "
               "or every file is excluded)", file=sys.stderr)
     # --diff shows what --fix would write, so it wins when both are given.

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dagshift.linter.reporters.context import ReportContext
+from typing import TYPE_CHECKING
 
-__all__ = ["FORMATS", "ReportContext", "render"]
+if TYPE_CHECKING:  # the CLI reads FORMATS at start-up: the dataclass module comes with a check only
+    from dagshift.linter.reporters.context import ReportContext
+
+__all__ = ["FORMATS", "render"]
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
 
 
-def render(fmt: str, ctx: ReportContext) -> str:
+def render(fmt: str, ctx: "ReportContext") -> str:
     if fmt == "text":
         from dagshift.linter.reporters.text import render_text
 
