@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 
 from dagshift.linter.pyast import dotted  # noqa: E402
 from dagshift.linter.tables import load_table, table_path  # noqa: E402
-from dagshift.rules.imports.tables import INDEXED, provider_dist  # noqa: E402
+from dagshift.rules.imports.tables import provider_dist  # noqa: E402
 
 
 def mwaa_versions(major: str = "") -> list[dict]:
@@ -46,4 +46,4 @@ def airflow2_targets() -> list[str]:
     return [v["airflow"] for v in mwaa_versions("2.")]
 
 
-__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions", "INDEXED", "generator_args", "airflow2_targets", "dotted"]
+__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions", "generator_args", "airflow2_targets", "dotted"]

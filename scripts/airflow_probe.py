@@ -104,6 +104,32 @@ def probe_operator(cls) -> str:
     return "accepted"
 
 
+def check_real_import(item: dict, count) -> None:
+    """One import of a real repository against dagshift's verdict on it."""
+    module, name, said = item["module"], item["name"], item["verdict"]
+    path = f"{module}.{name}" if name else module
+    if name is None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                importlib.import_module(module)
+                ok, error = True, ""
+            except Exception as exc:
+                ok, error = False, f"{type(exc).__name__}: {exc}"[:200]
+        warned = ok and any(issubclass(w.category, DEPRECATION) and module.replace(".", "/") in w.filename
+                            for w in caught)
+    else:
+        # Only a shim is run again to see its warning: a models module run twice redefines its tables.
+        ok, warned, error = import_path(path, afresh=said == "warns")
+    seen = "fails" if not ok else "warns" if warned else "imports"
+    # A third-party library this venv lacks decides nothing (an airflow module that is not there does).
+    undecidable = not ok and ("You do not have `" in error or (
+        "No module named '" in error and "No module named 'airflow" not in error))
+    claim = f"real-repository import: dagshift says it {said}"
+    count(claim, seen == said, f"`{path}` ({item['file']}) {seen}" + (f": {error}" if error else ""),
+          undecidable=undecidable)
+
+
 def main() -> None:
     data = json.load(sys.stdin)
     counts: dict[str, dict[str, int]] = {}
@@ -151,6 +177,8 @@ def main() -> None:
             continue
         for old, new in renames.items():
             count("renamed argument's new spelling is taken", new in taken, f"`{path}` has no `{new}` (for `{old}`)")
+    for item in data.get("real_imports", []):
+        check_real_import(item, count)
     with open(sys.argv[1], "w", encoding="utf-8") as handle:
         json.dump({"counts": counts, "disagreements": disagreements}, handle)
 

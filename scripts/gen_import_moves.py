@@ -3,8 +3,9 @@
 
 Writes
   rules/imports/data/import_moves.json      old path -> per target: status, destination, provider
-  rules/imports/data/provider_index.json    per target: the pinned provider versions, and what each
-                                    provider version defines (modules -> public names)
+  rules/imports/data/provider_index.json    per target: the pinned provider versions, and the closed
+                                    world of the core wheel and of each pinned provider version
+                                    (every module -> every name it binds; see scripts/inventory.py)
 
 from official wheels only, read with zipfile + ast (never imported):
   - apache-airflow 1.10.15: the inventory of 1.10 public classes and functions;
@@ -28,10 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from packaging.version import Version
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import CONSTRAINTS, dotted, mwaa_versions, provider_dist, table_path  # noqa: E402
-from move_sources import ClassFinder, inventory, provider_index, renamed_classes  # noqa: E402
+from _paths import CONSTRAINTS, SOURCES, dotted, mwaa_versions, provider_dist, table_path  # noqa: E402
+from inventory import Inventory, wheel_inventory  # noqa: E402
+from move_sources import ClassFinder, deprecated_aliases, deprecation_messages, inventory, renamed_classes  # noqa: E402
 from wheelindex import (  # noqa: E402
     Wheel,
     bindings,
@@ -159,6 +163,7 @@ def main() -> None:
     for version, python in targets:
         run.target(Target(version, python, args.wheels, args.constraints))
     _drop_unchanged(run.moves, [v for v, _ in targets])
+    run.history(args.wheels)
     header = {
         "generator": "scripts/gen_import_moves.py",
         "source": {"wheel": source.path.name, "sha256": source.sha256},
@@ -169,8 +174,10 @@ def main() -> None:
         json.dumps({"_provenance": header, "source_version": SOURCE_VERSION, "moves": run.moves}, indent=1, sort_keys=True) + "\n"
     )
     (args.data / "provider_index.json").write_text(
-        json.dumps({"_provenance": {"generator": "scripts/gen_import_moves.py", "targets": run.provenance},
-                    "pins": run.pins, "providers": run.index, "reexports": run.reexported, "core": run.core_index},
+        json.dumps({"_provenance": {"generator": "scripts/gen_import_moves.py", "targets": run.provenance,
+                                    "history": run.history_provenance},
+                    "pins": run.pins, "providers": run.index, "core": run.core_index,
+                    "class_renames": run.merged(0), "class_hints": run.merged(1)},
                    sort_keys=True, separators=(",", ":")) + "\n"
     )
     print(f"wrote {len(run.moves)} moved paths and {len(run.index)} provider versions", file=sys.stderr)
@@ -188,8 +195,11 @@ class _Run:
         # lead once a later target drops the shim.
         self.last_pointer: dict[str, str] = {}
         self.index: dict[str, dict] = {}
-        self.reexported: dict[str, dict] = {}
-        self.core_index: dict[str, dict[str, list[str]]] = {}
+        self.inventories: dict[str, Inventory] = {}
+        # Per provider and version: its class renames (old path -> new) and deprecation texts
+        # (old path -> text), from every pinned and history version's deprecation code.
+        self.deprecations: dict[str, dict[Version, tuple[dict[str, str], dict[str, str]]]] = {}  # provider wheel -> its inventory (for star imports)
+        self.core_index: dict[str, dict] = {}
         self.pins: dict[str, dict[str, str]] = {}
         self.provenance: dict[str, dict] = {}
 
@@ -209,9 +219,9 @@ class _Run:
                 dist = target.dist_of(entry["to"].rpartition(".")[0])
                 if dist:
                     entry["dist"] = dist
-        self.core_index[version] = _core_index(target, self.moves, version)
         self.pins[version] = {d: target.pins[d] for d in sorted(target.providers) if target.providers[d] is not None}
         self._providers(target)
+        self.core_index[version] = _core_index(target, self.inventories)
 
     def _entry(self, target: Target, old: str, alias: Optional[str]) -> Optional[dict]:
         """The old path's entry on this target (None: it imports as it did)."""
@@ -247,10 +257,35 @@ class _Run:
             key = f"{dist}=={target.pins[dist]}"
             self.provenance[target.version][dist] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
             if key not in self.index:
-                destinations = {
-                    e["to"].rpartition(".")[0] for per in self.moves.values() for e in per.values() if e.get("dist") == dist
-                }
-                self.index[key], self.reexported[key] = provider_index(wheel, destinations)
+                found = wheel_inventory(wheel, "airflow/providers/")
+                self.inventories[str(wheel.path)] = found
+                self.index[key] = _without_examples(found.to_json())
+                self.read_deprecations(dist, target.pins[dist], wheel)
+
+    def read_deprecations(self, dist: str, version: str, wheel: Wheel) -> None:
+        self.deprecations.setdefault(dist, {})[Version(version)] = (deprecated_aliases(wheel), deprecation_messages(wheel))
+
+    def merged(self, which: int) -> dict[str, dict[str, str]]:
+        """Renames (0) or hints (1) per provider, a later version's word over an earlier one's."""
+        out: dict[str, dict[str, str]] = {}
+        for dist, per_version in sorted(self.deprecations.items()):
+            merged: dict[str, str] = {}
+            for version in sorted(per_version):
+                merged.update(per_version[version][which])
+            if merged:
+                out[dist] = dict(sorted(merged.items()))
+        return out
+
+    def history(self, wheels: Path) -> None:
+        """The releases between the pinned ones (scripts/sources/provider_history.json): their
+        deprecation code is the lead to classes the pinned versions no longer have."""
+        chosen = json.loads((SOURCES / "provider_history.json").read_text())["versions"]
+        self.history_provenance: dict[str, dict] = {}
+        for dist, versions in sorted(chosen.items()):
+            for version in sorted(versions, key=Version):
+                wheel = Wheel(wheel_file(wheels, dist, version))
+                self.history_provenance[f"{dist}=={version}"] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
+                self.read_deprecations(dist, version, wheel)
 
 
 def _destination(target: Target, finder: ClassFinder, old: str, alias: Optional[str], renamed: dict[str, str],
@@ -285,39 +320,34 @@ def _destination(target: Target, finder: ClassFinder, old: str, alias: Optional[
     return None
 
 
-# Core packages DAG and plugin code imports from: indexed whole, so the verification can check
-# every airflow import of a fixed file, not only the destinations.
-CORE_USER_FACING = (
-    "airflow.models", "airflow.operators", "airflow.sensors", "airflow.hooks", "airflow.utils",
-    "airflow.decorators", "airflow.exceptions", "airflow.configuration", "airflow.macros",
-    "airflow.timetables", "airflow.datasets", "airflow.settings", "airflow.plugins_manager",
-    "airflow.version", "airflow.triggers", "airflow.notifications", "airflow.secrets",
-)
+def _core_index(target: Target, inventories: dict[str, Inventory]) -> dict:
+    """The closed world of the core wheel: every module, every name it binds (stars followed into
+    the pinned providers, whose inventories were read first)."""
+
+    def outside(module: str) -> Optional[frozenset[str]]:
+        wheel = target.wheel_for(module) if target.dist_of(module) else None
+        found = inventories.get(str(wheel.path)) if wheel is not None else None
+        if found is None or module in found.open or module not in found.names:
+            return None
+        return frozenset(n for n in found.names[module] if not n.startswith("_"))
+
+    table = wheel_inventory(target.core, "airflow/", outside).to_json()
+    del table["imported"]  # homes are looked up in providers only
+    return _without_examples(table)
 
 
-def _core_index(target: Target, moves: dict[str, dict], version: str) -> dict[str, list[str]]:
-    """What the core wheel binds in its user-facing modules and in every module a destination names."""
-    wanted = {
-        m for m in target.core.modules("airflow/")
-        if m == "airflow" or any(m == p or m.startswith(p + ".") for p in CORE_USER_FACING)
-    }
-    for per_target in moves.values():
-        module = per_target.get(version, {}).get("to", "").rpartition(".")[0]
-        if module and not module.startswith("airflow.providers."):
-            wanted.add(module)
-    out: dict[str, list[str]] = {}
-    for module in sorted(wanted):
-        tree = target.core.tree(module)
-        if tree is not None:
-            is_package = (target.core.module_file(module) or "").endswith("__init__.py")
-            # Names a package serves through its PEP 562 __getattr__ count too (airflow.DAG, airflow.models.DAG).
-            names = set(bindings(tree, module, is_package)) | set(lazy_names(tree))
-            out[module] = sorted(n for n in names if not n.startswith("_"))
-            # 2.4+: a package's `__deprecated_classes` makes modules with no file of their own
-            # importable (with a warning), such as `airflow.operators.dummy`: they exist on the target.
-            for sub, classes in deprecated_classes(tree).items() if is_package else ():
-                out.setdefault(f"{module}.{sub}", sorted(classes))
-    return out
+def _without_examples(table: dict) -> dict:
+    """Example DAGs and test modules ship in some wheels; no DAG imports them, and the runtime does
+    not judge their paths (rules/imports/tables.py: UNJUDGED), so they are left out of the table."""
+    from dagshift.rules.imports.tables import unjudged
+
+    for key in ("modules", "imported"):
+        if key in table:
+            table[key] = {m: n for m, n in table[key].items() if not unjudged(m)}
+    for key in ("open", "warns"):
+        table[key] = [m for m in table[key] if not unjudged(m)]
+    table["shims"] = {m: p for m, p in table["shims"].items() if not unjudged(m)}
+    return table
 
 
 def _same_class_elsewhere(moves: dict[str, dict], version: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from _paths import INDEXED
 from wheelindex import Wheel, bindings, classes_and_functions, public_assignments, warns_at_import
 
 # 1.10 packages whose public names DAGs and plugins import.
@@ -83,30 +82,99 @@ class ClassFinder:
         return found[0] if len(found) == 1 else None
 
 
-def provider_index(wheel: Wheel, destinations: set[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Public names of the provider's user-facing modules (and of every module a destination names),
-    and, apart, which of those names a module only re-exports from another provider module."""
-    index: dict[str, list[str]] = {}
-    reexports: dict[str, list[str]] = {}
+def _is_warn(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) == "warn"
+
+
+def _pure_alias(cls: ast.ClassDef) -> bool:
+    """The class adds nothing to its base: no body but a docstring, `pass`, and an `__init__(self,
+    *args, **kwargs)` that warns and hands everything to super() unchanged."""
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            continue
+        if not isinstance(stmt, ast.FunctionDef) or stmt.name != "__init__":
+            return False
+        args = stmt.args
+        if [a.arg for a in args.args] != ["self"] or args.kwonlyargs or not args.vararg or not args.kwarg:
+            return False
+        for inner in stmt.body:
+            if isinstance(inner, ast.Expr) and (_is_warn(inner.value) or isinstance(inner.value, ast.Constant)):
+                continue
+            call = inner.value if isinstance(inner, ast.Expr) else None
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__"
+                    and len(call.args) == 1 and isinstance(call.args[0], ast.Starred)
+                    and len(call.keywords) == 1 and call.keywords[0].arg is None):
+                return False
+    return True
+
+
+def _message(node: ast.AST) -> str:
+    """The literal text of a deprecation message (implicit concatenation included; '' for f-strings)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return " ".join(node.value.split())
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _message(node.left), _message(node.right)
+        return f"{left} {right}".strip() if left and right else ""
+    return ""
+
+
+def deprecation_messages(wheel: Wheel) -> dict[str, str]:
+    """'module.Class' -> what the provider's deprecation of the class says (its `warnings.warn`
+    text in `__init__`, or the `reason` of a `@deprecated` decorator), for classes that are not
+    plain aliases: the hint a later version that dropped the class can still give."""
+    found: dict[str, str] = {}
     for module in wheel.modules("airflow/providers/"):
-        parts = module.split(".")
-        wanted = any(p in INDEXED for p in parts) or module in destinations
-        if ".example_dags" in module or ".tests" in module or not wanted:
+        if ".example_dags" in module or ".tests" in module:
+            continue
+        tree = wheel.tree(module)
+        for cls in tree.body if tree is not None else ():
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            texts = [_message(k.value) for d in cls.decorator_list if isinstance(d, ast.Call)
+                     and getattr(d.func, "id", "") == "deprecated" for k in d.keywords if k.arg == "reason"]
+            init = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+            for stmt in init.body if init is not None else ():
+                # A warning at the top of __init__ is about the class; one inside an `if` is about an argument.
+                if isinstance(stmt, ast.Expr) and _is_warn(stmt.value) and stmt.value.args:  # type: ignore[attr-defined]
+                    texts.append(_message(stmt.value.args[0]))  # type: ignore[attr-defined]
+            text = next((t for t in texts if t), "")
+            if text and ("deprecat" in text.lower() or "use" in text.lower()):
+                found[f"{module}.{cls.name}"] = text
+    return found
+
+
+def deprecated_aliases(wheel: Wheel) -> dict[str, str]:
+    """Classes a provider version keeps only as deprecated aliases of their new name:
+    'module.Old' -> 'module.New'.
+
+    Read from the providers' own deprecation code: a subclass that adds nothing (`_pure_alias`)
+    and warns (`warnings.warn`, or a `@deprecated` decorator). Later versions that drop `Old`
+    still have the lead to `New`, and the rename is exact: same arguments, same behaviour."""
+    found: dict[str, str] = {}
+    for module in wheel.modules("airflow/providers/"):
+        if ".example_dags" in module or ".tests" in module:
             continue
         tree = wheel.tree(module)
         if tree is None:
             continue
-        defined = set(classes_and_functions(tree)) | set(public_assignments(tree))
-        names = sorted(
-            n for n, origin in bindings(tree, module).items()
-            if not n.startswith("_")
-            and ((origin is None and n in defined) or (origin is not None and origin[0].startswith("airflow.") and origin[1]))
-        )
-        index[module] = names
-        passed_on = sorted(
-            n for n, origin in bindings(tree, module).items()
-            if n in names and origin is not None and origin[0].startswith("airflow.")
-        )
-        if passed_on:
-            reexports[module] = passed_on
-    return index, reexports
+        bound = None
+        for cls in tree.body:
+            if not isinstance(cls, ast.ClassDef) or len(cls.bases) != 1 or not isinstance(cls.bases[0], ast.Name):
+                continue
+            decorated = any((getattr(d.func, "id", "") if isinstance(d, ast.Call) else getattr(d, "id", "")) == "deprecated"
+                            for d in cls.decorator_list)
+            if not decorated and not any(_is_warn(n) for n in ast.walk(cls)) or not _pure_alias(cls):
+                continue
+            if bound is None:
+                bound = bindings(tree, module, (wheel.module_file(module) or "").endswith("__init__.py"))
+            base = cls.bases[0].id
+            if base not in bound:
+                continue
+            origin = bound[base]
+            new = f"{module}.{base}" if origin is None else f"{origin[0]}.{origin[1]}"
+            if new.split(".")[0] == "airflow" and not new.endswith("."):
+                found[f"{module}.{cls.name}"] = new
+    return found

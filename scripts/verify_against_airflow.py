@@ -15,7 +15,10 @@ venv that imports Airflow's own code (never the user's) and checks, for the targ
   arguments were passed" where dagshift says the DAG fails (classes that read **kwargs themselves
   are expected to let it pass); a class that cannot be built from its required arguments alone
   is counted as not decidable;
-- every rename's new spelling is an argument the class takes.
+- every rename's new spelling is an argument the class takes;
+- with `--paths`: every absolute airflow import of those files (real repositories, read with ast,
+  never run) gets dagshift's verdict (fails / warns / imports cleanly, from the move tables and the
+  target's closed world), and the probe imports it: each verdict must hold.
 
 Prints the counts (checked / disagreeing, per claim) and the disagreements; `--report` writes them
 as Markdown for docs/verification.md. Run by hand, not by CI: it downloads Airflow.
@@ -24,6 +27,7 @@ as Markdown for docs/verification.md. Run by hand, not by CI: it downloads Airfl
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import shutil
@@ -31,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Optional
 
 from _paths import CONSTRAINTS, load_table
 
@@ -63,6 +68,49 @@ def claims(target: str) -> dict:
         "consumes_kwargs": sorted(signatures.get("consumes_kwargs", {}).get(target, [])),
         "renames": {cls: r for cls, r in sorted(renames.items()) if r},
     }
+
+
+def verdict(target: str, module: str, name: Optional[str]) -> str:
+    """What dagshift says of one import on the target: "fails", "warns", "imports" or "unjudged"."""
+    from dagshift.rules.imports.tables import closed_world, tables
+    from dagshift.rules.imports.toplevel import table as toplevel
+
+    t = tables(target)
+    if module == "airflow" and name in toplevel()["targets"][target]:  # DS105's own table
+        status = toplevel()["targets"][target][name]["status"]
+        return {"ok": "imports", "deprecated": "warns"}.get(status, "fails")
+    if (f"{module}.{name}" if name else module) in t.old_modules and f"{module}.{name}" not in t.entries:
+        return "unjudged"  # a 1.10 module imported whole: dagshift judges each attribute use instead
+    if t.world_of(module) is None:
+        return "unjudged"  # a provider the target does not pin, or example DAGs: nothing is said
+    entry = t.entries.get(f"{module}.{name}" if name else module)
+    if entry is not None:
+        return "fails" if entry["status"] == "removed" else "warns"
+    found = closed_world(t, module, name)
+    return {None: "imports", "warns": "warns"}.get(found, "fails")
+
+
+def real_imports(target: str, paths: list[Path]) -> list[dict]:
+    """Every distinct absolute airflow import of the Python files under `paths`, with its verdict."""
+    seen: dict[tuple[str, Optional[str]], str] = {}
+    for root in paths:
+        for file in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+            try:
+                tree = ast.parse(file.read_bytes())
+            except (SyntaxError, ValueError):
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "airflow":
+                    for alias in node.names:
+                        if alias.name != "*":
+                            seen.setdefault((node.module or "", alias.name), file.name)
+                elif isinstance(node, ast.Import):
+                    for alias in node.names:
+                        if alias.name.split(".")[0] == "airflow":
+                            seen.setdefault((alias.name, None), file.name)
+    found = [{"module": m, "name": n, "verdict": verdict(target, m, n), "file": f} for (m, n), f in sorted(
+        seen.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+    return [item for item in found if item["verdict"] != "unjudged"]
 
 
 def python_for(version: str) -> str:
@@ -131,12 +179,16 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, help="default: a folder in the temp dir, kept for the next run")
     parser.add_argument("--python", help="default: python<the target's Python version> on PATH")
     parser.add_argument("--report", type=Path, help="append the Markdown table to this file")
+    parser.add_argument("--paths", type=Path, nargs="*", default=[],
+                        help="real repositories: check dagshift's verdict on each of their airflow imports")
     args = parser.parse_args()
     version = next(v for v in load_table("mwaa_versions", "versions")["versions"] if v["airflow"] == args.target)
     pins_file = CONSTRAINTS / f"constraints-{args.target}-{version['python']}.txt"
     venv = args.venv or Path(tempfile.gettempdir()) / f"dagshift-verify-{args.target}"
     install(venv, args.python or python_for(version["python"]), args.target, pins_file)
-    result = run_probe(venv, claims(args.target))
+    data = claims(args.target)
+    data["real_imports"] = real_imports(args.target, args.paths)
+    result = run_probe(venv, data)
     text = report(args.target, result)
     print(text)
     if args.report:

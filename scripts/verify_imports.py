@@ -16,28 +16,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import load_table  # noqa: E402
+import _paths  # noqa: E402,F401  (puts the checkout on sys.path)
 
 
 class Index:
-    def __init__(self, target: str) -> None:
-        data = load_table("provider_index")
-        self.core: dict[str, list[str]] = data["core"][target]
-        self.providers: dict[str, list[str]] = {}
-        for dist, version in data["pins"][target].items():
-            self.providers.update(data["providers"][f"{dist}=={version}"])
+    """The target's closed world as the linter reads it (rules/imports/tables.py)."""
 
-    def modules(self) -> dict[str, list[str]]:
-        return {**self.core, **self.providers}
+    def __init__(self, target: str) -> None:
+        from dagshift.rules.imports.tables import closed_world, tables
+
+        self.tables = tables(target)
+        self.verdict = closed_world
 
     def has_module(self, module: str) -> bool:
-        return module in self.core or module in self.providers or module == "airflow"
+        return self.verdict(self.tables, module) != "module"
 
     def has(self, module: str, name: str) -> bool:
-        names = self.core.get(module, self.providers.get(module))
-        if names is not None and name in names:
-            return True
-        return self.has_module(f"{module}.{name}")
+        if self.tables.entries.get(f"{module}.{name}", {}).get("status") == "removed":
+            return False  # a 1.10 path the move tables know is gone
+        return self.verdict(self.tables, module, name) not in ("module", "name")
 
 
 def unresolved(source: str, index: Index) -> list[tuple[int, str]]:

@@ -104,8 +104,9 @@ def bindings(tree: ast.Module, current: str = "", is_package: bool = False) -> d
                     for node in ast.walk(target):
                         if isinstance(node, ast.Name):
                             found[node.id] = None
-            elif isinstance(stmt, ast.If) and not never_executed(stmt):
-                walk(stmt.body)
+            elif isinstance(stmt, ast.If):
+                if not never_executed(stmt):  # `if TYPE_CHECKING:` never runs; its `else:` always does
+                    walk(stmt.body)
                 walk(stmt.orelse)
             elif isinstance(stmt, ast.Try):
                 walk(stmt.body)

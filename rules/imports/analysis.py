@@ -14,28 +14,14 @@ import libcst as cst
 
 from dagshift.fixers.imports import alias_code, alias_comment, import_line, retarget, with_added, without
 from dagshift.fixers.lines import delete_lines, indent_at, line_start
-from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING, Edit, Fix
+from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
-from dagshift.rules.imports.tables import TargetTables, provider_name_ok, provider_successors, tables
+from dagshift.rules.imports.tables import TargetTables, closed_world, tables
+from dagshift.rules.imports.verdicts import Move, closed_world_finding, import_finding, moved_finding, provider_finding
 
 # -- analysis --------------------------------------------------------------------------------
-
-
-@dataclass
-class Move:
-    """What an import finding says: the old path, where it went (None: nowhere) and in which dist."""
-
-    old: str
-    new: Optional[str]
-    dist: Optional[str]
-    removed: bool
-    reason: str = ""
-
-
-def _finding(code: str, node: cst.CSTNode, move: Move) -> Finding:
-    return Finding(code, node, "", ERROR if move.removed else WARNING, detail=move)
 
 
 @dataclass
@@ -58,6 +44,10 @@ def _analyse(ctx: Any) -> Analysis:
         if imported.name is None:  # import a.b.c [as m]
             if imported.module in t.old_modules:
                 module_bindings.append((imported, imported.module))
+                continue
+            verdict = closed_world(t, imported.module)
+            if verdict is not None and not any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
+                result.findings.append(closed_world_finding(t, imported, verdict))
             elif imported.module.startswith("airflow.providers."):
                 _record_provider(ctx, t, imported.module)
             continue
@@ -69,20 +59,25 @@ def _analyse(ctx: Any) -> Analysis:
         if entry is None and imported.module in t.old_modules and (imported.name or "").startswith("_"):
             # A private helper of a 1.10 module that moved: no shim passes it on (a star import
             # skips `_` names; 2.4+'s deprecated modules serve their listed classes only).
-            private = _finding("DS101", imported.alias.name, Move(path, None, None, True, reason="private"))
+            private = import_finding("DS101", imported.alias.name, Move(path, None, None, True, reason="private"))
             per_statement.setdefault(id(imported.statement), []).append((imported, private))
             continue
         if entry is None:
-            if imported.module.startswith("airflow.providers."):
-                finding = _provider_finding(ctx, t, imported)
-                if finding is None:
-                    _record_provider(ctx, t, imported.module)
-                    continue
-                per_statement.setdefault(id(imported.statement), []).append((imported, finding))
+            verdict = closed_world(t, imported.module, imported.name)
+            if verdict == "warns" and path in OWNED_ELSEWHERE:
+                verdict = None
+            if verdict is None or any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
+                _record_provider(ctx, t, imported.module)
+                continue
+            if imported.module.startswith("airflow.providers.") and verdict != "warns":
+                finding = provider_finding(ctx, t, imported)
+            else:
+                finding = closed_world_finding(t, imported, verdict)
+            per_statement.setdefault(id(imported.statement), []).append((imported, finding))
             continue
         if any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
             continue
-        finding = _moved_finding(imported.alias.name, path, entry)
+        finding = moved_finding(imported.alias.name, path, entry)
         per_statement.setdefault(id(imported.statement), []).append((imported, finding))
 
     uses = ctx.name_uses if per_statement or module_bindings else None
@@ -100,6 +95,10 @@ def _analyse(ctx: Any) -> Analysis:
     return result
 
 
+# Deprecated paths a rule of another family reports with its own advice (one finding per import).
+OWNED_ELSEWHERE = frozenset({"airflow.operators.dummy.DummyOperator"})  # DS503
+
+
 def _record_provider(ctx: Any, t: TargetTables, module: str) -> None:
     dist = t.dist_of(module)
     if dist:
@@ -107,41 +106,8 @@ def _record_provider(ctx: Any, t: TargetTables, module: str) -> None:
 
 
 def _works(t: TargetTables, imported: ImportedName) -> bool:
-    return imported.qualified not in t.entries and imported.module not in t.old_modules
-
-
-def _moved_finding(node: cst.CSTNode, old: str, entry: dict) -> Finding:
-    new = entry.get("to")
-    removed = entry["status"] == "removed"
-    renamed = new is not None and new.rpartition(".")[2] != old.rpartition(".")[2]
-    code = "DS103" if renamed else ("DS101" if removed else "DS102")
-    return _finding(code, node, Move(old, new, entry.get("dist"), removed, reason=entry.get("hint", "")))
-
-
-def _provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Finding]:
-    module, name = imported.module, imported.name or ""
-    if provider_name_ok(t, module, name):
-        return None
-    dist = t.dist_of(module)
-    index = t.provider_index(dist) if dist else None
-    assert index is not None and dist is not None
-    passed_on = t.reexports(dist)
-    # Where the class is defined, not every module that imports it (shims, `from x import Base`).
-    homes = sorted(m for m, names in index.items() if name in names and name not in passed_on.get(m, ()))
-    version = t.pins[dist]
-    if len(homes) != 1:
-        successors = provider_successors(t.target).get(f"{module}.{name}", frozenset())
-        if len(successors) == 1:
-            new = next(iter(successors))
-            return _finding("DS104", imported.alias.name,
-                            Move(f"{module}.{name}", new, t.dist_of(new.rpartition(".")[0]), True))
-    if len(homes) == 1:
-        return _finding("DS104", imported.alias.name, Move(f"{module}.{name}", f"{homes[0]}.{name}", dist, True))
-    reason = (
-        f"{dist} {version} has no `{name}`" if not homes
-        else f"{dist} {version} has `{name}` in {len(homes)} modules ({', '.join(homes)}); pick one"
-    )
-    return _finding("DS104", imported.alias.name, Move(f"{module}.{name}", None, dist, True, reason=reason))
+    return (imported.level > 0 or imported.qualified not in t.entries and imported.module not in t.old_modules
+            and closed_world(t, imported.module, imported.name) in (None, "warns"))
 
 
 @dataclass
@@ -300,7 +266,7 @@ def _module_findings(
         if entry is None:
             unmapped = True  # the old module is still needed for this name: no fix
             continue
-        finding = _moved_finding(node, f"{module}.{name}", entry)
+        finding = moved_finding(node, f"{module}.{name}", entry)
         findings.append(finding)
         if finding.detail.new:
             destinations.add(finding.detail.new.rpartition(".")[0])
@@ -348,6 +314,8 @@ def describe(finding: Move, target: str, code: str) -> str:
         if finding.new:
             return f"`{finding.old}` does not exist in the provider version Airflow {target} pins; use `{finding.new}`{where}"
         return f"`{finding.old}` does not exist in the provider version Airflow {target} pins: {finding.reason}"
+    if not finding.removed and finding.new is None:
+        return f"`{finding.old}` is deprecated on Airflow {target}: {finding.reason}"
     if finding.new is None and finding.reason == "private":
         return (f"`{finding.old}` does not exist on Airflow {target}: it was a private helper of Airflow 1.10's "
                 f"`{finding.old.rpartition('.')[0]}`, which no shim passes on; copy what you need into your own code")

@@ -60,6 +60,13 @@ distribution that ships it. One finding per imported name, at the name. A privat
 1.10 module that moved (`from airflow.contrib.hooks.gcs_hook import _parse_gcs_url`) is reported
 too: no shim passes `_` names on.
 
+Every other absolute `airflow.*` import is checked against the target's closed world: every module
+the core wheel ships and every name each module binds (private names, PEP 562 names and star
+re-exports included). A module or name that is not there is an error, whatever the path: code
+written for a newer Airflow (`airflow.datasets` on 2.2.2, which says from which MWAA version it
+exists), a typo, a module Airflow removed. Imports of a provider module are DS104's; imports of a
+provider the target does not pin are left to the requirements rules.
+
 ## Why it matters on Airflow 2
 The DAG file fails with ImportError while it is parsed, and the whole file shows as a "Broken
 DAG". Which paths still work depends on the target: Airflow 2.0-2.3 kept most 1.10 paths as
@@ -84,6 +91,8 @@ is left alone.
 """
     valid = (
         Example("from airflow.operators.bash import BashOperator\n", target="2.5.1"),
+        # A private helper the target's module binds imports fine.
+        Example("from airflow.providers.google.cloud.hooks.gcs import _parse_gcs_url\n", target="2.5.1"),
         Example(
             "try:\n    from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator\n"
             "except ImportError:\n"
@@ -101,6 +110,7 @@ is left alone.
         Example("from airflow.executors import get_default_executor\n\nexecutor = get_default_executor()\n", None,
                 target="2.5.1", findings=((1, 31, '`airflow.executors.get_default_executor` does not exist on Airflow 2.5.1: call `ExecutorLoader.get_default_executor()` from `airflow.executors.executor_loader` where it is still needed (SubDagOperator no longer takes `executor`)'),)),
         Example("from airflow.contrib.hooks.gcs_hook import _parse_gcs_url\n", None, target="2.5.1", findings=((1, 44, "`airflow.contrib.hooks.gcs_hook._parse_gcs_url` does not exist on Airflow 2.5.1: it was a private helper of Airflow 1.10's `airflow.contrib.hooks.gcs_hook`, which no shim passes on; copy what you need into your own code"),)),
+        Example("from airflow.datasets import Dataset\n", None, target="2.2.2", findings=((1, 30, "`airflow.datasets.Dataset` does not exist on Airflow 2.2.2: there is no module `airflow.datasets` (MWAA's Airflow has it from 2.4.3): the code was written for another Airflow version; rewrite it for Airflow 2.2.2, or target one that has it"),)),
         Example("from airflow.operators.dagrun_operator import DagRunOrder\n", None, target="2.5.1", findings=((1, 47, '`airflow.operators.dagrun_operator.DagRunOrder` does not exist on Airflow 2.5.1 and has no replacement'),)),
     )
 
@@ -114,7 +124,10 @@ class DeprecatedImport(_ImportRule):
 ## What it does
 Reports an import of an Airflow 1.10 path that still imports on the target version, through a
 deprecation shim, and names the path the shim resolves to (checked against the provider
-version the target pins).
+version the target pins). Any other import of a module the target keeps only as a warning shim
+(`airflow.api.common.experimental.*` on 2.x, a provider's renamed module), or of a single name a
+module serves with a warning (`airflow.models.ImportError` on 2.10+), is reported the same way,
+with the shim's own destination.
 
 ## Why it matters on Airflow 2
 It works, with a DeprecationWarning at every parse, and stops working when the shim goes (all of
@@ -142,6 +155,10 @@ Safe: the import is rewritten to the path the shim itself resolves to.
             "import airflow.hooks.S3_hook as s3\n\nhook = s3.S3Hook()\n",
             "import airflow.providers.amazon.aws.hooks.s3 as s3\n\nhook = s3.S3Hook()\n",
             target="2.5.1", findings=((3, 8, '`airflow.hooks.S3_hook.S3Hook` is deprecated on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.hooks.s3.S3Hook` (install apache-airflow-providers-amazon)'),)),
+        Example(
+            "from airflow.api.common.experimental.trigger_dag import trigger_dag\n",
+            "from airflow.api.common.trigger_dag import trigger_dag\n",
+            target="2.11.0", findings=((1, 57, '`airflow.api.common.experimental.trigger_dag.trigger_dag` is deprecated on Airflow 2.11.0: it moved to `airflow.api.common.trigger_dag.trigger_dag`'),)),
     )
 
 
@@ -219,9 +236,17 @@ On 2.5.1 (amazon 7.1.0) use instead:
 from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 ```
 
+A class the provider renamed is followed through the provider's own deprecation code: releases
+between the pinned ones (`scripts/sources/provider_history.json`) that kept the old name as a plain
+deprecated alias give the new name (amazon 3.x-5.x: `AwsGlueJobOperator` = `GlueJobOperator`);
+when the old class was deprecated for another one that takes other arguments, the finding quotes
+the provider's deprecation message instead.
+
 ## Fix safety
-Safe when the pinned provider version has exactly one module with a class of that name; when it
-has none or several, the finding says so and offers no fix.
+Safe when the pinned provider version has exactly one module with a class of that name, or when
+the provider kept the old name as a plain alias of the new one (same arguments, same behaviour;
+uses are renamed too). When there is no such class, or several, the finding says so (with the
+provider's own deprecation message where one existed) and offers no fix.
 """
     valid = (Example("from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator\n", target="2.5.1"),)
     invalid = (
@@ -229,6 +254,12 @@ has none or several, the finding says so and offers no fix.
             "from airflow.providers.amazon.aws.operators.emr_add_steps import EmrAddStepsOperator\n",
             "from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator\n",
             target="2.5.1", findings=((1, 66, '`airflow.providers.amazon.aws.operators.emr_add_steps.EmrAddStepsOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.emr.EmrAddStepsOperator` (install apache-airflow-providers-amazon)'),)),
+        Example(
+            "from airflow.providers.amazon.aws.operators.glue import AwsGlueJobOperator\n\nAwsGlueJobOperator(task_id=\"crawl\")\n",
+            "from airflow.providers.amazon.aws.operators.glue import GlueJobOperator\n\nGlueJobOperator(task_id=\"crawl\")\n",
+            target="2.5.1", findings=((1, 57, '`airflow.providers.amazon.aws.operators.glue.AwsGlueJobOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.glue.GlueJobOperator` (install apache-airflow-providers-amazon)'),)),
+        Example("from airflow.providers.postgres.operators.postgres import PostgresOperator\n", None, target="2.11.0",
+                findings=((1, 59, '`airflow.providers.postgres.operators.postgres.PostgresOperator` does not exist in the provider version Airflow 2.11.0 pins: apache-airflow-providers-postgres 6.2.0 has no `PostgresOperator`; an earlier apache-airflow-providers-postgres deprecated it, saying: "Please use `airflow.providers.common.sql.operators.sql.SQLExecuteQueryOperator`.Also, you can provide `hook_params={\'schema\': <database>}`."'),)),
     )
 
 

@@ -13,7 +13,12 @@ from typing import Any, Optional
 from dagshift.linter.tables import load_table, table_path
 from dagshift.linter.textscan import line_matches
 
-INDEXED = ("hooks", "operators", "sensors", "transfers", "secrets", "log", "utils", "triggers", "notifications")
+# Paths no DAG imports and the tables leave out (example DAGs and tests some wheels ship): not judged.
+UNJUDGED = ("example_dags", "tests")
+
+
+def unjudged(module: str) -> bool:
+    return any(part in UNJUDGED for part in module.split("."))
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +28,53 @@ def moves_table() -> dict[str, dict[str, dict]]:
 
 @lru_cache(maxsize=1)
 def provider_data() -> dict[str, Any]:
-    return load_table("provider_index", "core", "pins", "providers", "reexports")
+    return load_table("provider_index", "core", "pins", "providers", "class_renames", "class_hints")
+
+
+class World:
+    """The closed world of one wheel (core or a provider version): module -> the names it binds.
+
+    Names are kept as the table's space-separated strings and split on first use: a run asks
+    about a few dozen modules of the thousands a target has.
+    """
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self._modules: dict[str, str] = table["modules"]
+        self._imported: dict[str, str] = table.get("imported", {})
+        self.open = frozenset(table["open"])
+        self.warns = frozenset(table["warns"])
+        self._shims: dict[str, dict[str, str]] = table.get("shims", {})
+        self._split: dict[str, frozenset[str]] = {}
+
+    def __contains__(self, module: object) -> bool:
+        return module in self._modules
+
+    def __iter__(self) -> Any:
+        return iter(self._modules)
+
+    def items(self) -> Any:
+        return ((m, self.get(m)) for m in self._modules)
+
+    def get(self, module: str, default: Any = frozenset()) -> frozenset[str]:
+        found = self._split.get(module)
+        if found is None:
+            text = self._modules.get(module)
+            if text is None:
+                return default
+            found = self._split[module] = frozenset(text.split())
+        return found
+
+    def imported(self, module: str) -> frozenset[str]:
+        return frozenset(self._imported.get(module, "").split())
+
+    def shim_target(self, module: str, name: str) -> Optional[str]:
+        """Where a deprecated shim module takes `name` from (None: not known)."""
+        origins = self._shims.get(module, {})
+        return origins.get(name) or (f"{origins['*']}.{name}" if "*" in origins else None)
+
+    def has(self, module: str, name: str) -> bool:
+        """Whether `from module import name` works (module known to exist)."""
+        return module in self.open or name in self.get(module) or f"{module}.{name}" in self._modules
 
 
 @dataclass(frozen=True)
@@ -34,28 +85,36 @@ class TargetTables:
     entries: dict[str, dict]  # old path -> entry, for paths that are not fine on the target
     old_modules: frozenset[str]
     pins: dict[str, str]
-    providers: dict[str, dict[str, list[str]]]  # pinned distribution -> its module index
-    reexports_by_dist: dict[str, dict[str, list[str]]]
-    core: dict[str, list[str]]  # the core wheel's modules -> their names
+    providers: dict[str, World]  # pinned distribution -> its closed world
+    core: World  # the core wheel's closed world
     successors: dict[str, frozenset[str]]  # see provider_successors
+    # Per pinned provider, from its own deprecation code across versions (pinned and between):
+    renames: dict[str, dict[str, str]]  # old class path -> the class it was a plain alias of
+    hints: dict[str, dict[str, str]]  # old class path -> what its deprecation warning said
 
-    def provider_index(self, dist: str) -> Optional[dict[str, list[str]]]:
+    def provider_index(self, dist: str) -> Optional[World]:
         return self.providers.get(dist)
-
-    def reexports(self, dist: str) -> dict[str, list[str]]:
-        """Names a module of the pinned provider only passes on from another module."""
-        return self.reexports_by_dist.get(dist, {})
 
     def dist_of(self, module: str) -> Optional[str]:
         return provider_dist(module, self.pins)
 
+    def world_of(self, module: str) -> Optional[World]:
+        """The wheel whose closed world decides `module` (None: a provider the target does not pin,
+        or a path the tables leave out; nothing can be said of it)."""
+        if unjudged(module):
+            return None
+        if module.split(".")[:2] == ["airflow", "providers"] and module != "airflow.providers":
+            dist = self.dist_of(module)
+            return self.providers.get(dist) if dist else None
+        return self.core
+
     def homes(self, name: str) -> list[tuple[str, str]]:
         """(module, distribution) of every pinned provider module that defines `name` itself
-        (re-exports and shims left out)."""
+        (imports, re-exports and shims left out)."""
         found = []
-        for dist, index in sorted(self.providers.items()):
-            passed_on = self.reexports(dist)
-            found += [(m, dist) for m, names in index.items() if name in names and name not in passed_on.get(m, ())]
+        for dist, world in sorted(self.providers.items()):
+            found += [(m, dist) for m, names in world.items()
+                      if name in names and name not in world.imported(m) and m not in world.warns]
         return sorted(found)
 
 
@@ -78,8 +137,9 @@ def tables(target: str) -> TargetTables:
     sources = (str(table_path("import_moves")), str(table_path("provider_index")), __file__)
     data = load(f"import-tables-{target}", sources, lambda: _slice(target))
     return TargetTables(
-        target, data["entries"], frozenset(data["old_modules"]), data["pins"], data["providers"],
-        data["reexports"], data["core"], {k: frozenset(v) for k, v in data["successors"].items()},
+        target, data["entries"], frozenset(data["old_modules"]), data["pins"],
+        {dist: World(table) for dist, table in data["providers"].items()}, World(data["core"]),
+        {k: frozenset(v) for k, v in data["successors"].items()}, data["renames"], data["hints"],
     )
 
 
@@ -97,9 +157,10 @@ def _slice(target: str) -> dict[str, Any]:
         "pins": pins,
         "providers": {key.partition("==")[0]: providers["providers"][key]
                       for key in pinned if key in providers["providers"]},
-        "reexports": {key.partition("==")[0]: providers["reexports"].get(key, {}) for key in pinned},
-        "core": providers["core"].get(target, {}),
+        "core": providers["core"].get(target, {"modules": {}, "open": [], "warns": []}),
         "successors": _successors(moves, target),
+        "renames": {dist: providers["class_renames"].get(dist, {}) for dist in pins},
+        "hints": {dist: providers["class_hints"].get(dist, {}) for dist in pins},
     }
 
 
@@ -188,39 +249,58 @@ def _judge(statement: Statement, target: str) -> tuple[bool, bool]:
         for dotted in names or ():
             if dotted in t.old_modules:
                 moved = True
-            elif dotted.startswith("airflow.providers."):
-                providers = providers or not _provider_module_ok(t, dotted)
-    elif module.startswith("airflow.providers."):
-        providers = names is None or any(not provider_name_ok(t, module, n) for n in names)
-    elif module in t.old_modules:
-        moved = True
-    elif names is None:
-        moved = any(old.startswith(module + ".") for old in t.old_modules)
-    else:
-        moved = any(f"{module}.{n}" in t.entries or f"{module}.{n}" in t.old_modules for n in names)
+            elif dotted.split(".")[0] == "airflow" and closed_world(t, dotted) is not None:
+                moved, providers = moved or not _is_provider(dotted), providers or _is_provider(dotted)
+        return moved, providers
+    if module in t.old_modules:
+        return True, False
+    if names is None:  # a list only the parser can read
+        return any(old.startswith(module + ".") for old in t.old_modules) or not _is_provider(module), _is_provider(module)
+    moved = any(f"{module}.{n}" in t.entries or f"{module}.{n}" in t.old_modules for n in names)
+    if any(closed_world(t, module, n) is not None for n in names):
+        moved, providers = moved or not _is_provider(module), _is_provider(module)
     return moved, providers
 
 
-def _provider_module_ok(t: TargetTables, module: str) -> bool:
-    dist = t.dist_of(module)
-    index = t.provider_index(dist) if dist else None
-    if index is None or not _indexed(module):
-        return True
-    return module in index or any(m.startswith(module + ".") for m in index)
+def _is_provider(module: str) -> bool:
+    return module.startswith("airflow.providers.")
+
+
+def closed_world(t: TargetTables, module: str, name: Optional[str] = None) -> Optional[str]:
+    """What the target's closed world says of `import module` / `from module import name`:
+    None (it imports cleanly, or nothing can be said), "module" (no such module), "name" (the module
+    has no such name), "warns" (the module is a deprecated shim: it imports with a warning).
+
+    Paths of the 1.10 move tables (t.entries, t.old_modules) are the caller's to judge first.
+    """
+    world = t.world_of(module) if module.split(".")[0] == "airflow" else None
+    if world is None or module == "airflow.providers":
+        return None
+    if module not in world:
+        return "module"
+    if name is not None and name != "*" and not world.has(module, name):
+        return "name"
+    # A submodule or a single name can warn on its own (`airflow.models.ImportError`).
+    if name and f"{module}.{name}" in world.warns:
+        return "warns"
+    if name and f"{module}.{name}" in world:
+        return None
+    return "warns" if module in world.warns else None
+
+
+def core_has(module: str, name: Optional[str]) -> list[str]:
+    """The targets whose core wheel has the module (and the name): read from the whole table, so
+    only for a finding's message."""
+    found = []
+    for version, table in provider_data()["core"].items():
+        world = World(table)
+        if module in world and (name is None or world.has(module, name)):
+            found.append(version)
+    return found
 
 
 def provider_name_ok(t: TargetTables, module: str, name: str) -> bool:
-    dist = t.dist_of(module)
-    index = t.provider_index(dist) if dist else None
-    if index is None or not _indexed(module):
-        return True
-    return name in index.get(module, ()) or f"{module}.{name}" in index or any(
-        m.startswith(f"{module}.{name}.") for m in index
-    )
-
-
-def _indexed(module: str) -> bool:
-    return any(part in INDEXED for part in module.split(".")[3:])
+    return closed_world(t, module, name) not in ("module", "name")
 
 
 def provider_successors(target: str) -> dict[str, frozenset[str]]:

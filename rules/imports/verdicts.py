@@ -1,0 +1,147 @@
+"""What an import finding says, for the imports the move tables do not settle alone: the
+target's closed world (core wheel and pinned providers), provider renames and deprecation texts
+read from the providers' own code, and the 1.10 move entries.
+
+rules/imports/analysis.py decides which imports to judge and builds the fixes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import libcst as cst
+
+from dagshift.linter.diagnostics import ERROR, WARNING
+from dagshift.linter.findings import Finding
+from dagshift.linter.imports import ImportedName
+from dagshift.rules.imports.tables import TargetTables, closed_world, provider_successors
+
+
+@dataclass
+class Move:
+    """What an import finding says: the old path, where it went (None: nowhere) and in which dist."""
+
+    old: str
+    new: Optional[str]
+    dist: Optional[str]
+    removed: bool
+    reason: str = ""
+
+
+def import_finding(code: str, node: cst.CSTNode, move: Move) -> Finding:
+    return Finding(code, node, "", ERROR if move.removed else WARNING, detail=move)
+
+
+def closed_world_finding(t: TargetTables, imported: ImportedName, verdict: str) -> Finding:
+    """An import no move table knows, judged by the target's closed world (every module and name
+    the core wheel and the pinned providers bind): DS101 when it fails, DS102 when it warns."""
+    module, name = imported.module, imported.name
+    path = imported.qualified
+    homes = t.homes(name) if name else []
+    new, dist = (f"{homes[0][0]}.{name}", homes[0][1]) if len(homes) == 1 else (None, None)
+    if verdict == "warns":
+        world = t.world_of(module)
+        shim = world.shim_target(module, name) if world is not None and name else None
+        if shim is not None and closed_world(t, *shim.rsplit(".", 1)) is None:
+            new, dist = shim, t.dist_of(shim)
+        reason = f"`{module}` is a deprecated shim (it warns at import)"
+        code = "DS103" if new is not None and new.rpartition(".")[2] != name else "DS102"
+        return import_finding(code, imported.alias.name, Move(path, new, dist, False, reason=reason))
+    where = t.dist_of(module)
+    missing = f"there is no module `{module}`" if verdict == "module" else f"`{module}` has no `{name}`"
+    if where:
+        missing = f"{where} {t.pins[where]}: " + missing
+    elif new is None:
+        elsewhere = _other_targets(t.target, module, name)
+        if elsewhere:
+            return import_finding("DS101", imported.alias.name, Move(path, None, None, True, reason=(
+                f"{missing} ({elsewhere}): the code was written for another Airflow version; rewrite it for "
+                f"Airflow {t.target}, or target one that has it")))
+    if new is None:
+        missing += (f"; nothing Airflow {t.target} or the providers it pins defines `{name}`: import it from where "
+                    "your installed packages define it, or copy what you need into your own code") if name else (
+            "; import what you use from the modules that define it on the target")
+    return import_finding("DS104" if where else "DS101", imported.alias.name, Move(path, new, dist, True, reason=missing))
+
+
+def _other_targets(target: str, module: str, name: Optional[str]) -> str:
+    """"MWAA's Airflow has it from 2.4.3" / "MWAA's Airflow had it up to 2.5.1": code written
+    for another Airflow version than the target is the usual cause of a core import that fails."""
+    from dagshift.linter.targets import version_tuple as version_key
+    from dagshift.rules.imports.tables import core_has
+
+    newer = [v for v in core_has(module, name) if version_key(v) > version_key(target)]
+    older = [v for v in core_has(module, name) if version_key(v) < version_key(target)]
+    if newer:
+        return f"MWAA's Airflow has it from {min(newer, key=version_key)}"
+    if older:
+        return f"MWAA's Airflow had it up to {max(older, key=version_key)}"
+    return ""
+
+
+def moved_finding(node: cst.CSTNode, old: str, entry: dict) -> Finding:
+    new = entry.get("to")
+    removed = entry["status"] == "removed"
+    renamed = new is not None and new.rpartition(".")[2] != old.rpartition(".")[2]
+    code = "DS103" if renamed else ("DS101" if removed else "DS102")
+    return import_finding(code, node, Move(old, new, entry.get("dist"), removed, reason=entry.get("hint", "")))
+
+
+def provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Finding:
+    module, name = imported.module, imported.name or ""
+    dist = t.dist_of(module)
+    index = t.provider_index(dist) if dist else None
+    assert index is not None and dist is not None
+    # Where the class is defined, not every module that imports it (shims, `from x import Base`).
+    homes = sorted(m for m, names in index.items()
+                   if name in names and name not in index.imported(m) and m not in index.warns)
+    version = t.pins[dist]
+    if len(homes) != 1:
+        successors = provider_successors(t.target).get(f"{module}.{name}", frozenset())
+        if len(successors) == 1:
+            new = next(iter(successors))
+            return import_finding("DS104", imported.alias.name,
+                            Move(f"{module}.{name}", new, t.dist_of(new.rpartition(".")[0]), True))
+    if len(homes) == 1:
+        return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", f"{homes[0]}.{name}", dist, True))
+    if not homes:
+        renamed = _renamed(t, dist, f"{module}.{name}")
+        if renamed is not None:
+            return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", renamed, dist, True))
+    reason = (
+        f"{dist} {version} has no `{name}`" if not homes
+        else f"{dist} {version} has `{name}` in {len(homes)} modules ({', '.join(homes)}); pick one"
+    )
+    said = _by_path_or_name(t.hints.get(dist, {}), f"{module}.{name}")
+    if said and not homes:
+        reason += f"; an earlier {dist} deprecated it, saying: \"{said}\""
+    return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", None, dist, True, reason=reason))
+
+
+def _by_path_or_name(table: dict[str, str], path: str) -> Optional[str]:
+    """The entry of `path`, else of the one path of the table with the same class name (the
+    class moved modules before it was deprecated: `s3_prefix.S3PrefixSensor`, `s3.S3PrefixSensor`)."""
+    if path in table:
+        return table[path]
+    name = "." + path.rpartition(".")[2]
+    found = [value for key, value in table.items() if key.endswith(name)]
+    return found[0] if len(set(found)) == 1 else None
+
+
+def _renamed(t: TargetTables, dist: str, path: str) -> Optional[str]:
+    """Where a provider class that was kept for a while as a plain deprecated alias went: the
+    class it aliased, followed through later renames and moves to where the pinned version has it."""
+    renames = t.renames.get(dist, {})
+    seen = {path}
+    new = _by_path_or_name(renames, path)
+    while new is not None and new not in seen:
+        seen.add(new)
+        module, _, name = new.rpartition(".")
+        if closed_world(t, module, name) is None:
+            return new
+        homes = [m for m, d in t.homes(name) if d == dist]
+        if len(homes) == 1:
+            return f"{homes[0]}.{name}"
+        new = renames.get(new)
+    return None

@@ -1,0 +1,173 @@
+"""The closed world of one wheel: every module it ships and every name each module binds.
+
+What `import m` and `from m import n` can reach on a target is exactly this (plus the wheels it
+pins beside), so the linter can call anything else an error. Read with zipfile + ast only.
+
+Per module:
+  names    every top-level binding (private ones too: `from m import _helper` works), the names a
+           PEP 562 table serves, and what `from x import *` brings in (x's `__all__`, else its
+           public names), followed inside the wheel or through `outside` for other wheels;
+  imported the names bound by an import (a definition lives elsewhere: not a "home");
+  open     a module whose `__getattr__` answers names no table lists (any name may import);
+  warns    a module that calls `warnings.warn` at import (a deprecated shim), or a virtual module
+           a 2.4+ package's `__deprecated_classes` serves;
+  shims    for those, where each name really comes from (`{"X": "airflow.new.module.X"}`, and
+           `"*": "airflow.new.module"` for a star re-export): the destination of a fix.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from wheelindex import Wheel, bindings, deprecated_classes, lazy_names, star_sources, warns_at_import
+
+# Names another wheel's module exports to a star import (None: not known here).
+Outside = Callable[[str], Optional[frozenset[str]]]
+
+
+@dataclass
+class Inventory:
+    names: dict[str, set[str]] = field(default_factory=dict)
+    imported: dict[str, set[str]] = field(default_factory=dict)
+    open: set[str] = field(default_factory=set)
+    warns: set[str] = field(default_factory=set)
+    shims: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        """Compact: one space-separated string of names per module (the table is read per target)."""
+        return {
+            "modules": {m: " ".join(sorted(n)) for m, n in sorted(self.names.items())},
+            "imported": {m: " ".join(sorted(n)) for m, n in sorted(self.imported.items()) if n},
+            "open": sorted(self.open),
+            "warns": sorted(self.warns),
+            "shims": {m: dict(sorted(p.items())) for m, p in sorted(self.shims.items()) if p},
+        }
+
+
+def _all_list(tree: ast.Module) -> Optional[list[str]]:
+    for stmt in tree.body:
+        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id == "__all__"):
+            try:
+                value = ast.literal_eval(stmt.value)
+            except ValueError:
+                return None
+            return [str(v) for v in value]
+    return None
+
+
+def _has_getattr(tree: ast.Module) -> bool:
+    return any(isinstance(s, ast.FunctionDef) and s.name == "__getattr__" for s in tree.body)
+
+
+def _getattr_deprecations(tree: ast.Module) -> set[str]:
+    """Names a module's `__getattr__` tests for by value (`if name == "X"`, `name != "X"`,
+    `name in ("X", ...)`) when the function warns: names served with a deprecation warning."""
+    found: set[str] = set()
+    for func in tree.body:
+        if not (isinstance(func, ast.FunctionDef) and func.name == "__getattr__"):
+            continue
+        if not any(isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", "")) == "warn"
+                   for n in ast.walk(func)):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Compare):
+                for value in [node.left, *node.comparators]:
+                    items = value.elts if isinstance(value, (ast.Tuple, ast.List, ast.Set)) else [value]
+                    found |= {i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)}
+    return {n for n in found if n.isidentifier()}
+
+
+def _origins(tree: ast.Module, module: str, is_package: bool, bound: dict) -> dict[str, str]:
+    """A shim's names -> the Airflow paths they are imported from."""
+    found = {name: f"{origin[0]}.{origin[1]}" for name, origin in bound.items()
+             if origin is not None and origin[1] and origin[0].split(".")[0] == "airflow"}
+    stars = [s for s in star_sources(tree, module, is_package) if s.split(".")[0] == "airflow"]
+    if len(stars) == 1:
+        found["*"] = stars[0]
+    return found
+
+
+class _Stars:
+    """What `from module import *` binds, for the modules of one wheel (and through `outside`)."""
+
+    def __init__(self, wheel: Wheel, outside: Optional[Outside]) -> None:
+        self.wheel = wheel
+        self.outside = outside
+        self.exported: dict[str, Optional[frozenset[str]]] = {}
+
+    def exports(self, module: str, depth: int = 0) -> Optional[frozenset[str]]:
+        """None: not known here (another wheel, a cycle, too deep)."""
+        if module in self.exported:
+            return self.exported[module]
+        if not self.wheel.has_module(module):
+            return self.outside(module) if self.outside else None
+        if depth > 12:
+            return None
+        self.exported[module] = None  # a cycle answers "unknown"
+        names = self.names(module, depth)
+        tree = self.wheel.tree(module)
+        assert tree is not None
+        listed = _all_list(tree)
+        result = frozenset(listed) if listed is not None else (
+            None if names is None else frozenset(n for n in names if not n.startswith("_"))
+        )
+        self.exported[module] = result
+        return result
+
+    def names(self, module: str, depth: int = 0) -> Optional[set[str]]:
+        """Every name the module binds, stars followed (None: a star source is not known)."""
+        tree = self.wheel.tree(module)
+        assert tree is not None
+        is_package = (self.wheel.module_file(module) or "").endswith("__init__.py")
+        names = set(bindings(tree, module, is_package)) | set(lazy_names(tree))
+        for source in star_sources(tree, module, is_package):
+            more = self.exports(source, depth + 1)
+            if more is None:
+                return None
+            names |= more
+        return names
+
+
+def wheel_inventory(wheel: Wheel, prefix: str, outside: Optional[Outside] = None) -> Inventory:
+    """The inventory of every module of `wheel` under `prefix` ("airflow/", "airflow/providers/")."""
+    inv = Inventory()
+    stars = _Stars(wheel, outside)
+    for module in wheel.modules(prefix):
+        tree = wheel.tree(module)
+        assert tree is not None
+        is_package = (wheel.module_file(module) or "").endswith("__init__.py")
+        bound = bindings(tree, module, is_package)
+        names = stars.names(module)
+        if names is None or (_has_getattr(tree) and not lazy_names(tree)):
+            inv.open.add(module)
+            names = names or set(bound)
+        inv.names[module] = names
+        inv.imported[module] = {n for n, origin in bound.items() if origin is not None}
+        if warns_at_import(tree):
+            inv.warns.add(module)
+            inv.shims[module] = _origins(tree, module, is_package, bound)
+        # Single names served with a warning: a PEP 562 table's deprecated entries, and the names a
+        # warning `__getattr__` tests for (`airflow.models.ImportError` on 2.10+).
+        lazy = lazy_names(tree)
+        for name, (source, attr, deprecated) in lazy.items():
+            if deprecated:
+                inv.warns.add(f"{module}.{name}")
+                inv.shims.setdefault(module, {})[name] = f"{source}.{attr}"
+        for name in _getattr_deprecations(tree) - set(bound):  # (bound names never reach __getattr__)
+            names.add(name)
+            inv.warns.add(f"{module}.{name}")
+        for sub, classes in deprecated_classes(tree).items() if is_package else ():
+            virtual = f"{module}.{sub}"
+            if virtual not in inv.names:
+                inv.names[virtual] = set(classes)
+                inv.warns.add(virtual)
+                inv.shims[virtual] = dict(classes)
+    # Packages without an __init__.py (namespace packages) import too.
+    for module in list(inv.names):
+        parts = module.split(".")
+        for i in range(1, len(parts)):
+            inv.names.setdefault(".".join(parts[:i]), set())
+    return inv
