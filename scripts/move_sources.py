@@ -91,21 +91,22 @@ def _is_warn(node: ast.AST) -> bool:
 
 def _pure_alias(cls: ast.ClassDef) -> bool:
     """The class adds nothing to its base: no body but a docstring, `pass`, and an `__init__(self,
-    *args, **kwargs)` that warns and hands everything to super() unchanged."""
+    [*args,] **kwargs)` that warns and hands everything to super() unchanged."""
     for stmt in cls.body:
         if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
             continue
         if not isinstance(stmt, ast.FunctionDef) or stmt.name != "__init__":
             return False
         args = stmt.args
-        if [a.arg for a in args.args] != ["self"] or args.kwonlyargs or not args.vararg or not args.kwarg:
+        if [a.arg for a in args.args] != ["self"] or args.kwonlyargs or not args.kwarg:
             return False
+        positional = 1 if args.vararg else 0  # `(self, **kwargs)` is as plain as `(self, *args, **kwargs)`
         for inner in stmt.body:
             if isinstance(inner, ast.Expr) and (_is_warn(inner.value) or isinstance(inner.value, ast.Constant)):
                 continue
             call = inner.value if isinstance(inner, ast.Expr) else None
             if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__"
-                    and len(call.args) == 1 and isinstance(call.args[0], ast.Starred)
+                    and len(call.args) == positional and all(isinstance(a, ast.Starred) for a in call.args)
                     and len(call.keywords) == 1 and call.keywords[0].arg is None):
                 return False
     return True

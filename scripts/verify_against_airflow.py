@@ -54,6 +54,7 @@ def claims(target: str) -> dict:
         (removed if entry["status"] == "removed" else deprecated).append(old)
         if entry.get("to"):
             destinations.add(entry["to"])
+    destinations |= renamed_destinations(target)
     sets = signatures["arguments"]
     classes = {cls: sets[i] for cls, i in signatures["targets"].get(target, {}).items()}
     renames = {
@@ -68,6 +69,21 @@ def claims(target: str) -> dict:
         "consumes_kwargs": sorted(signatures.get("consumes_kwargs", {}).get(target, [])),
         "renames": {cls: r for cls, r in sorted(renames.items()) if r},
     }
+
+
+def renamed_destinations(target: str) -> set[str]:
+    """Where DS104 sends each provider class renamed through a deprecated alias, on the target."""
+    from dagshift.rules.imports.tables import tables
+    from dagshift.rules.imports.verdicts import renamed
+
+    t = tables(target)
+    found = set()
+    for dist, renames in t.renames.items():
+        for old in renames:
+            new = renamed(t, dist, old)
+            if new is not None:
+                found.add(new)
+    return found
 
 
 def verdict(target: str, module: str, name: Optional[str]) -> str:

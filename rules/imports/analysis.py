@@ -77,7 +77,7 @@ def _analyse(ctx: Any) -> Analysis:
             continue
         if any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
             continue
-        finding = moved_finding(imported.alias.name, path, entry)
+        finding = moved_finding(t, imported.alias.name, path, entry)
         per_statement.setdefault(id(imported.statement), []).append((imported, finding))
 
     uses = ctx.name_uses if per_statement or module_bindings else None
@@ -266,7 +266,7 @@ def _module_findings(
         if entry is None:
             unmapped = True  # the old module is still needed for this name: no fix
             continue
-        finding = moved_finding(node, f"{module}.{name}", entry)
+        finding = moved_finding(t, node, f"{module}.{name}", entry)
         findings.append(finding)
         if finding.detail.new:
             destinations.add(finding.detail.new.rpartition(".")[0])

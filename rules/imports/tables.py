@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, Optional
 
 from dagshift.linter.tables import load_table, table_path
+from dagshift.linter.targets import version_tuple
 from dagshift.linter.textscan import line_matches
 
 # Paths no DAG imports and the tables leave out (example DAGs and tests some wheels ship): not judged.
@@ -145,7 +146,14 @@ def tables(target: str) -> TargetTables:
 
 def _slice(target: str) -> dict[str, Any]:
     moves, providers = moves_table(), provider_data()
-    entries = {old: per[target] for old, per in moves.items() if per.get(target, {}).get("status", "ok") != "ok"}
+    entries = {old: dict(per[target]) for old, per in moves.items() if per.get(target, {}).get("status", "ok") != "ok"}
+    for old, entry in entries.items():
+        if entry["status"] == "removed" and "to" not in entry:
+            # Where the newest other target's shim or move led: that provider path's own fate
+            # (renamed, deprecated with a message, provider not pinned) is what the finding can say.
+            leads = [(version_tuple(v), e["to"]) for v, e in moves[old].items() if e.get("to") and v != target]
+            if leads:
+                entry["last_to"] = max(leads)[1]
     modules = {old.rpartition(".")[0] for old in entries} | set(
         entries  # a path that is itself a module (`from airflow.contrib.hooks import aws_hook`)
     )
@@ -280,12 +288,14 @@ def closed_world(t: TargetTables, module: str, name: Optional[str] = None) -> Op
         return "module"
     if name is not None and name != "*" and not world.has(module, name):
         return "name"
-    # A submodule or a single name can warn on its own (`airflow.models.ImportError`).
+    # A submodule or a single name can warn on its own (`airflow.models.ImportError`); importing a
+    # module runs every package above it, and a package that warns at import warns for all of them.
     if name and f"{module}.{name}" in world.warns:
         return "warns"
-    if name and f"{module}.{name}" in world:
-        return None
-    return "warns" if module in world.warns else None
+    parts = module.split(".")
+    if any(".".join(parts[:i]) in world.warns for i in range(2, len(parts) + 1)):
+        return "warns"
+    return None
 
 
 def core_has(module: str, name: Optional[str]) -> list[str]:

@@ -15,7 +15,7 @@ import libcst as cst
 from dagshift.linter.diagnostics import ERROR, WARNING
 from dagshift.linter.findings import Finding
 from dagshift.linter.imports import ImportedName
-from dagshift.rules.imports.tables import TargetTables, closed_world, provider_successors
+from dagshift.rules.imports.tables import TargetTables, closed_world, provider_dist, provider_successors
 
 
 @dataclass
@@ -45,7 +45,8 @@ def closed_world_finding(t: TargetTables, imported: ImportedName, verdict: str) 
         shim = world.shim_target(module, name) if world is not None and name else None
         if shim is not None and closed_world(t, *shim.rsplit(".", 1)) is None:
             new, dist = shim, t.dist_of(shim)
-        reason = f"`{module}` is a deprecated shim (it warns at import)"
+        reason = (f"`{module}` is a deprecated shim (it warns at import)" if world is None or module in world.warns
+                  else f"`{module}` serves `{name}` only with a deprecation warning")
         code = "DS103" if new is not None and new.rpartition(".")[2] != name else "DS102"
         return import_finding(code, imported.alias.name, Move(path, new, dist, False, reason=reason))
     where = t.dist_of(module)
@@ -80,12 +81,41 @@ def _other_targets(target: str, module: str, name: Optional[str]) -> str:
     return ""
 
 
-def moved_finding(node: cst.CSTNode, old: str, entry: dict) -> Finding:
+def moved_finding(t: TargetTables, node: cst.CSTNode, old: str, entry: dict) -> Finding:
     new = entry.get("to")
     removed = entry["status"] == "removed"
+    if new is None and entry.get("last_to"):
+        return _after_the_last_lead(t, node, old, entry["last_to"])
     renamed = new is not None and new.rpartition(".")[2] != old.rpartition(".")[2]
     code = "DS103" if renamed else ("DS101" if removed else "DS102")
     return import_finding(code, node, Move(old, new, entry.get("dist"), removed, reason=entry.get("hint", "")))
+
+
+def _after_the_last_lead(t: TargetTables, node: cst.CSTNode, old: str, lead: str) -> Finding:
+    """A 1.10 path removed with no destination on the target, whose shim on another target led to
+    `lead` (a provider path): follow the provider's rename, or say what became of it."""
+    module, _, name = lead.rpartition(".")
+    dist = provider_dist(module, t.pins) or _dist_name(module)
+    if dist not in t.pins:
+        reason = (f"it became `{lead}` in {dist}, which Airflow {t.target}'s constraint file does not pin: add it "
+                  "to requirements.txt at a version that supports the target, or replace the operator")
+        return import_finding("DS101", node, Move(old, None, None, True, reason=reason))
+    new = renamed(t, dist, lead)
+    if new is not None:
+        return import_finding("DS103", node, Move(old, new, dist, True))
+    said = _by_path_or_name(t.hints.get(dist, {}), lead)
+    reason = f"it became `{lead}`, which {dist} {t.pins[dist]} no longer has"
+    if said:
+        reason += f"; {dist} deprecated it, saying: \"{said}\""
+    return import_finding("DS101", node, Move(old, None, None, True, reason=reason))
+
+
+def _dist_name(module: str) -> str:
+    """`airflow.providers.apache.hive.x` -> apache-airflow-providers-apache-hive (for a message only:
+    the provider is not pinned, so its exact split is a guess of two parts at most)."""
+    parts = module.split(".")[2:4]
+    two = parts[0] in ("apache", "microsoft", "cncf", "common", "atlassian", "dbt") and len(parts) > 1
+    return "apache-airflow-providers-" + "-".join(parts if two else parts[:1])
 
 
 def provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Finding:
@@ -106,9 +136,9 @@ def provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Findi
     if len(homes) == 1:
         return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", f"{homes[0]}.{name}", dist, True))
     if not homes:
-        renamed = _renamed(t, dist, f"{module}.{name}")
-        if renamed is not None:
-            return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", renamed, dist, True))
+        new = renamed(t, dist, f"{module}.{name}")
+        if new is not None:
+            return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", new, dist, True))
     reason = (
         f"{dist} {version} has no `{name}`" if not homes
         else f"{dist} {version} has `{name}` in {len(homes)} modules ({', '.join(homes)}); pick one"
@@ -129,7 +159,7 @@ def _by_path_or_name(table: dict[str, str], path: str) -> Optional[str]:
     return found[0] if len(set(found)) == 1 else None
 
 
-def _renamed(t: TargetTables, dist: str, path: str) -> Optional[str]:
+def renamed(t: TargetTables, dist: str, path: str) -> Optional[str]:
     """Where a provider class that was kept for a while as a plain deprecated alias went: the
     class it aliased, followed through later renames and moves to where the pinned version has it."""
     renames = t.renames.get(dist, {})
