@@ -132,13 +132,13 @@ def provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Findi
         if len(successors) == 1:
             new = next(iter(successors))
             return import_finding("DS104", imported.alias.name,
-                            Move(f"{module}.{name}", new, t.dist_of(new.rpartition(".")[0]), True))
+                                  Move(f"{module}.{name}", new, t.dist_of(new.rpartition(".")[0]), True))
     if len(homes) == 1:
         return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", f"{homes[0]}.{name}", dist, True))
     if not homes:
-        new = renamed(t, dist, f"{module}.{name}")
-        if new is not None:
-            return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", new, dist, True))
+        alias_of = renamed(t, dist, f"{module}.{name}")
+        if alias_of is not None:
+            return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", alias_of, dist, True))
     reason = (
         f"{dist} {version} has no `{name}`" if not homes
         else f"{dist} {version} has `{name}` in {len(homes)} modules ({', '.join(homes)}); pick one"
