@@ -114,7 +114,8 @@ class FileChecker:
         """Rule.screen for every rule, with each distinct token looked for once per file."""
         target = self.settings.target_version
         present = {tok for tok in self.plan.tokens if tok in text}
-        return [r for r in rules if r.screen(text, target, present)]
+        facts = self.facts
+        return [r for r in rules if r.screen(text, target, present) or r.wants_with_facts(text, target, facts)]
 
     def _run(
         self, entry: FileEntry, text: str, rules: Sequence[Rule], active: Optional[list[Rule]] = None

@@ -105,6 +105,11 @@ class Rule:
                 return False
         return self.wants(text, target)
 
+    def wants_with_facts(self, text: str, target: str, facts: dict[str, Any]) -> bool:
+        """A second chance for a file `screen` rejected, from the project's cross-file facts (a DAG
+        calling an operator the repository defines). Must cost microseconds too."""
+        return False
+
     def records_from_text(self, text: str, target: str) -> dict[str, list[Any]]:
         """What the rule records for a file its pre-screen skipped (read from the text, no parse)."""
         return {}

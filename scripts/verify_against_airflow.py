@@ -204,6 +204,9 @@ def main() -> None:
     install(venv, args.python or python_for(version["python"]), args.target, pins_file)
     data = claims(args.target)
     data["real_imports"] = real_imports(args.target, args.paths)
+    # Providers that would not install here: a failure through their modules decides nothing.
+    data["not_installed"] = [d.removeprefix("apache-airflow-providers-").replace("-", ".")
+                             for d in (venv / "dagshift-installed").read_text().split()]
     result = run_probe(venv, data)
     text = report(args.target, result)
     print(text)

@@ -135,13 +135,20 @@ class _Visitor:
                 class_argument(self, name, args, index)
 
     def _provide_context(self, name: str, args: list[cst.Arg], index: int) -> None:
+        from dagshift.rules.dag_api.repo_operators import accepted, lookup
+
         arg = args[index]
+        entry = lookup(self.ctx.facts, name, self.ctx.relpath) if name not in self.facts["python_family"] else None
+        if entry is not None:
+            found = accepted(self.ctx.facts, self.target, entry)
+            if found is None or "provide_context" in found[0]:
+                return  # the repository's operator takes it, or may: nothing to prove
         if name in self.facts["python_family"] and self.facts["provide_context_popped"]:
             message = (f"`provide_context` is deprecated on Airflow {self.target}: {name} always passes the "
                        "context to callables that take it")
             severity = "warning"
         else:
-            message = (f"`provide_context` is not an argument of {name} on Airflow {self.target}: the task fails "
+            message = (f"`provide_context` is not an argument of {name} on Airflow {self.target}: the DAG fails "
                        "with \"Invalid arguments were passed\"")
             severity = "error"
         self.findings.append(Finding("DS501", arg.keyword, message, severity=severity,

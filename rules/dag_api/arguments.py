@@ -9,7 +9,7 @@ from typing import Any
 import libcst as cst
 
 from dagshift.fixers.arguments import drop_item, rename_keyword
-from dagshift.linter.diagnostics import SAFE, WARNING, Fix
+from dagshift.linter.diagnostics import SAFE, UNSAFE, WARNING, Fix
 from dagshift.linter.findings import Finding
 from dagshift.rules.dag_api.screen import (
     ARGUMENT_RENAMES,
@@ -62,6 +62,7 @@ def signature_findings(v: Any, qualified: str, name: str, args: list[cst.Arg]) -
     cls = entry.get("to") if entry else qualified
     accepted = signatures(v.target).get(cls or "")
     if accepted is None:
+        repo_findings(v, name, args)
         return
     keywords = {a.keyword.value for a in args if a.keyword is not None}
     renames = argument_renames(v.target).get(cls or "", {})
@@ -93,6 +94,30 @@ def signature_findings(v: Any, qualified: str, name: str, args: list[cst.Arg]) -
             f"`{key}` is not an argument of {short} on Airflow {v.target} "
             f"(with the provider versions it pins){hint}: the DAG fails with \"Invalid arguments were passed\""
         ), fix=fix))
+
+
+def repo_findings(v: Any, name: str, args: list[cst.Arg]) -> None:
+    """A call of an operator class the repository defines: keywords neither its `__init__` chain
+    nor the Airflow class that chain hands `**kwargs` to takes (rules/dag_api/repo_operators.py)."""
+    from dagshift.rules.dag_api.repo_operators import accepted, lookup
+
+    entry = lookup(v.ctx.facts, name, v.ctx.relpath)
+    found = accepted(v.ctx.facts, v.target, entry) if entry is not None else None
+    if entry is None or found is None:
+        return
+    taken, airflow = found
+    where = f" or of the Airflow class it passes `**kwargs` to ({airflow.rsplit('.', 1)[-1]})" if airflow else ""
+    outcome = "\"Invalid arguments were passed\"" if airflow else "a TypeError (its `__init__` takes no `**kwargs`)"
+    for index, arg in enumerate(args):
+        key = arg.keyword.value if arg.keyword is not None else None
+        if key is None or key in taken or key in HANDLED:
+            continue
+        # Airflow 1.10's BaseOperator warned and dropped such an argument; Airflow 2 fails. Deleting it
+        # keeps what 1.10 did, but it may be a typo of an argument meant to work: an unsafe fix.
+        v.findings.append(Finding("DS502", arg.keyword, (
+            f"`{key}` is not an argument of {name} ({entry['path']}){where} on Airflow {v.target}: "
+            f"the DAG fails with {outcome}; Airflow 1.10 ignored it"
+        ), fix=Fix(drop_item(v.ctx, args, index, key).edits, UNSAFE, f"remove `{key}=`")))
 
 
 def _deprecated_argument(v: Any, cls: str, arg: cst.Arg, new: str, keywords: set[str]) -> None:

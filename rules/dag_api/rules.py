@@ -10,6 +10,7 @@ from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
 from dagshift.rules.dag_api import screen
+from dagshift.rules.dag_api.docs import DS502_DOC, STAGE_OPERATOR
 
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
 
@@ -66,33 +67,7 @@ class RenamedOperatorArgument(_DagApiRule):
     message = "operator argument changed on Airflow 2"
     severity = ERROR
     fix = SOMETIMES
-    doc = """
-## What it does
-Reports keyword arguments of an operator call that the target's class does not accept, through
-its bases in the core wheel and the pinned provider versions (`data/operator_signatures.json`; a
-1.10 path is looked up under the class it leads to): BashOperator `xcom_push` (now
-`do_xcom_push`), TriggerDagRunOperator `python_callable` (now `conf`), BigQueryOperator `bql`
-(now `sql`). As warnings: arguments a class renames in its own deprecation code, read from every
-pinned provider version (`bigquery_conn_id`/`google_cloud_storage_conn_id` → `gcp_conn_id`,
-`topic_project` → `project_id`, Slack `http_conn_id` → `slack_webhook_conn_id`), and arguments
-a class that reads `**kwargs` itself does not declare (QuboleOperator, DataprocCreateClusterOperator).
-A migrated file is parsed only when the text pre-screen finds a keyword it cannot clear.
-
-## Why it matters on Airflow 2
-An argument no class on the way to BaseOperator takes raises "Invalid arguments were passed"
-when the DAG is parsed (error). A deprecated one works with a warning until the provider drops
-it; one a `**kwargs`-reading class may take cannot be shown to fail (warnings).
-
-## Example
-```python
-BashOperator(task_id="ls", bash_command="ls", xcom_push=True)
-```
-
-## Fix safety
-Safe for a rename the target's class confirms (`xcom_push`, `bql`, `node_selectors`, and the
-renames of the providers' deprecation code) when the call does not already pass the new name;
-none otherwise (`python_callable` has to become a `conf={...}` payload).
-"""
+    doc = DS502_DOC
 
     def wants(self, text: str, target: str) -> bool:
         if screen.names_a_known_change(text):
@@ -105,7 +80,24 @@ none otherwise (`python_callable` has to become a `conf={...}` payload).
             return True  # 1.10 paths: the parser resolves the classes they lead to
         return screen.may_pass_unknown_arguments(text, target)
 
+    project_kinds = frozenset({"python"})
+
+    def collect_project(self, project: Any) -> None:
+        if "repo_operators" not in project.facts:
+            from dagshift.rules.dag_api.repo_operators import build
+
+            project.facts["repo_operators"] = build(project)
+
+    def wants_with_facts(self, text: str, target: str, facts: dict[str, Any]) -> bool:
+        from dagshift.rules.dag_api.repo_operators import screen as repo_screen
+
+        return repo_screen(text, facts)
+
     invalid = (
+        Example("from operators.stage import StageOperator\n\nStageOperator(task_id='s', table='t', format='json')\n",
+                "from operators.stage import StageOperator\n\nStageOperator(task_id='s', table='t')\n",
+                target="2.5.1", files=(("plugins/operators/stage.py", STAGE_OPERATOR),),
+                findings=((3, 39, "`format` is not an argument of StageOperator (plugins/operators/stage.py) or of the Airflow class it passes `**kwargs` to (BaseOperator) on Airflow 2.5.1: the DAG fails with \"Invalid arguments were passed\"; Airflow 1.10 ignored it"),)),
         Example("from airflow.executors import get_default_executor\nfrom airflow.operators.subdag import SubDagOperator\n\n"
                 "s = SubDagOperator(task_id='s', subdag=sub, executor=get_default_executor())\n",
                 "from airflow.operators.subdag import SubDagOperator\n\ns = SubDagOperator(task_id='s', subdag=sub)\n",

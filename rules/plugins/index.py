@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from dagshift.linter.pyast import dotted
+from dagshift.linter.syspath import module_name, package_root, plugin_folders, resolve_base
 
 # The modules Airflow 1.10 made of each plugin's lists: `airflow.operators.<plugin>` and the like.
 NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "airflow.hooks": "hooks",
@@ -31,22 +32,6 @@ class Plugin:
     listed: dict[str, dict[str, Optional[str]]] = field(default_factory=dict)  # kind -> class -> module
 
 
-def module_name(path: Path, root: Path) -> str:
-    rel = path.relative_to(root).with_suffix("")
-    parts = list(rel.parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-def package_root(path: Path) -> Path:
-    """The folder that would be on sys.path for this file: above its outermost package."""
-    folder = path.parent
-    while (folder / "__init__.py").exists() and folder.parent != folder:
-        folder = folder.parent
-    return folder
-
-
 def _parse(path: Path) -> Optional[ast.Module]:
     from dagshift.linter.source import SourceError, read_source
 
@@ -61,16 +46,6 @@ def _parse(path: Path) -> Optional[ast.Module]:
 Binding = Optional[tuple[str, str]]
 
 
-def _resolve_base(stmt: ast.ImportFrom, module: str, is_package: bool) -> str:
-    """The absolute module a `from ... import` reads, relative levels resolved against `module`."""
-    if not stmt.level:
-        return stmt.module or ""
-    parts = module.split(".") if module else []
-    parts = parts if is_package else parts[:-1]
-    parts = parts[: len(parts) - (stmt.level - 1)] if stmt.level > 1 else parts
-    return ".".join(parts + ([stmt.module] if stmt.module else []))
-
-
 def _bindings(
     tree: ast.Module, module: str, is_package: bool, upto: Optional[ast.stmt] = None
 ) -> tuple[dict[str, Binding], list[str]]:
@@ -82,7 +57,7 @@ def _bindings(
         if stmt is upto:
             break
         if isinstance(stmt, ast.ImportFrom):
-            base = _resolve_base(stmt, module, is_package)
+            base = resolve_base(stmt, module, is_package)
             for alias in stmt.names:
                 if alias.name == "*":
                     stars.append(base)
@@ -233,55 +208,6 @@ def _class_attrs(node: ast.ClassDef) -> dict[str, object]:
             elif isinstance(value, (ast.List, ast.Tuple)):
                 attrs[key] = [dotted(e) for e in value.elts]
     return attrs
-
-
-def plugin_folders(project: Any) -> list[Path]:
-    """Every plugins folder of the repository, as Airflow would put it on sys.path: the
-    `plugins-dirs` under the project root, a `plugins` folder beside any folder holding the
-    files of the run (so `airflow/plugins/` beside `airflow/dags/`, or a run started in `dags/`),
-    and `[core] plugins_folder` of the airflow.cfg files of the run."""
-    settings = project.settings
-    root = settings.root.resolve()
-    found: list[Path] = []
-
-    def add(folder: Path) -> None:
-        folder = folder.resolve()
-        if folder.is_dir() and folder not in found:
-            found.append(folder)
-
-    for folder in settings.plugins_dirs:
-        add(root / folder)
-    ancestors: set[Path] = set()
-    for entry in project.files:
-        folder = entry.path.resolve().parent
-        while folder not in ancestors and (folder == root or root in folder.parents):
-            ancestors.add(folder)
-            folder = folder.parent
-    for folder in sorted(ancestors):
-        if folder.name == "plugins" and (folder.parent / "dags").is_dir():
-            add(folder)
-        elif (folder / "plugins").is_dir() and folder.name != "plugins":
-            add(folder / "plugins")
-    for entry in project.files_of("airflow-cfg"):
-        configured = _configured_plugins_folder(entry.path)
-        if configured:
-            # An absolute path is the deployment's (/usr/local/airflow/plugins): the repository
-            # keeps that folder beside the airflow.cfg, under the same name.
-            candidate = Path(configured)
-            add(entry.path.parent / (candidate.name if candidate.is_absolute() else candidate))
-    return found
-
-
-def _configured_plugins_folder(path: Path) -> Optional[str]:
-    import configparser
-
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read_string(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, configparser.Error):
-        return None
-    value = parser.get("core", "plugins_folder", fallback="").strip()
-    return value or None
 
 
 def build(project: Any) -> dict:
