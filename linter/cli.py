@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write a migration readiness report (HTML, or Markdown for pull requests)")
     _common(report)
     report.add_argument("--format", choices=("html", "markdown"), default="html")
+    report.add_argument("--no-matrix", dest="matrix", action="store_false",
+                        help="check the chosen target only (the readiness matrix checks every target)")
     report.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE (default: stdout)")
 
     rule = sub.add_parser("rule", help="explain a rule")
@@ -172,6 +174,7 @@ def _load(args: argparse.Namespace, registry: "Registry") -> Optional[tuple[Any,
 
 def report(args: argparse.Namespace, registry: "Registry") -> int:
     from dagshift.linter import engine
+    from dagshift.linter.plan_report import steps
     from dagshift.linter.report import model, render
 
     loaded = _load(args, registry)
@@ -180,7 +183,11 @@ def report(args: argparse.Namespace, registry: "Registry") -> int:
     settings, files, problem_diags = loaded
     result = engine.run(files, registry, settings, mode=engine.CHECK, problems=problem_diags,
                         progress=_progress(len(files)))
-    text = render(args.format, model(result, registry, settings))
+    data = model(result, registry, settings)
+    data["steps"] = steps(result, registry, settings.target_version)
+    if args.matrix:
+        data["matrix"] = _matrix(files, registry, settings, problem_diags, result)
+    text = render(args.format, data)
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_CLEAN
@@ -191,6 +198,25 @@ def report(args: argparse.Namespace, registry: "Registry") -> int:
         return EXIT_ERROR
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_CLEAN
+
+
+def _matrix(files: Any, registry: "Registry", settings: Any, problems: Any, chosen: Any) -> list:
+    """One readiness row per target dagshift supports: the same files checked on each."""
+    import dataclasses
+
+    from dagshift.linter import engine
+    from dagshift.linter.plan_report import target_row
+    from dagshift.linter.targets import supported_targets
+
+    rows = []
+    for target in supported_targets():
+        if target.airflow == settings.target_version:
+            rows.append(target_row(chosen, target, True))
+            continue
+        other = dataclasses.replace(settings, target_version=target.airflow, python_version=target.python,
+                                    target_is_default=False)
+        rows.append(target_row(engine.run(files, registry, other, mode=engine.CHECK, problems=problems), target, False))
+    return rows
 
 
 def _progress(total: int) -> Any:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from dagshift.linter import RULES_DOC_URL, __version__
 from dagshift.linter.codes import FAMILY_TITLES
+from dagshift.linter.plan_report import _empty
 from dagshift.linter.ruledocs import rule_url
 
 if TYPE_CHECKING:
@@ -83,13 +84,6 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
     }
 
 
-def _empty(path: Any) -> bool:
-    try:
-        return path.stat().st_size == 0
-    except OSError:
-        return False
-
-
 def _inline_markdown(text: str) -> str:
     """Escaped text with Markdown's `code` spans rendered (messages quote paths and names that way)."""
     import re
@@ -152,6 +146,10 @@ th[data-key] { cursor: pointer; user-select: none; } th[aria-sort=descending]::a
 th[aria-sort=ascending]::after { content: " \\25B2"; } td.num { text-align: right; }
 ul.findings { margin: 0; padding-left: 1.1rem; } code { font-size: 13px; }
 .error { color: #b3261e; } .warning { color: #8a5a00; }
+#matrix tr.chosen td { background: #eef5fc; font-weight: 600; } th.num { text-align: right; }
+#matrix th:nth-child(1) { width: 20%; } ol.steps p { margin: .2rem 0; } ol.steps li { margin-bottom: .6rem; }
+ol.steps pre { margin: .3rem 0; padding: .4rem .6rem; background: #f4f6f8; border-radius: 6px;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
 """
 
 
@@ -191,6 +189,8 @@ def render_html(data: dict[str, Any]) -> str:
 <div class="card auto" id="auto"><b>{data['auto']}</b>files fixed by <code>dagshift check --fix</code></div>
 <div class="card manual" id="manual"><b>{data['manual']}</b>files needing manual work</div>
 </div>
+{_matrix_html(data.get('matrix', []))}
+{_steps_html(data.get('steps', []))}
 <h2>Findings per rule family</h2>
 {_chart(data['families'])}
 <h2>Providers the repository needs on Airflow {e(data['target'])}</h2>
@@ -210,6 +210,37 @@ def render_html(data: dict[str, Any]) -> str:
 """
 
 
+def _matrix_html(rows: list) -> str:
+    if not rows:
+        return ""
+    e = html.escape
+    body = "".join(
+        f'<tr class="{"chosen" if r.chosen else ""}"><td><code>{e(r.target)}</code>{" (this report)" if r.chosen else ""}</td>'
+        f'<td>{e(r.status)}</td><td>{e(r.python)}</td><td class="num">{r.ready}</td><td class="num">{r.auto}</td>'
+        f'<td class="num">{r.manual}</td><td class="num">{r.providers} ({r.to_add} to add)</td></tr>'
+        for r in rows
+    )
+    return ('<h2>Readiness on every target</h2>\n<p class="muted">The same files checked on each Airflow version '
+            'MWAA has offered; pick the target, then follow the steps below for it.</p>\n'
+            '<table id="matrix"><thead><tr><th>Target</th><th>MWAA status</th><th>Python</th><th class="num">Files ready</th>'
+            '<th class="num">Fixed by <code>--fix</code></th><th class="num">Need a person</th>'
+            '<th class="num">Providers needed</th></tr></thead>'
+            f'<tbody>{body}</tbody></table>')
+
+
+def _steps_html(plan: list) -> str:
+    if not plan:
+        return ""
+    e = html.escape
+    items = []
+    for step in plan:
+        command = f'<pre><code>{e(step["command"])}</code></pre>' if step["command"] else ""
+        listed = ", ".join(f"<code>{e(i)}</code>" for i in step["items"])
+        items.append(f'<li><b>{e(step["title"])}</b>: {_inline_markdown(step["detail"])}.{command}'
+                     f'{f"<p class=muted>{listed}</p>" if listed else ""}</li>')
+    return f'<h2>Steps</h2>\n<ol class="steps">{"".join(items)}</ol>'
+
+
 def render_markdown(data: dict[str, Any]) -> str:
     lines = [
         f"### Airflow {data['target']} migration readiness",
@@ -221,6 +252,17 @@ def render_markdown(data: dict[str, Any]) -> str:
         "| --- | ---: |",
     ]
     lines += [f"| {name} | {count} |" for name, count in data["families"]] or ["| (none) | 0 |"]
+    if data.get("matrix"):
+        lines += ["", "| Target | MWAA | Ready | Fixed by `--fix` | Need a person | Providers (to add) |",
+                  "| --- | --- | ---: | ---: | ---: | ---: |"]
+        lines += [f"| {'**' + r.target + '**' if r.chosen else r.target} | {r.status} | {r.ready} | {r.auto} | "
+                  f"{r.manual} | {r.providers} ({r.to_add}) |" for r in data["matrix"]]
+    if data.get("steps"):
+        lines.append("")
+        for number, step in enumerate(data["steps"], 1):
+            command = f" `{step['command']}`" if step["command"] else ""
+            lines.append(f"{number}. **{step['title']}**{command}: {step['detail']}"
+                         + (f" ({', '.join(step['items'])})" if step["items"] else ""))
     if data["providers"]:
         lines += ["", "Providers needed: " + ", ".join(f"`{d}`" for d, _ in data["providers"])]
     manual = [row for row in data["rows"] if row.manual]

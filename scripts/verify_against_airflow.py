@@ -88,7 +88,7 @@ def renamed_destinations(target: str) -> set[str]:
 
 def verdict(target: str, module: str, name: Optional[str]) -> str:
     """What dagshift says of one import on the target: "fails", "warns", "imports" or "unjudged"."""
-    from dagshift.rules.imports.tables import closed_world, tables
+    from dagshift.rules.imports.tables import closed_world, plugin_namespace, tables
     from dagshift.rules.imports.toplevel import table as toplevel
 
     t = tables(target)
@@ -97,7 +97,7 @@ def verdict(target: str, module: str, name: Optional[str]) -> str:
         return {"ok": "imports", "deprecated": "warns"}.get(status, "fails")
     if (f"{module}.{name}" if name else module) in t.old_modules and f"{module}.{name}" not in t.entries:
         return "unjudged"  # a 1.10 module imported whole: dagshift judges each attribute use instead
-    if t.world_of(module) is None:
+    if t.world_of(module) is None or plugin_namespace(module) and closed_world(t, module, name) in ("module", "name"):
         return "unjudged"  # a provider the target does not pin, or example DAGs: nothing is said
     entry = t.entries.get(f"{module}.{name}" if name else module)
     if entry is not None:

@@ -18,7 +18,7 @@ from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
-from dagshift.rules.imports.tables import TargetTables, closed_world, tables
+from dagshift.rules.imports.tables import TargetTables, closed_world, plugin_namespace, tables
 from dagshift.rules.imports.verdicts import Move, closed_world_finding, import_finding, moved_finding, provider_finding
 
 # -- analysis --------------------------------------------------------------------------------
@@ -44,12 +44,8 @@ def _analyse(ctx: Any) -> Analysis:
         if imported.name is None:  # import a.b.c [as m]
             if imported.module in t.old_modules:
                 module_bindings.append((imported, imported.module))
-                continue
-            verdict = closed_world(t, imported.module)
-            if verdict is not None and not any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
-                result.findings.append(closed_world_finding(t, imported, verdict))
-            elif imported.module.startswith("airflow.providers."):
-                _record_provider(ctx, t, imported.module)
+            else:
+                result.findings.extend(_plain_import(ctx, t, imported))
             continue
         path = imported.qualified
         entry = t.entries.get(path)
@@ -63,17 +59,9 @@ def _analyse(ctx: Any) -> Analysis:
             per_statement.setdefault(id(imported.statement), []).append((imported, private))
             continue
         if entry is None:
-            verdict = closed_world(t, imported.module, imported.name)
-            if verdict == "warns" and path in OWNED_ELSEWHERE:
-                verdict = None
-            if verdict is None or any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
-                _record_provider(ctx, t, imported.module)
-                continue
-            if imported.module.startswith("airflow.providers.") and verdict != "warns":
-                finding = provider_finding(ctx, t, imported)
-            else:
-                finding = closed_world_finding(t, imported, verdict)
-            per_statement.setdefault(id(imported.statement), []).append((imported, finding))
+            judged = _judged(ctx, t, imported)
+            if judged is not None:
+                per_statement.setdefault(id(imported.statement), []).append((imported, judged))
             continue
         if any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
             continue
@@ -93,6 +81,39 @@ def _analyse(ctx: Any) -> Analysis:
         if finding.detail.dist:
             ctx.record("providers", finding.detail.dist)
     return result
+
+
+def _verdict(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[str]:
+    """The closed world's verdict on an import no move table knows, less what other rules own and
+    what a working try/except alternative makes moot."""
+    verdict = closed_world(t, imported.module, imported.name)
+    if verdict == "warns" and imported.qualified in OWNED_ELSEWHERE:
+        return None
+    if verdict not in (None, "warns") and plugin_namespace(imported.module):
+        return None  # an import through a 1.10 plugin namespace: DS201/DS205 judge it
+    if verdict is not None and any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
+        return None
+    return verdict
+
+
+def _plain_import(ctx: Any, t: TargetTables, imported: ImportedName) -> list[Finding]:
+    """`import airflow.x.y [as m]` of a module no 1.10 table knows."""
+    verdict = _verdict(ctx, t, imported)
+    if verdict is None:
+        _record_provider(ctx, t, imported.module)
+        return []
+    return [closed_world_finding(t, imported, verdict)]
+
+
+def _judged(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Finding]:
+    """`from airflow.x import y` that no 1.10 table knows."""
+    verdict = _verdict(ctx, t, imported)
+    if verdict is None:
+        _record_provider(ctx, t, imported.module)
+        return None
+    if imported.module.startswith("airflow.providers.") and verdict != "warns":
+        return provider_finding(ctx, t, imported)
+    return closed_world_finding(t, imported, verdict)
 
 
 # Deprecated paths a rule of another family reports with its own advice (one finding per import).

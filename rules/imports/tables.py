@@ -18,6 +18,33 @@ from dagshift.linter.textscan import line_matches
 UNJUDGED = ("example_dags", "tests")
 
 
+# Airflow 1.10 made modules of each plugin's lists under these packages (`airflow.operators.<plugin>`);
+# imports through them are the plugin family's to judge (DS201/DS205), against the repository's plugins.
+PLUGIN_NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "airflow.hooks": "hooks",
+                     "airflow.macros": "macros"}
+
+
+def plugin_namespace(module: str) -> bool:
+    """`airflow.operators` itself, or a module right under a plugin namespace that no Airflow 2
+    version has (the caller asks only after the closed world said no): a plugin's module, not
+    Airflow's (`airflow.operators.empty` on 2.2.2 is code written for 2.3+, DS101's)."""
+    if module in PLUGIN_NAMESPACES:
+        return True
+    return module.rpartition(".")[0] in PLUGIN_NAMESPACES and module not in namespace_modules()
+
+
+@lru_cache(maxsize=1)
+def namespace_modules() -> frozenset[str]:
+    """Every module under the plugin namespaces that some Airflow 2 target's core wheel has."""
+    from dagshift.linter.datacache import load
+
+    def build() -> list[str]:
+        return sorted({m for table in provider_data()["core"].values() for m in table["modules"]
+                       if m.rpartition(".")[0] in PLUGIN_NAMESPACES})
+
+    return frozenset(load("namespace-modules", (str(table_path("provider_index")), __file__), build))
+
+
 def unjudged(module: str) -> bool:
     return any(part in UNJUDGED for part in module.split("."))
 
@@ -257,7 +284,7 @@ def _judge(statement: Statement, target: str) -> tuple[bool, bool]:
         for dotted in names or ():
             if dotted in t.old_modules:
                 moved = True
-            elif dotted.split(".")[0] == "airflow" and closed_world(t, dotted) is not None:
+            elif dotted.split(".")[0] == "airflow" and _fails_or_warns(t, dotted, None):
                 moved, providers = moved or not _is_provider(dotted), providers or _is_provider(dotted)
         return moved, providers
     if module in t.old_modules:
@@ -265,9 +292,14 @@ def _judge(statement: Statement, target: str) -> tuple[bool, bool]:
     if names is None:  # a list only the parser can read
         return any(old.startswith(module + ".") for old in t.old_modules) or not _is_provider(module), _is_provider(module)
     moved = any(f"{module}.{n}" in t.entries or f"{module}.{n}" in t.old_modules for n in names)
-    if any(closed_world(t, module, n) is not None for n in names):
+    if any(_fails_or_warns(t, module, n) for n in names):
         moved, providers = moved or not _is_provider(module), _is_provider(module)
     return moved, providers
+
+
+def _fails_or_warns(t: TargetTables, module: str, name: Optional[str]) -> bool:
+    verdict = closed_world(t, module, name)
+    return verdict == "warns" or verdict is not None and not plugin_namespace(module)
 
 
 def _is_provider(module: str) -> bool:

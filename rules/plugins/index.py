@@ -16,9 +16,9 @@ from typing import Any, Optional
 from dagshift.linter.pyast import dotted
 from dagshift.linter.syspath import module_name, package_root, plugin_folders, resolve_base
 
-# The modules Airflow 1.10 made of each plugin's lists: `airflow.operators.<plugin>` and the like.
-NAMESPACES = {"airflow.operators": "operators", "airflow.sensors": "sensors", "airflow.hooks": "hooks",
-              "airflow.macros": "macros"}
+# The modules Airflow 1.10 made of each plugin's lists (`airflow.operators.<plugin>`): one table.
+from dagshift.rules.imports.tables import PLUGIN_NAMESPACES as NAMESPACES
+
 KINDS = ("operators", "sensors", "hooks", "executors", "macros")
 UI_ATTRS = ("admin_views", "menu_links", "flask_blueprints", "appbuilder_views", "appbuilder_menu_items")
 

@@ -38,6 +38,23 @@ def test_markdown_summary_for_pull_requests(cli, repo):
     assert lines[2].startswith("**")
     assert "| Imports |" in out and "| Plugins |" in out and "| Requirements |" in out
     assert "Providers needed: `apache-airflow-providers-amazon`" in out
+    # The readiness matrix: one row per target, the chosen one in bold; then the steps in order.
+    from dagshift.linter.targets import supported_targets
+
+    matrix = [line for line in lines if line.startswith("| ") and line.split(" | ")[0][2:].strip("*")[:2] == "2."]
+    assert [row.split(" | ")[0][2:].strip("*") for row in matrix] == [t.airflow for t in supported_targets()]
+    assert [row for row in matrix if row.startswith("| **")] == [next(r for r in matrix if "2.5.1" in r)]
+    steps = [line for line in lines if line[:3] in ("1. ", "2. ", "3. ", "4. ", "5. ", "6. ")]
+    assert steps[0].startswith("1. **Apply the safe fixes** `dagshift check --target-version 2.5.1 --fix`: ")
+    assert steps[-1] == (f"{len(steps)}. **Check again until nothing is left** `dagshift check --target-version 2.5.1`: "
+                         "exit 0 means ready")
+    assert any("**Left for plugin owners**: 5 findings with no mechanical fix" in line for line in steps)
+    assert any("**Left for whoever owns airflow.cfg / the MWAA environment's configuration**" in line for line in steps)
+
+
+def test_no_matrix_checks_the_chosen_target_only(cli, repo):
+    out = report(cli, repo, "--format", "markdown", "--no-matrix").out
+    assert "| Target |" not in out and "1. **Apply the safe fixes**" in out
 
 
 def test_html_renders_sorts_and_logs_no_errors(cli, repo):
@@ -64,6 +81,11 @@ def test_html_renders_sorts_and_logs_no_errors(cli, repo):
         assert ready + auto + manual == page.locator("#files tbody tr").count()
         assert ready >= 1 and manual >= 1
         assert page.locator("svg rect").count() >= 3  # one bar per rule family that has findings
+        # The matrix counts what the cards count, on the chosen target's row.
+        chosen = page.locator("#matrix tr.chosen td").all_inner_texts()
+        assert chosen[0] == "2.5.1 (this report)" and [int(c) for c in chosen[3:6]] == [ready, auto, manual]
+        assert page.locator("#matrix tbody tr").count() >= 12
+        assert page.locator("ol.steps > li").count() >= 3
 
         def column(index: int) -> list[str]:
             return page.locator(f"#files tbody tr td:nth-child({index})").evaluate_all(
@@ -96,7 +118,7 @@ def test_html_renders_sorts_and_logs_no_errors(cli, repo):
         for width in (1280, 1400, 1920):  # no horizontal overflow: nothing cut off, no scrollbar
             page.set_viewport_size({"width": width, "height": 900})
             assert page.evaluate("document.documentElement.scrollWidth") <= width
-            overflow = page.locator("#files td").evaluate_all(
+            overflow = page.locator("#files td, #matrix td, ol.steps pre").evaluate_all(
                 "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).length"
             )
             assert overflow == 0, width
