@@ -6,6 +6,11 @@ ruff is installed. Prints seconds, files/s, peak RSS and the ratios the project 
     python benchmarks/run.py                 # 2,400 1.10 DAGs + 2,400 migrated DAGs, 2 jobs
     python benchmarks/run.py --python /path/to/venv/bin/python --rss-files 10000
     python benchmarks/run.py --dirty-from ~/src/airflow-1.10-dags --clean-from ~/src/airflow-2-dags
+    python benchmarks/run.py --no-real       # our fixture corpus only (no downloads)
+
+The real-world rows (benchmarks/corpora.py) check DAGs nobody here wrote: Airflow 1.10's and the
+1.10 backport providers' example DAGs, and Airflow 2.x's and providers' example DAGs, fetched
+once as official wheels into ~/.cache/dagshift-bench.
 
 Each timing is the best of --repeat runs; the corpus is mostly 5 KB DAG files (the size the
 issue's libcst figures describe) with a distinct first line each, so no two files hash alike.
@@ -25,6 +30,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from real import real_rows  # noqa: E402
+
 FIXTURES = ROOT / "tests" / "fixtures"
 BENCH = FIXTURES / "benchmark"
 # Realistic DAG files: the warehouse pair (5 KB, the size the libcst figures in issue #8 describe)
@@ -94,6 +103,9 @@ def main() -> None:
     parser.add_argument("--clean-from", type=Path, help="take the migrated DAGs from this folder's .py files instead")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best is kept")
     parser.add_argument("--rss-files", type=int, default=0, help="also check a corpus this large, for peak RSS")
+    parser.add_argument("--real-files", type=int, default=2400,
+                        help="files of each real-world corpus (benchmarks/corpora.py), copied up to this many")
+    parser.add_argument("--no-real", dest="real", action="store_false", help="skip the real-world corpora")
     parser.add_argument("--ruff", default=shutil.which("ruff"), help="ruff to compare with (default: on PATH)")
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter whose dagshift is measured; use one with a regular (not editable) install, "
@@ -102,6 +114,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="dagshift-bench-"))
     env = dict(os.environ, DAGSHIFT_CACHE_DIR=str(work / "cache"), NO_COLOR="1")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # users' Pythons write .pyc files; a run without them compiles dagshift
     dirty = corpus(work / "dirty" / "dags", sources(args.dirty_from) or DIRTY, args.dirty)
     clean = corpus(work / "clean" / "dags", sources(args.clean_from) or CLEAN, args.clean)
     check = [args.python, "-m", "dagshift", "check", "--target-version", args.target_version, "--format", "concise",
@@ -140,6 +153,8 @@ def main() -> None:
         seconds, rss, _ = measure(check + ["--no-cache", "--jobs", str(args.jobs), "dags"], work / "big", env)
         row(f"dagshift cold, mixed corpus, --jobs {args.jobs}", len(big), seconds, rss)
 
+    real_lines = real_rows(args, check, env, work, measure, parse_time, row) if args.real else []
+
     print(f"{'run':<52} {'files':>6} {'seconds':>8} {'files/s':>9} {'peak RSS':>9}")
     for name, files, seconds, rss in rows:
         rss_text = f"{rss:.0f} MB" if rss else "-"
@@ -162,6 +177,9 @@ def main() -> None:
     if args.rss_files:
         rss = {name: peak for name, _, _, peak in rows}[f"dagshift cold, mixed corpus, --jobs {args.jobs}"]
         print(f"peak RSS, {args.rss_files} files (target < 200 MB):        {rss:.0f} MB")
+    if real_lines:
+        print()
+        print("\n".join(real_lines))
     shutil.rmtree(work, ignore_errors=True)
 
 
