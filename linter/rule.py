@@ -121,7 +121,28 @@ class Rule:
         return cls.fix is not None
 
     @classmethod
+    def applies_on(cls) -> Optional[list[str]]:
+        """The targets where the rule can find anything, when its family's data decides it (a rule
+        for an argument that exists from 2.4 on); None: wherever `since`/`until` allow."""
+        return None
+
+    @classmethod
     def target_range(cls) -> str:
+        from dagshift.linter.targets import supported_targets, version_tuple
+
+        found = cls.applies_on()
+        if found is not None:
+            every = [t.airflow for t in supported_targets()]
+            found = sorted(set(found) & set(every), key=version_tuple)
+            if not found:
+                return "none"
+            if found == every:
+                return "all"
+            if found == every[every.index(found[0]):]:
+                return f">={found[0]}"
+            if found == every[: every.index(found[-1]) + 1]:
+                return f"<={found[-1]}"
+            return ",".join(found)
         if cls.since and cls.until:
             return f">={cls.since},<{cls.until}"
         if cls.since:

@@ -6,7 +6,7 @@ rules/dag_api/analysis.py.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, ClassVar, Optional
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
 from dagshift.rules.dag_api import screen
@@ -16,6 +16,18 @@ HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
 
 
 class _DagApiRule(FamilyRule):
+    # Which per-target fact of data/dag_api.json decides where the rule can find anything (None: all).
+    gate: ClassVar[Optional[Callable[[dict], Any]]] = None
+
+    @classmethod
+    def applies_on(cls) -> Optional[list[str]]:
+        if cls.gate is None:
+            return None
+        from dagshift.linter.tables import load_table
+
+        gate = cls.gate
+        return [t for t, facts in load_table("dag_api", "targets")["targets"].items() if gate(facts)]
+
     kinds = frozenset({"python"})
 
     def analyse(self, ctx: Any) -> Any:
@@ -117,6 +129,7 @@ class RenamedOperatorArgument(_DagApiRule):
 
 
 class DummyToEmpty(_DagApiRule):
+    gate = staticmethod(lambda facts: facts["empty_operator"])
     code = "DS503"
     name = "dummy-operator"
     message = "DummyOperator is deprecated: use EmptyOperator"
@@ -151,6 +164,7 @@ the name is re-bound in the file).
 
 
 class ScheduleInterval(_DagApiRule):
+    gate = staticmethod(lambda facts: "schedule" in facts["dag_args"])
     code = "DS504"
     name = "schedule-interval"
     message = "`schedule_interval=` is deprecated: use `schedule=`"
@@ -183,6 +197,7 @@ Safe: the keyword is renamed to `schedule` (not when the call already passes `sc
 
 
 class DaysAgo(_DagApiRule):
+    gate = staticmethod(lambda facts: facts["days_ago_deprecated"])
     code = "DS505"
     name = "days-ago"
     message = "`days_ago()` is deprecated"
@@ -217,6 +232,7 @@ only you know which.
 
 
 class Concurrency(_DagApiRule):
+    gate = staticmethod(lambda facts: "max_active_tasks" in facts["dag_args"])
     code = "DS506"
     name = "concurrency-arguments"
     message = "`concurrency`/`task_concurrency` are deprecated"
@@ -246,6 +262,7 @@ Safe: renamed to `max_active_tasks` / `max_active_tis_per_dag`.
 
 
 class ContextKeys(_DagApiRule):
+    gate = staticmethod(lambda facts: facts["context_deprecations"])
     code = "DS507"
     name = "deprecated-context-key"
     message = "deprecated template-context key"
@@ -313,6 +330,7 @@ None: create the task inside `with DAG(...)`, or pass `dag=dag`.
 
 
 class ConfigurationHelpers(_DagApiRule):
+    gate = staticmethod(lambda facts: facts["configuration_deprecated"])
     code = "DS509"
     name = "configuration-module-helpers"
     message = "deprecated `airflow.configuration` helper"
@@ -358,6 +376,7 @@ Safe: `configuration.conf.get(...)`.
 
 
 class SubDag(_DagApiRule):
+    gate = staticmethod(lambda facts: facts["subdag_deprecated"])
     code = "DS510"
     name = "subdag-operator"
     message = "SubDagOperator is deprecated"

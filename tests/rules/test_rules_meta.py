@@ -106,6 +106,9 @@ def test_rules_and_rule_commands(cli):
     rows = [line.split() for line in listing.out.splitlines()[1:]]
     assert ["DS105", "airflow-top-level-import", "error", "sometimes", "all"] in rows
     assert ["DS901", "syntax-error", "error", "no", "all"] in rows
+    # Rules whose family data decides where they find anything say from which target on.
+    assert ["DS504", "schedule-interval", "warning", "safe", ">=2.4.3"] in rows
+    assert ["DS506", "concurrency-arguments", "warning", "safe", ">=2.2.2"] in rows
     assert [row[0] for row in rows] == sorted(row[0] for row in rows)
     doc = cli("rule", "ds901", registry=default_registry())
     assert doc.out.startswith("# DS901: syntax-error\n\n- Message: cannot parse: {detail}\n")
