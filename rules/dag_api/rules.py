@@ -15,9 +15,21 @@ from dagshift.rules.dag_api.docs import DS502_DOC, STAGE_OPERATOR
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
 
 
+GATES: dict[str, Callable[[dict], Any]] = {
+    "empty_operator": lambda facts: facts["empty_operator"],
+    "schedule": lambda facts: "schedule" in facts["dag_args"],
+    "days_ago_deprecated": lambda facts: facts["days_ago_deprecated"],
+    "max_active_tasks": lambda facts: "max_active_tasks" in facts["dag_args"],
+    "context_deprecations": lambda facts: facts["context_deprecations"],
+    "configuration_deprecated": lambda facts: facts["configuration_deprecated"],
+    "subdag_deprecated": lambda facts: facts["subdag_deprecated"],
+}
+
+
 class _DagApiRule(FamilyRule):
-    # Which per-target fact of data/dag_api.json decides where the rule can find anything (None: all).
-    gate: ClassVar[Optional[Callable[[dict], Any]]] = None
+    # Which per-target fact of data/dag_api.json decides where the rule can find anything (GATES;
+    # None: all).
+    gate: ClassVar[Optional[str]] = None
 
     @classmethod
     def applies_on(cls) -> Optional[list[str]]:
@@ -25,8 +37,8 @@ class _DagApiRule(FamilyRule):
             return None
         from dagshift.linter.tables import load_table
 
-        gate = cls.gate
-        return [t for t, facts in load_table("dag_api", "targets")["targets"].items() if gate(facts)]
+        test = GATES[cls.gate]
+        return [t for t, facts in load_table("dag_api", "targets")["targets"].items() if test(facts)]
 
     kinds = frozenset({"python"})
 
@@ -129,7 +141,7 @@ class RenamedOperatorArgument(_DagApiRule):
 
 
 class DummyToEmpty(_DagApiRule):
-    gate = staticmethod(lambda facts: facts["empty_operator"])
+    gate = "empty_operator"
     code = "DS503"
     name = "dummy-operator"
     message = "DummyOperator is deprecated: use EmptyOperator"
@@ -164,7 +176,7 @@ the name is re-bound in the file).
 
 
 class ScheduleInterval(_DagApiRule):
-    gate = staticmethod(lambda facts: "schedule" in facts["dag_args"])
+    gate = "schedule"
     code = "DS504"
     name = "schedule-interval"
     message = "`schedule_interval=` is deprecated: use `schedule=`"
@@ -197,7 +209,7 @@ Safe: the keyword is renamed to `schedule` (not when the call already passes `sc
 
 
 class DaysAgo(_DagApiRule):
-    gate = staticmethod(lambda facts: facts["days_ago_deprecated"])
+    gate = "days_ago_deprecated"
     code = "DS505"
     name = "days-ago"
     message = "`days_ago()` is deprecated"
@@ -232,7 +244,7 @@ only you know which.
 
 
 class Concurrency(_DagApiRule):
-    gate = staticmethod(lambda facts: "max_active_tasks" in facts["dag_args"])
+    gate = "max_active_tasks"
     code = "DS506"
     name = "concurrency-arguments"
     message = "`concurrency`/`task_concurrency` are deprecated"
@@ -262,7 +274,7 @@ Safe: renamed to `max_active_tasks` / `max_active_tis_per_dag`.
 
 
 class ContextKeys(_DagApiRule):
-    gate = staticmethod(lambda facts: facts["context_deprecations"])
+    gate = "context_deprecations"
     code = "DS507"
     name = "deprecated-context-key"
     message = "deprecated template-context key"
@@ -330,7 +342,7 @@ None: create the task inside `with DAG(...)`, or pass `dag=dag`.
 
 
 class ConfigurationHelpers(_DagApiRule):
-    gate = staticmethod(lambda facts: facts["configuration_deprecated"])
+    gate = "configuration_deprecated"
     code = "DS509"
     name = "configuration-module-helpers"
     message = "deprecated `airflow.configuration` helper"
@@ -376,7 +388,7 @@ Safe: `configuration.conf.get(...)`.
 
 
 class SubDag(_DagApiRule):
-    gate = staticmethod(lambda facts: facts["subdag_deprecated"])
+    gate = "subdag_deprecated"
     code = "DS510"
     name = "subdag-operator"
     message = "SubDagOperator is deprecated"
