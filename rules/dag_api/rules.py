@@ -6,46 +6,16 @@ rules/dag_api/analysis.py.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Optional
+from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example, FamilyRule
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example
 from dagshift.rules.dag_api import screen
+from dagshift.rules.dag_api.base import _DagApiRule
 from dagshift.rules.dag_api.docs import DS502_DOC, STAGE_OPERATOR
 
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
 
 
-GATES: dict[str, Callable[[dict], Any]] = {
-    "empty_operator": lambda facts: facts["empty_operator"],
-    "schedule": lambda facts: "schedule" in facts["dag_args"],
-    "days_ago_deprecated": lambda facts: facts["days_ago_deprecated"],
-    "max_active_tasks": lambda facts: "max_active_tasks" in facts["dag_args"],
-    "context_deprecations": lambda facts: facts["context_deprecations"],
-    "configuration_deprecated": lambda facts: facts["configuration_deprecated"],
-    "subdag_deprecated": lambda facts: facts["subdag_deprecated"],
-}
-
-
-class _DagApiRule(FamilyRule):
-    # Which per-target fact of data/dag_api.json decides where the rule can find anything (GATES;
-    # None: all).
-    gate: ClassVar[Optional[str]] = None
-
-    @classmethod
-    def applies_on(cls) -> Optional[list[str]]:
-        if cls.gate is None:
-            return None
-        from dagshift.linter.tables import load_table
-
-        test = GATES[cls.gate]
-        return [t for t, facts in load_table("dag_api", "targets")["targets"].items() if test(facts)]
-
-    kinds = frozenset({"python"})
-
-    def analyse(self, ctx: Any) -> Any:
-        from dagshift.rules.dag_api.analysis import analyse
-
-        return analyse(ctx)
 
 
 class ProvideContext(_DagApiRule):
