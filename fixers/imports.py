@@ -19,8 +19,19 @@ def alias_code(module: cst.Module, alias: cst.ImportAlias, new_name: Optional[st
     return name
 
 
-def import_line(module: str, names: Iterable[str]) -> str:
-    return f"from {module} import {', '.join(names)}"
+# Past this many characters a new import statement is written one name per line, in parentheses
+# (the layout black and ruff's formatter give it), instead of one long line.
+LINE_LENGTH = 88
+
+
+def import_line(module: str, names: Iterable[str], indent: str = "", newline: str = "\n") -> str:
+    """A new `from module import ...` statement (starting at `indent` on its line)."""
+    names = list(names)
+    line = f"from {module} import {', '.join(names)}"
+    if len(indent) + len(line) <= LINE_LENGTH:
+        return line
+    inner = indent + "    "
+    return f"from {module} import ({newline}" + "".join(f"{inner}{n},{newline}" for n in names) + f"{indent})"
 
 
 def without(module: cst.Module, statement: cst.ImportFrom, remove: set[int]) -> Optional[str]:
@@ -120,7 +131,8 @@ def move_names(
     for i, (dest_module, dest_name) in sorted(moves.items()):
         groups.setdefault(dest_module, []).append(alias_code(module, names[i], dest_name))
     head = without(module, statement, set(moves))
-    lines = ([head] if head is not None else []) + [import_line(d, n) for d, n in groups.items()]
+    newline = module.default_newline
+    lines = ([head] if head is not None else []) + [import_line(d, n, line_indent, newline) for d, n in groups.items()]
     return Edit(span[0], span[1], (module.default_newline + line_indent).join(lines))
 
 

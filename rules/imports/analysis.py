@@ -219,7 +219,7 @@ def _group_fix(
             renamed = {m.index: m.new_name for m in ms if m.new_name}
             edits.append(Edit(span[0], span[1], retarget(ctx.module, statement, dest, renamed, extra)))
             continue
-        line = import_line(dest, [m.alias_text for m in ms] + extra)
+        line = import_line(dest, [m.alias_text for m in ms] + extra, indent_at(ctx.index, span[0]), newline)
         comments = [c for c in (alias_comment(m.imported.alias) for m in ms) if c]
         if comments:
             line += "  " + " ".join(comments)

@@ -108,3 +108,27 @@ def test_ini_move_creates_the_section_at_the_end_of_a_file_without_a_final_newli
     start, end = option_block(text, text.index("sql_alchemy_conn"))
     fix = move_options(text, [(start, end, text[start:end])], "database", "\n")
     assert apply_edits(text, list(fix.edits)) == "[core]\nexecutor = Local\n\n[database]\nsql_alchemy_conn = sqlite://\n"
+
+
+def test_drop_item_on_lines_of_its_own_takes_them_and_keeps_their_comment():
+    text = "op = Stage(\n    table='t',\n    provide_context=True,\n    json_path='x',  # read by nobody\n)\n"
+    src = Source(text)
+    args = list(src.module.body[0].body[0].value.args)
+    assert src.apply(drop_item(src, args, 1, "provide_context")) == (
+        "op = Stage(\n    table='t',\n    json_path='x',  # read by nobody\n)\n")
+    assert src.apply(drop_item(src, args, 2, "json_path")) == (
+        "op = Stage(\n    table='t',\n    provide_context=True,\n    # read by nobody\n)\n")
+
+
+def test_new_import_lines_wrap_past_88_characters_one_name_a_line():
+    from dagshift.fixers.imports import import_line
+
+    short = import_line("operators.stage", ["StageOperator"])
+    assert short == "from operators.stage import StageOperator"
+    names = ["StageToRedshiftOperator", "LoadDimensionOperator as Dimension"]
+    assert import_line("capstone_plugin.operators.redshift", names, "    ", "\r\n") == (
+        "from capstone_plugin.operators.redshift import (\r\n"
+        "        StageToRedshiftOperator,\r\n"
+        "        LoadDimensionOperator as Dimension,\r\n"
+        "    )"
+    )
