@@ -2,8 +2,8 @@
 
 - "1.10": the example DAGs of the apache-airflow 1.10.x wheels (`airflow/example_dags`,
   `airflow/contrib/example_dags`) and of the backport-provider wheels: Airflow 1.10 code.
-- "migrated": the example DAGs of the apache-airflow 2.x wheels and of provider wheels that still
-  ship theirs: code already written for Airflow 2.
+- "migrated": the example DAGs of the apache-airflow 2.5+ wheels and of provider wheels of that era
+  that still ship theirs: code already written for Airflow 2, checked on 2.11.0.
 
 Wheels are fetched with `pip download --no-deps` into a cache folder (never committed) and read
 with zipfile; identical files are kept once. Nothing is imported or run.
@@ -19,6 +19,8 @@ import zipfile
 from pathlib import Path
 from typing import Optional
 
+# Each corpus, the target it is checked on (its code's own era), and the wheels it comes from.
+TARGETS = {"1.10": "2.5.1", "migrated": "2.11.0"}
 WHEELS = {
     # 1.10.2 and older are sdists only: not read.
     "1.10": [("apache-airflow", v) for v in ("1.10.6", "1.10.10", "1.10.12", "1.10.15")] + [
@@ -26,9 +28,11 @@ WHEELS = {
         (f"apache-airflow-backport-providers-{p}", v) for p, v in (
             ("google", "2021.3.3"), ("amazon", "2021.3.3"), ("cncf-kubernetes", "2021.3.3"),
             ("microsoft-azure", "2021.3.13"), ("apache-beam", "2021.3.13"))],
-    "migrated": [("apache-airflow", v) for v in ("2.0.2", "2.2.2", "2.4.3", "2.5.1", "2.7.2", "2.9.2", "2.11.0")] + [
-        ("apache-airflow-providers-google", "6.8.0"), ("apache-airflow-providers-amazon", "3.4.0"),
-        ("apache-airflow-providers-microsoft-azure", "3.9.0"), ("apache-airflow-providers-cncf-kubernetes", "4.0.2"),
+    # Code written for the Airflow 2.5+ API (`schedule=`, EmptyOperator, datasets), checked on 2.11.0:
+    # Airflow's own examples and those of provider versions of the same era.
+    "migrated": [("apache-airflow", v) for v in ("2.5.1", "2.7.2", "2.9.2", "2.10.3", "2.11.0")] + [
+        ("apache-airflow-providers-google", "10.2.0"), ("apache-airflow-providers-amazon", "7.1.0"),
+        ("apache-airflow-providers-microsoft-azure", "5.2.1"), ("apache-airflow-providers-cncf-kubernetes", "7.0.0"),
     ],
 }
 
