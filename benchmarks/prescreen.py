@@ -27,9 +27,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target-version", default="2.5.1")
     parser.add_argument("--copies", type=int, default=200)
+    parser.add_argument("--real", action="store_true", help="the real-world corpora (benchmarks/corpora.py) instead")
     args = parser.parse_args()
-    corpora = {name: [f"# copy {i}\n" + p.read_text() for i in range(args.copies) for p in paths]
-               for name, paths in (("1.10", DIRTY), ("migrated", CLEAN))}
+    if args.real:
+        from corpora import build
+
+        sources = {name: sorted((build(name) or Path("/nonexistent")).rglob("*.py")) for name in ("1.10", "migrated")}
+        corpora = {name: [p.read_text(encoding="utf-8", errors="replace") for p in paths]
+                   for name, paths in sources.items()}
+    else:
+        corpora = {name: [f"# copy {i}\n" + p.read_text() for i in range(args.copies) for p in paths]
+                   for name, paths in (("1.10", DIRTY), ("migrated", CLEAN))}
     rules = [cls() for cls in default_registry() if "python" in cls.kinds and not cls.emitted_by_engine]
     for rule in rules:  # first call loads tables: not part of the per-file cost
         rule.screen("", args.target_version)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable
 
 HANDLED = {"provide_context", "task_concurrency"}  # DS501 / DS506
 
@@ -104,6 +105,93 @@ def _calls(text: str) -> list[tuple[int, str]]:
     return found
 
 
+# What can change the nesting of brackets: a bracket, a quote, a comment.
+BRACKETS = re.compile(r"[()\[\]{}'\"#]")
+
+
+def _call_end(text: str, opening: int, limit: int) -> int:
+    """Where the call whose `(` is at `opening` closes (strings and comments skipped), or `limit`
+    when that cannot be told before it: a keyword after the call is then no longer the call's, and
+    clean files whose operator calls are followed by other code (a DAG(...) with `schedule=`) are not
+    sent to the parser for it. Unsure is the long answer, so no finding is hidden."""
+    if opening < 0:
+        return limit
+    depth = 0
+    at = opening
+    while True:
+        match = BRACKETS.search(text, at, limit)
+        if match is None:
+            return limit
+        ch = match.group()
+        at = match.end()
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return at
+        elif ch == "#":
+            newline = text.find("\n", at, limit)
+            if newline < 0:
+                return limit
+            at = newline
+        else:
+            quote = ch * 3 if text.startswith(ch * 3, match.start()) else ch
+            close = text.find(quote, match.start() + len(quote), limit)
+            while close > 0 and len(quote) == 1 and text[close - 1] == "\\":
+                close = text.find(quote, close + 1, limit)
+            if close < 0:
+                return limit
+            at = close + len(quote)
+
+
+def _own_keywords(text: str, opening: int, end: int) -> list[str]:
+    """The keywords of the call whose `(` is at `opening`, not those of calls nested in it
+    (`delta=timedelta(seconds=1)`): each KEYWORD match counted at bracket depth 1 only."""
+    found = []
+    depth_at = _depths(text, opening, end)
+    for match in KEYWORD.finditer(text, opening, end):
+        if depth_at(match.start()) == 1:
+            found.append(match.group(1))
+    return found
+
+
+def _depths(text: str, opening: int, end: int) -> Callable[[int], int]:
+    """Bracket depth at an offset of text[opening:end] (strings and comments skipped)."""
+    marks: list[tuple[int, int]] = []  # (offset after which the depth is, depth)
+    depth = 0
+    at = opening
+    while at < end:
+        match = BRACKETS.search(text, at, end)
+        if match is None:
+            break
+        ch, at = match.group(), match.end()
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "#":
+            newline = text.find("\n", at, end)
+            at = newline if newline >= 0 else end
+            continue
+        else:
+            quote = ch * 3 if text.startswith(ch * 3, match.start()) else ch
+            close = text.find(quote, match.start() + len(quote), end)
+            at = close + len(quote) if close >= 0 else end
+            continue
+        marks.append((match.start(), depth))
+
+    def depth_at(offset: int) -> int:
+        current = 0
+        for where, value in marks:
+            if where > offset:
+                break
+            current = value
+        return current
+
+    return depth_at
+
+
 def _in_template(text: str, at: int) -> bool:
     """Inside `{{ ... }}` on its line: a Jinja expression in a string (`xcom_pull(key=...)`), not Python."""
     line_start = text.rfind("\n", 0, at) + 1
@@ -146,6 +234,10 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
         keywords = KEYWORD.findall(segment)
         if accepted.issuperset(keywords):
             continue  # the common case, decided at C speed
+        end = _call_end(text, text.find("(", start), end)  # only the call's own keywords, then
+        keywords = _own_keywords(text, text.find("(", start), end)
+        if accepted.issuperset(keywords):
+            continue
         unknown = {k for k in keywords if k not in accepted and k not in HANDLED}
         for match in KEYWORD.finditer(text, start, end):
             if match.group(1) in unknown and not _in_template(text, match.start(1)):

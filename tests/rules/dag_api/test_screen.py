@@ -1,0 +1,27 @@
+"""DS502's text pre-screen: a clean file is settled without a parse only when every keyword of every
+operator call is one its class takes; keywords of nested calls and of the code after a call are
+not the call's (real example DAGs: `delta=timedelta(seconds=1)`, a DAG(...) with `schedule=` after)."""
+
+from __future__ import annotations
+
+from dagshift.rules.dag_api.screen import may_pass_unknown_arguments
+
+HEAD = ("from datetime import timedelta\n\nfrom airflow import DAG\n"
+        "from airflow.sensors.time_delta import TimeDeltaSensor\n")
+
+
+def test_nested_calls_and_following_code_do_not_send_a_clean_file_to_the_parser():
+    text = HEAD + (
+        "wait = TimeDeltaSensor(task_id='wait', delta=timedelta(seconds=1), poke_interval=dict(a=1)['a'])\n"
+        "# a comment with ( and a string with ) inside: ')'\n"
+        "with DAG('d', schedule='@daily', catchup=False, tags=['x']) as dag:\n    pass\n"
+    )
+    assert may_pass_unknown_arguments(text, "2.11.0") is False
+
+
+def test_an_unknown_keyword_of_the_call_itself_still_needs_the_parser():
+    text = HEAD + "wait = TimeDeltaSensor(task_id='wait', delta=timedelta(seconds=1), secs=5)\n"
+    assert may_pass_unknown_arguments(text, "2.11.0") is True
+    # A `)` inside a string or a comment does not end the call.
+    text = HEAD + "wait = TimeDeltaSensor(\n    task_id=')',  # (\n    secs=5,\n)\n"
+    assert may_pass_unknown_arguments(text, "2.11.0") is True
