@@ -240,7 +240,7 @@ def _progress(total: int) -> Any:
 
 def check(args: argparse.Namespace, registry: "Registry") -> int:
     from dagshift.linter import engine
-    from dagshift.linter.reporters import render
+    from dagshift.linter.reporters import pieces
     from dagshift.linter.reporters.context import ReportContext
 
     loaded = _load(args, registry)
@@ -277,10 +277,11 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
     color = fmt in ("text", "concise") and args.output is None and _use_color(args.color, stream)
     ctx = ReportContext(result, registry, settings, mode, color=color, statistics=args.statistics, quiet=args.quiet,
                         sarif_category=args.sarif_category)
-    report = render(fmt, ctx)
+    report = pieces(fmt, ctx)
     if args.output is not None:
         try:
-            args.output.write_text(report, encoding="utf-8")
+            with args.output.open("w", encoding="utf-8") as handle:
+                handle.writelines(report)
         except OSError as exc:
             print(f"dagshift: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERROR
@@ -289,7 +290,7 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
             print(f"Wrote {fmt} to {args.output}: {found} finding{'s' if found != 1 else ''} in "
                   f"{len(result.files)} file{'s' if len(result.files) != 1 else ''} checked.", file=sys.stderr)
     else:
-        stream.write(report)
+        stream.writelines(report)
         stream.flush()
     if result.failed:
         return EXIT_ERROR

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # the CLI reads FORMATS at start-up: the dataclass module comes with a check only
     from dagshift.linter.reporters.context import ReportContext
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "render", "pieces"]
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
+
+
+def pieces(fmt: str, ctx: "ReportContext") -> Iterable[str]:
+    """The report as consecutive pieces of text, for the CLI to write as they come: a JSON report
+    of many findings is never held whole in memory (json.dumps with an indent builds it from
+    millions of small strings)."""
+    if fmt == "json" and not ctx.statistics:
+        from dagshift.linter.reporters.json_report import json_pieces
+
+        return json_pieces(ctx)
+    if fmt == "sarif":
+        from dagshift.linter.reporters.sarif import sarif_pieces
+
+        return sarif_pieces(ctx)
+    return (render(fmt, ctx),)
 
 
 def render(fmt: str, ctx: "ReportContext") -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from dagshift.linter import RULES_DOC_URL
 from dagshift.linter.diagnostics import Diagnostic
@@ -51,7 +51,19 @@ def render_json(ctx: ReportContext) -> str:
         from dagshift.linter.reporters.text import statistics_rows
 
         return json.dumps(statistics_rows(ctx.run.diagnostics, ctx), indent=2) + "\n"
-    return json.dumps([diagnostic_object(d, ctx) for d in ctx.run.diagnostics], indent=2) + "\n"
+    return "".join(json_pieces(ctx))
+
+
+def json_pieces(ctx: ReportContext) -> Iterator[str]:
+    """The same text as json.dumps(list, indent=2) + newline, one finding at a time."""
+    diagnostics = ctx.run.diagnostics
+    if not diagnostics:
+        yield "[]\n"
+        return
+    for index, diag in enumerate(diagnostics):
+        item = json.dumps(diagnostic_object(diag, ctx), indent=2).replace("\n", "\n  ")
+        yield ("[\n  " if index == 0 else ",\n  ") + item
+    yield "\n]\n"
 
 
 def _url(code: str, ctx: ReportContext) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 from urllib.parse import quote
 
 from dagshift.linter import __url__, __version__
@@ -77,18 +77,38 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
     }
 
 
+# Where the results go in the document's text; they are written one at a time (sarif_pieces).
+_RESULTS = "@@dagshift-results@@"
+
+
 def render_sarif(ctx: ReportContext) -> str:
+    return "".join(sarif_pieces(ctx))
+
+
+def sarif_pieces(ctx: ReportContext) -> Iterator[str]:
+    """The same text as json.dumps(log, indent=2) + newline, the results one at a time: a large
+    run's log is never held whole in memory."""
     rules = list(ctx.registry)
     index = {rule.code: i for i, rule in enumerate(rules)}
     diagnostics = ctx.run.diagnostics
     relative = root_relative(ctx)
-    results = [
-        _result(diag, fingerprint, index.get(diag.code), relative.get(diag.path, diag.path))
-        for diag, fingerprint in zip(diagnostics, fingerprints(diagnostics))
-    ]
+    text = json.dumps(_log(ctx, rules), indent=2, ensure_ascii=False) + "\n"
+    head, _, tail = text.partition(f'"{_RESULTS}"')
+    if not diagnostics:
+        yield head + "[]" + tail
+        return
+    indent = head[head.rfind("\n") + 1:].split('"')[0] + "  "
+    for position, (diag, fingerprint) in enumerate(zip(diagnostics, fingerprints(diagnostics))):
+        item = _result(diag, fingerprint, index.get(diag.code), relative.get(diag.path, diag.path))
+        body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+        yield (head + "[\n" if position == 0 else ",\n") + indent + body
+    yield "\n" + indent[:-2] + "]" + tail
+
+
+def _log(ctx: ReportContext, rules: list) -> dict[str, Any]:
     cwd = Path.cwd().as_uri() + "/"
     root = ctx.settings.root.resolve().as_uri() + "/"
-    log = {
+    return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
@@ -114,11 +134,10 @@ def render_sarif(ctx: ReportContext) -> str:
                     }
                 ],
                 "properties": {"targetVersion": ctx.settings.target_version, "pythonVersion": ctx.settings.python_version},
-                "results": results,
+                "results": _RESULTS,
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
 def _result(diag: Diagnostic, fingerprint: str, rule_index: Optional[int], path: str) -> dict[str, Any]:

@@ -192,3 +192,16 @@ def test_gitlab_code_quality(cli, repo):
     assert [i["fingerprint"] for i in shifted] == [i["fingerprint"] for i in issues]
     assert shifted[0]["location"]["lines"]["begin"] == 3
 
+
+
+def test_json_and_sarif_are_written_a_finding_at_a_time_with_the_layout_of_one_dump(cli, repo):
+    # Streamed (a large run's report is never held whole, nor built from json.dumps' millions of
+    # pieces), yet byte for byte what one json.dumps(..., indent=2) of the whole document gives.
+    out = cli("check", "--format", "json", cwd=repo).out
+    assert out == json.dumps(json.loads(out), indent=2) + "\n"
+    cli("check", "--format", "sarif", "--output", "out.sarif", cwd=repo)
+    text = (repo / "out.sarif").read_text()
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert len(json.loads(text)["runs"][0]["results"]) == 3
+    empty = cli("check", "--format", "json", "--select", "DS591", "--ignore", "DS591", cwd=repo)
+    assert empty.out == "[]\n"
