@@ -21,9 +21,9 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import CONSTRAINTS, load_table, mwaa_versions, table_path  # noqa: E402
+from _paths import CONSTRAINTS, SOURCES, load_table, mwaa_versions, table_path  # noqa: E402
 from gen_import_moves import Target  # noqa: E402
-from wheelindex import bindings, lazy_names  # noqa: E402
+from wheelindex import Wheel, bindings, lazy_names, wheel_file  # noqa: E402
 
 STOP = {"BaseOperator", "BaseSensorOperator", "object"}
 
@@ -171,6 +171,15 @@ def deprecation_renames(init: ast.FunctionDef) -> dict[str, str]:
                     and isinstance(stmt.value, ast.Name) and stmt.value.id == test.id
                     and stmt.targets[0].id in params and stmt.targets[0].id != old):
                 renames[old] = stmt.targets[0].id
+        if old not in renames:
+            # `if bucket: warn(...)`, then `self.gcs_bucket = gcs_bucket or bucket` after the block
+            for stmt in ast.walk(init):
+                value = stmt.value if isinstance(stmt, ast.Assign) else None
+                if (isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and len(value.values) == 2
+                        and all(isinstance(v, ast.Name) for v in value.values)):
+                    new, fallback = (v.id for v in value.values)  # type: ignore[attr-defined]
+                    if fallback == test.id and new in params and new != old:
+                        renames[old] = new
     return renames
 
 
@@ -318,6 +327,7 @@ def main() -> None:
             for old, new in sigs.renames.get(cls, {}).items():
                 renames.setdefault(cls, {}).setdefault(old, new)  # what any pinned version's deprecation code says
         print(f"{version}: {len(table)} operator signatures", file=sys.stderr)
+    _history_renames(args.wheels, {cls for table in out.values() for cls in table}, renames)
     # Most classes take the same arguments on many targets: store each argument list once.
     sets: dict[tuple[str, ...], int] = {}
     compact: dict[str, dict[str, int]] = {}
@@ -336,6 +346,24 @@ def main() -> None:
         "argument_renames": {cls: dict(sorted(r.items())) for cls, r in sorted(renames.items())},
     }
     args.out.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n")
+
+
+def _history_renames(wheels: Path, classes: set[str], renames: dict[str, dict[str, str]]) -> None:
+    """Renames from the deprecation code of the provider releases between the pinned ones
+    (scripts/sources/provider_history.json): a later pinned version that dropped the old argument
+    (amazon's GCSToS3Operator `bucket`, renamed `gcs_bucket`) still gets its rename as a fix."""
+    chosen = json.loads((SOURCES / "provider_history.json").read_text())["versions"]
+    for dist, versions in sorted(chosen.items()):
+        for version in versions:
+            wheel = Wheel(wheel_file(wheels, dist, version))
+            for module in wheel.modules("airflow/providers/"):
+                tree = wheel.tree(module)
+                for node in tree.body if tree is not None else []:
+                    if not isinstance(node, ast.ClassDef) or f"{module}.{node.name}" not in classes:
+                        continue
+                    init = next((i for i in node.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
+                    for old, new in (deprecation_renames(init) if init is not None else {}).items():
+                        renames.setdefault(f"{module}.{node.name}", {}).setdefault(old, new)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,10 @@ class RenamedOperatorArgument(_DagApiRule):
         return repo_screen(text, facts)
 
     invalid = (
+        # amazon 8.x renamed `bucket` (with a deprecation); 9.x, which 2.11.0 pins, dropped it.
+        Example.replacing("from airflow.providers.amazon.aws.transfers.gcs_to_s3 import GCSToS3Operator\n\n"
+                          "GCSToS3Operator(task_id='sync', bucket='landing', dest_s3_key='s3://lake/')\n",
+                          "bucket=", "gcs_bucket=", target="2.11.0", findings=((3, 33, '`bucket` is not an argument of GCSToS3Operator on Airflow 2.11.0 (with the provider versions it pins); it is now `gcs_bucket`: the DAG fails with "Invalid arguments were passed"'),)),
         Example("from operators.stage import StageOperator\n\nStageOperator(task_id='s', table='t', format='json')\n",
                 "from operators.stage import StageOperator\n\nStageOperator(task_id='s', table='t')\n",
                 target="2.5.1", files=(("plugins/operators/stage.py", STAGE_OPERATOR),),
