@@ -117,11 +117,13 @@ def move_names(
     span: tuple[int, int],
     line_indent: str,
     moves: dict[int, tuple[str, str]],
+    extra: Optional[dict[str, list[str]]] = None,
 ) -> "Edit":
     """One edit replacing `statement` so that names[i] for i in `moves` come from moves[i] = (module, name).
 
     Moved names are grouped by destination module, one new statement each, on the lines right
-    after what stays of the original statement.
+    after what stays of the original statement. `extra` adds names (code, `X as Y`) to a
+    destination's statement: those of other statements merged into this one.
     """
     from dagshift.linter.diagnostics import Edit
 
@@ -130,6 +132,8 @@ def move_names(
     groups: dict[str, list[str]] = {}
     for i, (dest_module, dest_name) in sorted(moves.items()):
         groups.setdefault(dest_module, []).append(alias_code(module, names[i], dest_name))
+    for dest_module, added in (extra or {}).items():
+        groups.setdefault(dest_module, []).extend(a for a in added if a not in groups[dest_module])
     head = without(module, statement, set(moves))
     newline = module.default_newline
     lines = ([head] if head is not None else []) + [import_line(d, n, line_indent, newline) for d, n in groups.items()]

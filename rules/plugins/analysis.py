@@ -131,22 +131,57 @@ def _namespaced(ctx: Any, code: str, imported: Any, index: dict, kind: str, plug
 
 
 def _attach_fixes(ctx: Any, findings: list[Finding]) -> None:
+    """One fix per statement, moving its names to their plugins' modules; a later statement whose
+    names all go to a module an earlier one already imports from is folded into it (top level,
+    alone on its lines, without comments), so two plugin imports make one line, not two."""
     by_statement: dict[int, list[Finding]] = {}
     for finding in findings:
         move = finding.detail
         if isinstance(move, _Move) and move.statement is not None and move.destination:
             by_statement.setdefault(id(move.statement), []).append(finding)
-    for group in by_statement.values():
+    groups = sorted(by_statement.values(), key=lambda g: ctx.span(g[0].detail.statement)[0])
+    hosts: dict[str, list[Finding]] = {}  # destination -> the group whose new statement holds it
+    extra: dict[int, dict[str, list[str]]] = {}  # host group -> names folded into it
+    folded: dict[int, list[list[Finding]]] = {}  # host group -> the groups folded into it
+    for group in groups:
         statement = group[0].detail.statement
-        assert statement is not None
-        moves = {f.detail.index: (f.detail.destination or "", "") for f in group}
         names = list(statement.names)
-        moves = {i: (dest, ctx.module.code_for_node(names[i].name)) for i, (dest, _) in moves.items()}
+        dests = {f.detail.destination for f in group}
+        host = hosts.get(next(iter(dests))) if len(dests) == 1 and len(group) == len(names) else None
+        if host is not None and _foldable(ctx, statement):
+            dest = next(iter(dests))
+            extra.setdefault(id(host), {}).setdefault(dest, []).extend(
+                ctx.module.code_for_node(names[f.detail.index]).strip(", ") for f in group)
+            folded.setdefault(id(host), []).append(group)
+            continue
+        if _foldable(ctx, statement):
+            for dest in dests:
+                hosts.setdefault(dest or "", group)
+    for group in groups:
+        if any(group in folded_groups for folded_groups in folded.values()):
+            continue
+        statement = group[0].detail.statement
+        names = list(statement.names)
+        moves = {f.detail.index: (f.detail.destination or "", ctx.module.code_for_node(names[f.detail.index].name))
+                 for f in group}
         span = ctx.span(statement)
-        edit = move_names(ctx.module, statement, span, indent_at(ctx.index, span[0]), moves)
-        fix = Fix((edit,), SAFE, "import from the plugin's module")
-        for finding in group:
+        edits = [move_names(ctx.module, statement, span, indent_at(ctx.index, span[0]), moves, extra.get(id(group)))]
+        members = list(group)
+        for other in folded.get(id(group), []):
+            edits.append(delete_lines(ctx.index, *ctx.span(other[0].detail.statement)))
+            members += other
+        fix = Fix(tuple(edits), SAFE, "import from the plugin's module")
+        for finding in members:
             finding.fix = fix
+
+
+def _foldable(ctx: Any, statement: Any) -> bool:
+    """Top level, alone on its lines, no comment: its lines can go, its names join another statement."""
+    if not any(isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and line.body[0] is statement
+               for line in ctx.module.body):
+        return False
+    start, end = ctx.span(statement)
+    return "#" not in ctx.text[start:end] and ctx.text[end:].split("\n", 1)[0].strip() == ""
 
 
 # -- plugin classes (DS202-DS204) ------------------------------------------------------------

@@ -119,3 +119,32 @@ def test_a_bare_package_name_no_plugin_lists_is_an_error_naming_where_it_is(cli,
         "(install apache-airflow-providers-ssh)\n"
     )
     assert result.code == 1
+
+
+def test_plugin_imports_to_one_module_become_one_statement_wrapped_when_long(cli, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "plugins" / "warehouse_plugin").mkdir(parents=True)
+    (tmp_path / "plugins" / "warehouse_plugin" / "__init__.py").write_text(
+        "from airflow.plugins_manager import AirflowPlugin\n\n"
+        "from warehouse_plugin.redshift_operators import StageToRedshiftOperator, LoadDimensionTableOperator\n\n\n"
+        "class WarehousePlugin(AirflowPlugin):\n    name = 'warehouse_plugin'\n"
+        "    operators = [StageToRedshiftOperator, LoadDimensionTableOperator]\n")
+    (tmp_path / "plugins" / "warehouse_plugin" / "redshift_operators.py").write_text(
+        "from airflow.models import BaseOperator\n\n\nclass StageToRedshiftOperator(BaseOperator):\n    pass\n\n\n"
+        "class LoadDimensionTableOperator(BaseOperator):\n    pass\n")
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "warehouse.py"
+    dag.write_text(
+        "from airflow import DAG\n"
+        "from airflow.operators.warehouse_plugin import StageToRedshiftOperator\n"
+        "from airflow.operators.warehouse_plugin import LoadDimensionTableOperator as Dimension\n"
+        "\nStageToRedshiftOperator, Dimension, DAG\n")
+    check(cli, tmp_path, "--fix")
+    assert dag.read_text() == (
+        "from airflow import DAG\n"
+        "from warehouse_plugin.redshift_operators import (\n"
+        "    StageToRedshiftOperator,\n"
+        "    LoadDimensionTableOperator as Dimension,\n"
+        ")\n"
+        "\nStageToRedshiftOperator, Dimension, DAG\n")
+    assert check(cli, tmp_path, "--fix").out.count("DS201") == 0
