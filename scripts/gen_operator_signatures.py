@@ -59,6 +59,18 @@ def _names_of(node: ast.expr, loops: dict[str, list[str]]) -> Optional[list[str]
     return None
 
 
+def kwargs_splats(init: ast.FunctionDef) -> list[str]:
+    """Names of the callables an `__init__` hands its whole `**kwargs` to besides its base class
+    (`ClusterGenerator(**kwargs)`): their parameters are arguments the class consumes."""
+    kw = init.args.kwarg.arg if init.args.kwarg else None
+    found = []
+    for node in ast.walk(init):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and kw is not None
+                and any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == kw for k in node.keywords)):
+            found.append(node.func.id)
+    return found
+
+
 def kwargs_use(init: ast.FunctionDef, cls: Optional[ast.ClassDef] = None) -> tuple[set[str], bool]:
     """What an `__init__` does with its `**kwargs` before BaseOperator sees them: the names it
     removes (`kwargs.pop("x")`, `del kwargs["x"]`, the same over a loop on literal names), and
@@ -267,7 +279,31 @@ class Signatures:
         removed, opaque = kwargs_use(init, node)
         if opaque:
             self.open.add(key)
+            # What it hands **kwargs to (DataprocCreateClusterOperator: ClusterGenerator(**kwargs))
+            # takes those names: they are consumed, not unknown (other names stay a warning).
+            module = key.rpartition(".")[0]
+            for callee in kwargs_splats(init):
+                removed |= self._callee_params(module, callee)
         return removed
+
+    def _callee_params(self, module: str, name: str) -> set[str]:
+        """The keyword parameters of a class defined in, or imported into, `module`."""
+        wheel = self.target.wheel_for(module)
+        tree = wheel.tree(module) if wheel else None
+        if tree is None:
+            return set()
+        bound = bindings(tree, module, False)
+        if bound.get(name) is not None:
+            src_module, src_name = bound[name]  # type: ignore[misc]
+            if src_module.startswith("airflow") and src_module != module:
+                return self._callee_params(src_module, src_name)
+            return set()
+        node = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
+        init = next((i for i in node.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None) if node else None
+        if init is None:
+            return set()
+        a = init.args
+        return {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg != "self"}
 
     def _carry(self, base: str, key: str) -> None:
         """What a class inherits besides arguments: an opaque **kwargs, the deprecation renames."""

@@ -111,7 +111,11 @@ class RenamedOperatorArgument(_DagApiRule):
                           "xcom_push", "do_xcom_push", target="2.5.1", findings=((3, 51, 'BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`'),)),
     )
     valid = (Example("from airflow.operators.bash import BashOperator\n\n"
-                         "t = BashOperator(task_id='ls', bash_command='ls', do_xcom_push=True)\n", target="2.5.1"),)
+                         "t = BashOperator(task_id='ls', bash_command='ls', do_xcom_push=True)\n", target="2.5.1"),
+             # Cluster arguments it hands to ClusterGenerator(**kwargs): consumed, not unknown.
+             Example("from airflow.providers.google.cloud.operators.dataproc import DataprocCreateClusterOperator\n\n"
+                     "c = DataprocCreateClusterOperator(task_id='c', cluster_name='c', project_id='p', num_workers=2)\n",
+                     target="2.5.1"))
 
 
 class DummyToEmpty(_DagApiRule):
