@@ -1,5 +1,7 @@
 """Long rule texts of the DAG API family, kept out of rules.py so each declaration stays short."""
 
+HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
+
 STAGE_OPERATOR = """from airflow.models import BaseOperator
 
 

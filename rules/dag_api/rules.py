@@ -11,11 +11,7 @@ from typing import Any
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example
 from dagshift.rules.dag_api import screen
 from dagshift.rules.dag_api.base import _DagApiRule
-from dagshift.rules.dag_api.docs import DS502_DOC, STAGE_OPERATOR
-
-HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
-
-
+from dagshift.rules.dag_api.docs import DS502_DOC, HEADER, STAGE_OPERATOR
 
 
 class ProvideContext(_DagApiRule):
