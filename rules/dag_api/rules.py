@@ -181,6 +181,9 @@ Safe: the keyword is renamed to `schedule` (not when the call already passes `sc
     valid = (Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                      target="2.2.2"),)
 
+    def wants(self, text: str, target: str) -> bool:
+        return screen.SCHEDULE_KEYWORD.search(text) is not None
+
 
 class DaysAgo(_DagApiRule):
     gate = "days_ago_deprecated"

@@ -245,6 +245,11 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
     return False
 
 
+# DS504: `schedule_interval=` / `timetable=` as keyword arguments (not `airflow.timetables` imports,
+# nor a `workday_timetable` name).
+SCHEDULE_KEYWORD = re.compile(r"\b(?:schedule_interval|timetable)\s*=(?!=)")
+
+
 # -- DS508 and DS509: DAG objects in dependencies, `airflow.configuration` helpers --------------
 
 DAG_WITH = re.compile(r"\)\s*as\s+(\w+)\s*:")

@@ -25,3 +25,12 @@ def test_an_unknown_keyword_of_the_call_itself_still_needs_the_parser():
     # A `)` inside a string or a comment does not end the call.
     text = HEAD + "wait = TimeDeltaSensor(\n    task_id=')',  # (\n    secs=5,\n)\n"
     assert may_pass_unknown_arguments(text, "2.11.0") is True
+
+
+def test_ds504_needs_the_keyword_not_the_word():
+    from dagshift.rules import default_registry
+
+    rule = default_registry().get("DS504")()
+    assert not rule.screen("from airflow.timetables.base import Timetable\nworkday_timetable = 1\n", "2.11.0")
+    assert rule.screen("dag = DAG('d', timetable = WorkdayTimetable())\n", "2.11.0")
+    assert rule.screen("dag = DAG('d',\n    schedule_interval='@daily')\n", "2.11.0")
