@@ -252,7 +252,7 @@ SCHEDULE_KEYWORD = re.compile(r"\b(?:schedule_interval|timetable)\s*=(?!=)")
 
 # -- DS508 and DS509: DAG objects in dependencies, `airflow.configuration` helpers --------------
 
-DAG_WITH = re.compile(r"\)\s*as\s+(\w+)\s*:")
+DAG_AS = re.compile(r"\s*as\s+(\w+)\s*:")
 CONFIGURATION_CALL = re.compile(r"configuration(?<!\wconfiguration)\.\w+\(")
 DAG_CALL = re.compile(r"DAG\(")
 WORD = re.compile(r"\w+")
@@ -315,11 +315,16 @@ def dag_in_dependency(text: str) -> bool:
     """Whether a name bound to a DAG may appear in `>>`/`<<`, chain() or cross_downstream()."""
     if "DAG" not in text:
         return False
-    names = set(DAG_WITH.findall(text))
+    names: set[str] = set()
     for call in DAG_CALL.finditer(text):
         bound = _assigned_name(text, call.start())
         if bound:
             names.add(bound)
+        # `with DAG(...) as dag:`, the call's own closing bracket found (not a TaskGroup's `as`)
+        close = _call_end(text, call.end() - 1, len(text))
+        named = DAG_AS.match(text, close)
+        if named is not None:
+            names.add(named.group(1))
     if not names:
         return False
     for name in names:

@@ -34,3 +34,13 @@ def test_ds504_needs_the_keyword_not_the_word():
     assert not rule.screen("from airflow.timetables.base import Timetable\nworkday_timetable = 1\n", "2.11.0")
     assert rule.screen("dag = DAG('d', timetable = WorkdayTimetable())\n", "2.11.0")
     assert rule.screen("dag = DAG('d',\n    schedule_interval='@daily')\n", "2.11.0")
+
+
+def test_ds508_screen_follows_the_dag_not_a_task_group_named_with_as():
+    from dagshift.rules.dag_api.screen import dag_in_dependency
+
+    with_groups = ("with DAG(\n    'd',\n    schedule=None,\n) as dag:\n"
+                   "    with TaskGroup('s1') as section_1:\n        pass\n    start >> section_1 >> end\n")
+    assert dag_in_dependency(with_groups) is False
+    assert dag_in_dependency(with_groups + "    start >> dag\n") is True
+    assert dag_in_dependency("dag = DAG('d')\ndag >> task\n") is True
