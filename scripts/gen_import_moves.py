@@ -219,6 +219,11 @@ class _Run:
                 dist = target.dist_of(entry["to"].rpartition(".")[0])
                 if dist:
                     entry["dist"] = dist
+        # The closed world holds every provider the constraint file pins, not only those a 1.10 path
+        # leads to (`airflow.providers.telegram...` must be judged too).
+        for dist in sorted(target.pins):
+            if dist.startswith("apache-airflow-providers-") and dist not in target.providers:
+                target.providers[dist] = Wheel(wheel_file(target.wheels, dist, target.pins[dist]))
         self.pins[version] = {d: target.pins[d] for d in sorted(target.providers) if target.providers[d] is not None}
         self._providers(target)
         self.core_index[version] = _core_index(target, self.inventories)
