@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -54,15 +55,32 @@ def is_mwaa_requirements(path: str, parsed: RequirementsFile) -> bool:
     )
 
 
+CONDA_LINE = re.compile(r"^[\w.-]+=[^=\s]+=[^=\s]+$")
+
+
+def _unreadable(ctx: Any, parsed: Any) -> list[Finding]:
+    """DS300 per line pip cannot read; one finding for a file that is mostly not requirements (a
+    conda export is `name=version=build` on every line: hundreds of findings would say less)."""
+    errors = [line for line in parsed.lines if line.kind == "error"]
+    content = [line for line in parsed.lines if line.kind not in ("blank", "comment")]
+    if len(errors) >= 5 and 2 * len(errors) >= len(content):
+        first = errors[0]
+        text = ctx.text[first.start:first.end].strip()
+        what = ("a conda environment export (`name=version=build` lines), not a pip requirements file: "
+                "write the requirements as `name==version`") if CONDA_LINE.match(text) else "not a pip requirements file"
+        return [Finding.at_span("DS300", first.start, first.end,
+                                f"pip cannot read {len(errors)} of the file's {len(content)} lines: it is {what} "
+                                f"(first: {first.error})")]
+    return [Finding.at_span("DS300", line.start, line.end, f"pip cannot read this line: {line.error}") for line in errors]
+
+
 def _analyse(ctx: Any) -> Analysis:
     parsed = parse(ctx.text)
     result = Analysis()
     target, python = ctx.target, ctx.settings.python_version
     newline = parsed.newline
 
-    for line in parsed.lines:
-        if line.kind == "error":
-            result.findings.append(Finding.at_span("DS300", line.start, line.end, f"pip cannot read this line: {line.error}"))
+    result.findings.extend(_unreadable(ctx, parsed))
 
     constraints = parsed.options("--constraint")
     included, include_problem = read_includes(ctx.file.entry.path, parsed)

@@ -184,3 +184,21 @@ def test_missing_providers_seen_when_only_requirements_is_checked(cli, tmp_path)
     assert result.out == (
         "requirements.txt:1:1: DS305 [*] `apache-airflow-providers-slack` is needed by dags/etl.py but not required\n"
     )
+
+
+def test_a_conda_export_is_one_finding_not_one_per_line(cli, tmp_path):
+    (tmp_path / ".git").mkdir()
+    lines = ["# This file may be used to create an environment using:", "# $ conda create --name <env> --file <this file>"]
+    lines += [f"package{i}=1.{i}.0=pypi_0" for i in range(12)]
+    (tmp_path / "requirements.txt").write_text("\n".join(lines) + "\n")
+    out = cli("check", "--format", "concise", "--quiet", "--select", "DS300", "--target-version", "2.5.1",
+              cwd=tmp_path, registry=default_registry()).out.splitlines()
+    assert len(out) == 1
+    assert out[0].startswith(
+        "requirements.txt:3:1: DS300 pip cannot read 12 of the file's 12 lines: it is a conda environment export "
+        "(`name=version=build` lines), not a pip requirements file: write the requirements as `name==version`")
+    # A few bad lines among good ones are still reported one by one.
+    (tmp_path / "requirements.txt").write_text("requests==2.31.0\nboto3==1.26.0\nnot a requirement !!\n")
+    out = cli("check", "--format", "concise", "--quiet", "--select", "DS300", "--target-version", "2.5.1",
+              cwd=tmp_path, registry=default_registry()).out.splitlines()
+    assert [line.split(": DS300 ")[0] for line in out] == ["requirements.txt:3:1"]
