@@ -31,6 +31,14 @@ EXTRA_RE = re.compile(r"^Requires-Dist: (apache-airflow-providers-[A-Za-z0-9_.-]
 PROVIDES_RE = re.compile(r"^Provides-Extra: (\S+)")
 # 1.10 extras that no 2.x wheel declares; the provider each one's libraries went to (from the
 # 1.10.15 METADATA: which libraries the extra pulled, and which provider ships their hooks now).
+# Requires-Dist of an apache-airflow wheel without an extra marker: providers pip installs with
+# Airflow itself (ftp, http, imap, sqlite; common-sql from 2.3; fab, smtp later).
+CORE_REQUIRES_RE = re.compile(r"^Requires-Dist: (apache-airflow-providers-[A-Za-z0-9_.-]+)[^;]*$")
+# What MWAA's own image installs besides Airflow's dependencies (AWS's user guide, "Apache Airflow
+# provider packages installed on Amazon MWAA environments", and aws/amazon-mwaa-docker-images): the
+# amazon provider (logging, secrets), celery (its executor), postgres (its metadata database).
+MWAA_IMAGE = ["apache-airflow-providers-amazon", "apache-airflow-providers-celery", "apache-airflow-providers-postgres"]
+
 GONE = {
     "emr": ["apache-airflow-providers-amazon"],
     "azure-blob-storage": ["apache-airflow-providers-microsoft-azure"],
@@ -63,12 +71,16 @@ def main() -> None:
         if (m := PROVIDES_RE.match(line))
     )
     per_target: dict[str, dict[str, list[str]]] = {}
+    installed: dict[str, list[str]] = {}  # providers an MWAA environment of that version already has
     provenance: dict[str, str] = {}
     for airflow, _ in targets:
         wheel = wheel_file(args.wheels, "apache-airflow", airflow)
         provenance[airflow] = wheel.name
         mapping: dict[str, set[str]] = {}
         declared = set()
+        installed[airflow] = sorted(set(MWAA_IMAGE) | {
+            m.group(1).lower().replace("_", "-").replace(".", "-") for line in metadata(wheel)
+            if (m := CORE_REQUIRES_RE.match(line))})
         for line in metadata(wheel):
             if m := PROVIDES_RE.match(line):
                 declared.add(normalize(m.group(1)))
@@ -92,7 +104,9 @@ def main() -> None:
             "metadata_of": provenance,
             "source_extras_from": SOURCE,
             "curated_for_extras_gone_in_2x": GONE,
+            "installed": "each wheel's Requires-Dist without an extra, plus MWAA's image: " + ", ".join(MWAA_IMAGE),
         },
+        "installed": installed,
         "source_extras": source_extras,
         "targets": per_target,
     }

@@ -19,6 +19,7 @@ from dagshift.rules.requirements.tables import (
     CONSTRAINT_URL_RE,
     bundled_constraints,
     essential_constraints,
+    installed_providers,
     parse_pins,
     providers_for_extra,
 )
@@ -297,8 +298,9 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
     needed: dict[str, str] = {}
     _, pins = bundled_constraints(ctx.target)
     found = list(ctx.records.get("providers", [])) + list(ctx.facts.get("repository_providers", []))
+    already = installed_providers(ctx.target)  # a DAG importing them works without the line
     for path, dist in found:
-        if dist not in present and dist in pins and dist not in needed:
+        if dist not in present and dist in pins and dist not in needed and dist not in already:
             needed[dist] = path
     if not needed:
         return

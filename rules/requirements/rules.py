@@ -221,8 +221,10 @@ not list.
 ## Why it matters on Airflow 2
 On Airflow 2 operators and hooks live in provider packages. A DAG that imports
 `airflow.providers.slack...` without `apache-airflow-providers-slack` installed is a "Broken DAG".
-(MWAA preinstalls a few providers, such as amazon and postgres; listing them too is harmless with
-the constraint file.)
+Providers the environment already has are not reported: those apache-airflow itself requires on
+the target (ftp, http, imap, sqlite; common-sql from 2.3, fab and smtp later; from each wheel's
+METADATA) and those MWAA's image adds (amazon, celery, postgres). Listing them too is harmless
+with the constraint file.
 
 ## Example
 A DAG with `from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator` and a

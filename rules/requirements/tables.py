@@ -37,7 +37,13 @@ def essential_constraints(airflow: str) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def extras_table() -> dict:
-    return load_table("extras", "targets")
+    return load_table("extras", "targets", "installed")
+
+
+def installed_providers(airflow: str) -> frozenset[str]:
+    """Providers an MWAA environment of that Airflow version has without requirements.txt: those
+    apache-airflow itself requires, and those MWAA's image adds (amazon, celery, postgres)."""
+    return frozenset(extras_table()["installed"].get(airflow, ()))
 
 
 def providers_for_extra(extra: str, airflow: str) -> list[str]:
