@@ -121,6 +121,10 @@ def test_exit_codes(cli, repo):
     broken = cli("check", "--format", "concise", "--target-version", "1.10.12", cwd=repo)
     assert broken.code == 2
     assert "`target-version` '1.10.12' is not an Airflow 2 version MWAA offers" in broken.err
+    three = cli("check", "--format", "concise", "--target-version", "3.0.6", cwd=repo)
+    assert three.code == 2
+    assert three.err.rstrip().endswith(
+        "; MWAA's Airflow 3 versions (3.0.6, 3.2.1, 3.3.1) are not targets of this dagshift yet")
 
 
 def test_clean_file_reports_all_checks_passed(cli, repo):
