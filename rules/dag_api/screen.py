@@ -36,8 +36,11 @@ CLASS_ARGUMENT_CHANGES = {
 # search, where a leading \b, look-behind or alternation would try every position of the file.
 _KNOWN = tuple(
     [(old, re.compile(rf"{old}(?<!\w{old})\s*=")) for old in ARGUMENT_RENAMES]
-    # a class whose dropped argument is too common a word to look for (`python_callable`): its name
-    + [(cls, re.compile(cls)) for cls, arg in CLASS_ARGUMENT_CHANGES if arg not in ARGUMENT_RENAMES]
+    # a class's dropped argument (`python_callable`, common elsewhere): the class named in the file,
+    # and the argument passed somewhere in it (a file that only uses TriggerDagRunOperator with
+    # `conf=` is not parsed for it)
+    + [(cls, re.compile(rf"{arg}(?<!\w{arg})\s*=(?!=)")) for cls, arg in CLASS_ARGUMENT_CHANGES
+       if arg not in ARGUMENT_RENAMES]
 )
 
 

@@ -44,3 +44,11 @@ def test_ds508_screen_follows_the_dag_not_a_task_group_named_with_as():
     assert dag_in_dependency(with_groups) is False
     assert dag_in_dependency(with_groups + "    start >> dag\n") is True
     assert dag_in_dependency("dag = DAG('d')\ndag >> task\n") is True
+
+
+def test_a_class_whose_argument_was_dropped_is_parsed_only_when_the_argument_is_passed():
+    from dagshift.rules.dag_api.screen import names_a_known_change
+
+    head = "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\n"
+    assert not names_a_known_change(head + "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x', conf={})\n")
+    assert names_a_known_change(head + "t = TriggerDagRunOperator(task_id='t', python_callable=f)\n")
