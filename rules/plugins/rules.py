@@ -5,6 +5,7 @@ The plugin index (rules/plugins/index.py) is built in the project phase; these r
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example, FamilyRule
@@ -307,12 +308,27 @@ Safe: removes the decorator, and its import when nothing else in the file uses i
                          "    def __init__(self, source, **kwargs):\n        super().__init__(**kwargs)\n        self.source = source\n"),)
 
 
+# `.__init__(` (a base class's, through super() or by name), and a `name=` keyword in its arguments.
+SUPER_INIT = re.compile(r"\.__init__\(")
+EXPLICIT_KEYWORD = re.compile(r"\w\s*=(?!=)")
+
+
 class SuperInitArguments(_PluginRule):
     code = "DS207"
     name = "super-init-unknown-argument"
     message = "`{arg}` is not an argument of {base} on Airflow {target}"
     severity = ERROR
     tokens = ("__init__",)
+
+    def wants(self, text: str, target: str) -> bool:
+        # Only a base-class `__init__(...)` call that passes a keyword of its own can pass a wrong
+        # one: `super().__init__(**kwargs)` (most custom operators) has nothing to check.
+        for call in SUPER_INIT.finditer(text):
+            close = text.find(")", call.end())
+            inner = text[call.end():close] if close >= 0 else ""
+            if close < 0 or "(" in inner or EXPLICIT_KEYWORD.search(inner):
+                return True  # a keyword, or a call too nested to read: the parser decides
+        return False
     doc = """
 ## What it does
 In a custom operator or sensor (a class deriving from BaseOperator or BaseSensorOperator),

@@ -92,3 +92,11 @@ def test_unsafe_fix_drops_ignored_plugin_lists(cli, repo):
     run(cli, repo, "--fix", "--unsafe-fixes", "--select", "DS202")
     single = (repo / "plugins" / "single_plugin.py").read_text()
     assert single.endswith('class SinglePlugin(AirflowPlugin):\n    name = "single_plugin"\n')
+
+
+def test_ds207_parses_only_a_base_init_call_that_passes_keywords_of_its_own():
+    rule = default_registry().get("DS207")()
+    plain = "class Op(BaseOperator):\n    def __init__(self, a=1, *args, **kwargs):\n        super(Op, self).__init__(*args, **kwargs)\n"
+    assert not rule.screen(plain, "2.5.1")
+    assert rule.screen(plain.replace("(*args, **kwargs)", "(provide_context=True, **kwargs)"), "2.5.1")
+    assert rule.screen(plain.replace("(*args, **kwargs)", "(*args, **dict(kwargs))"), "2.5.1")  # unsure: parse
