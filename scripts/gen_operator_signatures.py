@@ -284,7 +284,41 @@ class Signatures:
             module = key.rpartition(".")[0]
             for callee in kwargs_splats(init):
                 removed |= self._callee_params(module, callee)
+            removed |= self._filtered_names(module, node, init)
         return removed
+
+    def _filtered_names(self, module: str, cls: ast.ClassDef, init: ast.FunctionDef) -> set[str]:
+        """QuboleOperator's way: `super().__init__(**self._get_filtered_args(kwargs))`, a method
+        that drops the names listed in module-level literals (`COMMAND_ARGS`, `HYPHEN_ARGS`...,
+        imported from its hook): every string of those literals is an argument it consumes."""
+        kw = init.args.kwarg.arg if init.args.kwarg else None
+        methods = {f.name: f for f in cls.body if isinstance(f, ast.FunctionDef)}
+        helpers = {n.func.attr for n in ast.walk(init) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                   and isinstance(n.func.value, ast.Name) and n.func.value.id == "self" and n.func.attr in methods
+                   and any(isinstance(a, ast.Name) and a.id == kw for a in n.args)}
+        wheel = self.target.wheel_for(module)
+        tree = wheel.tree(module) if wheel else None
+        if tree is None:
+            return set()
+        bound = bindings(tree, module, False)
+        found: set[str] = set()
+        for helper in helpers:
+            for name in {n.id for n in ast.walk(methods[helper]) if isinstance(n, ast.Name) and n.id.isupper()}:
+                source, real = (bound[name] if bound.get(name) else (module, name))
+                found |= self._literal_strings(source, real)
+        return found
+
+    def _literal_strings(self, module: str, name: str) -> set[str]:
+        wheel = self.target.wheel_for(module)
+        tree = wheel.tree(module) if wheel else None
+        for stmt in tree.body if tree is not None else []:
+            if (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+                    and isinstance(stmt.value, (ast.Dict, ast.List, ast.Tuple, ast.Set))):
+                # A dict's values (`{"hadoopcmd": ["sub_command"]}`: command types are keys, names values)
+                parts = stmt.value.values if isinstance(stmt.value, ast.Dict) else [stmt.value]
+                return {c.value for part in parts for c in ast.walk(part)
+                        if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value.isidentifier()}
+        return set()
 
     def _callee_params(self, module: str, name: str) -> set[str]:
         """The keyword parameters of a class defined in, or imported into, `module`."""

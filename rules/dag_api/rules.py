@@ -100,7 +100,7 @@ class RenamedOperatorArgument(_DagApiRule):
                           "check = BigQueryCheckOperator(task_id='c', sql='select 1', bigquery_conn_id='bq')\n",
                           "bigquery_conn_id", "gcp_conn_id", target="2.5.1", findings=((3, 60, '`bigquery_conn_id` is not an argument of BigQueryCheckOperator on Airflow 2.5.1 (with the provider versions it pins); it is now `gcp_conn_id`: the DAG fails with "Invalid arguments were passed"'),)),
         Example("from airflow.providers.qubole.operators.qubole import QuboleOperator\n\n"
-                "hive = QuboleOperator(task_id='q', command_type='hivecmd', query='show tables')\n", None,
+                "hive = QuboleOperator(task_id='q', command_type='hivecmd', query='show tables', parameters='-x')\n", None,
                 target="2.5.1", findings=((3, 36, "`command_type` is not an argument QuboleOperator declares on Airflow 2.5.1 (with the provider versions it pins); QuboleOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"), (3, 60, "`query` is not an argument QuboleOperator declares on Airflow 2.5.1 (with the provider versions it pins); QuboleOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"))),
         Example.replacing("from airflow.operators.bash import BashOperator\n\n"
                           "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
