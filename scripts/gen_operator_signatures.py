@@ -22,6 +22,7 @@ from typing import Optional
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import CONSTRAINTS, SOURCES, load_table, mwaa_versions, table_path  # noqa: E402
+from consumed_args import callee_params, filtered_names, kwargs_splats  # noqa: E402
 from gen_import_moves import Target  # noqa: E402
 from wheelindex import Wheel, bindings, lazy_names, wheel_file  # noqa: E402
 
@@ -57,18 +58,6 @@ def _names_of(node: ast.expr, loops: dict[str, list[str]]) -> Optional[list[str]
     if isinstance(node, ast.Name) and node.id in loops:
         return loops[node.id]
     return None
-
-
-def kwargs_splats(init: ast.FunctionDef) -> list[str]:
-    """Names of the callables an `__init__` hands its whole `**kwargs` to besides its base class
-    (`ClusterGenerator(**kwargs)`): their parameters are arguments the class consumes."""
-    kw = init.args.kwarg.arg if init.args.kwarg else None
-    found = []
-    for node in ast.walk(init):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and kw is not None
-                and any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == kw for k in node.keywords)):
-            found.append(node.func.id)
-    return found
 
 
 def kwargs_use(init: ast.FunctionDef, cls: Optional[ast.ClassDef] = None) -> tuple[set[str], bool]:
@@ -283,61 +272,9 @@ class Signatures:
             # takes those names: they are consumed, not unknown (other names stay a warning).
             module = key.rpartition(".")[0]
             for callee in kwargs_splats(init):
-                removed |= self._callee_params(module, callee)
-            removed |= self._filtered_names(module, node, init)
+                removed |= callee_params(self.target, module, callee)
+            removed |= filtered_names(self.target, module, node, init)
         return removed
-
-    def _filtered_names(self, module: str, cls: ast.ClassDef, init: ast.FunctionDef) -> set[str]:
-        """QuboleOperator's way: `super().__init__(**self._get_filtered_args(kwargs))`, a method
-        that drops the names listed in module-level literals (`COMMAND_ARGS`, `HYPHEN_ARGS`...,
-        imported from its hook): every string of those literals is an argument it consumes."""
-        kw = init.args.kwarg.arg if init.args.kwarg else None
-        methods = {f.name: f for f in cls.body if isinstance(f, ast.FunctionDef)}
-        helpers = {n.func.attr for n in ast.walk(init) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-                   and isinstance(n.func.value, ast.Name) and n.func.value.id == "self" and n.func.attr in methods
-                   and any(isinstance(a, ast.Name) and a.id == kw for a in n.args)}
-        wheel = self.target.wheel_for(module)
-        tree = wheel.tree(module) if wheel else None
-        if tree is None:
-            return set()
-        bound = bindings(tree, module, False)
-        found: set[str] = set()
-        for helper in helpers:
-            for name in {n.id for n in ast.walk(methods[helper]) if isinstance(n, ast.Name) and n.id.isupper()}:
-                source, real = (bound[name] if bound.get(name) else (module, name))
-                found |= self._literal_strings(source, real)
-        return found
-
-    def _literal_strings(self, module: str, name: str) -> set[str]:
-        wheel = self.target.wheel_for(module)
-        tree = wheel.tree(module) if wheel else None
-        for stmt in tree.body if tree is not None else []:
-            if (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
-                    and isinstance(stmt.value, (ast.Dict, ast.List, ast.Tuple, ast.Set))):
-                # A dict's values (`{"hadoopcmd": ["sub_command"]}`: command types are keys, names values)
-                parts = stmt.value.values if isinstance(stmt.value, ast.Dict) else [stmt.value]
-                return {c.value for part in parts for c in ast.walk(part)
-                        if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value.isidentifier()}
-        return set()
-
-    def _callee_params(self, module: str, name: str) -> set[str]:
-        """The keyword parameters of a class defined in, or imported into, `module`."""
-        wheel = self.target.wheel_for(module)
-        tree = wheel.tree(module) if wheel else None
-        if tree is None:
-            return set()
-        bound = bindings(tree, module, False)
-        if bound.get(name) is not None:
-            src_module, src_name = bound[name]  # type: ignore[misc]
-            if src_module.startswith("airflow") and src_module != module:
-                return self._callee_params(src_module, src_name)
-            return set()
-        node = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
-        init = next((i for i in node.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None) if node else None
-        if init is None:
-            return set()
-        a = init.args
-        return {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg != "self"}
 
     def _carry(self, base: str, key: str) -> None:
         """What a class inherits besides arguments: an opaque **kwargs, the deprecation renames."""
