@@ -9,8 +9,8 @@ does not accept, or one the screen cannot attribute.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
-from typing import Callable
 
 HANDLED = {"provide_context", "task_concurrency"}  # DS501 / DS506
 
@@ -112,87 +112,60 @@ def _calls(text: str) -> list[tuple[int, str]]:
 BRACKETS = re.compile(r"[()\[\]{}'\"#]")
 
 
-def _call_end(text: str, opening: int, limit: int) -> int:
-    """Where the call whose `(` is at `opening` closes (strings and comments skipped), or `limit`
-    when that cannot be told before it: a keyword after the call is then no longer the call's, and
-    clean files whose operator calls are followed by other code (a DAG(...) with `schedule=`) are not
-    sent to the parser for it. Unsure is the long answer, so no finding is hidden."""
+def _scan_call(text: str, opening: int, limit: int) -> tuple[int, list[tuple[int, int]]]:
+    """One pass over the call whose `(` is at `opening`, strings and comments skipped: where it
+    closes (or `limit` when that cannot be told before it: unsure is the long answer, so no
+    finding is hidden), and the bracket depth from each bracket's offset on."""
+    marks: list[tuple[int, int]] = []
     if opening < 0:
-        return limit
+        return limit, marks
     depth = 0
     at = opening
     while True:
         match = BRACKETS.search(text, at, limit)
         if match is None:
-            return limit
+            return limit, marks
         ch = match.group()
         at = match.end()
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return at
-        elif ch == "#":
+        if ch == "#":
             newline = text.find("\n", at, limit)
             if newline < 0:
-                return limit
+                return limit, marks
             at = newline
-        else:
+            continue
+        if ch in "'\"":
             quote = ch * 3 if text.startswith(ch * 3, match.start()) else ch
             close = text.find(quote, match.start() + len(quote), limit)
             while close > 0 and len(quote) == 1 and text[close - 1] == "\\":
                 close = text.find(quote, close + 1, limit)
             if close < 0:
-                return limit
+                return limit, marks
             at = close + len(quote)
-
-
-def _own_keywords(text: str, opening: int, end: int) -> list[str]:
-    """The keywords of the call whose `(` is at `opening`, not those of calls nested in it
-    (`delta=timedelta(seconds=1)`): each KEYWORD match counted at bracket depth 1 only."""
-    found = []
-    depth_at = _depths(text, opening, end)
-    for match in KEYWORD.finditer(text, opening, end):
-        if depth_at(match.start()) == 1:
-            found.append(match.group(1))
-    return found
-
-
-def _depths(text: str, opening: int, end: int) -> Callable[[int], int]:
-    """Bracket depth at an offset of text[opening:end] (strings and comments skipped)."""
-    marks: list[tuple[int, int]] = []  # (offset after which the depth is, depth)
-    depth = 0
-    at = opening
-    while at < end:
-        match = BRACKETS.search(text, at, end)
-        if match is None:
-            break
-        ch, at = match.group(), match.end()
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "#":
-            newline = text.find("\n", at, end)
-            at = newline if newline >= 0 else end
             continue
-        else:
-            quote = ch * 3 if text.startswith(ch * 3, match.start()) else ch
-            close = text.find(quote, match.start() + len(quote), end)
-            at = close + len(quote) if close >= 0 else end
-            continue
+        depth += 1 if ch in "([{" else -1
         marks.append((match.start(), depth))
+        if depth == 0:
+            return at, marks
 
-    def depth_at(offset: int) -> int:
-        current = 0
-        for where, value in marks:
-            if where > offset:
-                break
-            current = value
-        return current
 
-    return depth_at
+def _call_end(text: str, opening: int, limit: int) -> int:
+    """Where the call whose `(` is at `opening` closes: a keyword after the call is then no longer
+    the call's, and clean files whose operator calls are followed by other code (a DAG(...) with
+    `schedule=`) are not sent to the parser for it."""
+    return _scan_call(text, opening, limit)[0]
+
+
+def _own_keywords(text: str, opening: int, limit: int) -> tuple[int, list[str]]:
+    """(where the call whose `(` is at `opening` ends, its keywords): not those of calls nested in
+    it (`delta=timedelta(seconds=1)`), each KEYWORD match counted at bracket depth 1 only."""
+    end, marks = _scan_call(text, opening, limit)
+    offsets = [where for where, _ in marks]
+    found = []
+    for match in KEYWORD.finditer(text, opening, end):
+        at = bisect_right(offsets, match.start())
+        if at and marks[at - 1][1] == 1:
+            found.append(match.group(1))
+    return end, found
 
 
 def _in_template(text: str, at: int) -> bool:
@@ -237,8 +210,7 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
         keywords = KEYWORD.findall(segment)
         if accepted.issuperset(keywords):
             continue  # the common case, decided at C speed
-        end = _call_end(text, text.find("(", start), end)  # only the call's own keywords, then
-        keywords = _own_keywords(text, text.find("(", start), end)
+        end, keywords = _own_keywords(text, text.find("(", start), end)  # only the call's own, then
         if accepted.issuperset(keywords):
             continue
         unknown = {k for k in keywords if k not in accepted and k not in HANDLED}
