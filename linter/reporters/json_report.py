@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from dagshift.linter import RULES_DOC_URL
 from dagshift.linter.diagnostics import Diagnostic
@@ -56,14 +56,20 @@ def render_json(ctx: ReportContext) -> str:
 
 def json_pieces(ctx: ReportContext) -> Iterator[str]:
     """The same text as json.dumps(list, indent=2) + newline, one finding at a time."""
-    diagnostics = ctx.run.diagnostics
-    if not diagnostics:
-        yield "[]\n"
-        return
-    for index, diag in enumerate(diagnostics):
-        item = json.dumps(diagnostic_object(diag, ctx), indent=2).replace("\n", "\n  ")
-        yield ("[\n  " if index == 0 else ",\n  ") + item
-    yield "\n]\n"
+    yield from array_pieces(diagnostic_object(d, ctx) for d in ctx.run.diagnostics)
+    yield "\n"
+
+
+def array_pieces(items: Iterable[Any], outer: str = "", ensure_ascii: bool = True) -> Iterator[str]:
+    """The text json.dumps(..., indent=2) gives a list of `items` that starts on a line indented by
+    `outer`, one item at a time (JSON and SARIF reports are written this way, never held whole)."""
+    inner = outer + "  "
+    first = True
+    for item in items:
+        body = json.dumps(item, indent=2, ensure_ascii=ensure_ascii).replace("\n", "\n" + inner)
+        yield ("[\n" if first else ",\n") + inner + body
+        first = False
+    yield "[]" if first else "\n" + outer + "]"
 
 
 def _url(code: str, ctx: ReportContext) -> str:

@@ -12,6 +12,7 @@ from dagshift.linter import __url__, __version__
 from dagshift.linter.codes import FAMILY_TAGS, family_digit
 from dagshift.linter.diagnostics import Diagnostic
 from dagshift.linter.reporters.context import ReportContext
+from dagshift.linter.reporters.json_report import array_pieces
 from dagshift.linter.ruledocs import rule_url
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -94,15 +95,11 @@ def sarif_pieces(ctx: ReportContext) -> Iterator[str]:
     relative = root_relative(ctx)
     text = json.dumps(_log(ctx, rules), indent=2, ensure_ascii=False) + "\n"
     head, _, tail = text.partition(f'"{_RESULTS}"')
-    if not diagnostics:
-        yield head + "[]" + tail
-        return
-    indent = head[head.rfind("\n") + 1:].split('"')[0] + "  "
-    for position, (diag, fingerprint) in enumerate(zip(diagnostics, fingerprints(diagnostics))):
-        item = _result(diag, fingerprint, index.get(diag.code), relative.get(diag.path, diag.path))
-        body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
-        yield (head + "[\n" if position == 0 else ",\n") + indent + body
-    yield "\n" + indent[:-2] + "]" + tail
+    yield head
+    results = (_result(diag, fingerprint, index.get(diag.code), relative.get(diag.path, diag.path))
+               for diag, fingerprint in zip(diagnostics, fingerprints(diagnostics)))
+    yield from array_pieces(results, head[head.rfind("\n") + 1:].split('"')[0], ensure_ascii=False)
+    yield tail
 
 
 def _log(ctx: ReportContext, rules: list) -> dict[str, Any]:
