@@ -18,7 +18,7 @@ from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
-from dagshift.rules.imports.tables import TargetTables, closed_world, plugin_namespace, tables
+from dagshift.rules.imports.tables import TargetTables, closed_world, import_verdict, tables
 from dagshift.rules.imports.verdicts import Move, closed_world_finding, import_finding, moved_finding, provider_finding
 
 # -- analysis --------------------------------------------------------------------------------
@@ -86,11 +86,9 @@ def _analyse(ctx: Any) -> Analysis:
 def _verdict(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[str]:
     """The closed world's verdict on an import no move table knows, less what other rules own and
     what a working try/except alternative makes moot."""
-    verdict = closed_world(t, imported.module, imported.name)
+    verdict = import_verdict(t, imported.module, imported.name)
     if verdict == "warns" and imported.qualified in OWNED_ELSEWHERE:
         return None
-    if verdict not in (None, "warns") and plugin_namespace(imported.module):
-        return None  # an import through a 1.10 plugin namespace: DS201/DS205 judge it
     if verdict is not None and any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
         return None
     return verdict

@@ -298,8 +298,16 @@ def _judge(statement: Statement, target: str) -> tuple[bool, bool]:
 
 
 def _fails_or_warns(t: TargetTables, module: str, name: Optional[str]) -> bool:
+    return import_verdict(t, module, name) is not None
+
+
+def import_verdict(t: TargetTables, module: str, name: Optional[str] = None) -> Optional[str]:
+    """closed_world's verdict as the import rules report it: an import that fails through a 1.10
+    plugin namespace is DS201/DS205's, not theirs (the pre-screen and the analysis ask this)."""
     verdict = closed_world(t, module, name)
-    return verdict == "warns" or verdict is not None and not plugin_namespace(module)
+    if verdict not in (None, "warns") and plugin_namespace(module):
+        return None
+    return verdict
 
 
 def _is_provider(module: str) -> bool:
