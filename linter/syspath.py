@@ -84,3 +84,41 @@ def _configured_plugins_folder(path: Path) -> Optional[str]:
         return None
     value = parser.get("core", "plugins_folder", fallback="").strip()
     return value or None
+
+
+# What a name is bound to in a module: (module, name) for `from module import name`, (module, "")
+# for a module itself (`import operators`, `from . import operators`), None for a definition.
+Binding = Optional[tuple[str, str]]
+
+
+def module_bindings(
+    tree: ast.Module, module: str, is_package: bool, upto: Optional[ast.stmt] = None
+) -> tuple[dict[str, Binding], list[str]]:
+    """The names the module binds at top level (before `upto`, as a class body there sees them),
+    and the modules it star-imports."""
+    found: dict[str, Binding] = {}
+    stars: list[str] = []
+    for stmt in tree.body:
+        if stmt is upto:
+            break
+        if isinstance(stmt, ast.ImportFrom):
+            base = resolve_base(stmt, module, is_package)
+            for alias in stmt.names:
+                if alias.name == "*":
+                    stars.append(base)
+                else:
+                    found[alias.asname or alias.name] = (base, alias.name)
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    found[alias.asname] = (alias.name, "")
+                else:  # `import a.b` binds `a`
+                    head = alias.name.split(".")[0]
+                    found[head] = (head, "")
+        elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[stmt.name] = None
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = None
+    return found, stars

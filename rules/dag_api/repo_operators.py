@@ -17,7 +17,7 @@ import ast
 from pathlib import Path
 from typing import Any, Optional
 
-from dagshift.linter.syspath import module_name, package_root, plugin_folders, resolve_base
+from dagshift.linter.syspath import module_bindings, module_name, package_root, plugin_folders
 
 MARKERS = (b"Operator", b"Sensor")
 
@@ -55,18 +55,14 @@ def build(project: Any) -> dict:
 
 def _imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
     """Top-level names -> the dotted path they denote (relative imports resolved)."""
+    bound, _ = module_bindings(tree, module, is_package)
     found: dict[str, str] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.ImportFrom):
-            source = resolve_base(stmt, module, is_package)
-            for alias in stmt.names:
-                if alias.name != "*":
-                    found[alias.asname or alias.name] = f"{source}.{alias.name}" if source else alias.name
-        elif isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                found[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
-        elif isinstance(stmt, ast.ClassDef):
-            found[stmt.name] = f"{module}.{stmt.name}"
+    for name, origin in bound.items():
+        if origin is None:
+            found[name] = f"{module}.{name}"  # defined here
+        else:
+            source, imported = origin  # `from source import imported`, or `import source` ("")
+            found[name] = f"{source}.{imported}" if source and imported else source or imported
     return found
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from dagshift.linter.pyast import dotted
-from dagshift.linter.syspath import module_name, package_root, plugin_folders, resolve_base
+from dagshift.linter.syspath import Binding, module_bindings, module_name, package_root, plugin_folders
 
 # The modules Airflow 1.10 made of each plugin's lists (`airflow.operators.<plugin>`): one table.
 from dagshift.rules.imports.tables import PLUGIN_NAMESPACES as NAMESPACES
@@ -39,44 +39,6 @@ def _parse(path: Path) -> Optional[ast.Module]:
         return ast.parse(read_source(path, True).text)
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # the file's own checks report it
-
-
-# What a name is bound to in a module: (module, name) for `from module import name`, (module, "")
-# for a module itself (`import operators`, `from . import operators`), None for a definition.
-Binding = Optional[tuple[str, str]]
-
-
-def _bindings(
-    tree: ast.Module, module: str, is_package: bool, upto: Optional[ast.stmt] = None
-) -> tuple[dict[str, Binding], list[str]]:
-    """The names the module binds at top level (before `upto`, as a class body there sees them),
-    and the modules it star-imports."""
-    found: dict[str, Binding] = {}
-    stars: list[str] = []
-    for stmt in tree.body:
-        if stmt is upto:
-            break
-        if isinstance(stmt, ast.ImportFrom):
-            base = resolve_base(stmt, module, is_package)
-            for alias in stmt.names:
-                if alias.name == "*":
-                    stars.append(base)
-                else:
-                    found[alias.asname or alias.name] = (base, alias.name)
-        elif isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    found[alias.asname] = (alias.name, "")
-                else:  # `import a.b` binds `a`
-                    head = alias.name.split(".")[0]
-                    found[head] = (head, "")
-        elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            found[stmt.name] = None
-        elif isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    found[target.id] = None
-    return found, stars
 
 
 class PluginIndex:
@@ -124,7 +86,7 @@ class PluginIndex:
         tree = self.tree(path)
         if tree is None or depth > 8:
             return None
-        bound, stars = _bindings(tree, module, path.name == "__init__.py")
+        bound, stars = module_bindings(tree, module, path.name == "__init__.py")
         if name in bound:
             return self._follow(root, module, bound[name], depth)
         if self.module_file(root, f"{module}.{name}" if module else name) is not None:
@@ -179,7 +141,7 @@ class PluginIndex:
             plugin = Plugin(name=name, cls=node.name, module=module, path=rel)
             # The names the class body saw: a plugin class named like the operator it lists is
             # bound after its body ran.
-            bound, _ = _bindings(tree, module, path.name == "__init__.py", upto=node)
+            bound, _ = module_bindings(tree, module, path.name == "__init__.py", upto=node)
             for kind in KINDS:
                 values = attrs.get(kind)
                 if not isinstance(values, list):
