@@ -12,6 +12,14 @@ def line_start(index: LineIndex, offset: int) -> int:
     return index.offset(index.position(offset)[0], 1)
 
 
+def alone_on_its_lines(ctx: Any, node: Any) -> bool:
+    """Nothing else on the node's first and last lines, and no comment in it: its lines can be
+    deleted, or its names folded into another statement, without touching anything else."""
+    start, end = ctx.span(node)
+    return ("#" not in ctx.text[start:end] and ctx.text[line_start(ctx.index, start) : start] == ""
+            and ctx.text[end:].split("\n", 1)[0].strip() == "")
+
+
 def indent_at(index: LineIndex, offset: int) -> str:
     """The whitespace before `offset` on its line; empty when something else precedes it there."""
     before = index.text[line_start(index, offset) : offset]

@@ -13,7 +13,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from dagshift.fixers.imports import alias_code, alias_comment, import_line, retarget, with_added, without
-from dagshift.fixers.lines import delete_lines, indent_at, line_start
+from dagshift.fixers.lines import alone_on_its_lines, delete_lines, indent_at
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
@@ -255,10 +255,7 @@ def _existing_imports(ctx: Any, modules: set[str], moving: set[int]) -> dict[str
 
 def _mergeable(ctx: Any, imported: ImportedName) -> bool:
     """Top level, alone on its line, and without comments: safe to fold into another statement."""
-    if imported.enclosing or "#" in ctx.text[slice(*ctx.span(imported.statement))]:
-        return False
-    start, end = ctx.span(imported.statement)
-    return ctx.text[line_start(ctx.index, start) : start] == "" and ctx.text[end:].split("\n", 1)[0].strip() == ""
+    return not imported.enclosing and alone_on_its_lines(ctx, imported.statement)
 
 
 def _silenced(ctx: Any, imported: ImportedName, code: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from dagshift.fixers.imports import move_names, remove_imported_name
-from dagshift.fixers.lines import delete_lines, delete_statement, indent_at
+from dagshift.fixers.lines import alone_on_its_lines, delete_lines, delete_statement, indent_at
 from dagshift.linter.diagnostics import SAFE, UNSAFE, WARNING, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import dotted_name
@@ -180,8 +180,7 @@ def _foldable(ctx: Any, statement: Any) -> bool:
     if not any(isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and line.body[0] is statement
                for line in ctx.module.body):
         return False
-    start, end = ctx.span(statement)
-    return "#" not in ctx.text[start:end] and ctx.text[end:].split("\n", 1)[0].strip() == ""
+    return alone_on_its_lines(ctx, statement)
 
 
 # -- plugin classes (DS202-DS204) ------------------------------------------------------------
