@@ -186,7 +186,7 @@ def report(args: argparse.Namespace, registry: "Registry") -> int:
     data = model(result, registry, settings)
     data["steps"] = steps(result, registry, settings.target_version)
     if args.matrix:
-        data["matrix"] = _matrix(files, registry, settings, problem_diags, result)
+        data["matrix"] = _matrix(files, registry, settings, problem_diags, data)
     text = render(args.format, data)
     if args.output is None:
         sys.stdout.write(text)
@@ -206,6 +206,7 @@ def _matrix(files: Any, registry: "Registry", settings: Any, problems: Any, chos
 
     from dagshift.linter import engine
     from dagshift.linter.plan_report import target_row
+    from dagshift.linter.report import model
     from dagshift.linter.targets import supported_targets
 
     rows = []
@@ -215,7 +216,8 @@ def _matrix(files: Any, registry: "Registry", settings: Any, problems: Any, chos
             continue
         other = dataclasses.replace(settings, target_version=target.airflow, python_version=target.python,
                                     target_is_default=False)
-        rows.append(target_row(engine.run(files, registry, other, mode=engine.CHECK, problems=problems), target, False))
+        run = engine.run(files, registry, other, mode=engine.CHECK, problems=problems)
+        rows.append(target_row(model(run, registry, other), target, False))
     return rows
 
 

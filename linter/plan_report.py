@@ -33,30 +33,14 @@ class TargetRow:
     chosen: bool
 
 
-def target_row(run: "RunResult", target: Any, chosen: bool) -> TargetRow:
-    status: Counter = Counter()
-    providers: set[str] = set()
-    to_add: set[str] = set()
-    files = 0
-    for result in run.files:
-        if not result.diagnostics and _empty(result.entry.path):
-            continue
-        files += 1
-        providers.update(result.records.get("providers", []))
-        safe = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.is_safe)
-        status["ready" if not result.diagnostics else "auto" if safe == len(result.diagnostics) else "manual"] += 1
-        to_add.update(d.message.split("`")[1] for d in result.diagnostics if d.code == "DS305" and "`" in d.message)
-    files += len(run.problems)
-    status["manual"] += len(run.problems)
-    return TargetRow(target.airflow, target.python, target.status, files, status["ready"], status["auto"],
-                     status["manual"], len(providers), len(to_add), chosen)
-
-
-def _empty(path: Any) -> bool:
-    try:
-        return path.stat().st_size == 0
-    except OSError:
-        return False
+def target_row(data: dict[str, Any], target: Any, chosen: bool) -> TargetRow:
+    """The row of a target from its run's report model (report.model: the same counts the summary
+    cards show), plus how many of the needed providers requirements.txt lacks (DS305, one finding
+    per distribution, whose message names it first)."""
+    to_add = {f["message"].split("`")[1] for row in data["rows"] for f in row.findings
+              if f["code"] == "DS305" and "`" in f["message"]}
+    return TargetRow(target.airflow, target.python, target.status, data["files"], data["ready"], data["auto"],
+                     data["manual"], len(data["providers"]), len(to_add), chosen)
 
 
 def steps(run: "RunResult", registry: "Registry", target: str) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from dagshift.linter import RULES_DOC_URL, __version__
 from dagshift.linter.codes import FAMILY_TITLES
-from dagshift.linter.plan_report import _empty
 from dagshift.linter.ruledocs import rule_url
 
 if TYPE_CHECKING:
@@ -82,6 +81,13 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
         "changes": changes,
         "rows": sorted(rows, key=lambda r: (-r.manual, -r.total, r.path)),
     }
+
+
+def _empty(path: Any) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _inline_markdown(text: str) -> str:
