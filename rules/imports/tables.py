@@ -77,9 +77,6 @@ class World:
     def __contains__(self, module: object) -> bool:
         return module in self._modules
 
-    def __iter__(self) -> Any:
-        return iter(self._modules)
-
     def items(self) -> Any:
         return ((m, self.get(m)) for m in self._modules)
 
@@ -347,10 +344,6 @@ def core_has(module: str, name: Optional[str]) -> list[str]:
         if module in world and (name is None or world.has(module, name)):
             found.append(version)
     return found
-
-
-def provider_name_ok(t: TargetTables, module: str, name: str) -> bool:
-    return closed_world(t, module, name) not in ("module", "name")
 
 
 def provider_successors(target: str) -> dict[str, frozenset[str]]:
