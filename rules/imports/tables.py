@@ -97,6 +97,11 @@ class World:
         origins = self._shims.get(module, {})
         return origins.get(name) or (f"{origins['*']}.{name}" if "*" in origins else None)
 
+    def homes(self, name: str) -> list[str]:
+        """The modules that define `name` themselves (imports, re-exports and shims left out)."""
+        return sorted(m for m, names in self.items()
+                      if name in names and name not in self.imported(m) and m not in self.warns)
+
     def has(self, module: str, name: str) -> bool:
         """Whether `from module import name` works (module known to exist)."""
         return module in self.open or name in self.get(module) or f"{module}.{name}" in self._modules
@@ -136,11 +141,7 @@ class TargetTables:
     def homes(self, name: str) -> list[tuple[str, str]]:
         """(module, distribution) of every pinned provider module that defines `name` itself
         (imports, re-exports and shims left out)."""
-        found = []
-        for dist, world in sorted(self.providers.items()):
-            found += [(m, dist) for m, names in world.items()
-                      if name in names and name not in world.imported(m) and m not in world.warns]
-        return sorted(found)
+        return sorted((m, dist) for dist, world in self.providers.items() for m in world.homes(name))
 
 
 def provider_dist(module: str, pins: Any) -> Optional[str]:

@@ -124,8 +124,7 @@ def provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Findi
     index = t.provider_index(dist) if dist else None
     assert index is not None and dist is not None
     # Where the class is defined, not every module that imports it (shims, `from x import Base`).
-    homes = sorted(m for m, names in index.items()
-                   if name in names and name not in index.imported(m) and m not in index.warns)
+    homes = index.homes(name)
     version = t.pins[dist]
     if len(homes) != 1:
         successors = provider_successors(t.target).get(f"{module}.{name}", frozenset())
@@ -170,7 +169,8 @@ def renamed(t: TargetTables, dist: str, path: str) -> Optional[str]:
         module, _, name = new.rpartition(".")
         if closed_world(t, module, name) is None:
             return new
-        homes = [m for m, d in t.homes(name) if d == dist]
+        world = t.provider_index(dist)
+        homes = world.homes(name) if world is not None else []
         if len(homes) == 1:
             return f"{homes[0]}.{name}"
         new = renames.get(new)
