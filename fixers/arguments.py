@@ -45,3 +45,30 @@ def _own_lines(text: str, start: int, end: int) -> Optional[tuple[int, int, str]
         return None
     comment, newline = tail.group(1), tail.group(2)
     return line_start, tail.end(), f"{indent}{comment}{newline}" if comment else ""
+
+
+def add_keywords(ctx: Any, call: Any, keywords: list[str], title: str) -> Optional[Fix]:
+    """Append `key=value` arguments to a call, in the call's own layout: on a line of their own
+    (with the trailing comma style kept) when the last argument has one, else after it on its line.
+    None for a call with no arguments written across lines we cannot follow."""
+    text = ctx.text
+    args = list(call.args)
+    if not args:
+        open_at = text.index("(", ctx.span(call.func)[1])
+        return Fix((Edit(open_at + 1, open_at + 1, ", ".join(keywords)),), SAFE, title)
+    start, end = ctx.span(args[-1].value)
+    line_start = text.rfind("\n", 0, start) + 1
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    trailing_comma = after < len(text) and text[after] == ","
+    if not text[line_start:start].strip():  # one argument per line
+        indent = text[line_start:start]
+        newline = ctx.module.default_newline
+        added = "".join(f"{newline}{indent}{k}," for k in keywords)
+        if trailing_comma:
+            return Fix((Edit(after + 1, after + 1, added),), SAFE, title)
+        return Fix((Edit(end, end, "," + added[: -1]),), SAFE, title)
+    if trailing_comma:
+        return Fix((Edit(after + 1, after + 1, " " + ", ".join(keywords) + ","),), SAFE, title)
+    return Fix((Edit(end, end, ", " + ", ".join(keywords)),), SAFE, title)

@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _common(parser: argparse.ArgumentParser) -> None:
     """Options shared by `check` and `report`: what to read, and the settings to read it with."""
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    parser.add_argument("--target-version", metavar="X.Y.Z", help="Airflow version to migrate to (an MWAA 2.x version)")
+    parser.add_argument("--target-version", metavar="X.Y.Z", help=_target_help())
     parser.add_argument("--python-version", metavar="3.N", help="Python of the target environment")
     parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the setting)")
     parser.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable in addition")
@@ -81,6 +81,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", metavar="DIR", help="where results and downloads are cached (default: the user cache dir)")
     parser.add_argument("--no-cache", action="store_const", const=False, dest="cache", default=None,
                         help="neither read nor write the result cache")
+
+
+def _target_help() -> str:
+    from dagshift.linter.targets import creatable, default_target, supported_targets
+
+    offered = [t.airflow + ("" if creatable(t) else "*") for t in supported_targets()]
+    return (f"Airflow version to migrate to: {', '.join(offered)} (* MWAA no longer creates it); "
+            f"default {default_target().airflow}, the newest Airflow 2 MWAA creates")
 
 
 def _codes(value: Optional[str]) -> Optional[list[str]]:

@@ -258,12 +258,9 @@ def _target(merged: dict[str, Any], where: str) -> tuple[targets.MwaaVersion, bo
     found = targets.find_target(target_raw)
     if found is None:
         offered = ", ".join(v.airflow for v in targets.supported_targets())
-        later = [v.airflow for v in targets.mwaa_versions() if v.airflow.startswith("3.")]
-        note = (f"; MWAA's Airflow 3 versions ({', '.join(later)}) are not targets of this dagshift yet"
-                if target_raw.startswith("3.") and later else "")
         raise ConfigError(
-            f"{where}: `target-version` {target_raw!r} is not an Airflow 2 version MWAA offers "
-            f"(choose one of {offered}){note}"
+            f"{where}: `target-version` {target_raw!r} is not an Airflow version MWAA offers "
+            f"(choose one of {offered})"
         )
     return found, False
 

@@ -23,6 +23,7 @@ class Plan:
         applicable = [
             r for r in registry
             if not r.emitted_by_engine and in_range(settings.target_version, r.since, r.until)
+            and _gated_in(r, settings.target_version)
         ]
         enabled = [r for r in applicable if settings.enabled(r.code)]
         wanted = {key for r in enabled for key in r.reads_records}
@@ -46,3 +47,10 @@ class Plan:
 
     def project_rules(self) -> list[Rule]:
         return [r for rules in self.by_kind.values() for r in rules if r.project_kinds]
+
+
+def _gated_in(rule: type[Rule], target: str) -> bool:
+    """A rule whose data says where it can find anything (Rule.applies_on) runs there only: its
+    screen need not cost anything on the other targets."""
+    where = rule.applies_on()
+    return where is None or target in where

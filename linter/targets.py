@@ -1,4 +1,4 @@
-"""The Airflow versions dagshift can target: the Airflow 2 versions Amazon MWAA offers."""
+"""The Airflow versions dagshift can target: the Airflow 2 and 3 versions Amazon MWAA offers."""
 
 from __future__ import annotations
 
@@ -36,12 +36,22 @@ def mwaa_versions() -> tuple[MwaaVersion, ...]:
 
 
 def supported_targets() -> tuple[MwaaVersion, ...]:
-    """Airflow 2 versions: the range a 1.10 -> 2.x migration can land on."""
-    return tuple(v for v in mwaa_versions() if v.airflow.startswith("2."))
+    """Airflow 2 and 3 versions: where a migration from 1.10 or an earlier 2.x can land."""
+    return tuple(v for v in mwaa_versions() if not v.airflow.startswith("1."))
 
 
 def default_target() -> MwaaVersion:
-    return max(supported_targets(), key=lambda v: version_tuple(v.airflow))
+    """The newest Airflow 2 version MWAA creates: Airflow 3 is a choice a team makes explicitly."""
+    return max((v for v in supported_targets() if v.airflow.startswith("2.")), key=lambda v: version_tuple(v.airflow))
+
+
+def creatable(version: MwaaVersion) -> bool:
+    """Whether MWAA still creates new environments on this version (2.0.2 ... 2.6.3 it does not)."""
+    return version.status == "supported"
+
+
+def is_airflow3(target: str) -> bool:
+    return version_tuple(target) >= (3, 0, 0)
 
 
 def find_target(version: str) -> Optional[MwaaVersion]:

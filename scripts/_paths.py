@@ -41,9 +41,9 @@ def generator_args(doc: str, table: str, *extra: tuple[str, dict[str, Any]]) -> 
     return args
 
 
-def airflow2_targets() -> list[str]:
-    """The Airflow 2 versions MWAA offers, oldest first: the targets every 2.x table covers."""
-    return [v["airflow"] for v in mwaa_versions("2.")]
+def targets() -> list[str]:
+    """The Airflow 2 and 3 versions MWAA offers, oldest first: the targets every table covers."""
+    return [v["airflow"] for v in mwaa_versions() if not v["airflow"].startswith("1.")]
 
 
-__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions", "generator_args", "airflow2_targets", "dotted"]
+__all__ = ["ROOT", "SOURCES", "CONSTRAINTS", "load_table", "table_path", "provider_dist", "mwaa_versions", "generator_args", "targets", "dotted"]

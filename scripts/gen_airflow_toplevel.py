@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import airflow2_targets, generator_args  # noqa: E402
-from wheelindex import Wheel, bindings, lazy_names, wheel_file  # noqa: E402
+from _paths import generator_args, targets  # noqa: E402
+from wheelindex import Wheel, airflow_wheel, bindings, lazy_names, wheel_file  # noqa: E402
 
 SOURCE_VERSION = "1.10.15"
 
@@ -36,7 +36,7 @@ def defines(wheel: Wheel, module: str, name: str) -> bool:
 def main() -> None:
     args = generator_args(__doc__, "airflow_toplevel")
 
-    targets = airflow2_targets()
+    versions = targets()
 
     source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE_VERSION))
     source_tree = source.tree("airflow")
@@ -53,9 +53,9 @@ def main() -> None:
         "targets": {},
     }
     status: dict[str, dict[str, dict]] = {}
-    for version in targets:
-        wheel = Wheel(wheel_file(args.wheels, "apache-airflow", version))
-        provenance["targets"][version] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
+    for version in versions:
+        wheel = airflow_wheel(args.wheels, version)
+        provenance["targets"][version] = wheel.provenance()
         tree = wheel.tree("airflow")
         assert tree is not None
         bound = bindings(tree, "airflow", True)
@@ -76,7 +76,7 @@ def main() -> None:
         status[version] = per_name
     data = {"_provenance": provenance, "source_version": SOURCE_VERSION, "names": names, "targets": status}
     args.out.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(names)} names x {len(targets)} targets to {args.out}")
+    print(f"wrote {len(names)} names x {len(versions)} targets to {args.out}")
 
 
 if __name__ == "__main__":

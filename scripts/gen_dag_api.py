@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""Generate rules/dag_api/data/dag_api.json: the DAG/operator API facts DS501-DS511 gate on, per target.
+"""Generate rules/dag_api/data/dag_api.json: the DAG/operator API facts the DS5xx rules gate on, per target.
 
-Every fact is read from the target's apache-airflow wheel (zipfile + ast, never imported):
-  - which DAG / BaseOperator arguments exist (`schedule`, `max_active_tasks`, `max_active_tis_per_dag`);
-  - whether `airflow/operators/empty.py` exists (EmptyOperator);
+Every fact is read from the target's wheels (zipfile + ast, never imported): apache-airflow on 2.x;
+apache-airflow-core + apache-airflow-task-sdk on 3.x, with the apache-airflow-providers-standard
+version the target's constraint file pins (where 3.x keeps PythonOperator):
+  - which DAG arguments exist (`schedule`, `max_active_tasks`; Airflow 3's attrs DAG: its fields);
+  - where EmptyOperator imports without a warning (`airflow.operators.empty`, or on 3.x the shim's
+    destination in the standard provider);
+  - the DAG's default schedule and `[scheduler] catchup_by_default` (3.0 changed both);
+  - the template-context keys, and those an Airflow 3 target no longer has (with 2.x's replacements);
   - whether `days_ago`, `SubDagOperator`, module-level `airflow.configuration` helpers warn;
   - the deprecated template-context keys and their replacements;
   - PythonOperator and the classes deriving from it, and whether it pops `provide_context`;
@@ -22,8 +27,11 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import airflow2_targets, generator_args  # noqa: E402
-from wheelindex import Wheel, wheel_file  # noqa: E402
+import yaml  # noqa: E402
+from _paths import CONSTRAINTS, SOURCES, generator_args, mwaa_versions  # noqa: E402
+from wheelindex import Wheel, airflow_wheel, class_init_args, deprecated_classes, read_constraints, wheel_file  # noqa: E402
+
+RENAMES: dict[str, str] = json.loads((SOURCES / "airflow3_renames.json").read_text())["dag_args"]
 
 
 def cls(tree: Optional[ast.Module], name: str) -> Optional[ast.ClassDef]:
@@ -101,32 +109,117 @@ def deprecated_module_functions(tree: Optional[ast.Module]) -> list[str]:
     return sorted(n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_") and warns(n))
 
 
-def facts(wheel: Wheel) -> dict:
-    dag = cls(wheel.tree("airflow.models.dag"), "DAG")
-    python = wheel.tree("airflow.operators.python")
+def context_keys(wheel: Wheel) -> list[str]:
+    """Every template-context key: 2.x's KNOWN_CONTEXT_KEYS literal, 3.x's Context TypedDict."""
+    sdk = cls(wheel.tree("airflow.sdk.definitions.context"), "Context")
+    if sdk is not None:
+        return sorted(n.target.id for n in sdk.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name))
+    tree = wheel.tree("airflow.utils.context")
+    for node in tree.body if tree is not None else []:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "KNOWN_CONTEXT_KEYS" and node.value:
+            return sorted(ast.literal_eval(node.value))
+    return []
+
+
+def empty_operator(wheel: Wheel) -> Optional[str]:
+    """The module EmptyOperator imports from without a warning on this target."""
+    if wheel.has_module("airflow.operators.empty"):
+        return "airflow.operators.empty"
+    operators = wheel.tree("airflow.operators")
+    moved = deprecated_classes(operators).get("empty", {}).get("EmptyOperator") if operators else None
+    return moved.rpartition(".")[0] if moved else None
+
+
+def schedule_default(wheel: Wheel) -> Optional[str]:
+    """What a DAG with no schedule argument runs on: 2.x's DEFAULT_SCHEDULE_INTERVAL (one day);
+    3.x's attrs field default (None: never scheduled)."""
+    sdk = cls(wheel.tree("airflow.sdk.definitions.dag"), "DAG")
+    if sdk is not None:
+        for node in sdk.body:
+            if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "schedule" and isinstance(node.value, ast.Call):
+                default = next((k.value for k in node.value.keywords if k.arg == "default"), None)
+                return None if default is None else ast.literal_eval(default)
+    tree = wheel.tree("airflow.models.dag")
+    dag = cls(tree, "DAG")
+    init = next((n for n in dag.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None) if dag else None
+    texts = [ast.unparse(n) for n in tree.body if isinstance(n, ast.Assign)] if tree else []
+    if init is not None:  # 2.0-2.3: `schedule_interval=timedelta(days=1)` in the signature itself
+        a = init.args
+        texts += [f"{x.arg} = {ast.unparse(d)}" for x, d in zip(a.args[len(a.args) - len(a.defaults):], a.defaults)]
+    daily = any(t.startswith(("DEFAULT_SCHEDULE_INTERVAL = ", "schedule_interval = ")) and t.endswith("timedelta(days=1)") for t in texts)
+    return "@daily" if daily else None
+
+
+def catchup_default(wheel: Wheel) -> bool:
+    config = yaml.safe_load(wheel.read("airflow/config_templates/config.yml"))
+    if isinstance(config, list):  # 2.0-2.5: a list of sections, each a list of options
+        section = next(s for s in config if s["name"] == "scheduler")
+        option = next(o for o in section["options"] if o["name"] == "catchup_by_default")
+    else:
+        option = config["scheduler"]["options"]["catchup_by_default"]
+    return str(option["default"]) == "True"
+
+
+def facts(wheel: Wheel, standard: Optional[Wheel]) -> dict:
+    sdk_dag = wheel.has_module("airflow.sdk.definitions.dag")
+    dag_args = class_init_args(wheel, "airflow.sdk.definitions.dag" if sdk_dag else "airflow.models.dag", "DAG") or []
+    python_home = standard if standard is not None and not wheel.has_module("airflow.operators.python") else wheel
+    python_module = "airflow.providers.standard.operators.python" if python_home is standard else "airflow.operators.python"
+    python = python_home.tree(python_module)
     py_op = cls(python, "PythonOperator")
     subdag = cls(wheel.tree("airflow.operators.subdag"), "SubDagOperator")
     # Operator signatures (BaseOperator's, BashOperator's...) are not repeated here: they are in
     # operator_args.json and operator_signatures.json, one table each.
     return {
-        "dag_args": sorted(init_args(dag)),
-        "empty_operator": wheel.has_module("airflow.operators.empty"),
+        "dag_args": sorted(dag_args),
+        "empty_operator": empty_operator(wheel),
         "days_ago_deprecated": warns(function(wheel.tree("airflow.utils.dates"), "days_ago")),
         "subdag_deprecated": warns(subdag),
         "context_deprecations": context_deprecations(wheel),
+        "context_keys": context_keys(wheel),
         "python_family": python_family(python),
         "provide_context_popped": py_op is not None and "provide_context" in ast.dump(py_op),
         "configuration_deprecated": deprecated_module_functions(wheel.tree("airflow.configuration")),
+        # Gone from this target altogether (Airflow 3): the import fails; the rules that advise on
+        # each report it as an error instead of a deprecation.
+        "days_ago_removed": function(wheel.tree("airflow.utils.dates"), "days_ago") is None,
+        "subdag_removed": not wheel.has_module("airflow.operators.subdag"),
+        "dummy_removed": not wheel.has_module("airflow.operators.dummy") and "dummy" not in deprecated_classes(
+            wheel.tree("airflow.operators") or ast.Module(body=[], type_ignores=[])),
+        "schedule_default": schedule_default(wheel),
+        "catchup_default": catchup_default(wheel),
     }
 
 
 def main() -> None:
     args = generator_args(__doc__, "dag_api")
     out, provenance = {}, {}
-    for version in airflow2_targets():
-        wheel = Wheel(wheel_file(args.wheels, "apache-airflow", version))
-        provenance[version] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
-        out[version] = facts(wheel)
+    last2: Optional[dict] = None
+    for version in (v for v in mwaa_versions() if not v["airflow"].startswith("1.")):
+        wheel = airflow_wheel(args.wheels, version["airflow"])
+        provenance[version["airflow"]] = wheel.provenance()
+        standard = None
+        if version["airflow"].startswith("3."):
+            pins = read_constraints(CONSTRAINTS / f"constraints-{version['airflow']}-{version['python']}.txt")
+            standard = Wheel(wheel_file(args.wheels, "apache-airflow-providers-standard", pins["apache-airflow-providers-standard"]))
+            provenance[version["airflow"]]["standard"] = standard.provenance()
+        found = facts(wheel, standard)
+        # The keys the newest 2.x had that this 3.x target has not, with 2.x's own advice for each.
+        found["context_removed"] = {} if last2 is None or version["airflow"].startswith("2.") else {
+            key: last2["context_deprecations"].get(key, []) for key in last2["context_keys"] if key not in found["context_keys"]}
+        # DAG arguments the newest 2.x took and this target does not: each one's successor, where
+        # the release notes name one the target takes (scripts/sources/airflow3_renames.json).
+        found["dag_args_removed"] = {} if last2 is None or version["airflow"].startswith("2.") else {
+            arg: RENAMES.get(arg) if RENAMES.get(arg) in found["dag_args"] else None
+            for arg in last2["dag_args"] if arg not in found["dag_args"]}
+        # Defaults this target changed from the newest 2.x (a DAG that leaves them out behaves otherwise).
+        found["changed_defaults"] = {} if last2 is None or version["airflow"].startswith("2.") else {
+            arg: last2[f"{arg}_default"] for arg in ("schedule", "catchup") if last2[f"{arg}_default"] != found[f"{arg}_default"]}
+        # Task code runs through the Task Execution API, without a metadata-database connection.
+        found["task_sdk_runtime"] = wheel.has_module("airflow.sdk.execution_time.task_runner")
+        if version["airflow"].startswith("2."):
+            last2 = found
+        out[version["airflow"]] = found
     data = {"_provenance": {"generator": "scripts/gen_dag_api.py", "wheels": provenance}, "targets": out}
     args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     print(f"wrote {len(out)} targets to {args.out}", file=sys.stderr)

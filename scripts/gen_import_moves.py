@@ -38,6 +38,7 @@ from inventory import Inventory, wheel_inventory  # noqa: E402
 from move_sources import ClassFinder, deprecated_aliases, deprecation_messages, inventory, renamed_classes  # noqa: E402
 from wheelindex import (  # noqa: E402
     Wheel,
+    airflow_wheel,
     bindings,
     classes_and_functions,
     deprecated_classes,
@@ -67,7 +68,7 @@ class Resolution:
 class Target:
     def __init__(self, version: str, python: str, wheels: Path, constraints: Path) -> None:
         self.version = version
-        self.core = Wheel(wheel_file(wheels, "apache-airflow", version))
+        self.core = airflow_wheel(wheels, version)
         self.pins = read_constraints(constraints / f"constraints-{version}-{python}.txt")
         self.wheels = wheels
         self.providers: dict[str, Optional[Wheel]] = {}
@@ -154,7 +155,7 @@ def main() -> None:
     args = parser.parse_args()
     args.wheels.mkdir(parents=True, exist_ok=True)
 
-    targets = [(v["airflow"], v["python"]) for v in mwaa_versions("2.")]
+    targets = [(v["airflow"], v["python"]) for v in mwaa_versions() if not v["airflow"].startswith("1.")]
     if args.targets:
         targets = [t for t in targets if t[0] in args.targets]
     source = Wheel(wheel_file(args.wheels, "apache-airflow", SOURCE_VERSION))
@@ -205,7 +206,7 @@ class _Run:
 
     def target(self, target: Target) -> None:
         version = target.version
-        self.provenance[version] = {"core": {"wheel": target.core.path.name, "sha256": target.core.sha256}}
+        self.provenance[version] = {"core": target.core.provenance()}
         print(f"{version}: resolving {len(self.old_paths)} paths", file=sys.stderr)
         for old, alias in sorted(self.old_paths.items()):
             entry = self._entry(target, old, alias)
@@ -260,7 +261,7 @@ class _Run:
             if wheel is None:
                 continue
             key = f"{dist}=={target.pins[dist]}"
-            self.provenance[target.version][dist] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
+            self.provenance[target.version][dist] = wheel.provenance()
             if key not in self.index:
                 found = wheel_inventory(wheel, "airflow/providers/")
                 self.inventories[str(wheel.path)] = found
@@ -289,7 +290,7 @@ class _Run:
         for dist, versions in sorted(chosen.items()):
             for version in sorted(versions, key=Version):
                 wheel = Wheel(wheel_file(wheels, dist, version))
-                self.history_provenance[f"{dist}=={version}"] = {"wheel": wheel.path.name, "sha256": wheel.sha256}
+                self.history_provenance[f"{dist}=={version}"] = wheel.provenance()
                 self.read_deprecations(dist, version, wheel)
 
 

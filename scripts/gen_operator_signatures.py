@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _paths import CONSTRAINTS, SOURCES, load_table, mwaa_versions, table_path  # noqa: E402
 from consumed_args import callee_params, filtered_names, kwargs_splats  # noqa: E402
 from gen_import_moves import Target  # noqa: E402
-from wheelindex import Wheel, bindings, lazy_names, wheel_file  # noqa: E402
+from wheelindex import Wheel, bindings, deprecated_classes, import_map, lazy_names, wheel_file  # noqa: E402
 
 STOP = {"BaseOperator", "BaseSensorOperator", "object"}
 
@@ -184,6 +184,11 @@ def deprecation_renames(init: ast.FunctionDef) -> dict[str, str]:
     return renames
 
 
+# Where the operator hierarchy stops: the base classes' own __init__ is the whole signature
+# (2.x core; 3.x task SDK, which the core classes subclass without an __init__).
+BASES = ("airflow.models.baseoperator", "airflow.sensors.base", "airflow.sdk.bases.operator", "airflow.sdk.bases.sensor")
+
+
 class Signatures:
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -208,13 +213,22 @@ class Signatures:
             return None
         wheel = self.target.wheel_for(module)
         tree = wheel.tree(module) if wheel else None
-        if tree is None:
-            return None
+        if tree is None:  # a module only its package's `__deprecated_classes` table serves (3.3's baseoperator)
+            parent, _, sub = module.rpartition(".")
+            home = self.target.wheel_for(parent)
+            table = deprecated_classes(home.tree(parent) or ast.Module(body=[], type_ignores=[])) if home else {}
+            moved = table.get(sub, {}).get(name)
+            return self.accepted(*moved.rsplit(".", 1), depth=depth + 1) if moved else None
         is_package = (wheel.module_file(module) or "").endswith("__init__.py")  # type: ignore[union-attr]
         bound = bindings(tree, module, is_package)
-        if name not in bound and name in (lazy := lazy_names(tree)):  # airflow.models serves BaseOperator lazily
+        if name not in bound and name in (lazy := lazy_names(tree, module)):  # airflow.models serves BaseOperator lazily
             src_module, src_name, _ = lazy[name]
             return self.accepted(src_module, src_name or name, depth + 1)
+        if name not in bound:
+            for candidate in import_map(tree).get(name, ()):  # common.compat's lazy table
+                got = self.accepted(candidate, name, depth + 1)
+                if got is not None:
+                    return got
         if name in bound and bound[name] is not None:
             src_module, src_name = bound[name]  # type: ignore[misc]
             if not src_module.startswith("airflow"):
@@ -225,7 +239,7 @@ class Signatures:
         node = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
         if node is None:
             return None
-        if name in STOP and module in ("airflow.models.baseoperator", "airflow.sensors.base"):
+        if name in STOP and module in BASES and self._init_args(node)[0]:  # (3.x core: `__init__(**kwargs)`, passed on)
             return frozenset(self._init_args(node)[0] | (self.base_args() if name == "BaseSensorOperator" else set()))
         own, passes_kwargs, has_init = self._init_args(node)
         init_node = next((i for i in node.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
@@ -284,7 +298,8 @@ class Signatures:
             self.renames.setdefault(key, {}).setdefault(old, new)
 
     def base_args(self) -> set[str]:
-        got = self.accepted("airflow.models.baseoperator", "BaseOperator")
+        sdk = self.target.core.has_module("airflow.sdk.bases.operator")  # Airflow 3: the task SDK's
+        got = self.accepted("airflow.sdk.bases.operator" if sdk else "airflow.models.baseoperator", "BaseOperator")
         return set(got or ())
 
     @staticmethod
@@ -310,16 +325,17 @@ def main() -> None:
     renames: dict[str, dict[str, str]] = {}
     for v in versions:
         version = v["airflow"]
-        if not version.startswith("2."):
+        if version.startswith("1."):
             continue
         target = Target(version, v["python"], args.wheels, args.constraints)
         sigs = Signatures(target)
         classes = {e["to"] for per in moves.values() if (e := per.get(version, {})).get("to")}
-        for module in target.core.modules("airflow/operators/") + target.core.modules("airflow/sensors/"):
-            tree = target.core.tree(module)
-            for node in tree.body if tree is not None else []:
-                if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-                    classes.add(f"{module}.{node.name}")
+        homes = [(target.core, "airflow/operators/"), (target.core, "airflow/sensors/")]
+        standard = target.wheel_for("airflow.providers.standard")
+        if version.startswith("3.") and standard is not None:  # 3.x keeps the core operators there
+            homes += [(standard, "airflow/providers/standard/operators/"), (standard, "airflow/providers/standard/sensors/")]
+        for wheel, prefix in homes:
+            classes |= _public_classes(wheel, prefix)
         table: dict[str, list[str]] = {}
         for dotted in sorted(classes):
             module, _, name = dotted.rpartition(".")
@@ -353,6 +369,16 @@ def main() -> None:
         "argument_renames": {cls: dict(sorted(r.items())) for cls, r in sorted(renames.items())},
     }
     args.out.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n")
+
+
+def _public_classes(wheel: Wheel, prefix: str) -> set[str]:
+    found = set()
+    for module in wheel.modules(prefix):
+        tree = wheel.tree(module)
+        for node in tree.body if tree is not None else []:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                found.add(f"{module}.{node.name}")
+    return found
 
 
 def _history_renames(wheels: Path, classes: set[str], renames: dict[str, dict[str, str]]) -> None:

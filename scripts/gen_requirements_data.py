@@ -64,7 +64,7 @@ def metadata(path: Path) -> list[str]:
 def main() -> None:
     args = generator_args(__doc__, "extras")
 
-    targets = [(v["airflow"], v["python"]) for v in mwaa_versions("2.")]
+    targets = [(v["airflow"], v["python"]) for v in mwaa_versions() if not v["airflow"].startswith("1.")]
 
     source_extras = sorted(
         normalize(m.group(1)) for line in metadata(wheel_file(args.wheels, "apache-airflow", SOURCE))
@@ -76,12 +76,17 @@ def main() -> None:
     for airflow, _ in targets:
         wheel = wheel_file(args.wheels, "apache-airflow", airflow)
         provenance[airflow] = wheel.name
+        lines = metadata(wheel)
+        if airflow.startswith("3."):  # the meta package's core half requires the always-there providers
+            core = wheel_file(args.wheels, "apache-airflow-core", airflow)
+            provenance[airflow] += " + " + core.name
+            lines += metadata(core)
         mapping: dict[str, set[str]] = {}
         declared = set()
         installed[airflow] = sorted(set(MWAA_IMAGE) | {
-            m.group(1).lower().replace("_", "-").replace(".", "-") for line in metadata(wheel)
+            m.group(1).lower().replace("_", "-").replace(".", "-") for line in lines
             if (m := CORE_REQUIRES_RE.match(line))})
-        for line in metadata(wheel):
+        for line in lines:
             if m := PROVIDES_RE.match(line):
                 declared.add(normalize(m.group(1)))
             if m := EXTRA_RE.match(line):

@@ -151,7 +151,7 @@ def wheel_inventory(wheel: Wheel, prefix: str, outside: Optional[Outside] = None
             inv.shims[module] = _origins(tree, module, is_package, bound)
         # Single names served with a warning: a PEP 562 table's deprecated entries, and the names a
         # warning `__getattr__` tests for (`airflow.models.ImportError` on 2.10+).
-        lazy = lazy_names(tree)
+        lazy = lazy_names(tree, module)
         for name, (source, attr, deprecated) in lazy.items():
             if deprecated:
                 inv.warns.add(f"{module}.{name}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 import subprocess
 import sys
 import zipfile
@@ -30,13 +31,55 @@ def wheel_file(folder: Path, dist: str, version: str) -> Path:
     return found[0]
 
 
+def requires(wheel: Path) -> list[str]:
+    """The Requires-Dist lines of a wheel's METADATA (no extra markers)."""
+    with zipfile.ZipFile(wheel) as z:
+        meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        lines = z.read(meta).decode("utf-8").splitlines()
+    return [ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("Requires-Dist:") and "extra ==" not in ln]
+
+
+def airflow_wheel(folder: Path, version: str) -> "Wheel":
+    """The code of apache-airflow==version: its own wheel on 1.10/2.x; on 3.x the apache-airflow-core
+    and apache-airflow-task-sdk wheels its METADATA names (the lowest version it admits)."""
+    meta = wheel_file(folder, "apache-airflow", version)
+    if not version.startswith("3."):
+        return Wheel(meta)
+    parts = []
+    for dist in ("apache-airflow-core", "apache-airflow-task-sdk"):
+        spec = next(r for r in requires(meta) if r.split("=")[0].split("<")[0].split(">")[0].strip() == dist)
+        low = re.search(r"(?:==|>=)\s*([0-9][0-9.]*)", spec)
+        if low is None:
+            raise ValueError(f"apache-airflow=={version}: no lower bound in {spec!r}")
+        parts.append(wheel_file(folder, dist, low.group(1)))
+    return Wheel(*parts)
+
+
 class Wheel:
-    def __init__(self, path: Path) -> None:
+    """One wheel, or several read as one (Airflow 3's `airflow` package is split between the
+    apache-airflow-core and apache-airflow-task-sdk wheels)."""
+
+    def __init__(self, path: Path, *more: Path) -> None:
         self.path = path
-        self.zip = zipfile.ZipFile(path)
-        self.files = set(self.zip.namelist())
+        self.paths = (path, *more)
+        self._zips = [zipfile.ZipFile(p) for p in self.paths]
+        self._owner = {name: z for z in reversed(self._zips) for name in z.namelist()}
+        self.files = set(self._owner)
         self.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
         self._trees: dict[str, Optional[ast.Module]] = {}
+
+    @property
+    def name(self) -> str:
+        return " + ".join(p.name for p in self.paths)
+
+    def provenance(self) -> dict:
+        """The wheel file(s) and sha256 a table records for this wheel."""
+        if len(self.paths) == 1:
+            return {"wheel": self.path.name, "sha256": self.sha256}
+        return {"wheels": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in self.paths}}
+
+    def read(self, name: str) -> bytes:
+        return self._owner[name].read(name)
 
     def module_file(self, dotted: str) -> Optional[str]:
         base = dotted.replace(".", "/")
@@ -51,7 +94,7 @@ class Wheel:
     def tree(self, dotted: str) -> Optional[ast.Module]:
         if dotted not in self._trees:
             name = self.module_file(dotted)
-            self._trees[dotted] = ast.parse(self.zip.read(name)) if name else None
+            self._trees[dotted] = ast.parse(self.read(name)) if name else None
         return self._trees[dotted]
 
     def modules(self, prefix: str = "airflow/") -> list[str]:
@@ -163,8 +206,9 @@ def read_constraints(path: Path) -> dict[str, str]:
     return pins
 
 
-def lazy_names(tree: ast.Module) -> dict[str, tuple[str, str, bool]]:
-    """Names served by the module's PEP 562 __getattr__: name -> (module, attribute, deprecated)."""
+def lazy_names(tree: ast.Module, package: str = "airflow") -> dict[str, tuple[str, str, bool]]:
+    """Names served by the module's PEP 562 __getattr__: name -> (module, attribute, deprecated).
+    A relative module in the table is relative to `package` (`airflow.sdk`: ".bases.operator")."""
     lazy: dict[str, tuple[str, str, bool]] = {}
     for stmt in tree.body:
         target = None
@@ -176,7 +220,7 @@ def lazy_names(tree: ast.Module) -> dict[str, tuple[str, str, bool]]:
             for name, spec in ast.literal_eval(value).items():
                 if isinstance(spec, str):  # airflow.models: {"DAG": "airflow.models.dag"}
                     spec = (spec, name)
-                module = "airflow" + spec[0] if spec[0].startswith(".") else spec[0]
+                module = package + spec[0] if spec[0].startswith(".") else spec[0]
                 lazy[name] = (module, spec[1], bool(spec[2]) if len(spec) > 2 else False)
         if isinstance(stmt, ast.FunctionDef) and stmt.name == "__getattr__":  # 2.0-2.2: if name == "X": import
             for node in ast.walk(stmt):
@@ -210,3 +254,72 @@ def public_assignments(tree: ast.Module) -> list[str]:
             if isinstance(target, ast.Name) and not target.id.startswith("_") and target.id.isupper():
                 names.append(target.id)
     return names
+
+
+def _is_attrs_class(node: ast.ClassDef) -> bool:
+    for deco in node.decorator_list:
+        func = deco.func if isinstance(deco, ast.Call) else deco
+        name = ast.unparse(func)
+        if name.split(".")[0] in ("attrs", "attr") or name in ("define", "frozen", "mutable"):
+            return True
+    return False
+
+
+def _attrs_fields(node: ast.ClassDef) -> list[str]:
+    """The __init__ arguments attrs generates for the fields this class body declares (a field with
+    `init=False` takes none; a private `_x` is passed as `x`; `alias=` overrides both)."""
+    out = []
+    for stmt in node.body:
+        if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
+            continue
+        if "ClassVar" in ast.unparse(stmt.annotation):
+            continue
+        name = stmt.target.id.lstrip("_")
+        value = stmt.value
+        if isinstance(value, ast.Call) and ast.unparse(value.func).endswith(("field", "ib")):
+            kw = {k.arg: k.value for k in value.keywords}
+            if isinstance(kw.get("init"), ast.Constant) and kw["init"].value is False:
+                continue
+            if isinstance(kw.get("alias"), ast.Constant):
+                name = kw["alias"].value
+        out.append(name)
+    return out
+
+
+def class_init_args(wheel: "Wheel", module: str, name: str, depth: int = 0) -> Optional[list[str]]:
+    """The keyword arguments `module.name(...)` takes, read from its `__init__` or, for an attrs
+    class, from its fields and its bases' (Airflow 3's DAG); None when the class is not found."""
+    tree = wheel.tree(module)
+    node = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), None) if tree else None
+    if node is None or depth > 8:
+        return None
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+            a = item.args
+            return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg != "self"]
+    if not _is_attrs_class(node):
+        return None
+    found: list[str] = []
+    is_package = (wheel.module_file(module) or "").endswith("__init__.py")
+    bound = bindings(tree, module, is_package)
+    for base in node.bases:
+        base_name = ast.unparse(base)
+        origin = bound.get(base_name)
+        inherited = class_init_args(wheel, origin[0], origin[1], depth + 1) if origin else class_init_args(wheel, module, base_name, depth + 1)
+        found.extend(a for a in inherited or [] if a not in found)
+    found.extend(a for a in _attrs_fields(node) if a not in found)
+    return found
+
+
+def import_map(tree: ast.Module) -> dict[str, tuple[str, ...]]:
+    """common.compat's `_IMPORT_MAP = {"BaseOperator": ("airflow.sdk", "airflow.models.baseoperator")}`:
+    the modules a lazy name is tried from, in order (the Airflow 3 home first)."""
+    for stmt in tree.body:
+        target = stmt.target if isinstance(stmt, ast.AnnAssign) else stmt.targets[0] if isinstance(stmt, ast.Assign) else None
+        if isinstance(target, ast.Name) and target.id == "_IMPORT_MAP" and isinstance(stmt.value, ast.Dict):  # type: ignore[union-attr]
+            try:
+                table = ast.literal_eval(stmt.value)  # type: ignore[union-attr]
+            except ValueError:
+                return {}
+            return {k: (v,) if isinstance(v, str) else tuple(v) for k, v in table.items()}
+    return {}

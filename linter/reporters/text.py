@@ -7,6 +7,7 @@ from typing import Optional
 
 from dagshift.linter.diagnostics import Diagnostic
 from dagshift.linter.reporters.context import ReportContext
+from dagshift.linter.targets import creatable, find_target
 
 Segment = tuple[str, Optional[str]]
 
@@ -165,8 +166,15 @@ def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> Non
         counts = Counter(d.code for d in diagnostics)
         summary = ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items()))
         out.line((f"  by rule: {summary}", None))
-    origin = ("default: the newest Airflow 2 on MWAA" if settings.target_is_default
-              else f"from {settings.target_origin or 'settings'}")
+    origin = ("default: the newest Airflow 2 MWAA creates"
+              if settings.target_is_default else f"from {settings.target_origin or 'settings'}")
+    if not creatable_version(settings.target_version):
+        origin += "; MWAA no longer creates environments on it"
     out.line(
         (f"Target: Airflow {settings.target_version} ({origin}), Python {settings.python_version}.", "dim")
     )
+
+
+def creatable_version(version: str) -> bool:
+    found = find_target(version)
+    return found is None or creatable(found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any
 
 import libcst as cst
 
@@ -17,18 +17,18 @@ from dagshift.linter.imports import dotted_name
 from dagshift.linter.names import NameUses
 from dagshift.linter.tables import load_table
 from dagshift.linter.walk import walk
+from dagshift.rules.dag_api.airflow3 import dag_defaults, db_access, removed_dag_argument
 from dagshift.rules.dag_api.arguments import class_argument, signature_findings
+from dagshift.rules.dag_api.context_keys import ContextKeyChecks
 from dagshift.rules.dag_api.screen import (
     CLASS_ARGUMENT_CHANGES,
 )
 
 DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
-               "airflow.models.dag.dag"}
+               "airflow.models.dag.dag", "airflow.sdk.DAG", "airflow.sdk.dag", "airflow.sdk.definitions.dag.DAG",
+               "airflow.sdk.definitions.dag.dag"}
 DAYS_AGO = {"airflow.utils.dates.days_ago"}
 SUBDAG = {"airflow.operators.subdag.SubDagOperator", "airflow.operators.subdag_operator.SubDagOperator"}
-JINJA_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
-
-
 @lru_cache(maxsize=1)
 def api_table() -> dict:
     return load_table("dag_api", "targets")["targets"]
@@ -49,7 +49,7 @@ def _analyse(ctx: Any) -> list[Finding]:
     return visitor.findings
 
 
-class _Visitor:
+class _Visitor(ContextKeyChecks):
     def __init__(self, ctx: Any, facts: dict) -> None:
         self.ctx = ctx
         self.facts = facts
@@ -59,6 +59,8 @@ class _Visitor:
         self.shifts: list[cst.BinaryOperation] = []
         self.chain_calls: list[cst.Call] = []
         self.dummy_imports: list[Any] = []
+        self.task_params: list[tuple[cst.FunctionDef, cst.Param, str]] = []  # (DS507 on Airflow 3)
+        self.callables: set[str] = set()
         # BaseOperator's own arguments on the target: one table (operator_args.json) for every family.
         self.base_args = frozenset(load_table("operator_args", "targets")["targets"][self.target]["BaseOperator"])
 
@@ -83,6 +85,11 @@ class _Visitor:
         if isinstance(node.operator, (cst.RightShift, cst.LeftShift)):
             self.shifts.append(node)
 
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        if isinstance(node.decorator, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(node.decorator) or ""
+            db_access(self, node.decorator, self.ctx.imports.resolve(dotted) or dotted)
+
     # -- calls ---------------------------------------------------------------------------
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -92,10 +99,15 @@ class _Visitor:
         args = list(node.args)
         if qualified in DAG_CLASSES:
             self._dag_call(args)
+            dag_defaults(self, node, args)
         elif last.endswith(("Operator", "Sensor")):
             self._operator_call(last, args)
             signature_findings(self, qualified, last, args)
-        if qualified in DAYS_AGO and self.facts["days_ago_deprecated"]:
+        db_access(self, node.func, qualified)
+        for arg in args:
+            if arg.keyword is not None and arg.keyword.value == "python_callable" and isinstance(arg.value, cst.Name):
+                self.callables.add(arg.value.value)
+        if qualified in DAYS_AGO and (self.facts["days_ago_deprecated"] or self.facts["days_ago_removed"]):
             self._days_ago(node, args)
         if last in ("chain", "cross_downstream") and qualified.startswith("airflow."):
             self.chain_calls.append(node)
@@ -106,19 +118,26 @@ class _Visitor:
 
     def _dag_call(self, args: list[cst.Arg]) -> None:
         keywords = {a.keyword.value for a in args if a.keyword is not None}
-        for arg in args:
+        removed = self.facts["dag_args_removed"]
+        for index, arg in enumerate(args):
             if arg.keyword is None:
                 continue
             key = arg.keyword.value
             if key in ("schedule_interval", "timetable") and "schedule" in self.facts["dag_args"]:
                 fix = rename_keyword(self.ctx, arg, "schedule") if "schedule" not in keywords else None
-                self.findings.append(Finding("DS504", arg.keyword, (
-                    f"`{key}=` is deprecated on Airflow {self.target}: use `schedule=`"
-                ), fix=fix))
-            if key == "concurrency" and "max_active_tasks" in self.facts["dag_args"]:
-                self.findings.append(Finding("DS506", arg.keyword, (
-                    f"`concurrency=` is deprecated on Airflow {self.target}: use `max_active_tasks=`"
-                ), fix=rename_keyword(self.ctx, arg, "max_active_tasks")))
+                self.findings.append(Finding("DS504", arg.keyword, self._renamed(key, "schedule"), fix=fix,
+                                             severity="error" if key in removed else None))
+            elif key == "concurrency" and "max_active_tasks" in self.facts["dag_args"]:
+                self.findings.append(Finding("DS506", arg.keyword, self._renamed(key, "max_active_tasks"),
+                                             fix=rename_keyword(self.ctx, arg, "max_active_tasks"),
+                                             severity="error" if key in removed else None))
+            elif key in removed:
+                removed_dag_argument(self, args, index, removed[key], keywords)
+
+    def _renamed(self, key: str, new: str) -> str:
+        if key in self.facts["dag_args_removed"]:
+            return f"`{key}=` was removed in Airflow 3: the DAG fails to load on {self.target}; use `{new}=`"
+        return f"`{key}=` is deprecated on Airflow {self.target}: use `{new}=`"
 
     def _operator_call(self, name: str, args: list[cst.Arg]) -> None:
         for index, arg in enumerate(args):
@@ -128,9 +147,12 @@ class _Visitor:
             if key == "provide_context":
                 self._provide_context(name, args, index)
             elif key == "task_concurrency" and "max_active_tis_per_dag" in self.base_args:
+                gone = "task_concurrency" not in self.base_args
                 self.findings.append(Finding("DS506", arg.keyword, (
+                    f"`task_concurrency=` was removed in Airflow 3: the DAG fails on {self.target} with \"Invalid "
+                    "arguments were passed\"; use `max_active_tis_per_dag=`" if gone else
                     f"`task_concurrency=` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag=`"
-                ), fix=rename_keyword(self.ctx, arg, "max_active_tis_per_dag")))
+                ), fix=rename_keyword(self.ctx, arg, "max_active_tis_per_dag"), severity="error" if gone else None))
             elif (name, key) in CLASS_ARGUMENT_CHANGES:
                 class_argument(self, name, args, index)
 
@@ -168,7 +190,11 @@ class _Visitor:
             elif key == "task_concurrency" and "max_active_tis_per_dag" in self.base_args:
                 start, end = self.ctx.span(element.key)
                 quote = element.key.value[0]
+                gone = "task_concurrency" not in self.base_args
                 self.findings.append(Finding("DS506", element.key, (
+                    # (default_args hands an operator only the names its signature takes: no error)
+                    f"`task_concurrency` in default_args was removed in Airflow 3: {self.target} ignores it and "
+                    "the limit is lost; use `max_active_tis_per_dag`" if gone else
                     f"`task_concurrency` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag`"
                 ), fix=replace_span(start, end, f"{quote}max_active_tis_per_dag{quote}", "rename to `max_active_tis_per_dag`")))
 
@@ -182,10 +208,11 @@ class _Visitor:
             if "pendulum" not in self.ctx.imports.by_local:
                 edits.append(self._import_pendulum())
             fix = Fix(tuple(edits), UNSAFE, 'use `pendulum.today("UTC").add(days=-N)`')
+        state = (f"was removed in Airflow 3 (its import fails on {self.target})" if self.facts["days_ago_removed"]
+                 else f"is deprecated on Airflow {self.target}: a start date that moves with the clock")
         self.findings.append(Finding("DS505", node.func, (
-            f"`days_ago()` is deprecated on Airflow {self.target}: a start date that moves with the clock; "
-            'prefer a fixed date, or `pendulum.today("UTC").add(days=-N)`'
-        ), fix=fix))
+            f"`days_ago()` {state}; prefer a fixed date, or `pendulum.today(\"UTC\").add(days=-N)`"
+        ), fix=fix, severity="error" if self.facts["days_ago_removed"] else None))
 
     def _import_pendulum(self) -> Edit:
         return self._import_line("import pendulum")
@@ -219,55 +246,8 @@ class _Visitor:
             f"`airflow.configuration.{name}()` is deprecated on Airflow {self.target}: use `airflow.configuration.conf.{name}()`"
         ), fix=fix))
 
-    # -- context keys --------------------------------------------------------------------
-
-    def _deprecated_key(self, key: str) -> Optional[str]:
-        replacements = self.facts["context_deprecations"]
-        if key not in replacements:
-            return None
-        choices = replacements[key]
-        if not choices:
-            return "it has no direct replacement: derive it from `data_interval_start`/`data_interval_end`"
-        return "use " + " or ".join(f"`{c}`" for c in choices)
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-            return
-        key_node = node.slice[0].slice.value
-        if isinstance(key_node, cst.SimpleString):
-            self._context_key(key_node, key_node.evaluated_value)
-
-    def _context_get(self, node: cst.Call) -> None:
-        first = node.args[0].value
-        if isinstance(first, cst.SimpleString) and isinstance(node.func, cst.Attribute):
-            owner = dotted_name(node.func.value) or ""
-            if owner in ("context", "kwargs", "ctx", "kw"):
-                self._context_key(first, first.evaluated_value)
-
-    def _context_key(self, node: cst.CSTNode, key: Any) -> None:
-        if not isinstance(key, str):
-            return
-        replacement = self._deprecated_key(key)
-        if replacement is not None:
-            self.findings.append(Finding("DS507", node, (
-                f"context key `{key}` is deprecated on Airflow {self.target}: {replacement}"
-            )))
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = node.value
-        if "{{" not in value or not self.facts["context_deprecations"]:
-            return
-        for expression in JINJA_RE.findall(value):
-            for key in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression):
-                replacement = self._deprecated_key(key)
-                if replacement is not None:
-                    self.findings.append(Finding("DS507", node, (
-                        f"template variable `{key}` is deprecated on Airflow {self.target}: {replacement}"
-                    )))
-
-    # -- imports -------------------------------------------------------------------------
-
     def finish(self) -> None:
+        self._task_params()
         self._dag_shifts()
         self._imports()
         self._template_fields()
@@ -291,7 +271,12 @@ class _Visitor:
     def _imports(self) -> None:
         for imported in self.ctx.imports:
             qualified = imported.qualified
-            if qualified in SUBDAG and self.facts["subdag_deprecated"]:
+            if qualified in SUBDAG and self.facts["subdag_removed"]:
+                self.findings.append(Finding("DS510", imported.alias.name, (
+                    f"SubDagOperator was removed in Airflow 3: the import fails on {self.target}; rewrite the "
+                    "sub-DAG as a TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG"
+                ), severity="error"))
+            elif qualified in SUBDAG and self.facts["subdag_deprecated"]:
                 self.findings.append(Finding("DS510", imported.alias.name, (
                     f"SubDagOperator is deprecated on Airflow {self.target}: use a TaskGroup"
                 )))
@@ -304,6 +289,7 @@ class _Visitor:
         from dagshift.fixers.imports import move_names
 
         statement = imported.statement
+        home = self.facts["empty_operator"]  # where EmptyOperator imports cleanly on the target
         fix = None
         if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
             index = list(statement.names).index(imported.alias)
@@ -318,10 +304,14 @@ class _Visitor:
                     edits = [Edit(*self._span(n), "EmptyOperator") for n in sites]
             span = self.ctx.span(statement)
             edits.insert(0, move_names(self.ctx.module, statement, span, indent_at(self.ctx.index, span[0]),
-                                       {index: ("airflow.operators.empty", new_name)}))
-            fix = Fix(tuple(edits), applicability, "use `airflow.operators.empty.EmptyOperator`")
+                                       {index: (home, new_name)}))
+            fix = Fix(tuple(edits), applicability, f"use `{home}.EmptyOperator`")
+        if self.facts["dummy_removed"]:
+            return Finding("DS503", imported.alias.name, (
+                f"DummyOperator was removed in Airflow 3: the import fails on {self.target}; use `{home}.EmptyOperator`"
+            ), fix=fix, severity="error")
         return Finding("DS503", imported.alias.name, (
-            f"DummyOperator is deprecated on Airflow {self.target}: use `airflow.operators.empty.EmptyOperator`"
+            f"DummyOperator is deprecated on Airflow {self.target}: use `{home}.EmptyOperator`"
         ), fix=fix)
 
     def _span(self, node: cst.CSTNode) -> tuple[int, int]:

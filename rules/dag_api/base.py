@@ -9,11 +9,14 @@ from dagshift.linter.rule import FamilyRule
 GATES: dict[str, Callable[[dict], Any]] = {
     "empty_operator": lambda facts: facts["empty_operator"],
     "schedule": lambda facts: "schedule" in facts["dag_args"],
-    "days_ago_deprecated": lambda facts: facts["days_ago_deprecated"],
+    "days_ago": lambda facts: facts["days_ago_deprecated"] or facts["days_ago_removed"],
     "max_active_tasks": lambda facts: "max_active_tasks" in facts["dag_args"],
-    "context_deprecations": lambda facts: facts["context_deprecations"],
+    "context_keys": lambda facts: facts["context_deprecations"] or facts["context_removed"],
     "configuration_deprecated": lambda facts: facts["configuration_deprecated"],
-    "subdag_deprecated": lambda facts: facts["subdag_deprecated"],
+    "subdag": lambda facts: facts["subdag_deprecated"] or facts["subdag_removed"],
+    "dag_args_removed": lambda facts: facts["dag_args_removed"],
+    "changed_defaults": lambda facts: facts["changed_defaults"],
+    "task_sdk_runtime": lambda facts: facts["task_sdk_runtime"],
 }
 
 

@@ -46,3 +46,28 @@ none otherwise (`python_callable` has to become a `conf={...}` payload). For a r
 operator, deleting the keyword is an unsafe fix: it keeps what Airflow 1.10 did, but the keyword
 may be a typo of an argument that was meant to work (`format=` for `file_format=`).
 """
+
+DS507_DOC = """
+## What it does
+On targets that deprecate them (2.2 and later) or no longer have them (Airflow 3; the keys and
+replacements are read from the wheels), reports `execution_date`, `next_ds`, `prev_ds`,
+`next_execution_date`, `tomorrow_ds`, `yesterday_ds`... in `context["..."]` / `kwargs["..."]`
+lookups, `context.get("...")`, inside `{{ ... }}` of string literals (templated fields), and, on
+Airflow 3, as parameters of task callables. An error on Airflow 3.
+
+## Why it matters on Airflow 2 and 3
+They warn at every use on 2.x and are undefined on 3.x (a template renders them empty; a lookup
+raises `KeyError`; a callable that names one as a parameter fails); with data intervals their
+meaning also changed (`execution_date` is the start of the interval, `next_ds` its end).
+
+## Example
+```python
+bash_command = "echo {{ next_ds }}"
+```
+
+## Fix safety
+Safe inside a template where Airflow's own table gives one replacement (`{{ next_ds }}` becomes
+`{{ data_interval_end | ds }}`, `next_execution_date` becomes `data_interval_end`). Otherwise none:
+the message names the choices (`logical_date` or `data_interval_start`, ...), which are not always
+the same value.
+"""

@@ -11,7 +11,7 @@ from typing import Any
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example
 from dagshift.rules.dag_api import screen
 from dagshift.rules.dag_api.base import _DagApiRule
-from dagshift.rules.dag_api.docs import DS502_DOC, HEADER, STAGE_OPERATOR
+from dagshift.rules.dag_api.docs import DS502_DOC, DS507_DOC, HEADER, STAGE_OPERATOR
 
 
 class ProvideContext(_DagApiRule):
@@ -126,7 +126,9 @@ class DummyToEmpty(_DagApiRule):
 ## What it does
 On targets whose wheel has `airflow/operators/empty.py` (2.3 and later; among MWAA versions 2.4.3
 and later), reports `from airflow.operators.dummy import DummyOperator`. (The 1.10 path
-`airflow.operators.dummy_operator` is DS103.) Never suggested for an older target.
+`airflow.operators.dummy_operator` is DS103.) Never suggested for an older target. On Airflow 3,
+where the import fails, an error whose fix imports EmptyOperator from the standard provider (the
+destination of the 3.x wheel's own `airflow.operators.empty` shim).
 
 ## Why it matters on Airflow 2
 DummyOperator warns at every parse from 2.3 and is gone in Airflow 3.
@@ -145,6 +147,9 @@ the name is re-bound in the file).
         Example("from airflow.operators.dummy import DummyOperator\n\nstart = DummyOperator(task_id='start')\n",
                 "from airflow.operators.empty import EmptyOperator\n\nstart = EmptyOperator(task_id='start')\n",
                 target="2.5.1", findings=((1, 37, 'DummyOperator is deprecated on Airflow 2.5.1: use `airflow.operators.empty.EmptyOperator`'),)),
+        Example("from airflow.operators.dummy import DummyOperator\n\nstart = DummyOperator(task_id='start')\n",
+                "from airflow.providers.standard.operators.empty import EmptyOperator\n\nstart = EmptyOperator(task_id='start')\n",
+                target="3.0.6", findings=((1, 37, 'DummyOperator was removed in Airflow 3: the import fails on 3.0.6; use `airflow.providers.standard.operators.empty.EmptyOperator`'),)),
     )
     valid = (Example("from airflow.operators.dummy import DummyOperator\n", target="2.2.2"),)
 
@@ -161,6 +166,7 @@ class ScheduleInterval(_DagApiRule):
 ## What it does
 On targets whose DAG takes `schedule` (2.4 and later, from the wheel), reports `schedule_interval=`
 and `timetable=` on `DAG(...)` and `@dag(...)`. Never on an older target, where `schedule=` fails.
+An error on Airflow 3, whose DAG no longer takes them (the file fails to load).
 
 ## Why it matters on Airflow 2
 Both warn at every parse from 2.4 and are removed in Airflow 3.
@@ -177,6 +183,8 @@ Safe: the keyword is renamed to `schedule` (not when the call already passes `sc
     invalid = (
         Example.replacing(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                           "schedule_interval", "schedule", target="2.5.1", findings=((4, 18, '`schedule_interval=` is deprecated on Airflow 2.5.1: use `schedule=`'),)),
+        Example.replacing(HEADER + "dag = DAG('etl', schedule_interval='@daily', catchup=True)\n", "schedule_interval",
+                          "schedule", target="3.0.6", findings=((4, 18, '`schedule_interval=` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `schedule=`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                      target="2.2.2"),)
@@ -186,7 +194,7 @@ Safe: the keyword is renamed to `schedule` (not when the call already passes `sc
 
 
 class DaysAgo(_DagApiRule):
-    gate = "days_ago_deprecated"
+    gate = "days_ago"
     code = "DS505"
     name = "days-ago"
     message = "`days_ago()` is deprecated"
@@ -196,7 +204,7 @@ class DaysAgo(_DagApiRule):
     doc = """
 ## What it does
 On targets where `airflow.utils.dates.days_ago` warns (from the wheel: 2.3 and later), reports
-calls to it.
+calls to it; an error on Airflow 3, which no longer has it.
 
 ## Why it matters on Airflow 2
 `days_ago` is deprecated and gone in Airflow 3, and a start date that moves with the clock makes
@@ -231,7 +239,8 @@ class Concurrency(_DagApiRule):
     doc = """
 ## What it does
 On targets that have `max_active_tasks` and `max_active_tis_per_dag` (2.2 and later, from the
-wheel), reports DAG `concurrency=` and operator `task_concurrency=` (also in `default_args`).
+wheel), reports DAG `concurrency=` and operator `task_concurrency=` (also in `default_args`). An
+error on Airflow 3, which rejects both (in `default_args` it is ignored: a warning).
 
 ## Why it matters on Airflow 2
 Both warn at every parse and are removed in Airflow 3.
@@ -251,33 +260,16 @@ Safe: renamed to `max_active_tasks` / `max_active_tis_per_dag`.
 
 
 class ContextKeys(_DagApiRule):
-    gate = "context_deprecations"
+    gate = "context_keys"
     code = "DS507"
     name = "deprecated-context-key"
     message = "deprecated template-context key"
     severity = WARNING
     tokens = ("execution_date", "next_ds", "prev_ds", "tomorrow_ds", "yesterday_ds")
-    doc = """
-## What it does
-On targets that deprecate them (2.2 and later; the keys and replacements are read from the wheel),
-reports `execution_date`, `next_ds`, `prev_ds`, `next_execution_date`, `tomorrow_ds`,
-`yesterday_ds`... in `context["..."]` / `kwargs["..."]` lookups, `context.get("...")`, and inside
-`{{ ... }}` of string literals (templated fields).
-
-## Why it matters on Airflow 2
-They warn at every use and are gone in Airflow 3; with data intervals their meaning also changed
-(`execution_date` is the start of the interval, `next_ds` its end).
-
-## Example
-```python
-bash_command = "echo {{ execution_date }}"
-```
-
-## Fix safety
-None: the message names the replacement (`logical_date`, `data_interval_end`, ...), which is not
-always the same value.
-"""
-    invalid = (Example('cmd = "echo {{ next_ds }}"\n', None, target="2.5.1", findings=((1, 7, 'template variable `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}`'),)),)
+    fix = SOMETIMES
+    doc = DS507_DOC
+    invalid = (Example('cmd = "echo {{ next_ds }}"\n', 'cmd = "echo {{ data_interval_end | ds }}"\n', target="2.5.1", findings=((1, 7, 'template variable `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}`'),)),
+               Example('cmd = "echo {{ execution_date }}"\n', None, target="3.0.6", findings=((1, 7, 'template variable `execution_date` was removed in Airflow 3 and is undefined on 3.0.6: use `data_interval_start` or `logical_date`'),)))
     valid = (Example('cmd = "echo {{ next_ds }}"\n', target="2.0.2"),)
 
 
@@ -365,7 +357,7 @@ Safe: `configuration.conf.get(...)`.
 
 
 class SubDag(_DagApiRule):
-    gate = "subdag_deprecated"
+    gate = "subdag"
     code = "DS510"
     name = "subdag-operator"
     message = "SubDagOperator is deprecated"
@@ -373,7 +365,8 @@ class SubDag(_DagApiRule):
     tokens = ("SubDagOperator",)
     doc = """
 ## What it does
-On targets where SubDagOperator warns (from the wheel: 2.2 and later), reports its import.
+On targets where SubDagOperator warns (from the wheel: 2.2 and later), reports its import; an
+error on Airflow 3, which no longer has `airflow.operators.subdag`.
 
 ## Why it matters on Airflow 2
 SubDAGs are deprecated (they deadlock pools and are removed in Airflow 3); TaskGroups give the
@@ -387,7 +380,8 @@ from airflow.operators.subdag import SubDagOperator
 ## Fix safety
 None: rewrite the sub-DAG as a `TaskGroup`.
 """
-    invalid = (Example("from airflow.operators.subdag import SubDagOperator\n", None, target="2.5.1", findings=((1, 38, 'SubDagOperator is deprecated on Airflow 2.5.1: use a TaskGroup'),)),)
+    invalid = (Example("from airflow.operators.subdag import SubDagOperator\n", None, target="2.5.1", findings=((1, 38, 'SubDagOperator is deprecated on Airflow 2.5.1: use a TaskGroup'),)),
+               Example("from airflow.operators.subdag import SubDagOperator\n", None, target="3.0.6", findings=((1, 38, 'SubDagOperator was removed in Airflow 3: the import fails on 3.0.6; rewrite the sub-DAG as a TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG'),)))
     valid = (Example("from airflow.operators.subdag import SubDagOperator\n", target="2.0.2"),)
 
 

@@ -87,7 +87,7 @@ def _verdict(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[str]
     """The closed world's verdict on an import no move table knows, less what other rules own and
     what a working try/except alternative makes moot."""
     verdict = import_verdict(t, imported.module, imported.name)
-    if verdict == "warns" and imported.qualified in OWNED_ELSEWHERE:
+    if verdict is not None and imported.qualified in OWNED_ELSEWHERE:
         return None
     if verdict is not None and any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
         return None
@@ -114,8 +114,9 @@ def _judged(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Findi
     return closed_world_finding(t, imported, verdict)
 
 
-# Deprecated paths a rule of another family reports with its own advice (one finding per import).
-OWNED_ELSEWHERE = frozenset({"airflow.operators.dummy.DummyOperator"})  # DS503
+# Deprecated or removed paths a rule of another family reports with its own advice and fix (one
+# finding per import): DS503 (DummyOperator -> EmptyOperator), DS510 (SubDagOperator -> TaskGroup).
+OWNED_ELSEWHERE = frozenset({"airflow.operators.dummy.DummyOperator", "airflow.operators.subdag.SubDagOperator"})
 
 
 def _record_provider(ctx: Any, t: TargetTables, module: str) -> None:

@@ -21,7 +21,7 @@ requirements.txt:1:1: DS392 `apache-airflow-providers-amazon` is imported by dag
 requirements.txt:3:1: DS391 [*] `apache-airflow-backport-providers-amazon` is a backport provider; use `apache-airflow-providers-amazon`
 Found 4 errors and 1 warning in 3 files (3 fixable with `--fix`, 1 more with `--unsafe-fixes`).
   by rule: DS191 ×1, DS391 ×1, DS392 ×1, DS491 ×1, DS591 ×1
-Target: Airflow 2.11.2 (default: the newest Airflow 2 on MWAA), Python 3.12.
+Target: Airflow 2.11.2 (default: the newest Airflow 2 MWAA creates), Python 3.12.
 """
 
 FIXED_DAG = (FIXTURE / "dags" / "etl_daily.py").read_text().replace(
@@ -62,7 +62,7 @@ def test_text_format_shows_source_caret_and_fix(cli, repo):
         "\n"
         "Found 1 error in 1 file (1 fixable with `--fix`).\n"
         "  by rule: DS191 ×1\n"
-        "Target: Airflow 2.11.2 (default: the newest Airflow 2 on MWAA), Python 3.12.\n"
+        "Target: Airflow 2.11.2 (default: the newest Airflow 2 MWAA creates), Python 3.12.\n"
     )
 
 
@@ -120,23 +120,23 @@ def test_exit_codes(cli, repo):
     assert cli("check", "dags/missing.py", cwd=repo).code == 2
     broken = cli("check", "--format", "concise", "--target-version", "1.10.12", cwd=repo)
     assert broken.code == 2
-    assert "`target-version` '1.10.12' is not an Airflow 2 version MWAA offers" in broken.err
-    three = cli("check", "--format", "concise", "--target-version", "3.0.6", cwd=repo)
+    assert "`target-version` '1.10.12' is not an Airflow version MWAA offers" in broken.err
+    three = cli("check", "--format", "concise", "--target-version", "3.1.0", cwd=repo)
     assert three.code == 2
-    assert three.err.rstrip().endswith(
-        "; MWAA's Airflow 3 versions (3.0.6, 3.2.1, 3.3.1) are not targets of this dagshift yet")
+    assert three.err.rstrip().endswith("(choose one of 2.0.2, 2.2.2, 2.4.3, 2.5.1, 2.6.3, 2.7.2, 2.8.1, 2.9.2, "
+                                       "2.10.1, 2.10.3, 2.11.0, 2.11.2, 3.0.6, 3.2.1, 3.3.1)")
 
 
 def test_clean_file_reports_all_checks_passed(cli, repo):
     result = cli("check", "dags/already_migrated.py", cwd=repo)
     assert result.out == (
-        "All checks passed!\nTarget: Airflow 2.11.2 (default: the newest Airflow 2 on MWAA), Python 3.12.\n"
+        "All checks passed!\nTarget: Airflow 2.11.2 (default: the newest Airflow 2 MWAA creates), Python 3.12.\n"
     )
 
 
 def test_target_version_and_python_version_shown(cli, repo):
     result = cli("check", "dags/already_migrated.py", "--target-version", "2.5.1", cwd=repo)
-    assert result.out.endswith("Target: Airflow 2.5.1 (from --target-version), Python 3.10.\n")
+    assert result.out.endswith("Target: Airflow 2.5.1 (from --target-version; MWAA no longer creates environments on it), Python 3.10.\n")
 
 
 def test_missing_path_is_reported_and_others_still_checked(cli, repo):

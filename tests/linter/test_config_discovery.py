@@ -66,7 +66,7 @@ def test_pyproject_settings_select_ignore_and_per_file_ignores(cli, tmp_path):
         "`airflow.operators.bash.BashOperator`\n"
     )
     full = cli("check", "--format", "concise", cwd=tmp_path)
-    assert full.out.endswith("Target: Airflow 2.5.1 (from pyproject.toml), Python 3.10.\n")
+    assert full.out.endswith("Target: Airflow 2.5.1 (from pyproject.toml; MWAA no longer creates environments on it), Python 3.10.\n")
     # CLI flags override the file: --select replaces, --ignore adds.
     result = cli("check", "--format", "concise", "--quiet", "--select", "DS3", cwd=tmp_path)
     assert result.out == ""
@@ -90,7 +90,7 @@ def test_config_found_from_the_checked_path_not_only_cwd(cli, tmp_path):
 def test_bad_settings_are_clear_errors(cli, tmp_path):
     cases = {
         '[tool.dagshift]\ntarget-versoin = "2.5.1"\n': "unknown key `target-versoin` in [tool.dagshift] (did you mean `target-version`?)",
-        '[tool.dagshift]\ntarget-version = "2.3.0"\n': "`target-version` '2.3.0' is not an Airflow 2 version MWAA offers",
+        '[tool.dagshift]\ntarget-version = "2.3.0"\n': "`target-version` '2.3.0' is not an Airflow version MWAA offers",
         '[tool.dagshift]\nselect = ["DS777"]\n': "`select` has unknown rule selector 'DS777'",
         '[tool.dagshift]\npython-version = "3"\n': '`python-version` must look like "3.10", got \'3\'',
         '[tool.dagshift]\nexclude = "dags"\nmax-file-size = -1\n': "`max-file-size` must be a positive number of bytes",

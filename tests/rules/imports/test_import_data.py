@@ -38,16 +38,23 @@ def test_every_provider_destination_names_its_pinned_distribution():
                 assert entry["dist"] in INDEX["pins"][target], (old, target)
 
 
-def test_tables_cover_every_mwaa_2x_target_with_provenance():
+def test_tables_cover_every_mwaa_2x_and_3x_target_with_provenance():
     versions = load_table("mwaa_versions")["versions"]
-    expected = sorted(v["airflow"] for v in versions if v["airflow"].startswith("2."))
+    expected = sorted(v["airflow"] for v in versions if not v["airflow"].startswith("1."))
     assert TARGETS == expected
     provenance = MOVES["_provenance"]
     assert provenance["source"]["wheel"].startswith("apache_airflow-1.10.15-")
     assert provenance["renamed_classes"]["wheel"].startswith("apache_airflow_upgrade_check-1.4.0-")
     for target in expected:
-        assert provenance["targets"][target]["core"]["wheel"].startswith(f"apache_airflow-{target}-")
-        assert len(provenance["targets"][target]["core"]["sha256"]) == 64
+        core = provenance["targets"][target]["core"]
+        if target.startswith("2."):
+            assert core["wheel"].startswith(f"apache_airflow-{target}-")
+            assert len(core["sha256"]) == 64
+        else:  # Airflow 3's `airflow` package: the core and task-SDK wheels apache-airflow requires
+            core_wheel, sdk_wheel = sorted(core["wheels"])
+            assert core_wheel.startswith(f"apache_airflow_core-{target}-")
+            assert sdk_wheel.startswith("apache_airflow_task_sdk-1.")
+            assert all(len(sha) == 64 for sha in core["wheels"].values())
     assert all(set(per) == set(expected) for per in MOVES["moves"].values())
 
 

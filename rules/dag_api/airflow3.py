@@ -1,0 +1,84 @@
+"""What DS512-DS514 find: the DAG arguments, defaults and task-side database access Airflow 3 changed.
+
+Called from the DS5xx visitor (rules/dag_api/analysis.py) with the target's facts from
+data/dag_api.json; every fact there is read from the target's wheels by scripts/gen_dag_api.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from dagshift.fixers.arguments import add_keywords, drop_item, rename_keyword
+from dagshift.linter.findings import Finding
+
+# The helpers that hand code a metadata-database session (2.x paths and their 1.10 spellings).
+DB_HELPERS = {
+    "airflow.utils.session.provide_session": "`@provide_session`",
+    "airflow.utils.session.create_session": "`create_session()`",
+    "airflow.utils.db.provide_session": "`@provide_session`",
+    "airflow.utils.db.create_session": "`create_session()`",
+    "airflow.settings.Session": "`settings.Session`",
+}
+DB_ADVICE = ("use the Task SDK (`Variable`, `Connection`, XCom, `get_current_context()`) or Airflow's REST API "
+             "(on MWAA: `aws mwaa invoke-rest-api`)")
+
+
+def removed_dag_argument(visitor: Any, args: list[cst.Arg], index: int, successor: Optional[str],
+                         keywords: set[str]) -> None:
+    """DS512: a DAG argument the target's DAG no longer takes (renamed where a successor exists)."""
+    arg = args[index]
+    assert arg.keyword is not None
+    key = arg.keyword.value
+    if successor:
+        fix = rename_keyword(visitor.ctx, arg, successor) if successor not in keywords else None
+        advice = f"use `{successor}=`"
+    else:
+        fix = drop_item(visitor.ctx, args, index, key)
+        advice = "remove it (it only shaped the UI or the file path, which Airflow 3 decides itself)"
+    visitor.findings.append(Finding("DS512", arg.keyword, (
+        f"`{key}=` was removed in Airflow 3: the DAG fails to load on {visitor.target}; {advice}"
+    ), fix=fix))
+
+
+def dag_defaults(visitor: Any, call: cst.Call, args: list[cst.Arg]) -> None:
+    """DS513: a DAG that leaves out an argument whose default the target changed."""
+    changed = visitor.facts["changed_defaults"]
+    if not changed or any(a.star for a in args):
+        return  # (a `**options` splat may set them: nothing to prove)
+    keywords = {a.keyword.value for a in args if a.keyword is not None}
+    if keywords & {"schedule_interval", "timetable"}:
+        keywords.add("schedule")  # (DS504 renames it; the schedule is explicit)
+    missing = [arg for arg in ("schedule", "catchup") if arg in changed and arg not in keywords]
+    if not missing:
+        return
+    was = {"schedule": f"ran {_schedule_words(changed.get('schedule'))} on Airflow 2 and is never scheduled on "
+                       f"{visitor.target}",
+           "catchup": f"caught up on missed runs on Airflow 2 and does not on {visitor.target}"}
+    values = [f"{arg}={_literal(changed[arg])}" for arg in missing]
+    fix = add_keywords(visitor.ctx, call, values, "keep the Airflow 2 behaviour: " + ", ".join(f"`{v}`" for v in values))
+    visitor.findings.append(Finding("DS513", call.func, (
+        "this DAG relies on " + " and ".join(f"the `{arg}` default" for arg in missing) + " that Airflow 3 changed: "
+        + "; ".join(f"without `{arg}=` it {was[arg]}" for arg in missing)
+        + " (the fix writes the Airflow 2 values; choose others if you meant them)"
+    ), fix=fix))
+
+
+def _schedule_words(value: Any) -> str:
+    return "daily" if value == "@daily" else f"on {value!r}"
+
+
+def _literal(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def db_access(visitor: Any, node: cst.CSTNode, qualified: str) -> None:
+    """DS514: task code handed a metadata-database session, which Airflow 3 tasks do not have."""
+    what = DB_HELPERS.get(qualified)
+    if what is None or not visitor.facts["task_sdk_runtime"]:
+        return
+    visitor.findings.append(Finding("DS514", node, (
+        f"{what} opens a metadata-database session: on Airflow {visitor.target} task code runs through the "
+        f"Task Execution API with no database connection, and the task fails; {DB_ADVICE}"
+    )))

@@ -1,0 +1,133 @@
+"""DS507's checks, mixed into the DS5xx visitor: template-context keys 2.x deprecates and 3.x removed,
+in lookups, `{{ ... }}` templates and task-callable parameters (keys and replacements from the wheels)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+import libcst as cst
+
+from dagshift.linter.diagnostics import SAFE, Edit, Fix
+from dagshift.linter.findings import Finding
+from dagshift.linter.imports import dotted_name
+
+JINJA_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
+CONTEXT_NAMES = ("context", "kwargs", "ctx", "kw")
+
+
+def _jinja_fix(offset: int, expression: str, token: Any, exact: Optional[str]) -> Optional[Fix]:
+    """The one replacement Airflow's own table gives, written into the template: a variable in place
+    of the name (`next_execution_date` -> `data_interval_end`), or a whole `{{ ... }}` expression
+    when the template is that name alone (`{{ next_ds }}` -> `{{ data_interval_end | ds }}`)."""
+    if exact is None:
+        return None
+    if exact.startswith("{{"):
+        if expression.strip() != token.group(0):
+            return None
+        inner = exact[2:-2].strip()
+        return Fix((Edit(offset, offset + len(expression), f" {inner} "),), SAFE, f"use `{exact}`")
+    if not re.fullmatch(r"[A-Za-z_]\w*", exact):
+        return None
+    return Fix((Edit(offset + token.start(), offset + token.end(), exact),), SAFE, f"use `{exact}`")
+
+
+class ContextKeyChecks:
+    """Needs the visitor's ctx, facts, target, findings, task_params and callables."""
+
+    ctx: Any
+    facts: dict
+    target: str
+    findings: list[Finding]
+    task_params: list[tuple[cst.FunctionDef, cst.Param, str]]
+    callables: set[str]
+
+
+    def _deprecated_key(self, key: str) -> Optional[tuple[str, bool, Optional[str]]]:
+        """(advice, removed on this target, the one exact replacement or None) for a context key."""
+        removed = self.facts["context_removed"]
+        replacements = removed if key in removed else self.facts["context_deprecations"]
+        if key not in replacements:
+            return None
+        choices = replacements[key]
+        if not choices:
+            advice = "it has no direct replacement: derive it from `data_interval_start`/`data_interval_end`"
+        else:
+            advice = "use " + " or ".join(f"`{c}`" for c in choices)
+        return advice, key in removed, choices[0] if len(choices) == 1 else None
+
+    def _state(self, removed: bool) -> str:
+        return f"was removed in Airflow 3 and is undefined on {self.target}" if removed else f"is deprecated on Airflow {self.target}"
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return
+        key_node = node.slice[0].slice.value
+        if isinstance(key_node, cst.SimpleString):
+            self._context_key(key_node, key_node.evaluated_value, dotted_name(node.value) or "")
+
+    def _context_get(self, node: cst.Call) -> None:
+        first = node.args[0].value
+        if isinstance(first, cst.SimpleString) and isinstance(node.func, cst.Attribute):
+            owner = dotted_name(node.func.value) or ""
+            if owner in CONTEXT_NAMES:
+                self._context_key(first, first.evaluated_value, owner)
+
+    def _context_key(self, node: cst.CSTNode, key: Any, owner: str) -> None:
+        if not isinstance(key, str):
+            return
+        found = self._deprecated_key(key)
+        if found is None:
+            return
+        advice, removed, _ = found
+        if removed and key == "conf" and owner not in CONTEXT_NAMES:
+            return  # `settings["conf"]`: too common a word to call an error outside the context
+        self.findings.append(Finding("DS507", node, f"context key `{key}` {self._state(removed)}: {advice}",
+                                     severity="error" if removed else None))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        """A task callable that names a removed key as a parameter: Airflow 3 has no value to pass."""
+        if not self.facts["context_removed"]:
+            return
+        for param in (*node.params.params, *node.params.kwonly_params):
+            key = param.name.value
+            if key in self.facts["context_removed"] and key != "conf" and param.default is None:
+                self.task_params.append((node, param, key))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.value
+        if "{{" not in value or not (self.facts["context_deprecations"] or self.facts["context_removed"]):
+            return
+        start = self.ctx.span(node)[0] if self._jinja_keys(value) else 0
+        for match in JINJA_RE.finditer(value):
+            expression = match.group(1)
+            for token in re.finditer(r"(?<![.\w])[A-Za-z_][A-Za-z0-9_]*", expression):
+                found = self._deprecated_key(token.group(0))
+                if found is None:
+                    continue
+                advice, removed, exact = found
+                fix = _jinja_fix(start + match.start(1), expression, token, exact)
+                self.findings.append(Finding("DS507", node, (
+                    f"template variable `{token.group(0)}` {self._state(removed)}: {advice}"
+                ), fix=fix, severity="error" if removed else None))
+
+    def _task_params(self) -> None:
+        for function, param, key in self.task_params:
+            if function.name.value in self.callables or any(self._is_task(d) for d in function.decorators):
+                advice = self._deprecated_key(key)[0]  # type: ignore[index]
+                self.findings.append(Finding("DS507", param.name, (
+                    f"task parameter `{key}` names a context key that was removed in Airflow 3: {self.target} has no "
+                    f"value for it and the task fails; {advice}"
+                ), severity="error"))
+
+    def _is_task(self, decorator: cst.Decorator) -> bool:
+        node = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+        dotted = dotted_name(node) or ""
+        qualified = self.ctx.imports.resolve(dotted) or dotted
+        return qualified.split(".")[:2] == ["airflow", "decorators"] and "task" in qualified or qualified in (
+            "airflow.sdk.task", "airflow.decorators.task") or qualified.startswith(("airflow.sdk.task.", "airflow.decorators.task."))
+
+    def _jinja_keys(self, value: str) -> bool:
+        return any(self._deprecated_key(t) for e in JINJA_RE.findall(value) for t in re.findall(r"[A-Za-z_]\w*", e))
+
+    # -- imports -------------------------------------------------------------------------

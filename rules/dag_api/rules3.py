@@ -1,0 +1,127 @@
+"""DS512-DS514: what Airflow 3 removed or changed in DAG files, gated by what the target's wheels say.
+
+The facts come from rules/dag_api/data/dag_api.json (scripts/gen_dag_api.py); the analysis lives in
+rules/dag_api/airflow3.py, called from the family's one visitor.
+"""
+
+from __future__ import annotations
+
+from dagshift.linter.rule import ERROR, SAFE, WARNING, Example
+from dagshift.rules.dag_api.base import _DagApiRule
+from dagshift.rules.dag_api.docs import HEADER
+
+
+class RemovedDagArgument(_DagApiRule):
+    gate = "dag_args_removed"
+    code = "DS512"
+    name = "removed-dag-argument"
+    message = "DAG argument removed in Airflow 3"
+    severity = ERROR
+    fix = SAFE
+    tokens = ("default_view", "orientation", "fail_stop", "full_filepath")
+    doc = """
+## What it does
+On Airflow 3 targets, reports the `DAG(...)` / `@dag(...)` arguments the newest Airflow 2 took and
+the target's DAG does not (from the wheels: the task SDK's attrs fields against 2.x's `__init__`):
+`default_view`, `orientation`, `full_filepath`, `fail_stop` (renamed `fail_fast`).
+`schedule_interval`, `timetable` and `concurrency` are DS504's and DS506's.
+
+## Why it matters on Airflow 3
+The DAG class rejects an argument it does not know: the file fails to load and none of its DAGs
+appear.
+
+## Example
+```python
+with DAG("etl", schedule=None, default_view="graph", fail_stop=True) as dag:
+    ...
+```
+
+## Fix safety
+Safe: `fail_stop` becomes `fail_fast` (its successor, from Airflow's release notes, checked in the
+wheel); `default_view`, `orientation` and `full_filepath` are deleted (Airflow 3 decides the view
+and the file path itself).
+"""
+    invalid = (
+        Example(HEADER + "dag = DAG('etl', schedule=None, default_view='graph', fail_stop=True)\n",
+                HEADER + "dag = DAG('etl', schedule=None, fail_fast=True)\n", target="3.0.6", findings=(
+                    (4, 33, "`default_view=` was removed in Airflow 3: the DAG fails to load on 3.0.6; remove it (it only shaped the UI or the file path, which Airflow 3 decides itself)"),
+                    (4, 55, "`fail_stop=` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `fail_fast=`"))),
+    )
+    valid = (Example(HEADER + "dag = DAG('etl', schedule=None, default_view='graph')\n", target="2.11.0"),)
+
+
+class ChangedDagDefault(_DagApiRule):
+    gate = "changed_defaults"
+    code = "DS513"
+    name = "changed-dag-default"
+    message = "DAG relies on a default Airflow 3 changed"
+    severity = WARNING
+    fix = SAFE
+    tokens = ("DAG", "dag")
+    doc = """
+## What it does
+On Airflow 3 targets, reports each `DAG(...)` / `@dag(...)` that passes no `schedule` (nor
+`schedule_interval` / `timetable`) or no `catchup`: the two defaults Airflow 3 changed (from the
+wheels: 2.x's one-day `DEFAULT_SCHEDULE_INTERVAL` against the task SDK's `schedule=None`, and
+`[scheduler] catchup_by_default` in each version's config.yml).
+
+## Why it matters on Airflow 3
+Nothing fails: a DAG that ran every day on Airflow 2 is simply never scheduled, and one that
+caught up on missed intervals no longer does. An `airflow.cfg` that sets `catchup_by_default`
+decides the second for every DAG; the finding assumes the shipped default.
+
+## Example
+```python
+with DAG("etl", start_date=datetime(2023, 1, 1)) as dag:  # daily on 2.x, never on 3.x
+    ...
+```
+
+## Fix safety
+Safe: the fix writes the Airflow 2 behaviour explicitly (`schedule="@daily"`, `catchup=True`), so
+nothing changes on the upgrade. Choose other values if they are what you want.
+"""
+    invalid = (
+        Example(HEADER + "dag = DAG('etl', start_date=datetime(2023, 1, 1))\n",
+                HEADER + "dag = DAG('etl', start_date=datetime(2023, 1, 1), schedule=\"@daily\", catchup=True)\n",
+                target="3.0.6", findings=((4, 7, "this DAG relies on the `schedule` default and the `catchup` default that Airflow 3 changed: without `schedule=` it ran daily on Airflow 2 and is never scheduled on 3.0.6; without `catchup=` it caught up on missed runs on Airflow 2 and does not on 3.0.6 (the fix writes the Airflow 2 values; choose others if you meant them)"),)),
+    )
+    valid = (Example(HEADER + "dag = DAG('etl', schedule=None, catchup=False, start_date=datetime(2023, 1, 1))\n",
+                     target="3.0.6"),
+             Example(HEADER + "dag = DAG('etl', start_date=datetime(2023, 1, 1))\n", target="2.11.0"))
+
+
+class TaskDatabaseAccess(_DagApiRule):
+    gate = "task_sdk_runtime"
+    code = "DS514"
+    name = "task-database-access"
+    message = "task code opens a metadata-database session"
+    severity = ERROR
+    tokens = ("provide_session", "create_session", "Session")
+    doc = """
+## What it does
+On Airflow 3 targets (whose wheels run tasks through the task SDK's Task Execution API), reports
+`@provide_session`, `create_session()` and `settings.Session` in DAG and plugin code.
+
+## Why it matters on Airflow 3
+Workers have no metadata-database connection on Airflow 3 (on MWAA 3.x they cannot reach it):
+a task that queries models through a session fails. Variables, connections and XComs come from
+the task SDK; anything else from Airflow's REST API (on MWAA, `aws mwaa invoke-rest-api`).
+
+## Example
+```python
+from airflow.utils.session import provide_session
+
+@provide_session
+def cleanup(session=None):
+    session.query(DagRun).delete()
+```
+
+## Fix safety
+No fix: what replaces a query depends on what it was for.
+"""
+    invalid = (
+        Example("from airflow.utils.session import provide_session\n\n\n@provide_session\ndef cleanup(session=None):\n    pass\n",
+                None, target="3.0.6", findings=((4, 2, "`@provide_session` opens a metadata-database session: on Airflow 3.0.6 task code runs through the Task Execution API with no database connection, and the task fails; use the Task SDK (`Variable`, `Connection`, XCom, `get_current_context()`) or Airflow's REST API (on MWAA: `aws mwaa invoke-rest-api`)"),)),
+    )
+    valid = (Example("from airflow.utils.session import provide_session\n\n\n@provide_session\ndef cleanup(session=None):\n    pass\n",
+                     target="2.11.0"),)
