@@ -56,7 +56,8 @@ def add_keywords(ctx: Any, call: Any, keywords: list[str], title: str) -> Option
     if not args:
         open_at = text.index("(", ctx.span(call.func)[1])
         return Fix((Edit(open_at + 1, open_at + 1, ", ".join(keywords)),), SAFE, title)
-    start, end = ctx.span(args[-1].value)
+    start = ctx.span(args[-1])[0]  # the keyword's start: where the argument's line begins
+    end = ctx.span(args[-1].value)[1]
     line_start = text.rfind("\n", 0, start) + 1
     after = end
     while after < len(text) and text[after] in " \t":

@@ -22,9 +22,11 @@ TERRAFORM = "terraform"
 DOCKERFILE = "dockerfile"
 SHELL = "shell"
 MAKEFILE = "makefile"
+TEMPLATE = "template"  # a Jinja template a DAG's templated field names (`template_searchpath`, beside the DAGs)
 TEXT = "text"  # a file named on the command line whose kind is none of the above
 
-KINDS = (PYTHON, REQUIREMENTS, CONSTRAINTS, AIRFLOW_CFG, ENV, YAML, JSON, TERRAFORM, DOCKERFILE, SHELL, MAKEFILE, TEXT)
+KINDS = (PYTHON, REQUIREMENTS, CONSTRAINTS, AIRFLOW_CFG, ENV, YAML, JSON, TERRAFORM, DOCKERFILE, SHELL, MAKEFILE, TEMPLATE, TEXT)
+TEMPLATE_SUFFIXES = (".sql", ".hql", ".j2", ".jinja", ".jinja2", ".tpl")
 
 
 def classify(path: Path) -> Optional[str]:
@@ -60,6 +62,8 @@ def classify_name(name: str, parent: str) -> Optional[str]:
         return SHELL
     if lower in ("makefile", "gnumakefile") or suffix == ".mk":
         return MAKEFILE
+    if suffix in TEMPLATE_SUFFIXES:
+        return TEMPLATE
     return None
 
 

@@ -150,6 +150,41 @@ def schedule_default(wheel: Wheel) -> Optional[str]:
     return "@daily" if daily else None
 
 
+def _warning_text(node: ast.AST) -> Optional[str]:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and getattr(sub.func, "attr", getattr(sub.func, "id", "")) == "warn" and sub.args:
+            text = sub.args[0]
+            if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                return text.value
+            if isinstance(text, ast.JoinedStr):
+                return "".join(v.value for v in text.values if isinstance(v, ast.Constant))
+    return None
+
+
+def warned_arguments(wheel: Wheel) -> dict[str, dict[str, str]]:
+    """Arguments Airflow 3 takes only to warn (the SLA ones do nothing; `email` is deprecated): a
+    DAG attrs field whose `@field.validator` warns, a BaseOperator parameter whose `if x is not
+    None:` block warns; each with the warning's own text. {"dag": {...}, "operator": {...}}."""
+    found: dict[str, dict[str, str]] = {"dag": {}, "operator": {}}
+    dag = cls(wheel.tree("airflow.sdk.definitions.dag"), "DAG")
+    for node in dag.body if dag is not None else []:
+        text = _warning_text(node) if isinstance(node, ast.FunctionDef) else None
+        for deco in node.decorator_list if text else []:
+            if isinstance(deco, ast.Attribute) and deco.attr == "validator" and isinstance(deco.value, ast.Name):
+                found["dag"][deco.value.id] = text
+    op = cls(wheel.tree("airflow.sdk.bases.operator"), "BaseOperator")
+    init = next((n for n in op.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None) if op else None
+    params = {a.arg for a in init.args.args + init.args.kwonlyargs} if init else set()
+    for node in ast.walk(init) if init is not None else []:
+        test = node.test if isinstance(node, ast.If) else None
+        if isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id in params \
+                and isinstance(test.ops[0], ast.IsNot):
+            text = _warning_text(ast.Module(body=node.body, type_ignores=[]))
+            if text:
+                found["operator"][test.left.id] = text
+    return {k: dict(sorted(v.items())) for k, v in found.items()}
+
+
 def catchup_default(wheel: Wheel) -> bool:
     config = yaml.safe_load(wheel.read("airflow/config_templates/config.yml"))
     if isinstance(config, list):  # 2.0-2.5: a list of sections, each a list of options
@@ -187,6 +222,7 @@ def facts(wheel: Wheel, standard: Optional[Wheel]) -> dict:
         "dummy_removed": not wheel.has_module("airflow.operators.dummy") and "dummy" not in deprecated_classes(
             wheel.tree("airflow.operators") or ast.Module(body=[], type_ignores=[])),
         "schedule_default": schedule_default(wheel),
+        "warned_arguments": warned_arguments(wheel),
         "catchup_default": catchup_default(wheel),
     }
 

@@ -80,6 +80,45 @@ def _getattr_deprecations(tree: ast.Module) -> set[str]:
     return {n for n in found if n.isidentifier()}
 
 
+def _getattr_table(tree: ast.Module) -> dict[str, str]:
+    """A warning `__getattr__` that serves names from a module-level table of (module, new name)
+    pairs (3.x `airflow.datasets`: `_names_moved = {"Dataset": ("airflow.sdk.definitions.asset",
+    "Asset")}`): each name -> where it now lives."""
+    tables: dict[str, dict] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Dict):
+            try:
+                tables[stmt.targets[0].id] = ast.literal_eval(stmt.value)
+            except ValueError:
+                continue
+    found: dict[str, str] = {}
+    for func in tree.body:
+        if not (isinstance(func, ast.FunctionDef) and func.name == "__getattr__"):
+            continue
+        if not any(isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", "")) == "warn"
+                   for n in ast.walk(func)):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Compare) and isinstance(node.comparators[0], ast.Name):
+                table = tables.get(node.comparators[0].id, {})
+                for name, spec in table.items():
+                    if isinstance(name, str) and isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(p, str) for p in spec):
+                        found[name] = f"{spec[0]}.{spec[1]}"
+    return found
+
+
+def _imports_submodule(tree: ast.Module, package: str, sub: str) -> bool:
+    """Whether a package's own code imports its submodule `sub` (before anything shadows it)."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom):
+            source = ("." * stmt.level) + (stmt.module or "")
+            if source in (f".{sub}", f"{package}.{sub}") or (source in (".", package) and any(a.name == sub for a in stmt.names)):
+                return True
+        elif isinstance(stmt, ast.Import) and any(a.name == f"{package}.{sub}" for a in stmt.names):
+            return True
+    return False
+
+
 def _origins(tree: ast.Module, module: str, is_package: bool, bound: dict) -> dict[str, str]:
     """A shim's names -> the Airflow paths they are imported from."""
     found = {name: f"{origin[0]}.{origin[1]}" for name, origin in bound.items()
@@ -135,6 +174,7 @@ def wheel_inventory(wheel: Wheel, prefix: str, outside: Optional[Outside] = None
     """The inventory of every module of `wheel` under `prefix` ("airflow/", "airflow/providers/")."""
     inv = Inventory()
     stars = _Stars(wheel, outside)
+    virtuals: dict[str, dict[str, str]] = {}  # modules a package's `__deprecated_classes` serves
     for module in wheel.modules(prefix):
         tree = wheel.tree(module)
         assert tree is not None
@@ -159,12 +199,30 @@ def wheel_inventory(wheel: Wheel, prefix: str, outside: Optional[Outside] = None
         for name in _getattr_deprecations(tree) - set(bound):  # (bound names never reach __getattr__)
             names.add(name)
             inv.warns.add(f"{module}.{name}")
+        for name, dest in _getattr_table(tree).items():
+            if name not in bound:
+                names.add(name)
+                inv.warns.add(f"{module}.{name}")
+                inv.shims.setdefault(module, {})[name] = dest
         for sub, classes in deprecated_classes(tree).items() if is_package else ():
+            if sub == "":  # the package's own names
+                for name, dest in classes.items():
+                    names.add(name)
+                    inv.warns.add(f"{module}.{name}")
+                    inv.shims.setdefault(module, {})[name] = dest
+                continue
             virtual = f"{module}.{sub}"
-            if virtual not in inv.names:
-                inv.names[virtual] = set(classes)
-                inv.warns.add(virtual)
-                inv.shims[virtual] = dict(classes)
+            # add_deprecated_classes puts the virtual module in sys.modules when the package is
+            # imported: it shadows a real file of the same name unless the package imported that
+            # file first (3.3's `airflow.hooks.base`: the virtual one, serving BaseHook, wins).
+            if _imports_submodule(tree, module, sub):
+                continue
+            virtuals[virtual] = dict(classes)
+    for virtual, classes in virtuals.items():
+        inv.names[virtual] = set(classes)
+        inv.warns.add(virtual)
+        inv.shims[virtual] = classes
+        inv.open.discard(virtual)
     # Packages without an __init__.py (namespace packages) import too.
     for module in list(inv.names):
         parts = module.split(".")

@@ -188,10 +188,18 @@ def deprecated_classes(tree: ast.Module) -> dict[str, dict[str, str]]:
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             target, value = stmt.target.id, stmt.value
         if target and "deprecated_classes" in target and isinstance(value, ast.Dict):
-            try:
-                return ast.literal_eval(value)
-            except ValueError:
-                return {}
+            # 3.x also keys the package's own names by `__name__` (read here as ""): names the
+            # package itself serves with a warning.
+            table: dict[str, dict[str, str]] = {}
+            for key, body in zip(value.keys, value.values):
+                name = "" if isinstance(key, ast.Name) and key.id == "__name__" else (
+                    key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None)
+                try:
+                    if name is not None:
+                        table[name] = ast.literal_eval(body)
+                except ValueError:
+                    continue
+            return table
     return {}
 
 

@@ -15,6 +15,7 @@ from dagshift.linter.targets import find_target, version_tuple
 from dagshift.linter.textscan import newline_of
 from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
 from dagshift.rules.config.settings import ENV, INI, MWAA, PY, Setting, airflow_versions, settings_in
+from dagshift.rules.requirements.tables import installed_providers
 
 MWAA_KEY_RE = re.compile(r"^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$")
 PRINTABLE_RE = re.compile(r"^[ -~]+$")
@@ -132,7 +133,10 @@ def _class_path(ctx: Any, setting: Setting, where: str, moves: dict, findings: l
     new = entry.get("to")
     removed = entry["status"] == "removed"
     state = "does not exist" if removed else "is deprecated"
-    install = f" (install {entry['dist']})" if entry.get("dist") else ""
+    install = ""
+    if entry.get("dist"):
+        install = (f" (in {entry['dist']}, which MWAA {ctx.target} installs)" if entry["dist"] in installed_providers(ctx.target)
+                   else f" (install {entry['dist']})")
     tail = f": use `{new}`{install}" if new else " and has no replacement"
     if entry.get("dist"):
         ctx.record("providers", entry["dist"])
@@ -156,9 +160,12 @@ def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str
             new_key = _key_text(setting, new_section, new_option)
             fix = replace_span(*setting.key_span, new_key, f"rename to `{new_key}`")
         move = "" if fix else f" (move it to the [{new_section}] section)"
+        # A third field, "ignored": the target no longer reads the old name (Airflow 3's
+        # `airflow config update` table, and 2.x renames 3.x dropped).
+        effect = (f"{target} no longer reads the old name, so the setting is ignored" if renamed[2:] == ["ignored"]
+                  else f"the old name works on {target} with a deprecation warning")
         finding = Finding.at_span("DS403", *setting.key_span, (
-            f"{where} was renamed to `{renamed[0]}` in Airflow {renamed[1]}{move}: the old name works on "
-            f"{target} with a deprecation warning"
+            f"{where} was renamed to `{renamed[0]}` in Airflow {renamed[1]}{move}: {effect}"
         ), fix=fix)
         if fix is None:
             finding.detail = (new_section, new_option, setting)  # an INI move: planned with the others
@@ -166,8 +173,9 @@ def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str
     elif setting.name in changes["removed"]:
         effect = ("reading it raises AirflowConfigException unless the call passes a `fallback`"
                   if setting.syntax == PY else "the setting is ignored")
+        hint = changes.get("hints", {}).get(setting.name)
         findings.append(Finding.at_span("DS404", *setting.key_span, (
-            f"{where} no longer exists on Airflow {target}: {effect}"
+            f"{where} no longer exists on Airflow {target}: {effect}" + (f" ({hint.rstrip('.')})" if hint else "")
         )))
     elif setting.syntax == MWAA and setting.name in protected_options(target):
         findings.append(Finding.at_span("DS404", *setting.key_span, (

@@ -89,15 +89,15 @@ in the file's own syntax; nothing else in the file changes.
 """
     invalid = (
         Example(f"[secrets]\nbackend = {OLD_BACKEND}\n", f"[secrets]\nbackend = {NEW_BACKEND}\n",
-                path="airflow.cfg", target="2.5.1", findings=((2, 11, '[secrets] backend = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (install apache-airflow-providers-amazon)'),)),
+                path="airflow.cfg", target="2.5.1", findings=((2, 11, '[secrets] backend = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example("LOGGING = {'handlers': {'task': {'class': 'airflow.utils.log.s3_task_handler.S3TaskHandler'}}}\n",
                 "LOGGING = {'handlers': {'task': {'class': "
                 "'airflow.providers.amazon.aws.log.s3_task_handler.S3TaskHandler'}}}\n",
-                path="config/log_config.py", target="2.5.1", findings=((1, 44, '`airflow.utils.log.s3_task_handler.S3TaskHandler` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.log.s3_task_handler.S3TaskHandler` (install apache-airflow-providers-amazon)'),)),
+                path="config/log_config.py", target="2.5.1", findings=((1, 44, '`airflow.utils.log.s3_task_handler.S3TaskHandler` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.log.s3_task_handler.S3TaskHandler` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example(f"AIRFLOW__SECRETS__BACKEND={OLD_BACKEND}\n", f"AIRFLOW__SECRETS__BACKEND={NEW_BACKEND}\n",
-                path=".env", target="2.5.1", findings=((1, 27, 'AIRFLOW__SECRETS__BACKEND = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (install apache-airflow-providers-amazon)'),)),
+                path=".env", target="2.5.1", findings=((1, 27, 'AIRFLOW__SECRETS__BACKEND = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example(CFN.format(version="2.5.1", backend=OLD_BACKEND), CFN.format(version="2.5.1", backend=NEW_BACKEND),
-                path="infra/mwaa.yaml", target="2.5.1", findings=((7, 26, 'secrets.backend = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (install apache-airflow-providers-amazon)'),)),
+                path="infra/mwaa.yaml", target="2.5.1", findings=((7, 26, 'secrets.backend = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
     )
     valid = (Example(f"[secrets]\nbackend = {NEW_BACKEND}\n", path="airflow.cfg", target="2.5.1"),)
 

@@ -6,6 +6,7 @@ data/dag_api.json; every fact there is read from the target's wheels by scripts/
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 import libcst as cst
@@ -42,6 +43,20 @@ def removed_dag_argument(visitor: Any, args: list[cst.Arg], index: int, successo
     ), fix=fix))
 
 
+def warned_argument(visitor: Any, items: list, index: int, key: str, node: cst.CSTNode, kind: str) -> bool:
+    """DS512 (a warning): an argument the target takes only to warn, quoting the wheel's own warning;
+    one that does nothing (the SLA arguments: "removed") is deleted by a safe fix."""
+    text = visitor.facts["warned_arguments"][kind].get(key)
+    if text is None:
+        return False
+    inert = "removed" in text.lower()
+    state = "has no effect" if inert else "is deprecated"
+    visitor.findings.append(Finding("DS512", node, (
+        f"`{key}` {state} on Airflow {visitor.target}: {text.rstrip('.')}"
+    ), severity="warning", fix=drop_item(visitor.ctx, items, index, key) if inert else None))
+    return True
+
+
 def dag_defaults(visitor: Any, call: cst.Call, args: list[cst.Arg]) -> None:
     """DS513: a DAG that leaves out an argument whose default the target changed."""
     changed = visitor.facts["changed_defaults"]
@@ -50,6 +65,8 @@ def dag_defaults(visitor: Any, call: cst.Call, args: list[cst.Arg]) -> None:
     keywords = {a.keyword.value for a in args if a.keyword is not None}
     if keywords & {"schedule_interval", "timetable"}:
         keywords.add("schedule")  # (DS504 renames it; the schedule is explicit)
+    if visitor.ctx.facts.get("catchup_by_default") is not None:
+        keywords.add("catchup")  # the repository sets it for every DAG: that carries over unchanged
     missing = [arg for arg in ("schedule", "catchup") if arg in changed and arg not in keywords]
     if not missing:
         return
@@ -82,3 +99,24 @@ def db_access(visitor: Any, node: cst.CSTNode, qualified: str) -> None:
         f"{what} opens a metadata-database session: on Airflow {visitor.target} task code runs through the "
         f"Task Execution API with no database connection, and the task fails; {DB_ADVICE}"
     )))
+
+
+CATCHUP_SETTING = re.compile(
+    r"(?:AIRFLOW__SCHEDULER__CATCHUP_BY_DEFAULT|scheduler\.catchup_by_default|^\s*catchup_by_default)"
+    r"[\"']?\s*[=:]\s*[\"']?(true|false)\b", re.I | re.M)
+
+
+def configured_catchup(project: Any) -> Optional[bool]:
+    """`[scheduler] catchup_by_default` as the repository's own configuration sets it (airflow.cfg,
+    an env file, MWAA's AirflowConfigurationOptions, compose...), or None when nothing sets it."""
+    for entry in project.files_of(*sorted({"airflow-cfg", "env", "yaml", "json", "terraform", "dockerfile", "shell"})):
+        try:
+            text = entry.path.read_bytes()[:1_000_000].decode("utf-8", "replace")
+        except OSError:
+            continue  # unreadable: the file's own check says so
+        if "atchup_by_default" not in text and "ATCHUP_BY_DEFAULT" not in text:
+            continue
+        match = CATCHUP_SETTING.search(text)
+        if match:
+            return match.group(1).lower() == "true"
+    return None

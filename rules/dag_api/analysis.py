@@ -17,7 +17,7 @@ from dagshift.linter.imports import dotted_name
 from dagshift.linter.names import NameUses
 from dagshift.linter.tables import load_table
 from dagshift.linter.walk import walk
-from dagshift.rules.dag_api.airflow3 import dag_defaults, db_access, removed_dag_argument
+from dagshift.rules.dag_api.airflow3 import dag_defaults, db_access, removed_dag_argument, warned_argument
 from dagshift.rules.dag_api.arguments import class_argument, signature_findings
 from dagshift.rules.dag_api.context_keys import ContextKeyChecks
 from dagshift.rules.dag_api.screen import (
@@ -133,6 +133,8 @@ class _Visitor(ContextKeyChecks):
                                              severity="error" if key in removed else None))
             elif key in removed:
                 removed_dag_argument(self, args, index, removed[key], keywords)
+            else:
+                warned_argument(self, args, index, key, arg.keyword, "dag")
 
     def _renamed(self, key: str, new: str) -> str:
         if key in self.facts["dag_args_removed"]:
@@ -155,6 +157,8 @@ class _Visitor(ContextKeyChecks):
                 ), fix=rename_keyword(self.ctx, arg, "max_active_tis_per_dag"), severity="error" if gone else None))
             elif (name, key) in CLASS_ARGUMENT_CHANGES:
                 class_argument(self, name, args, index)
+            else:
+                warned_argument(self, args, index, key, arg.keyword, "operator")
 
     def _provide_context(self, name: str, args: list[cst.Arg], index: int) -> None:
         from dagshift.rules.dag_api.repo_operators import accepted, lookup
@@ -187,6 +191,9 @@ class _Visitor(ContextKeyChecks):
                     f"`provide_context` in default_args has no effect on Airflow {self.target}: the context is "
                     "always passed to callables that take it"
                 ), severity="warning", fix=drop_item(self.ctx, elements, index, "provide_context")))
+            elif (isinstance(key, str) and self._default_args_like(elements, key)
+                  and warned_argument(self, elements, index, key, element.key, "operator")):
+                continue
             elif key == "task_concurrency" and "max_active_tis_per_dag" in self.base_args:
                 start, end = self.ctx.span(element.key)
                 quote = element.key.value[0]
@@ -197,6 +204,14 @@ class _Visitor(ContextKeyChecks):
                     "the limit is lost; use `max_active_tis_per_dag`" if gone else
                     f"`task_concurrency` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag`"
                 ), fix=replace_span(start, end, f"{quote}max_active_tis_per_dag{quote}", "rename to `max_active_tis_per_dag`")))
+
+    def _default_args_like(self, elements: list, key: str) -> bool:
+        """A dict most of whose keys are BaseOperator arguments (`{"owner": ..., "email": ...}`),
+        not any dict that happens to have an `email` key."""
+        keys = {e.key.evaluated_value for e in elements
+                if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)}
+        known = keys & self.base_args
+        return bool(known - {key}) and len(known) * 2 >= len(keys)
 
     def _days_ago(self, node: cst.Call, args: list[cst.Arg]) -> None:
         fix = None

@@ -32,6 +32,49 @@ def _jinja_fix(offset: int, expression: str, token: Any, exact: Optional[str]) -
     return Fix((Edit(offset + token.start(), offset + token.end(), exact),), SAFE, f"use `{exact}`")
 
 
+TOKEN_RE = re.compile(r"(?<![.\w])[A-Za-z_][A-Za-z0-9_]*")
+
+
+def deprecated_key(facts: dict, key: str) -> Optional[tuple[str, bool, Optional[str]]]:
+    """(advice, removed on this target, the one exact replacement or None) for a context key."""
+    removed = facts["context_removed"]
+    replacements = removed if key in removed else facts["context_deprecations"]
+    if key not in replacements:
+        return None
+    choices = replacements[key]
+    if not choices:
+        advice = "it has no direct replacement: derive it from `data_interval_start`/`data_interval_end`"
+    else:
+        advice = "use " + " or ".join(f"`{c}`" for c in choices)
+    return advice, key in removed, choices[0] if len(choices) == 1 else None
+
+
+def state(target: str, removed: bool) -> str:
+    return f"was removed in Airflow 3 and is undefined on {target}" if removed else f"is deprecated on Airflow {target}"
+
+
+def template_findings(ctx: Any, facts: dict) -> list[Finding]:
+    """DS507 in a template file (`.sql`, `.sh`, `.json`, `.yaml`, `.j2`...): each `{{ ... }}` read as
+    text, the same keys and fixes as in a DAG file's string literals."""
+    text = ctx.text
+    if "{{" not in text:
+        return []
+    found = []
+    for match in JINJA_RE.finditer(text):
+        expression = match.group(1)
+        for token in TOKEN_RE.finditer(expression):
+            known = deprecated_key(facts, token.group(0))
+            if known is None:
+                continue
+            advice, removed, exact = known
+            start = match.start(1) + token.start()
+            found.append(Finding.at_span(
+                "DS507", start, start + len(token.group(0)),
+                f"template variable `{token.group(0)}` {state(ctx.target, removed)}: {advice}",
+                severity="error" if removed else None, fix=_jinja_fix(match.start(1), expression, token, exact)))
+    return found
+
+
 class ContextKeyChecks:
     """Needs the visitor's ctx, facts, target, findings, task_params and callables."""
 
@@ -42,22 +85,11 @@ class ContextKeyChecks:
     task_params: list[tuple[cst.FunctionDef, cst.Param, str]]
     callables: set[str]
 
-
     def _deprecated_key(self, key: str) -> Optional[tuple[str, bool, Optional[str]]]:
-        """(advice, removed on this target, the one exact replacement or None) for a context key."""
-        removed = self.facts["context_removed"]
-        replacements = removed if key in removed else self.facts["context_deprecations"]
-        if key not in replacements:
-            return None
-        choices = replacements[key]
-        if not choices:
-            advice = "it has no direct replacement: derive it from `data_interval_start`/`data_interval_end`"
-        else:
-            advice = "use " + " or ".join(f"`{c}`" for c in choices)
-        return advice, key in removed, choices[0] if len(choices) == 1 else None
+        return deprecated_key(self.facts, key)
 
     def _state(self, removed: bool) -> str:
-        return f"was removed in Airflow 3 and is undefined on {self.target}" if removed else f"is deprecated on Airflow {self.target}"
+        return state(self.target, removed)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -101,7 +133,7 @@ class ContextKeyChecks:
         start = self.ctx.span(node)[0] if self._jinja_keys(value) else 0
         for match in JINJA_RE.finditer(value):
             expression = match.group(1)
-            for token in re.finditer(r"(?<![.\w])[A-Za-z_][A-Za-z0-9_]*", expression):
+            for token in TOKEN_RE.finditer(expression):
                 found = self._deprecated_key(token.group(0))
                 if found is None:
                     continue

@@ -71,3 +71,25 @@ Safe inside a template where Airflow's own table gives one replacement (`{{ next
 the message names the choices (`logical_date` or `data_interval_start`, ...), which are not always
 the same value.
 """
+
+DS503_DOC = """
+## What it does
+On targets whose wheel has `airflow/operators/empty.py` (2.3 and later; among MWAA versions 2.4.3
+and later), reports `from airflow.operators.dummy import DummyOperator`. (The 1.10 path
+`airflow.operators.dummy_operator` is DS103.) Never suggested for an older target. On Airflow 3,
+where the import fails, an error whose fix imports EmptyOperator from the standard provider (the
+destination of the 3.x wheel's own `airflow.operators.empty` shim).
+
+## Why it matters on Airflow 2
+DummyOperator warns at every parse from 2.3 and is gone in Airflow 3.
+
+## Example
+```python
+from airflow.operators.dummy import DummyOperator
+start = DummyOperator(task_id="start")
+```
+
+## Fix safety
+Safe: the import and every use become EmptyOperator (unsafe `EmptyOperator as DummyOperator` when
+the name is re-bound in the file).
+"""

@@ -11,7 +11,7 @@ from typing import Any
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example
 from dagshift.rules.dag_api import screen
 from dagshift.rules.dag_api.base import _DagApiRule
-from dagshift.rules.dag_api.docs import DS502_DOC, DS507_DOC, HEADER, STAGE_OPERATOR
+from dagshift.rules.dag_api.docs import DS502_DOC, DS503_DOC, DS507_DOC, HEADER, STAGE_OPERATOR
 
 
 class ProvideContext(_DagApiRule):
@@ -122,27 +122,7 @@ class DummyToEmpty(_DagApiRule):
     severity = WARNING
     fix = SAFE
     tokens = ("DummyOperator",)
-    doc = """
-## What it does
-On targets whose wheel has `airflow/operators/empty.py` (2.3 and later; among MWAA versions 2.4.3
-and later), reports `from airflow.operators.dummy import DummyOperator`. (The 1.10 path
-`airflow.operators.dummy_operator` is DS103.) Never suggested for an older target. On Airflow 3,
-where the import fails, an error whose fix imports EmptyOperator from the standard provider (the
-destination of the 3.x wheel's own `airflow.operators.empty` shim).
-
-## Why it matters on Airflow 2
-DummyOperator warns at every parse from 2.3 and is gone in Airflow 3.
-
-## Example
-```python
-from airflow.operators.dummy import DummyOperator
-start = DummyOperator(task_id="start")
-```
-
-## Fix safety
-Safe: the import and every use become EmptyOperator (unsafe `EmptyOperator as DummyOperator` when
-the name is re-bound in the file).
-"""
+    doc = DS503_DOC
     invalid = (
         Example("from airflow.operators.dummy import DummyOperator\n\nstart = DummyOperator(task_id='start')\n",
                 "from airflow.operators.empty import EmptyOperator\n\nstart = EmptyOperator(task_id='start')\n",
@@ -265,9 +245,18 @@ class ContextKeys(_DagApiRule):
     name = "deprecated-context-key"
     message = "deprecated template-context key"
     severity = WARNING
-    tokens = ("execution_date", "next_ds", "prev_ds", "tomorrow_ds", "yesterday_ds")
+    tokens = ("execution_date", "next_ds", "prev_ds", "tomorrow_ds", "yesterday_ds", "triggering_dataset_events")
     fix = SOMETIMES
+    kinds = frozenset({"python", "template", "shell", "yaml", "json"})
     doc = DS507_DOC
+
+    def analyse(self, ctx: Any) -> Any:
+        if ctx.kind == "python":
+            return super().analyse(ctx)
+        from dagshift.rules.dag_api.analysis import api_table
+        from dagshift.rules.dag_api.context_keys import template_findings
+
+        return template_findings(ctx, api_table()[ctx.target])
     invalid = (Example('cmd = "echo {{ next_ds }}"\n', 'cmd = "echo {{ data_interval_end | ds }}"\n', target="2.5.1", findings=((1, 7, 'template variable `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}`'),)),
                Example('cmd = "echo {{ execution_date }}"\n', None, target="3.0.6", findings=((1, 7, 'template variable `execution_date` was removed in Airflow 3 and is undefined on 3.0.6: use `data_interval_start` or `logical_date`'),)))
     valid = (Example('cmd = "echo {{ next_ds }}"\n', target="2.0.2"),)

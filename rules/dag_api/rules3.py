@@ -6,6 +6,8 @@ rules/dag_api/airflow3.py, called from the family's one visitor.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dagshift.linter.rule import ERROR, SAFE, WARNING, Example
 from dagshift.rules.dag_api.base import _DagApiRule
 from dagshift.rules.dag_api.docs import HEADER
@@ -14,17 +16,20 @@ from dagshift.rules.dag_api.docs import HEADER
 class RemovedDagArgument(_DagApiRule):
     gate = "dag_args_removed"
     code = "DS512"
-    name = "removed-dag-argument"
-    message = "DAG argument removed in Airflow 3"
+    name = "removed-argument"
+    message = "DAG or operator argument removed (or without effect) in Airflow 3"
     severity = ERROR
     fix = SAFE
-    tokens = ("default_view", "orientation", "fail_stop", "full_filepath")
+    tokens = ("default_view", "orientation", "fail_stop", "full_filepath", "sla", "email")
     doc = """
 ## What it does
 On Airflow 3 targets, reports the `DAG(...)` / `@dag(...)` arguments the newest Airflow 2 took and
 the target's DAG does not (from the wheels: the task SDK's attrs fields against 2.x's `__init__`):
-`default_view`, `orientation`, `full_filepath`, `fail_stop` (renamed `fail_fast`).
-`schedule_interval`, `timetable` and `concurrency` are DS504's and DS506's.
+`default_view`, `orientation`, `full_filepath`, `fail_stop` (renamed `fail_fast`): errors.
+`schedule_interval`, `timetable` and `concurrency` are DS504's and DS506's. Also, as warnings
+quoting the wheel's own warning, the DAG and operator arguments (also in `default_args`) Airflow 3
+takes only to warn: `sla` and `sla_miss_callback` (the SLA feature is gone: they do nothing) and
+`email` (deprecated for notifiers).
 
 ## Why it matters on Airflow 3
 The DAG class rejects an argument it does not know: the file fails to load and none of its DAGs
@@ -39,7 +44,8 @@ with DAG("etl", schedule=None, default_view="graph", fail_stop=True) as dag:
 ## Fix safety
 Safe: `fail_stop` becomes `fail_fast` (its successor, from Airflow's release notes, checked in the
 wheel); `default_view`, `orientation` and `full_filepath` are deleted (Airflow 3 decides the view
-and the file path itself).
+and the file path itself), and so are `sla` / `sla_miss_callback`, which do nothing on Airflow 3.
+None for `email`: moving to a notifier is a choice.
 """
     invalid = (
         Example(HEADER + "dag = DAG('etl', schedule=None, default_view='graph', fail_stop=True)\n",
@@ -58,12 +64,21 @@ class ChangedDagDefault(_DagApiRule):
     severity = WARNING
     fix = SAFE
     tokens = ("DAG", "dag")
+    project_kinds = frozenset({"airflow-cfg", "env", "yaml", "json", "terraform", "dockerfile", "shell"})
+
+    def collect_project(self, project: Any) -> None:
+        if "catchup_by_default" not in project.facts:
+            from dagshift.rules.dag_api.airflow3 import configured_catchup
+
+            project.facts["catchup_by_default"] = configured_catchup(project)
     doc = """
 ## What it does
 On Airflow 3 targets, reports each `DAG(...)` / `@dag(...)` that passes no `schedule` (nor
 `schedule_interval` / `timetable`) or no `catchup`: the two defaults Airflow 3 changed (from the
 wheels: 2.x's one-day `DEFAULT_SCHEDULE_INTERVAL` against the task SDK's `schedule=None`, and
-`[scheduler] catchup_by_default` in each version's config.yml).
+`[scheduler] catchup_by_default` in each version's config.yml). Where the repository's own
+configuration (airflow.cfg, environment, MWAA or compose settings) sets `catchup_by_default`, that
+setting carries over to Airflow 3 and `catchup` is not reported.
 
 ## Why it matters on Airflow 3
 Nothing fails: a DAG that ran every day on Airflow 2 is simply never scheduled, and one that

@@ -20,6 +20,7 @@ from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
 from dagshift.rules.imports.tables import TargetTables, closed_world, import_verdict, tables
 from dagshift.rules.imports.verdicts import Move, closed_world_finding, import_finding, moved_finding, provider_finding
+from dagshift.rules.requirements.tables import installed_providers
 
 # -- analysis --------------------------------------------------------------------------------
 
@@ -326,7 +327,10 @@ def _module_findings(
 
 
 def describe(finding: Move, target: str, code: str) -> str:
-    where = f" (install {finding.dist})" if finding.dist else ""
+    where = ""
+    if finding.dist:  # the environment may have the provider already (MWAA's image, Airflow's own requirements)
+        where = (f" (in {finding.dist}, which MWAA {target} installs)" if finding.dist in installed_providers(target)
+                 else f" (install {finding.dist})")
     if code == "DS104":
         if finding.new:
             return f"`{finding.old}` does not exist in the provider version Airflow {target} pins; use `{finding.new}`{where}"

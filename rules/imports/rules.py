@@ -104,7 +104,7 @@ is left alone.
         Example(
             "from airflow.contrib.operators.emr_create_job_flow_operator import EmrCreateJobFlowOperator\n",
             "from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator\n",
-            target="2.5.1", findings=((1, 68, '`airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` (install apache-airflow-providers-amazon)'),)),
+            target="2.5.1", findings=((1, 68, '`airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example("from airflow.operators.sensors import TimeSensor  # old\n",
                 "from airflow.sensors.time_sensor import TimeSensor  # old\n", target="2.5.1", findings=((1, 39, '`airflow.operators.sensors.TimeSensor` does not exist on Airflow 2.5.1: it moved to `airflow.sensors.time_sensor.TimeSensor`'),)),
         Example("from airflow.executors import get_default_executor\n\nexecutor = get_default_executor()\n", None,
@@ -154,7 +154,7 @@ Safe: the import is rewritten to the path the shim itself resolves to.
         Example(
             "import airflow.hooks.S3_hook as s3\n\nhook = s3.S3Hook()\n",
             "import airflow.providers.amazon.aws.hooks.s3 as s3\n\nhook = s3.S3Hook()\n",
-            target="2.5.1", findings=((3, 8, '`airflow.hooks.S3_hook.S3Hook` is deprecated on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.hooks.s3.S3Hook` (install apache-airflow-providers-amazon)'),)),
+            target="2.5.1", findings=((3, 8, '`airflow.hooks.S3_hook.S3Hook` is deprecated on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.hooks.s3.S3Hook` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example(
             "from airflow.api.common.experimental.trigger_dag import trigger_dag\n",
             "from airflow.api.common.trigger_dag import trigger_dag\n",
@@ -201,7 +201,7 @@ renamed. When the file re-binds the name, the unsafe fix imports `New as Old` in
             "from airflow.contrib.hooks.aws_hook import AwsHook\n\nhook = AwsHook(aws_conn_id='aws_default')\n",
             "from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook\n\n"
             "hook = AwsBaseHook(aws_conn_id='aws_default')\n",
-            target="2.5.1", findings=((1, 44, '`airflow.contrib.hooks.aws_hook.AwsHook` is deprecated on Airflow 2.5.1: renamed to `airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook` (install apache-airflow-providers-amazon)'),)),
+            target="2.5.1", findings=((1, 44, '`airflow.contrib.hooks.aws_hook.AwsHook` is deprecated on Airflow 2.5.1: renamed to `airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example(
             "from airflow.operators.dummy_operator import DummyOperator\n\n"
             "def DummyOperator_factory():\n    DummyOperator = None\n    return DummyOperator\n",
@@ -253,11 +253,11 @@ provider's own deprecation message where one existed) and offers no fix.
         Example(
             "from airflow.providers.amazon.aws.operators.emr_add_steps import EmrAddStepsOperator\n",
             "from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator\n",
-            target="2.5.1", findings=((1, 66, '`airflow.providers.amazon.aws.operators.emr_add_steps.EmrAddStepsOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.emr.EmrAddStepsOperator` (install apache-airflow-providers-amazon)'),)),
+            target="2.5.1", findings=((1, 66, '`airflow.providers.amazon.aws.operators.emr_add_steps.EmrAddStepsOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.emr.EmrAddStepsOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example(
             "from airflow.providers.amazon.aws.operators.glue import AwsGlueJobOperator\n\nAwsGlueJobOperator(task_id=\"crawl\")\n",
             "from airflow.providers.amazon.aws.operators.glue import GlueJobOperator\n\nGlueJobOperator(task_id=\"crawl\")\n",
-            target="2.5.1", findings=((1, 57, '`airflow.providers.amazon.aws.operators.glue.AwsGlueJobOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.glue.GlueJobOperator` (install apache-airflow-providers-amazon)'),)),
+            target="2.5.1", findings=((1, 57, '`airflow.providers.amazon.aws.operators.glue.AwsGlueJobOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.glue.GlueJobOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example("from airflow.providers.postgres.operators.postgres import PostgresOperator\n", None, target="2.11.0",
                 findings=((1, 59, '`airflow.providers.postgres.operators.postgres.PostgresOperator` does not exist in the provider version Airflow 2.11.0 pins: apache-airflow-providers-postgres 6.2.0 has no `PostgresOperator`; an earlier apache-airflow-providers-postgres deprecated it, saying: "Please use `airflow.providers.common.sql.operators.sql.SQLExecuteQueryOperator`.Also, you can provide `hook_params={\'schema\': <database>}`."'),)),
     )

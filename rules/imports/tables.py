@@ -95,7 +95,17 @@ class World:
     def shim_target(self, module: str, name: str) -> Optional[str]:
         """Where a deprecated shim module takes `name` from (None: not known)."""
         origins = self._shims.get(module, {})
-        return origins.get(name) or (f"{origins['*']}.{name}" if "*" in origins else None)
+        found = origins.get(name) or (f"{origins['*']}.{name}" if "*" in origins else None)
+        return self.public(found) if found else None
+
+    def public(self, dotted: str) -> str:
+        """Airflow 3's task SDK keeps its classes in `airflow.sdk.definitions.*` and serves the
+        public ones from `airflow.sdk` itself, the documented interface for DAG authors: a shim
+        that points inside is written as `airflow.sdk.<Name>` where that exports the name."""
+        module, _, name = dotted.rpartition(".")
+        if module.startswith("airflow.sdk.") and "airflow.sdk" in self and name in self.get("airflow.sdk"):
+            return f"airflow.sdk.{name}"
+        return dotted
 
     def homes(self, name: str) -> list[str]:
         """The modules that define `name` themselves (imports, re-exports and shims left out)."""

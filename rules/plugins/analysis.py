@@ -190,6 +190,28 @@ CODES = {"operators": "DS202", "sensors": "DS202", "hooks": "DS202", "admin_view
          "menu_links": "DS203", "executors": "DS204"}
 
 
+# The MWAA versions whose documentation says Flask-AppBuilder plugins do not load (MWAA User Guide,
+# "Apache Airflow v3 on Amazon MWAA"; shared/reference/airflow-2to3.md).
+MWAA_WITHOUT_FAB_PLUGINS = ("3.0.6",)
+FAB_UI = {"appbuilder_views": "DS208", "appbuilder_menu_items": "DS208", "flask_blueprints": "DS208"}
+
+
+def plugin_attributes(target: str) -> frozenset[str]:
+    from dagshift.linter.tables import load_table
+
+    return frozenset(load_table("plugin_api", "targets")["targets"][target]["attributes"])
+
+
+def _fab_ui(target: str, node: Any, attr: str) -> Finding:
+    has = plugin_attributes(target)
+    successors = "`fastapi_apps`" + (" (or `external_views` / `react_apps`)" if {"external_views", "react_apps"} <= has else "")
+    mwaa = f", and MWAA {target} does not load it" if target in MWAA_WITHOUT_FAB_PLUGINS else ""
+    return Finding("DS208", node, (
+        f"`{attr}` is Flask-AppBuilder UI: Airflow {target} loads it only through the FAB provider's deprecated "
+        f"compatibility layer{mwaa}; rewrite it as {successors}"
+    ))
+
+
 def plugin_class_findings(ctx: Any) -> list[Finding]:
     """DS202-DS204: the lists of AirflowPlugin classes (and Flask-Admin imports), in one pass."""
     findings = []
@@ -212,8 +234,12 @@ def plugin_class_findings(ctx: Any) -> list[Finding]:
                 continue
             target = small.targets[0].target
             attr = target.value if isinstance(target, cst.Name) else ""
-            code = CODES.get(attr)
+            code = CODES.get(attr) or (FAB_UI.get(attr) if "fastapi_apps" in plugin_attributes(ctx.target) else None)
             if code is None:
+                continue
+            if code == "DS208":
+                if not (isinstance(small.value, (cst.List, cst.Tuple)) and not small.value.elements):
+                    findings.append(_fab_ui(ctx.target, target, attr))
                 continue
             if isinstance(small.value, (cst.List, cst.Tuple)) and not small.value.elements:
                 # An empty list breaks nothing: say so, and offer to delete the line.

@@ -6,7 +6,7 @@ The plugin index (rules/plugins/index.py) is built in the project phase; these r
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Optional
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example, FamilyRule
 
@@ -229,6 +229,50 @@ the full path and drop the attribute.
     )
 
     valid = (Example(PLUGIN_SOURCE, path=PLUGIN_FILE),)
+
+
+class FlaskAppBuilderUi(_PluginRule):
+    code = "DS208"
+    name = "flask-appbuilder-plugin-ui"
+    message = "Flask-AppBuilder plugin UI on Airflow 3"
+    severity = WARNING
+    tokens = ("appbuilder_views", "appbuilder_menu_items", "flask_blueprints")
+
+    @classmethod
+    def applies_on(cls) -> Optional[list[str]]:
+        from dagshift.linter.tables import load_table
+
+        table = load_table("plugin_api", "targets")["targets"]
+        return [t for t, facts in table.items() if "fastapi_apps" in facts["attributes"]]
+
+    doc = """
+## What it does
+On targets whose `AirflowPlugin` takes `fastapi_apps` (Airflow 3, read from the core wheel),
+reports non-empty `appbuilder_views`, `appbuilder_menu_items` and `flask_blueprints`.
+
+## Why it matters on Airflow 3
+Airflow 3's UI is React on FastAPI. Flask-AppBuilder views, menu items and blueprints load only
+through the FAB provider's compatibility layer, which Airflow deprecates, and MWAA 3.0.6 does not
+load them: the plugin imports, its pages are gone. Their successors are `fastapi_apps` (3.0) and
+`external_views` / `react_apps` (3.1 and later, where the target's wheel has them).
+
+## Example
+```python
+class MyPlugin(AirflowPlugin):
+    name = "my_plugin"
+    appbuilder_views = [{"name": "Reports", "category": "Tools", "view": ReportsView()}]
+```
+
+## Fix safety
+None: the views have to be rewritten for FastAPI / React.
+"""
+    invalid = (
+        Example("from airflow.plugins_manager import AirflowPlugin\n\n\nclass MyPlugin(AirflowPlugin):\n"
+                "    name = \"my_plugin\"\n    flask_blueprints = [bp]\n", None, path=PLUGIN_FILE, target="3.0.6",
+                findings=((6, 5, "`flask_blueprints` is Flask-AppBuilder UI: Airflow 3.0.6 loads it only through the FAB provider's deprecated compatibility layer, and MWAA 3.0.6 does not load it; rewrite it as `fastapi_apps`"),)),
+    )
+    valid = (Example("from airflow.plugins_manager import AirflowPlugin\n\n\nclass MyPlugin(AirflowPlugin):\n"
+                     "    name = \"my_plugin\"\n    flask_blueprints = [bp]\n", path=PLUGIN_FILE, target="2.11.0"),)
 
 
 class PluginMacrosImport(_PluginIndexRule):
