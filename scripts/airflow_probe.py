@@ -97,7 +97,7 @@ def probe_operator(cls) -> str:
         warnings.simplefilter("ignore")
         try:
             cls(**required, dagshift_probe_argument=1)
-        except AirflowException as exc:
+        except (AirflowException, TypeError) as exc:  # (Airflow 3's task SDK raises TypeError)
             return "rejected" if "Invalid arguments were passed" in str(exc) else "undecidable"
         except Exception:
             return "undecidable"

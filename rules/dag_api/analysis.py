@@ -273,14 +273,14 @@ class _Visitor(ContextKeyChecks):
                 if isinstance(side, cst.Name) and side.value in self.dag_names:
                     self.findings.append(Finding("DS508", node, (
                         f"`{self.ctx.module.code_for_node(node)}` sets a dependency between a DAG and a task, "
-                        "which Airflow 2 refuses: create the task inside `with DAG(...)` or pass `dag=`"
+                        "which Airflow refuses since 2.0: create the task inside `with DAG(...)` or pass `dag=`"
                     )))
                     break
         for call in self.chain_calls:
             for arg in call.args:
                 if isinstance(arg.value, cst.Name) and arg.value.value in self.dag_names:
                     self.findings.append(Finding("DS508", arg.value, (
-                        f"`{arg.value.value}` is a DAG: Airflow 2's chain()/cross_downstream() take tasks only"
+                        f"`{arg.value.value}` is a DAG: since Airflow 2, chain()/cross_downstream() take tasks only"
                     )))
 
     def _imports(self) -> None:

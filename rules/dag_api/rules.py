@@ -288,7 +288,7 @@ None: create the task inside `with DAG(...)`, or pass `dag=dag`.
 """
     invalid = (Example(HEADER + "from airflow.operators.empty import EmptyOperator\n\n"
                        "dag = DAG('etl')\nextract = EmptyOperator(task_id='x')\ndag >> extract\n", None,
-                       target="2.5.1", findings=((8, 1, '`dag >> extract` sets a dependency between a DAG and a task, which Airflow 2 refuses: create the task inside `with DAG(...)` or pass `dag=`'),)),)
+                       target="2.5.1", findings=((8, 1, '`dag >> extract` sets a dependency between a DAG and a task, which Airflow refuses since 2.0: create the task inside `with DAG(...)` or pass `dag=`'),)),)
 
     def wants(self, text: str, target: str) -> bool:
         if "DAG" not in text:

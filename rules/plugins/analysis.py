@@ -57,7 +57,7 @@ def namespace_findings(ctx: Any, index: dict) -> list[Finding]:
             code = "DS205" if kind == "macros" else "DS201"
             if imported.name is None:
                 findings.append(Finding(code, imported.alias.name, (
-                    f"`import {module}`: Airflow 2 has no `{parent}.<plugin>` modules; import from the plugin's own module"
+                    f"`import {module}`: Airflow has no `{parent}.<plugin>` modules since 2.0; import from the plugin's own module"
                 )))
                 continue
             findings.append(_namespaced(ctx, code, imported, index, kind, plugin_name, searched))
@@ -218,7 +218,7 @@ def plugin_class_findings(ctx: Any) -> list[Finding]:
     for imported in ctx.imports:
         if imported.module == "flask_admin" or imported.module.startswith("flask_admin."):
             findings.append(Finding("DS203", imported.alias.name, (
-                f"`{imported.qualified}`: Flask-Admin is not installed with Airflow 2; "
+                f"`{imported.qualified}`: Flask-Admin is not installed since Airflow 2; "
                 "write the view for Flask-AppBuilder (`appbuilder_views`)"
             )))
     for stmt in ctx.module.body:
@@ -243,18 +243,18 @@ def plugin_class_findings(ctx: Any) -> list[Finding]:
                 continue
             if isinstance(small.value, (cst.List, cst.Tuple)) and not small.value.elements:
                 # An empty list breaks nothing: say so, and offer to delete the line.
-                findings.append(Finding(code, target, f"`{attr}` is empty, and Airflow 2 ignores it: delete it",
+                findings.append(Finding(code, target, f"`{attr}` is empty, and Airflow ignores it since 2.0: delete it",
                                         WARNING, delete_statement(ctx, line, SAFE, f"delete the empty `{attr}`")))
                 continue
             if code == "DS202":
-                findings.append(Finding(code, target, f"`{attr}` on an AirflowPlugin is ignored by Airflow 2: DAGs import "
+                findings.append(Finding(code, target, f"`{attr}` on an AirflowPlugin is ignored since Airflow 2: DAGs import "
                                                 "these classes from their modules", fix=delete_statement(ctx, line, UNSAFE, "delete the attribute")))
             elif code == "DS203":
                 replacement = "appbuilder_views" if attr == "admin_views" else "appbuilder_menu_items"
-                findings.append(Finding(code, target, f"`{attr}` (Flask-Admin) is ignored by Airflow 2: use `{replacement}`",
+                findings.append(Finding(code, target, f"`{attr}` (Flask-Admin) is ignored since Airflow 2: use `{replacement}`",
                                         WARNING))
             else:
-                findings.append(Finding(code, target, "plugin `executors` are not selectable by plugin name on Airflow 2: "
+                findings.append(Finding(code, target, "plugin `executors` are not selectable by plugin name since Airflow 2: "
                                                 "set `[core] executor` to the executor's full import path"))
     return findings
 
@@ -302,7 +302,7 @@ def apply_defaults_findings(ctx: Any) -> list[Finding]:
         edits.append(remove_imported_name(ctx, imported))
     fix = Fix(tuple(edits), SAFE, "remove `@apply_defaults`")
     return [
-        Finding("DS206", d.decorator, "`@apply_defaults` is not needed on Airflow 2: BaseOperator applies default_args itself",
+        Finding("DS206", d.decorator, "`@apply_defaults` is not needed since Airflow 2: BaseOperator applies default_args itself",
                 fix=fix)
         for d in visitor.found
     ]

@@ -150,8 +150,8 @@ Unsafe: deletes the attribute. Keep it while the same plugins still serve an Air
 environment during the migration. Safe for an empty list, which nothing can rely on.
 """
     invalid = (
-        Example(EMPTY_LISTS, EMPTY_LISTS.replace("    operators = []\n", ""), path=PLUGIN_FILE, findings=((9, 5, '`operators` is empty, and Airflow 2 ignores it: delete it'),)),
-        Example(PLUGIN_SOURCE, PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", ""), path=PLUGIN_FILE, findings=((11, 5, '`operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules'),)),
+        Example(EMPTY_LISTS, EMPTY_LISTS.replace("    operators = []\n", ""), path=PLUGIN_FILE, findings=((9, 5, '`operators` is empty, and Airflow ignores it since 2.0: delete it'),)),
+        Example(PLUGIN_SOURCE, PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", ""), path=PLUGIN_FILE, findings=((11, 5, '`operators` on an AirflowPlugin is ignored since Airflow 2: DAGs import these classes from their modules'),)),
     )
 
     valid = (Example(PLUGIN_SOURCE.replace("    operators = [MyCopyOperator]\n", "    macros = []\n"), path=PLUGIN_FILE),)
@@ -186,8 +186,8 @@ Safe for an empty `admin_views = []` / `menu_links = []`: the line is deleted. N
 views have to be rewritten for Flask-AppBuilder.
 """
     invalid = (Example(EMPTY_LISTS, EMPTY_LISTS.replace("    admin_views = []\n    menu_links = []\n", ""),
-                       path=PLUGIN_FILE, findings=((6, 5, '`admin_views` is empty, and Airflow 2 ignores it: delete it'), (7, 5, '`menu_links` is empty, and Airflow 2 ignores it: delete it'))),
-               Example("from flask_admin import BaseView, expose\n", None, path=PLUGIN_FILE, findings=((1, 25, '`flask_admin.BaseView`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'), (1, 35, '`flask_admin.expose`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'))),)
+                       path=PLUGIN_FILE, findings=((6, 5, '`admin_views` is empty, and Airflow ignores it since 2.0: delete it'), (7, 5, '`menu_links` is empty, and Airflow ignores it since 2.0: delete it'))),
+               Example("from flask_admin import BaseView, expose\n", None, path=PLUGIN_FILE, findings=((1, 25, '`flask_admin.BaseView`: Flask-Admin is not installed since Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'), (1, 35, '`flask_admin.expose`: Flask-Admin is not installed since Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)'))),)
 
     valid = (Example("from airflow.plugins_manager import AirflowPlugin\nfrom flask_appbuilder import BaseView, expose\n\n\n"
                          "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    appbuilder_views = []\n", path=PLUGIN_FILE),)
@@ -221,11 +221,11 @@ Safe for an empty `executors = []`: the line is deleted. None otherwise: set `[c
 the full path and drop the attribute.
 """
     invalid = (
-        Example(EMPTY_LISTS, EMPTY_LISTS.replace("    executors = []\n", ""), path=PLUGIN_FILE, findings=((8, 5, '`executors` is empty, and Airflow 2 ignores it: delete it'),)),
+        Example(EMPTY_LISTS, EMPTY_LISTS.replace("    executors = []\n", ""), path=PLUGIN_FILE, findings=((8, 5, '`executors` is empty, and Airflow ignores it since 2.0: delete it'),)),
         Example(
             "from airflow.plugins_manager import AirflowPlugin\nfrom my_executor import MyExecutor\n\n\n"
             "class MyPlugin(AirflowPlugin):\n    name = \"my_plugin\"\n    executors = [MyExecutor]\n",
-            None, path=PLUGIN_FILE, findings=((7, 5, "plugin `executors` are not selectable by plugin name on Airflow 2: set `[core] executor` to the executor's full import path"),)),
+            None, path=PLUGIN_FILE, findings=((7, 5, "plugin `executors` are not selectable by plugin name since Airflow 2: set `[core] executor` to the executor's full import path"),)),
     )
 
     valid = (Example(PLUGIN_SOURCE, path=PLUGIN_FILE),)
@@ -345,7 +345,7 @@ Safe: removes the decorator, and its import when nothing else in the file uses i
             "from airflow.models import BaseOperator\n\n\n"
             "class MyCopyOperator(BaseOperator):\n    def __init__(self, **kwargs):\n"
             "        super().__init__(**kwargs)\n",
-            path=PLUGIN_FILE, findings=((6, 6, '`@apply_defaults` is not needed on Airflow 2: BaseOperator applies default_args itself'),)),
+            path=PLUGIN_FILE, findings=((6, 6, '`@apply_defaults` is not needed since Airflow 2: BaseOperator applies default_args itself'),)),
     )
 
     valid = (Example("from airflow.models import BaseOperator\n\n\nclass MyCopyOperator(BaseOperator):\n"

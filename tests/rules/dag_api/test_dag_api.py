@@ -19,7 +19,7 @@ EXPECTED = {
         "34:73: DS501 [*] `provide_context` is deprecated on Airflow 2.0.2: PythonOperator always passes the context to callables that take it",
         "38:5: DS502 [*] BashOperator has no `xcom_push` on Airflow 2.0.2: it is `do_xcom_push`",
         "41:78: DS502 TriggerDagRunOperator has no `python_callable` on Airflow 2.0.2: pass the run's payload as `conf={...}` (templated)",
-        "42:1: DS508 `dag >> start` sets a dependency between a DAG and a task, which Airflow 2 refuses: create the task inside `with DAG(...)` or pass `dag=`",
+        "42:1: DS508 `dag >> start` sets a dependency between a DAG and a task, which Airflow refuses since 2.0: create the task inside `with DAG(...)` or pass `dag=`",
     ],
     "2.5.1": [
         "6:37: DS503 [*] DummyOperator is deprecated on Airflow 2.5.1: use `airflow.operators.empty.EmptyOperator`",
@@ -36,7 +36,7 @@ EXPECTED = {
         "37:18: DS507 template variable `yesterday_ds` is deprecated on Airflow 2.5.1: it has no direct replacement: derive it from `data_interval_start`/`data_interval_end`",
         "38:5: DS502 [*] BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`",
         "41:78: DS502 TriggerDagRunOperator has no `python_callable` on Airflow 2.5.1: pass the run's payload as `conf={...}` (templated)",
-        "42:1: DS508 `dag >> start` sets a dependency between a DAG and a task, which Airflow 2 refuses: create the task inside `with DAG(...)` or pass `dag=`",
+        "42:1: DS508 `dag >> start` sets a dependency between a DAG and a task, which Airflow refuses since 2.0: create the task inside `with DAG(...)` or pass `dag=`",
     ],
 }
 EXPECTED["2.10.3"] = [line.replace("2.5.1", "2.10.3") for line in EXPECTED["2.5.1"]]

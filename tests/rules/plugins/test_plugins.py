@@ -21,16 +21,16 @@ dags/plugin_dag.py:6:45: DS201 [*] `SingleOperator` is imported through `airflow
 dags/plugin_dag.py:7:31: DS201 [*] `InitOperator` is imported through the bare package, which Airflow 2 does not provide: import it from `init_plugin`
 dags/plugin_dag.py:8:47: DS201 `airflow.operators.external_plugin.ExternalOperator` was a 1.10 plugin import; plugin `external_plugin` is not in this repository (searched plugins/): import `ExternalOperator` from the plugin's own module
 dags/plugin_dag.py:9:38: DS205 [*] `business_days` is imported through `airflow.macros.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin.macros`
-plugins/init_plugin/__init__.py:12:5: DS202 [-] `operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
-plugins/init_plugin/__init__.py:13:5: DS204 [*] `executors` is empty, and Airflow 2 ignores it: delete it
-plugins/my_plugin/__init__.py:3:25: DS203 `flask_admin.BaseView`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)
-plugins/my_plugin/__init__.py:3:35: DS203 `flask_admin.expose`: Flask-Admin is not installed with Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)
-plugins/my_plugin/__init__.py:18:5: DS202 [-] `operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
-plugins/my_plugin/__init__.py:19:5: DS202 [-] `sensors` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
-plugins/my_plugin/__init__.py:21:5: DS203 `admin_views` (Flask-Admin) is ignored by Airflow 2: use `appbuilder_views`
-plugins/my_plugin/operators/copy.py:8:6: DS206 [*] `@apply_defaults` is not needed on Airflow 2: BaseOperator applies default_args itself
+plugins/init_plugin/__init__.py:12:5: DS202 [-] `operators` on an AirflowPlugin is ignored since Airflow 2: DAGs import these classes from their modules
+plugins/init_plugin/__init__.py:13:5: DS204 [*] `executors` is empty, and Airflow ignores it since 2.0: delete it
+plugins/my_plugin/__init__.py:3:25: DS203 `flask_admin.BaseView`: Flask-Admin is not installed since Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)
+plugins/my_plugin/__init__.py:3:35: DS203 `flask_admin.expose`: Flask-Admin is not installed since Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)
+plugins/my_plugin/__init__.py:18:5: DS202 [-] `operators` on an AirflowPlugin is ignored since Airflow 2: DAGs import these classes from their modules
+plugins/my_plugin/__init__.py:19:5: DS202 [-] `sensors` on an AirflowPlugin is ignored since Airflow 2: DAGs import these classes from their modules
+plugins/my_plugin/__init__.py:21:5: DS203 `admin_views` (Flask-Admin) is ignored since Airflow 2: use `appbuilder_views`
+plugins/my_plugin/operators/copy.py:8:6: DS206 [*] `@apply_defaults` is not needed since Airflow 2: BaseOperator applies default_args itself
 plugins/my_plugin/sensors.py:6:44: DS207 `provide_context` is not an argument of BaseSensorOperator on Airflow 2.5.1: creating a `MyFileSensor` raises "Invalid arguments were passed"
-plugins/single_plugin.py:12:5: DS202 [-] `operators` on an AirflowPlugin is ignored by Airflow 2: DAGs import these classes from their modules
+plugins/single_plugin.py:12:5: DS202 [-] `operators` on an AirflowPlugin is ignored since Airflow 2: DAGs import these classes from their modules
 """
 
 
