@@ -52,6 +52,7 @@ def import_path(path: str, afresh: bool = False) -> tuple[bool, bool, str]:
     warned = any(
         issubclass(w.category, DEPRECATION)
         and (module in str(w.message) or f"`{name}`" in str(w.message) or ("module is deprecated" in str(w.message) and "airflow" in str(w.message))
+             or f".{name}' is deprecated" in str(w.message)  # 3.x airflow.datasets: "Import 'airflow.dataset.Dataset' is deprecated"
              or file_part in w.filename.replace("\\", "/"))
         for w in caught
     )

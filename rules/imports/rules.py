@@ -86,8 +86,10 @@ from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
 Safe when the destination is known: the import is rewritten (aliases and comments kept; a
 statement whose names go to different modules is split). Paths with no replacement, such as
 `DagRunOrder` (TriggerDagRunOperator takes `conf=` instead) or `S3PrefixSensor` on 2.4+, are
-reported without a fix. An import inside `try`/`except ImportError` with a working alternative beside it
-is left alone.
+reported without a fix, unless the file no longer uses the name (another rule's fix replaced its
+calls, as DS505 does `days_ago`): then the name is deleted from its import, a safe fix (not when a
+string names it, as `__all__` would). An import inside `try`/`except ImportError` with a working
+alternative beside it is left alone.
 """
     valid = (
         Example("from airflow.operators.bash import BashOperator\n", target="2.5.1"),
@@ -109,9 +111,12 @@ is left alone.
                 "from airflow.sensors.time_sensor import TimeSensor  # old\n", target="2.5.1", findings=((1, 39, '`airflow.operators.sensors.TimeSensor` does not exist on Airflow 2.5.1: it moved to `airflow.sensors.time_sensor.TimeSensor`'),)),
         Example("from airflow.executors import get_default_executor\n\nexecutor = get_default_executor()\n", None,
                 target="2.5.1", findings=((1, 31, '`airflow.executors.get_default_executor` does not exist on Airflow 2.5.1: call `ExecutorLoader.get_default_executor()` from `airflow.executors.executor_loader` where it is still needed (SubDagOperator no longer takes `executor`)'),)),
-        Example("from airflow.contrib.hooks.gcs_hook import _parse_gcs_url\n", None, target="2.5.1", findings=((1, 44, "`airflow.contrib.hooks.gcs_hook._parse_gcs_url` does not exist on Airflow 2.5.1: it was a private helper of Airflow 1.10's `airflow.contrib.hooks.gcs_hook`, which no shim passes on; copy what you need into your own code"),)),
-        Example("from airflow.datasets import Dataset\n", None, target="2.2.2", findings=((1, 30, "`airflow.datasets.Dataset` does not exist on Airflow 2.2.2: there is no module `airflow.datasets` (MWAA's Airflow has it from 2.4.3): the code was written for another Airflow version; rewrite it for Airflow 2.2.2, or target one that has it"),)),
-        Example("from airflow.operators.dagrun_operator import DagRunOrder\n", None, target="2.5.1", findings=((1, 47, '`airflow.operators.dagrun_operator.DagRunOrder` does not exist on Airflow 2.5.1 and has no replacement'),)),
+        Example("from airflow.contrib.hooks.gcs_hook import _parse_gcs_url\n\nbucket, key = _parse_gcs_url(URL)\n", None, target="2.5.1", findings=((1, 44, "`airflow.contrib.hooks.gcs_hook._parse_gcs_url` does not exist on Airflow 2.5.1: it was a private helper of Airflow 1.10's `airflow.contrib.hooks.gcs_hook`, which no shim passes on; copy what you need into your own code"),)),
+        Example("from airflow.datasets import Dataset\n\nORDERS = Dataset('s3://lake/orders')\n", None, target="2.2.2", findings=((1, 30, "`airflow.datasets.Dataset` does not exist on Airflow 2.2.2: there is no module `airflow.datasets` (MWAA's Airflow has it from 2.4.3): the code was written for another Airflow version; rewrite it for Airflow 2.2.2, or target one that has it"),)),
+        Example("from airflow.operators.dagrun_operator import DagRunOrder\n\norder = DagRunOrder(run_id='x')\n", None, target="2.5.1", findings=((1, 47, '`airflow.operators.dagrun_operator.DagRunOrder` does not exist on Airflow 2.5.1 and has no replacement'),)),
+        # Nothing uses it any more (another rule's fix replaced the calls): the import goes.
+        Example("import pendulum\nfrom airflow.utils.dates import days_ago\n\nSTART = pendulum.datetime(2024, 1, 1)\n",
+                "import pendulum\n\nSTART = pendulum.datetime(2024, 1, 1)\n", target="3.0.6", findings=((2, 33, '`airflow.utils.dates.days_ago` does not exist on Airflow 3.0.6 and has no replacement'),)),
     )
 
 

@@ -95,6 +95,10 @@ def _after_the_last_lead(t: TargetTables, node: cst.CSTNode, old: str, lead: str
     """A 1.10 path removed with no destination on the target, whose shim on another target led to
     `lead` (a provider path): follow the provider's rename, or say what became of it."""
     module, _, name = lead.rpartition(".")
+    if not module.startswith("airflow.providers."):  # an Airflow 2 core path the target dropped too
+        when = _other_targets(t.target, module, name)
+        reason = f"Airflow 2 moved it to `{lead}`, which Airflow {t.target} no longer has" + (f" ({when})" if when else "")
+        return import_finding("DS101", node, Move(old, None, None, True, reason=reason))
     dist = provider_dist(module, t.pins) or _dist_name(module)
     if dist not in t.pins:
         reason = (f"it became `{lead}` in {dist}, which Airflow {t.target}'s constraint file does not pin: add it "

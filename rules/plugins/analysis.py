@@ -127,7 +127,7 @@ def _namespaced(ctx: Any, code: str, imported: Any, index: dict, kind: str, plug
         )
         return Finding(code, imported.alias.name, message, detail=_Move(statement, position))
     via = "through the bare package" if bare else f"through `airflow.{kind}.{plugin_name}`"
-    message = f"`{name}` is imported {via}, which Airflow 2 does not provide: import it from `{where}`"
+    message = f"`{name}` is imported {via}, which Airflow has not provided since 2.0: import it from `{where}`"
     return Finding(code, imported.alias.name, message, detail=_Move(statement, position, where))
 
 

@@ -94,7 +94,7 @@ one pinned provider defines the class, and offers no fix.
     invalid = (
         Example("from airflow.operators.unknown_plugin import Thing\n", None, findings=((1, 46, "`airflow.operators.unknown_plugin.Thing` was a 1.10 plugin import; plugin `unknown_plugin` is not in this repository (searched no plugins folder): import `Thing` from the plugin's own module"),)),
         Example("from airflow.operators.my_plugin import MyCopyOperator\n", "from my_plugin import MyCopyOperator\n",
-                files=((PLUGIN_FILE, PLUGIN_SOURCE),), findings=((1, 41, '`MyCopyOperator` is imported through `airflow.operators.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin`'),)),
+                files=((PLUGIN_FILE, PLUGIN_SOURCE),), findings=((1, 41, '`MyCopyOperator` is imported through `airflow.operators.my_plugin`, which Airflow has not provided since 2.0: import it from `my_plugin`'),)),
     )
     valid = (
         Example("from airflow.operators.bash import BashOperator\n", target="2.5.1"),
@@ -303,7 +303,7 @@ Safe when the plugin is in the repository: import the function from the plugin's
 """
     invalid = (Example("from airflow.macros.company_plugin import business_days\n", None, findings=((1, 43, "`airflow.macros.company_plugin.business_days` was a 1.10 macros import; plugin `company_plugin` is not in this repository (searched no plugins folder): import `business_days` from the plugin's own module"),)),
         Example("from airflow.macros.my_plugin import business_days\n", "from my_plugin import business_days\n",
-                files=((PLUGIN_FILE, MACROS_PLUGIN),), findings=((1, 38, '`business_days` is imported through `airflow.macros.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin`'),)),)
+                files=((PLUGIN_FILE, MACROS_PLUGIN),), findings=((1, 38, '`business_days` is imported through `airflow.macros.my_plugin`, which Airflow has not provided since 2.0: import it from `my_plugin`'),)),)
     valid = (Example('bash_command = "echo {{ macros.company_plugin.business_days(ds, next_ds) }}"\n'),)
 
 

@@ -86,6 +86,7 @@ def test_merges_into_an_existing_import_and_splits_statements(cli, tmp_path):
         "from airflow.operators.bash_operator import BashOperator\n"
         "from airflow.operators.python_operator import PythonOperator, BranchPythonOperator\n"
         "from airflow.contrib.hooks.aws_hook import AwsHook, _parse_s3_config\n"
+        "\nCONFIG = _parse_s3_config('s3.cfg')\n"
     )
     result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
     assert dag.read_text() == (
@@ -95,6 +96,7 @@ def test_merges_into_an_existing_import_and_splits_statements(cli, tmp_path):
         "from airflow.operators.python import PythonOperator, BranchPythonOperator\n"
         "from airflow.contrib.hooks.aws_hook import _parse_s3_config\n"
         "from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook\n"
+        "\nCONFIG = _parse_s3_config('s3.cfg')\n"
     )
     # The private helper has no new home: it is the one finding left, an error (it fails on 2.5.1).
     assert result.out.splitlines()[0] == (
@@ -149,7 +151,8 @@ def test_shadowed_name_gets_only_an_unsafe_fix(cli, tmp_path):
 
 def test_removed_without_replacement_has_no_fix(cli, tmp_path):
     (tmp_path / "dags").mkdir()
-    (tmp_path / "dags" / "trigger.py").write_text("from airflow.operators.dagrun_operator import DagRunOrder\n")
+    (tmp_path / "dags" / "trigger.py").write_text(
+        "from airflow.operators.dagrun_operator import DagRunOrder\n\norder = DagRunOrder(run_id='x')\n")
     result = run(cli, tmp_path, "--target-version", "2.5.1", "--select", "DS1")
     assert result.out == (
         "dags/trigger.py:1:47: DS101 `airflow.operators.dagrun_operator.DagRunOrder` does not exist on "
@@ -269,3 +272,18 @@ def test_backport_era_provider_paths_follow_the_class_through_moves_and_renames(
         "hook = GlueCatalogHook()\n"
     )
     assert result.out == ""
+
+
+def test_unused_import_that_fails_is_deleted_once_the_calls_are_gone(cli, tmp_path):
+    """On Airflow 3 `days_ago` is gone: DS505's (unsafe) fix replaces the call; the import, now
+    unused and still failing, goes with a safe fix. A name the file lists in `__all__` stays."""
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "start.py"
+    dag.write_text("from airflow.utils.dates import days_ago\n\nSTART = days_ago(1)\n")
+    run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "3.0.6", "--select", "DS101,DS505")
+    assert dag.read_text() == 'import pendulum\n\nSTART = pendulum.today("UTC").add(days=-1)\n'
+    exported = tmp_path / "dags" / "exported.py"
+    exported.write_text("from airflow.utils.dates import days_ago\n\n__all__ = ['days_ago']\n")
+    result = run(cli, tmp_path, "--fix", "--target-version", "3.0.6", "--select", "DS101", "dags/exported.py")
+    assert exported.read_text() == "from airflow.utils.dates import days_ago\n\n__all__ = ['days_ago']\n"
+    assert result.out.startswith("dags/exported.py:1:33: DS101 `airflow.utils.dates.days_ago` does not exist on Airflow 3.0.6")

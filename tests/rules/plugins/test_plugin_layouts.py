@@ -18,8 +18,8 @@ from dagshift.rules import default_registry
 LAYOUTS = FIXTURES / "plugin_layouts"
 
 CAPSTONE = """\
-airflow/dags/warehouse_dag.py:4:32: DS201 [*] `StageEventsOperator` is imported through the bare package, which Airflow 2 does not provide: import it from `operators.stage_events`
-airflow/dags/warehouse_dag.py:4:53: DS201 [*] `RowCountCheckOperator` is imported through the bare package, which Airflow 2 does not provide: import it from `operators.row_count`
+airflow/dags/warehouse_dag.py:4:32: DS201 [*] `StageEventsOperator` is imported through the bare package, which Airflow has not provided since 2.0: import it from `operators.stage_events`
+airflow/dags/warehouse_dag.py:4:53: DS201 [*] `RowCountCheckOperator` is imported through the bare package, which Airflow has not provided since 2.0: import it from `operators.row_count`
 airflow/plugins/__init__.py:11:5: DS202 [-] `operators` on an AirflowPlugin is ignored since Airflow 2: DAGs import these classes from their modules
 airflow/plugins/operators/stage_events.py:8:6: DS206 [*] `@apply_defaults` is not needed since Airflow 2: BaseOperator applies default_args itself
 """
@@ -39,9 +39,9 @@ with DAG("warehouse", start_date=datetime(2021, 1, 1), schedule_interval="@hourl
 """
 
 PER_PLUGIN = """\
-dags/etl_dag.py:4:42: DS201 [*] `S3KeyCheckOperator` is imported through `airflow.operators.etl_plugin`, which Airflow 2 does not provide: import it from `etl_plugin.operators.s3`
-dags/etl_dag.py:4:62: DS201 [*] `TableLoadOperator` is imported through `airflow.operators.etl_plugin`, which Airflow 2 does not provide: import it from `etl_plugin.operators.load`
-dags/etl_dag.py:5:43: DS201 [*] `CopyOperator` is imported through `airflow.operators.copy_plugin`, which Airflow 2 does not provide: import it from `copy_ops.copy`
+dags/etl_dag.py:4:42: DS201 [*] `S3KeyCheckOperator` is imported through `airflow.operators.etl_plugin`, which Airflow has not provided since 2.0: import it from `etl_plugin.operators.s3`
+dags/etl_dag.py:4:62: DS201 [*] `TableLoadOperator` is imported through `airflow.operators.etl_plugin`, which Airflow has not provided since 2.0: import it from `etl_plugin.operators.load`
+dags/etl_dag.py:5:43: DS201 [*] `CopyOperator` is imported through `airflow.operators.copy_plugin`, which Airflow has not provided since 2.0: import it from `copy_ops.copy`
 plugins/copy_plugin.py:7:5: DS202 [-] `operators` on an AirflowPlugin is ignored since Airflow 2: DAGs import these classes from their modules
 plugins/etl_plugin/__init__.py:8:5: DS202 [-] `operators` on an AirflowPlugin is ignored since Airflow 2: DAGs import these classes from their modules
 """

@@ -15,12 +15,12 @@ from dagshift.rules import default_registry
 FIXTURE = FIXTURES / "plugin_repo"
 
 FINDINGS = """\
-dags/plugin_dag.py:4:41: DS201 [*] `MyCopyOperator` is imported through `airflow.operators.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin.operators.copy`
-dags/plugin_dag.py:5:39: DS201 [*] `MyFileSensor` is imported through `airflow.sensors.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin.sensors`
-dags/plugin_dag.py:6:45: DS201 [*] `SingleOperator` is imported through `airflow.operators.single_plugin`, which Airflow 2 does not provide: import it from `single_plugin`
-dags/plugin_dag.py:7:31: DS201 [*] `InitOperator` is imported through the bare package, which Airflow 2 does not provide: import it from `init_plugin`
+dags/plugin_dag.py:4:41: DS201 [*] `MyCopyOperator` is imported through `airflow.operators.my_plugin`, which Airflow has not provided since 2.0: import it from `my_plugin.operators.copy`
+dags/plugin_dag.py:5:39: DS201 [*] `MyFileSensor` is imported through `airflow.sensors.my_plugin`, which Airflow has not provided since 2.0: import it from `my_plugin.sensors`
+dags/plugin_dag.py:6:45: DS201 [*] `SingleOperator` is imported through `airflow.operators.single_plugin`, which Airflow has not provided since 2.0: import it from `single_plugin`
+dags/plugin_dag.py:7:31: DS201 [*] `InitOperator` is imported through the bare package, which Airflow has not provided since 2.0: import it from `init_plugin`
 dags/plugin_dag.py:8:47: DS201 `airflow.operators.external_plugin.ExternalOperator` was a 1.10 plugin import; plugin `external_plugin` is not in this repository (searched plugins/): import `ExternalOperator` from the plugin's own module
-dags/plugin_dag.py:9:38: DS205 [*] `business_days` is imported through `airflow.macros.my_plugin`, which Airflow 2 does not provide: import it from `my_plugin.macros`
+dags/plugin_dag.py:9:38: DS205 [*] `business_days` is imported through `airflow.macros.my_plugin`, which Airflow has not provided since 2.0: import it from `my_plugin.macros`
 plugins/init_plugin/__init__.py:12:5: DS202 [-] `operators` on an AirflowPlugin is ignored since Airflow 2: DAGs import these classes from their modules
 plugins/init_plugin/__init__.py:13:5: DS204 [*] `executors` is empty, and Airflow ignores it since 2.0: delete it
 plugins/my_plugin/__init__.py:3:25: DS203 `flask_admin.BaseView`: Flask-Admin is not installed since Airflow 2; write the view for Flask-AppBuilder (`appbuilder_views`)
