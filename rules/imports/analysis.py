@@ -12,7 +12,15 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from dagshift.fixers.imports import alias_code, alias_comment, import_line, remove_imported_name, retarget, with_added, without
+from dagshift.fixers.imports import (
+    alias_code,
+    alias_comment,
+    import_line,
+    remove_imported_name,
+    retarget,
+    with_added,
+    without,
+)
 from dagshift.fixers.lines import alone_on_its_lines, delete_lines, indent_at
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file

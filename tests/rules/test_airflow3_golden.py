@@ -22,6 +22,7 @@ REPOS = {"legacy_repo": FIXTURES / "legacy_repo", "mwaa110_repo": FIXTURES / "ai
 EXPECTED = FIXTURES / "airflow3" / "expected"
 TARGETS = ("3.0.6", "3.3.1")
 UPDATE = os.environ.get("DAGSHIFT_UPDATE_GOLDEN") == "1"
+NOQA = "# " + "noqa"  # (spelled apart: a linter would read the literal as a directive)
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -88,5 +89,5 @@ def test_every_import_the_fix_wrote_exists_on_the_target(repo, target):
             for alias in node.names:
                 verdict = closed_world(t, node.module or "", alias.name)
                 # (reported, or silenced by the author's own `# noqa`)
-                reported = f"{relative}:{node.lineno}:" in left or "# noqa" in lines[node.lineno - 1]
+                reported = f"{relative}:{node.lineno}:" in left or NOQA in lines[node.lineno - 1]
                 assert verdict is None or reported, f"{relative}:{node.lineno} {node.module}.{alias.name}: {verdict}"
