@@ -17,8 +17,8 @@ DEPRECATION = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
 def missing_library(error: str) -> bool:
     """A failure that says the environment lacks a package (a provider that would not install
     here, or a provider's optional library such as MySQLdb or apache_beam), not that dagshift erred."""
-    if "You do not have `" in error:  # a provider's own message for a missing optional library
-        return True
+    if "You do not have `" in error or "AirflowOptionalProviderFeatureException" in error:
+        return True  # a provider's own message for a missing optional library or provider
     if "while trying to import" in error:
         # 2.7+: a deprecated path whose destination did not import; the destination's own check
         # (fix destination imports) says why, so this one is not counted twice.

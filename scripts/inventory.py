@@ -170,6 +170,30 @@ class _Stars:
         return names
 
 
+def _deprecation_tables(inv: Inventory, tree: ast.Module, module: str, names: set[str],
+                        virtuals: dict[str, dict[str, str]]) -> None:
+    """A package's `__deprecated_classes` / `add_deprecated_classes({...})` tables: its own names
+    served with a warning, and the virtual modules it registers (collected in `virtuals`)."""
+    for sub, classes in deprecated_classes(tree).items():
+        if sub == "":  # the package's own names
+            for name, dest in classes.items():
+                if name == "*":  # every other name, redirected with a warning (3.3's airflow.macros)
+                    inv.open.add(module)
+                    inv.warns.add(module)
+                else:
+                    names.add(name)
+                    inv.warns.add(f"{module}.{name}")
+                inv.shims.setdefault(module, {})[name] = dest
+            continue
+        virtual = f"{module}.{sub}"
+        # add_deprecated_classes puts the virtual module in sys.modules when the package is
+        # imported: it shadows a real file of the same name unless the package imported that
+        # file first (3.3's `airflow.hooks.base`: the virtual one, serving BaseHook, wins).
+        if _imports_submodule(tree, module, sub):
+            continue
+        virtuals[virtual] = dict(classes)
+
+
 def wheel_inventory(wheel: Wheel, prefix: str, outside: Optional[Outside] = None) -> Inventory:
     """The inventory of every module of `wheel` under `prefix` ("airflow/", "airflow/providers/")."""
     inv = Inventory()
@@ -204,25 +228,16 @@ def wheel_inventory(wheel: Wheel, prefix: str, outside: Optional[Outside] = None
                 names.add(name)
                 inv.warns.add(f"{module}.{name}")
                 inv.shims.setdefault(module, {})[name] = dest
-        for sub, classes in deprecated_classes(tree).items() if is_package else ():
-            if sub == "":  # the package's own names
-                for name, dest in classes.items():
-                    names.add(name)
-                    inv.warns.add(f"{module}.{name}")
-                    inv.shims.setdefault(module, {})[name] = dest
-                continue
-            virtual = f"{module}.{sub}"
-            # add_deprecated_classes puts the virtual module in sys.modules when the package is
-            # imported: it shadows a real file of the same name unless the package imported that
-            # file first (3.3's `airflow.hooks.base`: the virtual one, serving BaseHook, wins).
-            if _imports_submodule(tree, module, sub):
-                continue
-            virtuals[virtual] = dict(classes)
+        if is_package:
+            _deprecation_tables(inv, tree, module, names, virtuals)
     for virtual, classes in virtuals.items():
-        inv.names[virtual] = set(classes)
+        inv.names[virtual] = set(classes) - {"*"}
         inv.warns.add(virtual)
         inv.shims[virtual] = classes
-        inv.open.discard(virtual)
+        if "*" in classes:  # every name of the module, redirected (3.3's airflow.utils.timezone)
+            inv.open.add(virtual)
+        else:
+            inv.open.discard(virtual)
     # Packages without an __init__.py (namespace packages) import too.
     for module in list(inv.names):
         parts = module.split(".")

@@ -179,28 +179,39 @@ def warns_at_import(tree: ast.Module) -> bool:
     return False
 
 
+def _class_table(value: ast.Dict) -> dict[str, dict[str, str]]:
+    # 3.x also keys the package's own names by `__name__` (read here as ""): names the package
+    # itself serves with a warning; a "*" entry redirects every name of that module.
+    table: dict[str, dict[str, str]] = {}
+    for key, body in zip(value.keys, value.values):
+        name = "" if isinstance(key, ast.Name) and key.id == "__name__" else (
+            key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None)
+        try:
+            if name is not None:
+                table[name] = ast.literal_eval(body)
+        except ValueError:
+            continue
+    return table
+
+
 def deprecated_classes(tree: ast.Module) -> dict[str, dict[str, str]]:
-    """2.4+: the `__deprecated_classes = {"submodule": {"Old": "new.path.New"}}` table of a package."""
+    """2.4+: the `__deprecated_classes = {"submodule": {"Old": "new.path.New"}}` table of a package,
+    and (3.x) the tables passed to `add_deprecated_classes({...}, ...)` literally."""
+    found: dict[str, dict[str, str]] = {}
     for stmt in tree.body:
         target = None
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
             target, value = stmt.targets[0].id, stmt.value
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             target, value = stmt.target.id, stmt.value
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and stmt.value.args:
+            call = stmt.value
+            if getattr(call.func, "id", getattr(call.func, "attr", "")) == "add_deprecated_classes":
+                target, value = "literal_deprecated_classes", call.args[0]
         if target and "deprecated_classes" in target and isinstance(value, ast.Dict):
-            # 3.x also keys the package's own names by `__name__` (read here as ""): names the
-            # package itself serves with a warning.
-            table: dict[str, dict[str, str]] = {}
-            for key, body in zip(value.keys, value.values):
-                name = "" if isinstance(key, ast.Name) and key.id == "__name__" else (
-                    key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None)
-                try:
-                    if name is not None:
-                        table[name] = ast.literal_eval(body)
-                except ValueError:
-                    continue
-            return table
-    return {}
+            for key, classes in _class_table(value).items():
+                found.setdefault(key, {}).update(classes)
+    return found
 
 
 @lru_cache(maxsize=None)
