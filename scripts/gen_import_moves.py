@@ -16,8 +16,7 @@ from official wheels only, read with zipfile + ast (never imported):
 
     python scripts/gen_import_moves.py --wheels /tmp/wheels --constraints ../shared/reference/constraints
 
-Missing wheels are fetched with `pip download --no-deps` into --wheels.
-"""
+Missing wheels are fetched with `pip download --no-deps` into --wheels."""
 
 from __future__ import annotations
 
@@ -102,6 +101,9 @@ class Target:
         if name not in bound:
             if is_package and wheel.has_module(f"{module}.{name}"):
                 return Resolution("ok", module, name)
+            moved = _moved(deprecated_classes(tree).get("", {}), name) if is_package else None  # 3.x: {__name__: ...}
+            if moved:
+                return self._deprecated_to(moved, depth)
             if name in lazy_names(tree):
                 return Resolution("ok", module, name)
             for source in star_sources(tree, module, is_package):
@@ -130,20 +132,25 @@ class Target:
             return Resolution(inner.status if inner.status == "missing" else "ok", module, name, inner.note)
         return Resolution("deprecated" if inner.status != "missing" else "missing", inner.module, inner.name, inner.note)
 
+    def _deprecated_to(self, dotted: str, depth: int) -> Resolution:
+        inner = self.resolve(*dotted.rsplit(".", 1), depth + 1)
+        return Resolution("deprecated" if inner.status != "missing" else "missing", inner.module, inner.name, inner.note)
+
     def _virtual(self, module: str, name: str, depth: int) -> Resolution:
         """2.4+: a module that only exists in a package's `__deprecated_classes` table."""
         parent, _, sub = module.rpartition(".")
         wheel = self.wheel_for(parent)
         tree = wheel.tree(parent) if wheel else None
         if tree is not None:
-            table = deprecated_classes(tree)
-            new = table.get(sub, {}).get(name)
+            new = _moved(deprecated_classes(tree).get(sub, {}), name)
             if new:
-                new_module, _, new_name = new.rpartition(".")
-                inner = self.resolve(new_module, new_name, depth + 1)
-                status = "deprecated" if inner.status != "missing" else "missing"
-                return Resolution(status, inner.module, inner.name, inner.note)
+                return self._deprecated_to(new, depth)
         return Resolution("missing", module, name, f"no module {module}")
+
+
+def _moved(table: dict[str, str], name: str) -> Optional[str]:
+    """Where a `__deprecated_classes` table sends `name` (3.3's "*" entries send every name)."""
+    return table.get(name) or (f"{table['*']}.{name}" if "*" in table else None)
 
 
 def main() -> None:
@@ -192,14 +199,12 @@ class _Run:
         self.renamed = renamed
         self.finder = ClassFinder()
         self.moves: dict[str, dict] = {}
-        # Where Airflow itself last pointed an old path (its shim on an earlier target): the best
-        # lead once a later target drops the shim.
+        # Where Airflow last pointed an old path (an earlier target's shim): the lead once a shim goes.
         self.last_pointer: dict[str, str] = {}
         self.index: dict[str, dict] = {}
-        self.inventories: dict[str, Inventory] = {}
-        # Per provider and version: its class renames (old path -> new) and deprecation texts
-        # (old path -> text), from every pinned and history version's deprecation code.
-        self.deprecations: dict[str, dict[Version, tuple[dict[str, str], dict[str, str]]]] = {}  # provider wheel -> its inventory (for star imports)
+        self.inventories: dict[str, Inventory] = {}  # provider wheel -> its inventory (for star imports)
+        # Per provider and version: its class renames and deprecation texts (old path -> new / text).
+        self.deprecations: dict[str, dict[Version, tuple[dict[str, str], dict[str, str]]]] = {}
         self.core_index: dict[str, dict] = {}
         self.pins: dict[str, dict[str, str]] = {}
         self.provenance: dict[str, dict] = {}

@@ -8,12 +8,13 @@ from functools import lru_cache
 from typing import Any
 
 from dagshift.fixers.edits import replace_span
-from dagshift.linter.diagnostics import SAFE, Edit, Fix
+from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.tables import load_table
-from dagshift.linter.targets import find_target, version_tuple
+from dagshift.linter.targets import find_target, is_airflow3, version_tuple
 from dagshift.linter.textscan import newline_of
 from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
+from dagshift.rules.config.cli3 import COMMAND_RE, SAME_OPTIONS, command_at, is_current, removed_commands
 from dagshift.rules.config.settings import ENV, INI, MWAA, PY, Setting, airflow_versions, settings_in
 from dagshift.rules.requirements.tables import installed_providers
 
@@ -76,6 +77,8 @@ def _analyse(ctx: Any) -> list[Finding]:
         _python_class_paths(ctx, moves, findings)
     _versions(ctx, findings)
     _cli(ctx, findings)
+    if is_airflow3(ctx.target) and ("/api/v1/" in ctx.text or "/api/experimental/" in ctx.text):
+        _rest_api_v1(ctx, findings)
     return findings
 
 
@@ -191,6 +194,43 @@ def protected_options(target: str) -> frozenset[str]:
     return frozenset(data["options"])
 
 
+# Airflow's own v1 resources (not any service's /api/v1: Kubernetes has one too).
+API_V1 = re.compile(r"/api/(v1|experimental)/(dags|dagRuns|dagSources|variables|connections|pools|taskInstances|"
+                    r"config|health|version|importErrors|eventLogs|xcomEntries|datasets|providers|plugins|"
+                    r"users|roles|permissions|test|latest_runs)\b")
+
+
+def _rest_api_v1(ctx: Any, findings: list[Finding]) -> None:
+    for m in API_V1.finditer(ctx.text):
+        kind, resource = m.group(1), m.group(2)
+        start = m.start()
+        what = "REST API v1" if kind == "v1" else "experimental API"
+        findings.append(Finding.at_span("DS408", start, m.end(), (
+            f"`/api/{kind}/{resource}` is Airflow's {what}, which Airflow {ctx.target} no longer serves: use "
+            f"`/api/v2/{resource}` (payloads changed: `logical_date`, not `execution_date`; on MWAA, "
+            "`aws mwaa invoke-rest-api`)"
+        )))
+
+
+def _cli3(ctx: Any, text: str, findings: list[Finding]) -> None:
+    """DS407 on Airflow 3: a 2.x command the target's CLI no longer has."""
+    for m in COMMAND_RE.finditer(text):
+        command = command_at(ctx.target, m.group(1), m.group(2))
+        if command is None:
+            continue
+        end = m.end(2) if " " in command else m.end(1)
+        successor = removed_commands(ctx.target)[command]
+        if successor is None:
+            findings.append(Finding.at_span("DS407", m.start(1), end,
+                                            f"`airflow {command}` was removed in Airflow 3: {ctx.target} has no such command"))
+            continue
+        same = command in SAME_OPTIONS
+        findings.append(Finding.at_span("DS407", m.start(1), end, (
+            f"`airflow {command}` was removed in Airflow 3: use `airflow {successor}`"
+            + ("" if same else " (its options changed: check them)")
+        ), fix=Fix((Edit(m.start(1), end, successor),), SAFE if same else UNSAFE, f"use `airflow {successor}`")))
+
+
 def _versions(ctx: Any, findings: list[Finding]) -> None:
     if ctx.kind not in ("yaml", "json", "terraform", "python") or "mwaa" not in ctx.text.lower():
         return
@@ -207,11 +247,26 @@ def _versions(ctx: Any, findings: list[Finding]) -> None:
 def _cli(ctx: Any, findings: list[Finding]) -> None:
     text = ctx.text
     if ctx.kind in ("shell", "makefile", "dockerfile", "yaml", "text", "json") and "airflow" in text:
+        gone = removed_commands(ctx.target)
         for m in CLI_RE.finditer(text):
             old, new = m.group(1), CLI_RENAMES[m.group(1)]
+            if is_current(ctx.target, text, m.end(1), old):
+                continue
+            successor = gone.get(new)
+            if new in gone:  # (Airflow 3 dropped the 2.x spelling too: its successor, or nothing)
+                if successor is None:
+                    findings.append(Finding.at_span("DS407", m.start(1), m.end(1),
+                                    f"`airflow {old}` became `airflow {new}` in Airflow 2, which Airflow 3 removed"))
+                    continue
+                safe = SAFE if new in SAME_OPTIONS else UNSAFE
+                new = successor
+            else:
+                safe = SAFE
             findings.append(Finding.at_span("DS407", m.start(1), m.end(1),
-                                    f"`airflow {old}` is `airflow {new}` on Airflow 2",
-                                    fix=Fix((Edit(m.start(1), m.end(1), new),), SAFE, f"use `airflow {new}`")))
+                                    f"`airflow {old}` is `airflow {new}` on Airflow {ctx.target if gone else 2}",
+                                    fix=Fix((Edit(m.start(1), m.end(1), new),), safe, f"use `airflow {new}`")))
+        if gone:
+            _cli3(ctx, text, findings)
     if ctx.kind == "python" and ("create_cli_token" in text or "/aws_mwaa/cli" in text):
         for m in MWAA_CLI_RE.finditer(text):
             old, new = m.group(2), CLI_RENAMES[m.group(2)]

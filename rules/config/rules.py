@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Optional
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example, FamilyRule
 
@@ -18,7 +18,8 @@ CONFIG_KINDS = frozenset({"airflow-cfg", "env", "dockerfile", "yaml", "json", "t
 OLD_BACKEND = "airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend"
 NEW_BACKEND = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
 MARKERS = ("AIRFLOW__", "AirflowConfigurationOptions", "conf.get", "conf.has_option", "configuration.get", "airflow_configuration_options", "AirflowVersion",
-           "airflow_version", "create_cli_token", "/aws_mwaa/cli", "_task_handler.", "airflow.contrib.")
+           "airflow_version", "create_cli_token", "/aws_mwaa/cli", "_task_handler.", "airflow.contrib.", "/api/v1/",
+           "/api/experimental/")
 INI_SECTION = re.compile(r"\[[a-z_]+\]\s*$", re.M)  # literal first; the line start is checked by hand
 CFN = (
     "Resources:\n  MwaaEnvironment:\n    Type: AWS::MWAA::Environment\n    Properties:\n"
@@ -27,7 +28,7 @@ CFN = (
 
 
 @lru_cache(maxsize=8)
-def _config_wanted(text: str) -> bool:
+def _config_wanted(text: str, target: str = "") -> bool:
     """One answer per file for the seven configuration rules."""
     if any(marker in text for marker in MARKERS):
         return True
@@ -38,7 +39,13 @@ def _config_wanted(text: str) -> bool:
         return False
     from dagshift.rules.config.cli import CLI_RE
 
-    return CLI_RE.search(text) is not None
+    if CLI_RE.search(text) is not None:
+        return True
+    if target.startswith("3."):  # the 2.x commands Airflow 3 dropped
+        from dagshift.rules.config.cli3 import COMMAND_RE, command_at
+
+        return any(command_at(target, m.group(1), m.group(2)) for m in COMMAND_RE.finditer(text))
+    return False
 
 
 class _ConfigRule(FamilyRule):
@@ -46,7 +53,7 @@ class _ConfigRule(FamilyRule):
     kinds = CONFIG_KINDS
 
     def wants(self, text: str, target: str) -> bool:
-        return _config_wanted(text)
+        return _config_wanted(text, target)
 
     def analyse(self, ctx: Any) -> Any:
         from dagshift.rules.config.analysis import analyse
@@ -283,11 +290,14 @@ Reports Airflow 1.10 CLI commands in shell scripts, Makefiles, Dockerfiles, CI Y
 CLI-token calls made from Python (`create_cli_token` / `/aws_mwaa/cli` payloads): `airflow
 list_dags`, `trigger_dag`, `initdb`, `resetdb`, `upgradedb`, `test`, `run`, `clear`, `pause`,
 `worker`, ... (the one-to-one renames of the "Airflow CLI changes in 2.0" table of Airflow's
-upgrade guide).
+upgrade guide). On Airflow 3 targets also the 2.x commands the target's core CLI no longer has
+(from each version's `cli_config.py`): `airflow webserver` (→ `api-server`), `db init` / `db
+upgrade` (→ `db migrate`), `dags backfill` (→ `backfill create`), `tasks run`; a 1.10 command is
+rewritten straight to its Airflow 3 successor.
 
-## Why it matters on Airflow 2
+## Why it matters on Airflow 2 and 3
 Airflow 2 groups commands (`airflow dags trigger`); the old names fail with "invalid choice", so
-deploy scripts and scheduled jobs break silently.
+deploy scripts and scheduled jobs break silently. Airflow 3 dropped more of them.
 
 ## Example
 ```shell
@@ -297,8 +307,55 @@ airflow trigger_dag nightly_reporting
 ## Fix safety
 Safe: the command is rewritten (`airflow dags trigger nightly_reporting`). Options that changed
 (`-sd` -> `-S`, snake_case -> kebab-case) are not rewritten; commands whose options changed shape
-(`pool`, `variables`, `connections`) are not reported.
+(`pool`, `variables`, `connections`) are not reported. On Airflow 3, `db init` / `db upgrade` →
+`db migrate` is safe; a successor whose options changed (`webserver` → `api-server`, `dags
+backfill` → `backfill create`) is an unsafe fix.
 """
     invalid = (Example("#!/bin/sh\nairflow trigger_dag nightly && airflow list_dags\n",
-                       "#!/bin/sh\nairflow dags trigger nightly && airflow dags list\n", path="deploy.sh", findings=((2, 9, '`airflow trigger_dag` is `airflow dags trigger` on Airflow 2'), (2, 40, '`airflow list_dags` is `airflow dags list` on Airflow 2'))),)
-    valid = (Example("#!/bin/sh\nairflow dags trigger nightly\n", path="deploy.sh"),)
+                       "#!/bin/sh\nairflow dags trigger nightly && airflow dags list\n", path="deploy.sh", findings=((2, 9, '`airflow trigger_dag` is `airflow dags trigger` on Airflow 2'), (2, 40, '`airflow list_dags` is `airflow dags list` on Airflow 2'))),
+        Example("#!/bin/sh\nairflow initdb\nairflow webserver -p 8080\nairflow tasks run etl load 2024-01-01\n",
+                        "#!/bin/sh\nairflow db migrate\nairflow api-server -p 8080\nairflow tasks run etl load 2024-01-01\n",
+                        path="deploy.sh", target="3.0.6", findings=(
+                            (2, 9, '`airflow initdb` is `airflow db migrate` on Airflow 3.0.6'),
+                            (3, 9, '`airflow webserver` was removed in Airflow 3: use `airflow api-server` (its options changed: check them)'),
+                            (4, 9, '`airflow tasks run` was removed in Airflow 3: 3.0.6 has no such command'))),)
+    valid = (Example("#!/bin/sh\nairflow dags trigger nightly\n", path="deploy.sh"),
+             Example("#!/bin/sh\nairflow backfill create --dag-id etl --from-date 2024-01-01\n", path="deploy.sh", target="3.0.6"))
+
+
+class RestApiV1(_ConfigRule):
+    code = "DS408"
+    name = "rest-api-v1"
+    message = "Airflow's REST API v1 is gone on Airflow 3"
+    severity = ERROR
+
+    @classmethod
+    def applies_on(cls) -> Optional[list[str]]:
+        from dagshift.linter.targets import is_airflow3, supported_targets
+
+        return [t.airflow for t in supported_targets() if is_airflow3(t.airflow)]
+
+    doc = """
+## What it does
+On Airflow 3 targets, reports URLs of Airflow's own REST API v1 (`/api/v1/dags`, `/dagRuns`,
+`/variables`, `/connections`, `/pools`, `/taskInstances`...) and of the experimental API
+(`/api/experimental/...`) in scripts, Python and configuration.
+
+## Why it matters on Airflow 3
+Airflow 3 serves its REST API as `/api/v2` (FastAPI) and removed v1 and the experimental API:
+every call to them gets a 404, so the tools and DAGs that trigger runs or read state break. The
+v2 endpoints are mostly the same resources with changed payloads (`logical_date`, no
+`execution_date`); on MWAA, call them through `aws mwaa invoke-rest-api`.
+
+## Example
+```python
+requests.post(f"{base}/api/v1/dags/etl/dagRuns", json={"conf": {}})
+```
+
+## Fix safety
+None: the v2 payloads differ.
+"""
+    invalid = (Example('URL = "https://airflow.example.com/api/v1/dags/etl/dagRuns"\n', None, target="3.0.6",
+                       findings=((1, 35, "`/api/v1/dags` is Airflow's REST API v1, which Airflow 3.0.6 no longer serves: use `/api/v2/dags` (payloads changed: `logical_date`, not `execution_date`; on MWAA, `aws mwaa invoke-rest-api`)"),)),)
+    valid = (Example('URL = "https://airflow.example.com/api/v1/dags/etl/dagRuns"\n', target="2.11.0"),
+             Example('URL = "https://k8s.example.com/api/v1/namespaces/default/pods"\n', target="3.0.6"))
