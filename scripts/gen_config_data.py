@@ -94,6 +94,10 @@ def three_changes(wheel: Wheel, version: str, entry: dict, known: set[str], rena
     since = ".".join(version.split(".")[:2])
     entry["hints"] = {}
     entry["default_changes"] = {}
+    # 2.x's renames 3.x no longer honours first (they carry the version that made the rename):
+    # the old name is ignored, the new one is still the fix.
+    for old, (new, when) in renames2.items():
+        entry["renames"].setdefault(old, [new, when, "ignored"])
     for change in config_changes(wheel):
         old = change["config"]
         if change.get("renamed_to"):
@@ -107,9 +111,14 @@ def three_changes(wheel: Wheel, version: str, entry: dict, known: set[str], rena
                 entry["removed"].append(old)
             if change.get("suggestion"):
                 entry["hints"][old] = change["suggestion"]
-    # 2.x's renames 3.x no longer honours: the old name is ignored, the new one is still the fix.
-    for old, (new, when) in renames2.items():
-        entry["renames"].setdefault(old, [new, when, "ignored"])
+    # A 2.x rename whose new name 3.x renamed again ([scheduler] max_threads -> parsing_processes
+    # -> [dag_processor] parsing_processes) leads to the last one.
+    for old, rename in entry["renames"].items():
+        for _ in range(3):
+            further = entry["renames"].get(rename[0])
+            if further is None or further[0] == rename[0]:
+                break
+            rename[0], rename[1] = further[0], further[1]
     entry["removed"] = sorted(o for o in entry["removed"] if o not in entry["renames"])
     del since
 

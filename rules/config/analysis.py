@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from dagshift.fixers.edits import replace_span
+from dagshift.fixers.lines import delete_lines
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.tables import load_table
@@ -50,7 +51,9 @@ def _analyse(ctx: Any) -> list[Finding]:
     findings: list[Finding] = []
     changes = config_table()[target]
     moves = tables(target).entries
-    for setting in settings_in(text, ctx.kind):
+    found = list(settings_in(text, ctx.kind))
+    names = {(s.syntax, s.name) for s in found}
+    for setting in found:
         where = {INI: f"[{setting.section}] {setting.option}", ENV: text[slice(*setting.key_span)],
                  MWAA: setting.name, PY: f"`[{setting.section}] {setting.option}` (read here)"}[setting.syntax]
         _class_path(ctx, setting, where, moves, findings)
@@ -62,6 +65,7 @@ def _analyse(ctx: Any) -> list[Finding]:
                                         f"{where} is not valid JSON ({exc.msg} at character {exc.pos}): the "
                                         "secrets backend fails to start"))
         _renamed_or_removed(setting, where, changes, target, findings)
+        _already_renamed(ctx, setting, names, changes, findings)
         if setting.syntax == MWAA:
             key = text[slice(*setting.key_span)]
             if not MWAA_KEY_RE.match(key) or len(key) > 64 or key.count(".") < 1:
@@ -149,6 +153,19 @@ def _class_path(ctx: Any, setting: Setting, where: str, moves: dict, findings: l
         severity="error" if removed else "warning",
         fix=replace_span(*setting.value_span, new, f"use `{new}`") if new else None,
     ))
+
+
+def _already_renamed(ctx: Any, setting: Setting, names: set, changes: dict, findings: list[Finding]) -> None:
+    """An env file that sets both names (`AIRFLOW__CORE__SQL_ALCHEMY_CONN` and
+    `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`): the new one wins wherever both are read, so the fix
+    deletes the old line instead of writing a second copy of the new one."""
+    renamed = changes["renames"].get(setting.name)
+    if setting.syntax != ENV or renamed is None or (ENV, renamed[0]) not in names:
+        return
+    for finding in findings:
+        if finding.code == "DS403" and finding.at == setting.key_span and finding.fix is not None:
+            finding.fix = Fix((delete_lines(ctx.index, *setting.key_span),), SAFE,
+                              f"delete it: the file sets `{renamed[0]}` already")
 
 
 def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str, findings: list[Finding]) -> None:

@@ -88,3 +88,15 @@ def test_secrets_backend_records_the_provider_for_requirements(cli, tmp_path):
         "requirements.txt:1:1: DS305 [*] `apache-airflow-providers-hashicorp` is needed by "
         "airflow.cfg but not required\n"
     )
+
+
+def test_env_file_that_sets_both_names_loses_the_old_line(cli, tmp_path):
+    """Airflow 3 no longer reads AIRFLOW__CORE__SQL_ALCHEMY_CONN; the file sets the [database] name
+    too (for Airflow >= 2.3), so the fix deletes the old line rather than writing a duplicate."""
+    env = tmp_path / ".env"
+    env.write_text("# both, for old and new Airflow\nAIRFLOW__CORE__SQL_ALCHEMY_CONN=postgresql://db\n"
+                   "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=postgresql://db\n")
+    result = cli("check", "--fix", "--format", "concise", "--target-version", "3.0.6", "--no-cache", cwd=tmp_path,
+                 registry=default_registry())
+    assert env.read_text() == "# both, for old and new Airflow\nAIRFLOW__DATABASE__SQL_ALCHEMY_CONN=postgresql://db\n"
+    assert result.out.startswith("Fixed 1 finding.\n")
