@@ -113,7 +113,7 @@ def three_changes(wheel: Wheel, version: str, entry: dict, known: set[str], rena
                 entry["hints"][old] = change["suggestion"]
     # A 2.x rename whose new name 3.x renamed again ([scheduler] max_threads -> parsing_processes
     # -> [dag_processor] parsing_processes) leads to the last one.
-    for old, rename in entry["renames"].items():
+    for rename in entry["renames"].values():
         for _ in range(3):
             further = entry["renames"].get(rename[0])
             if further is None or further[0] == rename[0]:
