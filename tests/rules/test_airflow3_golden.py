@@ -88,6 +88,6 @@ def test_every_import_the_fix_wrote_exists_on_the_target(repo, target):
                 continue
             for alias in node.names:
                 verdict = closed_world(t, node.module or "", alias.name)
-                # (reported, or silenced by the author's own `# noqa`)
+                # (reported, or silenced by the author's own noqa comment)
                 reported = f"{relative}:{node.lineno}:" in left or NOQA in lines[node.lineno - 1]
                 assert verdict is None or reported, f"{relative}:{node.lineno} {node.module}.{alias.name}: {verdict}"
