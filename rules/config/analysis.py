@@ -12,7 +12,7 @@ from dagshift.fixers.lines import delete_lines
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.tables import load_table
-from dagshift.linter.targets import find_target, is_airflow3, version_tuple
+from dagshift.linter.targets import creatable, find_target, is_airflow3, version_tuple
 from dagshift.linter.textscan import newline_of
 from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
 from dagshift.rules.config.cli3 import COMMAND_RE, SAME_OPTIONS, command_at, is_current, removed_commands
@@ -254,8 +254,11 @@ def _versions(ctx: Any, findings: list[Finding]) -> None:
     for value, span in airflow_versions(ctx.text):
         if value == ctx.target:
             continue
-        offered = find_target(value) is not None or value == "1.10.12"
+        known = find_target(value)
+        offered = known is not None or value == "1.10.12"
         detail = "" if offered else f" (and {value} is not a version MWAA offers)"
+        if known is not None and not creatable(known):  # (a new stack with it fails to deploy)
+            detail = " (a version MWAA no longer creates environments on)"
         findings.append(Finding.at_span("DS406", *span, (
             f"the MWAA environment runs Airflow {value}{detail}, but the DAGs are checked for {ctx.target}"
         ), fix=replace_span(*span, ctx.target, f"set it to {ctx.target}")))

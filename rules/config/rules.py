@@ -274,7 +274,9 @@ AirflowVersion: "1.10.12"
 Safe: the version is set to the target.
 """
     invalid = (Example(CFN.format(version="1.10.12", backend=NEW_BACKEND), CFN.format(version="2.5.1", backend=NEW_BACKEND),
-                       path="infra/mwaa.yaml", target="2.5.1", findings=((5, 24, 'the MWAA environment runs Airflow 1.10.12, but the DAGs are checked for 2.5.1'),)),)
+                       path="infra/mwaa.yaml", target="2.5.1", findings=((5, 24, 'the MWAA environment runs Airflow 1.10.12, but the DAGs are checked for 2.5.1'),)),
+               Example(CFN.format(version="2.5.1", backend=NEW_BACKEND), CFN.format(version="3.0.6", backend=NEW_BACKEND),
+                       path="infra/mwaa.yaml", target="3.0.6", findings=((5, 24, 'the MWAA environment runs Airflow 2.5.1 (a version MWAA no longer creates environments on), but the DAGs are checked for 3.0.6'),)))
     valid = (Example(CFN.format(version="2.5.1", backend=NEW_BACKEND), path="infra/mwaa.yaml", target="2.5.1"),)
 
 
