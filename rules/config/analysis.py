@@ -15,7 +15,7 @@ from dagshift.linter.tables import load_table
 from dagshift.linter.targets import creatable, find_target, is_airflow3, version_tuple
 from dagshift.linter.textscan import newline_of
 from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
-from dagshift.rules.config.cli3 import COMMAND_RE, SAME_OPTIONS, command_at, is_current, removed_commands
+from dagshift.rules.config.cli3 import COMMAND_RE, PAYLOAD_RE, SAME_OPTIONS, command_at, is_current, removed_commands
 from dagshift.rules.config.settings import ENV, INI, MWAA, PY, Setting, airflow_versions, settings_in
 from dagshift.rules.requirements.tables import installed_providers
 
@@ -229,23 +229,25 @@ def _rest_api_v1(ctx: Any, findings: list[Finding]) -> None:
         )))
 
 
-def _cli3(ctx: Any, text: str, findings: list[Finding]) -> None:
-    """DS407 on Airflow 3: a 2.x command the target's CLI no longer has."""
-    for m in COMMAND_RE.finditer(text):
+def _cli3(ctx: Any, text: str, findings: list[Finding], pattern: Any = COMMAND_RE, label: str = "") -> None:
+    """DS407 on Airflow 3: a 2.x command the target's CLI no longer has (in a script, or in an MWAA
+    CLI-token payload: `label`)."""
+    for m in pattern.finditer(text):
         command = command_at(ctx.target, m.group(1), m.group(2))
         if command is None:
             continue
         end = m.end(2) if " " in command else m.end(1)
         successor = removed_commands(ctx.target)[command]
+        what = f"{label} `{command}`" if label else f"`airflow {command}`"
         if successor is None:
             findings.append(Finding.at_span("DS407", m.start(1), end,
-                                            f"`airflow {command}` was removed in Airflow 3: {ctx.target} has no such command"))
+                                            f"{what} was removed in Airflow 3: {ctx.target} has no such command"))
             continue
         same = command in SAME_OPTIONS
         findings.append(Finding.at_span("DS407", m.start(1), end, (
-            f"`airflow {command}` was removed in Airflow 3: use `airflow {successor}`"
+            f"{what} was removed in Airflow 3: use `{'' if label else 'airflow '}{successor}`"
             + ("" if same else " (its options changed: check them)")
-        ), fix=Fix((Edit(m.start(1), end, successor),), SAFE if same else UNSAFE, f"use `airflow {successor}`")))
+        ), fix=Fix((Edit(m.start(1), end, successor),), SAFE if same else UNSAFE, f"use `{successor}`")))
 
 
 def _versions(ctx: Any, findings: list[Finding]) -> None:
@@ -288,8 +290,15 @@ def _cli(ctx: Any, findings: list[Finding]) -> None:
         if gone:
             _cli3(ctx, text, findings)
     if ctx.kind == "python" and ("create_cli_token" in text or "/aws_mwaa/cli" in text):
+        gone = removed_commands(ctx.target)
         for m in MWAA_CLI_RE.finditer(text):
             old, new = m.group(2), CLI_RENAMES[m.group(2)]
+            if is_current(ctx.target, text, m.end(2), old):
+                continue
+            safe = SAFE if new not in gone or new in SAME_OPTIONS else UNSAFE
+            new = gone.get(new) or new
             findings.append(Finding.at_span("DS407", m.start(2), m.end(2),
-                                    f"MWAA CLI command `{old}` is `{new}` on Airflow 2",
-                                    fix=Fix((Edit(m.start(2), m.end(2), new),), SAFE, f"use `{new}`")))
+                                    f"MWAA CLI command `{old}` is `{new}` on Airflow {ctx.target if gone else 2}",
+                                    fix=Fix((Edit(m.start(2), m.end(2), new),), safe, f"use `{new}`")))
+        if gone:
+            _cli3(ctx, text, findings, PAYLOAD_RE, "MWAA CLI command")

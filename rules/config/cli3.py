@@ -11,6 +11,8 @@ from dagshift.linter.targets import version_tuple
 
 # `airflow <command> [<subcommand>]` (the word boundary behind `airflow` checked as in cli.py).
 COMMAND_RE = re.compile(r"airflow(?<!\wairflow)[ \t]+([a-z][\w-]*)(?:[ \t]+([a-z][\w-]*))?")
+# A command at the start of a Python string: an MWAA CLI-token payload (`"dags backfill ..."`).
+PAYLOAD_RE = re.compile(r"(?<=[\"'])([a-z][\w-]*)(?:[ \t]+([a-z][\w-]*))?")
 # Successors whose options are those of the old command: the rename is a safe fix.
 SAME_OPTIONS = frozenset({"db init", "db upgrade"})
 

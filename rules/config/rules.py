@@ -320,7 +320,11 @@ backfill` → `backfill create`) is an unsafe fix.
                         path="deploy.sh", target="3.0.6", findings=(
                             (2, 9, '`airflow initdb` is `airflow db migrate` on Airflow 3.0.6'),
                             (3, 9, '`airflow webserver` was removed in Airflow 3: use `airflow api-server` (its options changed: check them)'),
-                            (4, 9, '`airflow tasks run` was removed in Airflow 3: 3.0.6 has no such command'))),)
+                            (4, 9, '`airflow tasks run` was removed in Airflow 3: 3.0.6 has no such command'))),
+        Example('token = mwaa.create_cli_token(Name="etl")\nrequests.post(url, data="dags backfill -s 2024-01-01 etl")\n',
+                'token = mwaa.create_cli_token(Name="etl")\nrequests.post(url, data="backfill create -s 2024-01-01 etl")\n',
+                path="infra/run.py", target="3.0.6", findings=(
+                    (2, 26, 'MWAA CLI command `dags backfill` was removed in Airflow 3: use `backfill create` (its options changed: check them)'),)))
     valid = (Example("#!/bin/sh\nairflow dags trigger nightly\n", path="deploy.sh"),
              Example("#!/bin/sh\nairflow backfill create --dag-id etl --from-date 2024-01-01\n", path="deploy.sh", target="3.0.6"))
 
