@@ -18,6 +18,7 @@ Per module:
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -34,16 +35,21 @@ class Inventory:
     open: set[str] = field(default_factory=set)
     warns: set[str] = field(default_factory=set)
     shims: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Modules that raise at import below an Airflow version (`if not AIRFLOW_V_3_1_PLUS: raise`).
+    requires: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """Compact: one space-separated string of names per module (the table is read per target)."""
-        return {
+        table = {
             "modules": {m: " ".join(sorted(n)) for m, n in sorted(self.names.items())},
             "imported": {m: " ".join(sorted(n)) for m, n in sorted(self.imported.items()) if n},
             "open": sorted(self.open),
             "warns": sorted(self.warns),
             "shims": {m: dict(sorted(p.items())) for m, p in sorted(self.shims.items()) if p},
         }
+        if self.requires:
+            table["requires"] = dict(sorted(self.requires.items()))
+        return table
 
 
 def _all_list(tree: ast.Module) -> Optional[list[str]]:
@@ -105,6 +111,22 @@ def _getattr_table(tree: ast.Module) -> dict[str, str]:
                     if isinstance(name, str) and isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(p, str) for p in spec):
                         found[name] = f"{spec[0]}.{spec[1]}"
     return found
+
+
+VERSION_FLAG = re.compile(r"AIRFLOW_V_(\d+)_(\d+)(?:_(\d+))?_PLUS$")
+
+
+def _required_airflow(tree: ast.Module) -> Optional[str]:
+    """The Airflow version below which a module raises at import: a top-level
+    `if not AIRFLOW_V_3_1_PLUS: raise ...` (a provider feature that needs a newer Airflow)."""
+    for stmt in tree.body:
+        test = stmt.test if isinstance(stmt, ast.If) else None
+        if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name)
+                and any(isinstance(s, ast.Raise) for s in stmt.body)):  # type: ignore[union-attr]
+            found = VERSION_FLAG.match(test.operand.id)
+            if found:
+                return ".".join(g for g in found.groups() if g is not None)
+    return None
 
 
 def _imports_submodule(tree: ast.Module, package: str, sub: str) -> bool:
@@ -209,6 +231,8 @@ def wheel_inventory(wheel: Wheel, prefix: str, outside: Optional[Outside] = None
             inv.open.add(module)
             names = names or set(bound)
         inv.names[module] = names
+        if (needs := _required_airflow(tree)) is not None:
+            inv.requires[module] = needs
         inv.imported[module] = {n for n, origin in bound.items() if origin is not None}
         if warns_at_import(tree):
             inv.warns.add(module)

@@ -72,6 +72,8 @@ class World:
         self.open = frozenset(table["open"])
         self.warns = frozenset(table["warns"])
         self._shims: dict[str, dict[str, str]] = table.get("shims", {})
+        # Modules that raise at import below an Airflow version (a provider feature for a newer Airflow).
+        self.requires: dict[str, str] = table.get("requires", {})
         self._split: dict[str, frozenset[str]] = {}
 
     def __contains__(self, module: object) -> bool:
@@ -334,6 +336,8 @@ def closed_world(t: TargetTables, module: str, name: Optional[str] = None) -> Op
         return None
     if module not in world:
         return "module"
+    if module in world.requires and version_tuple(t.target) < version_tuple(world.requires[module]):
+        return "module"  # the module raises at import on this Airflow version
     if name is not None and name != "*" and not world.has(module, name):
         return "name"
     # A submodule or a single name can warn on its own (`airflow.models.ImportError`); importing a

@@ -15,6 +15,7 @@ import libcst as cst
 from dagshift.linter.diagnostics import ERROR, WARNING
 from dagshift.linter.findings import Finding
 from dagshift.linter.imports import ImportedName
+from dagshift.linter.targets import version_tuple as version_key
 from dagshift.rules.imports.tables import TargetTables, closed_world, provider_dist, provider_successors
 
 
@@ -69,7 +70,6 @@ def closed_world_finding(t: TargetTables, imported: ImportedName, verdict: str) 
 def _other_targets(target: str, module: str, name: Optional[str]) -> str:
     """"MWAA's Airflow has it from 2.4.3" / "MWAA's Airflow had it up to 2.5.1": code written
     for another Airflow version than the target is the usual cause of a core import that fails."""
-    from dagshift.linter.targets import version_tuple as version_key
     from dagshift.rules.imports.tables import core_has
 
     newer = [v for v in core_has(module, name) if version_key(v) > version_key(target)]
@@ -127,6 +127,11 @@ def provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Findi
     dist = t.dist_of(module)
     index = t.provider_index(dist) if dist else None
     assert index is not None and dist is not None
+    needed = index.requires.get(module)
+    if needed and version_key(t.target) < version_key(needed):
+        return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", None, dist, True, reason=(
+            f"{dist} {t.pins[dist]} refuses to import `{module}` on Airflow {t.target}: it needs Airflow {needed} "
+            "or later")))
     # Where the class is defined, not every module that imports it (shims, `from x import Base`).
     homes = index.homes(name)
     version = t.pins[dist]

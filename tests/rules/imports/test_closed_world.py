@@ -68,3 +68,21 @@ def test_fix_renames_provider_aliases_and_follows_shims_then_converges(cli, tmp_
 ])
 def test_closed_world_verdicts(module, name, verdict):
     assert closed_world(tables("2.11.0"), module, name) == verdict
+
+
+def test_a_provider_module_that_needs_a_newer_airflow_fails_on_the_older_target(cli, tmp_path):
+    """The standard provider 3.0.6 pins ships operators/hitl.py, which raises at import unless
+    Airflow is 3.1 or later: an error on 3.0.6, clean on 3.2.1 (whose standard provider has it too)."""
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "approve.py").write_text(
+        "from airflow.providers.standard.operators.hitl import ApprovalOperator\n\nApprovalOperator\n")
+
+    def check(target):
+        return cli("check", "--format", "concise", "--quiet", "--select", "DS1", "--target-version", target,
+                   cwd=tmp_path, registry=default_registry()).out
+
+    assert check("3.0.6") == (
+        "dags/approve.py:1:55: DS104 `airflow.providers.standard.operators.hitl.ApprovalOperator` does not exist in "
+        "the provider version Airflow 3.0.6 pins: apache-airflow-providers-standard 1.6.0 refuses to import "
+        "`airflow.providers.standard.operators.hitl` on Airflow 3.0.6: it needs Airflow 3.1 or later\n")
+    assert check("3.2.1") == ""
