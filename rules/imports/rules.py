@@ -116,7 +116,7 @@ alternative beside it is left alone.
         Example("from airflow.operators.dagrun_operator import DagRunOrder\n\norder = DagRunOrder(run_id='x')\n", None, target="2.5.1", findings=((1, 47, '`airflow.operators.dagrun_operator.DagRunOrder` does not exist on Airflow 2.5.1 and has no replacement'),)),
         # Nothing uses it any more (another rule's fix replaced the calls): the import goes.
         Example("import pendulum\nfrom airflow.utils.dates import days_ago\n\nSTART = pendulum.datetime(2024, 1, 1)\n",
-                "import pendulum\n\nSTART = pendulum.datetime(2024, 1, 1)\n", target="3.0.6", findings=((2, 33, '`airflow.utils.dates.days_ago` does not exist on Airflow 3.0.6 and has no replacement'),)),
+                "import pendulum\n\nSTART = pendulum.datetime(2024, 1, 1)\n", target="3.0.6", findings=((2, 33, '`airflow.utils.dates.days_ago` does not exist on Airflow 3.0.6: give `start_date` a fixed `pendulum.datetime(...)` or `datetime`; DS505 rewrites the calls to `pendulum.today("UTC").add(days=-N)` (an unsafe fix), and the import is then deleted'),)),
     )
 
 
