@@ -283,9 +283,9 @@ Safe: the version is set to the target.
 class LegacyCli(_ConfigRule):
     code = "DS407"
     name = "airflow-1-cli"
-    message = "Airflow 1.10 CLI command"
+    message = "Airflow CLI command the target does not have"
     severity = ERROR
-    fix = SAFE
+    fix = SOMETIMES
     doc = """
 ## What it does
 Reports Airflow 1.10 CLI commands in shell scripts, Makefiles, Dockerfiles, CI YAML, and in MWAA

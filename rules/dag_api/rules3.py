@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, WARNING, Example
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
 from dagshift.rules.dag_api.base import _DagApiRule
 from dagshift.rules.dag_api.docs import HEADER
 
@@ -19,7 +19,7 @@ class RemovedDagArgument(_DagApiRule):
     name = "removed-argument"
     message = "DAG or operator argument removed (or without effect) in Airflow 3"
     severity = ERROR
-    fix = SAFE
+    fix = SOMETIMES
     tokens = ("default_view", "orientation", "fail_stop", "full_filepath", "sla", "email")
     doc = """
 ## What it does
