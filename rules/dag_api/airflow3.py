@@ -12,6 +12,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from dagshift.fixers.arguments import add_keywords, drop_item, rename_keyword
+from dagshift.fixers.edits import replace_span
 from dagshift.linter.findings import Finding
 
 # The helpers that hand code a metadata-database session (2.x paths and their 1.10 spellings).
@@ -57,12 +58,28 @@ def warned_argument(visitor: Any, items: list, index: int, key: str, node: cst.C
     return True
 
 
+def bare_dag_defaults(visitor: Any, decorator: cst.BaseExpression) -> None:
+    """DS513 for `@dag` written without a call: the fix calls it with the Airflow 2 values."""
+    if not visitor.facts["changed_defaults"]:
+        return  # (before any position is computed: a 2.x target never needs one here)
+    start, end = visitor.ctx.span(decorator)
+    written = visitor.ctx.module.code_for_node(decorator)
+    _defaults(visitor, decorator, set(), lambda values: replace_span(
+        start, end, f"{written}({', '.join(values)})", "keep the Airflow 2 behaviour: " + ", ".join(f"`{v}`" for v in values)))
+
+
 def dag_defaults(visitor: Any, call: cst.Call, args: list[cst.Arg]) -> None:
     """DS513: a DAG that leaves out an argument whose default the target changed."""
-    changed = visitor.facts["changed_defaults"]
-    if not changed or any(a.star for a in args):
+    if any(a.star for a in args):
         return  # (a `**options` splat may set them: nothing to prove)
-    keywords = {a.keyword.value for a in args if a.keyword is not None}
+    _defaults(visitor, call.func, {a.keyword.value for a in args if a.keyword is not None}, lambda values: add_keywords(
+        visitor.ctx, call, values, "keep the Airflow 2 behaviour: " + ", ".join(f"`{v}`" for v in values)))
+
+
+def _defaults(visitor: Any, node: cst.CSTNode, keywords: set[str], make_fix: Any) -> None:
+    changed = visitor.facts["changed_defaults"]
+    if not changed:
+        return
     if keywords & {"schedule_interval", "timetable"}:
         keywords.add("schedule")  # (DS504 renames it; the schedule is explicit)
     if visitor.ctx.facts.get("catchup_by_default") is not None:
@@ -74,12 +91,11 @@ def dag_defaults(visitor: Any, call: cst.Call, args: list[cst.Arg]) -> None:
                        f"{visitor.target}",
            "catchup": f"caught up on missed runs on Airflow 2 and does not on {visitor.target}"}
     values = [f"{arg}={_literal(changed[arg])}" for arg in missing]
-    fix = add_keywords(visitor.ctx, call, values, "keep the Airflow 2 behaviour: " + ", ".join(f"`{v}`" for v in values))
-    visitor.findings.append(Finding("DS513", call.func, (
+    visitor.findings.append(Finding("DS513", node, (
         "this DAG relies on " + " and ".join(f"the `{arg}` default" for arg in missing) + " that Airflow 3 changed: "
         + "; ".join(f"without `{arg}=` it {was[arg]}" for arg in missing)
         + " (the fix writes the Airflow 2 values; choose others if you meant them)"
-    ), fix=fix))
+    ), fix=make_fix(values)))
 
 
 def _schedule_words(value: Any) -> str:

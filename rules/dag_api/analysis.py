@@ -17,7 +17,13 @@ from dagshift.linter.imports import dotted_name
 from dagshift.linter.names import NameUses
 from dagshift.linter.tables import load_table
 from dagshift.linter.walk import walk
-from dagshift.rules.dag_api.airflow3 import dag_defaults, db_access, removed_dag_argument, warned_argument
+from dagshift.rules.dag_api.airflow3 import (
+    bare_dag_defaults,
+    dag_defaults,
+    db_access,
+    removed_dag_argument,
+    warned_argument,
+)
 from dagshift.rules.dag_api.arguments import class_argument, signature_findings
 from dagshift.rules.dag_api.context_keys import ContextKeyChecks
 from dagshift.rules.dag_api.screen import (
@@ -88,7 +94,10 @@ class _Visitor(ContextKeyChecks):
     def visit_Decorator(self, node: cst.Decorator) -> None:
         if isinstance(node.decorator, (cst.Name, cst.Attribute)):
             dotted = dotted_name(node.decorator) or ""
-            db_access(self, node.decorator, self.ctx.imports.resolve(dotted) or dotted)
+            qualified = self.ctx.imports.resolve(dotted) or dotted
+            db_access(self, node.decorator, qualified)
+            if qualified in DAG_CLASSES:  # a bare `@dag`: every DAG argument at its default
+                bare_dag_defaults(self, node.decorator)
 
     # -- calls ---------------------------------------------------------------------------
 
