@@ -52,8 +52,10 @@ DS507_DOC = """
 On targets that deprecate them (2.2 and later) or no longer have them (Airflow 3; the keys and
 replacements are read from the wheels), reports `execution_date`, `next_ds`, `prev_ds`,
 `next_execution_date`, `tomorrow_ds`, `yesterday_ds`... in `context["..."]` / `kwargs["..."]`
-lookups, `context.get("...")`, inside `{{ ... }}` of string literals (templated fields), and, on
-Airflow 3, as parameters of task callables. An error on Airflow 3.
+lookups, `context.get("...")`, inside `{{ ... }}` of string literals (templated fields) and of
+template files (`.sql`, `.hql`, `.j2`... anywhere; `.sh`, `.yaml`, `.json` in a `dags`,
+`templates` or `sql` folder, not a CI workflow's `${{ }}`), and, on Airflow 3, as parameters of
+task callables. An error on Airflow 3.
 
 ## Why it matters on Airflow 2 and 3
 They warn at every use on 2.x and are undefined on 3.x (a template renders them empty; a lookup

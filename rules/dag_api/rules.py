@@ -253,6 +253,9 @@ class ContextKeys(_DagApiRule):
     def analyse(self, ctx: Any) -> Any:
         if ctx.kind == "python":
             return super().analyse(ctx)
+        parts = ctx.relpath.replace("\\", "/").split("/")[:-1]
+        if ctx.kind != "template" and not {"dags", "templates", "sql"} & set(parts):
+            return []  # a CI workflow's `${{ }}`, a Helm chart: Jinja-looking, not a DAG's template
         from dagshift.rules.dag_api.analysis import api_table
         from dagshift.rules.dag_api.context_keys import template_findings
 

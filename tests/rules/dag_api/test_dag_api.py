@@ -112,3 +112,18 @@ def test_operator_arguments_checked_against_the_pinned_provider_signatures(cli, 
         registry=default_registry())
     text = (tmp_path / "etl.py").read_text()
     assert "sql='select 1'" in text and "node_selector={'a': 'b'}" in text and "bogus_flag=True" in text
+
+
+def test_template_files_beside_the_dags_not_ci_workflows(cli, tmp_path):
+    """A `.sql` template anywhere and a YAML file under dags/ are read for context keys; a CI
+    workflow's `{{ }}` is not a DAG's template."""
+    for path in ("dags/sql/load.sql", "dags/job.yaml", ".github/workflows/ci.yml"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("-- {{ next_ds }}\n" if path.endswith(".sql") else 'run: "{{ execution_date }}"\n')
+    result = cli("check", "--format", "concise", "--quiet", "--target-version", "3.0.6", "--no-cache", cwd=tmp_path,
+                 registry=default_registry())
+    assert result.out == (
+        "dags/job.yaml:1:10: DS507 template variable `execution_date` was removed in Airflow 3 and is undefined on "
+        "3.0.6: use `data_interval_start` or `logical_date`\n"
+        "dags/sql/load.sql:1:7: DS507 [*] template variable `next_ds` was removed in Airflow 3 and is undefined on "
+        "3.0.6: use `{{ data_interval_end | ds }}`\n")
