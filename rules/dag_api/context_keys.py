@@ -4,7 +4,7 @@ in lookups, `{{ ... }}` templates and task-callable parameters (keys and replace
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import libcst as cst
 
@@ -53,13 +53,11 @@ def state(target: str, removed: bool) -> str:
     return f"was removed in Airflow 3 and is undefined on {target}" if removed else f"is deprecated on Airflow {target}"
 
 
-def template_findings(ctx: Any, facts: dict) -> list[Finding]:
-    """DS507 in a template file (`.sql`, `.sh`, `.json`, `.yaml`, `.j2`...): each `{{ ... }}` read as
-    text, the same keys and fixes as in a DAG file's string literals."""
-    text = ctx.text
+def template_keys(facts: dict, target: str, text: str, offset: int) -> Iterator[tuple[int, int, str, Optional[str], Optional[Fix]]]:
+    """Each context key inside a `{{ ... }}` of `text` (a string literal's source, a template file):
+    (start, end, message, severity, fix), positions shifted by `offset` (where `text` starts)."""
     if "{{" not in text:
-        return []
-    found = []
+        return
     for match in JINJA_RE.finditer(text):
         expression = match.group(1)
         for token in TOKEN_RE.finditer(expression):
@@ -67,12 +65,17 @@ def template_findings(ctx: Any, facts: dict) -> list[Finding]:
             if known is None:
                 continue
             advice, removed, exact = known
-            start = match.start(1) + token.start()
-            found.append(Finding.at_span(
-                "DS507", start, start + len(token.group(0)),
-                f"template variable `{token.group(0)}` {state(ctx.target, removed)}: {advice}",
-                severity="error" if removed else None, fix=_jinja_fix(match.start(1), expression, token, exact)))
-    return found
+            start = offset + match.start(1) + token.start()
+            yield (start, start + len(token.group(0)),
+                   f"template variable `{token.group(0)}` {state(target, removed)}: {advice}",
+                   "error" if removed else None, _jinja_fix(offset + match.start(1), expression, token, exact))
+
+
+def template_findings(ctx: Any, facts: dict) -> list[Finding]:
+    """DS507 in a template file (`.sql`, `.sh`, `.json`, `.yaml`, `.j2`...): each `{{ ... }}` read as
+    text, the same keys and fixes as in a DAG file's string literals."""
+    return [Finding.at_span("DS507", start, end, message, severity=severity, fix=fix)
+            for start, end, message, severity, fix in template_keys(facts, ctx.target, ctx.text, 0)]
 
 
 class ContextKeyChecks:
@@ -128,20 +131,11 @@ class ContextKeyChecks:
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = node.value
-        if "{{" not in value or not (self.facts["context_deprecations"] or self.facts["context_removed"]):
-            return
-        start = self.ctx.span(node)[0] if self._jinja_keys(value) else 0
-        for match in JINJA_RE.finditer(value):
-            expression = match.group(1)
-            for token in TOKEN_RE.finditer(expression):
-                found = self._deprecated_key(token.group(0))
-                if found is None:
-                    continue
-                advice, removed, exact = found
-                fix = _jinja_fix(start + match.start(1), expression, token, exact)
-                self.findings.append(Finding("DS507", node, (
-                    f"template variable `{token.group(0)}` {self._state(removed)}: {advice}"
-                ), fix=fix, severity="error" if removed else None))
+        if "{{" not in value or not next(template_keys(self.facts, self.target, value, 0), None):
+            return  # (checked before the literal's position is computed: most strings have no key)
+        start = self.ctx.span(node)[0]
+        for _, _, message, severity, fix in template_keys(self.facts, self.target, value, start):
+            self.findings.append(Finding("DS507", node, message, fix=fix, severity=severity))
 
     def _task_params(self) -> None:
         for function, param, key in self.task_params:
@@ -158,8 +152,3 @@ class ContextKeyChecks:
         qualified = self.ctx.imports.resolve(dotted) or dotted
         return qualified.split(".")[:2] == ["airflow", "decorators"] and "task" in qualified or qualified in (
             "airflow.sdk.task", "airflow.decorators.task") or qualified.startswith(("airflow.sdk.task.", "airflow.decorators.task."))
-
-    def _jinja_keys(self, value: str) -> bool:
-        return any(self._deprecated_key(t) for e in JINJA_RE.findall(value) for t in re.findall(r"[A-Za-z_]\w*", e))
-
-    # -- imports -------------------------------------------------------------------------
