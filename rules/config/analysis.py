@@ -271,34 +271,33 @@ def _cli(ctx: Any, findings: list[Finding]) -> None:
     if ctx.kind in ("shell", "makefile", "dockerfile", "yaml", "text", "json") and "airflow" in text:
         gone = removed_commands(ctx.target)
         for m in CLI_RE.finditer(text):
-            old, new = m.group(1), CLI_RENAMES[m.group(1)]
-            if is_current(ctx.target, text, m.end(1), old):
-                continue
-            successor = gone.get(new)
-            if new in gone:  # (Airflow 3 dropped the 2.x spelling too: its successor, or nothing)
-                if successor is None:
-                    findings.append(Finding.at_span("DS407", m.start(1), m.end(1),
-                                    f"`airflow {old}` became `airflow {new}` in Airflow 2, which Airflow 3 removed"))
-                    continue
-                safe = SAFE if new in SAME_OPTIONS else UNSAFE
-                new = successor
-            else:
-                safe = SAFE
-            findings.append(Finding.at_span("DS407", m.start(1), m.end(1),
-                                    f"`airflow {old}` is `airflow {new}` on Airflow {ctx.target if gone else 2}",
-                                    fix=Fix((Edit(m.start(1), m.end(1), new),), safe, f"use `airflow {new}`")))
+            _one_ten_command(ctx, m.group(1), m.start(1), m.end(1), gone, findings)
         if gone:
             _cli3(ctx, text, findings)
     if ctx.kind == "python" and ("create_cli_token" in text or "/aws_mwaa/cli" in text):
         gone = removed_commands(ctx.target)
         for m in MWAA_CLI_RE.finditer(text):
-            old, new = m.group(2), CLI_RENAMES[m.group(2)]
-            if is_current(ctx.target, text, m.end(2), old):
-                continue
-            safe = SAFE if new not in gone or new in SAME_OPTIONS else UNSAFE
-            new = gone.get(new) or new
-            findings.append(Finding.at_span("DS407", m.start(2), m.end(2),
-                                    f"MWAA CLI command `{old}` is `{new}` on Airflow {ctx.target if gone else 2}",
-                                    fix=Fix((Edit(m.start(2), m.end(2), new),), safe, f"use `{new}`")))
+            _one_ten_command(ctx, m.group(2), m.start(2), m.end(2), gone, findings, "MWAA CLI command")
         if gone:
             _cli3(ctx, text, findings, PAYLOAD_RE, "MWAA CLI command")
+
+
+def _one_ten_command(ctx: Any, old: str, start: int, end: int, gone: dict, findings: list[Finding],
+                     label: str = "") -> None:
+    """DS407 for a 1.10 command, in a script (`airflow trigger_dag`) or an MWAA CLI-token payload
+    (`label`): its 2.x spelling, or on Airflow 3 the successor of that spelling when 3.x dropped it."""
+    if is_current(ctx.target, ctx.text, end, old):
+        return
+    prefix = "" if label else "airflow "
+    what = f"{label} `{old}`" if label else f"`airflow {old}`"
+    new, safe = CLI_RENAMES[old], SAFE
+    if new in gone:  # (Airflow 3 dropped the 2.x spelling too: its successor, or nothing)
+        if gone[new] is None:
+            findings.append(Finding.at_span("DS407", start, end,
+                                            f"{what} became `{prefix}{new}` in Airflow 2, which Airflow 3 removed"))
+            return
+        safe = SAFE if new in SAME_OPTIONS else UNSAFE
+        new = gone[new]
+    findings.append(Finding.at_span("DS407", start, end,
+                                    f"{what} is `{prefix}{new}` on Airflow {ctx.target if gone else 2}",
+                                    fix=Fix((Edit(start, end, new),), safe, f"use `{prefix}{new}`")))

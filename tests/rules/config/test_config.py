@@ -100,3 +100,13 @@ def test_env_file_that_sets_both_names_loses_the_old_line(cli, tmp_path):
                  registry=default_registry())
     assert env.read_text() == "# both, for old and new Airflow\nAIRFLOW__DATABASE__SQL_ALCHEMY_CONN=postgresql://db\n"
     assert result.out.startswith("Fixed 1 finding.\n")
+
+
+def test_mwaa_cli_payload_of_a_command_airflow_3_dropped_gets_no_fix(cli, tmp_path):
+    """1.10's `run` became `tasks run`, which Airflow 3 removed: in an MWAA CLI-token payload as in a
+    script, that is said, with no fix to a command the target does not have."""
+    (tmp_path / "trigger.py").write_text('token = mwaa.create_cli_token(Name="etl")\npost(url, data="run etl load 2024-01-01")\n')
+    result = cli("check", "--format", "concise", "--quiet", "--target-version", "3.0.6", "--no-cache", cwd=tmp_path,
+                 registry=default_registry())
+    assert result.out == ("trigger.py:2:17: DS407 MWAA CLI command `run` became `tasks run` in Airflow 2, which "
+                          "Airflow 3 removed\n")
