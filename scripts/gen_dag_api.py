@@ -40,16 +40,6 @@ def cls(tree: Optional[ast.Module], name: str) -> Optional[ast.ClassDef]:
     return next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
 
 
-def init_args(node: Optional[ast.ClassDef]) -> list[str]:
-    if node is None:
-        return []
-    for item in node.body:
-        if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-            a = item.args
-            return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg != "self"]
-    return []
-
-
 def warns(node: Optional[ast.AST]) -> bool:
     if node is None:
         return False

@@ -8,7 +8,6 @@ the task SDK's classes, which the core ones subclass without an `__init__` of th
 
 from __future__ import annotations
 
-import ast
 import json
 import sys
 from pathlib import Path
@@ -16,22 +15,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import generator_args, targets  # noqa: E402
-from wheelindex import Wheel, airflow_wheel  # noqa: E402
+from wheelindex import Wheel, airflow_wheel, class_init_args  # noqa: E402
 
 CLASSES = {"BaseOperator": "airflow.models.baseoperator", "BaseSensorOperator": "airflow.sensors.base"}
 SDK_CLASSES = {"BaseOperator": "airflow.sdk.bases.operator", "BaseSensorOperator": "airflow.sdk.bases.sensor"}
 
 
 def init_args(wheel: Wheel, module: str, cls: str) -> list[str]:
-    tree = wheel.tree(module)
-    assert tree is not None, module
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == cls:
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-                    args = item.args
-                    return [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs if a.arg != "self"]
-    raise LookupError(f"{module}.{cls}.__init__")
+    found = class_init_args(wheel, module, cls)
+    if found is None:
+        raise LookupError(f"{module}.{cls}.__init__")
+    return found
 
 
 def main() -> None:
