@@ -122,10 +122,11 @@ CATCHUP_SETTING = re.compile(
     r"[\"']?\s*[=:]\s*[\"']?(true|false)\b", re.I | re.M)
 
 
-def configured_catchup(project: Any) -> Optional[bool]:
+def configured_catchup(project: Any, kinds: frozenset[str]) -> Optional[bool]:
     """`[scheduler] catchup_by_default` as the repository's own configuration sets it (airflow.cfg,
-    an env file, MWAA's AirflowConfigurationOptions, compose...), or None when nothing sets it."""
-    for entry in project.files_of(*sorted({"airflow-cfg", "env", "yaml", "json", "terraform", "dockerfile", "shell"})):
+    an env file, MWAA's AirflowConfigurationOptions, compose...: files of `kinds`), or None when
+    nothing sets it."""
+    for entry in project.files_of(*sorted(kinds)):
         try:
             text = entry.path.read_bytes()[:1_000_000].decode("utf-8", "replace")
         except OSError:

@@ -70,7 +70,7 @@ class ChangedDagDefault(_DagApiRule):
         if "catchup_by_default" not in project.facts:
             from dagshift.rules.dag_api.airflow3 import configured_catchup
 
-            project.facts["catchup_by_default"] = configured_catchup(project)
+            project.facts["catchup_by_default"] = configured_catchup(project, self.project_kinds)
     doc = """
 ## What it does
 On Airflow 3 targets, reports each `DAG(...)` / `@dag(...)` that passes no `schedule` (nor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Optional
 
 import libcst as cst
@@ -196,6 +197,7 @@ MWAA_WITHOUT_FAB_PLUGINS = ("3.0.6",)
 FAB_UI = {"appbuilder_views": "DS208", "appbuilder_menu_items": "DS208", "flask_blueprints": "DS208"}
 
 
+@lru_cache(maxsize=4)
 def plugin_attributes(target: str) -> frozenset[str]:
     from dagshift.linter.tables import load_table
 
