@@ -31,6 +31,10 @@ def _name(call: ast.Call) -> str | None:
     return None
 
 
+def _assigned(node: ast.stmt) -> ast.expr | None:
+    return node.targets[0] if isinstance(node, ast.Assign) else node.target if isinstance(node, ast.AnnAssign) else None
+
+
 def commands(wheel: Wheel) -> dict[str, list[str]]:
     """{"": [top-level commands], group: [its subcommands]} of the core CLI."""
     # (before 2.7 the same tables live in airflow/cli/cli_parser.py)
@@ -38,12 +42,12 @@ def commands(wheel: Wheel) -> dict[str, list[str]]:
     assert tree is not None, wheel.name
     tuples: dict[str, list[str]] = {}
     for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) else node.target if isinstance(node, ast.AnnAssign) else None
+        target = _assigned(node)
         if isinstance(target, ast.Name) and isinstance(node.value, (ast.Tuple, ast.List)):
             tuples[target.id] = [n for e in node.value.elts if isinstance(e, ast.Call) and (n := _name(e))]
     found: dict[str, list[str]] = {"": []}
     for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) else node.target if isinstance(node, ast.AnnAssign) else None
+        target = _assigned(node)
         if not (isinstance(target, ast.Name) and target.id == "core_commands" and isinstance(node.value, (ast.List, ast.Tuple))):
             continue
         for entry in node.value.elts:

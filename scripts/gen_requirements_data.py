@@ -18,13 +18,12 @@ from __future__ import annotations
 import json
 import re
 import sys
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import generator_args, mwaa_versions  # noqa: E402
-from wheelindex import wheel_file  # noqa: E402
+from wheelindex import metadata, wheel_file  # noqa: E402
 
 SOURCE = "1.10.15"
 EXTRA_RE = re.compile(r"^Requires-Dist: (apache-airflow-providers-[A-Za-z0-9_.-]+).*;\s*extra\s*==\s*['\"]([^'\"]+)['\"]")
@@ -53,12 +52,6 @@ GONE = {
 def normalize(extra: str) -> str:
     """PEP 685: compare extras lowercased, with runs of -_. as one '-'."""
     return re.sub(r"[-_.]+", "-", extra).lower()
-
-
-def metadata(path: Path) -> list[str]:
-    with zipfile.ZipFile(path) as zf:
-        name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
-        return zf.read(name).decode("utf-8").splitlines()
 
 
 def main() -> None:

@@ -68,6 +68,11 @@ def _has_getattr(tree: ast.Module) -> bool:
     return any(isinstance(s, ast.FunctionDef) and s.name == "__getattr__" for s in tree.body)
 
 
+def _calls_warn(func: ast.FunctionDef) -> bool:
+    return any(isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", "")) == "warn"
+               for n in ast.walk(func))
+
+
 def _getattr_deprecations(tree: ast.Module) -> set[str]:
     """Names a module's `__getattr__` tests for by value (`if name == "X"`, `name != "X"`,
     `name in ("X", ...)`) when the function warns: names served with a deprecation warning."""
@@ -75,8 +80,7 @@ def _getattr_deprecations(tree: ast.Module) -> set[str]:
     for func in tree.body:
         if not (isinstance(func, ast.FunctionDef) and func.name == "__getattr__"):
             continue
-        if not any(isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", "")) == "warn"
-                   for n in ast.walk(func)):
+        if not _calls_warn(func):
             continue
         for node in ast.walk(func):
             if isinstance(node, ast.Compare):
@@ -101,8 +105,7 @@ def _getattr_table(tree: ast.Module) -> dict[str, str]:
     for func in tree.body:
         if not (isinstance(func, ast.FunctionDef) and func.name == "__getattr__"):
             continue
-        if not any(isinstance(n, ast.Call) and getattr(n.func, "attr", getattr(n.func, "id", "")) == "warn"
-                   for n in ast.walk(func)):
+        if not _calls_warn(func):
             continue
         for node in ast.walk(func):
             if isinstance(node, ast.Compare) and isinstance(node.comparators[0], ast.Name):

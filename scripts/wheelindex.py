@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import re
 import subprocess
 import sys
 import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
+
+from packaging.requirements import Requirement
 
 
 def wheel_file(folder: Path, dist: str, version: str) -> Path:
@@ -31,12 +32,11 @@ def wheel_file(folder: Path, dist: str, version: str) -> Path:
     return found[0]
 
 
-def requires(wheel: Path) -> list[str]:
-    """The Requires-Dist lines of a wheel's METADATA (no extra markers)."""
+def metadata(wheel: Path) -> list[str]:
+    """The lines of a wheel's METADATA."""
     with zipfile.ZipFile(wheel) as z:
-        meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
-        lines = z.read(meta).decode("utf-8").splitlines()
-    return [ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("Requires-Dist:") and "extra ==" not in ln]
+        name = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        return z.read(name).decode("utf-8").splitlines()
 
 
 def airflow_wheel(folder: Path, version: str) -> "Wheel":
@@ -45,13 +45,14 @@ def airflow_wheel(folder: Path, version: str) -> "Wheel":
     meta = wheel_file(folder, "apache-airflow", version)
     if not version.startswith("3."):
         return Wheel(meta)
+    required = [Requirement(line.split(":", 1)[1]) for line in metadata(meta) if line.startswith("Requires-Dist:")]
     parts = []
     for dist in ("apache-airflow-core", "apache-airflow-task-sdk"):
-        spec = next(r for r in requires(meta) if r.split("=")[0].split("<")[0].split(">")[0].strip() == dist)
-        low = re.search(r"(?:==|>=)\s*([0-9][0-9.]*)", spec)
+        spec = next(r.specifier for r in required if r.name == dist and r.marker is None)
+        low = next((s.version for s in spec if s.operator in ("==", ">=")), None)
         if low is None:
-            raise ValueError(f"apache-airflow=={version}: no lower bound in {spec!r}")
-        parts.append(wheel_file(folder, dist, low.group(1)))
+            raise ValueError(f"apache-airflow=={version}: no lower bound in {dist}{spec}")
+        parts.append(wheel_file(folder, dist, low))
     return Wheel(*parts)
 
 
