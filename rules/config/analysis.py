@@ -64,8 +64,7 @@ def _analyse(ctx: Any) -> list[Finding]:
                 findings.append(Finding.at_span("DS402", *setting.value_span,
                                         f"{where} is not valid JSON ({exc.msg} at character {exc.pos}): the "
                                         "secrets backend fails to start"))
-        _renamed_or_removed(setting, where, changes, target, findings)
-        _already_renamed(ctx, setting, names, changes, findings)
+        _renamed_or_removed(ctx, setting, where, changes, names, findings)
         if setting.syntax == MWAA:
             key = text[slice(*setting.key_span)]
             if not MWAA_KEY_RE.match(key) or len(key) > 64 or key.count(".") < 1:
@@ -155,21 +154,13 @@ def _class_path(ctx: Any, setting: Setting, where: str, moves: dict, findings: l
     ))
 
 
-def _already_renamed(ctx: Any, setting: Setting, names: set, changes: dict, findings: list[Finding]) -> None:
-    """An env file that sets both names (`AIRFLOW__CORE__SQL_ALCHEMY_CONN` and
-    `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`): the new one wins wherever both are read, so the fix
-    deletes the old line instead of writing a second copy of the new one."""
+def _renamed_or_removed(ctx: Any, setting: Setting, where: str, changes: dict, names: set, findings: list[Finding]) -> None:
+    target = ctx.target
     renamed = changes["renames"].get(setting.name)
-    if setting.syntax != ENV or renamed is None or (ENV, renamed[0]) not in names:
-        return
-    for finding in findings:
-        if finding.code == "DS403" and finding.at == setting.key_span and finding.fix is not None:
-            finding.fix = Fix((delete_lines(ctx.index, *setting.key_span),), SAFE,
-                              f"delete it: the file sets `{renamed[0]}` already")
-
-
-def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str, findings: list[Finding]) -> None:
-    renamed = changes["renames"].get(setting.name)
+    # An env file that sets both names (`AIRFLOW__CORE__SQL_ALCHEMY_CONN` and
+    # `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`): the new one wins wherever both are read, so the fix
+    # deletes the old line instead of writing a second copy of the new one.
+    both = setting.syntax == ENV and renamed is not None and (ENV, renamed[0]) in names
     section_renamed = changes["section_renames"].get(setting.section)
     if renamed is None and section_renamed is not None:
         renamed = [f"{section_renamed[0]}.{setting.option}", section_renamed[1]]
@@ -178,7 +169,8 @@ def _renamed_or_removed(setting: Setting, where: str, changes: dict, target: str
         fix = None
         if setting.syntax != INI or new_section == setting.section:
             new_key = _key_text(setting, new_section, new_option)
-            fix = replace_span(*setting.key_span, new_key, f"rename to `{new_key}`")
+            fix = (Fix((delete_lines(ctx.index, *setting.key_span),), SAFE, f"delete it: the file sets `{renamed[0]}` already")
+                   if both else replace_span(*setting.key_span, new_key, f"rename to `{new_key}`"))
         move = "" if fix else f" (move it to the [{new_section}] section)"
         # A third field, "ignored": the target no longer reads the old name (Airflow 3's
         # `airflow config update` table, and 2.x renames 3.x dropped).
