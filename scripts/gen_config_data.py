@@ -88,10 +88,9 @@ def config_changes(wheel: Wheel) -> list[dict]:
     return found
 
 
-def three_changes(wheel: Wheel, version: str, entry: dict, known: set[str], renames2: dict) -> None:
+def three_changes(wheel: Wheel, entry: dict, known: set[str], renames2: dict) -> None:
     """Fold the 3.x `airflow config update` table into the target's entry: a rename there is one
     the target no longer honours (`"ignored"`), a removal carries Airflow's own suggestion."""
-    since = ".".join(version.split(".")[:2])
     entry["hints"] = {}
     entry["default_changes"] = {}
     # 2.x's renames 3.x no longer honours first (they carry the version that made the rename):
@@ -120,7 +119,6 @@ def three_changes(wheel: Wheel, version: str, entry: dict, known: set[str], rena
                 break
             rename[0], rename[1] = further[0], further[1]
     entry["removed"] = sorted(o for o in entry["removed"] if o not in entry["renames"])
-    del since
 
 
 def main() -> None:
@@ -148,7 +146,7 @@ def main() -> None:
         )
         out[version] = {"renames": renames, "section_renames": section_renames, "removed": removed}
         if version.startswith("3."):
-            three_changes(wheel, version, out[version], old_options | newest2, renames2)
+            three_changes(wheel, out[version], old_options | newest2, renames2)
         else:
             newest2, renames2 = current, {k: v for k, v in renames.items() if len(v) == 2}
     data = {"_provenance": {"generator": "scripts/gen_config_data.py", "wheels": provenance}, "targets": out}
