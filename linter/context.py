@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from dagshift.linter.diagnostics import Diagnostic, Edit, Fix, LineIndex
@@ -23,9 +24,21 @@ class ProjectContext:
         self.settings = settings
         self.files = files
         self.facts: dict[str, Any] = {}
+        self._real_folders: dict[Path, Path] = {}
+        self.plugin_folders: Optional[list[Path]] = None  # linter/syspath.py fills it on first use
 
     def files_of(self, *kinds: str) -> list["FileEntry"]:
         return [f for f in self.files if f.kind in kinds]
+
+    def real_path(self, path: Path) -> Path:
+        """`path.resolve()`, each folder resolved once: a run's thousands of files share a few
+        folders, and resolve() costs a system call per path component."""
+        if path.is_symlink():
+            return path.resolve()
+        folder = self._real_folders.get(path.parent)
+        if folder is None:
+            folder = self._real_folders[path.parent] = path.parent.resolve()
+        return folder / path.name
 
 
 class FileContext:

@@ -42,6 +42,8 @@ def plugin_folders(project: Any) -> list[Path]:
     `plugins-dirs` under the project root, a `plugins` folder beside any folder holding the
     files of the run (so `airflow/plugins/` beside `airflow/dags/`, or a run started in `dags/`),
     and `[core] plugins_folder` of the airflow.cfg files of the run."""
+    if project.plugin_folders is not None:
+        return project.plugin_folders  # the plugin index and the repository operators both ask
     settings = project.settings
     root = settings.root.resolve()
     found: list[Path] = []
@@ -55,7 +57,7 @@ def plugin_folders(project: Any) -> list[Path]:
         add(root / folder)
     ancestors: set[Path] = set()
     for entry in project.files:
-        folder = entry.path.resolve().parent
+        folder = project.real_path(entry.path).parent
         while folder not in ancestors and (folder == root or root in folder.parents):
             ancestors.add(folder)
             folder = folder.parent
@@ -71,6 +73,7 @@ def plugin_folders(project: Any) -> list[Path]:
             # keeps that folder beside the airflow.cfg, under the same name.
             candidate = Path(configured)
             add(entry.path.parent / (candidate.name if candidate.is_absolute() else candidate))
+    project.plugin_folders = found
     return found
 
 

@@ -28,7 +28,7 @@ def build(project: Any) -> dict:
     root = project.settings.root.resolve()
     candidates: list[tuple[Path, Optional[Path]]] = [
         (p, folder) for folder in plugin_folders(project) for p in sorted(folder.rglob("*.py"))]
-    candidates += [(e.path.resolve(), None) for e in project.files_of("python")]
+    candidates += [(project.real_path(e.path), None) for e in project.files_of("python")]
     for path, folder in candidates:
         if path in seen:
             continue
@@ -189,8 +189,41 @@ def _airflow_class(target: str, path: str) -> Optional[tuple[str, frozenset[str]
     return path, known[path]
 
 
-def screen(text: str, facts: dict) -> bool:
-    """Whether the text calls a repository operator (a second chance for DS502's text screen): only
-    names DS502 looks at (…Operator, …Sensor), so a repository of many classes costs no more."""
-    names = facts.get("repo_operators", {}).get("called", ())
-    return any(f"{name}(" in text for name in names)
+def screen(text: str, facts: dict, target: str) -> bool:
+    """Whether the text may pass a repository operator a keyword it does not take (a second chance
+    for DS502's text screen): only names DS502 looks at (…Operator, …Sensor), so a repository of many
+    classes costs no more, and a call whose own keywords every class of that name takes is cleared."""
+    from dagshift.rules.dag_api.screen import HANDLED, own_keywords
+
+    repo = facts.get("repo_operators", {})
+    for name in repo.get("called", ()):
+        literal = f"{name}("
+        at = text.find(literal)
+        if at < 0:
+            continue
+        taken = _taken_by_all(repo, facts, target, name)
+        while at >= 0:
+            if taken is not None and not text.startswith("class ", max(0, at - 6)):
+                keywords = own_keywords(text, at + len(name), len(text))[1]
+                if not taken.issuperset(k for k in keywords if k not in HANDLED):
+                    return True
+            at = text.find(literal, at + 1)
+    return False
+
+
+_TAKEN: dict[tuple[str, str], Optional[frozenset[str]]] = {}
+_TAKEN_OF: list[Any] = [None]  # the facts _TAKEN holds answers for
+
+
+def _taken_by_all(repo: dict, facts: dict, target: str, name: str) -> Optional[frozenset[str]]:
+    """The keywords every class of that name provably takes (the file's own may be any of them),
+    or None when none can be judged (DS502 then says nothing of the call either)."""
+    if _TAKEN_OF[0] is not repo:
+        _TAKEN.clear()
+        _TAKEN_OF[0] = repo
+    key = (target, name)
+    if key not in _TAKEN:
+        found = [accepted(facts, target, entry) for entry in repo.get("classes", {}).get(name, [])]
+        sets = [f[0] for f in found if f is not None]
+        _TAKEN[key] = frozenset.intersection(*sets) if sets else None
+    return _TAKEN[key]

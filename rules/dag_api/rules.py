@@ -81,7 +81,7 @@ class RenamedOperatorArgument(_DagApiRule):
     def wants_with_facts(self, text: str, target: str, facts: dict[str, Any]) -> bool:
         from dagshift.rules.dag_api.repo_operators import screen as repo_screen
 
-        return repo_screen(text, facts)
+        return repo_screen(text, facts, target)
 
     invalid = (
         # amazon 8.x renamed `bucket` (with a deprecation); 9.x, which 2.11.0 pins, dropped it.
@@ -384,6 +384,9 @@ class TemplateFieldsString(_DagApiRule):
     severity = WARNING
     fix = SAFE
     tokens = ("template_fields", "template_ext")
+
+    def wants(self, text: str, target: str) -> bool:
+        return screen.template_fields_string(text)
     doc = """
 ## What it does
 Reports `template_fields = "sql"` (or `template_ext`) in a class body: a string, not a sequence.

@@ -115,7 +115,7 @@ BRACKETS = re.compile(r"[()\[\]{}'\"#]")
 def _scan_call(text: str, opening: int, limit: int) -> tuple[int, list[tuple[int, int]]]:
     """One pass over the call whose `(` is at `opening`, strings and comments skipped: where it
     closes (or `limit` when that cannot be told before it: unsure is the long answer, so no
-    finding is hidden), and the bracket depth from each bracket's offset on."""
+    finding is hidden), and the bracket depth from each bracket's offset on (-1 inside a string)."""
     marks: list[tuple[int, int]] = []
     if opening < 0:
         return limit, marks
@@ -141,6 +141,9 @@ def _scan_call(text: str, opening: int, limit: int) -> tuple[int, list[tuple[int
             if close < 0:
                 return limit, marks
             at = close + len(quote)
+            if depth:  # a string inside the call: what looks like a keyword in it is not one
+                marks.append((match.start(), -1))  # (`f"{XComArg(t, key='k')}"`, a Jinja `xcom_pull(key=`)
+                marks.append((at, depth))
             continue
         depth += 1 if ch in "([{" else -1
         marks.append((match.start(), depth))
@@ -155,7 +158,7 @@ def _call_end(text: str, opening: int, limit: int) -> int:
     return _scan_call(text, opening, limit)[0]
 
 
-def _own_keywords(text: str, opening: int, limit: int) -> tuple[int, list[str]]:
+def own_keywords(text: str, opening: int, limit: int) -> tuple[int, list[str]]:
     """(where the call whose `(` is at `opening` ends, its keywords): not those of calls nested in
     it (`delta=timedelta(seconds=1)`), each KEYWORD match counted at bracket depth 1 only."""
     end, marks = _scan_call(text, opening, limit)
@@ -210,7 +213,7 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
         keywords = KEYWORD.findall(segment)
         if accepted.issuperset(keywords):
             continue  # the common case, decided at C speed
-        end, keywords = _own_keywords(text, text.find("(", start), end)  # only the call's own, then
+        end, keywords = own_keywords(text, text.find("(", start), end)  # only the call's own, then
         if accepted.issuperset(keywords):
             continue
         unknown = {k for k in keywords if k not in accepted and k not in HANDLED}
@@ -223,6 +226,26 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
 # DS504: `schedule_interval=` / `timetable=` as keyword arguments (not `airflow.timetables` imports,
 # nor a `workday_timetable` name).
 SCHEDULE_KEYWORD = re.compile(r"\b(?:schedule_interval|timetable)\s*=(?!=)")
+
+
+# DS511: `template_fields = "sql"` (a string literal, maybe in brackets or after a line continuation).
+TEMPLATE_STRING = re.compile(r"template_(?:fields|ext)\s*=[\s(\\]*[rRuUbB]{0,2}(['\"])")
+
+
+def template_fields_string(text: str) -> bool:
+    """Whether `template_fields`/`template_ext` may be assigned a string: a literal right after the
+    `=`, or in brackets without the comma that makes `("sql",)` a tuple (unsure: True)."""
+    for match in TEMPLATE_STRING.finditer(text):
+        if "(" not in match.group():
+            return True
+        quote = match.group(1) * 3 if text.startswith(match.group(1) * 3, match.start(1)) else match.group(1)
+        close = text.find(quote, match.end(1) + len(quote) - 1)
+        if close < 0 or "\\" in text[match.end(1):close]:
+            return True
+        after = text[close + len(quote):close + len(quote) + 80].lstrip()
+        if not after.startswith(","):
+            return True
+    return False
 
 
 # -- DS508 and DS509: DAG objects in dependencies, `airflow.configuration` helpers --------------
@@ -270,11 +293,20 @@ def _assigned_name(text: str, call: int) -> str:
 CONFIGURATION_ALIAS = re.compile(r"configuration as \w")
 
 
+def _aliases_configuration(text: str) -> bool:
+    """`configuration as name` outside a comment line (`# the same configuration as the ...`)."""
+    for match in CONFIGURATION_ALIAS.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if "#" not in text[line_start:match.start()]:
+            return True
+    return False
+
+
 def calls_configuration_helpers(text: str) -> bool:
     """Whether `airflow.configuration`'s module-level helpers may be called, in any alias form:
     `configuration.get(`, the module under another name, or a helper imported by its name
     (`from airflow.configuration import get`; importing `conf` itself is the right way)."""
-    if CONFIGURATION_CALL.search(text) is not None or CONFIGURATION_ALIAS.search(text) is not None:
+    if CONFIGURATION_CALL.search(text) is not None or _aliases_configuration(text):
         return True
     if "airflow.configuration import" not in text:
         return False

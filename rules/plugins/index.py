@@ -191,7 +191,7 @@ def build(project: Any) -> dict:
                     continue  # most files: no resolve(), no decode
         except OSError:
             continue
-        real = entry.path.resolve()
+        real = project.real_path(entry.path)
         if real in seen:
             continue
         index.add_file(real, package_root(real), settings.root)

@@ -122,6 +122,10 @@ one pinned provider defines the class, and offers no fix.
         return False
 
 
+# `operators = [...]` and the like (an AirflowPlugin's attributes; the check reads the class body).
+PLUGIN_LISTS = re.compile(r"(?:operators|sensors|hooks)\s*=(?!=)")
+
+
 class PluginListsOperators(_PluginRule):
     code = "DS202"
     name = "plugin-lists-operators"
@@ -129,6 +133,9 @@ class PluginListsOperators(_PluginRule):
     severity = WARNING
     fix = SOMETIMES
     tokens = ("AirflowPlugin",)
+
+    def wants(self, text: str, target: str) -> bool:
+        return PLUGIN_LISTS.search(text) is not None
     doc = """
 ## What it does
 Reports `operators`, `sensors` and `hooks` lists on an `AirflowPlugin` subclass.

@@ -52,3 +52,43 @@ def test_a_class_whose_argument_was_dropped_is_parsed_only_when_the_argument_is_
     head = "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\n"
     assert not names_a_known_change(head + "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x', conf={})\n")
     assert names_a_known_change(head + "t = TriggerDagRunOperator(task_id='t', python_callable=f)\n")
+
+
+def test_a_keyword_inside_a_string_of_the_call_is_not_the_calls():
+    # Real example DAGs: an f-string building an XComArg, a Jinja `xcom_pull(..., key=...)` split
+    # over two concatenated literals. Neither `key` is an argument of the operator.
+    head = "from airflow.operators.bash import BashOperator\n"
+    f_string = head + "t = BashOperator(task_id='t', bash_command=f'echo {XComArg(p, key=\"k\")}')\n"
+    jinja = head + ("t = BashOperator(\n    task_id='t',\n    bash_command=\"{{ ti.xcom_pull(\"\n"
+                    "    \"'up', key='sensed')[0] }}\",\n)\n")
+    assert may_pass_unknown_arguments(f_string, "2.11.0") is False
+    assert may_pass_unknown_arguments(jinja, "2.11.0") is False
+    # A keyword of the call after such a string still counts.
+    assert may_pass_unknown_arguments(f_string.replace("}')", "}', secs=5)"), "2.11.0") is True
+
+
+def test_ds509_and_ds511_screens_read_code_not_prose():
+    from dagshift.rules import default_registry
+
+    ds509, ds511 = default_registry().get("DS509")(), default_registry().get("DS511")()
+    comment = "from airflow.configuration import conf\n# the image must have the same configuration as the host\n"
+    assert not ds509.screen(comment, "2.11.0")
+    assert ds509.screen("from airflow import configuration as airflow_conf\n", "2.11.0")
+    assert not ds511.screen("class Op(BaseOperator):\n    template_fields = ('sql',)\n", "2.11.0")
+    assert not ds511.screen("class Op(BaseOperator):\n    template_fields = ['sql', 'params']\n", "2.11.0")
+    for value in ('"sql"', "(\n        'sql'\n    )", "r'sql'", "('a' 'b')"):
+        assert ds511.screen(f"class Op(BaseOperator):\n    template_fields = {value}\n", "2.11.0"), value
+
+
+def test_repository_operator_calls_are_parsed_only_for_a_keyword_the_class_may_not_take():
+    from dagshift.rules.dag_api.repo_operators import screen as repo_screen
+
+    entry = {"path": "dags/ops.py", "module": "ops", "bases": ["airflow.models.baseoperator.BaseOperator"],
+             "init": True, "params": ["value"], "var_kw": True, "passes": True, "reads": False}
+    facts = {"repo_operators": {"classes": {"AddOneOperator": [entry]}, "called": ["AddOneOperator"]}}
+    call = "class AddOneOperator(BaseOperator):\n    pass\n\nt = AddOneOperator(task_id='t', value=1, retries=2)\n"
+    assert repo_screen(call, facts, "2.11.0") is False
+    assert repo_screen(call.replace("value=1", "valu=1"), facts, "2.11.0") is True
+    # A class whose __init__ reads **kwargs cannot be judged, by the rule or by its screen.
+    facts = {"repo_operators": {"classes": {"AddOneOperator": [dict(entry, reads=True)]}, "called": ["AddOneOperator"]}}
+    assert repo_screen(call.replace("value=1", "valu=1"), facts, "2.11.0") is False

@@ -100,3 +100,13 @@ def test_ds207_parses_only_a_base_init_call_that_passes_keywords_of_its_own():
     assert not rule.screen(plain, "2.5.1")
     assert rule.screen(plain.replace("(*args, **kwargs)", "(provide_context=True, **kwargs)"), "2.5.1")
     assert rule.screen(plain.replace("(*args, **kwargs)", "(*args, **dict(kwargs))"), "2.5.1")  # unsure: parse
+
+
+def test_ds202_parses_a_plugin_only_when_it_assigns_one_of_the_lists():
+    # Airflow's own example plugins register timetables and listeners: nothing DS202 reports.
+    rule = default_registry().get("DS202")()
+    timetable = ("from airflow.plugins_manager import AirflowPlugin\n\n"
+                 "class WorkdayTimetablePlugin(AirflowPlugin):\n    name = 'workday'\n    timetables = [Workday]\n")
+    assert not rule.screen(timetable, "2.11.0")
+    assert rule.screen(timetable.replace("timetables", "operators"), "2.11.0")
+    assert rule.screen(timetable.replace("timetables = [Workday]", "hooks=[MyHook]"), "2.11.0")
