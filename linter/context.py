@@ -20,15 +20,31 @@ if TYPE_CHECKING:
 class ProjectContext:
     """The project phase: every discovered file by kind, and a place for cross-file facts."""
 
-    def __init__(self, settings: "Settings", files: list["FileEntry"]) -> None:
+    def __init__(self, settings: "Settings", files: list["FileEntry"], markers: tuple[bytes, ...] = ()) -> None:
         self.settings = settings
         self.files = files
         self.facts: dict[str, Any] = {}
+        self.markers = markers
+        self._found: dict[Path, frozenset[bytes]] = {}
         self._real_folders: dict[Path, Path] = {}
         self.plugin_folders: Optional[list[Path]] = None  # linter/syspath.py fills it on first use
 
     def files_of(self, *kinds: str) -> list["FileEntry"]:
         return [f for f in self.files if f.kind in kinds]
+
+    def has(self, path: Path, marker: bytes) -> bool:
+        """Whether the file holds `marker`, one of the project rules' `project_markers`: a file is
+        read once for all of them (a file that cannot be read holds none; its own check says why)."""
+        found = self._found.get(path)
+        if found is None or marker not in self.markers:
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                raw = b""
+            if marker not in self.markers:  # not declared: answered, but not from the shared read
+                return marker in raw
+            found = self._found[path] = frozenset(m for m in self.markers if m in raw)
+        return marker in found
 
     def real_path(self, path: Path) -> Path:
         """`path.resolve()`, each folder resolved once: a run's thousands of files share a few

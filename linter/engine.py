@@ -41,7 +41,8 @@ def run(
     # Before the project phase: it reads the data slices too (requirements read the DAGs' imports).
     datacache.configure(settings.cache_dir)
 
-    project = ProjectContext(settings, files)
+    markers = tuple(sorted({m for rule in plan.project_rules() for m in rule.project_markers}))
+    project = ProjectContext(settings, files, markers)
     for rule in plan.project_rules():
         wanted = [f for f in files if f.kind in rule.project_kinds]
         if wanted:

@@ -71,6 +71,9 @@ class Rule:
     records: ClassVar[frozenset[str]] = frozenset()
     # File kinds this rule wants to see in the project phase (collect_project); empty: none.
     project_kinds: ClassVar[frozenset[str]] = frozenset()
+    # Byte strings collect_project looks for in Python files before reading one further
+    # (ProjectContext.has): every file is read once for all project rules' markers.
+    project_markers: ClassVar[tuple[bytes, ...]] = ()
     # False for a rule that reads a Python file's text only (never ctx.module): a file whose active
     # rules are all such rules is not parsed with libcst (CPython's syntax check still runs).
     needs_module: ClassVar[bool] = True

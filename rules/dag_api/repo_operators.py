@@ -20,6 +20,8 @@ from typing import Any, Optional
 from dagshift.linter.syspath import module_bindings, module_name, package_root, plugin_folders
 
 MARKERS = (b"Operator", b"Sensor")
+# What a file must hold to be read further: DS502's project_markers (one read per file, shared).
+SNIFF = (b"def __init__",) + MARKERS
 
 
 def build(project: Any) -> dict:
@@ -28,7 +30,8 @@ def build(project: Any) -> dict:
     root = project.settings.root.resolve()
     candidates: list[tuple[Path, Optional[Path]]] = [
         (p, folder) for folder in plugin_folders(project) for p in sorted(folder.rglob("*.py"))]
-    candidates += [(project.real_path(e.path), None) for e in project.files_of("python")]
+    candidates += [(project.real_path(e.path), None) for e in project.files_of("python")
+                   if project.has(e.path, b"def __init__") and any(project.has(e.path, m) for m in MARKERS)]
     for path, folder in candidates:
         if path in seen:
             continue

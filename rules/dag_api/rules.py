@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example
-from dagshift.rules.dag_api import screen
+from dagshift.rules.dag_api import repo_operators, screen
 from dagshift.rules.dag_api.base import _DagApiRule
 from dagshift.rules.dag_api.docs import DS502_DOC, DS503_DOC, DS507_DOC, HEADER, STAGE_OPERATOR
 
@@ -71,6 +71,7 @@ class RenamedOperatorArgument(_DagApiRule):
         return screen.may_pass_unknown_arguments(text, target)
 
     project_kinds = frozenset({"python"})
+    project_markers = repo_operators.SNIFF
 
     def collect_project(self, project: Any) -> None:
         if "repo_operators" not in project.facts:

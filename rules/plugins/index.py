@@ -185,12 +185,8 @@ def build(project: Any) -> dict:
             seen.add(path.resolve())
             index.add_file(path, root, settings.root)
     for entry in project.files_of("python"):
-        try:
-            with open(entry.path, "rb") as handle:
-                if b"AirflowPlugin" not in handle.read():
-                    continue  # most files: no resolve(), no decode
-        except OSError:
-            continue
+        if not project.has(entry.path, b"AirflowPlugin"):
+            continue  # most files: no resolve(), no decode
         real = project.real_path(entry.path)
         if real in seen:
             continue

@@ -42,6 +42,7 @@ class _PluginIndexRule(_PluginRule):
     """Rules reading the plugin index build it in the project phase (once per run)."""
 
     project_kinds = frozenset({"python"})
+    project_markers = (b"AirflowPlugin",)  # a checked file that defines a plugin (index.build)
 
     def collect_project(self, project: Any) -> None:
         if "plugin_index" not in project.facts:
@@ -122,10 +123,6 @@ one pinned provider defines the class, and offers no fix.
         return False
 
 
-# `operators = [...]` and the like (an AirflowPlugin's attributes; the check reads the class body).
-PLUGIN_LISTS = re.compile(r"(?:operators|sensors|hooks)\s*=(?!=)")
-
-
 class PluginListsOperators(_PluginRule):
     code = "DS202"
     name = "plugin-lists-operators"
@@ -135,7 +132,7 @@ class PluginListsOperators(_PluginRule):
     tokens = ("AirflowPlugin",)
 
     def wants(self, text: str, target: str) -> bool:
-        return PLUGIN_LISTS.search(text) is not None
+        return re.search(r"(?:operators|sensors|hooks)\s*=(?!=)", text) is not None  # `operators = [...]`
     doc = """
 ## What it does
 Reports `operators`, `sensors` and `hooks` lists on an `AirflowPlugin` subclass.
