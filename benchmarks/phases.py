@@ -44,12 +44,14 @@ def main() -> None:
 
     import libcst as cst
 
+    from dagshift.linter.checker import FileChecker
     from dagshift.linter.config import build_settings
     from dagshift.linter.discovery import FileEntry
-    from dagshift.linter.engine import CHECK, FileChecker, Plan
     from dagshift.linter.names import NameUses
     from dagshift.linter.parsing import python_syntax_error
+    from dagshift.linter.plan import Plan
     from dagshift.linter.positions import node_offsets
+    from dagshift.linter.results import CHECK
     from dagshift.linter.walk import walk
     from dagshift.rules import default_registry
 
