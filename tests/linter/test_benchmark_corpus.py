@@ -94,3 +94,22 @@ def test_results_do_not_depend_on_jobs_or_cache_for_a_large_tree(tmp_path):
     assert run("--jobs", "2", "--no-cache") == one
     assert run("--jobs", "2") == one  # fills the cache from the pool
     assert run("--jobs", "2") == one  # answered from it
+
+
+def test_the_phase_profile_script_runs():
+    # benchmarks/phases.py backs the README's "why not" figures; it once stopped running unnoticed
+    # after an engine module was split. (Its timings are not asserted: they depend on the machine.)
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "phases.py"), "--copies", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    labels = [line.rsplit(" ", 2)[0].strip() for line in done.stdout.splitlines()[:7]]
+    assert labels == ["every rule's pre-screen (tokens, wants)", "CPython syntax check (ast.parse, in C)",
+                      "libcst.parse_module", "node offsets (one code generation pass)",
+                      "read-only walk, no visitor methods", "name-use index (one walk)",
+                      "whole check (read, screen, parse, rules, fixes)"]
+    assert "parse / that =" in done.stdout
