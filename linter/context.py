@@ -114,11 +114,11 @@ class FileContext:
         """Character offsets of a node's own code (without its leading blank lines/comments)."""
         if self._positions is None:
             # Computed only once a rule asks for a position, so clean files never pay for it.
-            from dagshift.linter.positions import node_offsets
+            from dagshift.linter.statement_positions import StatementPositions
 
             assert self.module is not None, "positions are only available for Python files"
-            self._positions = node_offsets(self.module)
-        return self._positions[id(node)]
+            self._positions = StatementPositions(self.module, self.text)
+        return self._positions.span(node)
 
 
 class RuleIdentity(Protocol):
