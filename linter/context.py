@@ -35,14 +35,11 @@ class ProjectContext:
     def has(self, path: Path, marker: bytes) -> bool:
         """Whether the file holds `marker`, one of the project rules' `project_markers`: a file is
         read once for all of them (a file that cannot be read holds none; its own check says why)."""
+        if marker not in self.markers:  # not declared: answered, but not from the shared read
+            return marker in _read(path)
         found = self._found.get(path)
-        if found is None or marker not in self.markers:
-            try:
-                raw = path.read_bytes()
-            except OSError:
-                raw = b""
-            if marker not in self.markers:  # not declared: answered, but not from the shared read
-                return marker in raw
+        if found is None:
+            raw = _read(path)
             found = self._found[path] = frozenset(m for m in self.markers if m in raw)
         return marker in found
 
@@ -55,6 +52,13 @@ class ProjectContext:
         if folder is None:
             folder = self._real_folders[path.parent] = path.parent.resolve()
         return folder / path.name
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 class FileContext:

@@ -23,7 +23,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from dagshift.linter.positions import _OffsetState, node_offsets
-from dagshift.linter.walk import _FIELDS, _WALKED, _fields, _walked
+from dagshift.linter.walk import _fields, children
 
 Span = tuple[int, int]
 # Fields of compound statements that hold other statements (anchored on their own) or decorators.
@@ -143,34 +143,16 @@ class StatementPositions:
         self.anchors[id(anchor)] = (anchor, node.lineno, node.col_offset)
         owner = self.owner
         assert owner is not None
+        # The nodes linter/walk.py walks: whitespace, operators and brackets are not indexed (about
+        # half the nodes; a span asked for one of them comes from the full pass).
         if own is anchor and not isinstance(anchor, cst.SimpleStatementLine):
-            roots = [getattr(anchor, name) for name in _fields(type(anchor)) if name not in _BLOCK_FIELDS]
+            stack = children(anchor, _BLOCK_FIELDS)  # a compound statement's header
         else:
-            roots = [own]
-        # As linter/walk.py walks: whitespace, operators and brackets are not indexed (about half the
-        # nodes; a span asked for one of them comes from the full pass).
-        walked = _WALKED
-        stack = []
-        for value in roots:
-            value_type = type(value)
-            if value_type is list or value_type is tuple:
-                stack.extend(value)
-            else:
-                stack.append(value)
-        stack = [v for v in stack if walked.get(type(v)) or (type(v) not in walked and _walked(type(v)))]
+            stack = [own]
         while stack:
             current = stack.pop()
             owner[id(current)] = anchor
-            for name in _FIELDS.get(type(current)) or _fields(type(current)):
-                value = getattr(current, name)
-                value_type = type(value)
-                if value_type is list or value_type is tuple:
-                    for item in value:
-                        item_type = type(item)
-                        if walked.get(item_type) or (item_type not in walked and _walked(item_type)):
-                            stack.append(item)
-                elif walked.get(value_type) or (value_type not in walked and _walked(value_type)):
-                    stack.append(value)
+            stack.extend(children(current))
 
     # -- generating one anchor -----------------------------------------------------------------
 

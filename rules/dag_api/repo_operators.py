@@ -28,10 +28,10 @@ def build(project: Any) -> dict:
     classes: dict[str, list[dict]] = {}
     seen: set[Path] = set()
     root = project.settings.root.resolve()
+    # Most files hold no operator class with an __init__: not read again, not parsed.
     candidates: list[tuple[Path, Optional[Path]]] = [
-        (p, folder) for folder in plugin_folders(project) for p in sorted(folder.rglob("*.py"))]
-    candidates += [(project.real_path(e.path), None) for e in project.files_of("python")
-                   if project.has(e.path, b"def __init__") and any(project.has(e.path, m) for m in MARKERS)]
+        (p, folder) for folder in plugin_folders(project) for p in sorted(folder.rglob("*.py")) if _sniffed(project, p)]
+    candidates += [(project.real_path(e.path), None) for e in project.files_of("python") if _sniffed(project, e.path)]
     for path, folder in candidates:
         if path in seen:
             continue
@@ -40,8 +40,6 @@ def build(project: Any) -> dict:
             raw = path.read_bytes()
         except OSError:
             continue
-        if b"def __init__" not in raw or not any(m in raw for m in MARKERS):
-            continue  # most files: no parse
         try:
             tree = ast.parse(raw)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -54,6 +52,10 @@ def build(project: Any) -> dict:
             classes.setdefault(entry.pop("name"), []).append(entry)
     return {"classes": {name: sorted(found, key=lambda e: e["path"]) for name, found in sorted(classes.items())},
             "called": sorted(n for n in classes if n.endswith(("Operator", "Sensor")))}
+
+
+def _sniffed(project: Any, path: Path) -> bool:
+    return project.has(path, b"def __init__") and any(project.has(path, m) for m in MARKERS)
 
 
 def _imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
