@@ -46,7 +46,9 @@ class FileChecker:
         text = source.text
         key = None
         if mode == CHECK and self.cache is not None:
-            key = self.cache.key(source.raw, entry.kind, entry.relpath, entry.display, self.records_hash)
+            member = self.plan.membership(entry)
+            where = f"{entry.kind}|{member.environment}:{member.role}" if member is not None else f"{entry.kind}|outside"
+            key = self.cache.key(source.raw, where, entry.relpath, entry.display, self.records_hash)
             hit = self.cache.get(key)
             if hit is not None:
                 cached, cached_records = hit
@@ -141,7 +143,7 @@ class FileChecker:
             problem = self._syntax_check(entry, text)
             if problem is not None:
                 return [problem], {}
-        file_ctx = FileContext(entry, text, self.settings, self.facts, self.records, module)
+        file_ctx = FileContext(entry, text, self.settings, self.facts, self.records, module, self.plan.model)
         for rule in active:
             try:
                 rule.check(RuleContext(file_ctx, rule))
@@ -151,6 +153,10 @@ class FileChecker:
         if self.plan.silent:
             found = [d for d in found if d.code not in self.plan.silent]
         diagnostics = self._apply_noqa(entry, text, found, file_ctx) if found or "noqa" in text.lower() else found
+        if self.plan.model is not None and diagnostics and self.plan.membership(entry) is None:
+            # No fix touches a file that belongs to no Airflow environment: it is reported, never edited.
+            for d in diagnostics:
+                d.fix = None
         for key, values in skipped_records.items():
             file_ctx.recorded.setdefault(key, []).extend(v for v in values if v not in file_ctx.recorded.get(key, []))
         return diagnostics, file_ctx.recorded

@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check the chosen target only (the readiness matrix checks every target)")
     report.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE (default: stdout)")
 
+    envs = sub.add_parser("environments", help="show the Airflow environments the repository holds, and what is not Airflow's")
+    envs.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    envs.add_argument("--format", choices=("text", "json"), default="text")
+    envs.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read instead of the nearest one")
+
     rule = sub.add_parser("rule", help="explain a rule")
     rule.add_argument("code", metavar="CODE")
     rule.add_argument("--format", choices=("text", "markdown", "json"), default="text")
@@ -132,6 +137,8 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
             return print_rule(registry, args.code, args.format)
         if args.command == "report":
             return report(args, registry)
+        if args.command == "environments":
+            return environments(args, registry)
         return check(args, registry)
     except BrokenPipeError:
         return EXIT_CLEAN
@@ -178,6 +185,27 @@ def _load(args: argparse.Namespace, registry: "Registry") -> Optional[tuple[Any,
         return None
     files, problems = discover(paths, settings, force_exclude=args.force_exclude)
     return settings, files, [engine.engine_diagnostic(registry, "DS903", p.path, p.message) for p in problems]
+
+
+def environments(args: argparse.Namespace, registry: "Registry") -> int:
+    from dagshift.linter.config import ConfigError, load_settings
+    from dagshift.linter.discovery import discover, display_path
+    from dagshift.linter.environments_view import render_json, render_text
+    from dagshift.linter.repository import environments as find
+
+    paths = args.paths or [Path(".")]
+    try:
+        settings = load_settings(paths, {}, registry.codes(), args.config)
+    except ConfigError as exc:
+        print(f"dagshift: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    files, problems = discover(paths, settings)
+    for problem in problems:
+        print(f"dagshift: error: {problem.path}: {problem.message}", file=sys.stderr)
+    model = find(settings, files).restricted_to({f.relpath for f in files})
+    shown = display_path(settings.root, Path.cwd())
+    sys.stdout.write(render_json(model, shown) if args.format == "json" else render_text(model, shown))
+    return EXIT_ERROR if problems else EXIT_CLEAN
 
 
 def report(args: argparse.Namespace, registry: "Registry") -> int:

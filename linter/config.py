@@ -49,6 +49,7 @@ class Settings:
     cache_dir: Optional[Path] = None
     root: Path = field(default_factory=Path.cwd)
     config_path: Optional[Path] = None
+    environments: tuple[dict[str, Any], ...] = ()  # declared in [[tool.dagshift.environments]]
 
     def enabled(self, code: str) -> bool:
         if code in FAILURE_CODES:
@@ -76,7 +77,7 @@ class Settings:
         return (
             self.target_version, self.python_version, self.select, self.ignore, self.extend_select,
             tuple(sorted(self.per_file_ignores.items())), self.plugins_dirs, self.dags_dirs,
-            self.unsafe_fixes, self.online,
+            self.unsafe_fixes, self.online, repr(self.environments),
         )
 
 
@@ -134,8 +135,11 @@ def path_matches(relpath: str, pattern: str) -> bool:
 KEYS = {
     "target-version", "python-version", "select", "ignore", "extend-select", "per-file-ignores",
     "exclude", "extend-exclude", "plugins-dirs", "dags-dirs", "max-file-size", "unsafe-fixes", "jobs",
-    "online", "cache-dir", "cache",
+    "online", "cache-dir", "cache", "environments",
 }
+ENVIRONMENT_KEYS = {"name", "root", "platform", "dags", "plugins", "include", "requirements", "constraints", "startup",
+                    "config", "infrastructure", "from-version", "target-version"}
+PLATFORMS = ("mwaa", "astro", "composer", "self-managed", "unknown")
 
 
 def find_config(start: Path) -> Optional[Path]:
@@ -222,7 +226,34 @@ def build_settings(
         cache_dir=(root / cache_dir) if cache_dir else None,
         root=root,
         config_path=config_path,
+        environments=_environments(merged.get("environments", []), where),
     )
+
+
+def _environments(raw: Any, where: str) -> tuple[dict[str, Any], ...]:
+    """`[[tool.dagshift.environments]]`: what cannot be seen in the repository, declared."""
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        raise ConfigError(f"{where}: `environments` must be a list of tables ([[tool.dagshift.environments]])")
+    found = []
+    for i, env in enumerate(raw):
+        label = f"{where}: environments[{i}]"
+        unknown = sorted(set(env) - ENVIRONMENT_KEYS)
+        if unknown:
+            raise ConfigError(f"{label}: unknown key `{unknown[0]}` (known: {', '.join(sorted(ENVIRONMENT_KEYS))})")
+        clean: dict[str, Any] = {}
+        for key, value in env.items():
+            if key in ("name", "root", "platform", "from-version", "target-version"):
+                if not isinstance(value, str):
+                    raise ConfigError(f"{label}: `{key}` must be a string")
+                clean[key] = value
+            else:
+                clean[key] = tuple(_strings(value, f"environments[{i}].{key}", where))
+        if clean.get("platform", "unknown") not in PLATFORMS:
+            raise ConfigError(f"{label}: `platform` must be one of {', '.join(PLATFORMS)}")
+        if "target-version" in clean and targets.find_target(clean["target-version"]) is None:
+            raise ConfigError(f"{label}: `target-version` {clean['target-version']!r} is not an Airflow version MWAA offers")
+        found.append(clean)
+    return tuple(found)
 
 
 # The true/false settings and their defaults.

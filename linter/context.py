@@ -11,6 +11,7 @@ from dagshift.linter.targets import version_tuple
 if TYPE_CHECKING:
     import libcst as cst
 
+    from dagshift.environments import Environment, Membership, Model
     from dagshift.linter.config import Settings
     from dagshift.linter.discovery import FileEntry
     from dagshift.linter.imports import ImportTable
@@ -28,6 +29,7 @@ class ProjectContext:
         self._found: dict[Path, frozenset[bytes]] = {}
         self._real_folders: dict[Path, Path] = {}
         self.plugin_folders: Optional[list[Path]] = None  # linter/syspath.py fills it on first use
+        self.model: Optional["Model"] = None  # the repository's environments (engine.run sets it)
 
     def files_of(self, *kinds: str) -> list["FileEntry"]:
         return [f for f in self.files if f.kind in kinds]
@@ -72,8 +74,10 @@ class FileContext:
         facts: dict[str, Any],
         records: dict[str, list[tuple[str, Any]]],
         module: Optional["cst.Module"] = None,
+        model: Optional["Model"] = None,
     ) -> None:
         self.entry = entry
+        self.model = model
         self.text = text
         self.settings = settings
         self.facts = facts
@@ -203,6 +207,29 @@ class RuleContext:
     @property
     def shared(self) -> dict[str, Any]:
         return self.file.shared
+
+    @property
+    def membership(self) -> Optional["Membership"]:
+        """The file's environment and role (dagshift.environments); None outside every environment."""
+        model = self.file.model
+        return model.member(self.file.entry.relpath) if model is not None else None
+
+    @property
+    def environment(self) -> Optional["Environment"]:
+        model = self.file.model
+        return model.environment_of(self.file.entry.relpath) if model is not None else None
+
+    @property
+    def environment_count(self) -> int:
+        return len(self.file.model.environments) if self.file.model is not None else 0
+
+    def environment_index_of(self, display: str) -> Optional[int]:
+        """The environment of another file of the run, named as records name it (its display path)."""
+        model = self.file.model
+        if model is None:
+            return None
+        member = model.member(model.displays.get(display, display))
+        return member.environment if member is not None else None
 
     def target_at_least(self, version: str) -> bool:
         return version_tuple(self.target) >= version_tuple(version)

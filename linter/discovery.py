@@ -224,3 +224,13 @@ class _Discovery:
             elif not stat.S_ISREG(mode):
                 continue
             self.add(Path(given, inner), absolute, kind, explicit=False, symlink=symlink)
+
+
+def repository_listing(settings: Settings) -> list[str]:
+    """Every file of the project root (relative, '/' separators) that a run would not exclude, read
+    or not: the environment finder looks at files no rule reads (`mwaa-local-env`, `packages.txt`)."""
+    root = _absolute(str(settings.root), "/")
+    excludes = Excludes(settings.excludes)
+    listed = _git_listing(root)
+    names = listed if listed is not None else list(_walk(root))
+    return [n for n in names if not _is_excluded(n, excludes)]

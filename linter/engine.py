@@ -41,8 +41,13 @@ def run(
     # Before the project phase: it reads the data slices too (requirements read the DAGs' imports).
     datacache.configure(settings.cache_dir)
 
+    from dagshift.linter.repository import environments
+
+    model = environments(settings, files)
+    plan.model = model
     markers = tuple(sorted({m for rule in plan.project_rules() for m in rule.project_markers}))
     project = ProjectContext(settings, files, markers)
+    project.model = model
     for rule in plan.project_rules():
         wanted = [f for f in files if f.kind in rule.project_kinds]
         if wanted:
@@ -69,4 +74,4 @@ def run(
         for result in results:
             if result.new_bytes is not None:
                 write_fixed(result, registry)
-    return RunResult(results, list(problems))
+    return RunResult(results, list(problems), model)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Optional
+
 from dagshift.linter.config import Settings
 from dagshift.linter.discovery import FileEntry
 from dagshift.linter.registry import Registry
 from dagshift.linter.rule import Rule
 from dagshift.linter.targets import in_range
+
+if TYPE_CHECKING:
+    from dagshift.environments import Membership, Model
 
 
 class Plan:
@@ -34,9 +39,19 @@ class Plan:
             for kind in rule_cls.kinds:
                 self.by_kind.setdefault(kind, []).append(instance)
         self.tokens = sorted({tok for r in enabled + producers for tok in r.tokens})
+        # The repository's environments (engine.run attaches them before any file is checked).
+        self.model: Optional["Model"] = None
+
+    def membership(self, entry: FileEntry) -> Optional["Membership"]:
+        """The file's environment and role; None outside every environment (or before attach)."""
+        return self.model.member(entry.relpath) if self.model is not None else None
 
     def rules_for(self, entry: FileEntry) -> list[Rule]:
         rules = self.by_kind.get(entry.kind, [])
+        if self.model is not None and any(r.roles is not None for r in rules):
+            member = self.model.member(entry.relpath)
+            role = member.role if member is not None else None
+            rules = [r for r in rules if r.roles is None or role in r.roles]
         ignored = self.settings.ignored_for(entry.relpath)
         if ignored:
             rules = [r for r in rules if not any(r.code.startswith(sel) or sel == "ALL" for sel in ignored)]

@@ -35,6 +35,7 @@ class FileResult:
 class RunResult:
     files: list[FileResult]
     problems: list[Diagnostic]  # paths that do not exist, and the like
+    model: Any = None  # the repository's environments (dagshift.environments.Model)
 
     @cached_property
     def diagnostics(self) -> list[Diagnostic]:

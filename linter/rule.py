@@ -74,6 +74,10 @@ class Rule:
     # Byte strings collect_project looks for in Python files before reading one further
     # (ProjectContext.has): every file is read once for all project rules' markers.
     project_markers: ClassVar[tuple[bytes, ...]] = ()
+    # The roles (dagshift.environments.model) of the files the rule judges: None judges every file it
+    # reads; a set judges only files of an Airflow environment that play one of those roles there
+    # (a requirements rule reads the environment's requirements, not a Lambda's).
+    roles: ClassVar[Optional[frozenset[str]]] = None
     # False for a rule that reads a Python file's text only (never ctx.module): a file whose active
     # rules are all such rules is not parsed with libcst (CPython's syntax check still runs).
     needs_module: ClassVar[bool] = True

@@ -12,7 +12,7 @@ from dagshift.fixers.lines import delete_lines
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.tables import load_table
-from dagshift.linter.targets import creatable, find_target, is_airflow3, version_tuple
+from dagshift.linter.targets import creatable, find_target, is_airflow3, mwaa_versions, version_tuple
 from dagshift.linter.textscan import newline_of
 from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
 from dagshift.rules.config.cli3 import COMMAND_RE, PAYLOAD_RE, SAME_OPTIONS, command_at, is_current, removed_commands
@@ -253,9 +253,41 @@ def _versions(ctx: Any, findings: list[Finding]) -> None:
         detail = "" if offered else f" (and {value} is not a version MWAA offers)"
         if known is not None and not creatable(known):  # (a new stack with it fails to deploy)
             detail = " (a version MWAA no longer creates environments on)"
+        path, allowed = upgrade_path(value, ctx.target)
+        # Changing the version in infrastructure changes what is deployed: a decision, never a safe
+        # fix; and none at all where MWAA refuses that change (the next apply would fail).
+        fix = None
+        if allowed:
+            fix = replace_span(*span, ctx.target, f"set it to {ctx.target}", UNSAFE)
         findings.append(Finding.at_span("DS406", *span, (
-            f"the MWAA environment runs Airflow {value}{detail}, but the DAGs are checked for {ctx.target}"
-        ), fix=replace_span(*span, ctx.target, f"set it to {ctx.target}")))
+            f"the MWAA environment runs Airflow {value}{detail}, but the DAGs are checked for {ctx.target}: {path}"
+        ), fix=fix))
+
+
+@lru_cache(maxsize=1)
+def _upgrade_paths() -> dict:
+    return load_table("mwaa_upgrade_paths", "in_place_minor", "major_from_1", "to_3_refused")
+
+
+def upgrade_path(current: str, target: str) -> tuple[str, bool]:
+    """What MWAA allows from the version an environment runs to the target, and whether in place."""
+    paths = _upgrade_paths()
+    try:
+        now, then = version_tuple(current), version_tuple(target)
+    except ValueError:
+        return paths["major_from_1"], False
+    if now[0] < 2:
+        return paths["major_from_1"], False
+    known = find_target(target)
+    if known is not None and not creatable(known):
+        return paths["to_end_of_support"].format(target=target), False
+    creatable_211 = [v.airflow for v in mwaa_versions() if v.airflow.startswith(paths["to_3_only_from"] + ".")]
+    latest = max(creatable_211, key=version_tuple)
+    if now[0] == 2 and then[0] == 3 and now != version_tuple(latest):
+        return paths["to_3_refused"].format(latest=latest, target=target), False
+    if now[0] == 3 and then[0] == 2 and not target.startswith(paths["down_from_3_to"] + "."):
+        return paths["down_from_3_refused"], False
+    return paths["in_place_minor"], True
 
 
 def _cli(ctx: Any, findings: list[Finding]) -> None:

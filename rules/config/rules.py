@@ -11,7 +11,8 @@ import re
 from functools import lru_cache
 from typing import Any, Optional
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example, FamilyRule
+from dagshift.environments.model import ROLES
+from dagshift.linter.rule import ERROR, SOMETIMES, WARNING, Example, FamilyRule
 
 CONFIG_KINDS = frozenset({"airflow-cfg", "env", "dockerfile", "yaml", "json", "terraform", "python", "shell",
                           "makefile", "text"})
@@ -51,6 +52,7 @@ def _config_wanted(text: str, target: str = "") -> bool:
 class _ConfigRule(FamilyRule):
     needs_module = False  # the configuration rules read text in every file kind, Python included
     kinds = CONFIG_KINDS
+    roles = frozenset(ROLES)  # a file of an Airflow environment, whatever its role
 
     def wants(self, text: str, target: str) -> bool:
         return _config_wanted(text, target)
@@ -255,28 +257,43 @@ class MwaaVersion(_ConfigRule):
     name = "mwaa-airflow-version"
     message = "the MWAA environment's AirflowVersion is not the target"
     severity = ERROR
-    fix = SAFE
+    fix = SOMETIMES
     doc = """
 ## What it does
 Reports `AirflowVersion` (CloudFormation, CDK, boto3) or `airflow_version` (Terraform) of an MWAA
-environment definition that differs from the target version, or names a version MWAA does not offer.
+environment definition that differs from the target version, or names a version MWAA does not offer,
+and says what MWAA allows from that version: an in-place minor upgrade or downgrade; Airflow 3 in
+place only from the latest 2.11.x; from 1.10, or from an earlier 2.x to 3, a new environment and
+the metadata export and import the migration guide describes.
 
 ## Why it matters on Airflow 2
 Infrastructure code and DAG code drift apart: the DAGs are migrated for one version and deployed
-on another (1.10 -> 2.x needs a new environment; MWAA refuses an in-place major upgrade).
+on another. And the version in infrastructure is what the next `terraform apply` or stack update
+asks MWAA for: a change MWAA refuses (1.10.12 to 2.x, 2.5.1 to 3.0.6) fails the deployment.
 
 ## Example
 ```yaml
-AirflowVersion: "1.10.12"
+AirflowVersion: "2.10.3"
+```
+With `--target-version 2.11.2`, use instead (an in-place minor upgrade):
+```yaml
+AirflowVersion: "2.11.2"
 ```
 
 ## Fix safety
-Safe: the version is set to the target.
+Unsafe, and offered only where MWAA upgrades in place: the edit changes what is deployed (the next
+apply upgrades a running environment, stopping its tasks), so it is a decision for a person, never a
+safe fix. Where MWAA refuses the change in place, no fix is offered: the migration needs a new
+environment.
 """
-    invalid = (Example(CFN.format(version="1.10.12", backend=NEW_BACKEND), CFN.format(version="2.5.1", backend=NEW_BACKEND),
-                       path="infra/mwaa.yaml", target="2.5.1", findings=((5, 24, 'the MWAA environment runs Airflow 1.10.12, but the DAGs are checked for 2.5.1'),)),
-               Example(CFN.format(version="2.5.1", backend=NEW_BACKEND), CFN.format(version="3.0.6", backend=NEW_BACKEND),
-                       path="infra/mwaa.yaml", target="3.0.6", findings=((5, 24, 'the MWAA environment runs Airflow 2.5.1 (a version MWAA no longer creates environments on), but the DAGs are checked for 3.0.6'),)))
+    invalid = (Example(CFN.format(version="1.10.12", backend=NEW_BACKEND), None,
+                       path="infra/mwaa.yaml", target="2.5.1", findings=((5, 24, 'the MWAA environment runs Airflow 1.10.12, but the DAGs are checked for 2.5.1: MWAA does not upgrade a 1.10 environment in place: create a new environment on the target and move the metadata and resources (export, then import)'),)),
+               Example(CFN.format(version="2.5.1", backend=NEW_BACKEND), None,
+                       path="infra/mwaa.yaml", target="3.0.6", findings=((5, 24, 'the MWAA environment runs Airflow 2.5.1 (a version MWAA no longer creates environments on), but the DAGs are checked for 3.0.6: MWAA upgrades to Airflow 3 in place only from the latest 2.11.x (2.11.2): upgrade in place to 2.11.2 first, or create a new 3.0.6 environment and move the metadata and resources'),)),
+               Example(CFN.format(version="2.10.3", backend=NEW_BACKEND), CFN.format(version="2.11.2", backend=NEW_BACKEND),
+                       path="infra/mwaa.yaml", target="2.11.2", findings=((5, 24, 'the MWAA environment runs Airflow 2.10.3, but the DAGs are checked for 2.11.2: MWAA upgrades or downgrades within a major version in place (the metadata database is snapshotted and restored; running tasks are stopped, the environment can be unavailable for up to two hours, a failure rolls back)'),)),
+               Example(CFN.format(version="2.11.2", backend=NEW_BACKEND), CFN.format(version="3.3.1", backend=NEW_BACKEND),
+                       path="infra/mwaa.yaml", target="3.3.1", findings=((5, 24, 'the MWAA environment runs Airflow 2.11.2, but the DAGs are checked for 3.3.1: MWAA upgrades or downgrades within a major version in place (the metadata database is snapshotted and restored; running tasks are stopped, the environment can be unavailable for up to two hours, a failure rolls back)'),)))
     valid = (Example(CFN.format(version="2.5.1", backend=NEW_BACKEND), path="infra/mwaa.yaml", target="2.5.1"),)
 
 

@@ -133,7 +133,7 @@ def _constraint_lines(
     constrained_elsewhere = any(f.options("--constraint") for _, f in included)
     if mwaa_file and not constraints and not constrained_elsewhere:
         result.findings.append(_missing_constraint(ctx, parsed, target, python, parsed.newline))
-    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS)
+    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS) and _on_mwaa(ctx)
     for line in constraints:
         raw = ctx.text[line.start : line.end]
         # MWAA's installer looks for "-c " or "--constraint " (with the space) on each line.
@@ -161,7 +161,7 @@ def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python:
     addition = f'--constraint "{url}"' + newline
     if first is None and ctx.text and not ctx.text.endswith(("\n", "\r")):
         addition = newline + addition
-    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS)
+    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS) and _on_mwaa(ctx)
     message = (
         f"no `--constraint` line: MWAA {target} adds its own, but the file does not say which pins it installs against"
         if mwaa_adds
@@ -171,6 +171,13 @@ def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python:
         "DS301", at, at, message, severity="warning" if mwaa_adds else "error",
         fix=insert_at(at, addition, f"add the Airflow {target} / Python {python} constraints"),
     )
+
+
+def _on_mwaa(ctx: Any) -> bool:
+    """Whether MWAA installs the file: its environment is MWAA's, or nothing says it is another
+    platform's (dagshift's default); an Astro, Composer or self-managed image's pip adds no constraints."""
+    env = ctx.environment
+    return env is None or env.platform in ("mwaa", "unknown")
 
 
 def _pins_for(
@@ -204,7 +211,8 @@ def _local_constraint(ctx: Any, value: str) -> Optional[Path]:
     if not value or "$" in value:
         return None
     if value.startswith(MWAA_DAGS):
-        for dags in ctx.settings.dags_dirs:
+        env = ctx.environment
+        for dags in (env.dags if env is not None and env.dags else ctx.settings.dags_dirs):
             candidate = ctx.settings.root / dags / value[len(MWAA_DAGS):]
             if candidate.is_file():
                 return candidate
@@ -297,7 +305,12 @@ def _pin_conflicts(line: Line, pins: dict[str, str], pins_from: str, target: str
 def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result: Analysis, newline: str) -> None:
     needed: dict[str, str] = {}
     _, pins = bundled_constraints(ctx.target)
-    found = list(ctx.records.get("providers", [])) + list(ctx.facts.get("repository_providers", []))
+    member = ctx.membership
+    mine = member.environment if member is not None else None
+    # Only what this file's own environment imports: a Lambda's or another deployment's DAG does not
+    # make this environment need a provider.
+    found = [(path, dist) for path, dist in ctx.records.get("providers", []) if ctx.environment_index_of(path) == mine]
+    found += [(path, dist) for path, dist, env in ctx.facts.get("repository_providers", []) if env == mine]
     already = installed_providers(ctx.target)  # a DAG importing them works without the line
     for path, dist in found:
         if dist not in present and dist in pins and dist not in needed and dist not in already:
@@ -312,8 +325,11 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
     for dist, path in needed.items():
         # About the file as a whole (what it lacks), at its start like DS301's: no requirement
         # line of the file is the one at fault.
+        env = ctx.environment
+        # Named where the repository holds several environments: which one's DAG needs it.
+        whose = f" (environment `{env.name}`)" if env is not None and ctx.environment_count > 1 else ""
         result.findings.append(Finding.at_span(
-            "DS305", 0, 0, f"`{dist}` is needed by {path} but not required", fix=fix,
+            "DS305", 0, 0, f"`{dist}` is needed by {path}{whose} but not required", fix=fix,
         ))
 
 
@@ -346,9 +362,13 @@ def collect_repository_providers(project: Any) -> None:
     from dagshift.rules.imports.tables import providers_needed
 
     settings = project.settings
-    found: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for folder in (*settings.dags_dirs, *settings.plugins_dirs):
+    found: list[tuple[str, str, Optional[int]]] = []
+    seen: set[tuple[str, Optional[int]]] = set()
+    model = project.model
+    folders: list[tuple[str, Optional[int]]] = [(f, None) for f in (*settings.dags_dirs, *settings.plugins_dirs)]
+    if model is not None:  # each environment's own DAG and plugin folders
+        folders = [(f, i) for i, env in enumerate(model.environments) for f in (*env.dags, *env.plugins)]
+    for folder, index in folders:
         root = settings.root / folder
         if not root.is_dir():
             continue
@@ -357,13 +377,13 @@ def collect_repository_providers(project: Any) -> None:
             if "airflow" not in text:
                 continue
             for dist in providers_needed(text, settings.target_version):
-                if dist not in seen:
-                    seen.add(dist)
+                if (dist, index) not in seen:
+                    seen.add((dist, index))
                     try:
                         shown = path.relative_to(settings.root).as_posix()
                     except ValueError:
                         shown = path.as_posix()
-                    found.append((shown, dist))
+                    found.append((shown, dist, index))
     project.facts["repository_providers"] = found
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dagshift.environments.model import REQUIREMENTS
 from dagshift.linter.rule import ERROR, SAFE, UNSAFE, WARNING, Example, FamilyRule
 
 REQ = "requirements.txt"
@@ -18,6 +19,7 @@ SLACK_DAG = "from airflow.providers.slack.operators.slack_webhook import SlackWe
 class _RequirementsRule(FamilyRule):
     kinds = frozenset({"requirements"})
     project_kinds = frozenset({"requirements"})
+    roles = frozenset({REQUIREMENTS})  # an environment's requirements, never a Lambda's or a lock file
 
     def collect_project(self, project: Any) -> None:
         if project.settings.online and "online_constraints" not in project.facts:
@@ -96,7 +98,7 @@ pairs with it (or `python-version`) before the first line that is not a comment;
     valid = (Example(f'--constraint "{URL_251}"\nboto3\n', path=REQ, target="2.5.1"),)
     invalid = (
         Example("# DAG dependencies\nboto3\n", f'# DAG dependencies\n--constraint "{URL_251}"\nboto3\n',
-                path=REQ, target="2.5.1", findings=((2, 1, 'no `--constraint` line: pip may upgrade Airflow or pick provider versions that break Airflow 2.5.1'),)),
+                path=REQ, target="2.5.1", files=(("dags/etl.py", "from airflow import DAG\n"),), findings=((2, 1, 'no `--constraint` line: pip may upgrade Airflow or pick provider versions that break Airflow 2.5.1'),)),
         Example(
             "--constraint=https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt\nboto3\n",
             '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"\nboto3\n',

@@ -66,8 +66,12 @@ def check(cli, root: Path, *args: str):
                "--cache-dir", str(root / "cache"), *args, cwd=root, registry=default_registry())
 
 
+DAG = "from airflow import DAG\n"
+
+
 def requirements(root: Path, url: str) -> None:
-    write(root, {"requirements.txt": f'--constraint "{url}"\nrequests==2.25.1\n'})
+    # The DAG makes the folder an Airflow environment whose requirements these are.
+    write(root, {"requirements.txt": f'--constraint "{url}"\nrequests==2.25.1\n', "dags/etl.py": DAG})
 
 
 BUNDLED_CONFLICT = (

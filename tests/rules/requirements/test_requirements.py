@@ -96,7 +96,7 @@ def test_crlf_file_keeps_crlf(cli, tmp_path):
 
 
 def test_missing_constraint_is_an_error_before_2_7_2_and_a_warning_after(cli, tmp_path):
-    write(tmp_path, {"requirements.txt": "# DAG deps\nboto3\n"})
+    write(tmp_path, {"requirements.txt": "# DAG deps\nboto3\n", "dags/etl.py": "from airflow import DAG\n"})
     before = run(cli, tmp_path, "--target-version", "2.5.1", "--format", "json")
     after = run(cli, tmp_path, "--target-version", "2.10.3", "--format", "json")
     import json
@@ -191,6 +191,8 @@ def test_a_conda_export_is_one_finding_not_one_per_line(cli, tmp_path):
     lines = ["# This file may be used to create an environment using:", "# $ conda create --name <env> --file <this file>"]
     lines += [f"package{i}=1.{i}.0=pypi_0" for i in range(12)]
     (tmp_path / "requirements.txt").write_text("\n".join(lines) + "\n")
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "etl.py").write_text("from airflow import DAG\n")
     out = cli("check", "--format", "concise", "--quiet", "--select", "DS300", "--target-version", "2.5.1",
               cwd=tmp_path, registry=default_registry()).out.splitlines()
     assert len(out) == 1

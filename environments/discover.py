@@ -1,0 +1,251 @@
+"""From a repository's files to its environments: gather the evidence, merge it by root folder,
+then give every file its environment and role, or the reason it belongs to none."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import dagshift.environments.infra as infra
+import dagshift.environments.layouts as layouts
+from dagshift.environments.model import Environment, Evidence, Model
+from dagshift.environments.tree import Tree, inside, join, parent
+
+PLATFORM_NAMES = {"mwaa": "Amazon MWAA", "astro": "Astronomer", "composer": "Cloud Composer",
+                  "self-managed": "self-managed Airflow", "unknown": "Airflow"}
+VERSION_STRENGTH = {"declared": 6, "mwaa-infrastructure": 5, "composer-infrastructure": 5, "mwaa-local-runner": 4,
+                    "airflow-image": 3, "docker-compose": 3, "helm": 3, "requirements": 1}
+
+
+
+class _Finder:
+    def __init__(self, tree: Tree, dags_dirs: Iterable[str], plugins_dirs: Iterable[str]) -> None:
+        self.tree = tree
+        self.by_root: dict[str, Environment] = {}
+        self.units: dict[str, Evidence] = {}  # folders of deployable things that are not Airflow
+        self.dags_names = tuple(sorted({posixpath.basename(d.rstrip("/")) for d in dags_dirs} | {"dags"}))
+        self.dags_exact = tuple(d.strip("/") for d in dags_dirs)
+        self.plugins_dirs = tuple(p.strip("/") for p in plugins_dirs)
+
+    def env_at(self, root: str) -> Environment:
+        env = self.by_root.get(root)
+        if env is None:
+            env = self.by_root[root] = Environment(root=root)
+        return env
+
+    def take(self, found: layouts.Found) -> None:
+        env = self.env_at(found.root)
+        evidence = Evidence(found.kind.replace("-", " "), found.path, found.line, found.text)
+        env.note(found.kind, evidence, found.platform if found.platform != "unknown" else None)
+        for role, path in found.roles:
+            env.add(role, path)
+        if found.version:
+            env.set_version(found.version, evidence, VERSION_STRENGTH.get(found.kind, 0))
+
+    def declaration(self, decl: infra.Declaration, uploads: list[infra.Upload]) -> None:
+        tree = self.tree
+        values = {role: value for role, (value, _) in decl.values.items()}
+        kind = f"{decl.platform}-infrastructure"
+        dags: Optional[str] = None
+        used: list[infra.Upload] = []
+        if decl.platform == "composer":
+            found = [u for u in uploads if u.scheme == "gs" and (u.dest == "dags" or u.dest.endswith("/dags")
+                                                                 or u.dest.endswith("dags"))]
+            if found:
+                dags, used = found[0].local, [found[0]]
+        elif "dags" in values:
+            up = infra.mapped(tree, values["dags"], uploads, want_folder=True)
+            if up is not None:
+                dags, used = up.local, [up]
+            else:
+                dags = self._nearest_folder(posixpath.basename(values["dags"].strip("/")), decl.path)
+        root = parent(dags) if dags else parent(decl.path)
+        env = self.env_at(root)
+        evidence = Evidence(f"{PLATFORM_NAMES[decl.platform]} environment {decl.name}", decl.path, decl.line, decl.text)
+        env.note(kind, evidence, decl.platform)
+        env.add("infrastructure", decl.path)
+        if dags:
+            env.add("dags", dags)
+        for role in ("requirements", "plugins", "startup"):
+            if role not in values:
+                continue
+            up = infra.mapped(tree, values[role], uploads, want_folder=False)
+            local = up.local if up else self._nearest_file(values[role], root)
+            if role == "plugins" and local is None and tree.is_folder(join(root, "plugins")):
+                local = join(root, "plugins")  # plugins.zip is built from it
+            if up:
+                used.append(up)
+            if local:
+                env.add(role, local)
+        for up in used:
+            env.note(kind, Evidence(f"uploaded to {up.scheme}://…/{up.dest}", up.path, up.line, up.text))
+            if up.path not in env.infrastructure:
+                env.add("infrastructure", up.path)
+        if "version" in values:
+            version, line = decl.values["version"]
+            env.set_version(version, Evidence(f"{decl.name} runs Airflow {version}", decl.path, line, version),
+                            VERSION_STRENGTH[kind])
+
+    def _nearest_folder(self, name: str, near: str) -> Optional[str]:
+        """The DAGs folder an S3 path names when no upload says which: the one folder of that name
+        under the closest ancestor of `near` that holds any; None when that is not a single one."""
+        found = [f for f in self.tree.folders if posixpath.basename(f) == name and self._holds_dags(f)]
+        folder = parent(near)
+        while True:
+            here = [f for f in found if inside(f, folder)]
+            if here:
+                return here[0] if len(here) == 1 else None
+            if folder == ".":
+                return None
+            folder = parent(folder)
+
+    def _nearest_file(self, key: str, root: str) -> Optional[str]:
+        key = key.strip("/")
+        found = [p for p in self.tree.paths if p == key or p.endswith("/" + key)]
+        if not found:
+            found = [p for p in self.tree.paths if posixpath.basename(p) == posixpath.basename(key)]
+        # Only below the environment's root: a requirements.txt elsewhere is more often a Lambda's or a tool's.
+        found = [p for p in found if inside(p, root) and not layouts.is_dev_requirements(p)]
+        return min(found, key=lambda p: (_distance(p, root), p)) if found else None
+
+    def _holds_dags(self, folder: str) -> bool:
+        return any(p.endswith(".py") and layouts.AIRFLOW_IMPORT.search(self.tree.text(p)) for p in self.tree.under(folder))
+
+    def run(self) -> None:
+        tree = self.tree
+        declarations, uploads = infra.declarations_and_uploads(tree)
+        names = infra.bucket_names(tree) if declarations else {}
+        for decl in declarations:
+            self.declaration(decl, infra.for_declaration(decl, uploads, names))
+        for detector in (layouts.local_runner(tree), layouts.dockerfiles(tree), layouts.compose(tree),
+                         layouts.helm(tree)):
+            for found in detector:
+                if found.kind == "docker-image":
+                    self.units.setdefault(found.root, Evidence("a Docker image that is not Airflow", found.path,
+                                                               found.line, found.text))
+                else:
+                    self.take(found)
+        for found in layouts.lambdas(tree):
+            self.units.setdefault(found.root, Evidence("an AWS Lambda function", found.path, found.line, found.text))
+        for found in layouts.requirement_files(tree):
+            if not self._in_unit(found.path):
+                self.take(found)
+        for found in layouts.dags_folders(tree, self.dags_names, self.dags_exact):
+            dags = found.roles[0][1]
+            if not any(dags in e.dags for e in self.by_root.values()):
+                self.take(found)
+        for path in tree.paths:  # an airflow.cfg or webserver_config.py where nothing else was seen
+            name = posixpath.basename(path).lower()
+            if (name.startswith("airflow") and name.endswith(".cfg")) or name == "webserver_config.py":
+                if not self._in_unit(path) and not any(inside(path, r) for r in self.by_root):
+                    folder = parent(path)
+                    root = parent(folder) if posixpath.basename(folder) in ("config", "airflow") and folder != "." else folder
+                    self.take(layouts.Found("airflow-config", "unknown", root, path, 0, "Airflow's own configuration",
+                                            (("config", path),)))
+        for exact in self.plugins_dirs:
+            env = self.by_root.get(parent(exact))
+            if env is not None and tree.is_folder(exact):
+                env.add("plugins", exact)
+        for env in self.by_root.values():
+            prefix = "" if env.root == "." else env.root + "/"
+            if not env.plugins and tree.is_folder(prefix + "plugins"):
+                env.add("plugins", prefix + "plugins")
+            if not env.requirements:  # the places MWAA's guide and the local runner put it
+                spots = [prefix + "requirements.txt", prefix + "requirements/requirements.txt",
+                         *(d + "/requirements.txt" for d in env.dags)]
+                present = [p for p in spots if tree.has(p) and not layouts.is_constraints_text(tree.text(p))]
+                if present:
+                    env.add("requirements", present[0])
+        # An upload of a folder that is an environment's DAGs says where it is deployed.
+        for up in uploads:
+            for env in self.by_root.values():
+                if up.local in env.dags and up.path not in env.infrastructure:
+                    env.note("requirements", Evidence(f"uploaded to {up.scheme}://…/{up.dest}", up.path, up.line, up.text),
+                             "mwaa" if up.scheme == "s3" else "composer")
+                    env.add("infrastructure", up.path)
+
+    def _in_unit(self, path: str) -> bool:
+        """Whether a non-Airflow unit holds `path` more closely than any environment root does."""
+        unit = _deepest([u for u in self.units if inside(path, u)])
+        root = _deepest([r for r in self.by_root if inside(path, r)])
+        return unit is not None and (root is None or unit.count("/") > root.count("/") or (root == "." and unit != "."))
+
+
+def _deepest(folders: list[str]) -> Optional[str]:
+    return max(folders, key=lambda f: (0 if f == "." else f.count("/") + 1, f)) if folders else None
+
+
+def _distance(a: str, b: str) -> int:
+    pa, pb = a.split("/"), parent(b).split("/")
+    common = 0
+    for x, y in zip(pa, pb):
+        if x != y:
+            break
+        common += 1
+    return len(pa) + len(pb) - 2 * common
+
+
+def discover_environments(
+    root: Path,
+    paths: Iterable[str],
+    kinds: dict[str, str],
+    declared: Optional[list[dict[str, Any]]] = None,
+    dags_dirs: Iterable[str] = ("dags",),
+    plugins_dirs: Iterable[str] = ("plugins",),
+) -> Model:
+    """The environments of the repository at `root`. `paths`: every file of it (relative, '/');
+    `kinds`: the files dagshift reads and their kind, which all get a membership."""
+    tree = Tree(root, paths)
+    finder = _Finder(tree, dags_dirs, plugins_dirs)
+    if declared:
+        for spec in declared:
+            _declared(finder, spec)
+    else:
+        finder.run()
+    environments = sorted(finder.by_root.values(), key=lambda e: (e.root != ".", e.root))
+    implicit = False
+    speaking = None if environments else _speaks_airflow(tree, kinds)
+    if speaking is not None:
+        env = Environment(root=".", name=".", kind="airflow-code")
+        env.evidence.append(Evidence("no deployment was found: the whole repository is read as one environment",
+                                     speaking, 0, "it speaks Airflow"))
+        environments, implicit = [env], True
+    for env in environments:
+        env.name = env.name or env.root
+    from dagshift.environments.assign import assign
+
+    files = assign(tree, environments, finder.units, kinds, implicit)
+    return Model(environments, files, implicit)
+
+
+PYTHON_AIRFLOW_TEXT = ("'airflow.", '"airflow.', "create_cli_token", "AIRFLOW__")
+AIRFLOW_TEXT = ("AIRFLOW__", "apache-airflow", "AirflowVersion", "airflow_version", "airflow ")
+
+
+def _speaks_airflow(tree: Tree, kinds: dict[str, str]) -> Optional[str]:
+    """The first file that shows the repository is Airflow's when no deployment layout was seen."""
+    for path, kind in sorted(kinds.items()):
+        if kind == "python":
+            text = tree.text(path)
+            if layouts.AIRFLOW_IMPORT.search(text) or any(m in text for m in PYTHON_AIRFLOW_TEXT):
+                return path
+            continue
+        if kind == "airflow-cfg" or (kind not in ("python", "template") and any(m in tree.text(path) for m in AIRFLOW_TEXT)):
+            return path
+    return None
+
+
+def _declared(finder: _Finder, spec: dict[str, Any]) -> None:
+    env = finder.env_at(str(spec.get("root", ".")).strip("/") or ".")
+    env.note("declared", Evidence("declared in [tool.dagshift] environments", "pyproject.toml", 0, spec.get("name", "")),
+             spec.get("platform", "unknown"))
+    if spec.get("name"):
+        env.name = spec["name"]
+    for role in ("dags", "plugins", "include", "requirements", "constraints", "startup", "config", "infrastructure"):
+        for value in spec.get(role, []):
+            env.add(role, posixpath.normpath(value.strip("/")))
+    if spec.get("from-version"):
+        env.set_version(spec["from-version"], Evidence("declared from-version", "pyproject.toml", 0, spec["from-version"]), 6)
+    env.target = spec.get("target-version")
+

@@ -1,0 +1,64 @@
+"""`dagshift environments`: each Airflow environment the repository holds, its files by role, the
+evidence for each decision, and the files judged not Airflow's."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from dagshift.environments import PLATFORM_NAMES
+
+if TYPE_CHECKING:
+    from dagshift.environments import Environment, Model
+
+FOLDER_ROLES = ("dags", "plugins", "include", "image")
+FILE_ROLES = ("requirements", "constraints", "startup", "config", "infrastructure")
+
+
+def label(env: "Environment") -> str:
+    """How the summary line, the report and messages name an environment: `mwaa/` (Amazon MWAA)."""
+    where = "the repository root" if env.root == "." and env.name == "." else f"{env.name}" + ("/" if env.name == env.root else "")
+    return f"{where} ({PLATFORM_NAMES.get(env.platform, env.platform)})"
+
+
+def from_text(env: "Environment") -> str:
+    if env.from_version is None:
+        return "unknown (no infrastructure, image tag or pin says)"
+    assert env.from_evidence is not None
+    return f"{env.from_version} ({env.from_evidence.path}:{env.from_evidence.line})"
+
+
+def render_text(model: "Model", root_shown: str) -> str:
+    lines: list[str] = []
+    count = len(model.environments)
+    lines.append(f"{count} Airflow environment{'s' if count != 1 else ''} in {root_shown}"
+                 + (" (no deployment found: the repository is read as one)" if model.implicit else "") + ".")
+    for index, env in enumerate(model.environments):
+        files = model.files_of(index)
+        lines += ["", f"{label(env)}", f"  root:           {env.root}", f"  from version:   {from_text(env)}"]
+        if env.target:
+            lines.append(f"  target:         {env.target} (declared)")
+        for role in FOLDER_ROLES:
+            for folder in getattr(env, role):
+                held = sum(1 for r in files.values() if r == role and True)
+                lines.append(f"  {role + ':':<15} {folder}/ ({held} file{'s' if held != 1 else ''} checked)")
+        for role in FILE_ROLES:
+            listed = sorted({*getattr(env, role), *(p for p, r in files.items() if r == role)})
+            if listed:
+                lines.append(f"  {role + ':':<15} {', '.join(listed)}")
+        rest = sum(1 for r in files.values() if r in ("code", "other"))
+        if rest:
+            lines.append(f"  {'other files:':<15} {rest} (Python beside the DAGs, templates, resources)")
+        lines.append("  evidence:")
+        lines += [f"    {e}" for e in env.evidence]
+    outside = model.outside()
+    if outside:
+        lines += ["", f"Not Airflow's ({len(outside)} file{'s' if len(outside) != 1 else ''}: reported, never fixed; "
+                      "requirements and configuration rules do not judge them):"]
+        width = min(max(len(p) for p in outside), 60)
+        lines += [f"  {path:<{width}}  {reason}" for path, reason in outside.items()]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(model: "Model", root_shown: str) -> str:
+    return json.dumps({"root": root_shown, **model.to_json()}, indent=2) + "\n"
