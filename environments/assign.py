@@ -25,6 +25,7 @@ from dagshift.environments.tree import Tree, inside, join, parent
 LISTED = ("requirements", "constraints", "startup", "config", "infrastructure")
 FOLDERS = ((DAGS, "dags"), (PLUGINS, "plugins"), (INCLUDE, "include"), (IMAGE, "image"))
 CODE_KINDS = ("python", "template")
+DEV_REASON = "a development or test requirements file: no environment installs it"
 
 
 def assign(tree: Tree, environments: list[Environment], units: dict[str, Evidence], kinds: dict[str, str],
@@ -82,6 +83,8 @@ def _one(tree: Tree, path: str, kind: str, environments: list[Environment], unit
             return _requirements_role(tree, path, kind, index, environments[index], implicit, in_dags=True)
         return Membership(index, role)
     if root_index is None:
+        if kind == "requirements" and layouts.is_dev_requirements(path):
+            return Membership(None, "", DEV_REASON)
         return Membership(None, "", "outside every Airflow environment")
     env = environments[root_index]
     if kind in ("requirements", "constraints"):
@@ -101,7 +104,7 @@ def _requirements_role(tree: Tree, path: str, kind: str, index: int, env: Enviro
     if kind == "constraints" or "constraint" in posixpath.basename(path).lower() or layouts.is_constraints_text(text):
         return Membership(index, CONSTRAINTS)
     if layouts.is_dev_requirements(path):
-        return Membership(None, "", "a development or test requirements file: the environment does not install it")
+        return Membership(None, "", DEV_REASON)
     if implicit:
         return Membership(index, REQUIREMENTS)
     theirs = ", ".join(env.requirements) if env.requirements else "none was found"

@@ -65,6 +65,8 @@ class _Finder:
         evidence = Evidence(f"{PLATFORM_NAMES[decl.platform]} environment {decl.name}", decl.path, decl.line, decl.text)
         env.note(kind, evidence, decl.platform)
         env.add("infrastructure", decl.path)
+        for path in decl.files:
+            env.add("infrastructure", path)
         if dags:
             env.add("dags", dags)
         for role in ("requirements", "plugins", "startup"):
@@ -84,7 +86,8 @@ class _Finder:
                 env.add("infrastructure", up.path)
         if "version" in values:
             version, line = decl.values["version"]
-            env.set_version(version, Evidence(f"{decl.name} runs Airflow {version}", decl.path, line, version),
+            shown = tree.text(decl.path).splitlines()[line - 1].strip()[:100]
+            env.set_version(version, Evidence(f"{decl.name} runs Airflow {version}", decl.path, line, shown),
                             VERSION_STRENGTH[kind])
 
     def _nearest_folder(self, name: str, near: str) -> Optional[str]:

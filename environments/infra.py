@@ -34,6 +34,7 @@ class Declaration:
     name: str
     values: dict[str, tuple[str, int]] = field(default_factory=dict)  # role -> (value, line)
     bucket: Optional[str] = None  # the bucket it reads, when the file says (name, or `aws_s3_bucket.X`)
+    files: list[str] = field(default_factory=list)  # other files its values came from (variables.tf)
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,9 @@ def _block(text: str, start: int) -> str:
     return text[opened:]
 
 
-def _tf_value(tree: Tree, folder: str, raw: str) -> Optional[str]:
-    """A Terraform attribute's value when it is a literal or a variable with a literal default/tfvars value."""
+def _tf_value(tree: Tree, folder: str, raw: str, seen: Optional[list[str]] = None) -> Optional[str]:
+    """A Terraform attribute's value when it is a literal or a variable with a literal default/tfvars
+    value; the file that held the variable's value is appended to `seen`."""
     raw = raw.strip().rstrip(",")
     literal = re.fullmatch(r'"([^"$]*)"', raw)
     if literal:
@@ -95,6 +97,8 @@ def _tf_value(tree: Tree, folder: str, raw: str) -> Optional[str]:
         found = (re.search(r'variable\s+"%s"\s*\{[^}]*?default\s*=\s*"([^"$]*)"' % name, text, re.S)
                  or re.search(r'^\s*%s\s*=\s*"([^"$]*)"' % name, text, re.M))
         if found:
+            if seen is not None:
+                seen.append(path)
             return found.group(1)
     return None
 
@@ -106,7 +110,7 @@ def terraform(tree: Tree, path: str) -> Iterator[Declaration]:
     for m in TF_BLOCK.finditer(text):
         block_kind, type_, name = m.groups()
         body = _block(text, m.end() - 1)
-        line = line_of(text, m.start())
+        line = line_of(text, m.start(1))
         header = m.group(0).strip()
         if type_ == "aws_mwaa_environment" or (block_kind == "module" and re.search(r'source\s*=\s*"[^"]*mwaa', body)):
             decl = Declaration("mwaa", path, line, header.rstrip("{ ").strip(), f"{block_kind} {type_}.{name}")
@@ -116,7 +120,7 @@ def terraform(tree: Tree, path: str) -> Iterator[Declaration]:
             for role, keys in MWAA_KEYS.items():
                 found = re.search(r"^\s*%s\s*=\s*(.+)$" % keys[1], body, re.M)
                 if found:
-                    value = _tf_value(tree, parent(path), found.group(1))
+                    value = _tf_value(tree, parent(path), found.group(1), decl.files)
                     if value:
                         decl.values[role] = (value, line + body.count("\n", 0, found.start(1)))
             yield decl
@@ -191,7 +195,7 @@ def script_uploads(tree: Tree, path: str) -> Iterator[Upload]:
     for m in UPLOAD_RE.finditer(text):
         command, args = m.group(1), m.group(2)
         positional, options = _positional(args)
-        line = line_of(text, m.start())
+        line = line_of(text, m.start(1))
         shown = m.group(0).strip()[:120]
         if command.startswith("gcloud"):
             source = options.get("--source")
@@ -221,7 +225,7 @@ def terraform_uploads(tree: Tree, path: str) -> Iterator[Upload]:
         if m.group(2) not in ("aws_s3_object", "aws_s3_bucket_object"):
             continue
         body = _block(text, m.end() - 1)
-        line = line_of(text, m.start())
+        line = line_of(text, m.start(1))
         key = re.search(r'^\s*key\s*=\s*"([^"]*)"', body, re.M)
         named = re.search(r"^\s*bucket\s*=\s*(.+)$", body, re.M)
         bucket = _bucket(named.group(1)) if named else None

@@ -15,10 +15,14 @@ FOLDER_ROLES = ("dags", "plugins", "include", "image")
 FILE_ROLES = ("requirements", "constraints", "startup", "config", "infrastructure")
 
 
-def label(env: "Environment") -> str:
-    """How the summary line, the report and messages name an environment: `mwaa/` (Amazon MWAA)."""
-    where = "the repository root" if env.root == "." and env.name == "." else f"{env.name}" + ("/" if env.name == env.root else "")
-    return f"{where} ({PLATFORM_NAMES.get(env.platform, env.platform)})"
+def label(env: "Environment", with_version: bool = False) -> str:
+    """How the summary line and the report name an environment: `mwaa/ (Amazon MWAA, Airflow 2.5.1 today)`."""
+    where = "the project root" if env.root == "." and env.name == "." else f"{env.name}" + ("/" if env.name == env.root else "")
+    platform = PLATFORM_NAMES.get(env.platform, env.platform)
+    if with_version and env.from_version:
+        today = f"Airflow {env.from_version} today"
+        return f"{where} ({today})" if env.platform == "unknown" else f"{where} ({platform}, {today})"
+    return f"{where} ({platform})"
 
 
 def from_text(env: "Environment") -> str:
@@ -31,8 +35,8 @@ def from_text(env: "Environment") -> str:
 def render_text(model: "Model", root_shown: str) -> str:
     lines: list[str] = []
     count = len(model.environments)
-    lines.append(f"{count} Airflow environment{'s' if count != 1 else ''} in {root_shown}"
-                 + (" (no deployment found: the repository is read as one)" if model.implicit else "") + ".")
+    lines.append(f"{count} Airflow environment{'s' if count != 1 else ''} under {root_shown}"
+                 + (" (no deployment found: the repository is read as one)" if model.implicit else "") + ":")
     for index, env in enumerate(model.environments):
         files = model.files_of(index)
         lines += ["", f"{label(env)}", f"  root:           {env.root}", f"  from version:   {from_text(env)}"]
@@ -40,8 +44,8 @@ def render_text(model: "Model", root_shown: str) -> str:
             lines.append(f"  target:         {env.target} (declared)")
         for role in FOLDER_ROLES:
             for folder in getattr(env, role):
-                held = sum(1 for r in files.values() if r == role and True)
-                lines.append(f"  {role + ':':<15} {folder}/ ({held} file{'s' if held != 1 else ''} checked)")
+                held = sum(1 for p, r in files.items() if r == role and p.startswith(folder + "/"))
+                lines.append(f"  {role + ':':<15} {folder}/ ({held} file{'s' if held != 1 else ''})")
         for role in FILE_ROLES:
             listed = sorted({*getattr(env, role), *(p for p, r in files.items() if r == role)})
             if listed:

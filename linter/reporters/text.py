@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Optional
+from typing import Any, Optional
 
 from dagshift.linter.diagnostics import Diagnostic
 from dagshift.linter.reporters.context import ReportContext
@@ -173,6 +173,28 @@ def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> Non
     out.line(
         (f"Target: Airflow {settings.target_version} ({origin}), Python {settings.python_version}.", "dim")
     )
+    described = environments_line(ctx.run)
+    if described:
+        out.line((described, "dim"))
+
+
+def environments_line(run: Any) -> str:
+    """The environments the checked files belong to, each with the version it runs today, and how
+    many checked files belong to none."""
+    from dagshift.linter.environments_view import label
+
+    if run.model is None:
+        return ""
+    model = run.model.restricted_to({r.entry.relpath for r in run.files})
+    if not model.environments:
+        return "No Airflow environment: no file checked belongs to one (see `dagshift environments`)."
+    outside = len(model.outside())
+    only = model.environments[0]
+    if len(model.environments) == 1 and only.root == "." and only.from_version is None and not outside:
+        return ""  # one environment, the whole tree, nothing else known: the line would say nothing
+    named = [label(env, with_version=True) for env in model.environments]
+    tail = f"; {_plural(outside, 'file')} not Airflow's (see `dagshift environments`)" if outside else ""
+    return f"Environment{'s' if len(named) != 1 else ''}: {'; '.join(named)}{tail}."
 
 
 def creatable_version(version: str) -> bool:

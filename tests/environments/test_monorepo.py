@@ -1,0 +1,130 @@
+"""The monorepo fixture (tests/fixtures/environments/monorepo, written for this test): two MWAA
+environments (Terraform with S3 uploads; CloudFormation with a CI `aws s3 sync`), a self-managed
+Airflow image with docker-compose, Docker task images, a Lambda, a developer lock file and a
+constraints file named like requirements. Expected outputs beside it were reviewed line by line;
+regenerate with DAGSHIFT_UPDATE_GOLDEN=1 and review the diff."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from dagshift.rules import default_registry
+
+SOURCE = FIXTURES / "environments" / "monorepo"
+EXPECTED = FIXTURES / "environments"
+UPDATE = os.environ.get("DAGSHIFT_UPDATE_GOLDEN") == "1"
+# The files that belong to no environment: no rule of the requirements or configuration families
+# judges them and no fix may touch them.
+NOT_AIRFLOW = {
+    "images/extract/Dockerfile", "images/extract/extract.py", "images/extract/requirements.txt",
+    "images/load/Dockerfile", "images/load/requirements.txt", "lambdas/notify/app.py",
+    "lambdas/notify/requirements.txt", "requirements-dev.txt", "samples/container/Dockerfile",
+    "samples/container/requirements.txt",
+}
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def golden(name: str, actual: str) -> str:
+    path = EXPECTED / name
+    if UPDATE:
+        path.write_text(actual, encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    dest = tmp_path / "monorepo"
+    shutil.copytree(SOURCE, dest)
+    (dest / ".git").mkdir()  # a repository: runs on a sub-folder or one file find the same root
+    return dest
+
+
+def test_environments_text_names_each_file_by_role_with_its_evidence(cli, repo):
+    result = cli("environments", cwd=repo, registry=default_registry())
+    assert result.code == 0
+    assert result.out == golden("monorepo.environments.txt", result.out)
+
+
+def test_environments_json(cli, repo):
+    data = json.loads(cli("environments", "--format", "json", cwd=repo, registry=default_registry()).out)
+    envs = {e["root"]: e for e in data["environments"]}
+    assert sorted(envs) == ["mwaa", "reporting", "selfhosted"]
+    assert [(e["platform"], e["from_version"]) for e in data["environments"]] == [
+        ("mwaa", "2.5.1"), ("mwaa", "2.7.2"), ("self-managed", "2.7.3")]
+    assert envs["mwaa"]["from_evidence"] == (
+        "infra/terraform/main.tf:8: resource aws_mwaa_environment.analytics runs Airflow 2.5.1 "
+        "(airflow_version        = var.airflow_version)")
+    assert envs["mwaa"]["files"] == {
+        "infra/terraform/main.tf": "infrastructure", "infra/terraform/variables.tf": "infrastructure",
+        "mwaa/dags/etl.py": "dags", "mwaa/dags/requirements-constraints.txt": "constraints",
+        "mwaa/plugins/acme_plugin.py": "plugins", "mwaa/requirements/requirements.txt": "requirements",
+        "mwaa/startup.sh": "startup"}
+    assert envs["reporting"]["files"] == {
+        ".github/workflows/deploy-reporting.yml": "infrastructure", "infra/cloudformation/reporting.yaml": "infrastructure",
+        "reporting/dags/report.py": "dags", "reporting/requirements.txt": "requirements"}
+    assert envs["selfhosted"]["files"]["selfhosted/requirements.txt"] == "requirements"
+    assert envs["selfhosted"]["files"]["selfhosted/webserver_config.py"] == "config"
+    assert set(data["not_airflow"]) == NOT_AIRFLOW
+    assert data["not_airflow"]["lambdas/notify/requirements.txt"] == (
+        'belongs to an AWS Lambda function at lambdas/notify/ (infra/terraform/main.tf:41: '
+        'source_dir  = "${path.module}/../../lambdas/notify)')
+
+
+def test_findings_only_on_environment_files(cli, repo):
+    result = cli("check", "--target-version", "3.0.6", "--format", "concise", "--no-cache", cwd=repo,
+                 registry=default_registry())
+    assert result.out == golden("monorepo.findings-3.0.6.txt", result.out)
+    paths = {line.split(":")[0] for line in result.out.splitlines() if ":" in line and " DS" in line}
+    assert not paths & NOT_AIRFLOW
+
+
+def test_fix_touches_environment_files_only_and_creates_no_finding(cli, repo):
+    before_tree = tree(repo)
+    args = ("check", "--target-version", "3.0.6", "--format", "concise", "--no-cache", "--quiet")
+    before = cli(*args, cwd=repo, registry=default_registry()).out.splitlines()
+    cli(*args, "--fix", cwd=repo, registry=default_registry())
+    after_tree = tree(repo)
+    changed = {p for p in after_tree if after_tree[p] != before_tree[p]}
+    assert changed == {"mwaa/dags/etl.py", "mwaa/requirements/requirements.txt", "reporting/dags/report.py",
+                       "reporting/requirements.txt", "selfhosted/requirements.txt"}
+    assert (repo / "mwaa/requirements/requirements.txt").read_text() == (
+        '--constraint "/usr/local/airflow/dags/requirements-constraints.txt"\n'
+        "apache-airflow-providers-amazon\npandas\napache-airflow-providers-docker\n")
+    assert (repo / "selfhosted/requirements.txt").read_text() == (
+        '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-3.0.6/constraints-3.12.txt"\n'
+        "apache-airflow-providers-postgres\npsycopg2-binary\n")
+    # The Terraform and CloudFormation versions are decisions: plain --fix leaves them.
+    assert after_tree["infra/cloudformation/reporting.yaml"] == before_tree["infra/cloudformation/reporting.yaml"]
+    after = cli(*args, cwd=repo, registry=default_registry()).out.splitlines()
+    assert set(after) <= {line.replace(" [*]", "").replace(" [-]", "") for line in before if "[*]" not in line}
+    cli(*args, "--fix", "--unsafe-fixes", cwd=repo, registry=default_registry())
+    assert {p for p in tree(repo) if tree(repo)[p] != before_tree[p]} == changed  # nothing unsafe is allowed here
+
+
+def test_one_file_named_on_the_command_line_is_judged_as_in_a_whole_run(cli, repo):
+    """A pre-commit run names files: the Lambda's requirements are still not Airflow's, and the MWAA
+    requirements still see the DockerOperator their environment's DAG imports."""
+    registry = default_registry()
+    args = ("check", "--target-version", "3.0.6", "--format", "concise", "--no-cache", "--quiet")
+    assert cli(*args, "lambdas/notify/requirements.txt", cwd=repo, registry=registry).out == ""
+    assert cli(*args, "requirements-dev.txt", cwd=repo, registry=registry).out == ""
+    assert cli(*args, "mwaa/requirements/requirements.txt", cwd=repo, registry=registry).out == (
+        "mwaa/requirements/requirements.txt:1:1: DS305 [*] `apache-airflow-providers-docker` is needed by "
+        "mwaa/dags/etl.py (environment `mwaa`) but not required\n"
+        "mwaa/requirements/requirements.txt:2:1: DS304 [*] `apache-airflow-backport-providers-amazon` is a backport "
+        "provider for Airflow 1.10 (it requires apache-airflow~=1.10); use `apache-airflow-providers-amazon`\n")
+
+
+def test_environments_of_a_sub_folder(cli, repo):
+    out = cli("environments", "reporting", cwd=repo, registry=default_registry()).out
+    assert out.splitlines()[0] == "1 Airflow environment under .:"
+    assert out.splitlines()[2] == "reporting/ (Amazon MWAA)"
