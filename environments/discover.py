@@ -132,12 +132,16 @@ class _Finder:
         for found in layouts.lambdas(tree):
             self.units.setdefault(found.root, Evidence("an AWS Lambda function", found.path, found.line, found.text))
         for found in layouts.requirement_files(tree):
-            if not self._in_unit(found.path):
+            if not self._in_unit(found.path) and not self._in_env_folder(found.path):
                 self.take(found)
         for found in layouts.dags_folders(tree, self.dags_names, self.dags_exact):
             dags = found.roles[0][1]
-            if not any(dags in e.dags for e in self.by_root.values()):
-                self.take(found)
+            if any(dags in e.dags for e in self.by_root.values()) or self._in_env_folder(dags):
+                continue
+            # A `tests/dags` inside an environment holds the tests' DAGs, not another deployment.
+            if any(inside(dags, r) for r in self.by_root) and {"tests", "test"} & set(dags.split("/")):
+                continue
+            self.take(found)
         for path in tree.paths:  # an airflow.cfg or webserver_config.py where nothing else was seen
             name = posixpath.basename(path).lower()
             if (name.startswith("airflow") and name.endswith(".cfg")) or name == "webserver_config.py":
@@ -167,6 +171,10 @@ class _Finder:
                     env.note("requirements", Evidence(f"uploaded to {up.scheme}://…/{up.dest}", up.path, up.line, up.text),
                              "mwaa" if up.scheme == "s3" else "composer")
                     env.add("infrastructure", up.path)
+
+    def _in_env_folder(self, path: str) -> bool:
+        """Inside an environment's DAGs, plugins, include or image folder (the local runner's docker/)."""
+        return any(inside(path, f) for e in self.by_root.values() for f in (*e.dags, *e.plugins, *e.include, *e.image))
 
     def _in_unit(self, path: str) -> bool:
         """Whether a non-Airflow unit holds `path` more closely than any environment root does."""

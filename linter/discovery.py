@@ -162,6 +162,9 @@ class _Discovery:
         self.problems: list[DiscoveryProblem] = []
         self.excludes = Excludes(settings.excludes)
         self.real_dirs: dict[str, str] = {}
+        # Files [[tool.dagshift.environments]] names, whatever their names: `deps/mwaa.txt` is requirements.
+        self.declared = {path.strip("/"): role for env in settings.environments
+                         for role in ("requirements", "constraints") for path in env.get(role, ())}
 
     def in_scope(self, real: str) -> bool:
         return real in self.scope or real.startswith(self.scope_prefixes)
@@ -200,16 +203,19 @@ class _Discovery:
                 return
             self.folder(given, given_abs)
         elif not (self.force_exclude and _is_excluded(rel, self.excludes)):
-            self.add(given, given_abs, classify(given) or TEXT, explicit=True, symlink=given.is_symlink())
+            kind = self.declared.get(rel) or classify(given) or TEXT
+            self.add(given, given_abs, kind, explicit=True, symlink=given.is_symlink())
 
     def folder(self, given: Path, given_abs: str) -> None:
         listed = _git_listing(given_abs)
         for inner in listed if listed is not None else _walk(given_abs):
             name = inner.rpartition("/")[2]
             kind = classify_name(name, inner.rpartition("/")[0].rpartition("/")[2])
+            absolute = os.path.join(given_abs, inner) if os.sep == "/" else os.path.join(given_abs, *inner.split("/"))
+            if self.declared:
+                kind = self.declared.get(_under(absolute, self.root_s), kind)
             if kind is None:
                 continue
-            absolute = os.path.join(given_abs, inner) if os.sep == "/" else os.path.join(given_abs, *inner.split("/"))
             if _is_excluded(inner, self.excludes) or _is_excluded(_under(absolute, self.root_s), self.excludes):
                 continue
             try:

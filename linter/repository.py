@@ -23,7 +23,7 @@ def environments(settings: "Settings", files: Optional[list["FileEntry"]] = None
         if kind is not None:
             kinds[path] = kind
     for entry in files or ():
-        kinds.setdefault(entry.relpath, entry.kind)
+        kinds[entry.relpath] = entry.kind  # (declared requirements files have their kind from discovery)
     model = discover_environments(settings.root, listing, kinds, list(settings.environments),
                                   settings.dags_dirs, settings.plugins_dirs)
     model.displays = {entry.display: entry.relpath for entry in files or ()}

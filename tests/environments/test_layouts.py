@@ -1,0 +1,164 @@
+"""Each layout people copy, alone, written from scratch: what `dagshift environments` finds, and
+what the requirements and configuration rules then judge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dagshift.rules import default_registry
+
+DAG = "from airflow import DAG\n"
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    (root / ".git").mkdir(exist_ok=True)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def environments(cli, root: Path) -> dict:
+    result = cli("environments", "--format", "json", cwd=root, registry=default_registry())
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def summary(data: dict) -> list[tuple]:
+    """(root, platform, from_version, {file: role}) per environment."""
+    return [(e["root"], e["platform"], e["from_version"], e["files"]) for e in data["environments"]]
+
+
+def test_mwaa_local_runner(cli, tmp_path):
+    root = write(tmp_path, {
+        "mwaa-local-env": "#!/bin/bash\nAIRFLOW_VERSION=2_8\nDOCKER_COMPOSE_PROJECT_NAME=aws-mwaa-local-runner-$AIRFLOW_VERSION\n",
+        "docker/Dockerfile": "FROM amazonlinux:2023\nARG AIRFLOW_VERSION=2.8.1\nRUN pip install apache-airflow==$AIRFLOW_VERSION\n",
+        "docker/config/airflow.cfg": "[core]\nload_examples = False\n",
+        "docker/config/requirements.txt": "apache-airflow[celery]==2.8.1\n",
+        "dags/example.py": DAG,
+        "plugins/README.md": "plugins go here\n",
+        "requirements/requirements.txt": "--constraint \"https://raw.githubusercontent.com/apache/airflow/constraints-2.8.1/constraints-3.11.txt\"\n",
+        "startup_script/startup.sh": "#!/bin/sh\n",
+    })
+    data = environments(cli, root)
+    assert summary(data) == [(".", "mwaa", "2.8.1", {
+        "dags/example.py": "dags", "docker/Dockerfile": "image", "docker/config/airflow.cfg": "image",
+        "requirements/requirements.txt": "requirements", "startup_script/startup.sh": "startup"})]
+    # The runner's own image installs Airflow: its requirements are not the environment's.
+    assert data["not_airflow"] == {"docker/config/requirements.txt": (
+        "not a requirements file environment . installs (requirements/requirements.txt)")}
+    assert data["environments"][0]["from_evidence"] == "docker/Dockerfile:2: mwaa local runner (AIRFLOW_VERSION=2.8.1)"
+
+
+def test_astro_project_in_a_monorepo_sub_folder(cli, tmp_path):
+    root = write(tmp_path, {
+        "airflow/Dockerfile": "FROM quay.io/astronomer/astro-runtime:12.6.0\n",
+        "airflow/requirements.txt": "apache-airflow-providers-snowflake\n",
+        "airflow/packages.txt": "\n",
+        "airflow/airflow_settings.yaml": "airflow:\n  connections: []\n",
+        "airflow/dags/load.py": DAG,
+        "airflow/include/sql/load.sql": "select 1\n",
+        "airflow/tests/dags/test_dag_integrity.py": "from airflow.models import DagBag\n",
+        "api/requirements.txt": "fastapi==0.110.0\n",
+        "api/main.py": "import fastapi\n",
+    })
+    data = environments(cli, root)
+    assert summary(data) == [("airflow", "astro", None, {
+        "airflow/Dockerfile": "image", "airflow/airflow_settings.yaml": "config", "airflow/dags/load.py": "dags",
+        "airflow/include/sql/load.sql": "include", "airflow/requirements.txt": "requirements",
+        "airflow/tests/dags/test_dag_integrity.py": "code"})]
+    assert data["not_airflow"] == {"api/main.py": "outside every Airflow environment",
+                                   "api/requirements.txt": "outside every Airflow environment"}
+    out = cli("check", "--target-version", "2.11.2", "--format", "concise", "--quiet", "--no-cache", cwd=root,
+              registry=default_registry()).out
+    assert "api/" not in out
+
+
+def test_cloud_composer_in_terraform_with_a_gsutil_sync(cli, tmp_path):
+    root = write(tmp_path, {
+        "terraform/composer.tf": (
+            'resource "google_composer_environment" "prod" {\n  name = "prod"\n  config {\n    software_config {\n'
+            '      image_version = "composer-2.9.10-airflow-2.9.3"\n      pypi_packages = {\n        pandas = ""\n'
+            '      }\n    }\n  }\n}\n'),
+        "pipelines/dags/daily.py": DAG,
+        "cloudbuild/deploy.sh": "#!/bin/sh\ngsutil -m rsync -r -d pipelines/dags gs://us-central1-prod-bucket/dags\n",
+        "tools/requirements.txt": "google-cloud-storage\n",
+    })
+    data = environments(cli, root)
+    assert summary(data) == [("pipelines", "composer", "2.9.3", {
+        "cloudbuild/deploy.sh": "infrastructure", "pipelines/dags/daily.py": "dags",
+        "terraform/composer.tf": "infrastructure"})]
+    assert data["not_airflow"] == {"tools/requirements.txt": "outside every Airflow environment"}
+
+
+def test_docker_compose_and_helm_values(cli, tmp_path):
+    root = write(tmp_path, {
+        "local/docker-compose.yaml": (
+            "x-airflow-common:\n  image: ${AIRFLOW_IMAGE_NAME:-apache/airflow:2.7.1}\n  volumes:\n"
+            "    - ${AIRFLOW_PROJ_DIR:-.}/dags:/opt/airflow/dags\n"),
+        "local/dags/etl.py": DAG,
+        "chart/values.yaml": 'defaultAirflowTag: "2.9.3"\nexecutor: KubernetesExecutor\n',
+        "chart/dags/etl.py": DAG,
+    })
+    assert [(root_, platform, version) for root_, platform, version, _ in summary(environments(cli, root))] == [
+        ("chart", "self-managed", "2.9.3"), ("local", "self-managed", "2.7.1")]
+
+
+def test_a_lambda_only_repository_has_no_environment_and_no_finding(cli, tmp_path):
+    root = write(tmp_path, {
+        "functions/notify/app.py": "import boto3\n\n\ndef handler(event, context):\n    return boto3\n",
+        "functions/notify/requirements.txt": "boto3\n",
+        "requirements.txt": "boto3==1.17.0\npytest\n",
+    })
+    assert summary(environments(cli, root)) == []
+    result = cli("check", "--target-version", "3.0.6", "--format", "concise", "--quiet", "--no-cache", cwd=root,
+                 registry=default_registry())
+    assert (result.code, result.out) == (0, "")
+
+
+def test_dev_lock_and_a_constraints_file_known_by_its_content(cli, tmp_path):
+    constraints = "# This constraints file was automatically generated on 2024-01-01\nboto3==1.26.51\n"
+    root = write(tmp_path, {
+        "dags/etl.py": DAG,
+        "requirements.txt": "--constraint requirements/pins.txt\nboto3\n",
+        "requirements/pins.txt": constraints,
+        "requirements/airflow-pins.txt": constraints,
+        "requirements-dev.txt": "apache-airflow==2.5.1\nboto3==1.17.0\npytest==7.4.0\n",
+    })
+    data = environments(cli, root)
+    assert summary(data)[0][3] == {"dags/etl.py": "dags", "requirements.txt": "requirements",
+                                   "requirements/airflow-pins.txt": "constraints", "requirements/pins.txt": "constraints"}
+    assert data["not_airflow"] == {
+        "requirements-dev.txt": "a development or test requirements file: no environment installs it"}
+    out = cli("check", "--target-version", "2.11.2", "--format", "concise", "--quiet", "--no-cache", cwd=root,
+              registry=default_registry()).out
+    assert out == ""  # boto3 meets the local pins; the dev lock's boto3==1.17.0 is not judged
+
+
+def test_declared_environment(cli, tmp_path):
+    root = write(tmp_path, {
+        "pyproject.toml": (
+            '[tool.dagshift]\ntarget-version = "2.11.2"\n\n[[tool.dagshift.environments]]\nname = "etl"\n'
+            'root = "pipelines"\nplatform = "mwaa"\ndags = ["pipelines/flows"]\nrequirements = ["pipelines/deps/mwaa.txt"]\n'
+            'from-version = "2.5.1"\n'),
+        "pipelines/flows/etl.py": DAG,
+        "pipelines/deps/mwaa.txt": "apache-airflow-backport-providers-amazon\n",
+        "pipelines/deps/local.txt": "pytest\n",
+    })
+    data = environments(cli, root)
+    # deps/mwaa.txt is read as requirements because it is declared; deps/local.txt is no file dagshift reads.
+    assert summary(data) == [("pipelines", "mwaa", "2.5.1", {
+        "pipelines/deps/mwaa.txt": "requirements", "pipelines/flows/etl.py": "dags"})]
+    assert data["environments"][0]["name"] == "etl"
+    assert data["not_airflow"] == {}
+    out = cli("check", "--format", "concise", "--quiet", "--no-cache", cwd=root, registry=default_registry()).out
+    assert out.startswith("pipelines/deps/mwaa.txt:1:1: DS301 ")
+
+
+def test_a_bad_declaration_is_one_clear_error(cli, tmp_path):
+    root = write(tmp_path, {"pyproject.toml": '[tool.dagshift]\n[[tool.dagshift.environments]]\ndag = ["x"]\n',
+                            "dags/a.py": DAG})
+    result = cli("environments", cwd=root, registry=default_registry())
+    assert result.code == 2
+    assert result.err.startswith(f"dagshift: error: {root / 'pyproject.toml'}: environments[0]: unknown key `dag`")
