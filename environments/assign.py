@@ -89,8 +89,10 @@ def _one(tree: Tree, path: str, kind: str, environments: list[Environment], unit
     env = environments[root_index]
     if kind in ("requirements", "constraints"):
         return _requirements_role(tree, path, kind, root_index, env, implicit, in_dags=False)
-    if kind in ("airflow-cfg", "env") or posixpath.basename(path) in ("webserver_config.py", "airflow_settings.yaml"):
+    if kind == "airflow-cfg" or posixpath.basename(path) in ("webserver_config.py", "airflow_settings.yaml"):
         return Membership(root_index, CONFIG)
+    if kind == "env":  # an env file sets Airflow's configuration only when it names it (not a dbt profile's)
+        return Membership(root_index, CONFIG if "AIRFLOW" in tree.text(path) else OTHER)
     if kind == "dockerfile":
         return Membership(root_index, IMAGE)
     if kind == "python":
@@ -100,13 +102,18 @@ def _one(tree: Tree, path: str, kind: str, environments: list[Environment], unit
 
 def _requirements_role(tree: Tree, path: str, kind: str, index: int, env: Environment, implicit: bool,
                        in_dags: bool) -> Membership:
+    """A requirements or constraints file below an environment that its requirements do not name."""
     text = tree.text(path)
     if kind == "constraints" or "constraint" in posixpath.basename(path).lower() or layouts.is_constraints_text(text):
-        return Membership(index, CONSTRAINTS)
+        if in_dags:  # deployed with the DAGs, but no requirements file installs against it
+            return Membership(index, DAGS)
+        return Membership(None, "", f"a constraints file no requirements file of environment {env.name} names")
     if layouts.is_dev_requirements(path):
         return Membership(None, "", DEV_REASON)
-    if implicit:
+    if implicit and (layouts.names_airflow(text) or parent(path) in (".", "requirements")):
         return Membership(index, REQUIREMENTS)
+    if implicit:
+        return Membership(None, "", "no deployment names it and it installs no Airflow package")
     theirs = ", ".join(env.requirements) if env.requirements else "none was found"
     return Membership(None, "", f"not a requirements file environment {env.name} installs ({theirs})")
 

@@ -24,6 +24,8 @@ class _Finder:
         self.tree = tree
         self.by_root: dict[str, Environment] = {}
         self.units: dict[str, Evidence] = {}  # folders of deployable things that are not Airflow
+        self.merges: list[tuple[str, str]] = []  # (into, from): roots that are one environment
+        self.unattached: list[tuple[infra.Declaration, list[infra.Upload]]] = []  # declarations with no DAGs found
         self.dags_names = tuple(sorted({posixpath.basename(d.rstrip("/")) for d in dags_dirs} | {"dags"}))
         self.dags_exact = tuple(d.strip("/") for d in dags_dirs)
         self.plugins_dirs = tuple(p.strip("/") for p in plugins_dirs)
@@ -39,14 +41,16 @@ class _Finder:
         evidence = Evidence(found.kind.replace("-", " "), found.path, found.line, found.text)
         env.note(found.kind, evidence, found.platform if found.platform != "unknown" else None)
         for role, path in found.roles:
-            env.add(role, path)
+            if role == "build":  # docker-compose builds the image there: one environment
+                self.merges.append((found.root, path))
+            else:
+                env.add(role, path)
         if found.version:
             env.set_version(found.version, evidence, VERSION_STRENGTH.get(found.kind, 0))
 
     def declaration(self, decl: infra.Declaration, uploads: list[infra.Upload]) -> None:
         tree = self.tree
         values = {role: value for role, (value, _) in decl.values.items()}
-        kind = f"{decl.platform}-infrastructure"
         dags: Optional[str] = None
         used: list[infra.Upload] = []
         if decl.platform == "composer":
@@ -60,7 +64,16 @@ class _Finder:
                 dags, used = up.local, [up]
             else:
                 dags = self._nearest_folder(posixpath.basename(values["dags"].strip("/")), decl.path)
-        root = parent(dags) if dags else parent(decl.path)
+        if dags is None:  # no DAG folder it reads is in the repository (a module, or a declaration elsewhere)
+            self.unattached.append((decl, uploads))
+            return
+        self.attach(decl, uploads, parent(dags), dags, used)
+
+    def attach(self, decl: infra.Declaration, uploads: list[infra.Upload], root: str, dags: Optional[str],
+               used: list[infra.Upload]) -> None:
+        tree = self.tree
+        values = {role: value for role, (value, _) in decl.values.items()}
+        kind = f"{decl.platform}-infrastructure"
         env = self.env_at(root)
         evidence = Evidence(f"{PLATFORM_NAMES[decl.platform]} environment {decl.name}", decl.path, decl.line, decl.text)
         env.note(kind, evidence, decl.platform)
@@ -73,7 +86,7 @@ class _Finder:
             if role not in values:
                 continue
             up = infra.mapped(tree, values[role], uploads, want_folder=False)
-            local = up.local if up else self._nearest_file(values[role], root)
+            local = up.local if up else self._nearest_file(values[role], root, env.dags)
             if role == "plugins" and local is None and tree.is_folder(join(root, "plugins")):
                 local = join(root, "plugins")  # plugins.zip is built from it
             if up:
@@ -103,24 +116,38 @@ class _Finder:
                 return None
             folder = parent(folder)
 
-    def _nearest_file(self, key: str, root: str) -> Optional[str]:
-        key = key.strip("/")
-        found = [p for p in self.tree.paths if p == key or p.endswith("/" + key)]
-        if not found:
-            found = [p for p in self.tree.paths if posixpath.basename(p) == posixpath.basename(key)]
-        # Only below the environment's root: a requirements.txt elsewhere is more often a Lambda's or a tool's.
-        found = [p for p in found if inside(p, root) and not layouts.is_dev_requirements(p)]
-        return min(found, key=lambda p: (_distance(p, root), p)) if found else None
+    def _nearest_file(self, key: str, root: str, dags: list[str]) -> Optional[str]:
+        """The file an S3 key names when no upload says which: at that path below the environment's
+        root, or by its name in the root, its requirements/ folder or a DAGs folder; never elsewhere
+        (a requirements.txt elsewhere is more often a Lambda's or a tool's)."""
+        key, name = key.strip("/"), posixpath.basename(key.strip("/"))
+        spots = [join(root, key), join(root, name), join(root, "requirements", name), *(join(d, name) for d in dags)]
+        return next((p for p in spots if self.tree.has(p) and not layouts.is_dev_requirements(p)), None)
 
     def _holds_dags(self, folder: str) -> bool:
         return any(p.endswith(".py") and layouts.AIRFLOW_IMPORT.search(self.tree.text(p)) for p in self.tree.under(folder))
 
     def run(self) -> None:
-        tree = self.tree
-        declarations, uploads = infra.declarations_and_uploads(tree)
-        names = infra.bucket_names(tree) if declarations else {}
+        """Strongest evidence first: infrastructure, then the layouts, then what fills the gaps."""
+        declarations, uploads = infra.declarations_and_uploads(self.tree)
+        names = infra.bucket_names(self.tree) if declarations else {}
         for decl in declarations:
-            self.declaration(decl, infra.for_declaration(decl, uploads, names))
+            self.declaration(decl, infra.for_declaration(decl, uploads, names, declarations))
+        self._layouts()
+        self._configs_and_merges()
+        # A declaration whose DAGs were not found belongs to the one environment that holds its file,
+        # or to the repository's only one; otherwise (a Terraform module, no DAGs here) to none.
+        for decl, ups in self.unattached:
+            holders = [r for r in self.by_root if inside(decl.path, r)]
+            roots = [max(holders, key=_depth)] if holders else list(self.by_root)
+            if len(roots) == 1:
+                self.attach(decl, ups, roots[0], None, [])
+            elif decl.concrete:  # an infrastructure repository: the environment is declared here, its DAGs elsewhere
+                self.attach(decl, ups, parent(decl.path), None, [])
+        self._defaults(uploads)
+
+    def _layouts(self) -> None:
+        tree = self.tree
         for detector in (layouts.local_runner(tree), layouts.dockerfiles(tree), layouts.compose(tree),
                          layouts.helm(tree)):
             for found in detector:
@@ -142,7 +169,12 @@ class _Finder:
             if any(inside(dags, r) for r in self.by_root) and {"tests", "test"} & set(dags.split("/")):
                 continue
             self.take(found)
-        for path in tree.paths:  # an airflow.cfg or webserver_config.py where nothing else was seen
+
+    def _configs_and_merges(self) -> None:
+        for into, other in self.merges:
+            if other in self.by_root and into in self.by_root and other != into:
+                _merge(self.by_root[into], self.by_root.pop(other))
+        for path in self.tree.paths:  # an airflow.cfg or webserver_config.py where nothing else was seen
             name = posixpath.basename(path).lower()
             if (name.startswith("airflow") and name.endswith(".cfg")) or name == "webserver_config.py":
                 if not self._in_unit(path) and not any(inside(path, r) for r in self.by_root):
@@ -150,6 +182,11 @@ class _Finder:
                     root = parent(folder) if posixpath.basename(folder) in ("config", "airflow") and folder != "." else folder
                     self.take(layouts.Found("airflow-config", "unknown", root, path, 0, "Airflow's own configuration",
                                             (("config", path),)))
+
+    def _defaults(self, uploads: list[infra.Upload]) -> None:
+        """Plugins and requirements where the local runner and MWAA's guide put them, when nothing
+        named them; an upload of an environment's DAGs says where it is deployed."""
+        tree = self.tree
         for exact in self.plugins_dirs:
             env = self.by_root.get(parent(exact))
             if env is not None and tree.is_folder(exact):
@@ -158,13 +195,12 @@ class _Finder:
             prefix = "" if env.root == "." else env.root + "/"
             if not env.plugins and tree.is_folder(prefix + "plugins"):
                 env.add("plugins", prefix + "plugins")
-            if not env.requirements:  # the places MWAA's guide and the local runner put it
+            if not env.requirements:
                 spots = [prefix + "requirements.txt", prefix + "requirements/requirements.txt",
                          *(d + "/requirements.txt" for d in env.dags)]
                 present = [p for p in spots if tree.has(p) and not layouts.is_constraints_text(tree.text(p))]
                 if present:
                     env.add("requirements", present[0])
-        # An upload of a folder that is an environment's DAGs says where it is deployed.
         for up in uploads:
             for env in self.by_root.values():
                 if up.local in env.dags and up.path not in env.infrastructure:
@@ -181,6 +217,21 @@ class _Finder:
         unit = _deepest([u for u in self.units if inside(path, u)])
         root = _deepest([r for r in self.by_root if inside(path, r)])
         return unit is not None and (root is None or unit.count("/") > root.count("/") or (root == "." and unit != "."))
+
+
+def _depth(folder: str) -> int:
+    return 0 if folder == "." else folder.count("/") + 1
+
+
+def _merge(into: Environment, other: Environment) -> None:
+    for role in ("dags", "plugins", "include", "image", "requirements", "constraints", "startup", "config",
+                 "infrastructure"):
+        for path in getattr(other, role):
+            into.add(role, path)
+    for evidence in other.evidence:
+        into.note(other.kind, evidence, other.platform if other.platform != "unknown" else None)
+    if other.from_version and other.from_evidence:
+        into.set_version(other.from_version, other.from_evidence, getattr(other, "_version_strength", 0))
 
 
 def _deepest(folders: list[str]) -> Optional[str]:
@@ -231,7 +282,9 @@ def discover_environments(
 
 
 PYTHON_AIRFLOW_TEXT = ("'airflow.", '"airflow.', "create_cli_token", "AIRFLOW__")
-AIRFLOW_TEXT = ("AIRFLOW__", "apache-airflow", "AirflowVersion", "airflow_version", "airflow ")
+# What shows, in a file that is not Python, that the repository is Airflow's (a Terraform module's
+# `airflow_version` variable does not: a module is no deployment).
+AIRFLOW_TEXT = ("AIRFLOW__", "apache-airflow", "airflow ")
 
 
 def _speaks_airflow(tree: Tree, kinds: dict[str, str]) -> Optional[str]:
@@ -242,7 +295,8 @@ def _speaks_airflow(tree: Tree, kinds: dict[str, str]) -> Optional[str]:
             if layouts.AIRFLOW_IMPORT.search(text) or any(m in text for m in PYTHON_AIRFLOW_TEXT):
                 return path
             continue
-        if kind == "airflow-cfg" or (kind not in ("python", "template") and any(m in tree.text(path) for m in AIRFLOW_TEXT)):
+        if kind == "airflow-cfg" or (kind not in ("python", "template", "terraform") and
+                                     any(m in tree.text(path) for m in AIRFLOW_TEXT)):
             return path
     return None
 

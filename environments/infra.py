@@ -19,7 +19,9 @@ MWAA_KEYS = {
     "plugins": ("PluginsS3Path", "plugins_s3_path", "pluginsS3Path"),
     "startup": ("StartupScriptS3Path", "startup_script_s3_path", "startupScriptS3Path"),
 }
-TF_BLOCK = re.compile(r'^\s*(resource|module)\s+"([\w-]+)"\s+"([\w-]+)"\s*\{', re.M)
+# `resource "type" "name" {`, `data "type" "name" {`, `module "name" {` (a module has one label).
+TF_BLOCK = re.compile(r'^[ \t]*(resource|module|data)[ \t]+"([\w-]+)"(?:[ \t]+"([\w-]+)")?[ \t]*\{', re.M)
+VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 COMPOSER_IMAGE = re.compile(r"composer-[\d.]+(?:-preview\.\d+)?-airflow-(\d+\.\d+\.\d+)")
 
 
@@ -35,6 +37,8 @@ class Declaration:
     values: dict[str, tuple[str, int]] = field(default_factory=dict)  # role -> (value, line)
     bucket: Optional[str] = None  # the bucket it reads, when the file says (name, or `aws_s3_bucket.X`)
     files: list[str] = field(default_factory=list)  # other files its values came from (variables.tf)
+    # False for a module's resource whose version is a variable: a template, not a deployment.
+    concrete: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,24 +84,33 @@ def _block(text: str, start: int) -> str:
 
 
 def _tf_value(tree: Tree, folder: str, raw: str, seen: Optional[list[str]] = None) -> Optional[str]:
-    """A Terraform attribute's value when it is a literal or a variable with a literal default/tfvars
-    value; the file that held the variable's value is appended to `seen`."""
+    """A Terraform attribute's value: a literal; a variable's literal default or tfvars value (also an
+    attribute of an object variable, `var.airflow.version`); a resource's literal attribute
+    (`aws_s3_object.dags.key`). The file that held it is appended to `seen`."""
     raw = raw.strip().rstrip(",")
     literal = re.fullmatch(r'"([^"$]*)"', raw)
     if literal:
         return literal.group(1)
-    var = re.fullmatch(r"(?:var|local)\.(\w+)", raw)
-    if not var:
+    var = re.fullmatch(r"(?:var|local)\.(\w+)(?:\.(\w+))?", raw)
+    ref = re.fullmatch(r"(aws_s3_object|aws_s3_bucket_object)\.([\w-]+)\.(key|id)", raw)
+    if not var and not ref:
         return None
-    name = var.group(1)
     for path in tree.by_folder.get(folder, []):
         if not path.endswith((".tf", ".tfvars")):
             continue
         text = tree.text(path)
-        found = (re.search(r'variable\s+"%s"\s*\{[^}]*?default\s*=\s*"([^"$]*)"' % name, text, re.S)
-                 or re.search(r'^\s*%s\s*=\s*"([^"$]*)"' % name, text, re.M))
+        found = None
+        if ref:
+            block = re.search(r'resource\s+"%s"\s+"%s"\s*\{' % (ref.group(1), ref.group(2)), text)
+            found = block and re.search(r'^\s*key\s*=\s*"([^"$]*)"', _block(text, block.end() - 1), re.M)
+        elif var and var.group(2):  # an attribute of an object variable's default
+            block = re.search(r'variable\s+"%s"\s*\{' % var.group(1), text)
+            found = block and re.search(r'\b%s\s*=\s*"([^"$]*)"' % var.group(2), _block(text, block.end() - 1))
+        elif var:
+            found = (re.search(r'variable\s+"%s"\s*\{[^}]*?default\s*=\s*"([^"$]*)"' % var.group(1), text, re.S)
+                     or re.search(r'^\s*%s\s*=\s*"([^"$]*)"' % var.group(1), text, re.M))
         if found:
-            if seen is not None:
+            if seen is not None and path not in seen:
                 seen.append(path)
             return found.group(1)
     return None
@@ -105,15 +118,17 @@ def _tf_value(tree: Tree, folder: str, raw: str, seen: Optional[list[str]] = Non
 
 def terraform(tree: Tree, path: str) -> Iterator[Declaration]:
     text = tree.text(path)
-    if "mwaa" not in text.lower() and "google_composer_environment" not in text:
+    if "mwaa" not in text.lower() and "composer" not in text.lower():
         return
     for m in TF_BLOCK.finditer(text):
-        block_kind, type_, name = m.groups()
+        block_kind, type_, name = m.group(1), m.group(2), m.group(3) or m.group(2)
         body = _block(text, m.end() - 1)
         line = line_of(text, m.start(1))
-        header = m.group(0).strip()
-        if type_ == "aws_mwaa_environment" or (block_kind == "module" and re.search(r'source\s*=\s*"[^"]*mwaa', body)):
-            decl = Declaration("mwaa", path, line, header.rstrip("{ ").strip(), f"{block_kind} {type_}.{name}")
+        header = m.group(0).strip().rstrip("{ ").strip()
+        source = re.search(r'^\s*source\s*=\s*"([^"]*)"', body, re.M) if block_kind == "module" else None
+        label = f"{block_kind} {type_}.{name}" if block_kind == "resource" else f"module {name}"
+        if type_ == "aws_mwaa_environment" or (source and "mwaa" in source.group(1).lower()):
+            decl = Declaration("mwaa", path, line, header, label)
             arn = re.search(r"^\s*source_bucket_arn\s*=\s*(.+)$", body, re.M)
             if arn:
                 decl.bucket = _bucket(_tf_value(tree, parent(path), arn.group(1)) or arn.group(1))
@@ -121,19 +136,29 @@ def terraform(tree: Tree, path: str) -> Iterator[Declaration]:
                 found = re.search(r"^\s*%s\s*=\s*(.+)$" % keys[1], body, re.M)
                 if found:
                     value = _tf_value(tree, parent(path), found.group(1), decl.files)
-                    if value:
+                    if value and (role != "version" or VERSION.match(value)):
                         decl.values[role] = (value, line + body.count("\n", 0, found.start(1)))
+            version = re.search(r'^\s*airflow_version\s*=\s*"', body, re.M)
+            decl.concrete = version is not None or (block_kind == "module" and "version" in decl.values)
             yield decl
-        elif type_ == "google_composer_environment":
-            decl = Declaration("composer", path, line, header.rstrip("{ ").strip(), f"resource {type_}.{name}")
+        elif type_ == "google_composer_environment" or (source and "composer" in source.group(1).lower()):
+            decl = Declaration("composer", path, line, header, label)
             image = COMPOSER_IMAGE.search(body)
+            raw = re.search(r"^\s*image_version\s*=\s*(.+)$", body, re.M)
+            resolved = _tf_value(tree, parent(path), raw.group(1), decl.files) if raw and not image else None
             if image:
                 decl.values["version"] = (image.group(1), line + body.count("\n", 0, image.start()))
+            elif resolved and COMPOSER_IMAGE.search(resolved) and raw is not None:
+                version = COMPOSER_IMAGE.search(resolved)
+                assert version is not None
+                decl.values["version"] = (version.group(1), line + body.count("\n", 0, raw.start()))
             yield decl
 
 
 def cloudformation(tree: Tree, path: str) -> Iterator[Declaration]:
-    """`Type: AWS::MWAA::Environment` (YAML or JSON), and CDK's `CfnEnvironment` (Python, TypeScript)."""
+    """`Type: AWS::MWAA::Environment` (YAML or JSON), and CDK's `CfnEnvironment` (Python, TypeScript):
+    each property from a line that is not a comment; `!Ref Param` is the parameter's `Default`; a value
+    that is not a literal (a variable, a constant) is left unknown."""
     text = tree.text(path)
     code = path.lower().endswith((".py", ".ts", ".js"))  # CDK: only the construct's call counts
     marker = "CfnEnvironment(" if code else "AWS::MWAA::Environment"
@@ -145,17 +170,23 @@ def cloudformation(tree: Tree, path: str) -> Iterator[Declaration]:
     arn = re.search(r"""(?:SourceBucketArn|source_bucket_arn|sourceBucketArn)["']?\s*[:=]\s*["']?(arn:aws:s3:::[\w.-]+)""", text)
     decl.bucket = _bucket(arn.group(1)) if arn else None
     for role, keys in MWAA_KEYS.items():
-        for key in (keys[0], keys[2]) if marker != "CfnEnvironment(" else (keys[1], keys[2]):
-            found = re.search(r"""["']?\b%s["']?\s*[:=]\s*["']?([\w./-]+)""" % key, text[at:])
-            if found and not found.group(1).startswith(("!", "Ref")):
-                decl.values[role] = (found.group(1), line_of(text, at + found.start(1)))
-                break
-            if found:  # `!Ref Param`: the parameter's Default
-                ref = re.search(r"""["']?\b%s["']?\s*[:=]\s*!Ref\s+(\w+)""" % key, text[at:])
-                default = ref and re.search(r"^\s*%s:\s*\n(?:\s+\w+:.*\n)*?\s+Default:\s*[\"']?([\w./-]+)" % ref.group(1), text, re.M)
-                if default:
-                    decl.values[role] = (default.group(1), line_of(text, default.start(1)))
-                break
+        names = (keys[1], keys[2]) if code else (keys[0], keys[2])
+        for m in re.finditer(r"""^[ \t]*[^#\n]*?["']?\b(?:%s)["']?\s*[:=]\s*(.+)$""" % "|".join(names), text[at:], re.M):
+            if m.group(0).lstrip().startswith(("#", "//")):
+                continue
+            raw = m.group(1).strip().rstrip(",").strip()
+            value_line = line_of(text, at + m.start(1))
+            ref = re.match(r"!Ref\s+(\w+)", raw)
+            if ref:  # a template parameter: its Default
+                default = re.search(r"^\s*%s:\s*\n(?:\s+\w+:.*\n)*?\s+Default:\s*[\"']?([\w./-]+)" % ref.group(1), text, re.M)
+                if default is None:
+                    break
+                raw, value_line = default.group(1), line_of(text, default.start(1))
+            literal = re.match(r"""["']?([\w./-]+)["']?\s*(?:#.*)?$""", raw) if not raw.startswith(("!", "{")) else None
+            if literal and (role != "version" or VERSION.match(literal.group(1))) and \
+                    (not code or raw[:1] in "\"'"):  # in code, a name is a variable: unknown
+                decl.values[role] = (literal.group(1), value_line)
+            break
     yield decl
 
 
@@ -167,6 +198,7 @@ UPLOAD_RE = re.compile(r"(aws\s+s3\s+(?:sync|cp)|gsutil\s+(?:-\w+\s+)*(?:rsync|c
 
 
 def _positional(args: str) -> tuple[list[str], dict[str, str]]:
+    args = re.sub(r"\$\{\{[^}]*\}\}", "EXPR", args)  # a GitHub Actions expression: one unknown word
     try:
         tokens = shlex.split(args.split(" #")[0].replace("\\", " "), posix=True)
     except ValueError:
@@ -251,14 +283,25 @@ def cdk_uploads(tree: Tree, path: str) -> Iterator[Upload]:
     text = tree.text(path)
     for m in CDK_DEPLOY.finditer(text):
         window = text[m.end() : m.end() + 1500]
-        asset = re.search(r"""Source\.asset\(\s*(?:path\.join\(\s*__dirname\s*,\s*|os\.path\.join\([^,]*,\s*)?["']([^"']+)["']""", window)
+        asset = re.search(r"""Source\.asset\(\s*(?:path\.join\(\s*__dirname\s*,\s*|os\.path\.join\([^,]*,\s*)?f?["']([^"'{]+)["']""", window)
         prefix = re.search(r"""(?:destination_key_prefix|destinationKeyPrefix)\s*[=:]\s*["']([^"']*)["']""", window)
         if not asset:
             continue
-        local = resolve_local(tree, parent(path), asset.group(1))
+        # A CDK app runs from the folder of its cdk.json: a relative asset path starts there.
+        app = next((f for f in _ancestors(path) if tree.has(("" if f == "." else f + "/") + "cdk.json")), parent(path))
+        local = resolve_local(tree, app, asset.group(1), root_fallback=False)
         if local:
             yield Upload(local, (prefix.group(1) if prefix else "").strip("/"), "s3", path, line_of(text, m.start()),
                          "BucketDeployment")
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    folder = parent(path)
+    while True:
+        yield folder
+        if folder == ".":
+            return
+        folder = parent(folder)
 
 
 def bucket_names(tree: Tree) -> dict[str, str]:
@@ -268,27 +311,41 @@ def bucket_names(tree: Tree) -> dict[str, str]:
         if path.endswith(".tf") and "aws_s3_bucket" in tree.text(path):
             text = tree.text(path)
             for m in TF_BLOCK.finditer(text):
-                if m.group(2) == "aws_s3_bucket":
+                if m.group(2) == "aws_s3_bucket" and m.group(3):
                     literal = re.search(r'^\s*bucket\s*=\s*"([^"$]+)"', _block(text, m.end() - 1), re.M)
                     if literal:
                         names[f"aws_s3_bucket.{m.group(3)}"] = literal.group(1)
     return names
 
 
-def for_declaration(decl: Declaration, uploads: list[Upload], names: dict[str, str]) -> list[Upload]:
+def for_declaration(decl: Declaration, uploads: list[Upload], names: dict[str, str],
+                    declarations: list[Declaration]) -> list[Upload]:
     """The uploads that can feed the declared environment: to its bucket when both name one; else
-    those nearest the declaring file (a monorepo's other environments upload elsewhere)."""
+    those whose nearest declaring file is this one (a monorepo's other projects upload elsewhere)."""
     mine = names.get(decl.bucket or "", decl.bucket)
     known = [u for u in uploads if mine and u.bucket and names.get(u.bucket, u.bucket) == mine]
     if known:
         return known
-    unknown = [u for u in uploads if not (mine and u.bucket)]
-    folder = parent(decl.path)
-    while True:
-        here = [u for u in unknown if folder == "." or u.path.startswith(folder + "/")]
-        if here or folder == ".":
-            return here
-        folder = parent(folder)
+    found = []
+    for up in uploads:
+        if mine and up.bucket and names.get(up.bucket, up.bucket) != mine:
+            continue  # another bucket
+        nearest = min(_distance(d.path, up.path) for d in declarations)
+        if _distance(decl.path, up.path) == nearest:
+            found.append(up)
+    return found
+
+
+def _distance(a: str, b: str) -> int:
+    """Folders between two files' folders."""
+    pa, pb = parent(a).split("/"), parent(b).split("/")
+    pa, pb = ([] if pa == ["."] else pa), ([] if pb == ["."] else pb)
+    common = 0
+    for x, y in zip(pa, pb):
+        if x != y:
+            break
+        common += 1
+    return len(pa) + len(pb) - 2 * common
 
 
 def declarations_and_uploads(tree: Tree) -> tuple[list[Declaration], list[Upload]]:

@@ -16,13 +16,14 @@ FROM_RE = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.M | re.I)
 ASTRO_IMAGE = re.compile(r"(?:astro-runtime|astrocrpublic\.azurecr\.io/runtime|astronomer/ap-airflow)[:]?([\w.-]*)")
 AIRFLOW_IMAGE = re.compile(r"apache/airflow:(?:v?)(\d+\.\d+\.\d+)|apache/airflow\b")
 VERSION_IN_TAG = re.compile(r"(?:^|[:-])(\d+\.\d+\.\d+)")
-LAMBDA_HANDLER = re.compile(r"^def\s+\w+\(\s*event\s*(?::[^,]*)?,\s*context\s*(?::[^)]*)?\)", re.M)
+LAMBDA_HANDLER = re.compile(r"^(?:async\s+)?def\s+\w+\(\s*event\b[^)]*?,\s*context\b", re.M)
 DEV_NAME = re.compile(
     r"^(?:(?:requirements|reqs)[-_.])?(?:dev|devel|develop|development|test|tests|testing|lint|linting|docs?|local|ci|"
     r"tox|mypy|typing|style|format|pre-commit|precommit)(?:[-_.](?:requirements|reqs))?\.(?:txt|in)$")
 AIRFLOW_REQUIREMENT = re.compile(
-    r"^\s*apache-airflow(?:-providers-[\w-]+|-backport-providers-[\w-]+)?\s*(?:\[|[=<>~!]|;|$)"
+    r"^\s*apache[-_.]airflow(?:[-_.]providers[-_.][\w-]+|[-_.]backport[-_.]providers[-_.][\w-]+)?\s*(?:\[|[=<>~!]|;|$)"
     r"|apache/airflow/constraints-|constraints-\d+\.\d+\.\d+/constraints", re.M | re.I)
+PIP_LINE = re.compile(r"pip3?\s+install\b[^\n]*(?:\\\n[^\n]*)*")
 CONSTRAINT_OPTION = re.compile(r"^\s*(?:-c|--constraint)[\s=]+[\"']?([^\s\"']+)", re.M)
 INCLUDE_OPTION = re.compile(r"^\s*(?:-r|--requirement)[\s=]+[\"']?([^\s\"']+)", re.M)
 
@@ -99,8 +100,7 @@ def dockerfiles(tree: Tree) -> Iterator[Found]:
         if astro:
             prefix = "" if folder == "." else folder + "/"
             roles = [(r, prefix + p) for r, p in (("dags", "dags"), ("plugins", "plugins"), ("include", "include"),
-                                                 ("requirements", "requirements.txt"), ("config", "airflow_settings.yaml"),
-                                                 ("image", "packages.txt"))]
+                                                 ("requirements", "requirements.txt"), ("config", "airflow_settings.yaml"))]
             yield Found("astro", "astro", folder, path, line, f"FROM {image}",
                         tuple((r, p) for r, p in roles if tree.has(p) or tree.is_folder(p)))
             continue
@@ -111,10 +111,13 @@ def dockerfiles(tree: Tree) -> Iterator[Found]:
                 tag = VERSION_IN_TAG.search(image.partition(":")[2])
                 version = tag.group(1) if tag else None
             roles = []
-            for m in INCLUDE_OPTION.finditer(text.replace("pip install", "\n")):
+            for m in re.finditer(r"(?:^|\s)(?:-r|--requirement)[\s=]+[\"']?([^\s\"'&;]+)", " ".join(PIP_LINE.findall(text))):
                 local = _copied(tree, folder, text, m.group(1))
-                if local:
+                if local and ("requirements", local) not in roles:
                     roles.append(("requirements", local))
+            if version is None:  # Airflow installed by pip in the image: its pin
+                pin = re.search(r"apache-airflow(?:\[[^\]]*\])?==(\d+\.\d+\.\d+)", text)
+                version = pin.group(1) if pin else None
             yield Found("airflow-image", "self-managed", folder, path, line, f"FROM {image}", tuple(roles), version)
         else:
             yield Found("docker-image", "", folder, path, line, f"FROM {image}")
@@ -140,12 +143,16 @@ def compose(tree: Tree) -> Iterator[Found]:
     for path in tree.paths:
         if not COMPOSE_NAME.match(posixpath.basename(path).lower()):
             continue
-        text = tree.text(path)
+        text = re.sub(r"(?m)^\s*#.*$", "", tree.text(path))  # (same length per line: offsets keep their lines)
         image = re.search(r"apache/airflow:(?:v?)(\d+\.\d+\.\d+)[\w.-]*|apache/airflow\b|/opt/airflow/dags|/usr/local/airflow/dags", text)
         if not image:
             continue
         folder = parent(path)
         roles = []
+        for m in re.finditer(r"^\s*(?:build|context):\s*[\"']?(\.[^\s\"']*)", text, re.M):
+            built = resolve_local(tree, folder, m.group(1), root_fallback=False)
+            if built and tree.is_folder(built) and built != folder:
+                roles.append(("build", built))  # the image it builds: the same environment
         for m in VOLUME_RE.finditer(text):
             source = re.sub(r"^\$\{[^}]+\}/", "./", m.group(1))
             local = resolve_local(tree, folder, source)
@@ -224,14 +231,14 @@ def requirement_files(tree: Tree) -> Iterator[Found]:
             continue
         if is_dev_requirements(path):
             continue
-        text = tree.text(path)
-        if is_constraints_text(text) or "constraint" in name:
+        text = re.sub(r"(?m)^\s*#.*$", "", tree.text(path))  # a commented line is no evidence
+        if is_constraints_text(tree.text(path)) or "constraint" in name:
             continue
         m = AIRFLOW_REQUIREMENT.search(text)
         if m:
             folder = parent(path)
             root = parent(folder) if posixpath.basename(folder) == "requirements" else folder
-            pin = re.search(r"^\s*apache-airflow(?:\[[^\]]*\])?\s*==\s*(\d+\.\d+\.\d+)", text, re.M) or \
+            pin = re.search(r"^\s*apache[-_.]airflow(?:\[[^\]]*\])?\s*==\s*(\d+\.\d+\.\d+)", text, re.M | re.I) or \
                 re.search(r"constraints-(\d+\.\d+\.\d+)/", text)
             yield Found("requirements", "unknown", root, path, line_of(text, m.start()),
                         text[m.start():].splitlines()[0].strip()[:100] if text[m.start():] else "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
@@ -70,7 +71,7 @@ class Environment:
     def set_version(self, version: str, evidence: Evidence, strength: int) -> None:
         """The version the environment runs today: infrastructure beats an image tag beats a pin."""
         current = getattr(self, "_version_strength", -1)
-        if strength > current:
+        if strength > current and re.fullmatch(r"\d+\.\d+\.\d+", version):
             self.from_version, self.from_evidence = version, evidence
             self._version_strength = strength
 

@@ -86,7 +86,7 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def resolve_local(tree: Tree, base: str, value: str) -> Optional[str]:
+def resolve_local(tree: Tree, base: str, value: str, root_fallback: bool = True) -> Optional[str]:
     """A local path written in a file of folder `base` (`./dags`, `${path.module}/../dags`,
     `$(pwd)/dags`), as a path of the tree, or None when it names nothing there."""
     cleaned = value.strip().strip("\"'")
@@ -97,7 +97,7 @@ def resolve_local(tree: Tree, base: str, value: str) -> Optional[str]:
             base = "." if "github" in prefix.lower() or "PWD" in prefix or "pwd" in prefix else base
     if not cleaned or "$" in cleaned or cleaned.startswith(("/", "s3:", "gs:")):
         return None
-    for start in (base, "."):
+    for start in (base, ".") if root_fallback else (base,):
         candidate = join(start, cleaned.rstrip("/"))
         if candidate.startswith(".."):
             continue

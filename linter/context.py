@@ -219,6 +219,13 @@ class RuleContext:
         model = self.file.model
         return model.environment_of(self.file.entry.relpath) if model is not None else None
 
+    def environment_files(self, role: str) -> list[str]:
+        """The files (relpaths) of this file's environment that play `role` there."""
+        model, member = self.file.model, self.membership
+        if model is None or member is None or member.environment is None:
+            return []
+        return [path for path, r in model.files_of(member.environment).items() if r == role]
+
     @property
     def environment_count(self) -> int:
         return len(self.file.model.environments) if self.file.model is not None else 0

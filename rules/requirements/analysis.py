@@ -230,6 +230,8 @@ def _line_edit(ctx_text: str, line: Line, replacement: Optional[str]) -> Edit:
 def _airflow_line(ctx: Any, line: Line, present: set, target: str, newline: str, result: Analysis) -> None:
     req = line.requirement
     assert req is not None
+    if not _on_mwaa(ctx):
+        return  # an Airflow image of one's own installs Airflow from its requirements: that is its job
     providers: list[str] = []
     mapped: dict[str, list[str]] = {}
     for extra in sorted(req.extras):
@@ -302,7 +304,27 @@ def _pin_conflicts(line: Line, pins: dict[str, str], pins_from: str, target: str
         return
 
 
+def _primary(ctx: Any) -> tuple[bool, set[str]]:
+    """Whether this is the environment's main requirements file (the one MWAA installs, which DS305
+    adds providers to), and the packages its other requirements files already require."""
+    env = ctx.environment
+    files = sorted(ctx.environment_files("requirements"),
+                   key=lambda p: (Path(p).name != "requirements.txt", p.count("/"), p))
+    if env is None or len(files) < 2:
+        return True, set()
+    main = env.requirements[0] if env.requirements and env.requirements[0] in files else files[0]
+    others: set[str] = set()
+    for path in files:
+        if path != ctx.relpath:
+            others.update(line.name for line in parse(_read(ctx.settings.root / path)).requirements() if line.name)
+    return ctx.relpath == main, others
+
+
 def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result: Analysis, newline: str) -> None:
+    main, elsewhere = _primary(ctx)
+    if not main:
+        return  # the environment's main requirements file says what its DAGs need
+    present = present | elsewhere
     needed: dict[str, str] = {}
     _, pins = bundled_constraints(ctx.target)
     member = ctx.membership

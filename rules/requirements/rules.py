@@ -68,9 +68,13 @@ class MissingConstraint(_RequirementsRule):
     fix = SAFE
     doc = """
 ## What it does
-Reports a requirements file MWAA installs (`requirements.txt`, or one that lists Airflow
+Reports an environment's requirements file (`requirements.txt`, or one that lists Airflow
 packages) with no `--constraint` line, here or in a file it includes with `-r`; and, from MWAA
-2.7.2, a constraint written in a form MWAA does not recognise (`--constraint=URL`, `-cURL`).
+2.7.2, a constraint written in a form MWAA does not recognise (`--constraint=URL`, `-cURL`). Only
+files of an Airflow environment are read (`dagshift environments`): a Lambda's, a Docker task
+image's or a developer lock file is not; in an environment of another platform than MWAA (an
+image built `FROM apache/airflow`, Astro, Composer) nothing adds constraints, so a missing line is
+an error whatever the version.
 
 ## Why it matters on Airflow 2
 Without constraints pip picks the newest versions of everything, including packages that
@@ -147,8 +151,10 @@ class AirflowListed(_RequirementsRule):
     fix = SAFE
     doc = """
 ## What it does
-Reports `apache-airflow` itself in a requirements file, pinned to another version or unpinned (a
-line with 1.10 extras is DS306).
+Reports `apache-airflow` itself in the requirements file of an MWAA environment, pinned to another
+version or unpinned (a line with 1.10 extras is DS306). An environment dagshift sees is another
+platform's (an image built `FROM apache/airflow`, Astro, Composer: `dagshift environments`) is not
+reported: its image installs Airflow from that line.
 
 ## Why it matters on Airflow 2
 MWAA provides Airflow. A different pin conflicts with the image (from 2.9.2 MWAA's protected
@@ -253,7 +259,8 @@ class ExtraToProvider(_RequirementsRule):
     fix = SAFE
     doc = """
 ## What it does
-Reports an `apache-airflow[...]` line (one finding for the line), naming for each extra the
+Reports an `apache-airflow[...]` line of an MWAA environment's requirements (one finding for the
+line; not in another platform's image, as DS303), naming for each extra the
 provider distributions it became on the target (read from the target wheel's METADATA; 1.10
 extras Airflow 2 dropped, such as `emr`, map to the provider that took over their libraries). An
 extra that installs no provider on the target (`crypto`) is a note in the message.

@@ -128,9 +128,10 @@ def test_dev_lock_and_a_constraints_file_known_by_its_content(cli, tmp_path):
     })
     data = environments(cli, root)
     assert summary(data)[0][3] == {"dags/etl.py": "dags", "requirements.txt": "requirements",
-                                   "requirements/airflow-pins.txt": "constraints", "requirements/pins.txt": "constraints"}
+                                   "requirements/pins.txt": "constraints"}
     assert data["not_airflow"] == {
-        "requirements-dev.txt": "a development or test requirements file: no environment installs it"}
+        "requirements-dev.txt": "a development or test requirements file: no environment installs it",
+        "requirements/airflow-pins.txt": "a constraints file no requirements file of environment . names"}
     out = cli("check", "--target-version", "2.11.2", "--format", "concise", "--quiet", "--no-cache", cwd=root,
               registry=default_registry()).out
     assert out == ""  # boto3 meets the local pins; the dev lock's boto3==1.17.0 is not judged

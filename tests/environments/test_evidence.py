@@ -1,0 +1,164 @@
+"""How each kind of evidence is read, case by case (each case written from a layout seen in a public
+repository, reduced to what shows it): Terraform modules and references, CloudFormation parameters
+and comments, uploads in CI, CDK assets, versions that are not literals, pins, Dockerfiles."""
+
+from __future__ import annotations
+
+from test_layouts import DAG, environments, summary, write
+
+from dagshift.rules import default_registry
+
+CFN = "Resources:\n  Env:\n    Type: AWS::MWAA::Environment\n    Properties:\n"
+
+
+def short(cli, root):
+    """(root, platform, from_version, dags folders, requirements files) per environment."""
+    data = environments(cli, root)
+    return [(e["root"], e["platform"], e["from_version"], e["dags"], e["requirements"]) for e in data["environments"]]
+
+
+def test_terraform_module_and_references(cli, tmp_path):
+    root = write(tmp_path, {
+        "airflow/dags/a.py": DAG,
+        "airflow/requirements.txt": "apache-airflow-providers-slack\n",
+        "terraform/main.tf": (
+            'resource "aws_s3_object" "dags_folder" {\n  key = "dags/"\n}\n'
+            'resource "aws_s3_object" "reqs" {\n  key    = "requirements.txt"\n  source = "../airflow/requirements.txt"\n}\n'
+            'resource "aws_mwaa_environment" "this" {\n  airflow_version      = var.airflow.version\n'
+            '  dag_s3_path          = aws_s3_object.dags_folder.key\n  requirements_s3_path = aws_s3_object.reqs.key\n}\n'),
+        "terraform/variables.tf": 'variable "airflow" {\n  default = {\n    version = "2.8.1"\n  }\n}\n',
+        "modules/mwaa/main.tf": (
+            'module "mwaa" {\n  source          = "aws-ia/mwaa/aws"\n  airflow_version = "2.8.1"\n'
+            '  dag_s3_path     = "dags"\n}\n'),
+    })
+    assert short(cli, root) == [("airflow", "mwaa", "2.8.1", ["airflow/dags"], ["airflow/requirements.txt"])]
+    files = environments(cli, root)["environments"][0]["files"]
+    assert files["terraform/main.tf"] == files["terraform/variables.tf"] == "infrastructure"
+    # A module call is read too (its DAGs are the same folder's: one environment, two declarations).
+    assert files["modules/mwaa/main.tf"] == "infrastructure"
+
+
+def test_a_terraform_module_repository_holds_no_environment(cli, tmp_path):
+    root = write(tmp_path, {
+        "main.tf": 'resource "aws_mwaa_environment" "this" {\n  airflow_version = var.airflow_version\n'
+                   '  dag_s3_path = var.dag_s3_path\n}\n',
+        "variables.tf": 'variable "airflow_version" {\n  default = "2.0.2"\n}\nvariable "dag_s3_path" {\n  default = "dags/"\n}\n',
+    })
+    assert short(cli, root) == []
+
+
+def test_cloudformation_parameter_default_and_commented_keys(cli, tmp_path):
+    root = write(tmp_path, {
+        "dags/a.py": DAG,
+        "tools/requirements.txt": "requests\n",
+        "template.yaml": ("Parameters:\n  AirflowVersion:\n    Type: String\n    Default: 2.5.1\n" + CFN +
+                         "      AirflowVersion: !Ref AirflowVersion\n      DagS3Path: dags\n"
+                         "      # RequirementsS3Path: requirements.txt\n"),
+    })
+    assert short(cli, root) == [(".", "mwaa", "2.5.1", ["dags"], [])]
+    assert environments(cli, root)["not_airflow"] == {
+        "tools/requirements.txt": "not a requirements file environment . installs (none was found)"}
+
+
+def test_each_project_of_a_monorepo_keeps_its_own_declaration_and_uploads(cli, tmp_path):
+    root = write(tmp_path, {
+        "projA/dags/a.py": DAG, "projB/dags/b.py": DAG,
+        "projA/deploy.sh": "aws s3 sync dags s3://bucket-a/dags\n",
+        "projA/template.yaml": CFN + "      AirflowVersion: 2.10.3\n      DagS3Path: dags\n",
+        "projB/template.yaml": CFN + "      AirflowVersion: 2.7.2\n      DagS3Path: dags\n",
+    })
+    assert short(cli, root) == [("projA", "mwaa", "2.10.3", ["projA/dags"], []),
+                                ("projB", "mwaa", "2.7.2", ["projB/dags"], [])]
+
+
+def test_a_github_expression_in_the_bucket_keeps_the_key(cli, tmp_path):
+    root = write(tmp_path, {
+        "airflow/dags/a.py": DAG, "examples/dags/b.py": DAG,
+        ".github/workflows/deploy.yml": "jobs:\n  d:\n    steps:\n      - run: aws s3 sync airflow/dags s3://${{ secrets.BUCKET }}/dags\n",
+        "infra/mwaa.yaml": CFN + "      AirflowVersion: 2.10.3\n      DagS3Path: dags\n",
+    })
+    assert short(cli, root)[0] == ("airflow", "mwaa", "2.10.3", ["airflow/dags"], [])
+
+
+def test_cdk_asset_from_the_app_folder_and_a_version_that_is_a_name(cli, tmp_path):
+    root = write(tmp_path, {
+        "dags/x.py": DAG,
+        "projA/cdk.json": "{}\n",
+        "projA/dags/a.py": DAG,
+        "projA/stack.py": (
+            'AIRFLOW_VERSION = "2.2.2"\ns3deploy.BucketDeployment(self, "d", destination_key_prefix="dags",\n'
+            '    sources=[s3deploy.Source.asset(f"dags")])\n'
+            'mwaa.CfnEnvironment(self, "E", airflow_version=AIRFLOW_VERSION, dag_s3_path="dags")\n'),
+    })
+    envs = short(cli, root)
+    assert ("projA", "mwaa", None, ["projA/dags"], []) in envs  # never `AIRFLOW_VERSION` as a version
+    assert [e for e in envs if e[0] == "."][0][1] == "unknown"  # the root dags/ is not that CDK app's
+
+
+def test_pins_in_comments_are_no_evidence_and_names_are_normalised(cli, tmp_path):
+    root = write(tmp_path, {
+        "dags/a.py": DAG,
+        "requirements.txt": ('#--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.8.1/'
+                             'constraints-3.11.txt"\napache_airflow==2.10.3\napache-airflow-providers-snowflake\n'),
+    })
+    assert short(cli, root) == [(".", "unknown", "2.10.3", ["dags"], ["requirements.txt"])]
+
+
+def test_typed_lambda_handler(cli, tmp_path):
+    root = write(tmp_path, {
+        "dags/a.py": DAG, "requirements.txt": "boto3\n",
+        "fn/app.py": "from typing import Any, Dict\n\n\ndef handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:\n    return {}\n",
+        "fn/requirements.txt": "boto3\n",
+    })
+    assert environments(cli, root)["not_airflow"]["fn/requirements.txt"] == (
+        "belongs to an AWS Lambda function at fn/ (fn/app.py:4: def handler(event: Dict[str, Any], context)")
+
+
+def test_compose_that_builds_an_image_is_one_environment_with_it(cli, tmp_path):
+    root = write(tmp_path, {
+        "deploy/docker-compose.yml": "# apache/airflow:2.2.0 was the old image\nservices:\n  scheduler:\n"
+                                     "    build:\n      context: ../airflow\n    volumes:\n      - ../airflow/dags:/opt/airflow/dags\n",
+        "airflow/Dockerfile": "FROM apache/airflow:2.7.1\nCOPY requirements.txt /\nRUN pip install --no-cache-dir -r /requirements.txt\n",
+        "airflow/requirements.txt": "sqlalchemy>=2.0.0\n",
+        "airflow/dags/a.py": DAG,
+    })
+    assert short(cli, root) == [("deploy", "self-managed", "2.7.1", ["airflow/dags"], ["airflow/requirements.txt"])]
+
+
+def test_an_airflow_image_of_ones_own_may_pin_airflow(cli, tmp_path):
+    """DS303 and DS306 are MWAA's rules: an image built FROM apache/airflow pins Airflow as Airflow's
+    Docker guide says, and pip installs it there."""
+    root = write(tmp_path, {
+        "dags/a.py": DAG,
+        "Dockerfile": "FROM apache/airflow:2.8.1-python3.11\nCOPY requirements.txt /requirements.txt\n"
+                      "RUN pip install -r /requirements.txt\n",
+        "requirements.txt": "apache-airflow[amazon]==2.8.1\n",
+    })
+    out = cli("check", "--target-version", "2.8.1", "--format", "concise", "--quiet", "--no-cache", cwd=root,
+              registry=default_registry()).out
+    assert out == ("requirements.txt:1:1: DS301 [*] no `--constraint` line: pip may upgrade Airflow or pick provider "
+                   "versions that break Airflow 2.8.1\n")
+
+
+def test_providers_go_to_the_main_requirements_file_once(cli, tmp_path):
+    root = write(tmp_path, {
+        "dags/alerts.py": "from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator\n",
+        "requirements.txt": "-r requirements/base.txt\nboto3\n",
+        "requirements/base.txt": "apache-airflow-providers-slack\n",
+    })
+    assert summary(environments(cli, root))[0][3]["requirements/base.txt"] == "requirements"
+    out = cli("check", "--target-version", "2.11.2", "--select", "DS305", "--format", "concise", "--quiet",
+              "--no-cache", cwd=root, registry=default_registry()).out
+    assert out == ""  # the file requirements.txt includes has it
+
+
+def test_in_one_environment_only_the_main_requirements_file_is_asked_for_providers(cli, tmp_path):
+    """No deployment layout: the repository is one environment with two requirements files; the
+    provider is asked of requirements.txt alone, and not at all once the other file has it."""
+    slack = "from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator\n"
+    root = write(tmp_path, {"src/alerts.py": slack, "requirements.txt": "boto3\n", "requirements-prod.txt": "pandas\n"})
+    args = ("check", "--target-version", "2.11.2", "--select", "DS305", "--format", "concise", "--quiet", "--no-cache")
+    assert cli(*args, cwd=root, registry=default_registry()).out == (
+        "requirements.txt:1:1: DS305 [*] `apache-airflow-providers-slack` is needed by src/alerts.py but not required\n")
+    (root / "requirements-prod.txt").write_text("pandas\napache-airflow-providers-slack\n")
+    assert cli(*args, cwd=root, registry=default_registry()).out == ""
