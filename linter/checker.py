@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from dagshift.linter import noqa
 from dagshift.linter.cache import ResultCache, stable_hash
@@ -17,6 +17,9 @@ from dagshift.linter.results import CHECK, FileResult, engine_diagnostic
 from dagshift.linter.rule import Rule
 from dagshift.linter.source import SourceError, read_source
 
+if TYPE_CHECKING:
+    from dagshift.linter.shared_file import SharedFile
+
 
 class FileChecker:
     def __init__(
@@ -25,8 +28,12 @@ class FileChecker:
         facts: dict[str, Any],
         records: dict[str, list[tuple[str, Any]]],
         cache: Optional[ResultCache] = None,
+        shared: Optional["SharedFile"] = None,
     ) -> None:
         self.plan = plan
+        # A report's readiness matrix checks each file on every target: what does not depend on the
+        # target (the read, CPython's syntax check, the libcst parse) is done once (linter/matrix.py).
+        self.shared = shared
         self.registry = plan.registry
         self.settings = plan.settings
         self.facts = facts
@@ -38,7 +45,8 @@ class FileChecker:
         """The file's result; None when it needs a parse and `parse` is False, or when it is not in the
         result cache and `screen` is False (the rest of the work is done elsewhere: the pool)."""
         try:
-            source = read_source(entry.path, entry.kind == PYTHON, self.settings.max_file_size)
+            source = (self.shared.source(entry, self.settings.max_file_size) if self.shared is not None
+                      else read_source(entry.path, entry.kind == PYTHON, self.settings.max_file_size))
         except SourceError as exc:
             diag = engine_diagnostic(self.registry, exc.code, entry.display, exc.message)
             return FileResult(entry, [diag])
@@ -144,6 +152,8 @@ class FileChecker:
             if problem is not None:
                 return [problem], {}
         file_ctx = FileContext(entry, text, self.settings, self.facts, self.records, module, self.plan.model)
+        if self.shared is not None and module is not None:
+            file_ctx.derived = self.shared.derived(module)
         for rule in active:
             try:
                 rule.check(RuleContext(file_ctx, rule))
@@ -167,7 +177,7 @@ class FileChecker:
         )
 
     def _syntax_check(self, entry: FileEntry, text: str) -> Optional[Diagnostic]:
-        found = python_syntax_error(text)
+        found = self.shared.syntax_error(text) if self.shared is not None else python_syntax_error(text)
         if found is None:
             return None
         line, column, message = found
@@ -176,6 +186,11 @@ class FileChecker:
         )
 
     def _parse(self, entry: FileEntry, text: str) -> tuple[Any, Optional[Diagnostic]]:
+        if self.shared is not None:
+            return self.shared.parsed(text, lambda: self._parse_now(entry, text))
+        return self._parse_now(entry, text)
+
+    def _parse_now(self, entry: FileEntry, text: str) -> tuple[Any, Optional[Diagnostic]]:
         import libcst as cst
 
         depth = nesting_depth(text)

@@ -217,12 +217,16 @@ def report(args: argparse.Namespace, registry: "Registry") -> int:
     if loaded is None:
         return EXIT_ERROR
     settings, files, problem_diags = loaded
-    result = engine.run(files, registry, settings, mode=engine.CHECK, problems=problem_diags,
-                        progress=_progress(len(files)))
+    others: list = []
+    if args.matrix:  # every target in one pass over the files (linter/matrix.py), the chosen one first
+        result, others = _matrix_runs(files, registry, settings, problem_diags)
+    else:
+        result = engine.run(files, registry, settings, mode=engine.CHECK, problems=problem_diags,
+                            progress=_progress(len(files)))
     data = model(result, registry, settings)
     data["steps"] = steps(result, registry, settings.target_version)
     if args.matrix:
-        data["matrix"] = _matrix(files, registry, settings, problem_diags, data)
+        data["matrix"] = _matrix_rows(registry, settings, data, others)
     text = render(args.format, data)
     if args.output is None:
         sys.stdout.write(text)
@@ -236,25 +240,32 @@ def report(args: argparse.Namespace, registry: "Registry") -> int:
     return EXIT_CLEAN
 
 
-def _matrix(files: Any, registry: "Registry", settings: Any, problems: Any, chosen: Any) -> list:
-    """One readiness row per target dagshift supports: the same files checked on each."""
-    import dataclasses
+def _matrix_runs(files: Any, registry: "Registry", settings: Any, problems: Any) -> tuple[Any, list]:
+    """The chosen target's run, and (target, settings, run) for each other target a migration can
+    land on (those MWAA creates environments on): one pass over the files, sharing each file's read
+    and parse between the targets."""
+    from dagshift.linter.matrix import run_matrix, target_settings
+    from dagshift.linter.repository import environments
+    from dagshift.linter.targets import creatable, supported_targets
 
-    from dagshift.linter import engine
+    others = [(t, target_settings(settings, t.airflow, t.python)) for t in supported_targets()
+              if creatable(t) and t.airflow != settings.target_version]
+    jobs = settings.jobs or os.cpu_count() or 1
+    runs = run_matrix(files, registry, [settings, *(s for _, s in others)], environments(settings, files), problems, jobs)
+    return runs[0], [(t, s, run) for (t, s), run in zip(others, runs[1:])]
+
+
+def _matrix_rows(registry: "Registry", settings: Any, chosen: Any, others: list) -> list:
+    """One readiness row per target: the chosen one, and the others in version order."""
     from dagshift.linter.plan_report import target_row
-    from dagshift.linter.report import model
-    from dagshift.linter.targets import supported_targets
+    from dagshift.linter.report import model as report_model
+    from dagshift.linter.targets import find_target, version_tuple
 
-    rows = []
-    for target in supported_targets():
-        if target.airflow == settings.target_version:
-            rows.append(target_row(chosen, target, True))
-            continue
-        other = dataclasses.replace(settings, target_version=target.airflow, python_version=target.python,
-                                    target_is_default=False)
-        run = engine.run(files, registry, other, mode=engine.CHECK, problems=problems)
-        rows.append(target_row(model(run, registry, other), target, False))
-    return rows
+    rows = [target_row(report_model(run, registry, s), t, False) for t, s, run in others]
+    here = find_target(settings.target_version)
+    if here is not None:
+        rows.append(target_row(chosen, here, True))
+    return sorted(rows, key=lambda r: version_tuple(r.target))
 
 
 def _progress(total: int) -> Any:

@@ -91,6 +91,9 @@ class FileContext:
         # Per-file work several rules of one family share (computed by the first that needs it).
         self.shared: dict[str, Any] = {}
         self._positions: Any = None
+        # What depends on the module alone (its imports, name uses, positions), kept by a report's
+        # matrix for the next target's context of the same file (linter/matrix.py); None: not kept.
+        self.derived: Optional[dict[str, Any]] = None
 
     @property
     def index(self) -> LineIndex:
@@ -105,7 +108,7 @@ class FileContext:
             from dagshift.linter.imports import ImportTable
 
             assert self.module is not None, "imports are only available for Python files"
-            self._imports = ImportTable(self.module)
+            self._imports = self._derive("imports", lambda: ImportTable(self.module))
         return self._imports
 
     @property
@@ -115,7 +118,7 @@ class FileContext:
             from dagshift.linter.names import NameUses
 
             assert self.module is not None, "name uses are only available for Python files"
-            self._name_uses = NameUses(self.module)
+            self._name_uses = self._derive("name_uses", lambda: NameUses(self.module))
         return self._name_uses
 
     def span(self, node: "cst.CSTNode") -> tuple[int, int]:
@@ -125,8 +128,15 @@ class FileContext:
             from dagshift.linter.statement_positions import StatementPositions
 
             assert self.module is not None, "positions are only available for Python files"
-            self._positions = StatementPositions(self.module, self.text)
+            self._positions = self._derive("positions", lambda: StatementPositions(self.module, self.text))
         return self._positions.span(node)
+
+    def _derive(self, name: str, build: Any) -> Any:
+        if self.derived is None:
+            return build()
+        if name not in self.derived:
+            self.derived[name] = build()
+        return self.derived[name]
 
 
 class RuleIdentity(Protocol):

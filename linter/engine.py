@@ -26,6 +26,22 @@ from dagshift.linter.writer import write_fixed
 __all__ = ["run", "CHECK", "FIX", "DIFF", "FileResult", "RunResult", "engine_diagnostic", "unified_diff"]
 
 
+def project_phase(plan: Plan, settings: Settings, files: list[FileEntry], model: Any,
+                  found: Optional[dict] = None) -> ProjectContext:
+    """The cross-file facts the project rules gather before any file is checked (`found`: the
+    marker reads of another target's phase, shared by a report's matrix)."""
+    markers = tuple(sorted({m for rule in plan.project_rules() for m in rule.project_markers}))
+    project = ProjectContext(settings, files, markers)
+    project.model = model
+    if found is not None:
+        project._found = found
+    for rule in plan.project_rules():
+        wanted = [f for f in files if f.kind in rule.project_kinds]
+        if wanted:
+            rule.collect_project(project)
+    return project
+
+
 def run(
     files: list[FileEntry],
     registry: Registry,
@@ -45,13 +61,7 @@ def run(
 
     model = environments(settings, files)
     plan.model = model
-    markers = tuple(sorted({m for rule in plan.project_rules() for m in rule.project_markers}))
-    project = ProjectContext(settings, files, markers)
-    project.model = model
-    for rule in plan.project_rules():
-        wanted = [f for f in files if f.kind in rule.project_kinds]
-        if wanted:
-            rule.collect_project(project)
+    project = project_phase(plan, settings, files, model)
 
     cache = None
     if settings.cache and mode == CHECK:

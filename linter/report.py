@@ -40,9 +40,10 @@ class FileRow:
 def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[str, Any]:
     rows: list[FileRow] = []
     providers: Counter = Counter()
+    counted = _counted(run)
     for result in run.files:
-        if not result.diagnostics and _empty(result.entry.path):
-            continue  # an empty __init__.py is not a file that is "ready"
+        if not result.diagnostics and (_empty(result.entry.path) or result.entry.relpath not in counted):
+            continue  # an empty __init__.py, a JSON resource, a Lambda: not files that are "ready"
         for dist in set(result.records.get("providers", [])):
             providers[dist] += 1  # files that need it, not findings
         fixable = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.is_safe)
@@ -64,7 +65,8 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
     for row in rows:
         for f in row.findings:
             families[f["code"][2]] += 1
-    status = Counter(row.status for row in rows)
+    counts = counted_displays(run, counted) | {d.path for d in run.problems}
+    status = Counter(row.status for row in rows if row.path in counts)
     changes = [
         dict(f, path=row.path) for row in rows for f in row.findings if f["code"][2] in "34"
     ]
@@ -72,15 +74,55 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
         "target": settings.target_version,
         "python": settings.python_version,
         "version": __version__,
-        "files": len(rows),
+        "files": sum(1 for row in rows if row.path in counts),
         "ready": status["ready"],
         "auto": status["auto-fixable"],
         "manual": status["manual"],
         "families": [(FAMILY_TITLES[k], families[k]) for k in sorted(families)],
         "providers": sorted(providers.items()),
         "changes": changes,
-        "rows": sorted(rows, key=lambda r: (-r.manual, -r.total, r.path)),
+        # The table lists the files with findings; the ready ones are a count.
+        "rows": sorted((r for r in rows if r.total), key=lambda r: (-r.manual, -r.total, r.path)),
+        "outside": sum(1 for row in rows if row.path not in counts),
+        "environments": _environments(run, rows),
     }
+
+
+def _counted(run: "RunResult") -> set[str]:
+    """The files readiness counts: an environment's DAGs, plugins, requirements, configuration and
+    the Python beside them (not its resources, nor a file that belongs to no environment); every
+    file when no environment was found."""
+    from dagshift.environments import READINESS_ROLES
+
+    model = run.model
+    if model is None or not model.environments:
+        return {r.entry.relpath for r in run.files}
+    return {r.entry.relpath for r in run.files
+            if (m := model.member(r.entry.relpath)) is not None and m.role in READINESS_ROLES}
+
+
+def counted_displays(run: "RunResult", counted: set[str]) -> set[str]:
+    return {r.entry.display for r in run.files if r.entry.relpath in counted}
+
+
+def _environments(run: "RunResult", rows: list[FileRow]) -> list[dict[str, Any]]:
+    """Per environment the checked files hold: its name, the version it runs, and its readiness."""
+    from dagshift.linter.environments_view import label
+
+    model = run.model
+    if model is None:
+        return []
+    shown = model.restricted_to({r.entry.relpath for r in run.files})
+    by_display = {row.path: row for row in rows}
+    found = []
+    for index, env in enumerate(shown.environments):
+        members = {r.entry.display for r in run.files if (m := shown.member(r.entry.relpath)) is not None
+                   and m.environment == index}
+        mine = [by_display[p] for p in members if p in by_display]
+        status = Counter(row.status for row in mine)
+        found.append({"label": label(env), "from": env.from_version, "files": len(mine), "ready": status["ready"],
+                      "auto": status["auto-fixable"], "manual": status["manual"]})
+    return found
 
 
 def _empty(path: Any) -> bool:
@@ -189,12 +231,13 @@ def render_html(data: dict[str, Any]) -> str:
 <body>
 <h1>Airflow {e(data['target'])} migration readiness</h1>
 <p class="muted">dagshift {e(data['version'])} &middot; target Airflow {e(data['target'])}, Python {e(data['python'])}
-&middot; {data['files']} files checked</p>
+&middot; {data['files']} files of {_plural(len(data['environments']), 'environment')} counted</p>
 <div class="cards">
 <div class="card ready" id="ready"><b>{data['ready']}</b>files ready</div>
 <div class="card auto" id="auto"><b>{data['auto']}</b>files fixed by <code>dagshift check --fix</code></div>
 <div class="card manual" id="manual"><b>{data['manual']}</b>files needing manual work</div>
 </div>
+{_environments_html(data['environments'], data['outside'])}
 {_matrix_html(data.get('matrix', []))}
 {_steps_html(data.get('steps', []))}
 <h2>Findings per rule family</h2>
@@ -204,7 +247,8 @@ def render_html(data: dict[str, Any]) -> str:
 <h2>Requirements and configuration changes</h2>
 <ul>{changes}</ul>
 <h2>Files</h2>
-<p class="muted">Click a column to sort. Sorted by remaining manual work.</p>
+<p class="muted">The files with findings; the {data['ready']} ready {'file is' if data['ready'] == 1 else 'files are'} not listed.
+Click a column to sort. Sorted by remaining manual work.</p>
 <table class="sortable" id="files"><thead><tr>
 <th data-key="path">File</th><th data-key="status">Status</th>
 <th data-key="manual" data-type="number" aria-sort="descending">Manual</th>
@@ -214,6 +258,29 @@ def render_html(data: dict[str, Any]) -> str:
 <script>{SORT_SCRIPT}</script>
 </body></html>
 """
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _environments_html(envs: list[dict[str, Any]], outside: int) -> str:
+    """Each environment's readiness: what `dagshift environments` found, counted."""
+    if not envs:
+        return ""
+    e = html.escape
+    body = "".join(
+        f'<tr><td>{e(env["label"])}</td><td>{e(env["from"] or "unknown")}</td><td class="num">{env["files"]}</td>'
+        f'<td class="num">{env["ready"]}</td><td class="num">{env["auto"]}</td><td class="num">{env["manual"]}</td></tr>'
+        for env in envs)
+    note = (f'<p class="muted">{_plural(outside, "file")} with findings belong to no environment: listed below, '
+            'not counted.</p>') if outside else ""
+    return ('<h2>Environments</h2>\n<p class="muted">The Airflow deployments the repository holds '
+            '(<code>dagshift environments</code> shows each file\'s role and the evidence). Readiness counts their '
+            'DAGs, plugins, requirements and configuration.</p>\n'
+            '<table id="environments"><thead><tr><th>Environment</th><th>Airflow today</th><th class="num">Files</th>'
+            '<th class="num">Ready</th><th class="num">Fixed by <code>--fix</code></th><th class="num">Need a person</th>'
+            f'</tr></thead><tbody>{body}</tbody></table>{note}')
 
 
 def _matrix_html(rows: list) -> str:
@@ -226,8 +293,8 @@ def _matrix_html(rows: list) -> str:
         f'<td class="num">{r.manual}</td><td class="num">{r.providers} ({r.to_add} to add)</td></tr>'
         for r in rows
     )
-    return ('<h2>Readiness on every target</h2>\n<p class="muted">The same files checked on each Airflow version '
-            'MWAA has offered; pick the target, then follow the steps below for it.</p>\n'
+    return ('<h2>Readiness on every target</h2>\n<p class="muted">The same files checked on each Airflow version MWAA creates environments on (and the chosen one); '
+            'pick the target, then follow the steps below for it.</p>\n'
             '<table id="matrix"><thead><tr><th>Target</th><th>MWAA status</th><th>Python</th><th class="num">Files ready</th>'
             '<th class="num">Fixed by <code>--fix</code></th><th class="num">Need a person</th>'
             '<th class="num">Providers needed</th></tr></thead>'
@@ -254,6 +321,8 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"**{data['ready']}** of {data['files']} files ready, **{data['auto']}** fixed by `dagshift check --fix`, "
         f"**{data['manual']}** need manual work (dagshift {data['version']}, Python {data['python']}).",
         "",
+        *([f"Environments: {'; '.join(_environment_md(env) for env in data['environments'])}.", ""]
+          if data["environments"] else []),
         "| Rule family | Findings |",
         "| --- | ---: |",
     ]
@@ -278,6 +347,11 @@ def render_markdown(data: dict[str, Any]) -> str:
         if len(manual) > 25:
             lines.append(f"| … {len(manual) - 25} more | | |")
     return "\n".join(lines) + "\n"
+
+
+def _environment_md(env: dict[str, Any]) -> str:
+    today = f", Airflow {env['from']} today" if env["from"] else ""
+    return f"{env['label']}{today}: {env['ready']} of {env['files']} files ready"
 
 
 def render(fmt: str, data: dict[str, Any]) -> str:

@@ -195,7 +195,7 @@ def _renamed_or_removed(ctx: Any, setting: Setting, where: str, changes: dict, n
         )))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # one per target: a report's matrix asks for each in turn
 def protected_options(target: str) -> frozenset[str]:
     data = load_table("mwaa_protected_options", "applies_from", "options")
     if version_tuple(target) < version_tuple(data["applies_from"]):

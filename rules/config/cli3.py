@@ -17,7 +17,7 @@ PAYLOAD_RE = re.compile(r"(?<=[\"'])([a-z][\w-]*)(?:[ \t]+([a-z][\w-]*))?")
 SAME_OPTIONS = frozenset({"db init", "db upgrade"})
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # one per target: a report's matrix asks for each in turn
 def removed_commands(target: str) -> dict[str, Optional[str]]:
     """Commands the newest Airflow 2 core had and the target's core has not ("dags backfill",
     "webserver"), each with its successor from Airflow 3's release notes (or None). Empty on 2.x."""

@@ -28,7 +28,7 @@ CFN = (
 )
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _config_wanted(text: str, target: str = "") -> bool:
     """One answer per file for the seven configuration rules."""
     if any(marker in text for marker in MARKERS):

@@ -53,7 +53,7 @@ def names_a_known_change(text: str) -> bool:
 KEYWORD = re.compile(r"[(,]\s*(?:#[^\n]*\n\s*)*(\w+)\s*=(?!=)")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # one per target: a report's matrix asks for each in turn
 def _slice(target: str) -> dict:
     """The target's part of operator_signatures.json, from the data-slice cache: the arguments each
     class accepts, the renames of their deprecation code, the classes that read **kwargs, and what

@@ -75,6 +75,7 @@ class World:
         # Modules that raise at import below an Airflow version (a provider feature for a newer Airflow).
         self.requires: dict[str, str] = table.get("requires", {})
         self._split: dict[str, frozenset[str]] = {}
+        self._homes: Optional[dict[str, list[str]]] = None
 
     def __contains__(self, module: object) -> bool:
         return module in self._modules
@@ -111,8 +112,13 @@ class World:
 
     def homes(self, name: str) -> list[str]:
         """The modules that define `name` themselves (imports, re-exports and shims left out)."""
-        return sorted(m for m, names in self.items()
-                      if name in names and name not in self.imported(m) and m not in self.warns)
+        if self._homes is None:  # one pass over the world for every name, on the first question
+            index: dict[str, list[str]] = {}
+            for module, names in ((m, n) for m, n in self.items() if m not in self.warns):
+                for defined in names - self.imported(module):
+                    index.setdefault(defined, []).append(module)
+            self._homes = {n: sorted(ms) for n, ms in index.items()}
+        return list(self._homes.get(name, ()))
 
     def has(self, module: str, name: str) -> bool:
         """Whether `from module import name` works (module known to exist)."""
@@ -168,7 +174,7 @@ def provider_dist(module: str, pins: Any) -> Optional[str]:
     return None
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # one per target: a report's matrix asks for each in turn
 def tables(target: str) -> TargetTables:
     from dagshift.linter.datacache import load
 
@@ -269,7 +275,7 @@ def _statement(text: str, match: re.Match[str]) -> tuple[Statement, bool]:
     return (module, tuple(names) if names is not None else None), whole
 
 
-@lru_cache(maxsize=8)  # the four import rules and DS502 ask about the same file in a row
+@lru_cache(maxsize=32)  # the four import rules and DS502 ask about the same file in a row
 def screen(text: str, target: str) -> tuple[bool, bool]:
     """(any 1.10 path the target moved, any airflow.providers import worth validating)."""
     if "airflow" not in text:
@@ -383,7 +389,7 @@ def _successors(moves: dict[str, dict[str, dict]], target: str) -> dict[str, lis
     return {k: sorted(v) for k, v in found.items()}
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def providers_imported(text: str, target: str) -> list[str]:
     """Provider distributions (pinned on the target) that a file's import lines name, in order."""
     t = tables(target)
@@ -397,7 +403,7 @@ def providers_imported(text: str, target: str) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def providers_needed(text: str, target: str) -> tuple[str, ...]:
     """Providers a file's imports need on the target, read from its import lines (no parse):
     `airflow.providers.*` imports, and the providers 1.10 paths lead to (what their fixes import)."""

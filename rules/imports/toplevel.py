@@ -12,7 +12,7 @@ from dagshift.linter.findings import Finding
 from dagshift.linter.tables import load_table
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # one per target: a report's matrix asks for each in turn
 def _dropped(target: str) -> frozenset[str]:
     return frozenset(name for name, entry in table()["targets"][target].items() if entry["status"] != "ok")
 

@@ -197,7 +197,7 @@ MWAA_WITHOUT_FAB_PLUGINS = ("3.0.6",)
 FAB_UI = {"appbuilder_views": "DS208", "appbuilder_menu_items": "DS208", "flask_blueprints": "DS208"}
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # one per target: a report's matrix asks for each in turn
 def plugin_attributes(target: str) -> frozenset[str]:
     from dagshift.linter.tables import load_table
 

@@ -24,6 +24,10 @@ def repo(tmp_path: Path) -> Path:
     shutil.copy(FIXTURES / "legacy_repo" / "dags" / "already_migrated.py", root / "dags" / "already_migrated.py")
     shutil.copy(FIXTURES / "requirements" / "mwaa_1_10_12.txt", root / "requirements.txt")
     shutil.copy(FIXTURES / "config_repo" / "airflow.cfg", root / "airflow.cfg")
+    # Not Airflow's: a Lambda function and its requirements (neither counted nor listed).
+    (root / "lambdas" / "notify").mkdir(parents=True)
+    (root / "lambdas" / "notify" / "app.py").write_text("def handler(event, context):\n    return event\n")
+    (root / "lambdas" / "notify" / "requirements.txt").write_text("boto3==1.17.0\n")
     return root
 
 
@@ -39,10 +43,12 @@ def test_markdown_summary_for_pull_requests(cli, repo):
     assert "| Imports |" in out and "| Plugins |" in out and "| Requirements |" in out
     assert "Providers needed: `apache-airflow-providers-amazon`" in out
     # The readiness matrix: one row per target, the chosen one in bold; then the steps in order.
-    from dagshift.linter.targets import supported_targets
+    from dagshift.linter.targets import creatable, supported_targets
 
+    # The targets MWAA creates environments on, and the chosen one (2.5.1, which it no longer creates).
     matrix = [line for line in lines if line.startswith("| ") and line.split(" | ")[0][2:].strip("*")[:2] in ("2.", "3.")]
-    assert [row.split(" | ")[0][2:].strip("*") for row in matrix] == [t.airflow for t in supported_targets()]
+    assert [row.split(" | ")[0][2:].strip("*") for row in matrix] == [
+        t.airflow for t in supported_targets() if creatable(t) or t.airflow == "2.5.1"]
     assert [row for row in matrix if row.startswith("| **")] == [next(r for r in matrix if "2.5.1" in r)]
     steps = [line for line in lines if line[:3] in ("1. ", "2. ", "3. ", "4. ", "5. ", "6. ")]
     assert steps[0].startswith("1. **Apply the safe fixes** `dagshift check --target-version 2.5.1 --fix`: ")
@@ -78,13 +84,17 @@ def test_html_renders_sorts_and_logs_no_errors(cli, repo):
         page.goto((repo / "report.html").as_uri())
         assert page.title() == "Airflow 2.5.1 migration readiness"
         ready, auto, manual = (int(page.inner_text(f"#{i} b")) for i in ("ready", "auto", "manual"))
-        assert ready + auto + manual == page.locator("#files tbody tr").count()
+        assert auto + manual == page.locator("#files tbody tr").count()  # the ready files are a count, not rows
         assert ready >= 1 and manual >= 1
+        assert "lambdas/" not in page.inner_text("#files")
+        # One environment (the repository root), counted as the cards count.
+        env = page.locator("#environments tbody tr td").all_inner_texts()
+        assert env[0] == "the project root (Airflow)" and [int(c) for c in env[3:6]] == [ready, auto, manual]
         assert page.locator("svg rect").count() >= 3  # one bar per rule family that has findings
         # The matrix counts what the cards count, on the chosen target's row.
         chosen = page.locator("#matrix tr.chosen td").all_inner_texts()
         assert chosen[0] == "2.5.1 (this report)" and [int(c) for c in chosen[3:6]] == [ready, auto, manual]
-        assert page.locator("#matrix tbody tr").count() >= 12
+        assert page.locator("#matrix tbody tr").count() == 11  # MWAA's 10 creatable versions, and 2.5.1
         assert page.locator("ol.steps > li").count() >= 3
 
         def column(index: int) -> list[str]:
@@ -146,3 +156,31 @@ def test_progress_bar_only_on_a_terminal_and_long_runs(monkeypatch):
     advance(150)
     advance(150)
     advance(0, finished=True)
+
+
+def test_the_matrix_finds_on_each_target_what_a_check_of_that_target_finds(repo, monkeypatch):
+    """linter/matrix.py shares each file's read and parse between the targets: every target's
+    findings are exactly those of its own `dagshift check` run."""
+    from pathlib import Path as _Path
+
+    from dagshift.linter import engine, matrix
+    from dagshift.linter.config import load_settings
+    from dagshift.linter.discovery import discover
+    from dagshift.linter.matrix import run_matrix, target_settings
+    from dagshift.linter.repository import environments
+    from dagshift.linter.targets import supported_targets
+
+    monkeypatch.setattr(matrix, "PARALLEL_THRESHOLD", 2)  # the process pool, on a small repository
+    registry = default_registry()
+    base = load_settings([repo], {"cache": False}, registry.codes())
+    files, _ = discover([repo], base, cwd=_Path(repo))
+    every = [target_settings(base, t.airflow, t.python) for t in supported_targets()]
+    shared = run_matrix(files, registry, every, environments(base, files), [], jobs=2)
+
+    def seen(run):
+        return [(d.path, d.code, d.location.line, d.location.column, d.message) for d in run.diagnostics]
+
+    for settings, run in zip(every, shared):
+        alone = engine.run(files, registry, settings, mode=engine.CHECK, jobs=1, details=False)
+        assert seen(run) == seen(alone), settings.target_version
+    assert len({len(run.diagnostics) for run in shared}) > 1  # the targets do differ
