@@ -151,6 +151,10 @@ class FileChecker:
             problem = self._syntax_check(entry, text)
             if problem is not None:
                 return [problem], {}
+        if module is not None:
+            from dagshift.linter.walk import remember_children_of
+
+            remember_children_of(module)
         file_ctx = FileContext(entry, text, self.settings, self.facts, self.records, module, self.plan.model)
         if self.shared is not None and module is not None:
             file_ctx.derived = self.shared.derived(module)

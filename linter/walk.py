@@ -40,8 +40,31 @@ def _fields(kind: type) -> tuple[str, ...]:
     return names
 
 
+# Each node's children, for the tree of one module at a time: the families walk a file several times
+# (and a report's matrix once per target), and the children of a node never change. Kept while the
+# module is (`_OWNER` holds it, so no id is reused), dropped when another module is walked.
+_CHILDREN: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}  # (the node itself: its id stays its own)
+_OWNER: list[Any] = [None]
+
+
+def remember_children_of(module: Any) -> None:
+    """Keep children lists for `module`'s nodes from now on (and forget another module's)."""
+    if _OWNER[0] is not module:
+        _CHILDREN.clear()
+        _OWNER[0] = module
+
+
 def children(node: cst.CSTNode, skip: frozenset[str] = frozenset()) -> list[cst.CSTNode]:
     """The node's walked children, in field order (fields named in `skip` left out)."""
+    if skip or _OWNER[0] is None:
+        return _children(node, skip)
+    known = _CHILDREN.get(id(node))
+    if known is None or known[0] is not node:
+        known = _CHILDREN[id(node)] = (node, _children(node, skip))
+    return known[1]
+
+
+def _children(node: cst.CSTNode, skip: frozenset[str]) -> list[cst.CSTNode]:
     walked = _WALKED
     found = []
     kind = type(node)
