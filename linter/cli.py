@@ -287,6 +287,35 @@ def _progress(total: int) -> Any:
     return advance
 
 
+def _run_by_target(files: list, registry: "Registry", settings: Any, mode: str, problems: list, details: bool) -> Any:
+    """One run, or one per target when a declared environment has its own (`target-version` in
+    [[tool.dagshift.environments]]): each environment's files on its target, the rest on the run's."""
+    from dagshift.linter import engine
+    from dagshift.linter.matrix import target_settings
+    from dagshift.linter.repository import environments
+    from dagshift.linter.results import RunResult
+    from dagshift.linter.targets import find_target
+
+    model = environments(settings, files)
+    own = {i: env.target for i, env in enumerate(model.environments)
+           if env.target and env.target != settings.target_version}
+    if not own:
+        return engine.run(files, registry, settings, mode=mode, problems=problems, progress=_progress(len(files)),
+                          details=details, model=model)
+    groups: dict[str, list] = {}
+    for entry in files:
+        member = model.member(entry.relpath)
+        target = own.get(member.environment) if member is not None and member.environment is not None else None
+        groups.setdefault(target or settings.target_version, []).append(entry)
+    results: list = []
+    for target, group in sorted(groups.items()):
+        found = find_target(target)
+        assert found is not None  # (config.py checked it)
+        chosen = settings if target == settings.target_version else target_settings(settings, target, found.python)
+        results.extend(engine.run(group, registry, chosen, mode=mode, details=details, model=model).files)
+    return RunResult(sorted(results, key=lambda r: r.entry.display), list(problems), model)
+
+
 def check(args: argparse.Namespace, registry: "Registry") -> int:
     from dagshift.linter import engine
     from dagshift.linter.reporters import pieces
@@ -304,8 +333,7 @@ def check(args: argparse.Namespace, registry: "Registry") -> int:
     mode = engine.DIFF if args.diff else (engine.FIX if args.fix else engine.CHECK)
     fmt = args.format or "text"
     details = mode == engine.DIFF or fmt not in ("concise", "github")
-    result = engine.run(files, registry, settings, mode=mode, problems=problem_diags, progress=_progress(len(files)),
-                        details=details)
+    result = _run_by_target(files, registry, settings, mode, problem_diags, details)
 
     stream: TextIO = sys.stdout
     if mode == engine.DIFF:

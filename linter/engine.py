@@ -51,6 +51,7 @@ def run(
     problems: Iterable[Diagnostic] = (),
     progress: Optional[Callable[..., None]] = None,
     details: bool = True,
+    model: Any = None,
 ) -> RunResult:
     plan = Plan(registry, settings, details)
     jobs = jobs or settings.jobs or os.cpu_count() or 1
@@ -59,7 +60,7 @@ def run(
 
     from dagshift.linter.repository import environments
 
-    model = environments(settings, files)
+    model = model if model is not None else environments(settings, files)
     plan.model = model
     project = project_phase(plan, settings, files, model)
 

@@ -190,9 +190,11 @@ def environments_line(run: Any) -> str:
         return "No Airflow environment: no file checked belongs to one (see `dagshift environments`)."
     outside = len(model.outside())
     only = model.environments[0]
-    if len(model.environments) == 1 and only.root == "." and only.from_version is None and not outside:
+    if len(model.environments) == 1 and only.root == "." and only.from_version is None and not outside \
+            and not only.target:
         return ""  # one environment, the whole tree, nothing else known: the line would say nothing
-    named = [label(env, with_version=True) for env in model.environments]
+    named = [label(env, with_version=True) + (f", checked for {env.target} (declared)" if env.target else "")
+             for env in model.environments]
     tail = f"; {_plural(outside, 'file')} not Airflow's (see `dagshift environments`)" if outside else ""
     return f"Environment{'s' if len(named) != 1 else ''}: {'; '.join(named)}{tail}."
 

@@ -163,3 +163,23 @@ def test_a_bad_declaration_is_one_clear_error(cli, tmp_path):
     result = cli("environments", cwd=root, registry=default_registry())
     assert result.code == 2
     assert result.err.startswith(f"dagshift: error: {root / 'pyproject.toml'}: environments[0]: unknown key `dag`")
+
+
+def test_a_declared_environment_is_checked_on_its_own_target(cli, tmp_path):
+    root = write(tmp_path, {
+        "pyproject.toml": (
+            '[tool.dagshift]\ntarget-version = "3.0.6"\n\n'
+            '[[tool.dagshift.environments]]\nname = "legacy"\nroot = "legacy"\ndags = ["legacy/dags"]\n'
+            'target-version = "2.11.2"\n\n'
+            '[[tool.dagshift.environments]]\nname = "new"\nroot = "new"\ndags = ["new/dags"]\n'),
+        "legacy/dags/a.py": "from airflow.operators.dummy import DummyOperator\n",
+        "new/dags/b.py": "from airflow.operators.dummy import DummyOperator\n",
+    })
+    result = cli("check", "--format", "concise", "--no-cache", cwd=root, registry=default_registry())
+    assert result.out.splitlines()[:2] == [
+        "legacy/dags/a.py:1:37: DS503 [*] DummyOperator is deprecated on Airflow 2.11.2: use "
+        "`airflow.operators.empty.EmptyOperator`",
+        "new/dags/b.py:1:37: DS503 [*] DummyOperator was removed in Airflow 3: the import fails on 3.0.6; use "
+        "`airflow.providers.standard.operators.empty.EmptyOperator`"]
+    text = cli("check", "--no-cache", cwd=root, registry=default_registry()).out
+    assert text.splitlines()[-1] == "Environments: legacy/ (Airflow), checked for 2.11.2 (declared); new/ (Airflow)."
