@@ -173,15 +173,25 @@ def compose(tree: Tree) -> Iterator[Found]:
 
 
 def helm(tree: Tree) -> Iterator[Found]:
+    """Values for the official chart: `defaultAirflowTag`/`airflowVersion`, an `images.airflow.tag`,
+    and the folder a `dags.gitSync.subPath` syncs (a path of this repository, when it is one)."""
     for path in tree.paths:
         name = posixpath.basename(path).lower()
         if not (name.startswith("values") and name.endswith((".yaml", ".yml"))):
             continue
         text = tree.text(path)
-        m = re.search(r"^\s*(?:defaultAirflowTag|airflowVersion):\s*[\"']?(\d+\.\d+\.\d+)", text, re.M)
-        if m:
-            yield Found("helm", "self-managed", parent(path), path, line_of(text, m.start()), m.group(0).strip(),
-                        (("infrastructure", path),), m.group(1))
+        version = re.search(r"^\s*(?:defaultAirflowTag|airflowVersion):\s*[\"']?(\d+\.\d+\.\d+)", text, re.M) or \
+            re.search(r"^\s*airflow:\s*\n(?:[ \t]+\w+:.*\n)*?[ \t]+tag:\s*[\"']?(\d+\.\d+\.\d+)", text, re.M)
+        sync = re.search(r"^\s*subPath:\s*[\"']?([\w./-]+)", text, re.M) if "gitSync" in text else None
+        if version is None and sync is None:
+            continue
+        roles: list[tuple[str, str]] = [("infrastructure", path)]
+        if sync and tree.is_folder(sync.group(1).strip("/")):
+            roles.append(("dags", sync.group(1).strip("/")))
+        shown = version or sync
+        assert shown is not None
+        yield Found("helm", "self-managed", parent(path), path, line_of(text, shown.start()), shown.group(0).strip(),
+                    tuple(roles), version.group(1) if version else None)
 
 
 def lambdas(tree: Tree) -> Iterator[Found]:

@@ -183,3 +183,19 @@ def test_a_declared_environment_is_checked_on_its_own_target(cli, tmp_path):
         "`airflow.providers.standard.operators.empty.EmptyOperator`"]
     text = cli("check", "--no-cache", cwd=root, registry=default_registry()).out
     assert text.splitlines()[-1] == "Environments: legacy/ (Airflow), checked for 2.11.2 (declared); new/ (Airflow)."
+
+
+def test_helm_values_with_git_sync_name_the_dags_folder(cli, tmp_path):
+    root = write(tmp_path, {
+        "k8s/airflow/values.yaml": ("images:\n  airflow:\n    repository: example/airflow\n    tag: latest\n"
+                                    "dags:\n  gitSync:\n    enabled: true\n    subPath: dags\n"),
+        "k8s/airflow/Dockerfile": "FROM apache/airflow:3.1.7\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
+        "k8s/airflow/requirements.txt": "apache-airflow-providers-openai\n",
+        "dags/rag.py": DAG,
+        "apps/chat/requirements.txt": "streamlit\n",
+    })
+    data = environments(cli, root)
+    assert summary(data) == [("k8s/airflow", "self-managed", "3.1.7", {
+        "dags/rag.py": "dags", "k8s/airflow/Dockerfile": "image", "k8s/airflow/requirements.txt": "requirements",
+        "k8s/airflow/values.yaml": "infrastructure"})]
+    assert data["not_airflow"] == {"apps/chat/requirements.txt": "outside every Airflow environment"}
