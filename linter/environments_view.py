@@ -27,6 +27,9 @@ def label(env: "Environment", with_version: bool = False) -> str:
 
 def from_text(env: "Environment") -> str:
     if env.from_version is None:
+        runtime = next((e for e in env.evidence if e.what == "astro"), None)
+        if runtime is not None:  # the Runtime's tag is not Airflow's version
+            return f"unknown: {runtime.text} ({runtime.path}:{runtime.line}) names an Astro Runtime, not an Airflow version"
         return "unknown (no infrastructure, image tag or pin says)"
     assert env.from_evidence is not None
     return f"{env.from_version} ({env.from_evidence.path}:{env.from_evidence.line})"
