@@ -96,6 +96,14 @@ def test_fix_touches_environment_files_only_and_creates_no_finding(cli, repo):
     changed = {p for p in after_tree if after_tree[p] != before_tree[p]}
     assert changed == {"mwaa/dags/etl.py", "mwaa/requirements/requirements.txt", "reporting/dags/report.py",
                        "reporting/requirements.txt", "selfhosted/requirements.txt"}
+    # The exact fixed tree: the source, with the changed files as reviewed in monorepo.fixed-3.0.6/.
+    fixed = EXPECTED / "monorepo.fixed-3.0.6"
+    if UPDATE:
+        shutil.rmtree(fixed, ignore_errors=True)
+        for path in changed:
+            (fixed / path).parent.mkdir(parents=True, exist_ok=True)
+            (fixed / path).write_bytes(after_tree[path])
+    assert after_tree == {**before_tree, **tree(fixed)}
     assert (repo / "mwaa/requirements/requirements.txt").read_text() == (
         '--constraint "/usr/local/airflow/dags/requirements-constraints.txt"\n'
         "apache-airflow-providers-amazon\npandas\napache-airflow-providers-docker\n")
