@@ -79,7 +79,7 @@ def _one(tree: Tree, path: str, kind: str, environments: list[Environment], unit
         return Membership(None, "", f"belongs to {ev.what} at {unit}/ ({ev.path}:{ev.line}: {ev.text})")
     if folder_role is not None:
         index, role = folder_role
-        if kind in ("requirements", "constraints"):
+        if kind in ("requirements", "constraints") and role != IMAGE:  # (an image's own files stay the image's)
             return _requirements_role(tree, path, kind, index, environments[index], implicit, in_dags=True)
         return Membership(index, role)
     if root_index is None:

@@ -137,14 +137,46 @@ class _Finder:
         self._configs_and_merges()
         # A declaration whose DAGs were not found belongs to the one environment that holds its file,
         # or to the repository's only one; otherwise (a Terraform module, no DAGs here) to none.
-        for decl, ups in self.unattached:
-            holders = [r for r in self.by_root if inside(decl.path, r)]
-            roots = [max(holders, key=_depth)] if holders else list(self.by_root)
-            if len(roots) == 1:
-                self.attach(decl, ups, roots[0], None, [])
-            elif decl.concrete:  # an infrastructure repository: the environment is declared here, its DAGs elsewhere
+        found_roots = list(self.by_root)  # (not those the loop creates: dev and prod are two)
+        chosen: dict[int, Optional[str]] = {}
+        for i, (decl, _) in enumerate(self.unattached):
+            holders = [r for r in found_roots if inside(decl.path, r)]
+            roots = [max(holders, key=_depth)] if holders else found_roots
+            chosen[i] = roots[0] if len(roots) == 1 else None
+        folders: dict[Optional[str], set[str]] = {}
+        for i, root in chosen.items():
+            folders.setdefault(root, set()).add(parent(self.unattached[i][0].path))
+        for i, (decl, ups) in enumerate(self.unattached):
+            root = chosen[i]
+            if root is not None and len(folders[root]) == 1:
+                self.attach(decl, ups, root, None, [])
+            elif decl.concrete:  # declared here, its DAGs elsewhere; or one of several (dev and prod)
                 self.attach(decl, ups, parent(decl.path), None, [])
+        self._orphan_dags()
         self._defaults(uploads)
+
+    def _orphan_dags(self) -> None:
+        """A DAG file (it imports Airflow and builds a DAG) that no environment or non-Airflow unit
+        holds is Airflow's all the same: its folder joins the repository's only environment when
+        that one has no DAGs folder, else it is a DAGs folder of its own environment."""
+        orphans: dict[str, str] = {}
+        for path in self.tree.paths:
+            if not path.endswith(".py") or self._in_unit(path) or self._in_env_folder(path):
+                continue
+            if any(inside(path, r) and r != "." for r in self.by_root) or ("." in self.by_root and self.by_root["."].dags):
+                continue
+            text = self.tree.text(path)
+            if layouts.AIRFLOW_IMPORT.search(text) and ("DAG(" in text or "@dag" in text):
+                orphans.setdefault(parent(path), path)
+        lonely = [e for e in self.by_root.values() if not e.dags]
+        for folder, path in sorted(orphans.items()):
+            if len(self.by_root) == 1 and lonely:
+                env = lonely[0]
+            else:
+                env = self.env_at(parent(folder) if folder != "." else ".")
+            env.note("dags-folder", Evidence("a DAG file no deployment names", path, 0, ""))
+            if folder != ".":
+                env.add("dags", folder)
 
     def _layouts(self) -> None:
         tree = self.tree
@@ -158,7 +190,7 @@ class _Finder:
                     self.take(found)
         for found in layouts.lambdas(tree):
             self.units.setdefault(found.root, Evidence("an AWS Lambda function", found.path, found.line, found.text))
-        for found in layouts.requirement_files(tree):
+        for found in layouts.requirement_files(tree, self.dags_names):
             if not self._in_unit(found.path) and not self._in_env_folder(found.path):
                 self.take(found)
         for found in layouts.dags_folders(tree, self.dags_names, self.dags_exact):

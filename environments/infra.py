@@ -102,13 +102,13 @@ def _tf_value(tree: Tree, folder: str, raw: str, seen: Optional[list[str]] = Non
         found = None
         if ref:
             block = re.search(r'resource\s+"%s"\s+"%s"\s*\{' % (ref.group(1), ref.group(2)), text)
-            found = block and re.search(r'^\s*key\s*=\s*"([^"$]*)"', _block(text, block.end() - 1), re.M)
+            found = block and re.search(r'^[ \t]*key\s*=\s*"([^"$]*)"', _block(text, block.end() - 1), re.M)
         elif var and var.group(2):  # an attribute of an object variable's default
             block = re.search(r'variable\s+"%s"\s*\{' % var.group(1), text)
             found = block and re.search(r'\b%s\s*=\s*"([^"$]*)"' % var.group(2), _block(text, block.end() - 1))
         elif var:
             found = (re.search(r'variable\s+"%s"\s*\{[^}]*?default\s*=\s*"([^"$]*)"' % var.group(1), text, re.S)
-                     or re.search(r'^\s*%s\s*=\s*"([^"$]*)"' % var.group(1), text, re.M))
+                     or re.search(r'^[ \t]*%s\s*=\s*"([^"$]*)"' % var.group(1), text, re.M))
         if found:
             if seen is not None and path not in seen:
                 seen.append(path)
@@ -125,26 +125,30 @@ def terraform(tree: Tree, path: str) -> Iterator[Declaration]:
         body = _block(text, m.end() - 1)
         line = line_of(text, m.start(1))
         header = m.group(0).strip().rstrip("{ ").strip()
-        source = re.search(r'^\s*source\s*=\s*"([^"]*)"', body, re.M) if block_kind == "module" else None
+        source = re.search(r'^[ \t]*source\s*=\s*"([^"]*)"', body, re.M) if block_kind == "module" else None
         label = f"{block_kind} {type_}.{name}" if block_kind == "resource" else f"module {name}"
-        if type_ == "aws_mwaa_environment" or (source and "mwaa" in source.group(1).lower()):
+        # A module call counts when it passes what an environment needs (not a helper module whose
+        # name merely says mwaa or composer, such as a start-stop scheduler).
+        if type_ == "aws_mwaa_environment" or (source and "mwaa" in source.group(1).lower()
+                                                and re.search(r"\b(?:airflow_version|dag_s3_path)\s*=", body)):
             decl = Declaration("mwaa", path, line, header, label)
-            arn = re.search(r"^\s*source_bucket_arn\s*=\s*(.+)$", body, re.M)
+            arn = re.search(r"^[ \t]*source_bucket_arn\s*=\s*(.+)$", body, re.M)
             if arn:
                 decl.bucket = _bucket(_tf_value(tree, parent(path), arn.group(1)) or arn.group(1))
             for role, keys in MWAA_KEYS.items():
-                found = re.search(r"^\s*%s\s*=\s*(.+)$" % keys[1], body, re.M)
+                found = re.search(r"^[ \t]*%s\s*=\s*(.+)$" % keys[1], body, re.M)
                 if found:
                     value = _tf_value(tree, parent(path), found.group(1), decl.files)
                     if value and (role != "version" or VERSION.match(value)):
                         decl.values[role] = (value, line + body.count("\n", 0, found.start(1)))
-            version = re.search(r'^\s*airflow_version\s*=\s*"', body, re.M)
+            version = re.search(r'^[ \t]*airflow_version\s*=\s*"', body, re.M)
             decl.concrete = version is not None or (block_kind == "module" and "version" in decl.values)
             yield decl
-        elif type_ == "google_composer_environment" or (source and "composer" in source.group(1).lower()):
+        elif type_ == "google_composer_environment" or (source and "composer" in source.group(1).lower()
+                                                         and "image_version" in body):
             decl = Declaration("composer", path, line, header, label)
             image = COMPOSER_IMAGE.search(body)
-            raw = re.search(r"^\s*image_version\s*=\s*(.+)$", body, re.M)
+            raw = re.search(r"^[ \t]*image_version\s*=\s*(.+)$", body, re.M)
             resolved = _tf_value(tree, parent(path), raw.group(1), decl.files) if raw and not image else None
             if image:
                 decl.values["version"] = (image.group(1), line + body.count("\n", 0, image.start()))
@@ -178,7 +182,7 @@ def cloudformation(tree: Tree, path: str) -> Iterator[Declaration]:
             value_line = line_of(text, at + m.start(1))
             ref = re.match(r"!Ref\s+(\w+)", raw)
             if ref:  # a template parameter: its Default
-                default = re.search(r"^\s*%s:\s*\n(?:\s+\w+:.*\n)*?\s+Default:\s*[\"']?([\w./-]+)" % ref.group(1), text, re.M)
+                default = re.search(r"^[ \t]*%s:\s*\n(?:\s+\w+:.*\n)*?\s+Default:\s*[\"']?([\w./-]+)" % ref.group(1), text, re.M)
                 if default is None:
                     break
                 raw, value_line = default.group(1), line_of(text, default.start(1))
@@ -258,11 +262,11 @@ def terraform_uploads(tree: Tree, path: str) -> Iterator[Upload]:
             continue
         body = _block(text, m.end() - 1)
         line = line_of(text, m.start(1))
-        key = re.search(r'^\s*key\s*=\s*"([^"]*)"', body, re.M)
-        named = re.search(r"^\s*bucket\s*=\s*(.+)$", body, re.M)
+        key = re.search(r'^[ \t]*key\s*=\s*"([^"]*)"', body, re.M)
+        named = re.search(r"^[ \t]*bucket\s*=\s*(.+)$", body, re.M)
         bucket = _bucket(named.group(1)) if named else None
         fileset = re.search(r'fileset\(\s*"([^"]+)"', body)
-        source = re.search(r'^\s*source\s*=\s*"([^"]+)"', body, re.M)
+        source = re.search(r'^[ \t]*source\s*=\s*"([^"]+)"', body, re.M)
         if key is None:
             continue
         if fileset:
@@ -312,7 +316,7 @@ def bucket_names(tree: Tree) -> dict[str, str]:
             text = tree.text(path)
             for m in TF_BLOCK.finditer(text):
                 if m.group(2) == "aws_s3_bucket" and m.group(3):
-                    literal = re.search(r'^\s*bucket\s*=\s*"([^"$]+)"', _block(text, m.end() - 1), re.M)
+                    literal = re.search(r'^[ \t]*bucket\s*=\s*"([^"$]+)"', _block(text, m.end() - 1), re.M)
                     if literal:
                         names[f"aws_s3_bucket.{m.group(3)}"] = literal.group(1)
     return names

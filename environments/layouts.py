@@ -11,8 +11,8 @@ from typing import Iterator, Optional
 
 from dagshift.environments.tree import Tree, line_of, parent, resolve_local
 
-AIRFLOW_IMPORT = re.compile(r"^\s*(?:from|import)\s+airflow\b", re.M)
-FROM_RE = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.M | re.I)
+AIRFLOW_IMPORT = re.compile(r"^[ \t]*(?:from|import)\s+airflow\b", re.M)
+FROM_RE = re.compile(r"^[ \t]*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.M | re.I)
 ASTRO_IMAGE = re.compile(r"(?:astro-runtime|astrocrpublic\.azurecr\.io/runtime|astronomer/ap-airflow)[:]?([\w.-]*)")
 AIRFLOW_IMAGE = re.compile(r"apache/airflow:(?:v?)(\d+\.\d+\.\d+)|apache/airflow\b")
 VERSION_IN_TAG = re.compile(r"(?:^|[:-])(\d+\.\d+\.\d+)")
@@ -21,11 +21,11 @@ DEV_NAME = re.compile(
     r"^(?:(?:requirements|reqs)[-_.])?(?:dev|devel|develop|development|test|tests|testing|lint|linting|docs?|local|ci|"
     r"tox|mypy|typing|style|format|pre-commit|precommit)(?:[-_.](?:requirements|reqs))?\.(?:txt|in)$")
 AIRFLOW_REQUIREMENT = re.compile(
-    r"^\s*apache[-_.]airflow(?:[-_.]providers[-_.][\w-]+|[-_.]backport[-_.]providers[-_.][\w-]+)?\s*(?:\[|[=<>~!]|;|$)"
+    r"^[ \t]*apache[-_.]airflow(?:[-_.]providers[-_.][\w-]+|[-_.]backport[-_.]providers[-_.][\w-]+)?\s*(?:\[|[=<>~!]|;|$)"
     r"|apache/airflow/constraints-|constraints-\d+\.\d+\.\d+/constraints", re.M | re.I)
 PIP_LINE = re.compile(r"pip3?\s+install\b[^\n]*(?:\\\n[^\n]*)*")
-CONSTRAINT_OPTION = re.compile(r"^\s*(?:-c|--constraint)[\s=]+[\"']?([^\s\"']+)", re.M)
-INCLUDE_OPTION = re.compile(r"^\s*(?:-r|--requirement)[\s=]+[\"']?([^\s\"']+)", re.M)
+CONSTRAINT_OPTION = re.compile(r"^[ \t]*(?:-c|--constraint)[\s=]+[\"']?([^\s\"']+)", re.M)
+INCLUDE_OPTION = re.compile(r"^[ \t]*(?:-r|--requirement)[\s=]+[\"']?([^\s\"']+)", re.M)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def dockerfiles(tree: Tree) -> Iterator[Found]:
 def _copied(tree: Tree, folder: str, text: str, inside_image: str) -> Optional[str]:
     """The local file a Dockerfile COPYs to where `pip install -r` reads it (matched by name)."""
     name = posixpath.basename(inside_image)
-    for m in re.finditer(r"^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*(.+)$", text, re.M | re.I):
+    for m in re.finditer(r"^[ \t]*(?:COPY|ADD)\s+(?:--\S+\s+)*(.+)$", text, re.M | re.I):
         for source in m.group(1).split()[:-1]:
             if posixpath.basename(source.rstrip("/")) == name or source.rstrip("/") in (".", "./"):
                 found = resolve_local(tree, folder, source if posixpath.basename(source) == name else name)
@@ -136,21 +136,23 @@ def _copied(tree: Tree, folder: str, text: str, inside_image: str) -> Optional[s
 
 
 COMPOSE_NAME = re.compile(r"^(?:docker-)?compose[\w.-]*\.ya?ml$")
-VOLUME_RE = re.compile(r"^\s*-\s*[\"']?(\.{1,2}/[^:\"'\s]*|\$\{[^}]+\}/[^:\"'\s]*):(/[^:\"'\s]+)", re.M)
+VOLUME_RE = re.compile(r"^[ \t]*-\s*[\"']?(\.{1,2}/[^:\"'\s]*|\$\{[^}]+\}/[^:\"'\s]*):(/[^:\"'\s]+)", re.M)
 
 
 def compose(tree: Tree) -> Iterator[Found]:
     for path in tree.paths:
         if not COMPOSE_NAME.match(posixpath.basename(path).lower()):
             continue
-        text = re.sub(r"(?m)^\s*#.*$", "", tree.text(path))  # (same length per line: offsets keep their lines)
+        text = re.sub(r"(?m)^[ \t]*#.*$", "", tree.text(path))  # (a comment line empties: every line keeps its number)
         image = re.search(r"apache/airflow:(?:v?)(\d+\.\d+\.\d+)[\w.-]*|apache/airflow\b|/opt/airflow/dags|/usr/local/airflow/dags", text)
         if not image:
             continue
         folder = parent(path)
         roles = []
-        for m in re.finditer(r"^\s*(?:build|context):\s*[\"']?(\.[^\s\"']*)", text, re.M):
-            built = resolve_local(tree, folder, m.group(1), root_fallback=False)
+        for m in re.finditer(r"^[ \t]*(build|context|dockerfile):[ \t]*[\"']?([\w.][^\s\"']*)", text, re.M):
+            built = resolve_local(tree, folder, m.group(2), root_fallback=False)
+            if built and m.group(1) == "dockerfile" and tree.has(built):
+                built = parent(built)
             if built and tree.is_folder(built) and built != folder:
                 roles.append(("build", built))  # the image it builds: the same environment
         for m in VOLUME_RE.finditer(text):
@@ -180,9 +182,9 @@ def helm(tree: Tree) -> Iterator[Found]:
         if not (name.startswith("values") and name.endswith((".yaml", ".yml"))):
             continue
         text = tree.text(path)
-        version = re.search(r"^\s*(?:defaultAirflowTag|airflowVersion):\s*[\"']?(\d+\.\d+\.\d+)", text, re.M) or \
-            re.search(r"^\s*airflow:\s*\n(?:[ \t]+\w+:.*\n)*?[ \t]+tag:\s*[\"']?(\d+\.\d+\.\d+)", text, re.M)
-        sync = re.search(r"^\s*subPath:\s*[\"']?([\w./-]+)", text, re.M) if "gitSync" in text else None
+        version = re.search(r"^[ \t]*(?:defaultAirflowTag|airflowVersion):\s*[\"']?(\d+\.\d+\.\d+)", text, re.M) or \
+            re.search(r"^[ \t]*airflow:\s*\n(?:[ \t]+\w+:.*\n)*?[ \t]+tag:\s*[\"']?(\d+\.\d+\.\d+)", text, re.M)
+        sync = re.search(r"^[ \t]*subPath:\s*[\"']?([\w./-]+)", text, re.M) if "gitSync" in text else None
         if version is None and sync is None:
             continue
         roles: list[tuple[str, str]] = [("infrastructure", path)]
@@ -232,7 +234,16 @@ def dags_folders(tree: Tree, names: tuple[str, ...], exact: tuple[str, ...]) -> 
                 break
 
 
-def requirement_files(tree: Tree) -> Iterator[Found]:
+BARE_PIN = re.compile(r"[ \t]*apache[-_.]airflow[ \t]*(?:[=<>~!][^\n]*)?", re.I)
+
+
+def _line_at(text: str, offset: int) -> str:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def requirement_files(tree: Tree, dags_names: tuple[str, ...] = ("dags",)) -> Iterator[Found]:
     """A requirements file that installs Airflow or its providers: an environment's (not a tool's)."""
     for path in tree.paths:
         name = posixpath.basename(path).lower()
@@ -241,14 +252,21 @@ def requirement_files(tree: Tree) -> Iterator[Found]:
             continue
         if is_dev_requirements(path):
             continue
-        text = re.sub(r"(?m)^\s*#.*$", "", tree.text(path))  # a commented line is no evidence
+        text = re.sub(r"(?m)^[ \t]*#.*$", "", tree.text(path))  # a commented line is no evidence
         if is_constraints_text(tree.text(path)) or "constraint" in name:
             continue
-        m = AIRFLOW_REQUIREMENT.search(text)
+        # A bare `apache-airflow==X` pin is a tool's or a test's (an environment's requirements name
+        # providers, extras or Airflow's constraints; an image's are found from its Dockerfile).
+        m = next((m for m in AIRFLOW_REQUIREMENT.finditer(text) if not BARE_PIN.fullmatch(_line_at(text, m.start()))), None)
         if m:
             folder = parent(path)
             root = parent(folder) if posixpath.basename(folder) == "requirements" else folder
-            pin = re.search(r"^\s*apache[-_.]airflow(?:\[[^\]]*\])?\s*==\s*(\d+\.\d+\.\d+)", text, re.M | re.I) or \
+            parts = path.split("/")[:-1]
+            for i, part in reversed(list(enumerate(parts))):  # below a DAGs folder: that folder's environment
+                if part in dags_names:
+                    root = "/".join(parts[:i]) or "."
+                    break
+            pin = re.search(r"^[ \t]*apache[-_.]airflow(?:\[[^\]]*\])?\s*==\s*(\d+\.\d+\.\d+)", text, re.M | re.I) or \
                 re.search(r"constraints-(\d+\.\d+\.\d+)/", text)
             yield Found("requirements", "unknown", root, path, line_of(text, m.start()),
                         text[m.start():].splitlines()[0].strip()[:100] if text[m.start():] else "",

@@ -14,6 +14,7 @@ from dagshift.fixers.requirements import replace_line
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.targets import version_tuple
+from dagshift.rules.requirements.environment import main_requirements, on_mwaa
 from dagshift.rules.requirements.parser import Line, RequirementsFile, parse, read_includes
 from dagshift.rules.requirements.tables import (
     CONSTRAINT_URL_RE,
@@ -133,7 +134,7 @@ def _constraint_lines(
     constrained_elsewhere = any(f.options("--constraint") for _, f in included)
     if mwaa_file and not constraints and not constrained_elsewhere:
         result.findings.append(_missing_constraint(ctx, parsed, target, python, parsed.newline))
-    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS) and _on_mwaa(ctx)
+    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS) and on_mwaa(ctx)
     for line in constraints:
         raw = ctx.text[line.start : line.end]
         # MWAA's installer looks for "-c " or "--constraint " (with the space) on each line.
@@ -161,23 +162,21 @@ def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python:
     addition = f'--constraint "{url}"' + newline
     if first is None and ctx.text and not ctx.text.endswith(("\n", "\r")):
         addition = newline + addition
-    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS) and _on_mwaa(ctx)
+    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS) and on_mwaa(ctx)
     message = (
         f"no `--constraint` line: MWAA {target} adds its own, but the file does not say which pins it installs against"
         if mwaa_adds
         else f"no `--constraint` line: pip may upgrade Airflow or pick provider versions that break Airflow {target}"
     )
+    # The target's constraints beside a pin of another Airflow (an image's own) would make the file
+    # one pip refuses: DS303 says so, and this finding waits for that decision.
+    pinned_elsewhere = any(line.name == "apache-airflow" and line.requirement is not None and line.requirement.specifier
+                           and not line.requirement.specifier.contains(target, prereleases=True)
+                           for line in parsed.requirements())
     return Finding.at_span(
         "DS301", at, at, message, severity="warning" if mwaa_adds else "error",
-        fix=insert_at(at, addition, f"add the Airflow {target} / Python {python} constraints"),
+        fix=None if pinned_elsewhere else insert_at(at, addition, f"add the Airflow {target} / Python {python} constraints"),
     )
-
-
-def _on_mwaa(ctx: Any) -> bool:
-    """Whether MWAA installs the file: its environment is MWAA's, or nothing says it is another
-    platform's (dagshift's default); an Astro, Composer or self-managed image's pip adds no constraints."""
-    env = ctx.environment
-    return env is None or env.platform in ("mwaa", "unknown")
 
 
 def _pins_for(
@@ -230,8 +229,15 @@ def _line_edit(ctx_text: str, line: Line, replacement: Optional[str]) -> Edit:
 def _airflow_line(ctx: Any, line: Line, present: set, target: str, newline: str, result: Analysis) -> None:
     req = line.requirement
     assert req is not None
-    if not _on_mwaa(ctx):
-        return  # an Airflow image of one's own installs Airflow from its requirements: that is its job
+    if not on_mwaa(ctx):
+        # An image of one's own installs Airflow from this line: right, unless it installs another
+        # version than the target (then the image's FROM moves with it: a decision, no fix).
+        if req.specifier and not req.specifier.contains(target, prereleases=True):
+            result.findings.append(Finding.at_span(
+                "DS303", line.start, line.end,
+                f"`apache-airflow{req.specifier}` installs another Airflow than the target {target}: this environment's "
+                f"image installs what this line says; move it, and the image it builds on, to {target}"))
+        return
     providers: list[str] = []
     mapped: dict[str, list[str]] = {}
     for extra in sorted(req.extras):
@@ -304,24 +310,8 @@ def _pin_conflicts(line: Line, pins: dict[str, str], pins_from: str, target: str
         return
 
 
-def _primary(ctx: Any) -> tuple[bool, set[str]]:
-    """Whether this is the environment's main requirements file (the one MWAA installs, which DS305
-    adds providers to), and the packages its other requirements files already require."""
-    env = ctx.environment
-    files = sorted(ctx.environment_files("requirements"),
-                   key=lambda p: (Path(p).name != "requirements.txt", p.count("/"), p))
-    if env is None or len(files) < 2:
-        return True, set()
-    main = env.requirements[0] if env.requirements and env.requirements[0] in files else files[0]
-    others: set[str] = set()
-    for path in files:
-        if path != ctx.relpath:
-            others.update(line.name for line in parse(_read(ctx.settings.root / path)).requirements() if line.name)
-    return ctx.relpath == main, others
-
-
 def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result: Analysis, newline: str) -> None:
-    main, elsewhere = _primary(ctx)
+    main, elsewhere = main_requirements(ctx)
     if not main:
         return  # the environment's main requirements file says what its DAGs need
     present = present | elsewhere

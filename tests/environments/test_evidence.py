@@ -162,3 +162,78 @@ def test_in_one_environment_only_the_main_requirements_file_is_asked_for_provide
         "requirements.txt:1:1: DS305 [*] `apache-airflow-providers-slack` is needed by src/alerts.py but not required\n")
     (root / "requirements-prod.txt").write_text("pandas\napache-airflow-providers-slack\n")
     assert cli(*args, cwd=root, registry=default_registry()).out == ""
+
+
+def test_a_dag_file_no_deployment_names_joins_the_only_environment(cli, tmp_path):
+    root = write(tmp_path, {
+        "infra/main.tf": ('resource "google_composer_environment" "x" {\n  config {\n    software_config {\n'
+                          '      image_version = "composer-2.9.10-airflow-2.9.3"\n    }\n  }\n}\n'),
+        "composer/workflows/quickstart.py": "from airflow import DAG\n\nwith DAG('q') as dag:\n    pass\n",
+    })
+    assert short(cli, root) == [("infra", "composer", "2.9.3", ["composer/workflows"], [])]
+
+
+def test_two_composer_environments_stay_two_and_a_helper_module_is_none(cli, tmp_path):
+    env = ('resource "google_composer_environment" "{0}" {{\n  config {{\n    software_config {{\n'
+           '      image_version = "composer-2.0.11-airflow-2.2.3"\n    }}\n  }}\n}}\n'
+           'module "start-stop-composer" {{\n  source = "../../modules/start-stop-composer"\n}}\n')
+    root = write(tmp_path, {
+        "environments/dev/composer.tf": env.format("dev"), "environments/prod/composer.tf": env.format("prod"),
+        "dags/q.py": DAG,
+    })
+    envs = environments(cli, root)["environments"]
+    assert [(e["root"], e["platform"], e["from_version"]) for e in envs] == [
+        (".", "unknown", None), ("environments/dev", "composer", "2.2.3"), ("environments/prod", "composer", "2.2.3")]
+    assert [e for e in envs if e["root"] == "environments/dev"][0]["evidence"] == [
+        'environments/dev/composer.tf:1: Cloud Composer environment resource google_composer_environment.dev '
+        '(resource "google_composer_environment" "dev")']
+
+
+def test_requirements_below_the_dags_folder_and_a_bare_airflow_pin(cli, tmp_path):
+    root = write(tmp_path, {
+        "dags/a.py": DAG,
+        "dags/requirements/requirements.txt": ('--constraint "https://raw.githubusercontent.com/apache/airflow/'
+                                               'constraints-2.2.2/constraints-3.7.txt"\napache-airflow-providers-ssh==2.3.0\n'),
+        "tools/requirements.txt": "pandas==2.3.3\napache-airflow==3.1.7\n",
+        "tools/load.py": "import pandas\n",
+    })
+    assert short(cli, root) == [(".", "unknown", "2.2.2", ["dags"], ["dags/requirements/requirements.txt"])]
+    assert environments(cli, root)["not_airflow"]["tools/requirements.txt"] == (
+        "not a requirements file environment . installs (dags/requirements/requirements.txt)")
+
+
+def test_evidence_lines_survive_blank_lines_and_comments(cli, tmp_path):
+    root = write(tmp_path, {
+        "docker-compose.yml": "# h\n\n# a\n\n# b\nservices:\n  web:\n    image: apache/airflow:2.10.5\n",
+        "dags/a.py": DAG,
+    })
+    assert environments(cli, root)["environments"][0]["from_evidence"] == (
+        "docker-compose.yml:8: docker compose (apache/airflow:2.10.5)")
+
+
+def test_compose_that_names_the_dockerfile_of_another_folder(cli, tmp_path):
+    root = write(tmp_path, {
+        "docker-compose.yml": ("services:\n  airflow:\n    build:\n      context: .\n      dockerfile: airflow/Dockerfile\n"
+                               "    volumes:\n      - ./airflow/dags:/opt/airflow/dags\n"),
+        "airflow/Dockerfile": ("FROM apache/airflow:2.7.1\nCOPY requirements-airflow.txt /tmp/requirements-airflow.txt\n"
+                               "RUN pip install --no-cache-dir -r /tmp/requirements-airflow.txt\n"),
+        "requirements-airflow.txt": "apache-airflow-providers-http\n",
+        "airflow/dags/a.py": DAG,
+    })
+    assert short(cli, root) == [(".", "self-managed", "2.7.1", ["airflow/dags"], ["requirements-airflow.txt"])]
+
+
+def test_an_image_pinning_another_airflow_than_the_target_is_a_decision(cli, tmp_path):
+    root = write(tmp_path, {
+        "Dockerfile": "FROM apache/airflow:2.8.1-python3.11\nCOPY requirements.txt /requirements.txt\n"
+                      "RUN pip install -r /requirements.txt\n",
+        "requirements.txt": "apache-airflow==2.8.1\n",
+        "dags/a.py": DAG,
+    })
+    out = cli("check", "--target-version", "2.11.2", "--format", "concise", "--quiet", "--no-cache", cwd=root,
+              registry=default_registry()).out
+    assert out == (
+        "requirements.txt:1:1: DS301 no `--constraint` line: pip may upgrade Airflow or pick provider versions that "
+        "break Airflow 2.11.2\n"
+        "requirements.txt:1:1: DS303 `apache-airflow==2.8.1` installs another Airflow than the target 2.11.2: this "
+        "environment's image installs what this line says; move it, and the image it builds on, to 2.11.2\n")

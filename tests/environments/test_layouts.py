@@ -42,12 +42,13 @@ def test_mwaa_local_runner(cli, tmp_path):
         "startup_script/startup.sh": "#!/bin/sh\n",
     })
     data = environments(cli, root)
+    # The runner's own image installs Airflow: its requirements file is the image's, not the
+    # environment's requirements (no requirements rule reads it).
     assert summary(data) == [(".", "mwaa", "2.8.1", {
         "dags/example.py": "dags", "docker/Dockerfile": "image", "docker/config/airflow.cfg": "image",
-        "requirements/requirements.txt": "requirements", "startup_script/startup.sh": "startup"})]
-    # The runner's own image installs Airflow: its requirements are not the environment's.
-    assert data["not_airflow"] == {"docker/config/requirements.txt": (
-        "not a requirements file environment . installs (requirements/requirements.txt)")}
+        "docker/config/requirements.txt": "image", "requirements/requirements.txt": "requirements",
+        "startup_script/startup.sh": "startup"})]
+    assert data["not_airflow"] == {}
     assert data["environments"][0]["from_evidence"] == "docker/Dockerfile:2: mwaa local runner (AIRFLOW_VERSION=2.8.1)"
 
 
