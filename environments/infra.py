@@ -150,6 +150,8 @@ def terraform(tree: Tree, path: str) -> Iterator[Declaration]:
             image = COMPOSER_IMAGE.search(body)
             raw = re.search(r"^[ \t]*image_version\s*=\s*(.+)$", body, re.M)
             resolved = _tf_value(tree, parent(path), raw.group(1), decl.files) if raw and not image else None
+            # A resource whose image comes from a variable is a module's template, as for MWAA.
+            decl.concrete = image is not None or block_kind == "module"
             if image:
                 decl.values["version"] = (image.group(1), line + body.count("\n", 0, image.start()))
             elif resolved and COMPOSER_IMAGE.search(resolved) and raw is not None:
