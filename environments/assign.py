@@ -20,7 +20,7 @@ from dagshift.environments.model import (
     Evidence,
     Membership,
 )
-from dagshift.environments.tree import Tree, inside, join, parent
+from dagshift.environments.tree import Tree, deepest, depth, inside, join, parent
 
 LISTED = ("requirements", "constraints", "startup", "config", "infrastructure")
 FOLDERS = ((DAGS, "dags"), (PLUGINS, "plugins"), (INCLUDE, "include"), (IMAGE, "image"))
@@ -71,10 +71,10 @@ def _one(tree: Tree, path: str, kind: str, environments: list[Environment], unit
     folder_role = _folder_role(path, environments)
     if folder_role is not None and kind in CODE_KINDS:
         return Membership(*folder_role)
-    unit = _deepest([u for u in units if inside(path, u)])
+    unit = deepest([u for u in units if inside(path, u)])
     root_index = _deepest_env(path, environments)
     root = environments[root_index].root if root_index is not None else None
-    if unit is not None and (root is None or _depth(unit) > _depth(root)):
+    if unit is not None and (root is None or depth(unit) > depth(root)):
         ev = units[unit]
         return Membership(None, "", f"belongs to {ev.what} at {unit}/ ({ev.path}:{ev.line}: {ev.text})")
     if folder_role is not None:
@@ -123,22 +123,11 @@ def _folder_role(path: str, environments: list[Environment]) -> Optional[tuple[i
     for i, env in enumerate(environments):
         for role, attr in FOLDERS:
             for folder in getattr(env, attr):
-                if inside(path, folder) and (best is None or _depth(folder) > best[0]):
-                    best = (_depth(folder), i, role)
+                if inside(path, folder) and (best is None or depth(folder) > best[0]):
+                    best = (depth(folder), i, role)
     return (best[1], best[2]) if best else None
 
 
 def _deepest_env(path: str, environments: list[Environment]) -> Optional[int]:
     found = [(i, e.root) for i, e in enumerate(environments) if inside(path, e.root)]
-    return max(found, key=lambda f: _depth(f[1]))[0] if found else None
-
-
-def _deepest(folders: list[str]) -> Optional[str]:
-    return max(folders, key=_depth) if folders else None
-
-
-def _depth(folder: str) -> int:
-    return 0 if folder == "." else folder.count("/") + 1
-
-
-__all__ = ["assign"]
+    return max(found, key=lambda f: depth(f[1]))[0] if found else None

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Optional
 import dagshift.environments.infra as infra
 import dagshift.environments.layouts as layouts
 from dagshift.environments.model import Environment, Evidence, Model
-from dagshift.environments.tree import Tree, inside, join, parent
+from dagshift.environments.tree import Tree, deepest, depth, inside, join, parent
 
 PLATFORM_NAMES = {"mwaa": "Amazon MWAA", "astro": "Astronomer", "composer": "Cloud Composer",
                   "self-managed": "self-managed Airflow", "unknown": "Airflow"}
@@ -141,7 +141,7 @@ class _Finder:
         chosen: dict[int, Optional[str]] = {}
         for i, (decl, _) in enumerate(self.unattached):
             holders = [r for r in found_roots if inside(decl.path, r)]
-            roots = [max(holders, key=_depth)] if holders else found_roots
+            roots = [max(holders, key=depth)] if holders else found_roots
             chosen[i] = roots[0] if len(roots) == 1 else None
         folders: dict[Optional[str], set[str]] = {}
         for i, root in chosen.items():
@@ -246,13 +246,9 @@ class _Finder:
 
     def _in_unit(self, path: str) -> bool:
         """Whether a non-Airflow unit holds `path` more closely than any environment root does."""
-        unit = _deepest([u for u in self.units if inside(path, u)])
-        root = _deepest([r for r in self.by_root if inside(path, r)])
+        unit = deepest([u for u in self.units if inside(path, u)])
+        root = deepest([r for r in self.by_root if inside(path, r)])
         return unit is not None and (root is None or unit.count("/") > root.count("/") or (root == "." and unit != "."))
-
-
-def _depth(folder: str) -> int:
-    return 0 if folder == "." else folder.count("/") + 1
 
 
 def _merge(into: Environment, other: Environment) -> None:
@@ -264,20 +260,6 @@ def _merge(into: Environment, other: Environment) -> None:
         into.note(other.kind, evidence, other.platform if other.platform != "unknown" else None)
     if other.from_version and other.from_evidence:
         into.set_version(other.from_version, other.from_evidence, getattr(other, "_version_strength", 0))
-
-
-def _deepest(folders: list[str]) -> Optional[str]:
-    return max(folders, key=lambda f: (0 if f == "." else f.count("/") + 1, f)) if folders else None
-
-
-def _distance(a: str, b: str) -> int:
-    pa, pb = a.split("/"), parent(b).split("/")
-    common = 0
-    for x, y in zip(pa, pb):
-        if x != y:
-            break
-        common += 1
-    return len(pa) + len(pb) - 2 * common
 
 
 def discover_environments(

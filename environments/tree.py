@@ -82,6 +82,15 @@ def inside(path: str, folder: str) -> bool:
     return folder == "." or path == folder or path.startswith(folder + "/")
 
 
+def depth(folder: str) -> int:
+    return 0 if folder == "." else folder.count("/") + 1
+
+
+def deepest(folders: list[str]) -> Optional[str]:
+    """The most nested of the folders (the last by name among equals), None for none."""
+    return max(folders, key=lambda f: (depth(f), f)) if folders else None
+
+
 def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
