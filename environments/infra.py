@@ -129,7 +129,8 @@ def terraform(tree: Tree, path: str) -> Iterator[Declaration]:
         label = f"{block_kind} {type_}.{name}" if block_kind == "resource" else f"module {name}"
         # A module call counts when it passes what an environment needs (not a helper module whose
         # name merely says mwaa or composer, such as a start-stop scheduler).
-        if type_ == "aws_mwaa_environment" or (source and "mwaa" in source.group(1).lower()
+        declares = _local_module_declares(tree, path, source.group(1)) if source else ""
+        if type_ == "aws_mwaa_environment" or (source and ("mwaa" in source.group(1).lower() or declares == "mwaa")
                                                 and re.search(r"\b(?:airflow_version|dag_s3_path)\s*=", body)):
             decl = Declaration("mwaa", path, line, header, label)
             arn = re.search(r"^[ \t]*source_bucket_arn\s*=\s*(.+)$", body, re.M)
@@ -144,8 +145,8 @@ def terraform(tree: Tree, path: str) -> Iterator[Declaration]:
             version = re.search(r'^[ \t]*airflow_version\s*=\s*"', body, re.M)
             decl.concrete = version is not None or (block_kind == "module" and "version" in decl.values)
             yield decl
-        elif type_ == "google_composer_environment" or (source and "composer" in source.group(1).lower()
-                                                         and "image_version" in body):
+        elif type_ == "google_composer_environment" or (source and ("composer" in source.group(1).lower()
+                                                                    or declares == "composer") and "image_version" in body):
             decl = Declaration("composer", path, line, header, label)
             image = COMPOSER_IMAGE.search(body)
             raw = re.search(r"^[ \t]*image_version\s*=\s*(.+)$", body, re.M)
@@ -159,6 +160,20 @@ def terraform(tree: Tree, path: str) -> Iterator[Declaration]:
                 assert version is not None
                 decl.values["version"] = (version.group(1), line + body.count("\n", 0, raw.start()))
             yield decl
+
+
+def _local_module_declares(tree: Tree, path: str, source: str) -> str:
+    """For a module called by a local path (`source = "../"`): "mwaa" or "composer" when that folder's
+    Terraform declares such an environment, else ""."""
+    if not source.startswith(("./", "../")):
+        return ""
+    folder = resolve_local(tree, parent(path), source, root_fallback=False)
+    if folder is None or not tree.is_folder(folder):
+        return ""
+    texts = [tree.text(p) for p in tree.by_folder.get(folder, []) if p.endswith(".tf")]
+    if any('"aws_mwaa_environment"' in t for t in texts):
+        return "mwaa"
+    return "composer" if any('"google_composer_environment"' in t for t in texts) else ""
 
 
 def cloudformation(tree: Tree, path: str) -> Iterator[Declaration]:

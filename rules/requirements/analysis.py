@@ -15,7 +15,7 @@ from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.targets import version_tuple
 from dagshift.rules.requirements.environment import main_requirements, on_mwaa
-from dagshift.rules.requirements.parser import Line, RequirementsFile, parse, read_includes
+from dagshift.rules.requirements.parser import MWAA_DAGS, Line, RequirementsFile, parse, read_includes
 from dagshift.rules.requirements.tables import (
     CONSTRAINT_URL_RE,
     bundled_constraints,
@@ -27,8 +27,6 @@ from dagshift.rules.requirements.tables import (
 
 MWAA_ADDS_CONSTRAINTS = "2.7.2"
 BACKPORT = "apache-airflow-backport-providers-"
-# MWAA's own path for the DAGs folder: a constraint file there lives in the repository's dags dir.
-MWAA_DAGS = "/usr/local/airflow/dags/"
 
 
 
@@ -85,7 +83,9 @@ def _analyse(ctx: Any) -> Analysis:
     result.findings.extend(_unreadable(ctx, parsed))
 
     constraints = parsed.options("--constraint")
-    included, include_problem = read_includes(ctx.file.entry.path, parsed)
+    env = ctx.environment
+    dags = tuple(ctx.settings.root / d for d in (env.dags if env is not None else ctx.settings.dags_dirs))
+    included, include_problem = read_includes(ctx.file.entry.path, parsed, dags=dags)
     if include_problem:
         first_r = parsed.options("--requirement")
         where = first_r[0] if first_r else parsed.lines[0]

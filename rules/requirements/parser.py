@@ -165,10 +165,14 @@ def _requirement(line: Line, raw: str, base: int) -> None:
     line.spec_span = (base + after, base + h + len(head))
 
 
+MWAA_DAGS = "/usr/local/airflow/dags/"  # where MWAA puts the DAGs folder: a path requirements may name
+
+
 def read_includes(
-    path: Path, parsed: RequirementsFile, seen: tuple[Path, ...] = ()
+    path: Path, parsed: RequirementsFile, seen: tuple[Path, ...] = (), dags: tuple[Path, ...] = ()
 ) -> tuple[list[tuple[Path, RequirementsFile]], Optional[str]]:
-    """Files reached through `-r` from `path` (parsed as `parsed`), relative to each including file.
+    """Files reached through `-r` from `path` (parsed as `parsed`), relative to each including file;
+    a path in MWAA's DAGs folder is looked for in the environment's DAGs folders (`dags`).
 
     Each included file is read and parsed once. Returns ((path, parsed file) in order, problem),
     where problem names a cycle or a file that cannot be read.
@@ -179,6 +183,9 @@ def read_includes(
         if not line.value or "://" in line.value or "$" in line.value:
             continue
         target = (path.parent / line.value).resolve()
+        if line.value.startswith(MWAA_DAGS):
+            target = next((d / line.value[len(MWAA_DAGS):] for d in dags if (d / line.value[len(MWAA_DAGS):]).is_file()),
+                          target)
         if target in seen:
             return found, f"`-r {line.value}` includes a file already being read ({' -> '.join(p.name for p in seen)})"
         try:
@@ -186,7 +193,7 @@ def read_includes(
         except (OSError, UnicodeDecodeError) as exc:
             return found, f"cannot read {target.name}: {exc}"
         found.append((target, included))
-        more, problem = read_includes(target, included, seen)
+        more, problem = read_includes(target, included, seen, dags)
         found.extend(more)
         if problem:
             return found, problem

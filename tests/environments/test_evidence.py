@@ -237,3 +237,27 @@ def test_an_image_pinning_another_airflow_than_the_target_is_a_decision(cli, tmp
         "break Airflow 2.11.2\n"
         "requirements.txt:1:1: DS303 `apache-airflow==2.8.1` installs another Airflow than the target 2.11.2: this "
         "environment's image installs what this line says; move it, and the image it builds on, to 2.11.2\n")
+
+
+def test_an_include_in_mwaas_dags_path_is_read_from_the_dags_folder(cli, tmp_path):
+    root = write(tmp_path, {
+        "dags/a.py": DAG,
+        "dags/extra.txt": "dag-factory==1.0.0\n",
+        "requirements.txt": ('--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-3.0.6/'
+                             'constraints-3.12.txt"\n-r /usr/local/airflow/dags/extra.txt\n'),
+    })
+    out = cli("check", "--target-version", "3.0.6", "--select", "DS300", "--format", "concise", "--quiet", "--no-cache",
+              cwd=root, registry=default_registry()).out
+    assert out == ""  # not "`-r` chain is broken": MWAA reads it from the DAGs folder
+
+
+def test_a_local_module_call_passes_its_version(cli, tmp_path):
+    root = write(tmp_path, {
+        "main.tf": 'resource "aws_mwaa_environment" "mwaa" {\n  airflow_version = var.airflow_version\n'
+                   '  dag_s3_path     = var.dag_s3_path\n}\n',
+        "variables.tf": 'variable "airflow_version" {\n  default = null\n}\nvariable "dag_s3_path" {\n  default = "dags"\n}\n',
+        "examples/basic/main.tf": 'module "mwaa" {\n  source          = "../.."\n  airflow_version = "2.2.2"\n'
+                                  '  dag_s3_path     = "dags"\n}\n',
+        "examples/basic/dags/a.py": DAG,
+    })
+    assert short(cli, root) == [("examples/basic", "mwaa", "2.2.2", ["examples/basic/dags"], [])]
