@@ -67,7 +67,9 @@ def run(
     cache = None
     if settings.cache and mode == CHECK:
         rules = sorted(f"{r.__module__}.{r.__name__}" for r in registry)  # a test registry is another tool
-        context = stable_hash([tool_fingerprint(), settings.fingerprint(), project.facts, rules])
+        # The environments decide which rules judge a file and what DS305 reads of other files.
+        environments = sorted((path, m.environment, m.role) for path, m in model.files.items())
+        context = stable_hash([tool_fingerprint(), settings.fingerprint(), project.facts, rules, environments])
         cache = ResultCache(datacache.folder(), context)
     first = [f for f in files if not plan.second_wave(f)]
     second = [f for f in files if plan.second_wave(f)]

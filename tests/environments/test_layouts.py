@@ -200,3 +200,19 @@ def test_helm_values_with_git_sync_name_the_dags_folder(cli, tmp_path):
         "dags/rag.py": "dags", "k8s/airflow/Dockerfile": "image", "k8s/airflow/requirements.txt": "requirements",
         "k8s/airflow/values.yaml": "infrastructure"})]
     assert data["not_airflow"] == {"apps/chat/requirements.txt": "outside every Airflow environment"}
+
+
+def test_the_result_cache_follows_a_files_environment(cli, tmp_path):
+    """The requirements file does not change; the Dockerfile beside it decides whether it is an
+    Airflow image's (judged) or another image's (not): a warm run must not answer from the cache."""
+    root = write(tmp_path, {
+        "pyproject.toml": f'[tool.dagshift]\ncache-dir = "{tmp_path / "cache"}"\n',
+        "dags/a.py": DAG,
+        "image/Dockerfile": "FROM apache/airflow:2.7.1\nCOPY requirements.txt /\nRUN pip install -r /requirements.txt\n",
+        "image/requirements.txt": "boto3\n",
+    })
+    args = ("check", "--target-version", "2.5.1", "--select", "DS301", "--format", "concise", "--quiet")
+    first = cli(*args, cwd=root, registry=default_registry()).out
+    assert first.startswith("image/requirements.txt:1:1: DS301 ")
+    (root / "image" / "Dockerfile").write_text("FROM python:3.11-slim\nCOPY requirements.txt /\n")
+    assert cli(*args, cwd=root, registry=default_registry()).out == ""
