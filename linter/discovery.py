@@ -186,7 +186,7 @@ class _Discovery:
         self.entries[real] = FileEntry(
             path=path,
             display=_under(absolute, self.cwd_s),
-            relpath=_under(absolute, self.root_s),
+            relpath=_under(os.path.normpath(absolute), self.root_s),  # (`..` in a given path: one name per file)
             kind=kind,
             explicit=explicit,
             writable_scope=self.in_scope(real),
@@ -213,7 +213,7 @@ class _Discovery:
             kind = classify_name(name, inner.rpartition("/")[0].rpartition("/")[2])
             absolute = os.path.join(given_abs, inner) if os.sep == "/" else os.path.join(given_abs, *inner.split("/"))
             if self.declared:
-                kind = self.declared.get(_under(absolute, self.root_s), kind)
+                kind = self.declared.get(_under(os.path.normpath(absolute), self.root_s), kind)
             if kind is None:
                 continue
             if _is_excluded(inner, self.excludes) or _is_excluded(_under(absolute, self.root_s), self.excludes):

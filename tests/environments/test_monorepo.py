@@ -136,3 +136,14 @@ def test_environments_of_a_sub_folder(cli, repo):
     out = cli("environments", "reporting", cwd=repo, registry=default_registry()).out
     assert out.splitlines()[0] == "1 Airflow environment under .:"
     assert out.splitlines()[2] == "reporting/ (Amazon MWAA)"
+
+
+def test_same_findings_from_any_working_directory(cli, repo):
+    """From the root, from outside it, and from a sub-folder naming the root as `..`: the same
+    environments judge the same files (only the shown paths differ)."""
+    args = ("check", "--target-version", "3.0.6", "--format", "concise", "--no-cache", "--quiet")
+    here = cli(*args, cwd=repo, registry=default_registry()).out.splitlines()
+    outside = cli(*args, "monorepo", cwd=repo.parent, registry=default_registry()).out.replace("monorepo/", "")
+    below = cli(*args, "..", cwd=repo / "mwaa", registry=default_registry()).out.replace("../", "")
+    assert sorted(outside.splitlines()) == sorted(here) == sorted(below.splitlines())
+    assert any(line.startswith("mwaa/requirements/requirements.txt:1:1: DS305") for line in here)
