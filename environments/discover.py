@@ -46,7 +46,10 @@ class _Finder:
             else:
                 env.add(role, path)
         if found.version:
-            env.set_version(found.version, evidence, VERSION_STRENGTH.get(found.kind, 0))
+            said = evidence if not found.version_line else Evidence(
+                found.kind.replace("-", " "), found.path, found.version_line,
+                self.tree.text(found.path).splitlines()[found.version_line - 1].strip()[:100])
+            env.set_version(found.version, said, VERSION_STRENGTH.get(found.kind, 0))
 
     def declaration(self, decl: infra.Declaration, uploads: list[infra.Upload]) -> None:
         tree = self.tree

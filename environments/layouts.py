@@ -40,6 +40,7 @@ class Found:
     text: str
     roles: tuple[tuple[str, str], ...] = ()  # (role, path)
     version: Optional[str] = None
+    version_line: int = 0  # where the version is said, when not on `line` (a pin below the FROM)
 
 
 def is_dev_requirements(path: str) -> bool:
@@ -115,10 +116,12 @@ def dockerfiles(tree: Tree) -> Iterator[Found]:
                 local = _copied(tree, folder, text, m.group(1))
                 if local and ("requirements", local) not in roles:
                     roles.append(("requirements", local))
+            pinned_at = 0
             if version is None:  # Airflow installed by pip in the image: its pin
                 pin = re.search(r"apache-airflow(?:\[[^\]]*\])?==(\d+\.\d+\.\d+)", text)
-                version = pin.group(1) if pin else None
-            yield Found("airflow-image", "self-managed", folder, path, line, f"FROM {image}", tuple(roles), version)
+                version, pinned_at = (pin.group(1), line_of(text, pin.start())) if pin else (None, 0)
+            yield Found("airflow-image", "self-managed", folder, path, line, f"FROM {image}", tuple(roles), version,
+                        pinned_at)
         else:
             yield Found("docker-image", "", folder, path, line, f"FROM {image}")
 
@@ -144,11 +147,12 @@ def compose(tree: Tree) -> Iterator[Found]:
         if not COMPOSE_NAME.match(posixpath.basename(path).lower()):
             continue
         text = re.sub(r"(?m)^[ \t]*#.*$", "", tree.text(path))  # (a comment line empties: every line keeps its number)
-        image = re.search(r"apache/airflow:(?:v?)(\d+\.\d+\.\d+)[\w.-]*|apache/airflow\b|/opt/airflow/dags|/usr/local/airflow/dags", text)
+        image = re.search(r"apache/airflow:(?:v?)(\d+\.\d+\.\d+)[\w.-]*|apache/airflow\b|/opt/airflow/dags|"
+                          r"/usr/local/airflow/dags|AIRFLOW__CORE__DAGS_FOLDER|AIRFLOW_HOME", text)
         if not image:
             continue
         folder = parent(path)
-        roles = []
+        roles = _mounted_home(tree, folder, text)
         for m in re.finditer(r"^[ \t]*(build|context|dockerfile):[ \t]*[\"']?([\w.][^\s\"']*)", text, re.M):
             built = resolve_local(tree, folder, m.group(2), root_fallback=False)
             if built and m.group(1) == "dockerfile" and tree.has(built):
@@ -172,6 +176,27 @@ def compose(tree: Tree) -> Iterator[Found]:
         version = image.group(1) if image.lastindex else None
         yield Found("docker-compose", "self-managed", folder, path, line_of(text, image.start()),
                     image.group(0), tuple(roles), version)
+
+
+def _mounted_home(tree: Tree, folder: str, text: str) -> list[tuple[str, str]]:
+    """The DAGs folder and airflow.cfg of a mounted AIRFLOW_HOME (`./airflow:/airflow` with
+    `AIRFLOW_HOME: /airflow` or `AIRFLOW__CORE__DAGS_FOLDER: /airflow/dags`)."""
+    home = re.search(r"AIRFLOW_HOME[\"']?\s*[:=]\s*[\"']?(/[\w./-]+)", text)
+    dags = re.search(r"AIRFLOW__CORE__DAGS_FOLDER[\"']?\s*[:=]\s*[\"']?(/[\w./-]+)", text)
+    wanted = [("dags", dags.group(1).rstrip("/"))] if dags else []
+    if home:
+        wanted += [("dags", home.group(1).rstrip("/") + "/dags"), ("config", home.group(1).rstrip("/") + "/airflow.cfg")]
+    found: list[tuple[str, str]] = []
+    for m in VOLUME_RE.finditer(text):
+        mount = m.group(2).rstrip("/")
+        local = resolve_local(tree, folder, re.sub(r"^\$\{[^}]+\}/", "./", m.group(1)))
+        for role, inside_path in wanted:
+            if local is None or not (inside_path + "/").startswith(mount + "/") or any(r == role for r, _ in found):
+                continue
+            candidate = posixpath.normpath(posixpath.join(local, inside_path[len(mount):].lstrip("/")))
+            if tree.is_folder(candidate) if role == "dags" else tree.has(candidate):
+                found.append((role, candidate))
+    return found
 
 
 def helm(tree: Tree) -> Iterator[Found]:

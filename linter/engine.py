@@ -68,8 +68,8 @@ def run(
     if settings.cache and mode == CHECK:
         rules = sorted(f"{r.__module__}.{r.__name__}" for r in registry)  # a test registry is another tool
         # The environments decide which rules judge a file and what DS305 reads of other files.
-        environments = sorted((path, m.environment, m.role) for path, m in model.files.items())
-        context = stable_hash([tool_fingerprint(), settings.fingerprint(), project.facts, rules, environments])
+        memberships = sorted((path, m.environment, m.role) for path, m in model.files.items())
+        context = stable_hash([tool_fingerprint(), settings.fingerprint(), project.facts, rules, memberships])
         cache = ResultCache(datacache.folder(), context)
     first = [f for f in files if not plan.second_wave(f)]
     second = [f for f in files if plan.second_wave(f)]

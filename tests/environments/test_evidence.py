@@ -261,3 +261,18 @@ def test_a_local_module_call_passes_its_version(cli, tmp_path):
         "examples/basic/dags/a.py": DAG,
     })
     assert short(cli, root) == [("examples/basic", "mwaa", "2.2.2", ["examples/basic/dags"], [])]
+
+
+def test_compose_that_mounts_airflow_home_and_builds_the_image_beside_it(cli, tmp_path):
+    root = write(tmp_path, {
+        "docker-compose.yml": ("services:\n  airflow:\n    build: .\n    environment:\n      AIRFLOW_HOME: /airflow\n"
+                               "      AIRFLOW__CORE__DAGS_FOLDER: /airflow/dags\n    volumes:\n      - ./airflow:/airflow\n"),
+        "dockerfile": "FROM python:3.7\nRUN pip install 'apache-airflow[postgres]==1.10.14'\n",
+        "airflow/airflow.cfg": "[core]\nexecutor = LocalExecutor\n",
+        "airflow/dags/dag.py": DAG,
+    })
+    data = environments(cli, root)
+    assert short(cli, root) == [(".", "self-managed", "1.10.14", ["airflow/dags"], [])]
+    assert data["environments"][0]["files"]["airflow/airflow.cfg"] == "config"
+    assert data["environments"][0]["from_evidence"] == (
+        "dockerfile:2: airflow image (RUN pip install 'apache-airflow[postgres]==1.10.14')")
