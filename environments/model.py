@@ -6,11 +6,12 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-# The roles a file can play in an environment. The first five are what an environment's readiness
-# counts; the others belong to it (its rules judge them) but say nothing about migration work.
+# The roles a file can play in an environment. READINESS_ROLES are what an environment's readiness
+# counts (its code, requirements and configuration, including the infrastructure that sets its
+# options and version); the others belong to it (its rules judge them) but are not counted.
 DAGS, PLUGINS, REQUIREMENTS, CONSTRAINTS, CONFIG = "dags", "plugins", "requirements", "constraints", "config"
 STARTUP, INFRASTRUCTURE, IMAGE, INCLUDE, CODE, OTHER = "startup", "infrastructure", "image", "include", "code", "other"
-READINESS_ROLES = frozenset({DAGS, PLUGINS, REQUIREMENTS, CONSTRAINTS, CONFIG, STARTUP, INCLUDE, CODE})
+READINESS_ROLES = frozenset({DAGS, PLUGINS, REQUIREMENTS, CONSTRAINTS, CONFIG, STARTUP, INCLUDE, CODE, INFRASTRUCTURE})
 ROLES = (DAGS, PLUGINS, INCLUDE, CODE, REQUIREMENTS, CONSTRAINTS, STARTUP, CONFIG, IMAGE, INFRASTRUCTURE, OTHER)
 
 # How strong each kind of evidence is: the strongest one names the environment's platform.

@@ -84,7 +84,7 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
         # The table lists the files with findings; the ready ones are a count.
         "rows": sorted((r for r in rows if r.total), key=lambda r: (-r.manual, -r.total, r.path)),
         "outside": sum(1 for row in rows if row.path not in counts),
-        "environments": _environments(run, rows),
+        "environments": _environments(run, [row for row in rows if row.path in counts]),
     }
 
 
@@ -106,7 +106,8 @@ def counted_displays(run: "RunResult", counted: set[str]) -> set[str]:
 
 
 def _environments(run: "RunResult", rows: list[FileRow]) -> list[dict[str, Any]]:
-    """Per environment the checked files hold: its name, the version it runs, and its readiness."""
+    """Per environment the checked files hold: its name, the version it runs, and the readiness of
+    its counted files (`rows`: the same the headline counts)."""
     from dagshift.linter.environments_view import label
 
     model = run.model
@@ -277,7 +278,7 @@ def _environments_html(envs: list[dict[str, Any]], outside: int) -> str:
             'not counted.</p>') if outside else ""
     return ('<h2>Environments</h2>\n<p class="muted">The Airflow deployments the repository holds '
             '(<code>dagshift environments</code> shows each file\'s role and the evidence). Readiness counts their '
-            'DAGs, plugins, requirements and configuration.</p>\n'
+            'DAGs, plugins, requirements, configuration and the infrastructure that declares them.</p>\n'
             '<table id="environments"><thead><tr><th>Environment</th><th>Airflow today</th><th class="num">Files</th>'
             '<th class="num">Ready</th><th class="num">Fixed by <code>--fix</code></th><th class="num">Need a person</th>'
             f'</tr></thead><tbody>{body}</tbody></table>{note}')

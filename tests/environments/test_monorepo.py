@@ -147,3 +147,15 @@ def test_same_findings_from_any_working_directory(cli, repo):
     below = cli(*args, "..", cwd=repo / "mwaa", registry=default_registry()).out.replace("../", "")
     assert sorted(outside.splitlines()) == sorted(here) == sorted(below.splitlines())
     assert any(line.startswith("mwaa/requirements/requirements.txt:1:1: DS305") for line in here)
+
+
+def test_report_counts_the_environments_files_as_its_headline_does(cli, repo):
+    out = cli("report", "--target-version", "3.0.6", "--format", "markdown", "--no-matrix", cwd=repo,
+              registry=default_registry()).out.splitlines()
+    # The Terraform and CloudFormation that declare an environment count (they set its options and
+    # version); the Lambda, the task images and the developer lock file do not.
+    assert out[2] == ("**6** of 15 files ready, **5** fixed by `dagshift check --fix`, **4** need manual work "
+                      "(dagshift 0.1.0, Python 3.12).")
+    assert out[4] == ("Environments: mwaa/ (Amazon MWAA), Airflow 2.5.1 today: 5 of 7 files ready; reporting/ "
+                      "(Amazon MWAA), Airflow 2.7.2 today: 1 of 4 files ready; selfhosted/ (self-managed Airflow), "
+                      "Airflow 2.7.3 today: 0 of 4 files ready.")
