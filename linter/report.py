@@ -88,17 +88,23 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
     }
 
 
+# In a DAGs, plugins or include folder only the DAGs and the code count (Python, YAML DAGs): the JSON
+# and SQL resources deployed beside them are not migration work.
+FOLDER_ROLES = ("dags", "plugins", "include")
+
+
 def _counted(run: "RunResult") -> set[str]:
-    """The files readiness counts: an environment's DAGs, plugins, requirements, configuration and
-    the Python beside them (not its resources, nor a file that belongs to no environment); every
-    file when no environment was found."""
+    """The files readiness counts: an environment's DAGs, plugins, requirements, configuration, the
+    Python beside them and the infrastructure that declares it (not its resources, nor a file that
+    belongs to no environment); every file when no environment was found."""
     from dagshift.environments import READINESS_ROLES
 
     model = run.model
     if model is None or not model.environments:
         return {r.entry.relpath for r in run.files}
     return {r.entry.relpath for r in run.files
-            if (m := model.member(r.entry.relpath)) is not None and m.role in READINESS_ROLES}
+            if (m := model.member(r.entry.relpath)) is not None and m.role in READINESS_ROLES
+            and (m.role not in FOLDER_ROLES or r.entry.kind in ("python", "yaml"))}
 
 
 def counted_displays(run: "RunResult", counted: set[str]) -> set[str]:
