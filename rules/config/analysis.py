@@ -164,6 +164,14 @@ def _renamed_or_removed(ctx: Any, setting: Setting, where: str, changes: dict, n
     section_renamed = changes["section_renames"].get(setting.section)
     if renamed is None and section_renamed is not None:
         renamed = [f"{section_renamed[0]}.{setting.option}", section_renamed[1]]
+    if renamed is not None and renamed[0] in changes["removed"]:
+        # Renamed once, and the new name is gone on the target too: a rename would write an option the
+        # target does not have (the next run's DS404); it is reported as the removal it is.
+        hint = changes.get("hints", {}).get(renamed[0])
+        findings.append(Finding.at_span("DS404", *setting.key_span, (
+            f"{where} was renamed to `{renamed[0]}` in Airflow {renamed[1]}, which no longer exists on Airflow "
+            f"{target}: the setting is ignored" + (f" ({hint.rstrip('.')})" if hint else ""))))
+        return
     if renamed is not None:
         new_section, _, new_option = renamed[0].partition(".")
         fix = None

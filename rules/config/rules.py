@@ -195,7 +195,9 @@ class RemovedOption(_ConfigRule):
 Reports options Airflow 1.10.15 had that the target neither has nor renames (from the `config.yml`
 of both wheels): the `[kubernetes]` pod-shaping keys, `[ldap]`, `[mesos]`, `[webserver] rbac`,
 `[core] secure_mode`, ... (67 on 2.0.2, 70 on 2.5.1), also where Python code reads them with
-`conf.get(...)` (which then raises unless it passes a `fallback`).
+`conf.get(...)` (which then raises unless it passes a `fallback`). An option Airflow 2 renamed whose
+new name the target removed too (`[core] load_default_connections`, `[database]` since 2.3, gone in
+3.0) is reported here, not as DS403's rename: the rename would write an option the target lacks.
 
 ## Why it matters on Airflow 2
 The setting is silently ignored: whatever it used to change no longer happens (for the Kubernetes

@@ -111,3 +111,20 @@ def test_mwaa_cli_payload_of_a_command_airflow_3_dropped_gets_no_fix(cli, tmp_pa
                  registry=default_registry())
     assert result.out == ("trigger.py:2:17: DS407 MWAA CLI command `run` became `tasks run` in Airflow 2, which "
                           "Airflow 3 removed\n")
+
+
+def test_a_rename_whose_new_name_the_target_removed_is_a_removal(cli, tmp_path):
+    """`[core] load_default_connections` became `[database] load_default_connections` in 2.3, which
+    Airflow 3 removed: on 3.0.6 a rename would write an option the target lacks (the next run's
+    DS404), so it is reported as the removal, with no fix; on 2.11.2 it is still the rename."""
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "a.py").write_text("from airflow import DAG\n")
+    (tmp_path / "airflow.cfg").write_text("[core]\nload_default_connections = False\n")
+    args = ("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS4")
+    three = cli(*args, "--target-version", "3.0.6", "--fix", cwd=tmp_path, registry=default_registry())
+    assert three.out == ("airflow.cfg:2:1: DS404 [core] load_default_connections was renamed to "
+                         "`database.load_default_connections` in Airflow 2.3.0, which no longer exists on Airflow "
+                         "3.0.6: the setting is ignored\n")
+    assert (tmp_path / "airflow.cfg").read_text() == "[core]\nload_default_connections = False\n"
+    two = cli(*args, "--target-version", "2.11.2", cwd=tmp_path, registry=default_registry())
+    assert two.out.startswith("airflow.cfg:2:1: DS403 [*] [core] load_default_connections was renamed")
