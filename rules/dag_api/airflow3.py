@@ -73,9 +73,11 @@ def dag_defaults(visitor: Any, call: cst.Call, args: list[cst.Arg]) -> None:
     if any(a.star for a in args):
         return  # (a `**options` splat may set them: nothing to prove)
     keywords = {a.keyword.value for a in args if a.keyword is not None}
-    # An unscheduled DAG (`schedule=None`) has no missed runs to catch up on: its catchup is moot.
+    # An unscheduled DAG (`schedule=None`) or one that runs once (`"@once"`) has no missed runs to
+    # catch up on: its catchup is moot.
     if any(a.keyword is not None and a.keyword.value in ("schedule", "schedule_interval")
-           and isinstance(a.value, cst.Name) and a.value.value == "None" for a in args):
+           and ((isinstance(a.value, cst.Name) and a.value.value == "None")
+                or (isinstance(a.value, cst.SimpleString) and a.value.evaluated_value == "@once")) for a in args):
         keywords.add("catchup")
     _defaults(visitor, call.func, keywords, lambda values: add_keywords(
         visitor.ctx, call, values, "keep the Airflow 2 behaviour: " + ", ".join(f"`{v}`" for v in values)))

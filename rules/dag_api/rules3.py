@@ -78,7 +78,8 @@ On Airflow 3 targets, reports each `DAG(...)` / `@dag(...)` that passes no `sche
 wheels: 2.x's one-day `DEFAULT_SCHEDULE_INTERVAL` against the task SDK's `schedule=None`, and
 `[scheduler] catchup_by_default` in each version's config.yml). Where the repository's own
 configuration (airflow.cfg, environment, MWAA or compose settings) sets `catchup_by_default`, that
-setting carries over to Airflow 3 and `catchup` is not reported.
+setting carries over to Airflow 3 and `catchup` is not reported; nor is it for a DAG that is never
+scheduled (`schedule=None`) or runs once (`"@once"`): it has no missed runs to catch up on.
 
 ## Why it matters on Airflow 3
 Nothing fails: a DAG that ran every day on Airflow 2 is simply never scheduled, and one that

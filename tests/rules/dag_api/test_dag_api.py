@@ -130,10 +130,12 @@ def test_template_files_beside_the_dags_not_ci_workflows(cli, tmp_path):
 
 
 def test_an_unscheduled_dag_is_not_asked_for_catchup(cli, tmp_path):
-    """`schedule_interval=None`: no run is ever missed, so Airflow 3's catchup default changes nothing."""
+    """`schedule_interval=None`, `schedule="@once"`: no run is ever missed, so Airflow 3's catchup
+    default changes nothing."""
     (tmp_path / "dags").mkdir()
     (tmp_path / "dags" / "a.py").write_text('from airflow import DAG\nwith DAG("a", schedule_interval=None) as d:\n'
-                                            '    pass\nwith DAG("b", schedule_interval="@daily") as e:\n    pass\n')
+                                            '    pass\nwith DAG("b", schedule_interval="@daily") as e:\n    pass\n'
+                                            'with DAG("c", schedule="@once") as f:\n    pass\n')
     result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS513", "--target-version",
                  "3.0.6", cwd=tmp_path, registry=default_registry())
     assert [line.split(": ")[0] for line in result.out.splitlines()] == ["dags/a.py:4:6"]
