@@ -65,8 +65,8 @@ def namespace_findings(ctx: Any, index: dict) -> list[Finding]:
         elif module in NAMESPACES and imported.name is not None and NAMESPACES[module] != "macros":
             code, kind = "DS201", NAMESPACES[module]
             matches = _plugin_for(index, kind, imported.name)
-            if f"{module}.{imported.name}" in tables(ctx.target).entries:
-                continue  # a 1.10 path of Airflow's own (DS101-DS103)
+            if f"{module}.{imported.name}" in tables(ctx.target).entries or f"{module}.{imported.name}" in old_modules:
+                continue  # a 1.10 path of Airflow's own, or a 1.10 module imported as a name (DS101-DS103)
             if matches:
                 plugin_name = matches[0][0]
                 findings.append(_namespaced(ctx, code, imported, index, kind, plugin_name, searched, bare=True))

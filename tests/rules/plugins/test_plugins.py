@@ -110,3 +110,16 @@ def test_ds202_parses_a_plugin_only_when_it_assigns_one_of_the_lists():
     assert not rule.screen(timetable, "2.11.0")
     assert rule.screen(timetable.replace("timetables", "operators"), "2.11.0")
     assert rule.screen(timetable.replace("timetables = [Workday]", "hooks=[MyHook]"), "2.11.0")
+
+
+def test_a_1_10_module_imported_as_a_name_is_no_plugin(cli, tmp_path):
+    """`from airflow.operators import python_operator` names Airflow 1.10's own module: the import
+    rules say where it went (and fix the import with its uses); no plugin is missing."""
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "a.py").write_text('from airflow.operators import python_operator\n\n'
+                                            't = python_operator.PythonOperator(task_id="t", python_callable=print)\n')
+    out = cli("check", "--target-version", "3.0.6", "--format", "concise", "--quiet", "--no-cache", cwd=tmp_path,
+              registry=default_registry()).out
+    assert out == ("dags/a.py:3:5: DS101 [*] `airflow.operators.python_operator.PythonOperator` does not exist on "
+                   "Airflow 3.0.6: it moved to `airflow.providers.standard.operators.python.PythonOperator` (in "
+                   "apache-airflow-providers-standard, which MWAA 3.0.6 installs)\n")
