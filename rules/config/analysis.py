@@ -57,6 +57,8 @@ def _analyse(ctx: Any) -> list[Finding]:
         where = {INI: f"[{setting.section}] {setting.option}", ENV: text[slice(*setting.key_span)],
                  MWAA: setting.name, PY: f"`[{setting.section}] {setting.option}` (read here)"}[setting.syntax]
         _class_path(ctx, setting, where, moves, findings)
+        if setting.option in MODULE_OPTIONS and setting.value:
+            _module_paths(ctx, setting, where, findings)
         if setting.option == "backend_kwargs" and setting.value and not setting.value.startswith(("$", "!")):
             try:
                 json.loads(setting.value)
@@ -152,6 +154,33 @@ def _class_path(ctx: Any, setting: Setting, where: str, moves: dict, findings: l
         severity="error" if removed else "warning",
         fix=replace_span(*setting.value_span, new, f"use `{new}`") if new else None,
     ))
+
+
+# Options whose value is a comma-separated list of modules Airflow imports (the API's auth backends).
+MODULE_OPTIONS = frozenset({"auth_backends", "auth_backend"})
+
+
+def _module_paths(ctx: Any, setting: Setting, where: str, findings: list[Finding]) -> None:
+    """DS401 for a module an option names that the target does not have (an auth backend of 1.10 or
+    2.x): Airflow fails to start. Where the target's providers have a module of the same path below
+    their package, it is named (no fix: that the two are the same backend is not proven)."""
+    from dagshift.rules.imports.tables import tables
+
+    found = tables(ctx.target)
+    start = setting.value_span[0]
+    for m in re.finditer(r"[^,\s]+", setting.value):
+        module = m.group(0)
+        world = found.world_of(module) if module.startswith("airflow.") else None
+        if world is None or module in world:
+            continue
+        tail = "." + module[len("airflow."):]
+        homes = sorted(h for w in (found.core, *found.providers.values()) for h, _ in w.items() if h.endswith(tail))
+        hint = f": the target has `{homes[0]}`" if len(homes) == 1 else ""
+        # A warning: whether it fails depends on the option being read (DS403/DS404 say of the option).
+        findings.append(Finding.at_span("DS401", start + m.start(), start + m.end(), (
+            f"{where} names `{module}`, which does not exist on Airflow {ctx.target}: wherever this option is "
+            f"read, Airflow cannot import it{hint}"
+        ), severity="warning"))
 
 
 def _renamed_or_removed(ctx: Any, setting: Setting, where: str, changes: dict, names: set, findings: list[Finding]) -> None:

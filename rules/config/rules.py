@@ -80,6 +80,10 @@ executor; dotted 1.10 paths in Python string literals (custom logging configs:
 `'class': 'airflow.utils.log.s3_task_handler.S3TaskHandler'`); and `hostname_callable` in the 1.10
 `module:function` form. The destinations come from the
 same generated tables as DS101-DS103, so they exist in the provider versions the target pins.
+The API's auth backends (`auth_backends`, `auth_backend`: lists of modules) are checked module by
+module against the target's closed world, as warnings with no fix (whether it fails depends on the
+option being read, which DS403/DS404 say; the module of the same path in a provider is named, not
+written: that it is the same backend is not proven).
 
 ## Why it matters on Airflow 2
 A value whose path no longer imports stops the scheduler or the secrets lookup (error); one that

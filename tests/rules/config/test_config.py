@@ -128,3 +128,15 @@ def test_a_rename_whose_new_name_the_target_removed_is_a_removal(cli, tmp_path):
     assert (tmp_path / "airflow.cfg").read_text() == "[core]\nload_default_connections = False\n"
     two = cli(*args, "--target-version", "2.11.2", cwd=tmp_path, registry=default_registry())
     assert two.out.startswith("airflow.cfg:2:1: DS403 [*] [core] load_default_connections was renamed")
+
+
+def test_auth_backend_modules_the_target_lacks(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "a.py").write_text("from airflow import DAG\n")
+    (tmp_path / "airflow.cfg").write_text("[api]\nauth_backends = airflow.api.auth.backend.basic_auth\n")
+    args = ("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS401")
+    assert cli(*args, "--target-version", "2.11.2", cwd=tmp_path, registry=default_registry()).out == ""
+    assert cli(*args, "--target-version", "3.0.6", cwd=tmp_path, registry=default_registry()).out == (
+        "airflow.cfg:2:17: DS401 [api] auth_backends names `airflow.api.auth.backend.basic_auth`, which does not exist "
+        "on Airflow 3.0.6: wherever this option is read, Airflow cannot import it: the target has "
+        "`airflow.providers.fab.auth_manager.api.auth.backend.basic_auth`\n")
