@@ -228,7 +228,8 @@ class _Visitor(ContextKeyChecks):
             value = self.ctx.module.code_for_node(args[0].value)
             days = f"-{value}" if re.fullmatch(r"\w+", value) else f"-({value})"
             start, end = self.ctx.span(node)
-            edits = [Edit(start, end, f'pendulum.today("UTC").add(days={days})')]
+            # (`days_ago(0)` is today's midnight: no `.add(days=-0)`)
+            edits = [Edit(start, end, 'pendulum.today("UTC")' if value == "0" else f'pendulum.today("UTC").add(days={days})')]
             if "pendulum" not in self.ctx.imports.by_local:
                 edits.append(self._import_pendulum())
             fix = Fix(tuple(edits), UNSAFE, 'use `pendulum.today("UTC").add(days=-N)`')

@@ -139,3 +139,12 @@ def test_an_unscheduled_dag_is_not_asked_for_catchup(cli, tmp_path):
     result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS513", "--target-version",
                  "3.0.6", cwd=tmp_path, registry=default_registry())
     assert [line.split(": ")[0] for line in result.out.splitlines()] == ["dags/a.py:4:6"]
+
+
+def test_days_ago_zero_is_today(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "a.py"
+    dag.write_text("from airflow.utils.dates import days_ago\n\nSTART = days_ago(0)\n")
+    cli("check", "--fix", "--unsafe-fixes", "--quiet", "--no-cache", "--target-version", "3.0.6", cwd=tmp_path,
+        registry=default_registry())
+    assert dag.read_text() == 'import pendulum\n\nSTART = pendulum.today("UTC")\n'
