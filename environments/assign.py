@@ -20,7 +20,7 @@ from dagshift.environments.model import (
     Evidence,
     Membership,
 )
-from dagshift.environments.tree import Tree, deepest, depth, inside, join, parent
+from dagshift.environments.tree import Tree, depth, holding_unit, inside, join, parent
 
 LISTED = ("requirements", "constraints", "startup", "config", "infrastructure")
 FOLDERS = ((DAGS, "dags"), (PLUGINS, "plugins"), (INCLUDE, "include"), (IMAGE, "image"))
@@ -71,10 +71,9 @@ def _one(tree: Tree, path: str, kind: str, environments: list[Environment], unit
     folder_role = _folder_role(path, environments)
     if folder_role is not None and kind in CODE_KINDS:
         return Membership(*folder_role)
-    unit = deepest([u for u in units if inside(path, u)])
     root_index = _deepest_env(path, environments)
-    root = environments[root_index].root if root_index is not None else None
-    if unit is not None and (root is None or depth(unit) > depth(root)):
+    unit = holding_unit(path, units, [e.root for e in environments])
+    if unit is not None:
         ev = units[unit]
         return Membership(None, "", f"belongs to {ev.what} at {unit}/ ({ev.path}:{ev.line}: {ev.text})")
     if folder_role is not None:
@@ -104,7 +103,7 @@ def _requirements_role(tree: Tree, path: str, kind: str, index: int, env: Enviro
                        in_dags: bool) -> Membership:
     """A requirements or constraints file below an environment that its requirements do not name."""
     text = tree.text(path)
-    if kind == "constraints" or "constraint" in posixpath.basename(path).lower() or layouts.is_constraints_text(text):
+    if kind == "constraints" or layouts.is_constraints(path, text):
         if in_dags:  # deployed with the DAGs, but no requirements file installs against it
             return Membership(index, DAGS)
         return Membership(None, "", f"a constraints file no requirements file of environment {env.name} names")

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Optional
 import dagshift.environments.infra as infra
 import dagshift.environments.layouts as layouts
 from dagshift.environments.model import Environment, Evidence, Model
-from dagshift.environments.tree import Tree, deepest, depth, inside, join, parent
+from dagshift.environments.tree import Tree, depth, holding_unit, inside, join, parent
 
 PLATFORM_NAMES = {"mwaa": "Amazon MWAA", "astro": "Astronomer", "composer": "Cloud Composer",
                   "self-managed": "self-managed Airflow", "unknown": "Airflow"}
@@ -248,10 +248,7 @@ class _Finder:
         return any(inside(path, f) for e in self.by_root.values() for f in (*e.dags, *e.plugins, *e.include, *e.image))
 
     def _in_unit(self, path: str) -> bool:
-        """Whether a non-Airflow unit holds `path` more closely than any environment root does."""
-        unit = deepest([u for u in self.units if inside(path, u)])
-        root = deepest([r for r in self.by_root if inside(path, r)])
-        return unit is not None and (root is None or unit.count("/") > root.count("/") or (root == "." and unit != "."))
+        return holding_unit(path, self.units, self.by_root) is not None
 
 
 def _merge(into: Environment, other: Environment) -> None:
@@ -262,7 +259,7 @@ def _merge(into: Environment, other: Environment) -> None:
     for evidence in other.evidence:
         into.note(other.kind, evidence, other.platform if other.platform != "unknown" else None)
     if other.from_version and other.from_evidence:
-        into.set_version(other.from_version, other.from_evidence, getattr(other, "_version_strength", 0))
+        into.set_version(other.from_version, other.from_evidence, other.version_strength)
 
 
 def discover_environments(

@@ -50,6 +50,11 @@ def is_dev_requirements(path: str) -> bool:
                                           and name.split(".")[0] not in ("requirements", "prod", "base", "mwaa", "airflow"))
 
 
+def is_constraints(path: str, text: str) -> bool:
+    """A constraints file, by its name or by the header pip-tools and Airflow write in one."""
+    return "constraint" in posixpath.basename(path).lower() or is_constraints_text(text)
+
+
 def is_constraints_text(text: str) -> bool:
     head = "\n".join(text.splitlines()[:12]).lower()
     return "constraints file" in head or "constraint file" in head
@@ -278,7 +283,7 @@ def requirement_files(tree: Tree, dags_names: tuple[str, ...] = ("dags",)) -> It
         if is_dev_requirements(path):
             continue
         text = re.sub(r"(?m)^[ \t]*#.*$", "", tree.text(path))  # a commented line is no evidence
-        if is_constraints_text(tree.text(path)) or "constraint" in name:
+        if is_constraints(path, tree.text(path)):
             continue
         # A bare `apache-airflow==X` pin is a tool's or a test's (an environment's requirements name
         # providers, extras or Airflow's constraints; an image's are found from its Dockerfile).

@@ -53,6 +53,7 @@ class Environment:
     from_evidence: Optional[Evidence] = None
     target: Optional[str] = None  # declared in [tool.dagshift] when it differs from the run's
     evidence: list[Evidence] = field(default_factory=list)
+    version_strength: int = -1  # how strong the evidence of from_version is (set_version)
 
     @property
     def strength(self) -> int:
@@ -71,10 +72,9 @@ class Environment:
 
     def set_version(self, version: str, evidence: Evidence, strength: int) -> None:
         """The version the environment runs today: infrastructure beats an image tag beats a pin."""
-        current = getattr(self, "_version_strength", -1)
-        if strength > current and re.fullmatch(r"\d+\.\d+\.\d+", version):
+        if strength > self.version_strength and re.fullmatch(r"\d+\.\d+\.\d+", version):
             self.from_version, self.from_evidence = version, evidence
-            self._version_strength = strength
+            self.version_strength = strength
 
     def add(self, role: str, path: str) -> None:
         values: list[str] = getattr(self, role)
@@ -82,7 +82,7 @@ class Environment:
             values.append(path)
 
     def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        data = {k: v for k, v in asdict(self).items() if k != "version_strength"}
         data["from_evidence"] = str(self.from_evidence) if self.from_evidence else None
         data["evidence"] = [str(e) for e in self.evidence]
         return data

@@ -91,6 +91,14 @@ def deepest(folders: list[str]) -> Optional[str]:
     return max(folders, key=lambda f: (depth(f), f)) if folders else None
 
 
+def holding_unit(path: str, units: Iterable[str], roots: Iterable[str]) -> Optional[str]:
+    """The non-Airflow unit folder that holds `path` more closely than any environment root does
+    (a Lambda inside a repository whose root is an environment), or None."""
+    unit = deepest([u for u in units if inside(path, u)])
+    root = deepest([r for r in roots if inside(path, r)])
+    return unit if unit is not None and (root is None or depth(unit) > depth(root)) else None
+
+
 def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 

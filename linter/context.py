@@ -21,12 +21,14 @@ if TYPE_CHECKING:
 class ProjectContext:
     """The project phase: every discovered file by kind, and a place for cross-file facts."""
 
-    def __init__(self, settings: "Settings", files: list["FileEntry"], markers: tuple[bytes, ...] = ()) -> None:
+    def __init__(self, settings: "Settings", files: list["FileEntry"], markers: tuple[bytes, ...] = (),
+                 found: Optional[dict[Path, frozenset[bytes]]] = None) -> None:
         self.settings = settings
         self.files = files
         self.facts: dict[str, Any] = {}
         self.markers = markers
-        self._found: dict[Path, frozenset[bytes]] = {}
+        # Each file's markers, read once (`found`: another target's reads, shared by a report's matrix).
+        self._found: dict[Path, frozenset[bytes]] = found if found is not None else {}
         self._real_folders: dict[Path, Path] = {}
         self.plugin_folders: Optional[list[Path]] = None  # linter/syspath.py fills it on first use
         self.model: Optional["Model"] = None  # the repository's environments (engine.run sets it)

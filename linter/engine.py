@@ -31,10 +31,8 @@ def project_phase(plan: Plan, settings: Settings, files: list[FileEntry], model:
     """The cross-file facts the project rules gather before any file is checked (`found`: the
     marker reads of another target's phase, shared by a report's matrix)."""
     markers = tuple(sorted({m for rule in plan.project_rules() for m in rule.project_markers}))
-    project = ProjectContext(settings, files, markers)
+    project = ProjectContext(settings, files, markers, found)
     project.model = model
-    if found is not None:
-        project._found = found
     for rule in plan.project_rules():
         wanted = [f for f in files if f.kind in rule.project_kinds]
         if wanted:

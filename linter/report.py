@@ -40,9 +40,9 @@ class FileRow:
 def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[str, Any]:
     rows: list[FileRow] = []
     providers: Counter = Counter()
-    counted = _counted(run)
+    counts = _counted(run) | {d.path for d in run.problems}
     for result in run.files:
-        if not result.diagnostics and (_empty(result.entry.path) or result.entry.relpath not in counted):
+        if not result.diagnostics and (_empty(result.entry.path) or result.entry.display not in counts):
             continue  # an empty __init__.py, a JSON resource, a Lambda: not files that are "ready"
         for dist in set(result.records.get("providers", [])):
             providers[dist] += 1  # files that need it, not findings
@@ -65,7 +65,6 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
     for row in rows:
         for f in row.findings:
             families[f["code"][2]] += 1
-    counts = counted_displays(run, counted) | {d.path for d in run.problems}
     status = Counter(row.status for row in rows if row.path in counts)
     changes = [
         dict(f, path=row.path) for row in rows for f in row.findings if f["code"][2] in "34"
@@ -94,21 +93,18 @@ FOLDER_ROLES = ("dags", "plugins", "include")
 
 
 def _counted(run: "RunResult") -> set[str]:
-    """The files readiness counts: an environment's DAGs, plugins, requirements, configuration, the
-    Python beside them and the infrastructure that declares it (not its resources, nor a file that
-    belongs to no environment); every file when no environment was found."""
+    """The files readiness counts, as the report shows them (display paths): an environment's DAGs,
+    plugins, requirements, configuration, the Python beside them and the infrastructure that declares
+    it (not its resources, nor a file that belongs to no environment); every file when no environment
+    was found."""
     from dagshift.environments import READINESS_ROLES
 
     model = run.model
     if model is None or not model.environments:
-        return {r.entry.relpath for r in run.files}
-    return {r.entry.relpath for r in run.files
+        return {r.entry.display for r in run.files}
+    return {r.entry.display for r in run.files
             if (m := model.member(r.entry.relpath)) is not None and m.role in READINESS_ROLES
             and (m.role not in FOLDER_ROLES or r.entry.kind in ("python", "yaml"))}
-
-
-def counted_displays(run: "RunResult", counted: set[str]) -> set[str]:
-    return {r.entry.display for r in run.files if r.entry.relpath in counted}
 
 
 def _environments(run: "RunResult", rows: list[FileRow]) -> list[dict[str, Any]]:

@@ -162,8 +162,9 @@ MODULE_OPTIONS = frozenset({"auth_backends", "auth_backend"})
 
 def _module_paths(ctx: Any, setting: Setting, where: str, findings: list[Finding]) -> None:
     """DS401 for a module an option names that the target does not have (an auth backend of 1.10 or
-    2.x): Airflow fails to start. Where the target's providers have a module of the same path below
-    their package, it is named (no fix: that the two are the same backend is not proven)."""
+    2.x): Airflow cannot import it where the option is read. Where the target's providers have a
+    module of the same path below their package, it is named (no fix: that the two are the same
+    backend is not proven)."""
     from dagshift.rules.imports.tables import tables
 
     found = tables(ctx.target)

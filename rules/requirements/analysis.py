@@ -14,8 +14,16 @@ from dagshift.fixers.requirements import replace_line
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.targets import version_tuple
-from dagshift.rules.requirements.environment import main_requirements, on_mwaa
-from dagshift.rules.requirements.parser import MWAA_DAGS, Line, RequirementsFile, parse, read_includes
+from dagshift.rules.requirements.environment import dags_folders, main_requirements, on_mwaa
+from dagshift.rules.requirements.parser import (
+    MWAA_DAGS,
+    Line,
+    RequirementsFile,
+    in_dags_folders,
+    parse,
+    read_includes,
+    read_text,
+)
 from dagshift.rules.requirements.tables import (
     CONSTRAINT_URL_RE,
     bundled_constraints,
@@ -83,9 +91,7 @@ def _analyse(ctx: Any) -> Analysis:
     result.findings.extend(_unreadable(ctx, parsed))
 
     constraints = parsed.options("--constraint")
-    env = ctx.environment
-    dags = tuple(ctx.settings.root / d for d in (env.dags if env is not None else ctx.settings.dags_dirs))
-    included, include_problem = read_includes(ctx.file.entry.path, parsed, dags=dags)
+    included, include_problem = read_includes(ctx.file.entry.path, parsed, dags=dags_folders(ctx))
     if include_problem:
         first_r = parsed.options("--requirement")
         where = first_r[0] if first_r else parsed.lines[0]
@@ -148,13 +154,6 @@ def _constraint_lines(
             ))
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return ""
-
-
 def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python: str, newline: str) -> Finding:
     first = next((line for line in parsed.lines if line.kind != "blank"), None)
     at = first.start if first is not None else len(ctx.text)
@@ -200,7 +199,7 @@ def _pins_for(
             return online["pins"], "the constraint file it names"
         local = _local_constraint(ctx, value)
         if local is not None:
-            pins = parse_pins(_read(local))
+            pins = parse_pins(read_text(local))
             if pins:
                 return pins, f"{local.name}"
     return fallback
@@ -210,12 +209,7 @@ def _local_constraint(ctx: Any, value: str) -> Optional[Path]:
     if not value or "$" in value:
         return None
     if value.startswith(MWAA_DAGS):
-        env = ctx.environment
-        for dags in (env.dags if env is not None and env.dags else ctx.settings.dags_dirs):
-            candidate = ctx.settings.root / dags / value[len(MWAA_DAGS):]
-            if candidate.is_file():
-                return candidate
-        return None
+        return in_dags_folders(value, dags_folders(ctx))
     candidate = (ctx.file.entry.path.parent / value)
     return candidate if candidate.is_file() else None
 
@@ -354,7 +348,7 @@ def collect_online(project: Any) -> None:
     cache = settings.cache_dir or user_cache_dir()
     found: dict[str, dict] = {}
     for entry in project.files_of("requirements"):
-        for line in parse(_read(entry.path)).options("--constraint"):
+        for line in parse(read_text(entry.path)).options("--constraint"):
             url = line.value or ""
             if "://" not in url or url in found or "$" in url:
                 continue
@@ -385,7 +379,7 @@ def collect_repository_providers(project: Any) -> None:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*.py")):
-            text = _read(path)
+            text = read_text(path)
             if "airflow" not in text:
                 continue
             for dist in providers_needed(text, settings.target_version):

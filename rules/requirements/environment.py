@@ -1,12 +1,12 @@
 """What the requirements rules ask of the file's environment (dagshift.environments): whose
-platform installs it, and which of its requirements files is the main one."""
+platform installs it, which of its requirements files is the main one, where its DAGs are."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from dagshift.rules.requirements.parser import parse
+from dagshift.rules.requirements.parser import parse, read_text
 
 
 def on_mwaa(ctx: Any) -> bool:
@@ -28,12 +28,12 @@ def main_requirements(ctx: Any) -> tuple[bool, set[str]]:
     others: set[str] = set()
     for path in files:
         if path != ctx.relpath:
-            others.update(line.name for line in parse(_text(ctx.settings.root / path)).requirements() if line.name)
+            others.update(line.name for line in parse(read_text(ctx.settings.root / path)).requirements() if line.name)
     return ctx.relpath == main, others
 
 
-def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return ""
+def dags_folders(ctx: Any) -> tuple[Path, ...]:
+    """Where the file's environment keeps its DAGs (MWAA's /usr/local/airflow/dags/ in the repository):
+    its DAGs folders, or the configured `dags-dirs` when it names none."""
+    env = ctx.environment
+    return tuple(ctx.settings.root / d for d in (env.dags if env is not None and env.dags else ctx.settings.dags_dirs))

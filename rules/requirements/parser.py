@@ -168,6 +168,22 @@ def _requirement(line: Line, raw: str, base: int) -> None:
 MWAA_DAGS = "/usr/local/airflow/dags/"  # where MWAA puts the DAGs folder: a path requirements may name
 
 
+def read_text(path: Path) -> str:
+    """A requirements or constraints file's text, or "" when it cannot be read (its own check says why)."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def in_dags_folders(value: str, dags: tuple[Path, ...]) -> Optional[Path]:
+    """The file a path in MWAA's DAGs folder (`/usr/local/airflow/dags/x.txt`) is in the repository:
+    the first of the environment's DAGs folders that holds it; None for another path or none found."""
+    if not value.startswith(MWAA_DAGS):
+        return None
+    return next((d / value[len(MWAA_DAGS):] for d in dags if (d / value[len(MWAA_DAGS):]).is_file()), None)
+
+
 def read_includes(
     path: Path, parsed: RequirementsFile, seen: tuple[Path, ...] = (), dags: tuple[Path, ...] = ()
 ) -> tuple[list[tuple[Path, RequirementsFile]], Optional[str]]:
@@ -183,9 +199,7 @@ def read_includes(
         if not line.value or "://" in line.value or "$" in line.value:
             continue
         target = (path.parent / line.value).resolve()
-        if line.value.startswith(MWAA_DAGS):
-            target = next((d / line.value[len(MWAA_DAGS):] for d in dags if (d / line.value[len(MWAA_DAGS):]).is_file()),
-                          target)
+        target = in_dags_folders(line.value, dags) or target
         if target in seen:
             return found, f"`-r {line.value}` includes a file already being read ({' -> '.join(p.name for p in seen)})"
         try:
