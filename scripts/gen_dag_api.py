@@ -121,7 +121,8 @@ def empty_operator(wheel: Wheel) -> Optional[str]:
 
 
 def schedule_default(wheel: Wheel) -> Optional[str]:
-    """What a DAG with no schedule argument runs on: 2.x's DEFAULT_SCHEDULE_INTERVAL (one day);
+    """What a DAG with no schedule argument runs on: 2.x's DEFAULT_SCHEDULE_INTERVAL (one day after
+    another from the start date, `timedelta(days=1)`: not `"@daily"`, which runs at midnight);
     3.x's attrs field default (None: never scheduled)."""
     sdk = cls(wheel.tree("airflow.sdk.definitions.dag"), "DAG")
     if sdk is not None:
@@ -137,7 +138,7 @@ def schedule_default(wheel: Wheel) -> Optional[str]:
         a = init.args
         texts += [f"{x.arg} = {ast.unparse(d)}" for x, d in zip(a.args[len(a.args) - len(a.defaults):], a.defaults)]
     daily = any(t.startswith(("DEFAULT_SCHEDULE_INTERVAL = ", "schedule_interval = ")) and t.endswith("timedelta(days=1)") for t in texts)
-    return "@daily" if daily else None
+    return "timedelta(days=1)" if daily else None
 
 
 def _warning_text(node: ast.AST) -> Optional[str]:

@@ -14,6 +14,8 @@ import libcst as cst
 from dagshift.fixers.arguments import add_keywords, drop_item, rename_keyword
 from dagshift.fixers.edits import replace_span
 from dagshift.linter.findings import Finding
+from dagshift.fixers.imports import with_added
+from dagshift.linter.diagnostics import Edit, Fix
 
 # The helpers that hand code a metadata-database session (2.x paths and their 1.10 spellings).
 DB_HELPERS = {
@@ -97,20 +99,57 @@ def _defaults(visitor: Any, node: cst.CSTNode, keywords: set[str], make_fix: Any
     was = {"schedule": f"ran {_schedule_words(changed.get('schedule'))} on Airflow 2 and is never scheduled on "
                        f"{visitor.target}",
            "catchup": f"caught up on missed runs on Airflow 2 and does not on {visitor.target}"}
-    values = [f"{arg}={_literal(changed[arg])}" for arg in missing]
+    spelled = {arg: _spelled(visitor, changed[arg]) for arg in missing}
+    fix = None
+    if all(spelled[arg] is not None for arg in missing):
+        values = [f"{arg}={spelled[arg][0]}" for arg in missing]  # type: ignore[index]
+        fix = make_fix(values)
+        if fix is not None and any(spelled[arg][1] for arg in missing):  # type: ignore[index]
+            fix = Fix(fix.edits + (_import_timedelta(visitor),), fix.applicability, fix.description)
     visitor.findings.append(Finding("DS513", node, (
         "this DAG relies on " + " and ".join(f"the `{arg}` default" for arg in missing) + " that Airflow 3 changed: "
         + "; ".join(f"without `{arg}=` it {was[arg]}" for arg in missing)
-        + " (the fix writes the Airflow 2 values; choose others if you meant them)"
-    ), fix=make_fix(values)))
+        + (" (the fix writes the Airflow 2 values; choose others if you meant them)" if fix is not None else
+           " (write the Airflow 2 value, `timedelta(days=1)`, or the schedule you mean)")
+    ), fix=fix))
 
 
 def _schedule_words(value: Any) -> str:
+    if value == TIMEDELTA_DAY:
+        return "once a day from its start date"
     return "daily" if value == "@daily" else f"on {value!r}"
 
 
-def _literal(value: Any) -> str:
-    return f'"{value}"' if isinstance(value, str) else repr(value)
+# Airflow 2's DEFAULT_SCHEDULE_INTERVAL, as scripts/gen_dag_api.py records it: a run every day from
+# the start date (at the start date's time of day), which `"@daily"` (midnight) is not.
+TIMEDELTA_DAY = "timedelta(days=1)"
+
+
+def _spelled(visitor: Any, value: Any) -> Optional[tuple[str, str]]:
+    """How to write a default in this file: (expression, import line to add or ""); None when the
+    file's names leave no clean way (`timedelta` bound to something else)."""
+    if value != TIMEDELTA_DAY:
+        return (f'"{value}"' if isinstance(value, str) else repr(value)), ""
+    imports = visitor.ctx.imports
+    if imports.resolve("timedelta") == "datetime.timedelta":
+        return TIMEDELTA_DAY, ""
+    if imports.resolve("datetime") == "datetime":
+        return "datetime." + TIMEDELTA_DAY, ""
+    if "timedelta" in imports.by_local or re.search(r"\btimedelta\b", visitor.ctx.text):
+        return None  # the name is taken here (or defined by the file itself): no guess
+    return TIMEDELTA_DAY, "from datetime import timedelta"
+
+
+def _import_timedelta(visitor: Any) -> Edit:
+    """`timedelta` added to the file's top-level `from datetime import ...`, else a line of its own."""
+    for imported in visitor.ctx.imports:
+        statement = imported.statement
+        if (imported.module == "datetime" and imported.name is not None and not imported.enclosing
+                and imported.level == 0 and isinstance(statement, cst.ImportFrom)
+                and not isinstance(statement.names, cst.ImportStar)):
+            start, end = visitor.ctx.span(statement)
+            return Edit(start, end, with_added(visitor.ctx.module, statement, ["timedelta"]))
+    return visitor._import_line("from datetime import timedelta")
 
 
 def db_access(visitor: Any, node: cst.CSTNode, qualified: str) -> None:

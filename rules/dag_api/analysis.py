@@ -26,6 +26,7 @@ from dagshift.rules.dag_api.airflow3 import (
 )
 from dagshift.rules.dag_api.arguments import class_argument, signature_findings
 from dagshift.rules.dag_api.context_keys import ContextKeyChecks
+from dagshift.rules.dag_api.days_ago import days_ago_replacement
 from dagshift.rules.dag_api.screen import (
     CLASS_ARGUMENT_CHANGES,
 )
@@ -224,15 +225,14 @@ class _Visitor(ContextKeyChecks):
 
     def _days_ago(self, node: cst.Call, args: list[cst.Arg]) -> None:
         fix = None
-        if len(args) == 1 and args[0].keyword is None and args[0].star == "":
-            value = self.ctx.module.code_for_node(args[0].value)
-            days = f"-{value}" if re.fullmatch(r"\w+", value) else f"-({value})"
+        replacement = days_ago_replacement(self.ctx.module, args)
+        if replacement is not None:
+            text, exact = replacement
             start, end = self.ctx.span(node)
-            # (`days_ago(0)` is today's midnight: no `.add(days=-0)`)
-            edits = [Edit(start, end, 'pendulum.today("UTC")' if value == "0" else f'pendulum.today("UTC").add(days={days})')]
+            edits = [Edit(start, end, text)]
             if "pendulum" not in self.ctx.imports.by_local:
                 edits.append(self._import_pendulum())
-            fix = Fix(tuple(edits), UNSAFE, 'use `pendulum.today("UTC").add(days=-N)`')
+            fix = Fix(tuple(edits), SAFE if exact else UNSAFE, 'use `pendulum.today("UTC").add(days=-N)`')
         state = (f"was removed in Airflow 3 (its import fails on {self.target})" if self.facts["days_ago_removed"]
                  else f"is deprecated on Airflow {self.target}: a start date that moves with the clock")
         self.findings.append(Finding("DS505", node.func, (

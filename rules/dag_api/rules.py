@@ -180,7 +180,7 @@ class DaysAgo(_DagApiRule):
     name = "days-ago"
     message = "`days_ago()` is deprecated"
     severity = WARNING
-    fix = UNSAFE
+    fix = SOMETIMES
     tokens = ("days_ago",)
     doc = """
 ## What it does
@@ -198,8 +198,11 @@ dag = DAG("etl", start_date=days_ago(2))
 ```
 
 ## Fix safety
-Unsafe: `pendulum.today("UTC").add(days=-N)` (and `import pendulum`). A fixed `datetime` is better;
-only you know which.
+Safe when every argument is an integer literal: `days_ago(n, hour=h, ...)` becomes
+`pendulum.today("UTC").add(days=-n)` (with `.replace(hour=h, ...)` for a time of day, and `import
+pendulum`), the same instant Airflow 2 computes (compared on real Airflow by
+scripts/verify_identity.py). Unsafe when `n` is an expression, which `add(days=)` may not take as
+`timedelta` did. A fixed `datetime` is better still; only you know which.
 """
     invalid = (
         Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n",

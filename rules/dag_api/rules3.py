@@ -93,16 +93,19 @@ with DAG("etl", start_date=datetime(2023, 1, 1)) as dag:  # daily on 2.x, never 
 ```
 
 ## Fix safety
-Safe: the fix writes the Airflow 2 behaviour explicitly (`schedule="@daily"`, `catchup=True`), so
-nothing changes on the upgrade. Choose other values if they are what you want.
+Safe: the fix writes exactly the Airflow 2 defaults (`schedule=timedelta(days=1)`, a run every day
+from the start date, adding `from datetime import timedelta` when the file lacks it; and
+`catchup=True`), so nothing changes on the upgrade. Not `"@daily"`: that runs at midnight, not at
+the start date's time of day. No fix where the name `timedelta` means something else in the file.
+Choose other values if they are what you want.
 """
     invalid = (
         Example(HEADER + "dag = DAG('etl', start_date=datetime(2023, 1, 1))\n",
-                HEADER + "dag = DAG('etl', start_date=datetime(2023, 1, 1), schedule=\"@daily\", catchup=True)\n",
-                target="3.0.6", findings=((4, 7, "this DAG relies on the `schedule` default and the `catchup` default that Airflow 3 changed: without `schedule=` it ran daily on Airflow 2 and is never scheduled on 3.0.6; without `catchup=` it caught up on missed runs on Airflow 2 and does not on 3.0.6 (the fix writes the Airflow 2 values; choose others if you meant them)"),)),
+                HEADER.replace("import datetime", "import datetime, timedelta") + "dag = DAG('etl', start_date=datetime(2023, 1, 1), schedule=timedelta(days=1), catchup=True)\n",
+                target="3.0.6", findings=((4, 7, "this DAG relies on the `schedule` default and the `catchup` default that Airflow 3 changed: without `schedule=` it ran once a day from its start date on Airflow 2 and is never scheduled on 3.0.6; without `catchup=` it caught up on missed runs on Airflow 2 and does not on 3.0.6 (the fix writes the Airflow 2 values; choose others if you meant them)"),)),
         Example("from airflow.decorators import dag\n\n\n@dag\ndef etl():\n    pass\n",
-                "from airflow.decorators import dag\n\n\n@dag(schedule=\"@daily\", catchup=True)\ndef etl():\n    pass\n",
-                target="3.0.6", findings=((4, 2, "this DAG relies on the `schedule` default and the `catchup` default that Airflow 3 changed: without `schedule=` it ran daily on Airflow 2 and is never scheduled on 3.0.6; without `catchup=` it caught up on missed runs on Airflow 2 and does not on 3.0.6 (the fix writes the Airflow 2 values; choose others if you meant them)"),)),
+                "from datetime import timedelta\nfrom airflow.decorators import dag\n\n\n@dag(schedule=timedelta(days=1), catchup=True)\ndef etl():\n    pass\n",
+                target="3.0.6", findings=((4, 2, "this DAG relies on the `schedule` default and the `catchup` default that Airflow 3 changed: without `schedule=` it ran once a day from its start date on Airflow 2 and is never scheduled on 3.0.6; without `catchup=` it caught up on missed runs on Airflow 2 and does not on 3.0.6 (the fix writes the Airflow 2 values; choose others if you meant them)"),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule=None, catchup=False, start_date=datetime(2023, 1, 1))\n",
                      target="3.0.6"),

@@ -29,7 +29,7 @@ EXPECTED = {
         "21:19: DS507 context key `execution_date` is deprecated on Airflow 2.5.1: use `data_interval_start` or `logical_date`",
         "22:28: DS507 context key `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}`",
         "22:40: DS509 [*] `airflow.configuration.get()` is deprecated on Airflow 2.5.1: use `airflow.configuration.conf.get()`",
-        "28:16: DS505 [-] `days_ago()` is deprecated on Airflow 2.5.1: a start date that moves with the clock; prefer a fixed date, or `pendulum.today(\"UTC\").add(days=-N)`",
+        "28:16: DS505 [*] `days_ago()` is deprecated on Airflow 2.5.1: a start date that moves with the clock; prefer a fixed date, or `pendulum.today(\"UTC\").add(days=-N)`",
         "29:5: DS504 [*] `schedule_interval=` is deprecated on Airflow 2.5.1: use `schedule=`",
         "30:5: DS506 [*] `concurrency=` is deprecated on Airflow 2.5.1: use `max_active_tasks=`",
         "34:73: DS501 [*] `provide_context` is deprecated on Airflow 2.5.1: PythonOperator always passes the context to callables that take it",
