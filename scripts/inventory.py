@@ -91,14 +91,25 @@ def _getattr_deprecations(tree: ast.Module) -> set[str]:
 
 
 def _getattr_table(tree: ast.Module) -> dict[str, str]:
-    """A warning `__getattr__` that serves names from a module-level table of (module, new name)
-    pairs (3.x `airflow.datasets`: `_names_moved = {"Dataset": ("airflow.sdk.definitions.asset",
-    "Asset")}`): each name -> where it now lives."""
-    tables: dict[str, dict] = {}
+    """A warning `__getattr__` that serves names from a module-level table: each name -> where it
+    now lives. The tables Airflow writes:
+      - (module, new name) pairs (3.x `airflow.datasets`: `_names_moved = {"Dataset":
+        ("airflow.sdk.definitions.asset", "Asset")}`);
+      - name -> module (3.2+ `airflow.utils.helpers`: `__deprecated_imports = {"chain":
+        "airflow.sdk.definitions.mappedoperator"}`, looked up as `table[name]`);
+      - a set of names and one f-string path (3.2+ `airflow.exceptions`: `name in
+        _DEPRECATED_EXCEPTIONS`, then `f"airflow.sdk.exceptions.{name}"`)."""
+    tables: dict[str, object] = {}
     for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Dict):
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target if isinstance(stmt, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and isinstance(stmt.value, (ast.Dict, ast.Set, ast.List, ast.Tuple, ast.Call)):  # type: ignore[union-attr]
+            value = stmt.value  # type: ignore[union-attr]
+            if isinstance(value, ast.Call):  # frozenset({...})
+                if not (getattr(value.func, "id", "") == "frozenset" and len(value.args) == 1):
+                    continue
+                value = value.args[0]
             try:
-                tables[stmt.targets[0].id] = ast.literal_eval(stmt.value)
+                tables[target.id] = ast.literal_eval(value)
             except ValueError:
                 continue
     found: dict[str, str] = {}
@@ -107,12 +118,26 @@ def _getattr_table(tree: ast.Module) -> dict[str, str]:
             continue
         if not _calls_warn(func):
             continue
+        argument = func.args.args[0].arg if func.args.args else "name"
+        paths = [node for node in ast.walk(func) if isinstance(node, ast.JoinedStr)
+                 and any(isinstance(v, ast.FormattedValue) and getattr(v.value, "id", "") == argument for v in node.values)
+                 and isinstance(node.values[0], ast.Constant) and str(node.values[0].value).startswith("airflow.")
+                 and str(node.values[0].value).endswith(".") and len(node.values) == 2]
         for node in ast.walk(func):
-            if isinstance(node, ast.Compare) and isinstance(node.comparators[0], ast.Name):
-                table = tables.get(node.comparators[0].id, {})
+            used = (node.comparators[0] if isinstance(node, ast.Compare) else node.value if isinstance(node, ast.Subscript)
+                    else None)
+            table = tables.get(used.id) if isinstance(used, ast.Name) else None
+            if isinstance(table, dict):
                 for name, spec in table.items():
-                    if isinstance(name, str) and isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(p, str) for p in spec):
+                    if not isinstance(name, str):
+                        continue
+                    if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(p, str) for p in spec):
                         found[name] = f"{spec[0]}.{spec[1]}"
+                    elif isinstance(spec, str) and spec.startswith("airflow."):
+                        found[name] = f"{spec}.{name}"
+            elif isinstance(table, (set, list, tuple)) and len(paths) == 1:
+                prefix = str(paths[0].values[0].value)  # type: ignore[attr-defined]
+                found.update({name: prefix + name for name in table if isinstance(name, str)})
     return found
 
 
@@ -230,7 +255,7 @@ def wheel_inventory(wheel: Wheel, prefix: str, outside: Optional[Outside] = None
         is_package = (wheel.module_file(module) or "").endswith("__init__.py")
         bound = bindings(tree, module, is_package)
         names = stars.names(module)
-        if names is None or (_has_getattr(tree) and not lazy_names(tree)):
+        if names is None or (_has_getattr(tree) and not lazy_names(tree) and not _getattr_table(tree)):
             inv.open.add(module)
             names = names or set(bound)
         inv.names[module] = names

@@ -154,10 +154,16 @@ def install(venv: Path, python: str, target: str, pins_file: Path) -> None:
         subprocess.run([*pip, "setuptools<58", "wheel"], check=True)
         pip.append("--no-build-isolation")
     subprocess.run([*pip, f"apache-airflow=={target}", "-c", str(pins_file)], check=True)
-    # One provider at a time, from wheels only: one that needs a system library to build
-    # (mysqlclient's mysql_config) is left out and said so, not the whole run.
-    missing = []
-    for dist in sorted(load_table("provider_index", "pins")["pins"].get(target, {})):
+    # Every provider in one resolution; if that fails, one at a time, from wheels only: one that
+    # needs a system library to build (mysqlclient's mysql_config) is left out and said so.
+    missing: list[str] = []
+    dists = sorted(load_table("provider_index", "pins")["pins"].get(target, {}))
+    # (these need system libraries on some versions: tried alone, so the rest resolve together)
+    alone = [d for d in dists if d.rpartition("providers-")[2] in ("mysql", "apache-hdfs", "apache-hive", "cloudant")]
+    together = [d for d in dists if d not in alone]
+    done_together = subprocess.run([*pip, "--prefer-binary", f"apache-airflow=={target}", *together,
+                                    "-c", str(pins_file)], capture_output=True, text=True)
+    for dist in alone + (together if done_together.returncode != 0 else []):
         done = subprocess.run([*pip, "--prefer-binary", f"apache-airflow=={target}", dist, "-c", str(pins_file)],
                               capture_output=True, text=True)
         if done.returncode != 0:

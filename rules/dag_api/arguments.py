@@ -18,6 +18,7 @@ from dagshift.rules.dag_api.screen import (
     argument_renames,
     consumes_kwargs,
     signatures,
+    successor,
 )
 
 
@@ -26,7 +27,7 @@ def class_argument(v: Any, name: str, args: list[cst.Arg], index: int) -> None:
     arg = args[index]
     key = arg.keyword.value  # type: ignore[union-attr]
     path, new, hint, delete = CLASS_ARGUMENT_CHANGES[(name, key)]
-    accepted = signatures(v.target).get(path)
+    accepted = signatures(v.target).get(path) or signatures(v.target).get(successor(v.target, path))
     if accepted is None or key in accepted:
         return
     fix = rename_keyword(v.ctx, arg, new) if new else None
@@ -60,6 +61,8 @@ def signature_findings(v: Any, qualified: str, name: str, args: list[cst.Arg]) -
 
     entry = tables(v.target).entries.get(qualified)
     cls = entry.get("to") if entry else qualified
+    if cls and cls not in signatures(v.target):
+        cls = successor(v.target, cls)
     accepted = signatures(v.target).get(cls or "")
     if accepted is None:
         repo_findings(v, name, args)

@@ -65,7 +65,13 @@ def _slice(target: str) -> dict:
         data = load_table("operator_signatures", "arguments", "targets")
         sets = [frozenset(a) for a in data["arguments"]]
         accepted = {cls: sets[i] for cls, i in data["targets"].get(target, {}).items()}
-        renames = {cls: r for cls, r in data.get("argument_renames", {}).items() if cls in accepted}
+        renames: dict[str, dict[str, str]] = {}
+        for cls, r in data.get("argument_renames", {}).items():
+            # (a rename the 2.x class recorded holds for its successor: `execution_date` ->
+            # `logical_date` on the standard provider's TriggerDagRunOperator)
+            home = cls if cls in accepted else successor(target, cls)
+            if home in accepted:
+                renames.setdefault(home, {}).update(r)
         return {
             "accepted": accepted,
             "renames": renames,
@@ -73,7 +79,23 @@ def _slice(target: str) -> dict:
             "cleared": {cls: a - renames[cls].keys() if cls in renames else a for cls, a in accepted.items()},
         }
 
-    return load(f"operator-signatures-{target}", (str(table_path("operator_signatures")), __file__), build)
+    return load(f"operator-signatures-{target}",
+                (str(table_path("operator_signatures")), str(table_path("provider_index")), __file__), build)
+
+
+def successor(target: str, cls: str) -> str:
+    """The class a path names on the target: a 1.10 path's destination, else where the target's
+    own deprecation shim sends it (`airflow.operators.bash.BashOperator` on Airflow 3: the standard
+    provider's), else the path itself."""
+    from dagshift.rules.imports.tables import tables
+
+    t = tables(target)
+    entry = t.entries.get(cls)
+    if entry is not None:
+        return entry.get("to") or cls
+    module, _, name = cls.rpartition(".")
+    shim = t.core.shim_target(module, name) if module in t.core else None
+    return shim or cls
 
 
 def signatures(target: str) -> dict[str, frozenset[str]]:

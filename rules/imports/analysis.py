@@ -27,6 +27,7 @@ from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
 from dagshift.rules.imports.tables import TargetTables, closed_world, import_verdict, tables
+from dagshift.rules.imports.proofs import checked
 from dagshift.rules.imports.verdicts import Move, closed_world_finding, import_finding, moved_finding, provider_finding
 from dagshift.rules.requirements.tables import installed_providers
 
@@ -57,27 +58,12 @@ def _analyse(ctx: Any) -> Analysis:
                 result.findings.extend(_plain_import(ctx, t, imported))
             continue
         path = imported.qualified
-        entry = t.entries.get(path)
-        if entry is None and path in t.old_modules:
+        if t.entries.get(path) is None and path in t.old_modules:
             module_bindings.append((imported, path))
             continue
-        if entry is None and imported.module in t.old_modules and (imported.name or "").startswith("_"):
-            # A private helper of a 1.10 module that moved: no shim passes it on (a star import
-            # skips `_` names; 2.4+'s deprecated modules serve their listed classes only).
-            private = import_finding("DS101", imported.alias.name, Move(path, None, None, True, reason="private"))
-            per_statement.setdefault(id(imported.statement), []).append((imported, private))
-            continue
-        if entry is None:
-            judged = _judged(ctx, t, imported)
-            if judged is not None:
-                per_statement.setdefault(id(imported.statement), []).append((imported, judged))
-            continue
-        if any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
-            continue
-        if entry["status"] == "removed" and "to" not in entry and entry.get("last_to") in OWNED_ELSEWHERE:
-            continue  # (a 1.10 SubDagOperator path on Airflow 3: DS510 says what to do)
-        finding = moved_finding(t, imported.alias.name, path, entry)
-        per_statement.setdefault(id(imported.statement), []).append((imported, finding))
+        finding = from_import_finding(t, imported, ctx)
+        if finding is not None:
+            per_statement.setdefault(id(imported.statement), []).append((imported, finding))
 
     uses = ctx.name_uses if per_statement or module_bindings else None
     if per_statement:
@@ -86,13 +72,40 @@ def _analyse(ctx: Any) -> Analysis:
         _unused_failing(ctx, per_statement, uses)
     for found in per_statement.values():
         result.findings.extend(f for _, f in found)
+    by_statement: dict[int, list[_ModulePlan]] = {}
     for imported, module in module_bindings:
-        result.findings.extend(_module_findings(ctx, t, imported, module, uses))
+        assert uses is not None
+        by_statement.setdefault(id(imported.statement), []).append(_module_plan(t, imported, module, uses))
+    for plans in by_statement.values():
+        _module_fixes(ctx, plans)
+        result.findings.extend(f for plan in plans for f in plan.findings)
     for finding in result.findings:
         finding.message = describe(finding.detail, ctx.target, finding.code)
         if finding.detail.dist:
             ctx.record("providers", finding.detail.dist)
     return result
+
+
+def from_import_finding(t: TargetTables, imported: ImportedName, ctx: Any = None, prove: bool = True) -> Optional[Finding]:
+    """The finding `from module import name` gets on the target (not a 1.10 module imported as a
+    name: the caller sends those to _module_findings), its Move checked against the identity proofs.
+    Without a file (`ctx` None: scripts/verify_identity.py enumerating every rewrite dagshift
+    offers, `prove` False: the rewrites as the tables give them), there is no try/except fallback to
+    consult and nothing to record."""
+    check = checked if prove else (lambda _t, finding: finding)
+    path = imported.qualified
+    entry = t.entries.get(path)
+    if entry is None and imported.module in t.old_modules and (imported.name or "").startswith("_"):
+        # A private helper of a 1.10 module that moved: no shim passes it on (a star import
+        # skips `_` names; 2.4+'s deprecated modules serve their listed classes only).
+        return import_finding("DS101", imported.alias.name, Move(path, None, None, True, reason="private"))
+    if entry is None:
+        return check(t, _judged(ctx, t, imported))
+    if ctx is not None and any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
+        return None
+    if entry["status"] == "removed" and "to" not in entry and entry.get("last_to") in OWNED_ELSEWHERE:
+        return None  # (a 1.10 SubDagOperator path on Airflow 3: DS510 says what to do)
+    return check(t, moved_finding(t, imported.alias.name, path, entry))
 
 
 def _unused_failing(ctx: Any, per_statement: dict, uses: NameUses) -> None:
@@ -117,7 +130,7 @@ def _verdict(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[str]
     verdict = import_verdict(t, imported.module, imported.name)
     if verdict is not None and imported.qualified in OWNED_ELSEWHERE:
         return None
-    if verdict is not None and any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
+    if verdict is not None and ctx is not None and any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
         return None
     return verdict
 
@@ -128,7 +141,7 @@ def _plain_import(ctx: Any, t: TargetTables, imported: ImportedName) -> list[Fin
     if verdict is None:
         _record_provider(ctx, t, imported.module)
         return []
-    return [closed_world_finding(t, imported, verdict)]
+    return [checked(t, closed_world_finding(t, imported, verdict))]
 
 
 def _judged(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Finding]:
@@ -149,7 +162,7 @@ OWNED_ELSEWHERE = frozenset({"airflow.operators.dummy.DummyOperator", "airflow.o
 
 def _record_provider(ctx: Any, t: TargetTables, module: str) -> None:
     dist = t.dist_of(module)
-    if dist:
+    if dist and ctx is not None:
         ctx.record("providers", dist)
 
 
@@ -187,6 +200,8 @@ def _plan_fixes(ctx: Any, per_statement: dict[int, list[tuple[ImportedName, Find
         for imported, finding in found:
             if finding.detail.new is None or _silenced(ctx, imported, finding.code):
                 continue
+            if not finding.detail.proven:
+                unsafe.add(id(finding))  # (no proof that the new path is the same object: see `checked`)
             dest_module, _, dest_name = finding.detail.new.rpartition(".")
             old_name = imported.name or ""
             text = dest_name
@@ -296,11 +311,17 @@ def _silenced(ctx: Any, imported: ImportedName, code: str) -> bool:
     return comment is not None and comment.silences(code)
 
 
-def _module_findings(
-    ctx: Any, t: TargetTables, imported: ImportedName, module: str, uses: Optional["NameUses"]
-) -> list[Finding]:
-    """`import a.b.c as m` / `from a.b import c` / `import a.b.c`, then `m.C`: one finding per use."""
-    assert uses is not None
+@dataclass
+class _ModulePlan:
+    """A 1.10 module imported as a name (`import a.b.c as m`, `from a.b import c`), and its uses."""
+
+    imported: ImportedName
+    prefix: str  # how the uses spell the module: `m.C`, `c.C`, `a.b.c.C`
+    findings: list[Finding]
+    dest: Optional[str]  # the one module every use goes to (None: no single one, or a use stays)
+
+
+def _module_plan(t: TargetTables, imported: ImportedName, module: str, uses: "NameUses") -> _ModulePlan:
     prefix = imported.local if (imported.alias.asname is not None or imported.name is not None) else module
     findings = []
     destinations: set[str] = set()
@@ -311,46 +332,63 @@ def _module_findings(
         if entry is None:
             unmapped = True  # the old module is still needed for this name: no fix
             continue
-        finding = moved_finding(t, node, f"{module}.{name}", entry)
+        finding = checked(t, moved_finding(t, node, f"{module}.{name}", entry))
+        assert finding is not None
         findings.append(finding)
-        if finding.detail.new:
-            destinations.add(finding.detail.new.rpartition(".")[0])
-        else:
-            destinations.add("")
-    if unmapped or len(destinations) != 1 or "" in destinations or not findings:
-        return findings
-    # Every use goes to one module: rewrite the import and the uses together.
-    dest = destinations.pop()
+        destinations.add(finding.detail.new.rpartition(".")[0] if finding.detail.new else "")
+    single = not unmapped and len(destinations) == 1 and "" not in destinations and findings
+    return _ModulePlan(imported, prefix, findings, destinations.pop() if single else None)
+
+
+def _use_edits(ctx: Any, plan: _ModulePlan) -> list[Edit]:
+    """Each use respelled for the new module: `a.b.c.C` whole; `m.Old` as `m.New` when renamed."""
     edits = []
-    statement = imported.statement
-    if imported.name is None and imported.alias.asname is None:
-        # `import a.b.c` then `a.b.c.C`: the uses spell the module out.
-        start, end = ctx.span(imported.alias.name)
-        edits.append(Edit(start, end, dest))
-        for finding in findings:
-            start, end = ctx.span(finding.at)
-            edits.append(Edit(start, end, finding.detail.new))
+    spelled_out = plan.imported.name is None and plan.imported.alias.asname is None
+    for finding in plan.findings:
+        new_name = finding.detail.new.rpartition(".")[2]
+        if spelled_out:
+            edits.append(Edit(*ctx.span(finding.at), finding.detail.new))
+        elif new_name != finding.detail.old.rpartition(".")[2]:
+            edits.append(Edit(*ctx.span(finding.at), f"{plan.prefix}.{new_name}"))
+    return edits
+
+
+def _module_fixes(ctx: Any, plans: list[_ModulePlan]) -> None:
+    """Fixes for the 1.10 modules one statement imports as names: the statement rewritten to each
+    module's new home, and every use respelled. Several modules in one `from` statement
+    (`from airflow.contrib.operators import gcs_to_bq, gcs_to_gcs`) are rewritten together, one
+    `from <package> import <module> [as <name>]` per new package; a statement that also imports
+    something else, or a module one of whose uses has no single new home, gets no fix."""
+    statement = plans[0].imported.statement
+    if any(p.dest is None for p in plans):
+        return
+    edits: list[Edit] = []
+    for plan in plans:
+        edits.extend(_use_edits(ctx, plan))
+    imported = plans[0].imported
+    if imported.name is None:  # `import a.b.c [as m]`: one module per alias, renamed in place
+        for plan in plans:
+            assert plan.dest is not None
+            edits.append(Edit(*ctx.span(plan.imported.alias.name), plan.dest))
     else:
-        if imported.name is None:
-            start, end = ctx.span(imported.alias.name)
-            edits.append(Edit(start, end, dest))
-        else:
-            parent, _, last = dest.rpartition(".")
-            assert isinstance(statement, cst.ImportFrom)
-            if len(statement.names) != 1:  # type: ignore[arg-type]
-                return findings
-            start, end = ctx.span(statement)
-            local = imported.local
-            edits.append(Edit(start, end, f"from {parent} import {last}" + (f" as {local}" if local != last else "")))
-        for finding in findings:
-            new_name = finding.detail.new.rpartition(".")[2]
-            if new_name != finding.detail.old.rpartition(".")[2]:
-                start, end = ctx.span(finding.at)
-                edits.append(Edit(start, end, f"{prefix}.{new_name}"))
-    fix = Fix(tuple(edits), SAFE, "import the module's Airflow 2 location")
-    for finding in findings:
-        finding.fix = fix
-    return findings
+        assert isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar)
+        if len(statement.names) != len(plans):
+            return  # (the statement imports other names too: each needs its own decision)
+        by_package: dict[str, list[str]] = {}
+        for plan in plans:
+            assert plan.dest is not None
+            parent, _, last = plan.dest.rpartition(".")
+            local = plan.imported.local
+            by_package.setdefault(parent, []).append(last + (f" as {local}" if local != last else ""))
+        span = ctx.span(statement)
+        lines = [f"from {parent} import {', '.join(names)}" for parent, names in by_package.items()]
+        edits.append(Edit(span[0], span[1], (ctx.module.default_newline + indent_at(ctx.index, span[0])).join(lines)))
+    proven = all(f.detail.proven for plan in plans for f in plan.findings)
+    fix = Fix(tuple(sorted(set(edits), key=lambda e: e.start)), SAFE if proven else UNSAFE,
+              "import the modules' new locations" if len(plans) > 1 else "import the module's new location")
+    for plan in plans:
+        for finding in plan.findings:
+            finding.fix = fix
 
 
 def describe(finding: Move, target: str, code: str) -> str:

@@ -356,6 +356,12 @@ def closed_world(t: TargetTables, module: str, name: Optional[str] = None) -> Op
     return None
 
 
+@lru_cache(maxsize=32)
+def core_world(version: str) -> World:
+    """One version's core closed world, read from the whole table (for shims of other versions)."""
+    return World(provider_data()["core"][version])
+
+
 def core_has(module: str, name: Optional[str]) -> list[str]:
     """The targets whose core wheel has the module (and the name): read from the whole table, so
     only for a finding's message."""

@@ -28,6 +28,9 @@ class Move:
     dist: Optional[str]
     removed: bool
     reason: str = ""
+    # Whether real Airflow showed `new` denotes what `old` did (rules/imports/proofs.py): a fix to
+    # an unproven destination is offered as unsafe only.
+    proven: bool = False
 
 
 def import_finding(code: str, node: cst.CSTNode, move: Move) -> Finding:
@@ -41,6 +44,12 @@ def closed_world_finding(t: TargetTables, imported: ImportedName, verdict: str) 
     path = imported.qualified
     homes = t.homes(name) if name else []
     new, dist = (f"{homes[0][0]}.{name}", homes[0][1]) if len(homes) == 1 else (None, None)
+    lead = shim_lead(t, module, name) if verdict != "warns" and name else None
+    if lead is not None:
+        # Airflow's own shim on another version said where the name went (`airflow.datasets.Dataset`
+        # -> `airflow.sdk.Asset` on 3.0.6, gone on 3.2): that, not a class elsewhere sharing the name.
+        return import_finding("DS103" if lead.rpartition(".")[2] != name else "DS101", imported.alias.name,
+                              Move(path, lead, t.dist_of(lead), True))
     if verdict == "warns":
         world = t.world_of(module)
         shim = world.shim_target(module, name) if world is not None and name else None
@@ -65,6 +74,31 @@ def closed_world_finding(t: TargetTables, imported: ImportedName, verdict: str) 
                     "your installed packages define it, or copy what you need into your own code") if name else (
             "; import what you use from the modules that define it on the target")
     return import_finding("DS104" if where else "DS101", imported.alias.name, Move(path, new, dist, True, reason=missing))
+
+
+def shim_lead(t: TargetTables, module: str, name: str) -> Optional[str]:
+    """Where Airflow's own deprecation shim for `module.name` pointed on the newest other version
+    that had one, when that path imports cleanly on the target (a public home: `airflow.sdk.X`)."""
+    from dagshift.rules.imports.tables import core_world, provider_data
+
+    for version in sorted(provider_data()["core"], key=version_key, reverse=True):
+        if version == t.target:
+            continue
+        world = core_world(version)
+        if module not in world:
+            continue
+        lead = world.shim_target(module, name)
+        if lead is not None and "." in lead and internal(lead) is False and closed_world(t, *lead.rsplit(".", 1)) is None:
+            return lead
+    return None
+
+
+def internal(path: str) -> bool:
+    """A path Airflow keeps for itself: the task SDK's `definitions` / `execution_time` packages,
+    or a private segment. Fixes write public homes only (`airflow.sdk.Asset`)."""
+    parts = path.split(".")
+    return (parts[:3] in (["airflow", "sdk", "definitions"], ["airflow", "sdk", "execution_time"])
+            or any(p.startswith("_") for p in parts))
 
 
 def _other_targets(target: str, module: str, name: Optional[str]) -> str:

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""The identity oracle: is every import rewrite dagshift offers the same thing, on real Airflow?
+
+    python scripts/verify_identity.py [--targets 3.0.6 3.3.1 ...] [--write] [--report FILE]
+
+"Exists on the target" is not proof that a rewrite keeps a DAG the same program: two classes can
+share a name. For every target with a verification virtualenv (the ones
+scripts/verify_against_airflow.py builds: /tmp/dagshift-verify-<version>, Airflow and the
+providers its constraint file pins), this script
+
+1. enumerates every import rewrite the import rules can offer on that target, by asking the
+   rules' own code (rules/imports/analysis.py `from_import_finding`, without the proofs) about
+   every 1.10 path of the move tables and every public name of every Airflow and pinned-provider
+   module any target has;
+2. runs scripts/identity_probe.py inside every virtualenv (Airflow's code only, never a user's):
+   does each path import, where is its object defined, which deprecation warnings did it raise,
+   and for each (old, new) pair, are they the same object (or `old` a subclass of `new` whose
+   body only warns);
+3. decides each rewrite, on the target's own venv if the old path still imports there, else on
+   the newest venv where it does (the last version where the old spelling worked):
+   - proven: the same object; a deprecated subclass that only warns; the old name's object was
+     defined at `new`, or was defined at a path that is `new` on the target; or Airflow's own
+     deprecation warning for the old path names `new`;
+   - disproven: both import there and are different objects (a name shared by two classes), or
+     `new` does not import on the target;
+   - not decidable: the old path imports nowhere we can run, and nothing above links them.
+
+`--write` stores the verdicts as rules/imports/data/rewrite_proofs.json (the import rules offer a
+safe fix only for proven rewrites, no fix for disproven ones); `--report` appends the counts and
+every disproven and undecidable rewrite, as Markdown, for docs/verification.md. Run by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any, Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _paths import load_table, table_path  # noqa: E402
+
+PROBE = Path(__file__).resolve().parent / "identity_probe.py"
+
+
+def venvs(root: Path) -> dict[str, Path]:
+    """Every MWAA version whose verification venv is installed, oldest first."""
+    from dagshift.linter.targets import version_tuple
+
+    found = {}
+    for version in (v["airflow"] for v in load_table("mwaa_versions", "versions")["versions"]):
+        venv = root / f"dagshift-verify-{version}"
+        if (venv / "dagshift-installed").exists():
+            found[version] = venv
+    return dict(sorted(found.items(), key=lambda kv: version_tuple(kv[0])))
+
+
+def candidates() -> list[tuple[str, str]]:
+    """(module, name) of every 1.10 path and every public name any target's worlds bind."""
+    from dagshift.rules.imports.tables import moves_table, provider_data
+
+    found = {tuple(path.rsplit(".", 1)) for path in moves_table()}
+    data = provider_data()
+    for world in [*data["core"].values(), *data["providers"].values()]:
+        for module, names in world["modules"].items():
+            found |= {(module, n) for n in names.split() if not n.startswith("_")}
+    return sorted(found)  # type: ignore[arg-type]
+
+
+def offered(target: str, pool: list[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """old path -> (new path, code) for every from-import rewrite the rules offer on the target."""
+    import libcst as cst
+
+    from dagshift.linter.imports import ImportedName
+    from dagshift.rules.imports.analysis import from_import_finding
+    from dagshift.rules.imports.tables import closed_world, import_verdict, tables
+
+    t = tables(target)
+    found = {}
+    for module, name in pool:
+        path = f"{module}.{name}"
+        if path not in t.entries and module not in t.old_modules and closed_world(t, module, name) is None:
+            continue
+        if t.entries.get(path) is None and path in t.old_modules:
+            continue  # a 1.10 module imported as a name: its uses' paths are judged one by one
+        if path not in t.entries and import_verdict(t, module, name) is None:
+            continue
+        imported = ImportedName(name, path, module, name, 0, cst.ImportAlias(name=cst.Name(name)), None)  # type: ignore[arg-type]
+        finding = from_import_finding(t, imported, prove=False)
+        if finding is not None and finding.detail is not None and finding.detail.new:
+            found[path] = (finding.detail.new, finding.code)
+    return found
+
+
+def probe(venv: Path, paths: list[str], pairs: list[list[str]]) -> dict:
+    home = Path(tempfile.mkdtemp(prefix="dagshift-identity-"))
+    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+           "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "PYTHONWARNINGS": "ignore"}
+    out = home / "result.json"
+    proc = subprocess.run([str(venv / "bin" / "python"), str(PROBE), str(out)],
+                          input=json.dumps({"paths": paths, "pairs": pairs}), env=env,
+                          capture_output=True, text=True, timeout=7200)
+    if proc.returncode != 0 or not out.exists():
+        raise SystemExit(f"the probe failed in {venv}:\n{proc.stderr[-4000:]}")
+    result = json.loads(out.read_text())
+    result["pairs"] = {tuple(pair): found for pair, found in zip(pairs, result["pairs"])}
+    return result
+
+
+def names_it(texts: list[str], new: str) -> bool:
+    """A deprecation warning that names the new path (whole, or its module and its name)."""
+    module, _, name = new.rpartition(".")
+    return any(new in text or (module in text and name in text) for text in texts)
+
+
+def decide(target: str, old: str, new: str, runs: dict[str, dict], order: list[str]) -> tuple[str, str]:
+    here = runs[target]
+    if not here["paths"][new]["ok"]:
+        return "disproven", f"`{new}` does not import on {target}"
+    older = [v for v in reversed(order) if order.index(v) < order.index(target)]
+    newer = [v for v in order if order.index(v) > order.index(target)]
+    witnesses = [v for v in [target, *older, *newer] if runs[v]["paths"][old]["ok"]]
+    if not witnesses:
+        return "undecidable", "the old path imports on none of the verified versions"
+    w = witnesses[0]
+    seen, pair = runs[w]["paths"], runs[w]["pairs"].get((old, new))
+    where = "" if w == target else f" on {w}, the last verified version where it imports"
+    if pair is not None and pair["same"]:
+        return "proven", f"the same object{where or ' on ' + target}"
+    if pair is not None and pair["alias_subclass"]:
+        return "proven", f"a deprecated subclass that only warns{where or ' on ' + target}"
+    if names_it(seen[old]["warnings"], new):
+        return "proven", f"Airflow's deprecation warning{where or ' on ' + target} names it"
+    if pair is not None:
+        return "disproven", (f"`{old}` is `{seen[old]['defined']}` and `{new}` is `{seen[new]['defined']}`"
+                             f"{where or ' on ' + target}")
+    origin = seen[old]["defined"]
+    if origin == new:
+        return "proven", f"defined there{where}"
+    through = here["pairs"].get((origin, new)) if origin else None
+    if through is not None and (through["same"] or through["alias_subclass"]):
+        return "proven", f"defined at `{origin}`{where}, which is the same object on {target}"
+    if origin and names_it(here["paths"].get(origin, {}).get("warnings", []), new):
+        return "proven", f"defined at `{origin}`{where}, whose deprecation on {target} names it"
+    return "undecidable", f"`{new}` does not import{where} and nothing links the two"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--venvs", type=Path, default=Path(tempfile.gettempdir()),
+                        help="folder holding dagshift-verify-<version> virtualenvs (default: the temp dir)")
+    parser.add_argument("--targets", nargs="*", help="default: every version with a venv")
+    parser.add_argument("--write", action="store_true", help="write rules/imports/data/rewrite_proofs.json")
+    parser.add_argument("--report", type=Path, help="append the Markdown summary to this file")
+    args = parser.parse_args()
+    available = venvs(args.venvs)
+    order = list(available)
+    targets = [t for t in (args.targets or order) if t in available]
+    pool = candidates()
+    rewrites = {target: offered(target, pool) for target in targets}
+    print(f"{len(pool)} candidate paths; rewrites offered: "
+          + ", ".join(f"{t} {len(r)}" for t, r in rewrites.items()), file=sys.stderr)
+    olds = sorted({old for r in rewrites.values() for old in r})
+    news = sorted({new for r in rewrites.values() for new, _ in r.values()})
+    paths = sorted(set(olds) | set(news))
+    runs: dict[str, dict] = {}
+    for version, venv in available.items():  # pass 1: where each path imports, what it is
+        runs[version] = probe(venv, paths, [])
+        print(f"probed {version}: {sum(p['ok'] for p in runs[version]['paths'].values())} of {len(paths)} import",
+              file=sys.stderr)
+    defined = {runs[v]["paths"][old]["defined"] for v in available for old in olds if runs[v]["paths"][old]["ok"]}
+    for version, venv in available.items():  # pass 2: the pairs, where both sides import
+        ok = {p for p, info in runs[version]["paths"].items() if info["ok"]}
+        pairs = {(old, new) for r in rewrites.values() for old, (new, _) in r.items() if old in ok and new in ok}
+        pairs |= {(d, new) for d in defined if d for new in news if new.rpartition(".")[2] == d.rpartition(".")[2]
+                  or new in ok}
+        pairs = {(a, b) for a, b in pairs if a != b}
+        runs[version] = probe(venv, paths + sorted({d for d in defined if d}), [list(p) for p in sorted(pairs)])
+    table: dict[str, dict[str, list[str]]] = {}
+    counts: dict[str, Counter] = {}
+    for target in targets:
+        table[target] = {}
+        counts[target] = Counter()
+        for old, (new, _code) in sorted(rewrites[target].items()):
+            status, why = decide(target, old, new, runs, order)
+            table[target][old] = [new, status, why]
+            counts[target][status] += 1
+    text = report(table, counts)
+    print(text)
+    if args.report:
+        with args.report.open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    if args.write:
+        pins = {v: (available[v] / "dagshift-installed").read_text().split() for v in available}
+        data = {"_provenance": {
+            "generator": "scripts/verify_identity.py (probe: scripts/identity_probe.py)",
+            "method": "each rewrite's two paths imported in virtualenvs of apache-airflow==<version> with the "
+                      "providers its constraint file pins (rules/requirements/data/constraints)",
+            "venvs": {v: {"python": runs[v]["python"], "providers_not_installed": pins[v]} for v in available},
+        }, "targets": table}
+        table_path("rewrite_proofs").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def report(table: dict[str, dict[str, list[str]]], counts: dict[str, Counter]) -> str:
+    lines = ["| target | rewrites | proven | disproven | not decidable |", "|---|---|---|---|---|"]
+    for target, c in counts.items():
+        lines.append(f"| {target} | {sum(c.values())} | {c['proven']} | {c['disproven']} | {c['undecidable']} |")
+    for status in ("disproven", "undecidable"):
+        rows = [(t, old, rec) for t, records in table.items() for old, rec in records.items() if rec[1] == status]
+        if rows:
+            lines += ["", f"{status.capitalize()} rewrites ({len(rows)}):", ""]
+            lines += [f"- {t}: `{old}` -> `{rec[0]}`: {rec[2]}" for t, old, rec in rows]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
