@@ -40,7 +40,6 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

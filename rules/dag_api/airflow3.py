@@ -13,9 +13,9 @@ import libcst as cst
 
 from dagshift.fixers.arguments import add_keywords, drop_item, rename_keyword
 from dagshift.fixers.edits import replace_span
-from dagshift.linter.findings import Finding
 from dagshift.fixers.imports import with_added
 from dagshift.linter.diagnostics import Edit, Fix
+from dagshift.linter.findings import Finding
 
 # The helpers that hand code a metadata-database session (2.x paths and their 1.10 spellings).
 DB_HELPERS = {

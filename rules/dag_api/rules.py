@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
 from dagshift.rules.dag_api import repo_operators, screen
 from dagshift.rules.dag_api.base import _DagApiRule
 from dagshift.rules.dag_api.docs import DS502_DOC, DS503_DOC, DS507_DOC, HEADER, STAGE_OPERATOR

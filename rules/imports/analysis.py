@@ -26,8 +26,8 @@ from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
-from dagshift.rules.imports.tables import TargetTables, closed_world, import_verdict, tables
 from dagshift.rules.imports.proofs import checked
+from dagshift.rules.imports.tables import TargetTables, closed_world, import_verdict, tables
 from dagshift.rules.imports.verdicts import Move, closed_world_finding, import_finding, moved_finding, provider_finding
 from dagshift.rules.requirements.tables import installed_providers
 
@@ -141,7 +141,8 @@ def _plain_import(ctx: Any, t: TargetTables, imported: ImportedName) -> list[Fin
     if verdict is None:
         _record_provider(ctx, t, imported.module)
         return []
-    return [checked(t, closed_world_finding(t, imported, verdict))]
+    finding = checked(t, closed_world_finding(t, imported, verdict))
+    return [finding] if finding is not None else []
 
 
 def _judged(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Finding]:
@@ -347,9 +348,11 @@ def _use_edits(ctx: Any, plan: _ModulePlan) -> list[Edit]:
     for finding in plan.findings:
         new_name = finding.detail.new.rpartition(".")[2]
         if spelled_out:
-            edits.append(Edit(*ctx.span(finding.at), finding.detail.new))
+            start, end = ctx.span(finding.at)
+            edits.append(Edit(start, end, finding.detail.new))
         elif new_name != finding.detail.old.rpartition(".")[2]:
-            edits.append(Edit(*ctx.span(finding.at), f"{plan.prefix}.{new_name}"))
+            start, end = ctx.span(finding.at)
+            edits.append(Edit(start, end, f"{plan.prefix}.{new_name}"))
     return edits
 
 
@@ -369,7 +372,8 @@ def _module_fixes(ctx: Any, plans: list[_ModulePlan]) -> None:
     if imported.name is None:  # `import a.b.c [as m]`: one module per alias, renamed in place
         for plan in plans:
             assert plan.dest is not None
-            edits.append(Edit(*ctx.span(plan.imported.alias.name), plan.dest))
+            start, end = ctx.span(plan.imported.alias.name)
+            edits.append(Edit(start, end, plan.dest))
     else:
         assert isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar)
         if len(statement.names) != len(plans):
