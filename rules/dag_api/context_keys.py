@@ -138,8 +138,13 @@ class ContextKeyChecks:
             self.findings.append(Finding("DS507", node, message, fix=fix, severity=severity))
 
     def _task_params(self) -> None:
+        if not self.task_params:
+            return
+        from dagshift.rules.dag_api.callables import task_callables
+
+        callables = self.callables | task_callables(self.ctx.module)
         for function, param, key in self.task_params:
-            if function.name.value in self.callables or any(self._is_task(d) for d in function.decorators):
+            if function.name.value in callables or any(self._is_task(d) for d in function.decorators):
                 advice = self._deprecated_key(key)[0]  # type: ignore[index]
                 self.findings.append(Finding("DS507", param.name, (
                     f"task parameter `{key}` names a context key that was removed in Airflow 3: {self.target} has no "
