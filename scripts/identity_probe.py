@@ -122,9 +122,33 @@ def main() -> None:
         if a is MISSING or b is MISSING:
             pairs.append(None)
             continue
-        pairs.append({"same": a is b, "alias_subclass": alias_subclass(a, b)})
+        # (`is` proves nothing for values the interpreter shares: None, small ints, interned strings)
+        meaningful = inspect.isclass(a) or inspect.isroutine(a) or inspect.ismodule(a)
+        pairs.append({"same": a is b and meaningful,
+                      "alias_subclass": alias_subclass(a, b) or alias_subclass(b, a)})
+    config = configuration() if data.get("config") else None
     with open(sys.argv[1], "w", encoding="utf-8") as out:
-        json.dump({"paths": paths, "pairs": pairs, "python": sys.version.split()[0]}, out)
+        json.dump({"paths": paths, "pairs": pairs, "config": config, "python": sys.version.split()[0]}, out)
+
+
+def configuration() -> dict:
+    """The options this Airflow defines, and its own table of renamed ones (new -> old)."""
+    from airflow.configuration import conf
+
+    loader = getattr(conf, "load_providers_configuration", None)
+    if loader is not None:  # 2.7+: the providers' own options (celery's, fab's) join the description
+        try:
+            loader()
+        except Exception:  # noqa: BLE001 - a provider's configuration that fails to load: core only
+            pass
+    renamed = [[new[0], new[1], old[0], old[1]] for new, old in conf.deprecated_options.items()]
+    description = getattr(conf, "configuration_description", None)
+    if description:
+        options = [f"{s}.{k}" for s, v in description.items() for k in (v.get("options") or {})]
+    else:
+        defaults = conf.airflow_defaults
+        options = [f"{s}.{k}" for s in defaults.sections() for k in defaults.options(s)]
+    return {"renamed": renamed, "options": sorted(options)}
 
 
 if __name__ == "__main__":

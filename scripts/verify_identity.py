@@ -67,8 +67,15 @@ def candidates() -> list[tuple[str, str]]:
     found = {tuple(path.rsplit(".", 1)) for path in moves_table()}
     data = provider_data()
     for world in [*data["core"].values(), *data["providers"].values()]:
+        imported = world.get("imported", {})
         for module, names in world["modules"].items():
-            found |= {(module, n) for n in names.split() if not n.startswith("_")}
+            if any(part.startswith("_") for part in module.split(".")) or ".migrations." in module:
+                continue  # (Airflow's private modules and database migrations: no DAG imports them)
+            brought = set(imported.get(module, "").split())
+            # A module's own names, and the classes it re-exports (`airflow.models.BaseOperator`);
+            # not the helpers it imports for itself (`log`, `Column`, `metadata`).
+            found |= {(module, n) for n in names.split()
+                      if not n.startswith("_") and (n not in brought or n[:1].isupper() and not n.isupper())}
     return sorted(found)  # type: ignore[arg-type]
 
 
@@ -94,16 +101,43 @@ def offered(target: str, pool: list[tuple[str, str]]) -> dict[str, tuple[str, st
         finding = from_import_finding(t, imported, prove=False)
         if finding is not None and finding.detail is not None and finding.detail.new:
             found[path] = (finding.detail.new, finding.code)
+    # DS503's rewrite (the dag_api family owns DummyOperator's 2.x path), where the target has EmptyOperator.
+    home = load_table("dag_api", "targets")["targets"][target].get("empty_operator")
+    if home:
+        found["airflow.operators.dummy.DummyOperator"] = (f"{home}.EmptyOperator", "DS503")
     return found
 
 
-def probe(venv: Path, paths: list[str], pairs: list[list[str]]) -> dict:
+def config_renames(target: str) -> dict[str, str]:
+    """`section.option` -> its new spelling, for every rename DS403 knows on the target."""
+    data = load_table("config_changes", "targets")["targets"].get(target, {})
+    return {old: spec[0] for old, spec in data.get("renames", {}).items()}
+
+
+def decide_config(target: str, old: str, new: str, runs: dict[str, dict]) -> tuple[str, str]:
+    """A configuration rename is Airflow's own when some version's `conf.deprecated_options` maps
+    the new option to the old one; it holds on the target only if the target defines the new one."""
+    from dagshift.linter.tables import load_table as table
+
+    removed = set(table("config_changes", "targets")["targets"].get(target, {}).get("removed", []))
+    if new not in runs[target]["config"]["options"]:
+        if new in removed:
+            return "removed", f"{target} removed `{new}` too: reported as removed (DS404), never renamed"
+        return "disproven", f"{target} defines no `{new}`"
+    named = [v for v, run in runs.items()
+             if [*new.split(".", 1), *old.split(".", 1)] in run["config"]["renamed"]]
+    if named:
+        return "proven", f"`conf.deprecated_options` of {named[-1]} maps it"
+    return "undecidable", "no verified version's `conf.deprecated_options` names the pair"
+
+
+def probe(venv: Path, paths: list[str], pairs: list[list[str]], config: bool = False) -> dict:
     home = Path(tempfile.mkdtemp(prefix="dagshift-identity-"))
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
            "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "PYTHONWARNINGS": "ignore"}
     out = home / "result.json"
     proc = subprocess.run([str(venv / "bin" / "python"), str(PROBE), str(out)],
-                          input=json.dumps({"paths": paths, "pairs": pairs}), env=env,
+                          input=json.dumps({"paths": paths, "pairs": pairs, "config": config}), env=env,
                           capture_output=True, text=True, timeout=7200)
     if proc.returncode != 0 or not out.exists():
         raise SystemExit(f"the probe failed in {venv}:\n{proc.stderr[-4000:]}")
@@ -170,17 +204,23 @@ def main() -> None:
     paths = sorted(set(olds) | set(news))
     runs: dict[str, dict] = {}
     for version, venv in available.items():  # pass 1: where each path imports, what it is
-        runs[version] = probe(venv, paths, [])
+        runs[version] = probe(venv, paths, [], config=True)
         print(f"probed {version}: {sum(p['ok'] for p in runs[version]['paths'].values())} of {len(paths)} import",
               file=sys.stderr)
-    defined = {runs[v]["paths"][old]["defined"] for v in available for old in olds if runs[v]["paths"][old]["ok"]}
+    # Where each old path's object was defined, on any version: (that path, new) is asked too.
+    origins = {(run["paths"][old]["defined"], new) for run in runs.values() for r in rewrites.values()
+               for old, (new, _) in r.items() if run["paths"][old]["ok"] and run["paths"][old]["defined"]}
+    defined = {d for d, _ in origins}
     for version, venv in available.items():  # pass 2: the pairs, where both sides import
         ok = {p for p, info in runs[version]["paths"].items() if info["ok"]}
         pairs = {(old, new) for r in rewrites.values() for old, (new, _) in r.items() if old in ok and new in ok}
-        pairs |= {(d, new) for d in defined if d for new in news if new.rpartition(".")[2] == d.rpartition(".")[2]
-                  or new in ok}
+        pairs |= origins
         pairs = {(a, b) for a, b in pairs if a != b}
-        runs[version] = probe(venv, paths + sorted({d for d in defined if d}), [list(p) for p in sorted(pairs)])
+        config = runs[version]["config"]
+        first = runs[version]["paths"]
+        runs[version] = probe(venv, sorted({d for d in defined if d} - set(first)), [list(p) for p in sorted(pairs)])
+        runs[version]["paths"] = {**first, **runs[version]["paths"]}  # (pass 1's, and the origins')
+        runs[version]["config"] = config
     table: dict[str, dict[str, list[str]]] = {}
     counts: dict[str, Counter] = {}
     for target in targets:
@@ -190,7 +230,13 @@ def main() -> None:
             status, why = decide(target, old, new, runs, order)
             table[target][old] = [new, status, why]
             counts[target][status] += 1
-    text = report(table, counts)
+    settings: dict[str, dict[str, list[str]]] = {}
+    for target in targets:
+        settings[target] = {}
+        for old, new in sorted(config_renames(target).items()):
+            status, why = decide_config(target, old, new, runs)
+            settings[target][old] = [new, status, why]
+    text = report(table, counts) + "\n" + report_config(settings)
     print(text)
     if args.report:
         with args.report.open("a", encoding="utf-8") as handle:
@@ -215,6 +261,21 @@ def report(table: dict[str, dict[str, list[str]]], counts: dict[str, Counter]) -
         if rows:
             lines += ["", f"{status.capitalize()} rewrites ({len(rows)}):", ""]
             lines += [f"- {t}: `{old}` -> `{rec[0]}`: {rec[2]}" for t, old, rec in rows]
+    return "\n".join(lines) + "\n"
+
+
+def report_config(settings: dict[str, dict[str, list[str]]]) -> str:
+    lines = ["| target | configuration renames | proven | renamed, then removed | disproven | not decidable |",
+             "|---|---|---|---|---|---|"]
+    for target, records in settings.items():
+        c = Counter(rec[1] for rec in records.values())
+        lines.append(f"| {target} | {len(records)} | {c['proven']} | {c['removed']} | {c['disproven']} | "
+                     f"{c['undecidable']} |")
+    rows = [(t, old, rec) for t, records in settings.items() for old, rec in records.items()
+            if rec[1] in ("disproven", "undecidable")]
+    if rows:
+        lines += ["", "Configuration renames not proven:", ""]
+        lines += [f"- {t}: `{old}` -> `{rec[0]}`: {rec[2]}" for t, old, rec in rows]
     return "\n".join(lines) + "\n"
 
 

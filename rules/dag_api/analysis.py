@@ -329,6 +329,11 @@ class _Visitor(ContextKeyChecks):
             span = self.ctx.span(statement)
             edits.insert(0, move_names(self.ctx.module, statement, span, indent_at(self.ctx.index, span[0]),
                                        {index: (home, new_name)}))
+            from dagshift.rules.imports.proofs import PROVEN, verdict
+
+            proof = verdict(self.target, "airflow.operators.dummy.DummyOperator", f"{home}.EmptyOperator")
+            if proof is None or proof[0] != PROVEN:
+                applicability = UNSAFE  # (real Airflow has not shown EmptyOperator does what DummyOperator did)
             fix = Fix(tuple(edits), applicability, f"use `{home}.EmptyOperator`")
         if self.facts["dummy_removed"]:
             return Finding("DS503", imported.alias.name, (

@@ -20,16 +20,22 @@ from functools import lru_cache
 from typing import Any, Optional
 
 from dagshift.linter.findings import Finding
-from dagshift.linter.tables import load_table
+from dagshift.linter.tables import load_table, table_path
 
 PROVEN, DISPROVEN = "proven", "disproven"
 
 
 @lru_cache(maxsize=16)
 def proofs(target: str) -> dict[str, list[str]]:
-    """old path -> [new path, verdict, why] for the target (empty: never verified)."""
-    targets: dict[str, Any] = load_table("rewrite_proofs", "targets")["targets"]
-    return targets.get(target, {})
+    """old path -> [new path, verdict, why] for the target (empty: never verified); one target's
+    slice, from the data-slice cache (the table holds every target's thousands of rewrites)."""
+    from dagshift.linter.datacache import load
+
+    def build() -> dict[str, list[str]]:
+        targets: dict[str, Any] = load_table("rewrite_proofs", "targets")["targets"]
+        return targets.get(target, {})
+
+    return load(f"rewrite-proofs-{target}", (str(table_path("rewrite_proofs")), __file__), build)
 
 
 def verdict(target: str, old: str, new: str) -> Optional[tuple[str, str]]:

@@ -19,6 +19,14 @@ table for paths no shim keeps.
 """
 
 
+
+# Every import rule's fixes are held to the same proof (rules/imports/proofs.py).
+PROVEN = """Safe only when real Airflow proved the destination is the same thing
+(scripts/verify_identity.py imports both paths in Airflow virtualenvs of every verified target:
+the same object, a deprecated subclass that only warns, or Airflow's own deprecation naming it;
+the table is rules/imports/data/rewrite_proofs.json); a rewrite it could not prove is offered as
+an unsafe fix, and one it disproved (another class sharing the name) is no fix at all. """
+
 class _ImportRule(FamilyRule):
     kinds = frozenset({"python"})
     fix = SOMETIMES
@@ -83,7 +91,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
 ```
 
 ## Fix safety
-Safe when the destination is known: the import is rewritten (aliases and comments kept; a
+""" + PROVEN + """The import is rewritten (aliases and comments kept; a
 statement whose names go to different modules is split). Paths with no replacement, such as
 `DagRunOrder` (TriggerDagRunOperator takes `conf=` instead) or `S3PrefixSensor` on 2.4+, are
 reported without a fix, unless the file no longer uses the name (another rule's fix replaced its
@@ -148,7 +156,7 @@ from airflow.operators.bash import BashOperator
 ```
 
 ## Fix safety
-Safe: the import is rewritten to the path the shim itself resolves to.
+""" + PROVEN + """The import is rewritten to the path the shim itself resolves to.
 """
     valid = (Example("from airflow.providers.amazon.aws.hooks.s3 import S3Hook\n", target="2.5.1"),)
     invalid = (
@@ -197,8 +205,8 @@ hook = AwsBaseHook(aws_conn_id="aws_default")
 ```
 
 ## Fix safety
-Safe when the old name is bound once in the file: the import and every use of the name are
-renamed. When the file re-binds the name, the unsafe fix imports `New as Old` instead.
+""" + PROVEN + """When the old name is bound once in the file, the import and every use
+of the name are renamed. When the file re-binds the name, the unsafe fix imports `New as Old` instead.
 """
     valid = (Example("from airflow.operators.empty import EmptyOperator\n", target="2.5.1"),)
     invalid = (
@@ -248,7 +256,8 @@ when the old class was deprecated for another one that takes other arguments, th
 the provider's deprecation message instead.
 
 ## Fix safety
-Safe when the pinned provider version has exactly one module with a class of that name, or when
+""" + PROVEN + """A destination is offered when the pinned provider version has exactly
+one module with a class of that name, or when
 the provider kept the old name as a plain alias of the new one (same arguments, same behaviour;
 uses are renamed too). When there is no such class, or several, the finding says so (with the
 provider's own deprecation message where one existed) and offers no fix.

@@ -287,3 +287,30 @@ def test_unused_import_that_fails_is_deleted_once_the_calls_are_gone(cli, tmp_pa
     result = run(cli, tmp_path, "--fix", "--target-version", "3.0.6", "--select", "DS101", "dags/exported.py")
     assert exported.read_text() == "from airflow.utils.dates import days_ago\n\n__all__ = ['days_ago']\n"
     assert result.out.startswith("dags/exported.py:1:33: DS101 `airflow.utils.dates.days_ago` does not exist on Airflow 3.0.6")
+
+
+def test_several_modules_imported_as_names_in_one_statement_are_fixed_together(cli, tmp_path):
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "copy.py"
+    dag.write_text(
+        "from airflow import DAG\n"
+        "from airflow.contrib.operators import gcs_to_bq, gcs_to_gcs  # the 1.10 modules\n"
+        "from airflow.operators import python_operator\n\n"
+        "with DAG('copy') as dag:\n"
+        "    load = gcs_to_bq.GoogleCloudStorageToBigQueryOperator(task_id='load')\n"
+        "    copy = gcs_to_gcs.GoogleCloudStorageToGoogleCloudStorageOperator(task_id='copy')\n"
+        "    run = python_operator.PythonOperator(task_id='run', python_callable=print)\n"
+    )
+    result = run(cli, tmp_path, "--target-version", "2.11.2", "--select", "DS1,DS2")
+    assert [line.split(": ", 1)[0] for line in result.out.splitlines() if line.startswith("dags/")] == [
+        "dags/copy.py:6:12", "dags/copy.py:7:12", "dags/copy.py:8:11"]  # no plugin finding (DS201)
+    run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.11.2", "--select", "DS1")
+    assert dag.read_text() == (
+        "from airflow import DAG\n"
+        "from airflow.providers.google.cloud.transfers import gcs_to_bigquery as gcs_to_bq, gcs_to_gcs  # the 1.10 modules\n"
+        "from airflow.operators import python as python_operator\n\n"
+        "with DAG('copy') as dag:\n"
+        "    load = gcs_to_bq.GCSToBigQueryOperator(task_id='load')\n"
+        "    copy = gcs_to_gcs.GCSToGCSOperator(task_id='copy')\n"
+        "    run = python_operator.PythonOperator(task_id='run', python_callable=print)\n"
+    )
