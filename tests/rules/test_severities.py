@@ -114,3 +114,17 @@ def test_the_severities_that_change_with_the_target(listed):
     assert listed["DS301", "2.11.2"] == {"error", "warning"}
     assert listed["DS505", "2.11.2"] == {"warning"} and listed["DS505", "3.0.6"] == {"error"}
     assert listed["DS208", "2.11.2"] == set() and listed["DS208", "3.0.6"] == {"warning"}
+
+
+def test_sarif_rules_carry_the_targets_severity(tmp_path, cli):
+    """Code scanning shows a rule's default level: the run's target's, as `dagshift rules` lists it."""
+    write(tmp_path, {"dags/etl.py": "from airflow.utils.dates import days_ago\n\nstart = days_ago(1)\n"})
+    levels = {}
+    for target in ("2.11.2", "3.0.6"):
+        log = json.loads(cli("check", "--format", "sarif", "--target-version", target, cwd=tmp_path,
+                             registry=REGISTRY).out)
+        rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+        levels[target] = rules["DS505"]["defaultConfiguration"]["level"]
+        found = [r["level"] for r in log["runs"][0]["results"] if r["ruleId"] == "DS505"]
+        assert found == [levels[target]]
+    assert levels == {"2.11.2": "warning", "3.0.6": "error"}
