@@ -30,7 +30,8 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="dagshift",
-        description="Static compatibility linter and auto-fixer for Airflow 1.10 -> 2.x (Amazon MWAA first).",
+        description="Static compatibility linter and auto-fixer for Airflow repositories moving to any Amazon MWAA "
+                    "target: 1.10 -> 2.x -> 3.",
     )
     parser.add_argument("--version", action="version", version=f"dagshift {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
