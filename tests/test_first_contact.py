@@ -1,5 +1,5 @@
-"""What a new user meets in the first ten minutes: the words `--help` and the package metadata use, and a
-build that prints no warning about our own metadata."""
+"""What a new user meets in the first ten minutes: the README's test steps (what CI runs), the words
+`--help` and the package metadata use, and a build that prints no warning about our own metadata."""
 
 from __future__ import annotations
 
@@ -11,7 +11,32 @@ from conftest import ROOT
 
 from dagshift.linter.cli import build_parser
 
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# Each step of the README's "Run the tests" block, and the .ci/run lines that perform it (CI runs as
+# root, quietly, and installs Chromium only when the machine lacks it).
+CI_STEPS = {
+    "python3 -m venv .venv && . .venv/bin/activate": ["python3 -m venv .venv", ". .venv/bin/activate"],
+    "pip install -e '.[test]'": ["python -m pip install --quiet -e '.[test]'"],
+    "sudo apt-get update && sudo apt-get install -y chromium": [
+        "apt-get update -qq >/dev/null", "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"],
+    "python -m pytest -q": ["python -m pytest -q"],
+}
 WHAT_IT_DOES = "moving to any Amazon MWAA target: 1.10 -> 2.x -> 3"
+
+
+def readme_block(after: str) -> list[str]:
+    """The commands of the first ```sh block after the line starting with `after` (comments dropped)."""
+    rest = README.split("\n" + after, 1)[1]
+    block = re.search(r"```sh\n(.*?)```", rest, re.S)
+    assert block is not None
+    return [line.split("   #")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_the_readme_test_steps_are_what_ci_runs():
+    assert readme_block("Run the tests") == list(CI_STEPS)
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    missing = [line for lines in CI_STEPS.values() for line in lines if line not in ci]
+    assert missing == []
 
 
 def test_help_and_metadata_say_dagshift_moves_any_repository_to_any_mwaa_target():

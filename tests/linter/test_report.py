@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,18 @@ from conftest import FIXTURES, ROOT
 from dagshift.rules import default_registry
 
 ARTIFACTS = Path(os.environ.get("DAGSHIFT_TEST_ARTIFACTS", ROOT / "test-artifacts"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+# The README names this step beside the test command; CI (.ci/run) installs Debian's chromium.
+NO_CHROMIUM = ("the report test drives a headless Chromium and found none: install one (Debian: `sudo apt-get install "
+               "chromium`) or set DAGSHIFT_CHROMIUM to a Chromium or Chrome executable")
+
+
+def chromium() -> str:
+    """The browser the HTML test drives: DAGSHIFT_CHROMIUM, else `chromium` on PATH. A missing one fails
+    the test with one line saying how to get it (a skip would let CI pass without the test)."""
+    found = os.environ.get("DAGSHIFT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found or not Path(found).is_file():
+        pytest.fail(NO_CHROMIUM, pytrace=False)
+    return found
 
 
 @pytest.fixture
@@ -66,6 +79,7 @@ def test_no_matrix_checks_the_chosen_target_only(cli, repo):
 def test_html_renders_sorts_and_logs_no_errors(cli, repo):
     from playwright.sync_api import sync_playwright
 
+    browser_path = chromium()
     result = report(cli, repo, "--output", "report.html")
     assert result.code == 0
     html = (repo / "report.html").read_text()
@@ -73,7 +87,7 @@ def test_html_renders_sorts_and_logs_no_errors(cli, repo):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=browser_path, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"],
         )
@@ -184,3 +198,15 @@ def test_the_matrix_finds_on_each_target_what_a_check_of_that_target_finds(repo,
         alone = engine.run(files, registry, settings, mode=engine.CHECK, jobs=1, details=False)
         assert seen(run) == seen(alone), settings.target_version
     assert len({len(run.diagnostics) for run in shared}) > 1  # the targets do differ
+
+
+def test_without_chromium_the_html_test_fails_with_one_line_saying_how_to_get_it(tmp_path):
+    env = dict(os.environ, DAGSHIFT_CHROMIUM=str(tmp_path / "no-such-browser"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+         f"{__file__}::test_html_renders_sorts_and_logs_no_errors"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    failure = proc.stdout.split(" test_html_renders_sorts_and_logs_no_errors ")[1].split("=====")[0]
+    assert failure.strip("_\n").splitlines() == [NO_CHROMIUM]
