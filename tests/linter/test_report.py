@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -200,13 +198,8 @@ def test_the_matrix_finds_on_each_target_what_a_check_of_that_target_finds(repo,
     assert len({len(run.diagnostics) for run in shared}) > 1  # the targets do differ
 
 
-def test_without_chromium_the_html_test_fails_with_one_line_saying_how_to_get_it(tmp_path):
-    env = dict(os.environ, DAGSHIFT_CHROMIUM=str(tmp_path / "no-such-browser"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-         f"{__file__}::test_html_renders_sorts_and_logs_no_errors"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    failure = proc.stdout.split(" test_html_renders_sorts_and_logs_no_errors ")[1].split("=====")[0]
-    assert failure.strip("_\n").splitlines() == [NO_CHROMIUM]
+def test_without_chromium_the_html_test_fails_with_one_line_saying_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSHIFT_CHROMIUM", str(tmp_path / "no-such-browser"))
+    with pytest.raises(pytest.fail.Exception) as failed:  # a failure, not a skip
+        chromium()
+    assert failed.value.msg == NO_CHROMIUM and not failed.value.pytrace  # pytest prints the line alone
