@@ -59,6 +59,7 @@ def test_a_build_prints_no_warning_about_the_projects_metadata(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     output = proc.stdout + proc.stderr
-    warnings = [line.strip() for line in output.splitlines() if re.search(r"Setuptools\w*Warning|_Warning:", line)]
+    # (pip 24 and later relay the backend's warnings as BuildBackendWarning; older ones print setuptools' own)
+    warnings = [line.strip() for line in output.splitlines() if re.search(r"\w*Warning: ", line)]
     assert warnings == []
     assert "Successfully built dagshift" in output
