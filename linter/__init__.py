@@ -1,4 +1,5 @@
-"""dagshift: a static Airflow 1.10 -> 2.x compatibility linter with auto-fix codemods."""
+"""dagshift: a static compatibility linter with auto-fix codemods that moves Airflow repositories to
+any Amazon MWAA target (1.10 -> 2.x -> 3)."""
 
 __version__ = "0.1.0"
 

@@ -30,7 +30,8 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="dagshift",
-        description="Static compatibility linter and auto-fixer for Airflow 1.10 -> 2.x (Amazon MWAA first).",
+        description="Static compatibility linter and auto-fixer for Airflow repositories moving to any Amazon MWAA "
+                    "target: 1.10 -> 2.x -> 3.",
     )
     parser.add_argument("--version", action="version", version=f"dagshift {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
@@ -64,9 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="explain a rule")
     rule.add_argument("code", metavar="CODE")
     rule.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    rule.add_argument("--target-version", metavar="X.Y.Z", help="show the severities this target gives (default: "
+                      "the default target's)")
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.add_argument("--target-version", metavar="X.Y.Z", help="show the severities this target gives (default: "
+                       "the default target's)")
     return parser
 
 
@@ -127,14 +132,8 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
 
         registry = default_registry()
     try:
-        if args.command == "rules":
-            from dagshift.linter.ruledocs import print_rules
-
-            return print_rules(registry, args.format)
-        if args.command == "rule":
-            from dagshift.linter.ruledocs import print_rule
-
-            return print_rule(registry, args.code, args.format)
+        if args.command in ("rules", "rule"):
+            return rules(args, registry)
         if args.command == "report":
             return report(args, registry)
         if args.command == "environments":
@@ -151,6 +150,21 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
         print(f"dagshift: internal error: {type(exc).__name__}: {exc} (set DAGSHIFT_DEBUG=1 for the traceback)",
               file=sys.stderr)
         return EXIT_ERROR
+
+
+def rules(args: argparse.Namespace, registry: "Registry") -> int:
+    """`dagshift rules` and `dagshift rule CODE`, with the severities of the target asked for."""
+    from dagshift.linter.config import ConfigError, resolve_target
+    from dagshift.linter.ruledocs import print_rule, print_rules
+
+    try:
+        target = resolve_target(args.target_version, "--target-version").airflow
+    except ConfigError as exc:
+        print(f"dagshift: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.command == "rules":
+        return print_rules(registry, args.format, target)
+    return print_rule(registry, args.code, args.format, target)
 
 
 def _settings(args: argparse.Namespace, registry: "Registry", paths: list[Path]) -> Any:

@@ -282,18 +282,23 @@ def _merged(table: dict[str, Any], overrides: dict[str, Any], where: str) -> dic
 def _target(merged: dict[str, Any], where: str) -> tuple[targets.MwaaVersion, bool]:
     """The target version, and whether it is the default (no setting chose it)."""
     target_raw = merged.get("target-version")
-    if target_raw is None:
-        return targets.default_target(), True
-    if not isinstance(target_raw, str):
+    return resolve_target(target_raw, where), target_raw is None
+
+
+def resolve_target(raw: Any, where: str) -> targets.MwaaVersion:
+    """The MWAA version `raw` names (None: the default target); a ConfigError naming `where` else."""
+    if raw is None:
+        return targets.default_target()
+    if not isinstance(raw, str):
         raise ConfigError(f"{where}: `target-version` must be a string such as \"2.5.1\"")
-    found = targets.find_target(target_raw)
+    found = targets.find_target(raw)
     if found is None:
         offered = ", ".join(v.airflow for v in targets.supported_targets())
         raise ConfigError(
-            f"{where}: `target-version` {target_raw!r} is not an Airflow version MWAA offers "
+            f"{where}: `target-version` {raw!r} is not an Airflow version MWAA offers "
             f"(choose one of {offered})"
         )
-    return found, False
+    return found
 
 
 def _per_file_ignores(merged: dict[str, Any], where: str, codes: list[str]) -> dict[str, tuple[str, ...]]:

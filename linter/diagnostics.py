@@ -6,11 +6,17 @@ import bisect
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import NamedTuple, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence
 
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
+
+
+def ordered(found: Iterable[str]) -> tuple[str, ...]:
+    """Each severity of `found` once, errors first: how a rule's severities on a target are listed."""
+    seen = set(found)
+    return tuple(s for s in SEVERITIES if s in seen)
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 

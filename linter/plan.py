@@ -8,7 +8,6 @@ from dagshift.linter.config import Settings
 from dagshift.linter.discovery import FileEntry
 from dagshift.linter.registry import Registry
 from dagshift.linter.rule import Rule
-from dagshift.linter.targets import in_range
 
 if TYPE_CHECKING:
     from dagshift.environments import Membership, Model
@@ -25,11 +24,7 @@ class Plan:
         self.by_kind: dict[str, list[Rule]] = {}
         # Rules that run only so that enabled rules can read what they record; their findings are dropped.
         self.silent: set[str] = set()
-        applicable = [
-            r for r in registry
-            if not r.emitted_by_engine and in_range(settings.target_version, r.since, r.until)
-            and _gated_in(r, settings.target_version)
-        ]
+        applicable = [r for r in registry if not r.emitted_by_engine and r.applies(settings.target_version)]
         enabled = [r for r in applicable if settings.enabled(r.code)]
         wanted = {key for r in enabled for key in r.reads_records}
         producers = [r for r in applicable if r not in enabled and r.records & wanted]
@@ -62,10 +57,3 @@ class Plan:
 
     def project_rules(self) -> list[Rule]:
         return [r for rules in self.by_kind.values() for r in rules if r.project_kinds]
-
-
-def _gated_in(rule: type[Rule], target: str) -> bool:
-    """A rule whose data says where it can find anything (Rule.applies_on) runs there only: its
-    screen need not cost anything on the other targets."""
-    where = rule.applies_on()
-    return where is None or target in where

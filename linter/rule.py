@@ -56,6 +56,9 @@ class Rule:
     doc: ClassVar[str]
     kinds: ClassVar[frozenset[str]]
     severity: ClassVar[str] = ERROR
+    # True where, on every target, some findings fail (ERROR: an import that raises) while others
+    # only warn or are ignored (WARNING: one a deprecation shim still serves): `severities` has both.
+    mixed: ClassVar[bool] = False
     # None (no fix), SAFE, UNSAFE or SOMETIMES.
     fix: ClassVar[Optional[str]] = None
     # Target versions where the rule applies: since <= target < until (None = unbounded).
@@ -134,6 +137,30 @@ class Rule:
         return None
 
     @classmethod
+    def applies(cls, target: str) -> bool:
+        """Whether the rule can find anything on `target` (`since`/`until`, then `applies_on`): the
+        plan runs it there only, and `dagshift rules --target-version` shows no severity elsewhere."""
+        from dagshift.linter.targets import in_range
+
+        if not in_range(target, cls.since, cls.until):
+            return False
+        where = cls.applies_on()
+        return where is None or target in where
+
+    @classmethod
+    def severities(cls, target: str) -> tuple[str, ...]:
+        """The severities of the rule's findings on `target`, errors first; () where it finds nothing.
+
+        One for most rules. Two for a rule some of whose findings fail on the target (ERROR: an
+        import that raises, an argument the DAG is refused for) while others only warn or are
+        ignored there (WARNING); which of them a target has is read from the same facts and decided
+        by the same functions as each finding's own severity. `dagshift rules --target-version`
+        shows these."""
+        if not cls.applies(target):
+            return ()
+        return (ERROR, WARNING) if cls.mixed else (cls.severity,)
+
+    @classmethod
     def target_range(cls) -> str:
         from dagshift.linter.targets import supported_targets, version_tuple
 
@@ -170,12 +197,17 @@ class Rule:
         return sections.get(title, "")
 
     @classmethod
-    def metadata(cls) -> dict[str, Any]:
+    def metadata(cls, target: str) -> dict[str, Any]:
+        """What `dagshift rules --format json` says of the rule on `target`: `severities` as
+        `severities()` gives them, `severity` the first (the gravest; None where it finds nothing)."""
+        severities = cls.severities(target)
         return {
             "code": cls.code,
             "name": cls.name,
             "message": cls.message,
-            "severity": cls.severity,
+            "target_version": target,
+            "severity": severities[0] if severities else None,
+            "severities": list(severities),
             "fix": cls.fix,
             "target": cls.target_range(),
             "kinds": sorted(cls.kinds),

@@ -57,8 +57,10 @@ def fingerprints(diagnostics: list[Diagnostic]) -> list[str]:
     return out
 
 
-def _rule_descriptor(rule: Any) -> dict[str, Any]:
+def _rule_descriptor(rule: Any, target: str) -> dict[str, Any]:
     what = rule.section("What it does")
+    # The gravest severity the rule's findings have on the run's target (`dagshift rules --target-version`).
+    level = (rule.severities(target) or (rule.severity,))[0]
     return {
         "id": rule.code,
         "name": rule.name,
@@ -67,11 +69,11 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
         "fullDescription": {"text": _clip(what or rule.summary())},
         "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
         "helpUri": rule_url(rule.code, rule.name),
-        "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
+        "defaultConfiguration": {"level": "error" if level == "error" else "warning"},
         "properties": {
             "tags": ["airflow", "airflow-2-migration", FAMILY_TAGS.get(family_digit(rule.code), "other")],
             "precision": "very-high",
-            "problem.severity": "error" if rule.severity == "error" else "warning",
+            "problem.severity": "error" if level == "error" else "warning",
             "fix": rule.fix or "none",
             "target-versions": rule.target_range(),
         },
@@ -116,7 +118,7 @@ def _log(ctx: ReportContext, rules: list) -> dict[str, Any]:
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": __url__,
-                        "rules": [_rule_descriptor(rule) for rule in rules],
+                        "rules": [_rule_descriptor(rule, ctx.settings.target_version) for rule in rules],
                     }
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": root}},

@@ -68,6 +68,9 @@ class MovedClassPath(_ConfigRule):
     name = "moved-class-in-config"
     message = "configuration names a 1.10 class path"
     severity = ERROR
+    # Every target has 1.10 paths it no longer imports (error) and paths a shim still serves,
+    # `hostname_callable`'s old form and auth backends, whose failure depends on the option (warnings).
+    mixed = True
     fix = SOMETIMES
     records = frozenset({"providers"})
     doc = """
@@ -111,6 +114,9 @@ in the file's own syntax; nothing else in the file changes.
                 path=".env", target="2.5.1", findings=((1, 27, 'AIRFLOW__SECRETS__BACKEND = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example(CFN.format(version="2.5.1", backend=OLD_BACKEND), CFN.format(version="2.5.1", backend=NEW_BACKEND),
                 path="infra/mwaa.yaml", target="2.5.1", findings=((7, 26, 'secrets.backend = `airflow.contrib.secrets.aws_secrets_manager.SecretsManagerBackend` is deprecated on Airflow 2.5.1: use `airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
+        # The error: a path the target does not have at all.
+        Example("[core]\nexecutor = airflow.contrib.executors.mesos_executor.MesosExecutor\n", path="airflow.cfg",
+                target="2.11.2", findings=((2, 12, '[core] executor = `airflow.contrib.executors.mesos_executor.MesosExecutor` does not exist on Airflow 2.11.2 and has no replacement'),)),
     )
     valid = (Example(f"[secrets]\nbackend = {NEW_BACKEND}\n", path="airflow.cfg", target="2.5.1"),)
 

@@ -16,6 +16,7 @@ from dagshift.fixers.edits import replace_span
 from dagshift.fixers.imports import with_added
 from dagshift.linter.diagnostics import Edit, Fix
 from dagshift.linter.findings import Finding
+from dagshift.rules.dag_api import severity
 
 # The helpers that hand code a metadata-database session (2.x paths and their 1.10 spellings).
 DB_HELPERS = {
@@ -43,7 +44,7 @@ def removed_dag_argument(visitor: Any, args: list[cst.Arg], index: int, successo
         advice = "remove it (it only shaped the UI or the file path, which Airflow 3 decides itself)"
     visitor.findings.append(Finding("DS512", arg.keyword, (
         f"`{key}=` was removed in Airflow 3: the DAG fails to load on {visitor.target}; {advice}"
-    ), fix=fix))
+    ), fix=fix, severity=severity.dag_argument(visitor.facts, key)))
 
 
 def warned_argument(visitor: Any, items: list, index: int, key: str, node: cst.CSTNode, kind: str) -> bool:
@@ -56,7 +57,7 @@ def warned_argument(visitor: Any, items: list, index: int, key: str, node: cst.C
     state = "has no effect" if inert else "is deprecated"
     visitor.findings.append(Finding("DS512", node, (
         f"`{key}` {state} on Airflow {visitor.target}: {text.rstrip('.')}"
-    ), severity="warning", fix=drop_item(visitor.ctx, items, index, key) if inert else None))
+    ), severity=severity.IGNORED, fix=drop_item(visitor.ctx, items, index, key) if inert else None))
     return True
 
 

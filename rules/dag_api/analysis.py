@@ -10,12 +10,13 @@ import libcst as cst
 from dagshift.fixers.arguments import drop_item, rename_keyword
 from dagshift.fixers.edits import replace_span
 from dagshift.fixers.lines import indent_at, line_start
-from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from dagshift.linter.diagnostics import SAFE, UNSAFE, WARNING, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import dotted_name
 from dagshift.linter.names import NameUses
 from dagshift.linter.tables import load_table
 from dagshift.linter.walk import walk
+from dagshift.rules.dag_api import severity
 from dagshift.rules.dag_api.airflow3 import (
     bare_dag_defaults,
     dag_defaults,
@@ -68,7 +69,7 @@ class _Visitor(ContextKeyChecks):
         self.task_params: list[tuple[cst.FunctionDef, cst.Param, str]] = []  # (DS507 on Airflow 3)
         self.callables: set[str] = set()
         # BaseOperator's own arguments on the target: one table (operator_args.json) for every family.
-        self.base_args = frozenset(load_table("operator_args", "targets")["targets"][self.target]["BaseOperator"])
+        self.base_args = severity.base_arguments(self.target)
 
     # -- names bound to DAG objects ------------------------------------------------------
 
@@ -132,14 +133,14 @@ class _Visitor(ContextKeyChecks):
             if arg.keyword is None:
                 continue
             key = arg.keyword.value
-            if key in ("schedule_interval", "timetable") and "schedule" in self.facts["dag_args"]:
+            if key in severity.SCHEDULE_ARGUMENTS and "schedule" in self.facts["dag_args"]:
                 fix = rename_keyword(self.ctx, arg, "schedule") if "schedule" not in keywords else None
                 self.findings.append(Finding("DS504", arg.keyword, self._renamed(key, "schedule"), fix=fix,
-                                             severity="error" if key in removed else None))
-            elif key == "concurrency" and "max_active_tasks" in self.facts["dag_args"]:
+                                             severity=severity.dag_argument(self.facts, key)))
+            elif key == severity.CONCURRENCY_ARGUMENT and "max_active_tasks" in self.facts["dag_args"]:
                 self.findings.append(Finding("DS506", arg.keyword, self._renamed(key, "max_active_tasks"),
                                              fix=rename_keyword(self.ctx, arg, "max_active_tasks"),
-                                             severity="error" if key in removed else None))
+                                             severity=severity.dag_argument(self.facts, key)))
             elif key in removed:
                 removed_dag_argument(self, args, index, removed[key], keywords)
             else:
@@ -163,7 +164,7 @@ class _Visitor(ContextKeyChecks):
                     f"`task_concurrency=` was removed in Airflow 3: the DAG fails on {self.target} with \"Invalid "
                     "arguments were passed\"; use `max_active_tis_per_dag=`" if gone else
                     f"`task_concurrency=` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag=`"
-                ), fix=rename_keyword(self.ctx, arg, "max_active_tis_per_dag"), severity="error" if gone else None))
+                ), fix=rename_keyword(self.ctx, arg, "max_active_tis_per_dag"), severity=severity.task_concurrency(self.base_args)))
             elif (name, key) in CLASS_ARGUMENT_CHANGES:
                 class_argument(self, name, args, index)
             else:
@@ -178,15 +179,14 @@ class _Visitor(ContextKeyChecks):
             found = accepted(self.ctx.facts, self.target, entry)
             if found is None or "provide_context" in found[0]:
                 return  # the repository's operator takes it, or may: nothing to prove
-        if name in self.facts["python_family"] and self.facts["provide_context_popped"]:
+        level = severity.provide_context(self.facts, name in self.facts["python_family"])
+        if level == WARNING:
             message = (f"`provide_context` is deprecated on Airflow {self.target}: {name} always passes the "
                        "context to callables that take it")
-            severity = "warning"
         else:
             message = (f"`provide_context` is not an argument of {name} on Airflow {self.target}: the DAG fails "
                        "with \"Invalid arguments were passed\"")
-            severity = "error"
-        self.findings.append(Finding("DS501", arg.keyword, message, severity=severity,
+        self.findings.append(Finding("DS501", arg.keyword, message, severity=level,
                                      fix=drop_item(self.ctx, args, index, "provide_context")))
 
     def visit_Dict(self, node: cst.Dict) -> None:
@@ -199,7 +199,7 @@ class _Visitor(ContextKeyChecks):
                 self.findings.append(Finding("DS501", element.key, (
                     f"`provide_context` in default_args has no effect on Airflow {self.target}: the context is "
                     "always passed to callables that take it"
-                ), severity="warning", fix=drop_item(self.ctx, elements, index, "provide_context")))
+                ), severity=severity.IGNORED, fix=drop_item(self.ctx, elements, index, "provide_context")))
             elif (isinstance(key, str) and self._default_args_like(elements, key)
                   and warned_argument(self, elements, index, key, element.key, "operator")):
                 continue
@@ -212,7 +212,8 @@ class _Visitor(ContextKeyChecks):
                     f"`task_concurrency` in default_args was removed in Airflow 3: {self.target} ignores it and "
                     "the limit is lost; use `max_active_tis_per_dag`" if gone else
                     f"`task_concurrency` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag`"
-                ), fix=replace_span(start, end, f"{quote}max_active_tis_per_dag{quote}", "rename to `max_active_tis_per_dag`")))
+                ), severity=severity.IGNORED,
+                    fix=replace_span(start, end, f"{quote}max_active_tis_per_dag{quote}", "rename to `max_active_tis_per_dag`")))
 
     def _default_args_like(self, elements: list, key: str) -> bool:
         """A dict most of whose keys are BaseOperator arguments (`{"owner": ..., "email": ...}`),
@@ -236,7 +237,7 @@ class _Visitor(ContextKeyChecks):
                  else f"is deprecated on Airflow {self.target}: a start date that moves with the clock")
         self.findings.append(Finding("DS505", node.func, (
             f"`days_ago()` {state}; prefer a fixed date, or `pendulum.today(\"UTC\").add(days=-N)`"
-        ), fix=fix, severity="error" if self.facts["days_ago_removed"] else None))
+        ), fix=fix, severity=severity.days_ago(self.facts)))
 
     def _import_pendulum(self) -> Edit:
         return self._import_line("import pendulum")
@@ -299,11 +300,11 @@ class _Visitor(ContextKeyChecks):
                 self.findings.append(Finding("DS510", imported.alias.name, (
                     f"SubDagOperator was removed in Airflow 3: the import fails on {self.target}; rewrite the "
                     "sub-DAG as a TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG"
-                ), severity="error"))
+                ), severity=severity.subdag(self.facts)))
             elif qualified in SUBDAG and self.facts["subdag_deprecated"]:
                 self.findings.append(Finding("DS510", imported.alias.name, (
                     f"SubDagOperator is deprecated on Airflow {self.target}: use a TaskGroup"
-                )))
+                ), severity=severity.subdag(self.facts)))
             if qualified == "airflow.operators.dummy.DummyOperator" and self.facts["empty_operator"]:
                 if any(alt.qualified != qualified for alt in self.ctx.imports.alternatives(imported)):
                     continue  # a version fallback beside the EmptyOperator import: the author's choice
@@ -338,10 +339,10 @@ class _Visitor(ContextKeyChecks):
         if self.facts["dummy_removed"]:
             return Finding("DS503", imported.alias.name, (
                 f"DummyOperator was removed in Airflow 3: the import fails on {self.target}; use `{home}.EmptyOperator`"
-            ), fix=fix, severity="error")
+            ), fix=fix, severity=severity.dummy_operator(self.facts))
         return Finding("DS503", imported.alias.name, (
             f"DummyOperator is deprecated on Airflow {self.target}: use `{home}.EmptyOperator`"
-        ), fix=fix)
+        ), fix=fix, severity=severity.dummy_operator(self.facts))
 
     def _span(self, node: cst.CSTNode) -> tuple[int, int]:
         return self.ctx.span(node)

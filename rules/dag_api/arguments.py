@@ -9,8 +9,9 @@ from typing import Any
 import libcst as cst
 
 from dagshift.fixers.arguments import drop_item, rename_keyword
-from dagshift.linter.diagnostics import SAFE, UNSAFE, WARNING, Fix
+from dagshift.linter.diagnostics import SAFE, UNSAFE, Fix
 from dagshift.linter.findings import Finding
+from dagshift.rules.dag_api import severity
 from dagshift.rules.dag_api.screen import (
     ARGUMENT_RENAMES,
     CLASS_ARGUMENT_CHANGES,
@@ -35,7 +36,7 @@ def class_argument(v: Any, name: str, args: list[cst.Arg], index: int) -> None:
         fix = _delete_argument(v, args, index, key)
     v.findings.append(Finding("DS502", arg.keyword, (
         f"{name} has no `{key}` on Airflow {v.target}: {hint}"
-    ), fix=fix))
+    ), severity.ARGUMENT_REFUSED, fix))
 
 
 def _delete_argument(v: Any, args: list[cst.Arg], index: int, key: str) -> Fix:
@@ -91,12 +92,12 @@ def signature_findings(v: Any, qualified: str, name: str, args: list[cst.Arg]) -
                 f"`{key}` is not an argument {short} declares on Airflow {v.target} (with the provider "
                 f"versions it pins){hint}; {short} reads arguments out of `**kwargs` itself, so it may take "
                 "or ignore it: check it against the operator's documentation"
-            ), WARNING, fix))
+            ), severity.ARGUMENT_WARNED, fix))
             continue
         v.findings.append(Finding("DS502", arg.keyword, (
             f"`{key}` is not an argument of {short} on Airflow {v.target} "
             f"(with the provider versions it pins){hint}: the DAG fails with \"Invalid arguments were passed\""
-        ), fix=fix))
+        ), severity.ARGUMENT_REFUSED, fix))
 
 
 def repo_findings(v: Any, name: str, args: list[cst.Arg]) -> None:
@@ -120,7 +121,7 @@ def repo_findings(v: Any, name: str, args: list[cst.Arg]) -> None:
         v.findings.append(Finding("DS502", arg.keyword, (
             f"`{key}` is not an argument of {name} ({entry['path']}){where} on Airflow {v.target}: "
             f"the DAG fails with {outcome}; Airflow 1.10 ignored it"
-        ), fix=Fix(drop_item(v.ctx, args, index, key).edits, UNSAFE, f"remove `{key}=`")))
+        ), severity.ARGUMENT_REFUSED, Fix(drop_item(v.ctx, args, index, key).edits, UNSAFE, f"remove `{key}=`")))
 
 
 def _deprecated_argument(v: Any, cls: str, arg: cst.Arg, new: str, keywords: set[str]) -> None:
@@ -131,4 +132,4 @@ def _deprecated_argument(v: Any, cls: str, arg: cst.Arg, new: str, keywords: set
     v.findings.append(Finding("DS502", arg.keyword, (
         f"`{key}` is deprecated on {short} on Airflow {v.target} (with the provider versions it pins): "
         f"use `{new}`"
-    ), WARNING, fix))
+    ), severity.ARGUMENT_WARNED, fix))

@@ -34,6 +34,14 @@ class _DagApiRule(FamilyRule):
         test = GATES[cls.gate]
         return [t for t, facts in load_table("dag_api", "targets")["targets"].items() if test(facts)]
 
+    @classmethod
+    def severities(cls, target: str) -> tuple[str, ...]:
+        from dagshift.rules.dag_api.severity import ON_TARGET, on_target
+
+        if cls.code in ON_TARGET and cls.applies(target):
+            return on_target(cls.code, target)
+        return super().severities(target)
+
     kinds = frozenset({"python"})
 
     def analyse(self, ctx: Any) -> Any:

@@ -11,6 +11,7 @@ import libcst as cst
 from dagshift.linter.diagnostics import SAFE, Edit, Fix
 from dagshift.linter.findings import Finding
 from dagshift.linter.imports import dotted_name
+from dagshift.rules.dag_api import severity
 
 JINJA_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 CONTEXT_NAMES = ("context", "kwargs", "ctx", "kw")
@@ -53,7 +54,7 @@ def state(target: str, removed: bool) -> str:
     return f"was removed in Airflow 3 and is undefined on {target}" if removed else f"is deprecated on Airflow {target}"
 
 
-def template_keys(facts: dict, target: str, text: str, offset: int) -> Iterator[tuple[int, int, str, Optional[str], Optional[Fix]]]:
+def template_keys(facts: dict, target: str, text: str, offset: int) -> Iterator[tuple[int, int, str, str, Optional[Fix]]]:
     """Each context key inside a `{{ ... }}` of `text` (a string literal's source, a template file):
     (start, end, message, severity, fix), positions shifted by `offset` (where `text` starts)."""
     if "{{" not in text:
@@ -68,14 +69,14 @@ def template_keys(facts: dict, target: str, text: str, offset: int) -> Iterator[
             start = offset + match.start(1) + token.start()
             yield (start, start + len(token.group(0)),
                    f"template variable `{token.group(0)}` {state(target, removed)}: {advice}",
-                   "error" if removed else None, _jinja_fix(offset + match.start(1), expression, token, exact))
+                   severity.context_key(facts, token.group(0)), _jinja_fix(offset + match.start(1), expression, token, exact))
 
 
 def template_findings(ctx: Any, facts: dict) -> list[Finding]:
     """DS507 in a template file (`.sql`, `.sh`, `.json`, `.yaml`, `.j2`...): each `{{ ... }}` read as
     text, the same keys and fixes as in a DAG file's string literals."""
-    return [Finding.at_span("DS507", start, end, message, severity=severity, fix=fix)
-            for start, end, message, severity, fix in template_keys(facts, ctx.target, ctx.text, 0)]
+    return [Finding.at_span("DS507", start, end, message, severity=level, fix=fix)
+            for start, end, message, level, fix in template_keys(facts, ctx.target, ctx.text, 0)]
 
 
 class ContextKeyChecks:
@@ -118,7 +119,7 @@ class ContextKeyChecks:
         if removed and key == "conf" and owner not in CONTEXT_NAMES:
             return  # `settings["conf"]`: too common a word to call an error outside the context
         self.findings.append(Finding("DS507", node, f"context key `{key}` {self._state(removed)}: {advice}",
-                                     severity="error" if removed else None))
+                                     severity=severity.context_key(self.facts, key)))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         """A task callable that names a removed key as a parameter: Airflow 3 has no value to pass."""
@@ -134,8 +135,8 @@ class ContextKeyChecks:
         if "{{" not in value or not next(template_keys(self.facts, self.target, value, 0), None):
             return  # (checked before the literal's position is computed: most strings have no key)
         start = self.ctx.span(node)[0]
-        for _, _, message, severity, fix in template_keys(self.facts, self.target, value, start):
-            self.findings.append(Finding("DS507", node, message, fix=fix, severity=severity))
+        for _, _, message, level, fix in template_keys(self.facts, self.target, value, start):
+            self.findings.append(Finding("DS507", node, message, fix=fix, severity=level))
 
     def _task_params(self) -> None:
         if not self.task_params:
@@ -149,7 +150,7 @@ class ContextKeyChecks:
                 self.findings.append(Finding("DS507", param.name, (
                     f"task parameter `{key}` names a context key that was removed in Airflow 3: {self.target} has no "
                     f"value for it and the task fails; {advice}"
-                ), severity="error"))
+                ), severity=severity.context_key(self.facts, key)))
 
     def _is_task(self, decorator: cst.Decorator) -> bool:
         node = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator

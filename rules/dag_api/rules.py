@@ -106,6 +106,9 @@ class RenamedOperatorArgument(_DagApiRule):
         Example.replacing("from airflow.operators.bash import BashOperator\n\n"
                           "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
                           "xcom_push", "do_xcom_push", target="2.5.1", findings=((3, 51, 'BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`'),)),
+        Example("from airflow.providers.google.cloud.operators.dataproc import DataprocCreateClusterOperator\n\n"
+                "c = DataprocCreateClusterOperator(task_id='c', cluster_name='etl', region='eu', colour='red')\n", None,
+                target="2.11.2", findings=((3, 81, "`colour` is not an argument DataprocCreateClusterOperator declares on Airflow 2.11.2 (with the provider versions it pins); DataprocCreateClusterOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"),)),
     )
     valid = (Example("from airflow.operators.bash import BashOperator\n\n"
                          "t = BashOperator(task_id='ls', bash_command='ls', do_xcom_push=True)\n", target="2.5.1"),

@@ -52,6 +52,10 @@ None for `email`: moving to a notifier is a choice.
                 HEADER + "dag = DAG('etl', schedule=None, fail_fast=True)\n", target="3.0.6", findings=(
                     (4, 33, "`default_view=` was removed in Airflow 3: the DAG fails to load on 3.0.6; remove it (it only shaped the UI or the file path, which Airflow 3 decides itself)"),
                     (4, 55, "`fail_stop=` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `fail_fast=`"))),
+        Example.replacing(HEADER + "from airflow.providers.standard.operators.bash import BashOperator\n\n"
+                          "with DAG('etl', schedule=None):\n    BashOperator(task_id='load', bash_command='true', sla=None)\n",
+                          ", sla=None", "", target="3.0.6", findings=(
+                              (7, 55, "`sla` has no effect on Airflow 3.0.6: The SLA feature is removed in Airflow 3.0, to be replaced with a new implementation in >=3.1"),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule=None, default_view='graph')\n", target="2.11.0"),)
 

@@ -180,6 +180,8 @@ class RenamedImport(_ImportRule):
     name = "renamed-import"
     message = "`{old}` is deprecated on Airflow {target}: renamed to `{new}` (install {dist})"
     severity = ERROR
+    # Every target has renamed 1.10 paths it no longer imports and others a shim still serves.
+    mixed = True
     doc = """
 ## What it does
 Reports an import of an Airflow 1.10 class or function whose name changed on the way to its
@@ -221,6 +223,12 @@ of the name are renamed. When the file re-binds the name, the unsafe fix imports
             "from airflow.operators.empty import EmptyOperator as DummyOperator\n\n"
             "def DummyOperator_factory():\n    DummyOperator = None\n    return DummyOperator\n",
             target="2.5.1", findings=((1, 46, '`airflow.operators.dummy_operator.DummyOperator` is deprecated on Airflow 2.5.1: renamed to `airflow.operators.empty.EmptyOperator`'),)),
+        # The error: a 1.10 path no shim keeps.
+        Example("from airflow.contrib.hooks import DataFlowHook\n",
+                "from airflow.providers.google.cloud.hooks.dataflow import DataflowHook\n",
+                target="2.11.2", findings=((1, 35, '`airflow.contrib.hooks.DataFlowHook` was removed on Airflow 2.11.2: renamed to `airflow.providers.google.cloud.hooks.dataflow.DataflowHook` (install apache-airflow-providers-google)'),)),
+        Example("from airflow import Dataset\n", "from airflow.sdk import Asset\n",
+                target="3.3.1", findings=((1, 21, '`airflow.Dataset` is deprecated on Airflow 3.3.1: renamed to `airflow.sdk.Asset`'),)),
     )
 
 
@@ -284,6 +292,12 @@ class TopLevelImport(FamilyRule):
     kinds = frozenset({"python"})
     severity = ERROR
     fix = SOMETIMES
+
+    @classmethod
+    def severities(cls, target: str) -> tuple[str, ...]:
+        from dagshift.rules.imports.toplevel import severities
+
+        return severities(target) if cls.applies(target) else ()
     tokens = ("airflow import",)
     doc = """
 ## What it does

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from dagshift.linter.diagnostics import SAFE, Fix
+from dagshift.linter.diagnostics import ERROR, SAFE, WARNING, Fix, ordered
 from dagshift.linter.findings import Finding
 from dagshift.linter.tables import load_table
 
@@ -20,6 +20,17 @@ def _dropped(target: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
     return load_table("airflow_toplevel", "names", "targets")
+
+
+def severity(status: dict[str, Any]) -> str:
+    """A name the target's `airflow` package serves with a deprecation warning warns; one it no
+    longer has fails the import."""
+    return WARNING if status["status"] == "deprecated" else ERROR
+
+
+def severities(target: str) -> tuple[str, ...]:
+    """Every severity DS105 can have on the target (`dagshift rules --target-version`)."""
+    return ordered(severity(status) for status in table()["targets"][target].values() if status["status"] != "ok")
 
 
 def screen(text: str, target: str) -> bool:
@@ -66,7 +77,7 @@ def analyse(ctx: Any) -> list[Finding]:
             edit = move_names(ctx.module, statement, (start, end), indent_at(ctx.index, start), moves)
             fix = Fix((edit,), SAFE, "import from the module that defines it")
         for imp, status in found:
-            deprecated = status["status"] == "deprecated"
+            deprecated = severity(status) == WARNING
             destination = status.get("destination")
             if destination:
                 module, _, name = destination.rpartition(".")
@@ -76,7 +87,7 @@ def analyse(ctx: Any) -> list[Finding]:
             problem = "is deprecated" if deprecated else "fails"
             findings.append(Finding(
                 "DS105", imp.alias.name, f"`from airflow import {imp.name}` {problem} on Airflow {ctx.target}{hint}",
-                "warning" if deprecated else "error", fix if destination else None,
+                severity(status), fix if destination else None,
             ))
     return findings
 

@@ -13,7 +13,7 @@ from dagshift.fixers.edits import insert_at, replace_span
 from dagshift.fixers.requirements import replace_line
 from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
-from dagshift.linter.targets import version_tuple
+from dagshift.rules.requirements import severity
 from dagshift.rules.requirements.environment import dags_folders, main_requirements, on_mwaa
 from dagshift.rules.requirements.parser import (
     MWAA_DAGS,
@@ -33,10 +33,7 @@ from dagshift.rules.requirements.tables import (
     providers_for_extra,
 )
 
-MWAA_ADDS_CONSTRAINTS = "2.7.2"
 BACKPORT = "apache-airflow-backport-providers-"
-
-
 
 
 @dataclass
@@ -140,7 +137,7 @@ def _constraint_lines(
     constrained_elsewhere = any(f.options("--constraint") for _, f in included)
     if mwaa_file and not constraints and not constrained_elsewhere:
         result.findings.append(_missing_constraint(ctx, parsed, target, python, parsed.newline))
-    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS) and on_mwaa(ctx)
+    mwaa_adds = severity.mwaa_adds_constraints(target, on_mwaa(ctx))
     for line in constraints:
         raw = ctx.text[line.start : line.end]
         # MWAA's installer looks for "-c " or "--constraint " (with the space) on each line.
@@ -149,7 +146,7 @@ def _constraint_lines(
                 "DS301", line.start, line.end,
                 f"MWAA {target} looks for `-c ` or `--constraint ` followed by a space: it does not see this line "
                 "and adds its own constraints as well",
-                severity="warning",
+                severity=severity.UNSEEN_CONSTRAINT,
                 fix=replace_span(line.start, line.end, f'--constraint "{line.value}"', 'write it as `--constraint "URL"`'),
             ))
 
@@ -161,7 +158,8 @@ def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python:
     addition = f'--constraint "{url}"' + newline
     if first is None and ctx.text and not ctx.text.endswith(("\n", "\r")):
         addition = newline + addition
-    mwaa_adds = version_tuple(target) >= version_tuple(MWAA_ADDS_CONSTRAINTS) and on_mwaa(ctx)
+    mwaa = on_mwaa(ctx)
+    mwaa_adds = severity.mwaa_adds_constraints(target, mwaa)
     message = (
         f"no `--constraint` line: MWAA {target} adds its own, but the file does not say which pins it installs against"
         if mwaa_adds
@@ -173,7 +171,7 @@ def _missing_constraint(ctx: Any, parsed: RequirementsFile, target: str, python:
                            and not line.requirement.specifier.contains(target, prereleases=True)
                            for line in parsed.requirements())
     return Finding.at_span(
-        "DS301", at, at, message, severity="warning" if mwaa_adds else "error",
+        "DS301", at, at, message, severity=severity.missing_constraint(target, mwaa),
         fix=None if pinned_elsewhere else insert_at(at, addition, f"add the Airflow {target} / Python {python} constraints"),
     )
 

@@ -12,6 +12,7 @@ from dagshift.linter.rule import ERROR, SAFE, UNSAFE, WARNING, Example, FamilyRu
 
 REQ = "requirements.txt"
 URL_251 = "https://raw.githubusercontent.com/apache/airflow/constraints-2.5.1/constraints-3.10.txt"
+URL_2112 = "https://raw.githubusercontent.com/apache/airflow/constraints-2.11.2/constraints-3.12.txt"
 # A DAG whose imports need a provider (the file DS305 reads beside requirements.txt).
 SLACK_DAG = "from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator\n"
 
@@ -66,6 +67,12 @@ class MissingConstraint(_RequirementsRule):
     message = "no `--constraint` line"
     severity = ERROR
     fix = SAFE
+
+    @classmethod
+    def severities(cls, target: str) -> tuple[str, ...]:
+        from dagshift.rules.requirements.severity import on_target
+
+        return on_target(target) if cls.applies(target) else ()
     doc = """
 ## What it does
 Reports an environment's requirements file (`requirements.txt`, or one that lists Airflow
@@ -107,6 +114,12 @@ pairs with it (or `python-version`) before the first line that is not a comment;
             "--constraint=https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt\nboto3\n",
             '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"\nboto3\n',
             path=REQ, target="2.10.3", findings=((1, 1, 'MWAA 2.10.3 looks for `-c ` or `--constraint ` followed by a space: it does not see this line and adds its own constraints as well'),)),
+        # An image's own pip adds no constraints, whatever the version: an error.
+        Example("boto3\n", f'--constraint "{URL_2112}"\nboto3\n', path=REQ, target="2.11.2", files=(
+            ("Dockerfile", "FROM apache/airflow:2.11.2-python3.11\nCOPY requirements.txt /requirements.txt\n"
+                           "RUN pip install -r /requirements.txt\n"),
+            ("dags/etl.py", "from airflow import DAG\n"),
+        ), findings=((1, 1, 'no `--constraint` line: pip may upgrade Airflow or pick provider versions that break Airflow 2.11.2'),)),
     )
 
 

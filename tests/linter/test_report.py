@@ -12,7 +12,18 @@ from conftest import FIXTURES, ROOT
 from dagshift.rules import default_registry
 
 ARTIFACTS = Path(os.environ.get("DAGSHIFT_TEST_ARTIFACTS", ROOT / "test-artifacts"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+# The README names this step beside the test command; CI (.ci/run) installs Debian's chromium.
+NO_CHROMIUM = ("the report test drives a headless Chromium and found none: install one (Debian: `sudo apt-get install "
+               "chromium`) or set DAGSHIFT_CHROMIUM to a Chromium or Chrome executable")
+
+
+def chromium() -> str:
+    """The browser the HTML test drives: DAGSHIFT_CHROMIUM, else `chromium` on PATH. A missing one fails
+    the test with one line saying how to get it (a skip would let CI pass without the test)."""
+    found = os.environ.get("DAGSHIFT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found or not Path(found).is_file():
+        pytest.fail(NO_CHROMIUM, pytrace=False)
+    return found
 
 
 @pytest.fixture
@@ -66,6 +77,7 @@ def test_no_matrix_checks_the_chosen_target_only(cli, repo):
 def test_html_renders_sorts_and_logs_no_errors(cli, repo):
     from playwright.sync_api import sync_playwright
 
+    browser_path = chromium()
     result = report(cli, repo, "--output", "report.html")
     assert result.code == 0
     html = (repo / "report.html").read_text()
@@ -73,7 +85,7 @@ def test_html_renders_sorts_and_logs_no_errors(cli, repo):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=browser_path, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"],
         )
@@ -184,3 +196,10 @@ def test_the_matrix_finds_on_each_target_what_a_check_of_that_target_finds(repo,
         alone = engine.run(files, registry, settings, mode=engine.CHECK, jobs=1, details=False)
         assert seen(run) == seen(alone), settings.target_version
     assert len({len(run.diagnostics) for run in shared}) > 1  # the targets do differ
+
+
+def test_without_chromium_the_html_test_fails_with_one_line_saying_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSHIFT_CHROMIUM", str(tmp_path / "no-such-browser"))
+    with pytest.raises(pytest.fail.Exception) as failed:  # a failure, not a skip
+        chromium()
+    assert failed.value.msg == NO_CHROMIUM and not failed.value.pytrace  # pytest prints the line alone

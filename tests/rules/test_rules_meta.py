@@ -18,6 +18,7 @@ from dagshift.linter.discovery import FileEntry, classify
 from dagshift.linter.registry import Registry
 from dagshift.linter.rule import Rule, validate_rule
 from dagshift.linter.ruledocs import rules_reference
+from dagshift.linter.targets import default_target
 from dagshift.rules import default_registry
 
 
@@ -96,25 +97,40 @@ def test_registry_refuses_bad_declarations():
 
 def test_rules_reference_is_up_to_date():
     committed = (ROOT / "docs" / "rules.md").read_text()
-    assert committed == rules_reference(default_registry()), "run: dagshift rules --format markdown > docs/rules.md"
+    expected = rules_reference(default_registry(), default_target().airflow)
+    assert committed == expected, "run: dagshift rules --format markdown > docs/rules.md"
 
 
 def test_rules_and_rule_commands(cli):
     listing = cli("rules", registry=default_registry())
     assert listing.code == 0
-    assert listing.out.splitlines()[0].split() == ["CODE", "NAME", "SEVERITY", "FIX", "TARGET"]
-    rows = [line.split() for line in listing.out.splitlines()[1:]]
-    assert ["DS105", "airflow-top-level-import", "error", "sometimes", "all"] in rows
+    # Severities are the default target's: 2.11.2 serves some 1.10 top-level names with a warning.
+    assert listing.out.splitlines()[0] == ("Severities on Airflow 2.11.2 (error/warning: some findings fail there, "
+                                           "others only warn):")
+    assert listing.out.splitlines()[1].split() == ["CODE", "NAME", "SEVERITY", "FIX", "TARGET"]
+    rows = [line.split() for line in listing.out.splitlines()[2:]]
+    assert ["DS105", "airflow-top-level-import", "error/warning", "sometimes", "all"] in rows
+    assert ["DS208", "flask-appbuilder-plugin-ui", "-", "no", ">=3.0.6"] in rows
     assert ["DS901", "syntax-error", "error", "no", "all"] in rows
     # Rules whose family data decides where they find anything say from which target on.
     assert ["DS504", "schedule-interval", "warning", "safe", ">=2.4.3"] in rows
     assert ["DS506", "concurrency-arguments", "warning", "safe", ">=2.2.2"] in rows
     assert [row[0] for row in rows] == sorted(row[0] for row in rows)
+    older = [line.split() for line in cli("rules", "--target-version", "2.5.1", registry=default_registry()).out.splitlines()]
+    assert ["DS105", "airflow-top-level-import", "error", "sometimes", "all"] in older
+    doc = cli("rule", "DS505", "--target-version", "3.0.6", registry=default_registry())
+    assert ("- Severity: error on 3.0.6 (by target: warning on 2.4.3 to 2.11.2; error on 3.0.6 to 3.3.1)\n"
+            in doc.out)
+    wrong = cli("rules", "--target-version", "2.3.0", registry=default_registry())
+    assert wrong.code == 2 and wrong.out == ""
+    assert wrong.err.startswith("dagshift: error: --target-version: `target-version` '2.3.0' is not an Airflow "
+                                "version MWAA offers (choose one of 2.0.2, ")
     doc = cli("rule", "ds901", registry=default_registry())
     assert doc.out.startswith("# DS901: syntax-error\n\n- Message: cannot parse: {detail}\n")
     assert "## Why it matters on Airflow 2\n" in doc.out
     as_json = json.loads(cli("rule", "DS905", "--format", "json", registry=default_registry()).out)
     assert as_json["severity"] == "warning" and as_json["doc"].startswith("## What it does")
+    assert as_json["target_version"] == "2.11.2" and as_json["severities"] == ["warning"]
     unknown = cli("rule", "DS000", registry=default_registry())
     assert unknown.code == 2 and "unknown rule code 'DS000'" in unknown.err
 
