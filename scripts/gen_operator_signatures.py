@@ -2,8 +2,9 @@
 """Generate rules/dag_api/data/operator_signatures.json: the keyword arguments each operator accepts on
 each target, through its base classes, read from the core wheel and the pinned provider wheels.
 
-Covers every operator and sensor a 1.10 path leads to on the target (rules/imports/data/import_moves.json)
-and every class of the core operators/sensors packages. A class whose chain cannot be followed
+Covers every operator and sensor a 1.10 path leads to on the target (rules/imports/data/import_moves.json),
+every class of the core operators/sensors packages, and every operator and sensor class of the
+`operators`, `sensors` and `transfers` packages of every provider the target's constraints pin. A class whose chain cannot be followed
 statically (a base outside the wheels, `**kwargs` passed somewhere else) is left out: unknown is
 never reported.
 
@@ -336,6 +337,15 @@ def main() -> None:
             homes += [(standard, "airflow/providers/standard/operators/"), (standard, "airflow/providers/standard/sensors/")]
         for wheel, prefix in homes:
             classes |= _public_classes(wheel, prefix)
+        # Every operator and sensor of every provider the target pins (not only where 1.10 paths
+        # lead): a DAG written for 2.x passes provider operators arguments they do not take too.
+        for dist in sorted(target.pins):
+            if not dist.startswith("apache-airflow-providers-"):
+                continue
+            wheel = target.wheel_for("airflow.providers." + dist.removeprefix("apache-airflow-providers-").replace("-", "."))
+            if wheel is not None:
+                classes |= {c for c in _public_classes(wheel, "airflow/providers/")
+                            if set(c.split(".")[:-1]) & {"operators", "sensors", "transfers"}}
         table: dict[str, list[str]] = {}
         for dotted in sorted(classes):
             module, _, name = dotted.rpartition(".")

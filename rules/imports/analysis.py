@@ -27,7 +27,7 @@ from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
 from dagshift.rules.imports.proofs import checked
-from dagshift.rules.imports.tables import TargetTables, closed_world, import_verdict, tables
+from dagshift.rules.imports.tables import TargetTables, any_pinned_dist, closed_world, import_verdict, tables
 from dagshift.rules.imports.verdicts import Move, closed_world_finding, import_finding, moved_finding, provider_finding
 from dagshift.rules.requirements.tables import installed_providers
 
@@ -162,8 +162,13 @@ OWNED_ELSEWHERE = frozenset({"airflow.operators.dummy.DummyOperator", "airflow.o
 
 
 def _record_provider(ctx: Any, t: TargetTables, module: str) -> None:
-    dist = t.dist_of(module)
-    if dist and ctx is not None:
+    """The provider distribution an import needs (DS305 asks the requirements for it): a pinned
+    one, or one the target does not pin (a distribution some target pins, else the name the module
+    path gives), which only requirements.txt can bring."""
+    if ctx is None:
+        return
+    dist = t.dist_of(module) or (any_pinned_dist(module) if module.startswith("airflow.providers.") else None)
+    if dist:
         ctx.record("providers", dist)
 
 

@@ -174,6 +174,20 @@ def provider_dist(module: str, pins: Any) -> Optional[str]:
     return None
 
 
+@lru_cache(maxsize=1)
+def _all_dists() -> dict[str, str]:
+    """Every provider distribution any target pins, by any version: name -> itself."""
+    return {dist: dist for pins in provider_data()["pins"].values() for dist in pins}
+
+
+def any_pinned_dist(module: str) -> Optional[str]:
+    """The provider distribution of an `airflow.providers.*` module by the names any target pins
+    (`airflow.providers.apache.beam.operators.beam` -> apache-airflow-providers-apache-beam)."""
+    if module.split(".")[:2] != ["airflow", "providers"] or module == "airflow.providers":
+        return None
+    return provider_dist(module, _all_dists())
+
+
 @lru_cache(maxsize=16)  # one per target: a report's matrix asks for each in turn
 def tables(target: str) -> TargetTables:
     from dagshift.linter.datacache import load
@@ -403,7 +417,7 @@ def providers_imported(text: str, target: str) -> list[str]:
     for module, names in import_statements(text):
         for dotted in (module,) if module is not None else names or ():
             if dotted.startswith("airflow.providers."):
-                dist = t.dist_of(dotted)
+                dist = t.dist_of(dotted) or any_pinned_dist(dotted)  # (one the target does not pin, too)
                 if dist and dist not in found:
                     found.append(dist)
     return found

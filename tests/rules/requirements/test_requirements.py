@@ -174,6 +174,22 @@ def test_missing_providers_come_from_the_dags_imports(cli, tmp_path):
     assert run(cli, tmp_path, "--target-version", "2.5.1").out == ""
 
 
+def test_a_provider_the_constraints_do_not_pin_is_required_without_a_guessed_version(cli, tmp_path):
+    url = "https://raw.githubusercontent.com/apache/airflow/constraints-2.11.2/constraints-3.12.txt"
+    write(tmp_path, {
+        "dags/beam.py": "from airflow.providers.apache.beam.operators.beam import BeamRunPythonPipelineOperator\n",
+        "requirements.txt": f'--constraint "{url}"\napache-airflow-providers-google\n',
+    })
+    result = run(cli, tmp_path, "--target-version", "2.11.2", "--select", "DS305")
+    assert result.out == (
+        "requirements.txt:1:1: DS305 `apache-airflow-providers-apache-beam` is needed by dags/beam.py but not required, "
+        "and Airflow 2.11.2's constraints do not pin it: add it at a version that supports the target, or the import "
+        "fails\n"
+    )
+    write(tmp_path, {"requirements.txt": f'--constraint "{url}"\napache-airflow-providers-apache-beam==5.8.0\n'})
+    assert run(cli, tmp_path, "--target-version", "2.11.2", "--select", "DS305").out == ""
+
+
 def test_missing_providers_seen_when_only_requirements_is_checked(cli, tmp_path):
     # pre-commit passes only the changed file: the DAG folder is still read for its imports.
     write(tmp_path, {
