@@ -80,8 +80,8 @@ def only_warns(cls: type) -> bool:
         if name == "warn":
             continue
         if name == "__init__" and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Call):
-            given = {a.id for a in call.args if isinstance(a, ast.Name)} | {a.id for a in call.args if isinstance(a, ast.Starred)
-                                                                              and isinstance(a.value, ast.Name)}
+            given = {a.id for a in call.args if isinstance(a, ast.Name)}
+            given |= {a.value.id for a in call.args if isinstance(a, ast.Starred) and isinstance(a.value, ast.Name)}
             given |= {k.arg for k in call.keywords if k.arg and isinstance(k.value, ast.Name) and k.value.id == k.arg}
             given |= {k.value.id for k in call.keywords if k.arg is None and isinstance(k.value, ast.Name)}
             starred = {a.value.id for a in call.args if isinstance(a, ast.Starred) and isinstance(a.value, ast.Name)}
@@ -124,8 +124,11 @@ def main() -> None:
             continue
         # (`is` proves nothing for values the interpreter shares: None, small ints, interned strings)
         meaningful = inspect.isclass(a) or inspect.isroutine(a) or inspect.ismodule(a)
-        pairs.append({"same": a is b and meaningful,
-                      "alias_subclass": alias_subclass(a, b) or alias_subclass(b, a)})
+        try:
+            alias = alias_subclass(a, b) or alias_subclass(b, a)
+        except Exception:  # noqa: BLE001 - an object the checks cannot read: not an alias
+            alias = False
+        pairs.append({"same": a is b and meaningful, "alias_subclass": alias})
     config = configuration() if data.get("config") else None
     with open(sys.argv[1], "w", encoding="utf-8") as out:
         json.dump({"paths": paths, "pairs": pairs, "config": config, "python": sys.version.split()[0]}, out)

@@ -280,8 +280,9 @@ def wheel_inventory(wheel: Wheel, prefix: str, outside: Optional[Outside] = None
                 names.add(name)
                 inv.warns.add(f"{module}.{name}")
                 inv.shims.setdefault(module, {})[name] = dest
-        if is_package:
-            _deprecation_tables(inv, tree, module, names, virtuals)
+        # (a plain module's own `add_deprecated_classes({__name__: {...}})` too: 3.3's
+        # airflow.utils.context serves `Context` that way)
+        _deprecation_tables(inv, tree, module, names, virtuals)
     for virtual, classes in virtuals.items():
         inv.names[virtual] = set(classes) - {"*"}
         inv.warns.add(virtual)

@@ -132,6 +132,24 @@ def decide_config(target: str, old: str, new: str, runs: dict[str, dict]) -> tup
 
 
 def probe(venv: Path, paths: list[str], pairs: list[list[str]], config: bool = False) -> dict:
+    """The probe's answers from one venv; kept in the temp dir by the question asked (a rerun after
+    a failure, or with one more venv, asks each venv again only what it has not answered)."""
+    import hashlib
+
+    question = json.dumps({"paths": paths, "pairs": pairs, "config": config, "probe": PROBE.read_text()})
+    key = hashlib.sha256((str(venv) + question).encode()).hexdigest()[:20]
+    cached = Path(tempfile.gettempdir()) / "dagshift-identity-cache" / f"{key}.json"
+    if cached.exists():
+        result = json.loads(cached.read_text())
+    else:
+        result = _probe(venv, paths, pairs, config)
+        cached.parent.mkdir(exist_ok=True)
+        cached.write_text(json.dumps(result))
+    result["pairs"] = {tuple(pair): found for pair, found in zip(pairs, result["pairs"])}
+    return result
+
+
+def _probe(venv: Path, paths: list[str], pairs: list[list[str]], config: bool) -> dict:
     home = Path(tempfile.mkdtemp(prefix="dagshift-identity-"))
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
            "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "PYTHONWARNINGS": "ignore"}
@@ -141,9 +159,7 @@ def probe(venv: Path, paths: list[str], pairs: list[list[str]], config: bool = F
                           capture_output=True, text=True, timeout=7200)
     if proc.returncode != 0 or not out.exists():
         raise SystemExit(f"the probe failed in {venv}:\n{proc.stderr[-4000:]}")
-    result = json.loads(out.read_text())
-    result["pairs"] = {tuple(pair): found for pair, found in zip(pairs, result["pairs"])}
-    return result
+    return json.loads(out.read_text())
 
 
 def names_it(texts: list[str], new: str) -> bool:

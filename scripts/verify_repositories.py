@@ -4,9 +4,7 @@
     python scripts/verify_repositories.py --targets 2.11.2 3.0.6 3.3.1 --report FILE REPO_DIR...
 
 Each REPO_DIR is a git repository (a work tree, or a bare snapshot such as the search tool's
-`fetch` leaves under /work/.mirror) or a plain folder. For each repository and target:
-
-1. the repository's HEAD is exported (no .git; blobs a snapshot lacks are left out) into a temp dir;
+`fetch` leaves under /work/.mirror) or a plain folder. For each repository and target: 1. the repository's HEAD is exported (no .git; blobs a snapshot lacks are left out) into a temp dir;
 2. `dagshift check --format json` runs before and after a plain `dagshift check --fix` (safe fixes
    only); a fix-created finding is a code found more often after than before in a file the fix
    changed (per file, Counter(after) - Counter(before));
@@ -25,8 +23,8 @@ Each REPO_DIR is a git repository (a work tree, or a bare snapshot such as the s
    of the repository its traceback runs through, is a missed failure; an error-severity finding
    that claims a load failure, on a DAG file that loads, is a false error.
 
-Prints, and writes with `--report`, a Markdown table per target and every failure left, missed
-failure and false error with its text. Run by hand, not by CI: it runs other people's DAG code.
+Prints (and `--report` writes) a Markdown table per target and every failure, miss and false error.
+Run by hand, not by CI: it runs other people's DAG code.
 """
 
 from __future__ import annotations

@@ -330,10 +330,10 @@ class _Visitor(ContextKeyChecks):
             span = self.ctx.span(statement)
             edits.insert(0, move_names(self.ctx.module, statement, span, indent_at(self.ctx.index, span[0]),
                                        {index: (home, new_name)}))
-            from dagshift.rules.imports.proofs import PROVEN, verdict
+            from dagshift.rules.imports.tables import rewrite_proof
 
-            proof = verdict(self.target, "airflow.operators.dummy.DummyOperator", f"{home}.EmptyOperator")
-            if proof is None or proof[0] != PROVEN:
+            proof = rewrite_proof(self.target, "airflow.operators.dummy.DummyOperator", f"{home}.EmptyOperator")
+            if proof is None or proof[0] != "proven":
                 applicability = UNSAFE  # (real Airflow has not shown EmptyOperator does what DummyOperator did)
             fix = Fix(tuple(edits), applicability, f"use `{home}.EmptyOperator`")
         if self.facts["dummy_removed"]:

@@ -51,8 +51,6 @@ def checked(t: Any, finding: Optional[Finding]) -> Optional[Finding]:
     if finding is None or finding.detail is None or finding.detail.new is None:
         return finding
     move = finding.detail
-    from dagshift.rules.imports.verdicts import internal
-
     if internal(move.new) and not internal(move.old):
         move.reason = (f"Airflow {t.target} serves it from `{move.new}`, a module it keeps for itself, and its "
                        "public interface has no such name: use the public class that does what you need")
@@ -73,3 +71,11 @@ def checked(t: Any, finding: Optional[Finding]) -> Optional[Finding]:
         if finding.code == "DS103":
             finding.code = "DS101" if move.removed else "DS102"
     return finding
+
+
+def internal(path: str) -> bool:
+    """A path Airflow keeps for itself: the task SDK's `definitions` / `execution_time` packages,
+    or a private segment. Fixes write public homes only (`airflow.sdk.Asset`)."""
+    parts = path.split(".")
+    return (parts[:3] in (["airflow", "sdk", "definitions"], ["airflow", "sdk", "execution_time"])
+            or any(p.startswith("_") for p in parts))

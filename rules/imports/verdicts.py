@@ -16,6 +16,7 @@ from dagshift.linter.diagnostics import ERROR, WARNING
 from dagshift.linter.findings import Finding
 from dagshift.linter.imports import ImportedName
 from dagshift.linter.targets import version_tuple as version_key
+from dagshift.rules.imports.proofs import internal
 from dagshift.rules.imports.tables import TargetTables, closed_world, provider_dist, provider_successors
 
 
@@ -91,14 +92,6 @@ def shim_lead(t: TargetTables, module: str, name: str) -> Optional[str]:
         if lead is not None and "." in lead and internal(lead) is False and closed_world(t, *lead.rsplit(".", 1)) is None:
             return lead
     return None
-
-
-def internal(path: str) -> bool:
-    """A path Airflow keeps for itself: the task SDK's `definitions` / `execution_time` packages,
-    or a private segment. Fixes write public homes only (`airflow.sdk.Asset`)."""
-    parts = path.split(".")
-    return (parts[:3] in (["airflow", "sdk", "definitions"], ["airflow", "sdk", "execution_time"])
-            or any(p.startswith("_") for p in parts))
 
 
 def _other_targets(target: str, module: str, name: Optional[str]) -> str:
