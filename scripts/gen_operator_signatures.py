@@ -313,6 +313,27 @@ class Signatures:
         return set(), True, False
 
 
+def _classes(target: Target, moves: dict, version: str) -> set[str]:
+    """The classes whose signatures the table records on one target."""
+    classes = {e["to"] for per in moves.values() if (e := per.get(version, {})).get("to")}
+    homes = [(target.core, "airflow/operators/"), (target.core, "airflow/sensors/")]
+    standard = target.wheel_for("airflow.providers.standard")
+    if version.startswith("3.") and standard is not None:  # 3.x keeps the core operators there
+        homes += [(standard, "airflow/providers/standard/operators/"), (standard, "airflow/providers/standard/sensors/")]
+    for wheel, prefix in homes:
+        classes |= _public_classes(wheel, prefix)
+    # Every operator and sensor of every provider the target pins (not only where 1.10 paths
+    # lead): a DAG written for 2.x passes provider operators arguments they do not take too.
+    for dist in sorted(target.pins):
+        if not dist.startswith("apache-airflow-providers-"):
+            continue
+        wheel = target.wheel_for("airflow.providers." + dist.removeprefix("apache-airflow-providers-").replace("-", "."))
+        if wheel is not None:
+            classes |= {c for c in _public_classes(wheel, "airflow/providers/")
+                        if set(c.split(".")[:-1]) & {"operators", "sensors", "transfers"}}
+    return classes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, required=True)
@@ -330,22 +351,7 @@ def main() -> None:
             continue
         target = Target(version, v["python"], args.wheels, args.constraints)
         sigs = Signatures(target)
-        classes = {e["to"] for per in moves.values() if (e := per.get(version, {})).get("to")}
-        homes = [(target.core, "airflow/operators/"), (target.core, "airflow/sensors/")]
-        standard = target.wheel_for("airflow.providers.standard")
-        if version.startswith("3.") and standard is not None:  # 3.x keeps the core operators there
-            homes += [(standard, "airflow/providers/standard/operators/"), (standard, "airflow/providers/standard/sensors/")]
-        for wheel, prefix in homes:
-            classes |= _public_classes(wheel, prefix)
-        # Every operator and sensor of every provider the target pins (not only where 1.10 paths
-        # lead): a DAG written for 2.x passes provider operators arguments they do not take too.
-        for dist in sorted(target.pins):
-            if not dist.startswith("apache-airflow-providers-"):
-                continue
-            wheel = target.wheel_for("airflow.providers." + dist.removeprefix("apache-airflow-providers-").replace("-", "."))
-            if wheel is not None:
-                classes |= {c for c in _public_classes(wheel, "airflow/providers/")
-                            if set(c.split(".")[:-1]) & {"operators", "sensors", "transfers"}}
+        classes = _classes(target, moves, version)
         table: dict[str, list[str]] = {}
         for dotted in sorted(classes):
             module, _, name = dotted.rpartition(".")

@@ -200,21 +200,9 @@ def decide(target: str, old: str, new: str, runs: dict[str, dict], order: list[s
     return "undecidable", f"`{new}` does not import{where} and nothing links the two"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--venvs", type=Path, default=Path(tempfile.gettempdir()),
-                        help="folder holding dagshift-verify-<version> virtualenvs (default: the temp dir)")
-    parser.add_argument("--targets", nargs="*", help="default: every version with a venv")
-    parser.add_argument("--write", action="store_true", help="write rules/imports/data/rewrite_proofs.json")
-    parser.add_argument("--report", type=Path, help="append the Markdown summary to this file")
-    args = parser.parse_args()
-    available = venvs(args.venvs)
-    order = list(available)
-    targets = [t for t in (args.targets or order) if t in available]
-    pool = candidates()
-    rewrites = {target: offered(target, pool) for target in targets}
-    print(f"{len(pool)} candidate paths; rewrites offered: "
-          + ", ".join(f"{t} {len(r)}" for t, r in rewrites.items()), file=sys.stderr)
+def run_probes(available: dict[str, Path], rewrites: dict[str, dict[str, tuple[str, str]]]) -> dict[str, dict]:
+    """Each venv's answers: pass 1, where every old and new path imports and what it is; pass 2,
+    the pairs (a rewrite's two paths, and each old path's defining path with its new one)."""
     olds = sorted({old for r in rewrites.values() for old in r})
     news = sorted({new for r in rewrites.values() for new, _ in r.values()})
     paths = sorted(set(olds) | set(news))
@@ -237,6 +225,25 @@ def main() -> None:
         runs[version] = probe(venv, sorted({d for d in defined if d} - set(first)), [list(p) for p in sorted(pairs)])
         runs[version]["paths"] = {**first, **runs[version]["paths"]}  # (pass 1's, and the origins')
         runs[version]["config"] = config
+    return runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--venvs", type=Path, default=Path(tempfile.gettempdir()),
+                        help="folder holding dagshift-verify-<version> virtualenvs (default: the temp dir)")
+    parser.add_argument("--targets", nargs="*", help="default: every version with a venv")
+    parser.add_argument("--write", action="store_true", help="write rules/imports/data/rewrite_proofs.json")
+    parser.add_argument("--report", type=Path, help="append the Markdown summary to this file")
+    args = parser.parse_args()
+    available = venvs(args.venvs)
+    order = list(available)
+    targets = [t for t in (args.targets or order) if t in available]
+    pool = candidates()
+    rewrites = {target: offered(target, pool) for target in targets}
+    print(f"{len(pool)} candidate paths; rewrites offered: "
+          + ", ".join(f"{t} {len(r)}" for t, r in rewrites.items()), file=sys.stderr)
+    runs = run_probes(available, rewrites)
     table: dict[str, dict[str, list[str]]] = {}
     counts: dict[str, Counter] = {}
     for target in targets:
