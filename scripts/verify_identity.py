@@ -162,16 +162,19 @@ def _probe(venv: Path, paths: list[str], pairs: list[list[str]], config: bool) -
     return json.loads(out.read_text())
 
 
-def names_it(texts: list[str], new: str) -> bool:
-    """A deprecation warning that names the new path (whole, or its module and its name)."""
-    module, _, name = new.rpartition(".")
-    return any(new in text or (module in text and name in text) for text in texts)
+def names_it(texts: list[str], new: str, defined: Optional[str] = None) -> bool:
+    """A deprecation warning that names the new path, or where the new object is defined (3.0.6's
+    `airflow.datasets` shim names `airflow.sdk.definitions.asset.Asset`, which `airflow.sdk.Asset`
+    is), whole: a module and a name apart prove nothing (the old name is in every such text)."""
+    return any(new in text or (defined is not None and defined in text) for text in texts)
 
 
 def decide(target: str, old: str, new: str, runs: dict[str, dict], order: list[str]) -> tuple[str, str]:
     here = runs[target]
     if not here["paths"][new]["ok"]:
-        return "disproven", f"`{new}` does not import on {target}"
+        # (a wrong destination, or a provider or library that would not install in this venv:
+        # verify_against_airflow.py's "fix destination imports" claim tells them apart)
+        return "undecidable", f"`{new}` does not import in the {target} venv"
     older = [v for v in reversed(order) if order.index(v) < order.index(target)]
     newer = [v for v in order if order.index(v) > order.index(target)]
     witnesses = [v for v in [target, *older, *newer] if runs[v]["paths"][old]["ok"]]
@@ -184,7 +187,7 @@ def decide(target: str, old: str, new: str, runs: dict[str, dict], order: list[s
         return "proven", f"the same object{where or ' on ' + target}"
     if pair is not None and pair["alias_subclass"]:
         return "proven", f"a deprecated subclass that only warns{where or ' on ' + target}"
-    if names_it(seen[old]["warnings"], new):
+    if names_it(seen[old]["warnings"], new, here["paths"][new].get("defined")):
         return "proven", f"Airflow's deprecation warning{where or ' on ' + target} names it"
     if pair is not None:
         return "disproven", (f"`{old}` is `{seen[old]['defined']}` and `{new}` is `{seen[new]['defined']}`"
@@ -195,7 +198,7 @@ def decide(target: str, old: str, new: str, runs: dict[str, dict], order: list[s
     through = here["pairs"].get((origin, new)) if origin else None
     if through is not None and (through["same"] or through["alias_subclass"]):
         return "proven", f"defined at `{origin}`{where}, which is the same object on {target}"
-    if origin and names_it(here["paths"].get(origin, {}).get("warnings", []), new):
+    if origin and names_it(here["paths"].get(origin, {}).get("warnings", []), new, here["paths"][new].get("defined")):
         return "proven", f"defined at `{origin}`{where}, whose deprecation on {target} names it"
     return "undecidable", f"`{new}` does not import{where} and nothing links the two"
 
