@@ -200,7 +200,33 @@ def decide(target: str, old: str, new: str, runs: dict[str, dict], order: list[s
         return "proven", f"defined at `{origin}`{where}, which is the same object on {target}"
     if origin and names_it(here["paths"].get(origin, {}).get("warnings", []), new, here["paths"][new].get("defined")):
         return "proven", f"defined at `{origin}`{where}, whose deprecation on {target} names it"
+    named = named_by_airflow(target, old, new)
+    if named:
+        return "proven", named
     return "undecidable", f"`{new}` does not import{where} and nothing links the two"
+
+
+# How a 1.10 move was found (import_moves.json `via`) that is Airflow's own word for the successor:
+# its 2.x shim, or the renamed-classes table of apache-airflow-upgrade-check (Airflow's upgrade tool).
+AIRFLOW_SAYS = {"shim": "Airflow's own shim module names it", "renamed_classes": "apache-airflow-upgrade-check's "
+                "renamed-classes table (Airflow's own upgrade tool) names it"}
+
+
+def named_by_airflow(target: str, old: str, new: str) -> Optional[str]:
+    """Where no venv can hold both, the successor's own code naming it: the move table's source
+    (shim, upgrade-check), or the provider's deprecation code keeping the old class as a plain
+    alias of the new one (read from the provider wheels; rules/imports/verdicts.py `renamed`)."""
+    from dagshift.rules.imports.tables import moves_table, tables
+    from dagshift.rules.imports.verdicts import renamed
+
+    entry = moves_table().get(old, {}).get(target, {})
+    if entry.get("to") == new and entry.get("via") in AIRFLOW_SAYS:
+        return AIRFLOW_SAYS[entry["via"]]
+    t = tables(target)
+    dist = t.dist_of(old.rpartition(".")[0])
+    if dist and renamed(t, dist, old) == new:
+        return f"{dist}'s deprecation code keeps `{old.rpartition('.')[2]}` as a plain alias of it (read from its wheels)"
+    return None
 
 
 def run_probes(available: dict[str, Path], rewrites: dict[str, dict[str, tuple[str, str]]]) -> dict[str, dict]:

@@ -82,14 +82,19 @@ def shim_lead(t: TargetTables, module: str, name: str) -> Optional[str]:
     that had one, when that path imports cleanly on the target (a public home: `airflow.sdk.X`)."""
     from dagshift.rules.imports.tables import core_world, provider_data
 
+    # (older versions only: a name a newer Airflow added is code written for it, not a removal)
     for version in sorted(provider_data()["core"], key=version_key, reverse=True):
-        if version == t.target:
+        if version_key(version) >= version_key(t.target):
             continue
         world = core_world(version)
         if module not in world:
             continue
         lead = world.shim_target(module, name)
-        if lead is not None and "." in lead and internal(lead) is False and closed_world(t, *lead.rsplit(".", 1)) is None:
+        if lead is None or "." not in lead or internal(lead):
+            continue
+        home, _, attr = lead.rpartition(".")
+        lead_world = t.world_of(home)
+        if lead_world is not None and home in lead_world and closed_world(t, home, attr) is None:
             return lead
     return None
 

@@ -61,17 +61,17 @@ def test_same_dag_differs_by_target(cli, tmp_path):
 @pytest.mark.parametrize("target", ["2.0.2", "2.5.1", "2.10.3"])
 def test_fix_is_exact_and_converges(cli, tmp_path, target):
     path = setup_dag(tmp_path, "mwaa_emr_dag")
-    result = run(cli, tmp_path, "--fix", "--target-version", target, "--select", "DS1")
+    result = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", target, "--select", "DS1")
     assert result.code == 0, result.out
     expected = (FIXTURES / f"mwaa_emr_dag.fixed-{target}.py").read_text()
     assert path.read_text() == expected
-    again = run(cli, tmp_path, "--fix", "--target-version", target, "--select", "DS1")
+    again = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", target, "--select", "DS1")
     assert again.out == "" and path.read_text() == expected
 
 
 def test_every_import_shape(cli, tmp_path):
     path = setup_dag(tmp_path, "shapes")
-    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    result = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.5.1", "--select", "DS1")
     assert result.code == 0, result.out
     assert path.read_text() == (FIXTURES / "shapes.fixed-2.5.1.py").read_text()
 
@@ -88,7 +88,7 @@ def test_merges_into_an_existing_import_and_splits_statements(cli, tmp_path):
         "from airflow.contrib.hooks.aws_hook import AwsHook, _parse_s3_config\n"
         "\nCONFIG = _parse_s3_config('s3.cfg')\n"
     )
-    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    result = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.5.1", "--select", "DS1")
     assert dag.read_text() == (
         "from airflow.providers.amazon.aws.operators.s3 import S3CreateBucketOperator, S3ListOperator, "
         "S3CopyObjectOperator\n"
@@ -117,7 +117,7 @@ def test_renamed_class_is_renamed_at_every_use(cli, tmp_path):
         "    hook.upload(bucket_name='b', object_name=path, filename=path)\n"
         "    print(hook.GoogleCloudStorageHook, 'GoogleCloudStorageHook')  # attribute and string untouched\n"
     )
-    run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.5.1", "--select", "DS1")
     assert dag.read_text() == (
         "from airflow.providers.google.cloud.hooks.gcs import GCSHook\n\n\n"
         "def upload(path: str) -> None:\n"
@@ -164,7 +164,7 @@ def test_curated_rename_where_the_wheels_give_no_lead(cli, tmp_path):
     (tmp_path / "dags").mkdir()
     dag = tmp_path / "dags" / "ecs.py"
     dag.write_text("from airflow.contrib.operators.ecs_operator import ECSOperator\n\nrun = ECSOperator(task_id='run')\n")
-    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    result = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.5.1", "--select", "DS1")
     assert result.code == 0
     assert dag.read_text() == (
         "from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator\n\n"
@@ -180,7 +180,7 @@ def test_already_migrated_files_are_byte_identical_and_not_parsed(cli, tmp_path)
         "from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator\r\n"
     ).encode()
     (tmp_path / "dags" / "new.py").write_bytes(source)
-    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1")
+    result = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.5.1")
     assert result.out == ""
     assert (tmp_path / "dags" / "new.py").read_bytes() == source
     from dagshift.rules.imports.tables import screen
@@ -228,7 +228,7 @@ def test_optional_module_import_idiom_is_fixed(cli, tmp_path):
         "if gcs_to_bq is not None:\n"
         "    load = gcs_to_bq.GoogleCloudStorageToBigQueryOperator(task_id='load')\n"
     )
-    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    result = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.5.1", "--select", "DS1")
     assert result.code == 0
     assert dag.read_text() == (
         "gcs_to_bq = None\n"
@@ -250,7 +250,7 @@ def test_module_passed_around_is_reported_but_not_fixed(cli, tmp_path):
         "load = gcs_to_bq.GoogleCloudStorageToBigQueryOperator(task_id='load')\n"
     )
     dag.write_text(source)
-    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    result = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.5.1", "--select", "DS1")
     assert dag.read_text() == source
     assert result.out.startswith("dags/dynamic.py:4:8: DS103 `airflow.contrib.operators.gcs_to_bq.")
 
@@ -264,7 +264,7 @@ def test_backport_era_provider_paths_follow_the_class_through_moves_and_renames(
         "from airflow.providers.amazon.aws.operators.glue import AwsGlueJobOperator\n"
         "hook = AwsGlueCatalogHook()\n"
     )
-    result = run(cli, tmp_path, "--fix", "--target-version", "2.5.1", "--select", "DS1")
+    result = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.5.1", "--select", "DS1")
     assert dag.read_text() == (
         "from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor\n"
         "from airflow.providers.amazon.aws.hooks.glue_catalog import GlueCatalogHook\n"
@@ -284,7 +284,7 @@ def test_unused_import_that_fails_is_deleted_once_the_calls_are_gone(cli, tmp_pa
     assert dag.read_text() == 'import pendulum\n\nSTART = pendulum.today("UTC").add(days=-1)\n'
     exported = tmp_path / "dags" / "exported.py"
     exported.write_text("from airflow.utils.dates import days_ago\n\n__all__ = ['days_ago']\n")
-    result = run(cli, tmp_path, "--fix", "--target-version", "3.0.6", "--select", "DS101", "dags/exported.py")
+    result = run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "3.0.6", "--select", "DS101", "dags/exported.py")
     assert exported.read_text() == "from airflow.utils.dates import days_ago\n\n__all__ = ['days_ago']\n"
     assert result.out.startswith("dags/exported.py:1:33: DS101 `airflow.utils.dates.days_ago` does not exist on Airflow 3.0.6")
 
