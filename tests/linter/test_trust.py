@@ -224,7 +224,7 @@ def test_two_concurrent_fix_runs_leave_every_file_valid_and_fixed(tmp_path):
     shutil.copytree(FIXTURES / "legacy_repo", repo)
     for i in range(40):
         shutil.copy(FIXTURES / "imports" / "mwaa_emr_dag.py", repo / "dags" / f"emr_{i:02d}.py")
-    command = [sys.executable, "-m", "dagshift", "check", "--fix", "--target-version", "2.5.1", "--jobs", "2",
+    command = [sys.executable, "-m", "dagshift", "check", "--fix", "--unsafe-fixes", "--target-version", "2.5.1", "--jobs", "2",
                "--format", "concise", "--quiet", "--select", "DS1"]
     runs = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     for run in runs:

@@ -14,14 +14,14 @@ FIXTURES = FIXTURES / "imports"  # this module's own fixture folder
 
 EMR_2_5_1 = """\
 dags/mwaa_emr_dag.py:5:44: DS103 [*] `airflow.contrib.hooks.aws_hook.AwsHook` is deprecated on Airflow 2.5.1: renamed to `airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)
-dags/mwaa_emr_dag.py:6:62: DS101 [*] `airflow.contrib.operators.emr_add_steps_operator.EmrAddStepsOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrAddStepsOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)
-dags/mwaa_emr_dag.py:8:5: DS101 [*] `airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)
-dags/mwaa_emr_dag.py:10:53: DS101 [*] `airflow.contrib.sensors.emr_step_sensor.EmrStepSensor` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.sensors.emr.EmrStepSensor` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)
+dags/mwaa_emr_dag.py:6:62: DS101 [-] `airflow.contrib.operators.emr_add_steps_operator.EmrAddStepsOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrAddStepsOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)
+dags/mwaa_emr_dag.py:8:5: DS101 [-] `airflow.contrib.operators.emr_create_job_flow_operator.EmrCreateJobFlowOperator` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)
+dags/mwaa_emr_dag.py:10:53: DS101 [-] `airflow.contrib.sensors.emr_step_sensor.EmrStepSensor` does not exist on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.sensors.emr.EmrStepSensor` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)
 dags/mwaa_emr_dag.py:11:45: DS102 [*] `airflow.operators.bash_operator.BashOperator` is deprecated on Airflow 2.5.1: it moved to `airflow.operators.bash.BashOperator`
 dags/mwaa_emr_dag.py:12:47: DS102 [*] `airflow.operators.python_operator.PythonOperator` is deprecated on Airflow 2.5.1: it moved to `airflow.operators.python.PythonOperator`
 dags/mwaa_emr_dag.py:12:63: DS102 [*] `airflow.operators.python_operator.BranchPythonOperator` is deprecated on Airflow 2.5.1: it moved to `airflow.operators.python.BranchPythonOperator`
-dags/mwaa_emr_dag.py:13:39: DS101 [*] `airflow.operators.sensors.ExternalTaskSensor` does not exist on Airflow 2.5.1: it moved to `airflow.sensors.external_task.ExternalTaskSensor`
-dags/mwaa_emr_dag.py:14:75: DS104 [*] `airflow.providers.amazon.aws.operators.emr_terminate_job_flow.EmrTerminateJobFlowOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.emr.EmrTerminateJobFlowOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)
+dags/mwaa_emr_dag.py:13:39: DS101 [-] `airflow.operators.sensors.ExternalTaskSensor` does not exist on Airflow 2.5.1: it moved to `airflow.sensors.external_task.ExternalTaskSensor`
+dags/mwaa_emr_dag.py:14:75: DS104 [-] `airflow.providers.amazon.aws.operators.emr_terminate_job_flow.EmrTerminateJobFlowOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.emr.EmrTerminateJobFlowOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)
 """
 
 
