@@ -53,7 +53,8 @@ def defined(obj: Any) -> Any:
 # BaseOperator's metaclass add these).
 TRIVIAL = {"__module__", "__qualname__", "__doc__", "__init__", "__annotations__", "__static_attributes__",
            "__firstlineno__", "_abc_impl", "__dict__", "__weakref__", "__parameters__", "__orig_bases__",
-           "_BaseOperator__init_kwargs", "__signature__", "_is_mapped", "__attrs_attrs__"}
+           "_BaseOperator__init_kwargs", "__signature__", "_is_mapped", "__attrs_attrs__",
+           "__deprecated__", "__new__"}  # (the `deprecated` decorators: a warning on construction)
 
 
 def only_warns(cls: type) -> bool:
@@ -128,7 +129,13 @@ def main() -> None:
             alias = alias_subclass(a, b) or alias_subclass(b, a)
         except Exception:  # noqa: BLE001 - an object the checks cannot read: not an alias
             alias = False
-        pairs.append({"same": a is b and meaningful, "alias_subclass": alias})
+        related = False
+        if inspect.isclass(a) and inspect.isclass(b):
+            try:
+                related = issubclass(a, b) or issubclass(b, a)
+            except TypeError:
+                related = False
+        pairs.append({"same": a is b and meaningful, "alias_subclass": alias, "related": related})
     config = configuration() if data.get("config") else None
     with open(sys.argv[1], "w", encoding="utf-8") as out:
         json.dump({"paths": paths, "pairs": pairs, "config": config, "python": sys.version.split()[0]}, out)

@@ -137,7 +137,9 @@ def probe(venv: Path, paths: list[str], pairs: list[list[str]], config: bool = F
     a failure, or with one more venv, asks each venv again only what it has not answered)."""
     import hashlib
 
-    question = json.dumps({"paths": paths, "pairs": pairs, "config": config, "probe": PROBE.read_text()})
+    # (the probe's text keys the answers about pairs only: pass 1 is the same whatever it checks of them)
+    question = json.dumps({"paths": paths, "pairs": pairs, "config": config,
+                           "probe": PROBE.read_text() if pairs else ""})
     key = hashlib.sha256((str(venv) + question).encode()).hexdigest()[:20]
     cached = Path(tempfile.gettempdir()) / "dagshift-identity-cache" / f"{key}.json"
     if cached.exists():
@@ -190,17 +192,28 @@ def decide(target: str, old: str, new: str, runs: dict[str, dict], order: list[s
         return "proven", f"a deprecated subclass that only warns{where or ' on ' + target}"
     if names_it(seen[old]["warnings"], new, here["paths"][new].get("defined")):
         return "proven", f"Airflow's deprecation warning{where or ' on ' + target} names it"
-    if pair is not None:
-        return "disproven", (f"`{old}` is `{seen[old]['defined']}` and `{new}` is `{seen[new]['defined']}`"
-                             f"{where or ' on ' + target}")
     origin = seen[old]["defined"]
     if origin == new:
         return "proven", f"defined there{where}"
-    through = here["pairs"].get((origin, new)) if origin else None
+    # The old object's own path, followed on the target: Airflow's successor shim there (2.x's core
+    # EmailOperator is the smtp provider's on Airflow 3) speaks for the target, whatever 2.x held.
+    through = here["pairs"].get((origin, new)) if origin and w != target else None
     if through is not None and (through["same"] or through["alias_subclass"]):
         return "proven", f"defined at `{origin}`{where}, which is the same object on {target}"
-    if origin and names_it(here["paths"].get(origin, {}).get("warnings", []), new, here["paths"][new].get("defined")):
+    if origin and w != target and names_it(here["paths"].get(origin, {}).get("warnings", []), new,
+                                           here["paths"][new].get("defined")):
         return "proven", f"defined at `{origin}`{where}, whose deprecation on {target} names it"
+    if pair is not None and (origin is None or seen[new]["defined"] is None):
+        # (values, not classes or functions: `is` says nothing of two equal constants)
+        return "undecidable", f"`{old}` and `{new}` are values{where or ' on ' + target}, compared by identity only"
+    if pair is not None and pair.get("related"):
+        # (a subclass of the other with code of its own, or a deprecation wrapper the probe cannot
+        # read: the same family of class, not proven to behave the same)
+        return "undecidable", (f"`{old}` is `{seen[old]['defined']}`, a subclass or base of `{new}` with code of its "
+                               f"own{where or ' on ' + target}")
+    if pair is not None:
+        return "disproven", (f"`{old}` is `{seen[old]['defined']}` and `{new}` is `{seen[new]['defined']}`"
+                             f"{where or ' on ' + target}")
     named = named_by_airflow(target, old, new)
     if named:
         return "proven", named

@@ -174,10 +174,9 @@ def _airflow_class(target: str, path: str) -> Optional[tuple[str, frozenset[str]
     repository names it (`airflow.models.BaseOperator`, a 1.10 path), or None (unknown, or it reads
     `**kwargs` itself)."""
     from dagshift.linter.tables import load_table
-    from dagshift.rules.dag_api.screen import consumes_kwargs, signatures
-    from dagshift.rules.imports.tables import tables
+    from dagshift.rules.dag_api.screen import consumes_kwargs, signatures, successor
 
-    path = tables(target).entries.get(path, {}).get("to") or path
+    path = successor(target, path)  # (a 1.10 path's destination, a 2.x path's Airflow 3 home)
     known = signatures(target)
     short = path.rsplit(".", 1)[-1]
     if path not in known:
