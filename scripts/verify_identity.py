@@ -186,12 +186,13 @@ def decide(target: str, old: str, new: str, runs: dict[str, dict], order: list[s
     w = witnesses[0]
     seen, pair = runs[w]["paths"], runs[w]["pairs"].get((old, new))
     where = "" if w == target else f" on {w}, the last verified version where it imports"
+    place = where or f" on {target}"
     if pair is not None and pair["same"]:
-        return "proven", f"the same object{where or ' on ' + target}"
+        return "proven", f"the same object{place}"
     if pair is not None and pair["alias_subclass"]:
-        return "proven", f"a deprecated subclass that only warns{where or ' on ' + target}"
+        return "proven", f"a deprecated subclass that only warns{place}"
     if names_it(seen[old]["warnings"], new, here["paths"][new].get("defined")):
-        return "proven", f"Airflow's deprecation warning{where or ' on ' + target} names it"
+        return "proven", f"Airflow's deprecation warning{place} names it"
     origin = seen[old]["defined"]
     if origin == new:
         return "proven", f"defined there{where}"
@@ -205,15 +206,15 @@ def decide(target: str, old: str, new: str, runs: dict[str, dict], order: list[s
         return "proven", f"defined at `{origin}`{where}, whose deprecation on {target} names it"
     if pair is not None and (origin is None or seen[new]["defined"] is None):
         # (values, not classes or functions: `is` says nothing of two equal constants)
-        return "undecidable", f"`{old}` and `{new}` are values{where or ' on ' + target}, compared by identity only"
+        return "undecidable", f"`{old}` and `{new}` are values{place}, compared by identity only"
     if pair is not None and pair.get("related"):
         # (a subclass of the other with code of its own, or a deprecation wrapper the probe cannot
         # read: the same family of class, not proven to behave the same)
         return "undecidable", (f"`{old}` is `{seen[old]['defined']}`, a subclass or base of `{new}` with code of its "
-                               f"own{where or ' on ' + target}")
+                               f"own{place}")
     if pair is not None:
         return "disproven", (f"`{old}` is `{seen[old]['defined']}` and `{new}` is `{seen[new]['defined']}`"
-                             f"{where or ' on ' + target}")
+                             f"{place}")
     named = named_by_airflow(target, old, new)
     if named:
         return "proven", named

@@ -126,19 +126,19 @@ def _schedule_words(value: Any) -> str:
 TIMEDELTA_DAY = "timedelta(days=1)"
 
 
-def _spelled(visitor: Any, value: Any) -> Optional[tuple[str, str]]:
-    """How to write a default in this file: (expression, import line to add or ""); None when the
-    file's names leave no clean way (`timedelta` bound to something else)."""
+def _spelled(visitor: Any, value: Any) -> Optional[tuple[str, bool]]:
+    """How to write a default in this file: (expression, whether `timedelta` must be imported);
+    None when the file's names leave no clean way (`timedelta` bound to something else)."""
     if value != TIMEDELTA_DAY:
-        return (f'"{value}"' if isinstance(value, str) else repr(value)), ""
+        return (f'"{value}"' if isinstance(value, str) else repr(value)), False
     imports = visitor.ctx.imports
     if imports.resolve("timedelta") == "datetime.timedelta":
-        return TIMEDELTA_DAY, ""
+        return TIMEDELTA_DAY, False
     if imports.resolve("datetime") == "datetime":
-        return "datetime." + TIMEDELTA_DAY, ""
+        return "datetime." + TIMEDELTA_DAY, False
     if "timedelta" in imports.by_local or re.search(r"\btimedelta\b", visitor.ctx.text):
         return None  # the name is taken here (or defined by the file itself): no guess
-    return TIMEDELTA_DAY, "from datetime import timedelta"
+    return TIMEDELTA_DAY, True
 
 
 def _import_timedelta(visitor: Any) -> Edit:

@@ -53,10 +53,7 @@ class _Collector(cst.CSTVisitor):
         if isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute) and source.func.attr.value in (
                 "values", "items"):
             source = source.func.value
-        if not isinstance(source, cst.Name):
-            held = _held(source)
-        else:
-            held = {source.value}
+        held = _held(source)
         targets = [node.target] if isinstance(node.target, cst.Name) else [
             e.value for e in node.target.elements] if isinstance(node.target, cst.Tuple) else []
         for target in targets:

@@ -52,12 +52,9 @@ def checked(t: Any, finding: Optional[Finding]) -> Optional[Finding]:
         return finding
     move = finding.detail
     if internal(move.new) and not internal(move.old):
-        move.reason = (f"Airflow {t.target} serves it from `{move.new}`, a module it keeps for itself, and its "
-                       "public interface has no such name: use the public class that does what you need")
-        move.new = None
-        if finding.code == "DS103":
-            finding.code = "DS101" if move.removed else "DS102"
-        return finding
+        return _withheld(finding, f"Airflow {t.target} serves it from `{move.new}`, a module it keeps for itself, "
+                                  "and its public interface has no such name: use the public class that does what "
+                                  "you need")
     found = verdict(t.target, move.old, move.new)
     if found is None:
         return finding
@@ -65,11 +62,18 @@ def checked(t: Any, finding: Optional[Finding]) -> Optional[Finding]:
     if status == PROVEN:
         move.proven = True
     elif status == DISPROVEN:
-        move.reason = (f"`{move.new}` has the same name but is not the same thing ({why}); import what you "
-                       "mean from where it is defined on the target")
-        move.new = None
-        if finding.code == "DS103":
-            finding.code = "DS101" if move.removed else "DS102"
+        return _withheld(finding, f"`{move.new}` has the same name but is not the same thing ({why}); import what "
+                                  "you mean from where it is defined on the target")
+    return finding
+
+
+def _withheld(finding: Finding, reason: str) -> Finding:
+    """The finding without its destination, saying why (a rename without one is a plain removal
+    or deprecation)."""
+    move = finding.detail
+    move.reason, move.new = reason, None
+    if finding.code == "DS103":
+        finding.code = "DS101" if move.removed else "DS102"
     return finding
 
 

@@ -318,15 +318,14 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
     already = installed_providers(ctx.target)  # a DAG importing them works without the line
     unpinned: dict[str, str] = {}
     for path, dist in found:
-        if dist not in present and dist in pins and dist not in needed and dist not in already:
-            needed[dist] = path
-        elif dist not in present and dist not in pins and dist not in already and dist not in unpinned:
-            unpinned[dist] = path
+        if dist not in present and dist not in already:
+            (needed if dist in pins else unpinned).setdefault(dist, path)
+    # Named where the repository holds several environments: which one's DAG needs it.
+    env = ctx.environment
+    whose = f" (environment `{env.name}`)" if env is not None and ctx.environment_count > 1 else ""
     for dist, path in sorted(unpinned.items()):
         # The import fails unless the environment installs it, and the constraints give no version
         # that supports the target: no fix (an unpinned line would take the newest release).
-        env = ctx.environment
-        whose = f" (environment `{env.name}`)" if env is not None and ctx.environment_count > 1 else ""
         result.findings.append(Finding.at_span("DS305", 0, 0, (
             f"`{dist}` is needed by {path}{whose} but not required, and Airflow {ctx.target}'s constraints do not "
             "pin it: add it at a version that supports the target, or the import fails"
@@ -341,9 +340,6 @@ def _missing_providers(ctx: Any, parsed: RequirementsFile, present: set, result:
     for dist, path in needed.items():
         # About the file as a whole (what it lacks), at its start like DS301's: no requirement
         # line of the file is the one at fault.
-        env = ctx.environment
-        # Named where the repository holds several environments: which one's DAG needs it.
-        whose = f" (environment `{env.name}`)" if env is not None and ctx.environment_count > 1 else ""
         result.findings.append(Finding.at_span(
             "DS305", 0, 0, f"`{dist}` is needed by {path}{whose} but not required", fix=fix,
         ))
