@@ -168,6 +168,11 @@ def main() -> None:
             count("operator rejects an unknown argument", False, f"`{path}` does not import: {exc}"[:200],
                   undecidable=missing_library(str(exc)))
             continue
+        # The other direction: an argument the class's __init__ chain declares but the table lacks
+        # would be called invalid (a false error).
+        declared = init_parameters(cls) - set(data.get("accepted", {}).get(path, ()))
+        count("every declared argument is in the table", not declared,
+              f"`{path}` declares {sorted(declared)[:5]}, which the table lacks")
         outcome = probe_operator(cls)
         if path in open_classes:
             count("**kwargs-reading operator (warning only)", True, "", undecidable=outcome == "undecidable")

@@ -249,6 +249,8 @@ class Signatures:
             return frozenset(own)
         inherited: set[str] = set()
         for base in node.bases:
+            if isinstance(base, ast.Subscript):  # `AwsBaseOperator[EcsHook]`: the generic's class is the base
+                base = base.value
             dotted = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
             if dotted is None:
                 return None

@@ -66,6 +66,7 @@ def claims(target: str) -> dict:
         "deprecated": sorted(deprecated),
         "destinations": sorted(destinations),
         "operators": sorted(classes),
+        "accepted": {cls: sorted(args) for cls, args in sorted(classes.items())},
         "consumes_kwargs": sorted(signatures.get("consumes_kwargs", {}).get(target, [])),
         "renames": {cls: r for cls, r in sorted(renames.items()) if r},
     }

@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,7 +130,33 @@ def decide_config(target: str, old: str, new: str, runs: dict[str, dict]) -> tup
              if [*new.split(".", 1), *old.split(".", 1)] in run["config"]["renamed"]]
     if named:
         return "proven", f"`conf.deprecated_options` of {named[-1]} maps it"
+    updated = [v for v, run in runs.items() if [*old.split(".", 1), *new.split(".", 1)] in run.get("updates", [])]
+    if updated:
+        return "proven", f"`airflow config update`'s table of {updated[-1]} renames it"
     return "undecidable", "no verified version's `conf.deprecated_options` names the pair"
+
+
+UPDATES = """
+import json, sys
+try:
+    from airflow.cli.commands.config_command import CONFIGS_CHANGES
+except Exception:  # before 3.0: no `airflow config update`
+    CONFIGS_CHANGES = []
+print(json.dumps([[c.config.section, c.config.option, c.renamed_to.section, c.renamed_to.option]
+                  for c in CONFIGS_CHANGES if getattr(c, "renamed_to", None)]))
+"""
+
+
+def config_updates(venv: Path) -> list[list[str]]:
+    """The renames of Airflow 3's `airflow config update` table ([old section, old option, new
+    section, new option]): Airflow's own word for the options 3.0 renamed without keeping the old name."""
+    home = Path(tempfile.mkdtemp(prefix="dagshift-identity-"))
+    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run([str(venv / "bin" / "python"), "-c", UPDATES], capture_output=True, text=True, env=env,
+                          timeout=300)
+    shutil.rmtree(home, ignore_errors=True)
+    lines = proc.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if proc.returncode == 0 and lines else []
 
 
 def probe(venv: Path, paths: list[str], pairs: list[list[str]], config: bool = False) -> dict:
@@ -269,6 +296,7 @@ def run_probes(available: dict[str, Path], rewrites: dict[str, dict[str, tuple[s
         runs[version] = probe(venv, sorted({d for d in defined if d} - set(first)), [list(p) for p in sorted(pairs)])
         runs[version]["paths"] = {**first, **runs[version]["paths"]}  # (pass 1's, and the origins')
         runs[version]["config"] = config
+        runs[version]["updates"] = config_updates(venv)
     return runs
 
 
@@ -315,7 +343,7 @@ def main() -> None:
             "method": "each rewrite's two paths imported in virtualenvs of apache-airflow==<version> with the "
                       "providers its constraint file pins (rules/requirements/data/constraints)",
             "venvs": {v: {"python": runs[v]["python"], "providers_not_installed": pins[v]} for v in available},
-        }, "targets": table}
+        }, "targets": table, "config": settings}
         table_path("rewrite_proofs").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 

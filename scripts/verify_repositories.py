@@ -50,6 +50,11 @@ from _paths import ROOT
 # codes speak of run time, deployment or configuration, which loading a DAG folder cannot judge.
 LOAD_CLAIM = re.compile(r"^DS(1\d\d|201|205|207|501|502|508|512|9\d\d)$")
 
+
+def load_claim(finding: dict) -> bool:
+    """An error that says loading the file fails (not one inside a function: "calling `f()` fails")."""
+    return bool(LOAD_CLAIM.match(finding["code"])) and "calling `" not in finding["message"]
+
 LOADER = r'''
 import inspect, json, os, sys, traceback
 folder, out = sys.argv[1], sys.argv[2]
@@ -320,7 +325,7 @@ def verify(repo: Path, name: str, target: str, python: Path, work: Path, timeout
     for path, item in sorted(run.loads.items()):
         if item.kind == "loads":
             for finding in errors_after.get(path, []):
-                (run.false_errors if LOAD_CLAIM.match(finding["code"]) else run.runtime_errors).append((path, finding))
+                (run.false_errors if load_claim(finding) else run.runtime_errors).append((path, finding))
             continue
         # The failure is carried by an error on the file, or on a file of the repository its traceback runs through.
         through = [os.path.relpath(f, dest) for f in re.findall(r'File "([^"]+)"', texts.get(path, ""))

@@ -16,6 +16,7 @@ from dagshift.linter.targets import creatable, find_target, is_airflow3, mwaa_ve
 from dagshift.linter.textscan import newline_of
 from dagshift.rules.config.cli import CLI_RE, CLI_RENAMES
 from dagshift.rules.config.cli3 import COMMAND_RE, PAYLOAD_RE, SAME_OPTIONS, command_at, is_current, removed_commands
+from dagshift.rules.config.proofs import config_verdict
 from dagshift.rules.config.settings import ENV, INI, MWAA, PY, Setting, airflow_versions, settings_in
 from dagshift.rules.requirements.tables import installed_providers
 
@@ -100,7 +101,7 @@ def _plan_section_moves(text: str, findings: list[Finding]) -> None:
     for section, group in by_section.items():
         blocks = []
         for finding in group:
-            _, new_option, setting = finding.detail
+            _, new_option, setting, _unproven = finding.detail
             start, end = option_block(text, setting.key_span[0])
             content = text[start:end]
             if new_option != setting.option:  # renamed on the way: the key's own characters change
@@ -108,6 +109,8 @@ def _plan_section_moves(text: str, findings: list[Finding]) -> None:
                 content = content[:offset] + new_option + content[offset + setting.key_span[1] - setting.key_span[0]:]
             blocks.append((start, end, content))
         fix = move_options(text, blocks, section, newline)
+        if any(finding.detail[3] for finding in group):
+            fix = Fix(fix.edits, UNSAFE, fix.description + " (no Airflow version's own table names every rename)")
         for finding in group:
             finding.fix = fix
 
@@ -209,6 +212,14 @@ def _renamed_or_removed(ctx: Any, setting: Setting, where: str, changes: dict, n
             new_key = _key_text(setting, new_section, new_option)
             fix = (Fix((delete_lines(ctx.index, *setting.key_span),), SAFE, f"delete it: the file sets `{renamed[0]}` already")
                    if both else replace_span(*setting.key_span, new_key, f"rename to `{new_key}`"))
+        proof = config_verdict(target, setting.name, renamed[0])
+        if proof is not None and proof[0] == "disproven":
+            findings.append(Finding.at_span("DS403", *setting.key_span, (
+                f"{where} was renamed to `{renamed[0]}` in Airflow {renamed[1]}, but real Airflow {target} "
+                f"disagrees ({proof[1]}): not renamed, check the option in Airflow's configuration reference")))
+            return
+        if fix is not None and proof is not None and proof[0] == "undecidable":
+            fix = Fix(fix.edits, UNSAFE, fix.description + " (no Airflow version's own table names this rename)")
         move = "" if fix else f" (move it to the [{new_section}] section)"
         # A third field, "ignored": the target no longer reads the old name (Airflow 3's
         # `airflow config update` table, and 2.x renames 3.x dropped).
@@ -218,7 +229,8 @@ def _renamed_or_removed(ctx: Any, setting: Setting, where: str, changes: dict, n
             f"{where} was renamed to `{renamed[0]}` in Airflow {renamed[1]}{move}: {effect}"
         ), fix=fix)
         if fix is None:
-            finding.detail = (new_section, new_option, setting)  # an INI move: planned with the others
+            # An INI move, planned with the others; unproven (the last field) makes the move unsafe.
+            finding.detail = (new_section, new_option, setting, proof is not None and proof[0] == "undecidable")
         findings.append(finding)
     elif setting.name in changes["removed"]:
         effect = ("reading it raises AirflowConfigException unless the call passes a `fallback`"

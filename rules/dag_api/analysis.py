@@ -24,12 +24,13 @@ from dagshift.rules.dag_api.airflow3 import (
     removed_dag_argument,
     warned_argument,
 )
-from dagshift.rules.dag_api.arguments import class_argument, signature_findings
+from dagshift.rules.dag_api.arguments import INVALID, class_argument, signature_findings
 from dagshift.rules.dag_api.context_keys import ContextKeyChecks
 from dagshift.rules.dag_api.days_ago import days_ago_replacement
 from dagshift.rules.dag_api.screen import (
     CLASS_ARGUMENT_CHANGES,
 )
+from dagshift.rules.dag_api.where import refused
 
 DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
                "airflow.models.dag.dag", "airflow.sdk.DAG", "airflow.sdk.dag", "airflow.sdk.definitions.dag.DAG",
@@ -54,6 +55,11 @@ def _analyse(ctx: Any) -> list[Finding]:
     walk(ctx.module, visitor)
     visitor.finish()
     return visitor.findings
+
+
+# The TaskFlow decorators whose arguments go to a PythonOperator subclass (`@task`, `@task.python`).
+TASK_DECORATORS = frozenset({"airflow.decorators.task", "airflow.decorators.task.python",
+                             "airflow.sdk.task", "airflow.sdk.task.python"})
 
 
 class _Visitor(ContextKeyChecks):
@@ -113,6 +119,10 @@ class _Visitor(ContextKeyChecks):
         elif last.endswith(("Operator", "Sensor")):
             self._operator_call(last, args)
             signature_findings(self, qualified, last, args)
+        elif qualified in TASK_DECORATORS:  # `@task(provide_context=True)` hands it to the PythonOperator
+            for index, arg in enumerate(args):
+                if arg.keyword is not None and arg.keyword.value == "provide_context":
+                    self._provide_context("@task", args, index, python=True)
         db_access(self, node.func, qualified)
         for arg in args:
             if arg.keyword is not None and arg.keyword.value == "python_callable" and isinstance(arg.value, cst.Name):
@@ -170,22 +180,23 @@ class _Visitor(ContextKeyChecks):
             else:
                 warned_argument(self, args, index, key, arg.keyword, "operator")
 
-    def _provide_context(self, name: str, args: list[cst.Arg], index: int) -> None:
+    def _provide_context(self, name: str, args: list[cst.Arg], index: int, python: bool = False) -> None:
         from dagshift.rules.dag_api.repo_operators import accepted, lookup
 
         arg = args[index]
-        entry = lookup(self.ctx.facts, name, self.ctx.relpath) if name not in self.facts["python_family"] else None
+        python = python or name in self.facts["python_family"]
+        entry = lookup(self.ctx.facts, name, self.ctx.relpath) if not python else None
         if entry is not None:
             found = accepted(self.ctx.facts, self.target, entry)
             if found is None or "provide_context" in found[0]:
                 return  # the repository's operator takes it, or may: nothing to prove
-        level = severity.provide_context(self.facts, name in self.facts["python_family"])
+        level = severity.provide_context(self.facts, python)
         if level == WARNING:
             message = (f"`provide_context` is deprecated on Airflow {self.target}: {name} always passes the "
                        "context to callables that take it")
         else:
-            message = (f"`provide_context` is not an argument of {name} on Airflow {self.target}: the DAG fails "
-                       "with \"Invalid arguments were passed\"")
+            message = (f"`provide_context` is not an argument of {name} on Airflow {self.target}: "
+                       f"{refused(self.ctx, arg, INVALID)}")
         self.findings.append(Finding("DS501", arg.keyword, message, severity=level,
                                      fix=drop_item(self.ctx, args, index, "provide_context")))
 

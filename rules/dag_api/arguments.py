@@ -21,6 +21,9 @@ from dagshift.rules.dag_api.screen import (
     signatures,
     successor,
 )
+from dagshift.rules.dag_api.where import refused
+
+INVALID = '"Invalid arguments were passed"'
 
 
 def class_argument(v: Any, name: str, args: list[cst.Arg], index: int) -> None:
@@ -96,7 +99,7 @@ def signature_findings(v: Any, qualified: str, name: str, args: list[cst.Arg]) -
             continue
         v.findings.append(Finding("DS502", arg.keyword, (
             f"`{key}` is not an argument of {short} on Airflow {v.target} "
-            f"(with the provider versions it pins){hint}: the DAG fails with \"Invalid arguments were passed\""
+            f"(with the provider versions it pins){hint}: {refused(v.ctx, arg, INVALID)}"
         ), severity.ARGUMENT_REFUSED, fix))
 
 
@@ -111,7 +114,7 @@ def repo_findings(v: Any, name: str, args: list[cst.Arg]) -> None:
         return
     taken, airflow = found
     where = f" or of the Airflow class it passes `**kwargs` to ({airflow.rsplit('.', 1)[-1]})" if airflow else ""
-    outcome = "\"Invalid arguments were passed\"" if airflow else "a TypeError (its `__init__` takes no `**kwargs`)"
+    outcome = INVALID if airflow else "a TypeError (its `__init__` takes no `**kwargs`)"
     for index, arg in enumerate(args):
         key = arg.keyword.value if arg.keyword is not None else None
         if key is None or key in taken or key in HANDLED:
@@ -120,7 +123,7 @@ def repo_findings(v: Any, name: str, args: list[cst.Arg]) -> None:
         # keeps what 1.10 did, but it may be a typo of an argument meant to work: an unsafe fix.
         v.findings.append(Finding("DS502", arg.keyword, (
             f"`{key}` is not an argument of {name} ({entry['path']}){where} on Airflow {v.target}: "
-            f"the DAG fails with {outcome}; Airflow 1.10 ignored it"
+            f"{refused(v.ctx, arg, outcome)}; Airflow 1.10 ignored it"
         ), severity.ARGUMENT_REFUSED, Fix(drop_item(v.ctx, args, index, key).edits, UNSAFE, f"remove `{key}=`")))
 
 

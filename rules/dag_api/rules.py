@@ -23,14 +23,17 @@ class ProvideContext(_DagApiRule):
     tokens = ("provide_context",)
     doc = """
 ## What it does
-Reports `provide_context=` on operators and in `default_args`.
+Reports `provide_context=` on operators, on the TaskFlow decorators `@task` and `@task.python`
+(which hand it to a PythonOperator subclass) and in `default_args`.
 
 ## Why it matters on Airflow 2
 Airflow 2 passes the template context to every Python callable that accepts it. PythonOperator
 and the classes deriving from it (read from the target wheel) pop the argument with a
 DeprecationWarning (warning); any other operator, PythonSensor and custom operators included,
-raise "Invalid arguments were passed" when the DAG is parsed (error). In `default_args` it has no
-effect (warning).
+raise "Invalid arguments were passed" when the DAG is parsed (error); on Airflow 3 every one of
+them raises, `@task(provide_context=True)` included (error). A call inside a function (a DAG factory,
+a failure callback) fails when that function runs, and the finding names the function. In
+`default_args` it has no effect (warning).
 
 ## Example
 ```python
@@ -44,6 +47,11 @@ Safe: the argument (or the `default_args` entry) is removed.
         Example.replacing(HEADER + "from airflow.operators.python import PythonOperator\n\n"
                           "t = PythonOperator(task_id='t', python_callable=print, provide_context=True)\n",
                           ", provide_context=True", "", target="2.5.1", findings=((6, 56, '`provide_context` is deprecated on Airflow 2.5.1: PythonOperator always passes the context to callables that take it'),)),
+        Example.replacing("from airflow.decorators import task\n\n\n@task(provide_context=True)\ndef extract():\n    return 1\n",
+                          "(provide_context=True)", "()", target="3.0.6", findings=((4, 7, '`provide_context` is not an argument of @task on Airflow 3.0.6: the DAG fails with "Invalid arguments were passed"'),)),
+        Example.replacing(HEADER + "from airflow.providers.standard.operators.python import PythonOperator\n\n\n"
+                          "def alert(context):\n    PythonOperator(task_id='a', python_callable=print, provide_context=True).execute(context)\n",
+                          ", provide_context=True", "", target="3.0.6", findings=((8, 56, '`provide_context` is not an argument of PythonOperator on Airflow 3.0.6: calling `alert()` fails with "Invalid arguments were passed"'),)),
         Example("args = {'owner': 'data', 'provide_context': True, 'retries': 1}\n",
                 "args = {'owner': 'data', 'retries': 1}\n", target="2.5.1", findings=((1, 26, '`provide_context` in default_args has no effect on Airflow 2.5.1: the context is always passed to callables that take it'),)),
     )
