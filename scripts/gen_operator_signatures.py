@@ -247,20 +247,19 @@ class Signatures:
         own |= self._own_init(f"{module}.{name}", node, init_node, passes_kwargs)
         if has_init and not passes_kwargs:
             return frozenset(own)
+        inherited = self._inherited(module, name, node, bound, depth)
+        return None if inherited is None else frozenset(own | inherited)
+
+    def _inherited(self, module: str, name: str, node: ast.ClassDef, bound: dict, depth: int) -> Optional[set[str]]:
+        """The arguments the class's bases take (None: a base the wheels cannot follow)."""
         inherited: set[str] = set()
         for base in node.bases:
             if isinstance(base, ast.Subscript):  # `AwsBaseOperator[EcsHook]`: the generic's class is the base
                 base = base.value
-            dotted = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
-            if dotted is None:
+            head = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
+            if head is None or head not in bound:
                 return None
-            head = dotted
-            if head in bound and bound[head] is not None:
-                src_module, src_name = bound[head]  # type: ignore[misc]
-            elif head in bound:
-                src_module, src_name = module, head
-            else:
-                return None
+            src_module, src_name = bound[head] if bound[head] is not None else (module, head)
             if not src_module.startswith("airflow"):
                 if src_name in ("ABC", "Generic", "object", "LoggingMixin"):
                     continue
@@ -270,7 +269,7 @@ class Signatures:
                 return None
             self._carry(f"{src_module}.{src_name}", f"{module}.{name}")
             inherited |= got
-        return frozenset(own | inherited)
+        return inherited
 
     def _own_init(self, key: str, node: ast.ClassDef, init: Optional[ast.FunctionDef], passes_kwargs: bool) -> set[str]:
         """The names the class's own __init__ takes out of **kwargs; records its renames and

@@ -95,3 +95,26 @@ start = DummyOperator(task_id="start")
 Safe: the import and every use become EmptyOperator (unsafe `EmptyOperator as DummyOperator` when
 the name is re-bound in the file).
 """
+
+DS501_DOC = """
+## What it does
+Reports `provide_context=` on operators, on the TaskFlow decorators `@task` and `@task.python`
+(which hand it to a PythonOperator subclass) and in `default_args`.
+
+## Why it matters on Airflow 2
+Airflow 2 passes the template context to every Python callable that accepts it. PythonOperator
+and the classes deriving from it (read from the target wheel) pop the argument with a
+DeprecationWarning (warning); any other operator, PythonSensor and custom operators included,
+raise "Invalid arguments were passed" when the DAG is parsed (error); on Airflow 3 every one of
+them raises, `@task(provide_context=True)` included (error). A call inside a function (a DAG factory,
+a failure callback) fails when that function runs, and the finding names the function. In
+`default_args` it has no effect (warning).
+
+## Example
+```python
+PythonOperator(task_id="load", python_callable=load, provide_context=True)
+```
+
+## Fix safety
+Safe: the argument (or the `default_args` entry) is removed.
+"""

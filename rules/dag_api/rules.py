@@ -11,7 +11,7 @@ from typing import Any
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
 from dagshift.rules.dag_api import repo_operators, screen
 from dagshift.rules.dag_api.base import _DagApiRule
-from dagshift.rules.dag_api.docs import DS502_DOC, DS503_DOC, DS507_DOC, HEADER, STAGE_OPERATOR
+from dagshift.rules.dag_api.docs import DS501_DOC, DS502_DOC, DS503_DOC, DS507_DOC, HEADER, STAGE_OPERATOR
 
 
 class ProvideContext(_DagApiRule):
@@ -21,28 +21,7 @@ class ProvideContext(_DagApiRule):
     severity = ERROR
     fix = SAFE
     tokens = ("provide_context",)
-    doc = """
-## What it does
-Reports `provide_context=` on operators, on the TaskFlow decorators `@task` and `@task.python`
-(which hand it to a PythonOperator subclass) and in `default_args`.
-
-## Why it matters on Airflow 2
-Airflow 2 passes the template context to every Python callable that accepts it. PythonOperator
-and the classes deriving from it (read from the target wheel) pop the argument with a
-DeprecationWarning (warning); any other operator, PythonSensor and custom operators included,
-raise "Invalid arguments were passed" when the DAG is parsed (error); on Airflow 3 every one of
-them raises, `@task(provide_context=True)` included (error). A call inside a function (a DAG factory,
-a failure callback) fails when that function runs, and the finding names the function. In
-`default_args` it has no effect (warning).
-
-## Example
-```python
-PythonOperator(task_id="load", python_callable=load, provide_context=True)
-```
-
-## Fix safety
-Safe: the argument (or the `default_args` entry) is removed.
-"""
+    doc = DS501_DOC
     invalid = (
         Example.replacing(HEADER + "from airflow.operators.python import PythonOperator\n\n"
                           "t = PythonOperator(task_id='t', python_callable=print, provide_context=True)\n",

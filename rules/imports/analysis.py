@@ -26,10 +26,17 @@ from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
-from dagshift.rules.imports.modules_as_names import ModulePlan, module_fixes, module_plan
+from dagshift.rules.imports.modules_as_names import ModulePlan, module_findings, module_fixes, module_plan
 from dagshift.rules.imports.proofs import checked
 from dagshift.rules.imports.tables import TargetTables, any_pinned_dist, closed_world, import_verdict, tables
-from dagshift.rules.imports.verdicts import Move, closed_world_finding, import_finding, moved_finding, provider_finding
+from dagshift.rules.imports.verdicts import (
+    Move,
+    _dist_name,
+    closed_world_finding,
+    import_finding,
+    moved_finding,
+    provider_finding,
+)
 from dagshift.rules.requirements.tables import installed_providers
 
 # -- analysis --------------------------------------------------------------------------------
@@ -79,9 +86,11 @@ def _analyse(ctx: Any) -> Analysis:
         by_statement.setdefault(id(imported.statement), []).append(module_plan(t, imported, module, uses))
     for plans in by_statement.values():
         module_fixes(ctx, plans)
-        result.findings.extend(f for plan in plans for f in plan.findings)
+        result.findings.extend(f for plan in plans for f in module_findings(plan))
     for finding in result.findings:
         finding.message = describe(finding.detail, ctx.target, finding.code)
+        if finding.detail.uses:
+            finding.message += f"; {finding.detail.uses}"
         if finding.detail.dist:
             ctx.record("providers", finding.detail.dist)
     return result
@@ -141,7 +150,8 @@ def _plain_import(ctx: Any, t: TargetTables, imported: ImportedName) -> list[Fin
     verdict = _verdict(ctx, t, imported)
     if verdict is None:
         _record_provider(ctx, t, imported.module)
-        return []
+        missing = _uninstallable(ctx, t, imported)
+        return [missing] if missing is not None else []
     finding = checked(t, closed_world_finding(t, imported, verdict))
     return [finding] if finding is not None else []
 
@@ -151,7 +161,7 @@ def _judged(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Findi
     verdict = _verdict(ctx, t, imported)
     if verdict is None:
         _record_provider(ctx, t, imported.module)
-        return None
+        return _uninstallable(ctx, t, imported)
     if imported.module.startswith("airflow.providers.") and verdict != "warns":
         return provider_finding(ctx, t, imported)
     return closed_world_finding(t, imported, verdict)
@@ -160,6 +170,23 @@ def _judged(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Findi
 # Deprecated or removed paths a rule of another family reports with its own advice and fix (one
 # finding per import): DS503 (DummyOperator -> EmptyOperator), DS510 (SubDagOperator -> TaskGroup).
 OWNED_ELSEWHERE = frozenset({"airflow.operators.dummy.DummyOperator", "airflow.operators.subdag.SubDagOperator"})
+
+
+def _uninstallable(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Finding]:
+    """An import of a provider the target's constraint file does not pin, in an environment with no
+    requirements file to install it: nothing puts the module there, so the import fails (with a
+    requirements file, DS305 says on that file whether it is required)."""
+    module = imported.module
+    if ctx is None or not module.startswith("airflow.providers.") or t.dist_of(module) is not None:
+        return None
+    if ctx.membership is None or ctx.environment_files("requirements"):
+        return None
+    dist = any_pinned_dist(module) or _dist_name(module)
+    if ctx.imports.alternatives(imported):
+        return None  # (a try/except around it: the file copes without it)
+    return import_finding("DS104", imported.alias.name, Move(imported.qualified, None, dist, True, reason=(
+        f"it is in {dist}, which Airflow {t.target}'s constraint file does not pin and MWAA does not install, "
+        "and this environment has no requirements file to install it")))
 
 
 def _record_provider(ctx: Any, t: TargetTables, module: str) -> None:
@@ -326,6 +353,8 @@ def describe(finding: Move, target: str, code: str) -> str:
     if code == "DS104":
         if finding.new:
             return f"`{finding.old}` does not exist in the provider version Airflow {target} pins; use `{finding.new}`{where}"
+        if finding.reason.startswith("it is in "):  # a provider the target does not pin (_uninstallable)
+            return f"`{finding.old}` cannot be imported on Airflow {target}: {finding.reason}"
         return f"`{finding.old}` does not exist in the provider version Airflow {target} pins: {finding.reason}"
     if not finding.removed and finding.new is None:
         return f"`{finding.old}` is deprecated on Airflow {target}: {finding.reason}"

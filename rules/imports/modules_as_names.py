@@ -1,6 +1,8 @@
 """1.10 modules imported as names (`import airflow.contrib.hooks.aws_hook as m`, `from
 airflow.contrib.operators import gcs_to_bq, gcs_to_gcs`) and their `module.Name` uses: one finding
-per use (each class's own fate), and one fix per statement that moves every module to its new home.
+on the import for a module whose uses all go to one new module (with the fix that moves every module
+of the statement to its new home and respells the uses), else one finding per use (each class's own
+fate: a use with no single home keeps the old module, and no fix can move it).
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from dagshift.fixers.lines import indent_at
-from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
+from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding
 from dagshift.linter.imports import ImportedName
 from dagshift.rules.imports.proofs import checked
 from dagshift.rules.imports.tables import TargetTables
-from dagshift.rules.imports.verdicts import moved_finding
+from dagshift.rules.imports.verdicts import Move, import_finding, moved_finding
 
 if TYPE_CHECKING:
     from dagshift.linter.names import NameUses
@@ -103,3 +105,21 @@ def module_fixes(ctx: Any, plans: list[ModulePlan]) -> None:
     for plan in plans:
         for finding in plan.findings:
             finding.fix = fix
+
+
+def module_findings(plan: ModulePlan) -> list[Finding]:
+    """The import's one finding when the module has a single new home, else each use's own."""
+    if plan.dest is None or not plan.findings:
+        return plan.findings
+    moves = [f.detail for f in plan.findings]
+    removed = any(m.removed for m in moves)
+    module = moves[0].old.rpartition(".")[0]
+    renamed = sorted({(m.old.rpartition(".")[2], m.new.rpartition(".")[2]) for m in moves
+                      if m.new and m.new.rpartition(".")[2] != m.old.rpartition(".")[2]})
+    uses = ("its uses are renamed: " + ", ".join(f"`{old}` -> `{new}`" for old, new in renamed)) if renamed else ""
+    move = Move(module, plan.dest, moves[0].dist, removed, proven=all(m.proven for m in moves), uses=uses)
+    finding = import_finding("DS101" if removed else "DS102", plan.imported.alias.name, move)
+    finding.fix = plan.findings[0].fix
+    if any(f.severity == ERROR for f in plan.findings):
+        finding.severity = ERROR
+    return [finding]

@@ -167,7 +167,7 @@ from airflow.operators.bash import BashOperator
         Example(
             "import airflow.hooks.S3_hook as s3\n\nhook = s3.S3Hook()\n",
             "import airflow.providers.amazon.aws.hooks.s3 as s3\n\nhook = s3.S3Hook()\n",
-            target="2.5.1", findings=((3, 8, '`airflow.hooks.S3_hook.S3Hook` is deprecated on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.hooks.s3.S3Hook` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
+            target="2.5.1", findings=((1, 8, '`airflow.hooks.S3_hook` is deprecated on Airflow 2.5.1: it moved to `airflow.providers.amazon.aws.hooks.s3` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
         Example(
             "from airflow.api.common.experimental.trigger_dag import trigger_dag\n",
             "from airflow.api.common.trigger_dag import trigger_dag\n",

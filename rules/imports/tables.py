@@ -263,7 +263,8 @@ def _judge(statement: Statement, target: str) -> tuple[bool, bool]:
 
 
 def _fails_or_warns(t: TargetTables, module: str, name: Optional[str]) -> bool:
-    return import_verdict(t, module, name) is not None
+    # (a provider the target does not pin may fail too, where nothing installs it: the analysis asks)
+    return import_verdict(t, module, name) is not None or (_is_provider(module) and t.dist_of(module) is None)
 
 
 def import_verdict(t: TargetTables, module: str, name: Optional[str] = None) -> Optional[str]:

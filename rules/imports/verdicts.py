@@ -32,6 +32,8 @@ class Move:
     # Whether real Airflow showed `new` denotes what `old` did (rules/imports/proofs.py): a fix to
     # an unproven destination is offered as unsafe only.
     proven: bool = False
+    # A 1.10 module imported as a name: what becomes of the names its uses reach (`m.Old` -> `m.New`).
+    uses: str = ""
 
 
 def import_finding(code: str, node: cst.CSTNode, move: Move) -> Finding:

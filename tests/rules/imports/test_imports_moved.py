@@ -302,8 +302,16 @@ def test_several_modules_imported_as_names_in_one_statement_are_fixed_together(c
         "    run = python_operator.PythonOperator(task_id='run', python_callable=print)\n"
     )
     result = run(cli, tmp_path, "--target-version", "2.11.2", "--select", "DS1,DS2")
-    assert [line.split(": ", 1)[0] for line in result.out.splitlines() if line.startswith("dags/")] == [
-        "dags/copy.py:6:12", "dags/copy.py:7:12", "dags/copy.py:8:11"]  # no plugin finding (DS201)
+    # One finding per module, on the import line (no plugin finding, DS201), naming the uses' renames.
+    assert [line for line in result.out.splitlines() if line.startswith("dags/")] == [
+        "dags/copy.py:2:39: DS102 [*] `airflow.contrib.operators.gcs_to_bq` is deprecated on Airflow 2.11.2: it moved "
+        "to `airflow.providers.google.cloud.transfers.gcs_to_bigquery` (install apache-airflow-providers-google); its "
+        "uses are renamed: `GoogleCloudStorageToBigQueryOperator` -> `GCSToBigQueryOperator`",
+        "dags/copy.py:2:50: DS102 [*] `airflow.contrib.operators.gcs_to_gcs` is deprecated on Airflow 2.11.2: it moved "
+        "to `airflow.providers.google.cloud.transfers.gcs_to_gcs` (install apache-airflow-providers-google); its uses "
+        "are renamed: `GoogleCloudStorageToGoogleCloudStorageOperator` -> `GCSToGCSOperator`",
+        "dags/copy.py:3:31: DS102 [*] `airflow.operators.python_operator` is deprecated on Airflow 2.11.2: it moved to "
+        "`airflow.operators.python`"]
     run(cli, tmp_path, "--fix", "--unsafe-fixes", "--target-version", "2.11.2", "--select", "DS1")
     assert dag.read_text() == (
         "from airflow import DAG\n"
@@ -314,3 +322,24 @@ def test_several_modules_imported_as_names_in_one_statement_are_fixed_together(c
         "    copy = gcs_to_gcs.GCSToGCSOperator(task_id='copy')\n"
         "    run = python_operator.PythonOperator(task_id='run', python_callable=print)\n"
     )
+
+
+def test_a_provider_the_target_does_not_pin_fails_where_nothing_installs_it(cli, tmp_path):
+    # 2.11.2's constraint file (Python 3.12) pins no apache-beam provider, and MWAA does not install it.
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "beam.py").write_text(
+        "from airflow import DAG\n"
+        "from airflow.providers.apache.beam.operators.beam import BeamRunPythonPipelineOperator\n"
+    )
+    result = run(cli, tmp_path, "--target-version", "2.11.2", "--select", "DS104")
+    assert [line for line in result.out.splitlines() if line.startswith("dags/")] == [
+        "dags/beam.py:2:58: DS104 `airflow.providers.apache.beam.operators.beam.BeamRunPythonPipelineOperator` cannot "
+        "be imported on Airflow 2.11.2: it is in apache-airflow-providers-apache-beam, which Airflow 2.11.2's "
+        "constraint file does not pin and MWAA does not install, and this environment has no requirements file to "
+        "install it"]
+    # With a requirements file, the environment can install it: DS305 judges that file instead.
+    (tmp_path / "requirements.txt").write_text("apache-airflow-providers-apache-beam==5.7.1\n")
+    assert run(cli, tmp_path, "--target-version", "2.11.2", "--select", "DS104").out == ""
+    # 2.9.2 pins it: the module is there.
+    (tmp_path / "requirements.txt").unlink()
+    assert run(cli, tmp_path, "--target-version", "2.9.2", "--select", "DS104").out == ""

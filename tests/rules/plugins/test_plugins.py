@@ -120,6 +120,6 @@ def test_a_1_10_module_imported_as_a_name_is_no_plugin(cli, tmp_path):
                                             't = python_operator.PythonOperator(task_id="t", python_callable=print)\n')
     out = cli("check", "--target-version", "3.0.6", "--format", "concise", "--quiet", "--no-cache", cwd=tmp_path,
               registry=default_registry()).out
-    assert out == ("dags/a.py:3:5: DS101 [*] `airflow.operators.python_operator.PythonOperator` does not exist on "
-                   "Airflow 3.0.6: it moved to `airflow.providers.standard.operators.python.PythonOperator` (in "
+    assert out == ("dags/a.py:1:31: DS101 [*] `airflow.operators.python_operator` does not exist on "
+                   "Airflow 3.0.6: it moved to `airflow.providers.standard.operators.python` (in "
                    "apache-airflow-providers-standard, which MWAA 3.0.6 installs)\n")
