@@ -9,7 +9,8 @@ from pathlib import Path
 
 
 def exception_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
+    # (SQLAlchemy ends its errors with a "(Background on this error at: ...)" line of its own)
+    lines = [line for line in text.strip().splitlines() if line.strip() and not line.startswith("(Background on this")]
     for line in reversed(lines):
         if re.match(r"^[\w.]+(Error|Exception|Timeout|Warning|Exit|Interrupt)\b", line.strip()) or ": " in line and not line.startswith(" "):
             return line.strip()
@@ -42,10 +43,15 @@ def classify(text: str, root: Path) -> tuple[str, str]:
         if any(root.glob(f"**/{top}.py")) or any(p.is_dir() for p in root.glob(f"**/{top}")):
             return "environmental", f"`{module}` is the repository's own code, not on sys.path the way this layout expects"
         return "environmental", f"`{module}` is not installed in the target's venv"
+    broken = re.search(r"partially initialized module '([^']+)'", last)
+    if broken and not broken.group(1).startswith("airflow"):
+        return "environmental", f"`{broken.group(1)}` fails to import in the target's venv (a library install problem)"
     if "AirflowDagDuplicatedIdException" in last:
         return "environmental", "two files of the repository define this DAG id (every Airflow version refuses it)"
     shim = re.search(r"Could not import `(airflow\.providers\.[\w.]+)` while trying to import", last)
     underlying = re.search(r"No module named '([^']+)'", text)
+    if shim and underlying and underlying.group(1).startswith("airflow.providers."):
+        return "environmental", f"`{underlying.group(1)}` is not installed in the target's venv"
     if shim and underlying and not underlying.group(1).startswith("airflow"):
         return "environmental", f"`{underlying.group(1)}`, which `{shim.group(1)}` needs, is not installed in the target's venv"
     cannot = re.search(r"cannot import name '([^']+)' from '([^']+)'", last)
@@ -53,8 +59,12 @@ def classify(text: str, root: Path) -> tuple[str, str]:
         if cannot.group(2).startswith("airflow"):
             return "compat", f"`{cannot.group(2)}.{cannot.group(1)}` does not exist on the target"
         return "environmental", f"`{cannot.group(2)}` is a third-party module of another version"
-    if re.search(r"Invalid arguments were passed|unexpected keyword argument|got multiple values for|"
-                 r"missing \d+ required|takes \d+ positional", text):
+    if "Invalid arguments were passed" in text:
+        return "compat", "Airflow rejects an argument"
+    if re.search(r"unexpected keyword argument|got multiple values for|missing \d+ required|takes \d+ positional", text):
+        frames = re.findall(r'File "([^"]+)"', text)
+        if frames and "site-packages/" in frames[-1] and "site-packages/airflow/" not in frames[-1]:
+            return "environmental", "a third-party library of another version rejects an argument"
         return "compat", "Airflow rejects an argument"
     if re.search(r"module 'airflow[\w.]*' has no attribute|'(DAG|BaseOperator|\w+Operator|\w+Sensor|"
                  r"DagRun|TaskInstance|XComArg|MappedOperator|Dataset|Asset)' object has no attribute", last):
