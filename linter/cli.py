@@ -98,7 +98,8 @@ def _target_help() -> str:
 
     offered = [t.airflow + ("" if creatable(t) else "*") for t in supported_targets()]
     return (f"Airflow version to migrate to: {', '.join(offered)} (* MWAA no longer creates it); "
-            f"default {default_target().airflow}, the newest Airflow 2 MWAA creates")
+            f"default {default_target().airflow}, the newest Airflow 2 MWAA creates; `serverless` (or "
+            "serverless-N): MWAA Serverless's engine, its Airflow version's rules plus its own")
 
 
 def _codes(value: Optional[str]) -> Optional[list[str]]:
@@ -156,15 +157,17 @@ def rules(args: argparse.Namespace, registry: "Registry") -> int:
     """`dagshift rules` and `dagshift rule CODE`, with the severities of the target asked for."""
     from dagshift.linter.config import ConfigError, resolve_target
     from dagshift.linter.ruledocs import print_rule, print_rules
+    from dagshift.linter.targets import parse_platform
 
     try:
         target = resolve_target(args.target_version, "--target-version").airflow
+        platform = parse_platform(args.target_version) if args.target_version else None
     except ConfigError as exc:
         print(f"dagshift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.command == "rules":
-        return print_rules(registry, args.format, target)
-    return print_rule(registry, args.code, args.format, target)
+        return print_rules(registry, args.format, platform or target)
+    return print_rule(registry, args.code, args.format, platform or target)
 
 
 def _settings(args: argparse.Namespace, registry: "Registry", paths: list[Path]) -> Any:

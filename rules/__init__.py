@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from dagshift.linter.registry import Registry, rules_in
 
-FAMILIES = ("tool", "imports", "plugins", "requirements", "config", "dag_api")
+FAMILIES = ("tool", "imports", "plugins", "requirements", "config", "dag_api", "serverless")
 # A family whose rules outgrow one module adds a module here (its Airflow 3 rules, say).
 RULE_MODULES = tuple(f"dagshift.rules.{family}.rules" for family in FAMILIES) + ("dagshift.rules.dag_api.rules3",)
 
