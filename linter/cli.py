@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     envs.add_argument("--format", choices=("text", "json"), default="text")
     envs.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read instead of the nearest one")
 
+    conv = sub.add_parser("convert", help="write the DAGs that can move to MWAA Serverless as its YAML definitions")
+    conv.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    conv.add_argument("--to", required=True, choices=("mwaa-serverless",), help="the platform to convert for")
+    conv.add_argument("--out", type=Path, default=Path("serverless"), metavar="DIR", help="where to write (default: serverless/)")
+    conv.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read instead of the nearest one")
+
     rule = sub.add_parser("rule", help="explain a rule")
     rule.add_argument("code", metavar="CODE")
     rule.add_argument("--format", choices=("text", "markdown", "json"), default="text")
@@ -139,6 +145,10 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
             return report(args, registry)
         if args.command == "environments":
             return environments(args, registry)
+        if args.command == "convert":  # the platform's family does the work (dagshift.rules.convert)
+            from dagshift.rules import convert
+
+            return convert(args, registry)
         return check(args, registry)
     except BrokenPipeError:
         return EXIT_CLEAN

@@ -7,12 +7,20 @@ loads them all. The engine never imports a family; the CLI asks this module for 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from dagshift.linter.registry import Registry, rules_in
 
 FAMILIES = ("tool", "imports", "plugins", "requirements", "config", "dag_api", "serverless")
 # A family whose rules outgrow one module adds a module here (its Airflow 3 rules, say).
 RULE_MODULES = tuple(f"dagshift.rules.{family}.rules" for family in FAMILIES) + ("dagshift.rules.dag_api.rules3",)
+
+
+def convert(args: Any, registry: Registry) -> int:
+    """`dagshift convert --to mwaa-serverless`: the serverless family's command."""
+    from dagshift.rules.serverless.command import main
+
+    return main(args, registry)
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,8 @@ from dagshift.rules.serverless.values import NotLiteral, value
 SCHEDULE_ARGS = ("schedule", "schedule_interval", "timetable")
 CRON_PRESETS = ("@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually", "@midnight")
 CRON_TIMETABLES = ("CronTriggerTimetable", "CronDataIntervalTimetable")
+# Classes the DAG API rules rename to one of the list (DS503: DummyOperator -> EmptyOperator).
+RENAMED = {"DummyOperator": "EmptyOperator"}
 # Honoured in default_args as the DAG's own dates: not a task's ignored start_date/end_date.
 DAG_DATES = ("start_date", "end_date")
 
@@ -36,6 +38,7 @@ def allowed(path: str, facts: dict[str, Any]) -> bool:
     if path in facts["operators"]:
         return True
     name = path.rsplit(".", 1)[-1]
+    name = RENAMED.get(name, name)
     return path.startswith("airflow.") and any(op.rsplit(".", 1)[-1] == name for op in facts["operators"])
 
 

@@ -274,7 +274,7 @@ None: `dagshift convert` leaves these arguments out of the definition; the Pytho
         Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None, catchup=False):\n"
                 "    EmptyOperator(task_id='cleanup', trigger_rule='all_done')\n", target=T, findings=(
                     (6, 32, "MWAA Serverless ignores `catchup`: catching up on missed runs silently stops working"),
-                    (7, 34, "MWAA Serverless ignores `trigger_rule`: its trigger rule (the task runs when all "
+                    (7, 38, "MWAA Serverless ignores `trigger_rule`: its trigger rule (the task runs when all "
                             "upstream tasks succeed) silently stops working"))),
     )
     valid = (Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None):\n    EmptyOperator(task_id='a')\n", target=T),)

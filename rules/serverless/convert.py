@@ -1,0 +1,157 @@
+"""`dagshift convert --to mwaa-serverless`: each Python DAG's verdict and, where it can move, its
+dag-factory definition and code package (never importing or running the DAG).
+
+A DAG's verdict comes from `check --target-version serverless` on its file: no error inside the
+DAG (or outside every DAG of the file) moves as it is; errors that all carry a safe fix move after
+`dagshift check --fix` (the definition is written from the fixed text, the file is not touched);
+any other error, or a DAG dagshift cannot write statically, does not move, with the reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import libcst as cst
+
+from dagshift.linter.diagnostics import ERROR, Diagnostic
+from dagshift.linter.imports import ImportTable
+from dagshift.rules.serverless.analysis import engine_facts
+from dagshift.rules.serverless.emit import Unconvertible, callables, dag_definition, to_yaml
+from dagshift.rules.serverless.model import Dag, read
+
+AS_IS, AFTER_FIX, NOT = "as-is", "after --fix", "not"
+
+
+@dataclass
+class Verdict:
+    path: str  # the file, as reports name it
+    dag_id: str
+    line: int
+    status: str
+    reasons: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # files written, relative to --out
+    dropped: list[str] = field(default_factory=list)  # arguments left out: the service ignores them
+
+
+def _errors(diagnostics: list[Diagnostic], dag: Dag, spans: list[tuple[int, int]], span: tuple[int, int]) -> list[Diagnostic]:
+    """The file's errors that are this DAG's: inside its statement, or outside every DAG's."""
+    def inside(d: Diagnostic, s: tuple[int, int]) -> bool:
+        return s[0] <= d.start < s[1]
+    return [d for d in diagnostics if d.severity == ERROR
+            and (inside(d, span) or not any(inside(d, s) for s in spans))]
+
+
+def _spans(module: cst.Module, dags: list[Dag]) -> list[tuple[int, int]]:
+    from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    spans = wrapper.resolve(ByteSpanPositionProvider)
+    code = module.code.encode("utf-8")
+    out = []
+    for dag in dags:
+        found = spans[dag.node]
+        start = len(code[: found.start].decode("utf-8"))
+        out.append((start, start + len(code[found.start: found.start + found.length].decode("utf-8"))))
+    return out
+
+
+def _parse(text: str) -> Optional[tuple[cst.Module, Any]]:
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return None
+    return module, read(module, ImportTable(module))
+
+
+def judge_file(path: str, text: str, fixed_text: str, diagnostics: list[Diagnostic], facts: dict[str, Any],
+               out: Path, module_name: str) -> list[Verdict]:
+    parsed = _parse(text)
+    if parsed is None or not parsed[1].dags:
+        return []
+    module, model = parsed
+    spans = _spans(module, model.dags)
+    verdicts = []
+    for dag, span in zip(model.dags, spans):
+        line = text.count("\n", 0, span[0]) + 1
+        errors = _errors(diagnostics, dag, spans, span)
+        verdict = Verdict(path, dag.dag_id or f"<computed id, line {line}>", line, AS_IS)
+        if errors:
+            errors.sort(key=lambda d: (d.location.line, d.location.column, d.code))
+            verdict.reasons = [f"{d.code} {d.location.line}:{d.location.column} {d.message}" for d in errors]
+            safe = all(d.fix is not None and d.fix.is_safe for d in errors)
+            verdict.status = AFTER_FIX if safe else NOT
+        if verdict.status != NOT:
+            _write(verdict, dag if verdict.status == AS_IS else None, fixed_text, text, model, facts, out, module_name)
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _write(verdict: Verdict, dag: Optional[Dag], fixed_text: str, text: str, model: Any, facts: dict[str, Any],
+           out: Path, module_name: str) -> None:
+    source = text
+    if dag is None:  # after --fix: the same DAG, read again from the fixed text
+        parsed = _parse(fixed_text)
+        found = [d for d in parsed[1].dags if d.dag_id == verdict.dag_id] if parsed else []
+        if not found:
+            verdict.status, verdict.reasons = NOT, verdict.reasons + ["the fixed file no longer shows this DAG"]
+            return
+        dag, model, source = found[0], parsed[1], fixed_text  # type: ignore[index]
+    try:
+        definition, verdict.dropped = dag_definition(dag, model, facts, module_name)
+    except Unconvertible as exc:
+        verdict.status, verdict.reasons = NOT, verdict.reasons + [f"convert: {exc}"]
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    name = f"{verdict.dag_id}.yaml"
+    (out / name).write_text(to_yaml(definition), encoding="utf-8")
+    verdict.written.append(name)
+    if callables(dag, model):
+        code = out / "code" / f"{module_name}.py"
+        code.parent.mkdir(parents=True, exist_ok=True)
+        code.write_text(source, encoding="utf-8")
+        verdict.written.append(f"code/{module_name}.py")
+
+
+def render(verdicts: list[Verdict], out_label: str) -> str:
+    lines = []
+    for v in verdicts:
+        where = f"{v.path}:{v.line}"
+        if v.status == NOT:
+            lines.append(f"{where}: {v.dag_id}: cannot move to MWAA Serverless")
+        else:
+            lines.append(f"{where}: {v.dag_id}: moves {v.status} -> {', '.join(out_label + '/' + w for w in v.written)}")
+        lines += [f"    {reason}" for reason in v.reasons]
+        lines += [f"    left out (the service ignores it): {d}" for d in v.dropped]
+    counts = {s: sum(1 for v in verdicts if v.status == s) for s in (AS_IS, AFTER_FIX, NOT)}
+    lines.append(f"{len(verdicts)} DAGs: {counts[AS_IS]} can move as they are, {counts[AFTER_FIX]} after "
+                 f"`dagshift check --target-version serverless --fix`, {counts[NOT]} cannot move.")
+    return "\n".join(lines) + "\n"
+
+
+def convert(files: list[Any], checked: Any, fixed: Any, platform: str, out: Path) -> list[Verdict]:
+    """The verdicts of every Python DAG file of a run (`checked`: CHECK, `fixed`: DIFF results)."""
+    facts = engine_facts(platform)
+    fixed_by_path = {r.entry.display: r for r in fixed.files}
+    verdicts: list[Verdict] = []
+    modules: dict[str, str] = {}
+    for result in sorted(checked.files, key=lambda r: r.entry.display):
+        entry = result.entry
+        if entry.kind != "python" or result.failed:
+            continue
+        text = result.original_text or entry.path.read_text(encoding="utf-8")
+        after = fixed_by_path.get(entry.display)
+        fixed_text = after.new_text if after is not None and after.new_bytes is not None else text
+        module_name = _module_name(entry.path.stem, modules, entry.display)
+        verdicts += judge_file(entry.display, text, fixed_text, result.diagnostics, facts, out, module_name)
+    return verdicts
+
+
+def _module_name(stem: str, taken: dict[str, str], display: str) -> str:
+    """The code package's module for a DAG file: its file name at the package root (unique)."""
+    name, n = stem, 2
+    while name in taken and taken[name] != display:
+        name, n = f"{stem}_{n}", n + 1
+    taken[name] = display
+    return name
