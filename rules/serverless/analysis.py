@@ -119,7 +119,7 @@ def _default_true(name: str, node: cst.BaseExpression) -> bool:
 
 
 def _ignored(name: str, node: cst.CSTNode, what: str) -> Finding:
-    return Finding("DS607", node, f"MWAA Serverless ignores `{name}`: {what} silently stops working", WARNING)
+    return Finding("DS607", node, f"MWAA Serverless silently ignores `{name}`, so this stops working: {what}", WARNING)
 
 
 def _dag_args(dag: Dag, model: FileModel, facts: dict[str, Any], where: str) -> list[Finding]:

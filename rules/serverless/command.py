@@ -30,6 +30,8 @@ def main(args: Any, registry: Any) -> int:
         print(f"dagshift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     files, problems = discover(paths, settings)
+    out = args.out.resolve()  # what an earlier run wrote is not the repository's
+    files = [f for f in files if not f.path.resolve().is_relative_to(out)]
     for problem in problems:
         print(f"dagshift: error: {problem.path}: {problem.message}", file=sys.stderr)
     checked = engine.run(files, registry, settings, mode=CHECK, jobs=1)

@@ -273,9 +273,10 @@ None: `dagshift convert` leaves these arguments out of the definition; the Pytho
     invalid = (
         Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None, catchup=False):\n"
                 "    EmptyOperator(task_id='cleanup', trigger_rule='all_done')\n", target=T, findings=(
-                    (6, 32, "MWAA Serverless ignores `catchup`: catching up on missed runs silently stops working"),
-                    (7, 38, "MWAA Serverless ignores `trigger_rule`: its trigger rule (the task runs when all "
-                            "upstream tasks succeed) silently stops working"))),
+                    (6, 32, "MWAA Serverless silently ignores `catchup`, so this stops working: catching up on "
+                            "missed runs"),
+                    (7, 38, "MWAA Serverless silently ignores `trigger_rule`, so this stops working: its trigger "
+                            "rule (the task runs when all upstream tasks succeed)"))),
     )
     valid = (Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None):\n    EmptyOperator(task_id='a')\n", target=T),)
 
