@@ -143,7 +143,7 @@ def _schedule(node: cst.BaseExpression, model: FileModel, where: str) -> list[Fi
         return []
     if isinstance(node, cst.Name) and node.value == "None":
         return []
-    path = (model.resolve(node.func) or "") if isinstance(node, cst.Call) else (model.resolve(node) or "")
+    path = (model.path_of(node.func) or "") if isinstance(node, cst.Call) else (model.path_of(node) or "")
     last = path.rsplit(".", 1)[-1]
     if last in ("timedelta", "duration", "relativedelta"):
         message = f"a `{last}` schedule is not a cron expression: {where} takes a cron expression or None (write the interval as cron)"
@@ -161,7 +161,8 @@ def _schedule(node: cst.BaseExpression, model: FileModel, where: str) -> list[Fi
 def _default_args(node: cst.BaseExpression, model: FileModel, facts: dict[str, Any], where: str) -> list[Finding]:
     if isinstance(node, cst.Name) and node.value in model.constants:
         node = model.constants[node.value]
-    if isinstance(node, cst.Call) and (model.resolve(node.func) or "") == "dict":
+    pairs: list[tuple[Optional[str], cst.CSTNode, cst.BaseExpression]]
+    if isinstance(node, cst.Call) and (model.path_of(node.func) or "") == "dict":
         pairs = [(a.keyword.value, a, a.value) for a in node.args if a.keyword is not None]
     elif isinstance(node, cst.Dict):
         pairs = [(literal_str(e.key), e, e.value) for e in node.elements if isinstance(e, cst.DictElement)]

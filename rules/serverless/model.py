@@ -55,8 +55,8 @@ def literal_str(node: Optional[cst.BaseExpression]) -> Optional[str]:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+        joined = node.evaluated_value
+        return joined if isinstance(joined, str) else None
     return None
 
 
@@ -67,7 +67,7 @@ class FileModel(cst.CSTVisitor):
         self.imports = imports
         self.dags: list[Dag] = []
         self.tasks: list[Task] = []
-        self.taskflow: list[tuple[cst.CSTNode, str]] = []  # (decorator, the decorator's path)
+        self.taskflow: list[tuple[cst.Decorator, str]] = []  # (decorator, the decorator's path)
         self.mapped: list[cst.Call] = []
         self.functions: dict[str, cst.FunctionDef] = {}  # module-level functions: python_callable targets
         self.constants: dict[str, cst.BaseExpression] = {}  # module-level NAME = value
@@ -77,7 +77,7 @@ class FileModel(cst.CSTVisitor):
         self._task_functions: set[str] = set()
         self._pending: list[cst.BaseExpression] = []
 
-    def resolve(self, node: cst.BaseExpression) -> Optional[str]:
+    def path_of(self, node: cst.BaseExpression) -> Optional[str]:
         name = dotted_name(node)
         if name is None:
             return None
@@ -86,7 +86,7 @@ class FileModel(cst.CSTVisitor):
     # -- DAGs ------------------------------------------------------------------------------
 
     def _dag_call(self, node: cst.BaseExpression) -> Optional[cst.Call]:
-        if isinstance(node, cst.Call) and self.resolve(node.func) in DAG_CLASSES:
+        if isinstance(node, cst.Call) and self.path_of(node.func) in DAG_CLASSES:
             return node
         return None
 
@@ -117,7 +117,7 @@ class FileModel(cst.CSTVisitor):
             self.functions[node.name.value] = node
         for deco in node.decorators:
             target = deco.decorator.func if isinstance(deco.decorator, cst.Call) else deco.decorator
-            path = self.resolve(target) or ""
+            path = self.path_of(target) or ""
             if path in DAG_DECORATORS:
                 call = deco.decorator if isinstance(deco.decorator, cst.Call) else cst.Call(func=deco.decorator)
                 self._stack.append(self._dag_of(call, node, None, node.name.value))
@@ -135,7 +135,7 @@ class FileModel(cst.CSTVisitor):
         if self._stack and self._stack[-1].node is original_node:
             self._stack.pop()
         elif not any(isinstance(d.decorator, (cst.Name, cst.Attribute, cst.Call)) and
-                     (self.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
+                     (self.path_of(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
                      .startswith(TASK_DECORATORS) for d in original_node.decorators):
             self._depth -= 1
 
@@ -164,7 +164,7 @@ class FileModel(cst.CSTVisitor):
             self._dag_of(call, node, name, None)
 
     def _is_operator(self, call: cst.Call) -> Optional[str]:
-        path = self.resolve(call.func)
+        path = self.path_of(call.func)
         if path is None or path.split(".")[-1] in MAPPING + ("partial",):
             return None
         last = path.split(".")[-1]
@@ -247,7 +247,7 @@ class FileModel(cst.CSTVisitor):
                 this, other = self._task(func.value), self._task(node.args[0].value)
                 self._edge(*((this, other) if func.attr.value == "set_downstream" else (other, this)))
                 return []
-            if (self.resolve(func) or "").split(".")[-1] == "chain":
+            if (self.path_of(func) or "").split(".")[-1] == "chain":
                 steps = [self._task(a.value) for a in node.args]
                 for up, down in zip(steps, steps[1:]):
                     self._edge(up, down)

@@ -8,7 +8,7 @@ analysis is analysis.py, over the static DAG model of model.py (shared with `dag
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from dagshift.linter.rule import ERROR, WARNING, Example, FamilyRule
 
@@ -20,7 +20,7 @@ T = "serverless"
 class _ServerlessRule(FamilyRule):
     platform = "serverless"
     kinds = frozenset({"python"})
-    tokens = ("DAG", "dag", "Operator", "Sensor", "task")
+    tokens: ClassVar[tuple[str, ...]] = ("DAG", "dag", "Operator", "Sensor", "task")
 
     def analyse(self, ctx: Any) -> Any:
         from dagshift.rules.serverless.analysis import analyse

@@ -57,7 +57,7 @@ def _code(node: cst.CSTNode) -> str:
 
 
 def _call(node: cst.Call, model: FileModel, seen: frozenset[str]) -> Any:
-    path = model.resolve(node.func) or ""
+    path = model.path_of(node.func) or ""
     kwargs = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
     positional = [a.value for a in node.args if a.keyword is None]
     if path in DURATIONS:
@@ -102,7 +102,7 @@ def value(node: cst.BaseExpression, model: FileModel, seen: frozenset[str] = fro
             out[key] = value(el.value, model, seen)
         return out
     if isinstance(node, cst.Call):
-        if (model.resolve(node.func) or "") == "dict":
+        if (model.path_of(node.func) or "") == "dict":
             return {a.keyword.value: value(a.value, model, seen) for a in node.args if a.keyword is not None}
         return _call(node, model, seen)
     raise NotLiteral(_code(node))
