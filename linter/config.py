@@ -312,7 +312,7 @@ def resolve_target(raw: Any, where: str) -> targets.MwaaVersion:
         offered = ", ".join(v.airflow for v in targets.supported_targets())
         raise ConfigError(
             f"{where}: `target-version` {raw!r} is not an Airflow version MWAA offers "
-            f"(choose one of {offered}, or serverless)"
+            f"(choose one of {offered})"
         )
     return found
 

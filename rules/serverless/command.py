@@ -41,7 +41,7 @@ def main(args: Any, registry: Any) -> int:
         for d in result.diagnostics:
             print(f"dagshift: error: {d.path}:{d.location.line}:{d.location.column}: {d.code} {d.message}",
                   file=sys.stderr)
-    verdicts = convert(files, checked, fixed, settings.platform, args.out)
+    verdicts = convert(checked, fixed, settings.platform, args.out)
     sys.stdout.write(render(verdicts, args.out.as_posix()))
     if problems or failed:
         return EXIT_ERROR

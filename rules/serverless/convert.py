@@ -2,8 +2,9 @@
 dag-factory definition and code package (never importing or running the DAG).
 
 A DAG's verdict comes from `check --target-version serverless` on its file: no error inside the
-DAG (or outside every DAG of the file) moves as it is; errors that all carry a safe fix move after
-`dagshift check --fix` (the definition is written from the fixed text, the file is not touched);
+DAG (or outside every DAG of the file) moves as it is; a DAG none of whose errors is left once the
+safe fixes are applied moves after `dagshift check --fix` (the definition is written from the fixed
+text, in memory: the file is not touched);
 any other error, or a DAG dagshift cannot write statically, does not move, with the reasons.
 """
 
@@ -65,7 +66,15 @@ def _parse(text: str) -> Optional[tuple[cst.Module, Any]]:
     return module, read(module, ImportTable(module))
 
 
-def judge_file(path: str, text: str, fixed_text: str, diagnostics: list[Diagnostic], facts: dict[str, Any],
+@dataclass
+class Fixed:
+    """The file after the safe fixes, and what is still reported there."""
+
+    text: str
+    diagnostics: list[Diagnostic]
+
+
+def judge_file(path: str, text: str, fixed: Fixed, diagnostics: list[Diagnostic], facts: dict[str, Any],
                out: Path, module_name: str) -> list[Verdict]:
     parsed = _parse(text)
     if parsed is None or not parsed[1].dags:
@@ -77,27 +86,41 @@ def judge_file(path: str, text: str, fixed_text: str, diagnostics: list[Diagnost
         line = text.count("\n", 0, span[0]) + 1
         errors = _errors(diagnostics, dag, spans, span)
         verdict = Verdict(path, dag.dag_id or f"<computed id, line {line}>", line, AS_IS)
+        verdict.reasons = _reasons(errors)
         if errors:
-            errors.sort(key=lambda d: (d.location.line, d.location.column, d.code))
-            verdict.reasons = [f"{d.code} {d.location.line}:{d.location.column} {d.message}" for d in errors]
-            safe = all(d.fix is not None and d.fix.is_safe for d in errors)
-            verdict.status = AFTER_FIX if safe else NOT
-        if verdict.status != NOT:
-            _write(verdict, dag if verdict.status == AS_IS else None, fixed_text, text, model, facts, out, module_name)
+            verdict.status = AFTER_FIX if any(d.fix is not None and d.fix.is_safe for d in errors) else NOT
+        if verdict.status == AS_IS:
+            _write(verdict, dag, model, text, facts, out, module_name)
+        elif verdict.status == AFTER_FIX:
+            _after_fix(verdict, fixed, facts, out, module_name)
         verdicts.append(verdict)
     return verdicts
 
 
-def _write(verdict: Verdict, dag: Optional[Dag], fixed_text: str, text: str, model: Any, facts: dict[str, Any],
-           out: Path, module_name: str) -> None:
-    source = text
-    if dag is None:  # after --fix: the same DAG, read again from the fixed text
-        parsed = _parse(fixed_text)
-        found = [d for d in parsed[1].dags if d.dag_id == verdict.dag_id] if parsed else []
-        if not found:
-            verdict.status, verdict.reasons = NOT, verdict.reasons + ["the fixed file no longer shows this DAG"]
-            return
-        dag, model, source = found[0], parsed[1], fixed_text  # type: ignore[index]
+def _reasons(errors: list[Diagnostic], prefix: str = "") -> list[str]:
+    errors = sorted(errors, key=lambda d: (d.location.line, d.location.column, d.code))
+    return [f"{prefix}{d.code} {d.location.line}:{d.location.column} {d.message}" for d in errors]
+
+
+def _after_fix(verdict: Verdict, fixed: Fixed, facts: dict[str, Any], out: Path, module_name: str) -> None:
+    """The same DAG read again from the fixed text: it moves when none of its errors is left there."""
+    parsed = _parse(fixed.text)
+    found = [d for d in parsed[1].dags if d.dag_id == verdict.dag_id] if parsed else []
+    if parsed is None or len(found) != 1:
+        verdict.status = NOT
+        verdict.reasons.append("convert: the fixed file does not show this DAG once")
+        return
+    spans = _spans(parsed[0], parsed[1].dags)
+    left = _errors(fixed.diagnostics, found[0], spans, spans[parsed[1].dags.index(found[0])])
+    if left:
+        verdict.status = NOT
+        verdict.reasons += _reasons(left, "still after --fix: ")
+        return
+    _write(verdict, found[0], parsed[1], fixed.text, facts, out, module_name)
+
+
+def _write(verdict: Verdict, dag: Dag, model: Any, source: str, facts: dict[str, Any], out: Path,
+           module_name: str) -> None:
     try:
         definition, verdict.dropped = dag_definition(dag, model, facts, module_name)
     except Unconvertible as exc:
@@ -130,7 +153,7 @@ def render(verdicts: list[Verdict], out_label: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def convert(files: list[Any], checked: Any, fixed: Any, platform: str, out: Path) -> list[Verdict]:
+def convert(checked: Any, fixed: Any, platform: str, out: Path) -> list[Verdict]:
     """The verdicts of every Python DAG file of a run (`checked`: CHECK, `fixed`: DIFF results)."""
     facts = engine_facts(platform)
     fixed_by_path = {r.entry.display: r for r in fixed.files}
@@ -142,9 +165,10 @@ def convert(files: list[Any], checked: Any, fixed: Any, platform: str, out: Path
             continue
         text = result.original_text or entry.path.read_text(encoding="utf-8")
         after = fixed_by_path.get(entry.display)
-        fixed_text = after.new_text if after is not None and after.new_bytes is not None else text
+        fixed = (Fixed(after.new_text, after.diagnostics) if after is not None and after.new_bytes is not None
+                 else Fixed(text, result.diagnostics))
         module_name = _module_name(entry.path.stem, modules, entry.display)
-        verdicts += judge_file(entry.display, text, fixed_text, result.diagnostics, facts, out, module_name)
+        verdicts += judge_file(entry.display, text, fixed, result.diagnostics, facts, out, module_name)
     return verdicts
 
 

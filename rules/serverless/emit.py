@@ -81,9 +81,10 @@ def dag_definition(dag: Dag, model: FileModel, facts: dict[str, Any], module: st
         if name in facts["dag_ignored"]:
             dropped.append(f"{dag.dag_id}: {name}")
             continue
-        found = _value(name, arg.value, model, module)
         if name in SCHEDULE_ARGS:
-            name, found = "schedule", _schedule(arg.value, model, found)
+            body["schedule"] = _schedule(arg.value, model, module)
+            continue
+        found = _value(name, arg.value, model, module)
         if name == "default_args":
             found = {k: v for k, v in found.items() if k in DAG_DATES or not _ignored_default(k, facts, dropped, dag)}
         body[name] = found
@@ -99,10 +100,14 @@ def _ignored_default(key: str, facts: dict[str, Any], dropped: list[str], dag: D
     return False
 
 
-def _schedule(node: cst.BaseExpression, model: FileModel, found: Any) -> Any:
-    if isinstance(node, cst.Call) and node.args:  # CronTriggerTimetable("0 6 * * *", timezone=...)
-        return value(node.args[0].value, model)
-    return found
+def _schedule(node: cst.BaseExpression, model: FileModel, module: str) -> Any:
+    """A cron string or None; a cron timetable's expression (in UTC: the service's time zone)."""
+    if isinstance(node, cst.Call) and node.args and node.args[0].keyword is None:  # CronTriggerTimetable("0 6 * * *")
+        zone = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "timezone"), None)
+        if zone is not None and _value("timezone", zone, model, module) != "UTC":
+            raise Unconvertible("the cron timetable has a time zone other than UTC: dagshift writes UTC schedules only")
+        return _value("schedule", node.args[0].value, model, module)
+    return _value("schedule", node, model, module)
 
 
 def _tasks(dag: Dag, model: FileModel, facts: dict[str, Any], module: str, dropped: list[str]) -> dict[str, Any]:

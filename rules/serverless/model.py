@@ -50,6 +50,11 @@ class Dag:
         return {a.keyword.value: a for a in self.call.args if a.keyword is not None} if isinstance(self.call, cst.Call) else {}
 
 
+def _task_decorator(path: str) -> bool:
+    """`@task`, `@task.<kind>` (not `@task_group`: a group of tasks, not one)."""
+    return any(path == deco or path.startswith(deco + ".") for deco in TASK_DECORATORS)
+
+
 def literal_str(node: Optional[cst.BaseExpression]) -> Optional[str]:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
@@ -76,6 +81,10 @@ class FileModel(cst.CSTVisitor):
         self._vars: dict[str, Task] = {}
         self._task_functions: set[str] = set()
         self._pending: list[cst.BaseExpression] = []
+        self.docstring: Optional[str] = None  # the module's (`doc_md=__doc__`)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.docstring = node.get_docstring(clean=False)
 
     def path_of(self, node: cst.BaseExpression) -> Optional[str]:
         name = dotted_name(node)
@@ -122,7 +131,7 @@ class FileModel(cst.CSTVisitor):
                 call = deco.decorator if isinstance(deco.decorator, cst.Call) else cst.Call(func=deco.decorator)
                 self._stack.append(self._dag_of(call, node, None, node.name.value))
                 return True
-            if path.startswith(TASK_DECORATORS):
+            if _task_decorator(path):
                 self.taskflow.append((deco, path))
                 self._task_functions.add(node.name.value)
                 if self._stack:
@@ -134,9 +143,8 @@ class FileModel(cst.CSTVisitor):
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         if self._stack and self._stack[-1].node is original_node:
             self._stack.pop()
-        elif not any(isinstance(d.decorator, (cst.Name, cst.Attribute, cst.Call)) and
-                     (self.path_of(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
-                     .startswith(TASK_DECORATORS) for d in original_node.decorators):
+        elif not any(_task_decorator(self.path_of(d.decorator.func if isinstance(d.decorator, cst.Call)
+                                                  else d.decorator) or "") for d in original_node.decorators):
             self._depth -= 1
 
     def visit_For(self, node: cst.For) -> None:

@@ -82,6 +82,8 @@ def value(node: cst.BaseExpression, model: FileModel, seen: frozenset[str] = fro
     if isinstance(node, (cst.Integer, cst.Float, cst.UnaryOperation)):
         return number(node)
     if isinstance(node, cst.Name):
+        if node.value == "__doc__" and model.docstring is not None:
+            return model.docstring
         if node.value in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[node.value]
         if node.value in model.functions:
