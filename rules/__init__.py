@@ -16,11 +16,16 @@ FAMILIES = ("tool", "imports", "plugins", "requirements", "config", "dag_api", "
 RULE_MODULES = tuple(f"dagshift.rules.{family}.rules" for family in FAMILIES) + ("dagshift.rules.dag_api.rules3",)
 
 
+# `dagshift convert --to X`: the family module whose `main(args, registry)` does it (loaded by name,
+# like RULE_MODULES, so the CLI never imports a family).
+CONVERTERS = {"mwaa-serverless": "dagshift.rules.serverless.command"}
+
+
 def convert(args: Any, registry: Registry) -> int:
     """`dagshift convert --to mwaa-serverless`: the serverless family's command."""
-    from dagshift.rules.serverless.command import main
+    import importlib
 
-    return main(args, registry)
+    return int(importlib.import_module(CONVERTERS[args.to]).main(args, registry))
 
 
 @lru_cache(maxsize=1)

@@ -58,12 +58,12 @@ def _spans(module: cst.Module, dags: list[Dag]) -> list[tuple[int, int]]:
     return out
 
 
-def _parse(text: str) -> Optional[tuple[cst.Module, Any]]:
+def _parse(text: str, stem: str) -> Optional[tuple[cst.Module, Any]]:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError:
         return None
-    return module, read(module, ImportTable(module))
+    return module, read(module, ImportTable(module), stem)
 
 
 @dataclass
@@ -76,7 +76,7 @@ class Fixed:
 
 def judge_file(path: str, text: str, fixed: Fixed, diagnostics: list[Diagnostic], facts: dict[str, Any],
                out: Path, module_name: str) -> list[Verdict]:
-    parsed = _parse(text)
+    parsed = _parse(text, Path(path).stem)
     if parsed is None or not parsed[1].dags:
         return []
     module, model = parsed
@@ -89,6 +89,9 @@ def judge_file(path: str, text: str, fixed: Fixed, diagnostics: list[Diagnostic]
         verdict.reasons = _reasons(errors)
         if errors:
             verdict.status = AFTER_FIX if any(d.fix is not None and d.fix.is_safe for d in errors) else NOT
+        if dag.dag_id is None:
+            verdict.status = NOT
+            verdict.reasons.append("convert: the DAG id is computed: dagshift writes literal values only")
         if verdict.status == AS_IS:
             _write(verdict, dag, model, text, facts, out, module_name)
         elif verdict.status == AFTER_FIX:
@@ -104,7 +107,7 @@ def _reasons(errors: list[Diagnostic], prefix: str = "") -> list[str]:
 
 def _after_fix(verdict: Verdict, fixed: Fixed, facts: dict[str, Any], out: Path, module_name: str) -> None:
     """The same DAG read again from the fixed text: it moves when none of its errors is left there."""
-    parsed = _parse(fixed.text)
+    parsed = _parse(fixed.text, Path(verdict.path).stem)
     found = [d for d in parsed[1].dags if d.dag_id == verdict.dag_id] if parsed else []
     if parsed is None or len(found) != 1:
         verdict.status = NOT

@@ -21,6 +21,9 @@ DAG_CLASSES = ("airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "a
 DAG_DECORATORS = ("airflow.decorators.dag", "airflow.sdk.dag", "airflow.decorators.dag.dag")
 TASK_DECORATORS = ("airflow.decorators.task", "airflow.sdk.task")
 MAPPING = ("expand", "expand_kwargs")
+# DAG ids spelled from the file's own name (quotes and spaces removed), as MWAA's examples do.
+FILE_STEM = ('os.path.basename(__file__).replace(".py","")', "Path(__file__).stem", "pathlib.Path(__file__).stem",
+             "os.path.splitext(os.path.basename(__file__))[0]")
 
 
 @dataclass(eq=False)
@@ -68,8 +71,9 @@ def literal_str(node: Optional[cst.BaseExpression]) -> Optional[str]:
 class FileModel(cst.CSTVisitor):
     """The DAGs of one module (build with `read(module)`)."""
 
-    def __init__(self, imports: ImportTable) -> None:
+    def __init__(self, imports: ImportTable, stem: Optional[str] = None) -> None:
         self.imports = imports
+        self.stem = stem  # the file's name without .py, when known (`dag_id=Path(__file__).stem`)
         self.dags: list[Dag] = []
         self.tasks: list[Task] = []
         self.taskflow: list[tuple[cst.Decorator, str]] = []  # (decorator, the decorator's path)
@@ -101,12 +105,19 @@ class FileModel(cst.CSTVisitor):
 
     def _dag_of(self, call: cst.Call, holder: cst.CSTNode, var: Optional[str], default_id: Optional[str]) -> Dag:
         args = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-        dag_id = literal_str(args.get("dag_id"))
-        if dag_id is None and call.args and call.args[0].keyword is None:
-            dag_id = literal_str(call.args[0].value)
+        given = args.get("dag_id")
+        if given is None and call.args and call.args[0].keyword is None:
+            given = call.args[0].value
+        dag_id = literal_str(given) or self._from_stem(given)
         dag = Dag(call, holder, dag_id or default_id, var)
         self.dags.append(dag)
         return dag
+
+    def _from_stem(self, node: Optional[cst.BaseExpression]) -> Optional[str]:
+        if node is None or self.stem is None:
+            return None
+        code = cst.Module(body=[]).code_for_node(node).replace(" ", "").replace("'", '"')
+        return self.stem if code in FILE_STEM else None
 
     def visit_With(self, node: cst.With) -> Optional[bool]:
         for item in node.items:
@@ -263,8 +274,8 @@ class FileModel(cst.CSTVisitor):
         return self._task(node)
 
 
-def read(module: cst.Module, imports: ImportTable) -> FileModel:
-    model = FileModel(imports)
+def read(module: cst.Module, imports: ImportTable, stem: Optional[str] = None) -> FileModel:
+    model = FileModel(imports, stem)
     module.visit(model)
     model.finish()
     return model
