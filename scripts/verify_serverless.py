@@ -8,7 +8,7 @@
    dag-factory 1.0.1, apache-airflow-providers-amazon 9.30.0; `--venv`, default /tmp/serverless-venv),
    a probe loads each emitted YAML with dag-factory (the Code package on sys.path, as the service
    puts it) and the Python DAG with a DagBag, and compares task ids, operator classes, the arguments
-   the YAML sets, dependencies, schedule and start date. It prints one row per DAG.
+   the YAML sets, dependencies, schedule, start date and the params' values. It prints one row per DAG.
 3. With `--aws`, the same venv runs AWS's converter (`dag_converter`, installed `--no-deps` from its
    wheel) on the same fixture files, and the probe lists where its YAML and dagshift's differ.
 
@@ -61,7 +61,7 @@ def shape(dag, keys):
         tasks[t.task_id] = {"class": cls.__module__ + "." + cls.__qualname__, "upstream": sorted(t.upstream_task_ids),
                             "args": {k: norm(getattr(t, k, None)) for k in keys.get(t.task_id, ())}}
     return {"tasks": tasks, "schedule": str(dag.timetable.summary), "start_date": norm(dag.start_date or
-            dag.default_args.get("start_date"))}
+            dag.default_args.get("start_date")), "params": {k: norm(dag.params[k]) for k in dag.params}}
 
 import yaml
 rows = []
@@ -80,7 +80,7 @@ for path in sorted(out.glob("*.yaml")):
         rows.append({"dag": dag_id, "error": "the Python DAG did not load: " + str(python.import_errors)[:300]}); continue
     a, b = shape(py, keys), shape(yaml_dag, keys)
     diffs = []
-    for part in ("schedule", "start_date"):
+    for part in ("schedule", "start_date", "params"):
         if a[part] != b[part]: diffs.append(f"{part}: {a[part]} != {b[part]}")
     if sorted(a["tasks"]) != sorted(b["tasks"]): diffs.append(f"task ids: {sorted(a['tasks'])} != {sorted(b['tasks'])}")
     n_args = 0

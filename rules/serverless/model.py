@@ -108,6 +108,8 @@ class FileModel(cst.CSTVisitor):
         given = args.get("dag_id")
         if given is None and call.args and call.args[0].keyword is None:
             given = call.args[0].value
+        if isinstance(given, cst.Name) and given.value in self.constants:  # DAG_ID = "..." above
+            given = self.constants[given.value]
         dag_id = literal_str(given) or self._from_stem(given)
         dag = Dag(call, holder, dag_id or default_id, var)
         self.dags.append(dag)

@@ -65,6 +65,11 @@ def _call(node: cst.Call, model: FileModel, seen: frozenset[str]) -> Any:
                                                                  "minutes", "hours", "weeks"]
         given = dict(zip(units, positional)) | kwargs
         return Duration(sum(number(v) * UNITS[k] for k, v in given.items() if k in UNITS))
+    if path.rsplit(".", 1)[-1] == "Param" and path.startswith("airflow."):  # Param(default, type=...)
+        default = positional[0] if positional else kwargs.get("default")
+        if default is None:
+            raise NotLiteral(_code(node))
+        return value(default, model, seen)
     if path in DATETIMES:
         given = dict(zip(DATE_FIELDS, positional)) | {k: v for k, v in kwargs.items() if k in DATE_FIELDS}
         tz = literal_str(kwargs.get("tz")) or literal_str(kwargs.get("tzinfo"))

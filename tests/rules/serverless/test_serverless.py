@@ -118,3 +118,25 @@ def test_facts_name_their_sources():
     assert engine["task_limits"] == {"retries": [0, 3], "retry_delay": [0, 300], "execution_timeout": [0, 3600]}
     source = table["_provenance"]["engines"]["1"]["converter"]
     assert (source["wheel"], source["version"]) == ("python_to_yaml_dag_converter_mwaa_serverless-0.1.4-py3-none-any.whl", "0.1.4")
+
+
+def test_listed_severities_are_the_ones_check_reports(cli, tmp_path):
+    """`dagshift rules --target-version serverless` says what `check` gives there (test_severities.py
+    does this for the environments' targets), over the family's examples and the fixtures."""
+    listed = {r["code"]: set(r["severities"]) for r in json.loads(
+        cli("rules", "--target-version", "serverless", "--format", "json", registry=REGISTRY).out)}
+    seen: dict[str, set] = {}
+    roots = [FIXTURES / "serverless"]
+    for rule in REGISTRY:
+        for i, example in enumerate(rule.invalid if rule.platform else ()):
+            root = tmp_path / f"{rule.code}-{i}"
+            (root / example.path).parent.mkdir(parents=True)
+            (root / example.path).write_text(example.source)
+            roots.append(root)
+    for root in roots:
+        out = cli("check", "--target-version", "serverless", "--select", "DS6", "--no-cache", "--format", "json",
+                  str(root), registry=REGISTRY).out
+        for d in json.loads(out):
+            seen.setdefault(d["code"], set()).add(d["severity"])
+    assert {code: listed[code] for code in seen} == seen
+    assert sorted(seen) == [rule.code for rule in REGISTRY if rule.platform]
