@@ -114,7 +114,7 @@ def _tasks(dag: Dag, model: FileModel, facts: dict[str, Any], module: str, dropp
     tasks: dict[str, Any] = {}
     for task in dag.tasks:
         if task.dynamic or task.task_id is None:
-            raise Unconvertible(f"a `{task.operator.rsplit('.', 1)[-1]}` task is made in a loop or a helper "
+            raise Unconvertible(f"`{task.operator.rsplit('.', 1)[-1]}(...)` is called in a loop or a helper "
                                 "function, or its task_id is computed: dagshift writes one task per call")
         entry: dict[str, Any] = {"operator": canonical(task.operator, facts["operators"])}
         for name, arg in task.kwargs().items():

@@ -140,3 +140,42 @@ def test_listed_severities_are_the_ones_check_reports(cli, tmp_path):
             seen.setdefault(d["code"], set()).add(d["severity"])
     assert {code: listed[code] for code in seen} == seen
     assert sorted(seen) == [rule.code for rule in REGISTRY if rule.platform]
+
+
+IDIOMS = '''import os
+from datetime import datetime
+
+from airflow import DAG
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import task_group
+
+DAG_ID = os.path.basename(__file__).replace(".py", "")
+
+with DAG(dag_id=DAG_ID, schedule=None, start_date=datetime(2024, 1, 1)) as named:
+    @task_group
+    def section():
+        EmptyOperator(task_id="inner")
+
+with DAG(dag_id=f"{DAG_ID}_loop", schedule=None, start_date=datetime(2024, 1, 1)) as looped:
+    for n in range(3):
+        BashOperator(task_id=f"step_{n}", bash_command="true")
+'''
+
+
+def test_convert_idioms(cli, tmp_path):
+    """A DAG id spelled from the file's name; @task_group is no TaskFlow task (no DS602), but its
+    tasks, like a loop's, are not one call each; a computed id is a reason of its own."""
+    work = tmp_path / "repo"
+    (work / "dags").mkdir(parents=True)
+    (work / "dags" / "nightly.py").write_text(IDIOMS)
+    result = cli("convert", "--to", "mwaa-serverless", "--out", "out", cwd=work, registry=REGISTRY)
+    assert result.out.splitlines() == [
+        "dags/nightly.py:11: nightly: cannot move to MWAA Serverless",
+        "    convert: `EmptyOperator(...)` is called in a loop or a helper function, or its task_id is computed: "
+        "dagshift writes one task per call",
+        "dags/nightly.py:16: <computed id, line 16>: cannot move to MWAA Serverless",
+        "    convert: the DAG id is computed: dagshift writes literal values only",
+        "2 DAGs: 0 can move as they are, 0 after `dagshift check --target-version serverless --fix`, 2 cannot move.",
+    ]
+    assert not (work / "out").exists()
