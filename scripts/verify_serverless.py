@@ -40,7 +40,8 @@ PROBE = r'''
 import json, sys, os, datetime, importlib.util
 from pathlib import Path
 out, fixed = Path(sys.argv[1]), Path(sys.argv[2])
-sys.path.insert(0, str(out / "code"))
+sys.path.insert(0, str(out / "code"))  # the Code package first; the DAG folder after it, as Airflow adds it
+sys.path.append(str(fixed / "dags"))
 from airflow.models.dagbag import DagBag
 from dagfactory import load_yaml_dags
 
@@ -141,13 +142,13 @@ def main() -> None:
     print(dagshift("convert", "--to", "mwaa-serverless", str(FIXTURES), "--out", str(out)).stdout)
     dagshift("check", "--target-version", "serverless", "--fix", "--no-cache", str(fixed))
     rows = probe(args.venv, PROBE, str(out), str(fixed))
-    print(f"{'DAG':<16} {'tasks':>5} {'edges':>5} {'args':>4}  {'schedule':<12} {'start date':<26} result")
+    print(f"{'DAG':<18} {'tasks':>5} {'edges':>5} {'args':>4}  {'schedule':<12} {'start date':<26} result")
     for row in rows:  # type: ignore[union-attr]
         if "error" in row:
-            print(f"{row['dag']:<16} ERROR {row['error']}")
+            print(f"{row['dag']:<18} ERROR {row['error']}")
             continue
         verdict = "identical" if not row["diffs"] else "; ".join(row["diffs"])
-        print(f"{row['dag']:<16} {row['tasks']:>5} {row['edges']:>5} {row['args']:>4}  {row['schedule']:<12} "
+        print(f"{row['dag']:<18} {row['tasks']:>5} {row['edges']:>5} {row['args']:>4}  {row['schedule']:<12} "
               f"{row['start_date']:<26} {verdict}")
     if args.aws:
         aws_out = work / "aws"

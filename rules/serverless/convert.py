@@ -34,6 +34,8 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # files written, relative to --out
     dropped: list[str] = field(default_factory=list)  # arguments left out: the service ignores them
+    notes: list[str] = field(default_factory=list)  # what the user must still do
+    file: Optional[Path] = None  # the DAG file on disk
 
 
 def _errors(diagnostics: list[Diagnostic], dag: Dag, spans: list[tuple[int, int]], span: tuple[int, int]) -> list[Diagnostic]:
@@ -75,7 +77,7 @@ class Fixed:
 
 
 def judge_file(path: str, text: str, fixed: Fixed, diagnostics: list[Diagnostic], facts: dict[str, Any],
-               out: Path, module_name: str) -> list[Verdict]:
+               out: Path, module_name: str, file: Optional[Path] = None) -> list[Verdict]:
     parsed = _parse(text, Path(path).stem)
     if parsed is None or not parsed[1].dags:
         return []
@@ -85,7 +87,7 @@ def judge_file(path: str, text: str, fixed: Fixed, diagnostics: list[Diagnostic]
     for dag, span in zip(model.dags, spans):
         line = text.count("\n", 0, span[0]) + 1
         errors = _errors(diagnostics, dag, spans, span)
-        verdict = Verdict(path, dag.dag_id or f"<computed id, line {line}>", line, AS_IS)
+        verdict = Verdict(path, dag.dag_id or f"<computed id, line {line}>", line, AS_IS, file=file)
         verdict.reasons = _reasons(errors)
         if errors:
             verdict.status = AFTER_FIX if any(d.fix is not None and d.fix.is_safe for d in errors) else NOT
@@ -133,11 +135,33 @@ def _write(verdict: Verdict, dag: Dag, model: Any, source: str, facts: dict[str,
     name = f"{verdict.dag_id}.yaml"
     (out / name).write_text(to_yaml(definition), encoding="utf-8")
     verdict.written.append(name)
-    if callables(dag, model):
+    own, imported = callables(dag, model)
+    if own:
         code = out / "code" / f"{module_name}.py"
         code.parent.mkdir(parents=True, exist_ok=True)
         code.write_text(source, encoding="utf-8")
         verdict.written.append(f"code/{module_name}.py")
+    for module in imported:
+        _copy_module(verdict, module, out)
+
+
+def _copy_module(verdict: Verdict, module: str, out: Path) -> None:
+    """The module an imported callable lives in, copied to the same module path in the Code package
+    (found beside the DAG file, as the DAG folder on sys.path resolves it, or under the current folder)."""
+    rel = Path(*module.split(".")).with_suffix(".py")
+    here = (verdict.file or Path(verdict.path)).resolve().parent
+    bases = [here, *here.parents]  # the DAG folder first, then the folders above it (an Astro `include/`)
+    found = next((base / rel for base in bases if (base / rel).is_file()), None)
+    if found is None:
+        verdict.notes.append(f"code: {rel.as_posix()} (a python_callable's module) was not found: add it to the Code package")
+        return
+    base = Path(*found.parts[: len(found.parts) - len(rel.parts)])
+    inits = [Path(*rel.parts[:n]) / "__init__.py" for n in range(1, len(rel.parts))]
+    for part in [*(i for i in inits if (base / i).is_file()), rel]:  # the packages' __init__.py too
+        target = out / "code" / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((base / part).read_bytes())
+        verdict.written.append(f"code/{part.as_posix()}")
 
 
 def render(verdicts: list[Verdict], out_label: str) -> str:
@@ -150,6 +174,7 @@ def render(verdicts: list[Verdict], out_label: str) -> str:
             lines.append(f"{where}: {v.dag_id}: moves {v.status} -> {', '.join(out_label + '/' + w for w in v.written)}")
         lines += [f"    {reason}" for reason in v.reasons]
         lines += [f"    left out (the service ignores it): {d}" for d in v.dropped]
+        lines += [f"    {note}" for note in v.notes]
     counts = {s: sum(1 for v in verdicts if v.status == s) for s in (AS_IS, AFTER_FIX, NOT)}
     lines.append(f"{len(verdicts)} DAGs: {counts[AS_IS]} can move as they are, {counts[AFTER_FIX]} after "
                  f"`dagshift check --target-version serverless --fix`, {counts[NOT]} cannot move.")
@@ -171,7 +196,7 @@ def convert(checked: Any, fixed: Any, platform: str, out: Path) -> list[Verdict]
         fixed = (Fixed(after.new_text, after.diagnostics) if after is not None and after.new_bytes is not None
                  else Fixed(text, result.diagnostics))
         module_name = _module_name(entry.path.stem, modules, entry.display)
-        verdicts += judge_file(entry.display, text, fixed, result.diagnostics, facts, out, module_name)
+        verdicts += judge_file(entry.display, text, fixed, result.diagnostics, facts, out, module_name, entry.path)
     return verdicts
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Optional
 
 import libcst as cst
 
@@ -59,10 +59,23 @@ def plain(found: Any, module: str) -> Any:
     return found
 
 
+def imported_callable(name: str, node: cst.BaseExpression, model: FileModel) -> Optional[str]:
+    """`python_callable=f` where the file imports `f` from a module of its own: 'pkg.mod.f'."""
+    if not name.endswith("callable") or not isinstance(node, cst.Name):
+        return None
+    path = model.imports.resolve(node.value)
+    if path is None or path == node.value or path.startswith(("airflow.", ".")) or "." not in path:
+        return None
+    return path
+
+
 def _value(name: str, node: cst.BaseExpression, model: FileModel, module: str) -> Any:
     try:
         found = value(node, model)
     except NotLiteral as exc:
+        path = imported_callable(name, node, model)
+        if path is not None:
+            return path
         raise Unconvertible(f"`{name}=` is computed ({exc}): dagshift writes literal values only") from None
     if isinstance(found, Datetime) and found.tz != "UTC":
         raise Unconvertible(f"`{name}=` has the time zone {found.tz}: dagshift writes UTC dates only")
@@ -131,14 +144,19 @@ def _tasks(dag: Dag, model: FileModel, facts: dict[str, Any], module: str, dropp
     return tasks
 
 
-def callables(dag: Dag, model: FileModel) -> list[str]:
-    """The module-level functions the DAG's tasks call (python_callable and the like)."""
-    names = []
+def callables(dag: Dag, model: FileModel) -> tuple[list[str], list[str]]:
+    """The module-level functions the DAG's tasks call (python_callable and the like), and the
+    modules of the callables the file imports ('pkg.mod' for `from pkg.mod import f`)."""
+    names: list[str] = []
+    modules: list[str] = []
     for task in dag.tasks:
-        for arg in task.kwargs().values():
+        for key, arg in task.kwargs().items():
             if isinstance(arg.value, cst.Name) and arg.value.value in model.functions and arg.value.value not in names:
                 names.append(arg.value.value)
-    return names
+            path = imported_callable(key, arg.value, model)
+            if path is not None and path.rsplit(".", 1)[0] not in modules:
+                modules.append(path.rsplit(".", 1)[0])
+    return names, modules
 
 
 def _key(key: str) -> str:
