@@ -307,6 +307,10 @@ def resolve_target(raw: Any, where: str) -> targets.MwaaVersion:
     if not isinstance(raw, str):
         raise ConfigError(f"{where}: `target-version` must be a string such as \"2.5.1\"")
     platform = targets.parse_platform(raw)
+    if platform is None and raw.startswith(targets.SERVERLESS):
+        engines = ", ".join(sorted(targets.serverless_engines(), key=int))
+        raise ConfigError(f"{where}: `target-version` {raw!r} names no MWAA Serverless engine version "
+                          f"(`serverless` is the newest; engines: {engines})")
     found = targets.find_target(targets.platform_airflow(platform) if platform else raw)
     if found is None:
         offered = ", ".join(v.airflow for v in targets.supported_targets())

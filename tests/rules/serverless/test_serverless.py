@@ -88,6 +88,13 @@ def test_convert_needs_a_platform(cli):
     assert "--to" in result.err
 
 
+def test_an_unknown_engine_is_a_usage_error(cli):
+    result = cli("check", "--target-version", "serverless-2", registry=REGISTRY)
+    assert result.code == 2
+    assert result.err == ("dagshift: error: settings: `target-version` 'serverless-2' names no MWAA Serverless "
+                          "engine version (`serverless` is the newest; engines: 1)\n")
+
+
 def test_target_spellings():
     assert parse_platform("serverless") == "serverless-1"
     assert parse_platform("serverless-1") == "serverless-1"
