@@ -135,10 +135,13 @@ def _dag_args(dag: Dag, model: FileModel, facts: dict[str, Any], where: str) -> 
 
 
 def _schedule(node: cst.BaseExpression, model: FileModel, where: str) -> list[Finding]:
+    at = node  # reported at the argument, judged by what it names (SCHEDULE = ... above)
+    if isinstance(node, cst.Name) and node.value in model.constants:
+        node = model.constants[node.value]
     text = literal_str(node)
     if text is not None:
         if text.startswith("@") and text not in CRON_PRESETS:
-            return [Finding("DS605", node, f"`{text}` is not a cron expression: {where} documents a cron expression "
+            return [Finding("DS605", at, f"`{text}` is not a cron expression: {where} documents a cron expression "
                             "or None only", WARNING)]
         return []
     if isinstance(node, cst.Name) and node.value == "None":
@@ -155,7 +158,7 @@ def _schedule(node: cst.BaseExpression, model: FileModel, where: str) -> list[Fi
         message = f"`{last}` is not a cron expression: {where} takes a cron expression or None"
     else:
         return []
-    return [Finding("DS605", node, message, ERROR)]
+    return [Finding("DS605", at, message, ERROR)]
 
 
 def _default_args(node: cst.BaseExpression, model: FileModel, facts: dict[str, Any], where: str) -> list[Finding]:
