@@ -16,16 +16,21 @@ FAMILIES = ("tool", "imports", "plugins", "requirements", "config", "dag_api", "
 RULE_MODULES = tuple(f"dagshift.rules.{family}.rules" for family in FAMILIES) + ("dagshift.rules.dag_api.rules3",)
 
 
-# `dagshift convert --to X`: the family module whose `main(args, registry)` does it (loaded by name,
-# like RULE_MODULES, so the CLI never imports a family).
-CONVERTERS = {"mwaa-serverless": "dagshift.rules.serverless.command"}
+# `dagshift convert --to X`: the platform whose rules' `convert(args, registry)` does it (the family
+# runs its own command, so neither the CLI nor this module imports a family).
+CONVERTERS = {"mwaa-serverless": "serverless"}
 
 
 def convert(args: Any, registry: Registry) -> int:
     """`dagshift convert --to mwaa-serverless`: the serverless family's command."""
-    import importlib
+    import sys
 
-    return int(importlib.import_module(CONVERTERS[args.to]).main(args, registry))
+    rule = next((r for r in registry if r.platform == CONVERTERS[args.to]), None)
+    if rule is None:
+        print(f"dagshift: error: no rules of the {CONVERTERS[args.to]} platform are loaded", file=sys.stderr)
+        return 2
+    command: Any = rule  # a platform's rule class carries `convert`; Rule itself does not
+    return int(command.convert(args, registry))
 
 
 @lru_cache(maxsize=1)

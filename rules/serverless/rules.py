@@ -31,6 +31,13 @@ class _ServerlessRule(FamilyRule):
     def target_range(cls) -> str:
         return "serverless"
 
+    @classmethod
+    def convert(cls, args: Any, registry: Any) -> int:
+        """`dagshift convert --to mwaa-serverless` (rules/__init__.py's `convert` finds it here)."""
+        from dagshift.rules.serverless.command import main
+
+        return main(args, registry)
+
 
 class UnsupportedOperator(_ServerlessRule):
     code = "DS601"
