@@ -186,3 +186,10 @@ def test_convert_idioms(cli, tmp_path):
         "2 DAGs: 0 can move as they are, 0 after `dagshift check --target-version serverless --fix`, 2 cannot move.",
     ]
     assert not (work / "out").exists()
+
+
+def test_the_report_names_the_platform(cli):
+    out = cli("report", "--target-version", "serverless", "--format", "markdown", "--no-matrix", "--no-cache",
+              str(FIXTURES / "serverless"), registry=REGISTRY).out
+    assert out.splitlines()[0] == "### MWAA Serverless engine 1 (Airflow 3.0.6) migration readiness"
+    assert "| MWAA Serverless | 20 |" in out
