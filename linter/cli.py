@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     envs.add_argument("--format", choices=("text", "json"), default="text")
     envs.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read instead of the nearest one")
 
+    conv = sub.add_parser("convert", help="write the DAGs that can move to MWAA Serverless as its YAML definitions")
+    conv.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    conv.add_argument("--to", required=True, choices=("mwaa-serverless",), help="the platform to convert for")
+    conv.add_argument("--out", type=Path, default=Path("serverless"), metavar="DIR", help="where to write (default: serverless/)")
+    conv.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml to read instead of the nearest one")
+
     rule = sub.add_parser("rule", help="explain a rule")
     rule.add_argument("code", metavar="CODE")
     rule.add_argument("--format", choices=("text", "markdown", "json"), default="text")
@@ -98,7 +104,8 @@ def _target_help() -> str:
 
     offered = [t.airflow + ("" if creatable(t) else "*") for t in supported_targets()]
     return (f"Airflow version to migrate to: {', '.join(offered)} (* MWAA no longer creates it); "
-            f"default {default_target().airflow}, the newest Airflow 2 MWAA creates")
+            f"default {default_target().airflow}, the newest Airflow 2 MWAA creates; `serverless` (or "
+            "serverless-N): MWAA Serverless's engine, its Airflow version's rules plus its own")
 
 
 def _codes(value: Optional[str]) -> Optional[list[str]]:
@@ -138,6 +145,10 @@ def main(argv: Optional[Sequence[str]] = None, registry: Optional["Registry"] = 
             return report(args, registry)
         if args.command == "environments":
             return environments(args, registry)
+        if args.command == "convert":  # the platform's family does the work (dagshift.rules.convert)
+            from dagshift.rules import convert
+
+            return convert(args, registry)
         return check(args, registry)
     except BrokenPipeError:
         return EXIT_CLEAN
@@ -156,15 +167,17 @@ def rules(args: argparse.Namespace, registry: "Registry") -> int:
     """`dagshift rules` and `dagshift rule CODE`, with the severities of the target asked for."""
     from dagshift.linter.config import ConfigError, resolve_target
     from dagshift.linter.ruledocs import print_rule, print_rules
+    from dagshift.linter.targets import parse_platform
 
     try:
         target = resolve_target(args.target_version, "--target-version").airflow
+        platform = parse_platform(args.target_version) if args.target_version else None
     except ConfigError as exc:
         print(f"dagshift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.command == "rules":
-        return print_rules(registry, args.format, target)
-    return print_rule(registry, args.code, args.format, target)
+        return print_rules(registry, args.format, platform or target)
+    return print_rule(registry, args.code, args.format, platform or target)
 
 
 def _settings(args: argparse.Namespace, registry: "Registry", paths: list[Path]) -> Any:

@@ -5,9 +5,10 @@ from __future__ import annotations
 # DS<family digit>xx: the family each code belongs to, as the report titles it and as SARIF tags it.
 FAMILY_TITLES = {
     "1": "Imports", "2": "Plugins", "3": "Requirements", "4": "Configuration", "5": "DAG and operator API",
-    "9": "Files dagshift could not check",
+    "6": "MWAA Serverless", "9": "Files dagshift could not check",
 }
-FAMILY_TAGS = {"1": "imports", "2": "plugins", "3": "requirements", "4": "configuration", "5": "dag-api", "9": "dagshift"}
+FAMILY_TAGS = {"1": "imports", "2": "plugins", "3": "requirements", "4": "configuration", "5": "dag-api", "6": "serverless",
+               "9": "dagshift"}
 
 # A file that could not be read, parsed, written or checked: the run exits 2, and neither a noqa
 # comment nor a per-file ignore hides it (the user must see that the file was not checked).

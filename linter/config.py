@@ -50,6 +50,14 @@ class Settings:
     root: Path = field(default_factory=Path.cwd)
     config_path: Optional[Path] = None
     environments: tuple[dict[str, Any], ...] = ()  # declared in [[tool.dagshift.environments]]
+    # A platform on top of the target's Airflow ("serverless-1": MWAA Serverless engine 1), whose
+    # own rules (`Rule.platform`) run too; "" for an MWAA environment.
+    platform: str = ""
+
+    @property
+    def target_name(self) -> str:
+        """The target as the user names it: '3.0.6', or 'serverless-1'."""
+        return self.platform or self.target_version
 
     def enabled(self, code: str) -> bool:
         if code in FAILURE_CODES:
@@ -77,7 +85,7 @@ class Settings:
         return (
             self.target_version, self.python_version, self.select, self.ignore, self.extend_select,
             tuple(sorted(self.per_file_ignores.items())), self.plugins_dirs, self.dags_dirs,
-            self.unsafe_fixes, self.online, repr(self.environments),
+            self.unsafe_fixes, self.online, repr(self.environments), self.platform,
         )
 
 
@@ -227,6 +235,7 @@ def build_settings(
         root=root,
         config_path=config_path,
         environments=_environments(merged.get("environments", []), where),
+        platform=_platform(merged),
     )
 
 
@@ -285,13 +294,24 @@ def _target(merged: dict[str, Any], where: str) -> tuple[targets.MwaaVersion, bo
     return resolve_target(target_raw, where), target_raw is None
 
 
+def _platform(merged: dict[str, Any]) -> str:
+    raw = merged.get("target-version")
+    return (targets.parse_platform(raw) or "") if isinstance(raw, str) else ""
+
+
 def resolve_target(raw: Any, where: str) -> targets.MwaaVersion:
-    """The MWAA version `raw` names (None: the default target); a ConfigError naming `where` else."""
+    """The MWAA version `raw` names (None: the default target; "serverless": the Airflow version
+    under MWAA Serverless's newest engine); a ConfigError naming `where` else."""
     if raw is None:
         return targets.default_target()
     if not isinstance(raw, str):
         raise ConfigError(f"{where}: `target-version` must be a string such as \"2.5.1\"")
-    found = targets.find_target(raw)
+    platform = targets.parse_platform(raw)
+    if platform is None and raw.startswith(targets.SERVERLESS):
+        engines = ", ".join(sorted(targets.serverless_engines(), key=int))
+        raise ConfigError(f"{where}: `target-version` {raw!r} names no MWAA Serverless engine version "
+                          f"(`serverless` is the newest; engines: {engines})")
+    found = targets.find_target(targets.platform_airflow(platform) if platform else raw)
     if found is None:
         offered = ", ".join(v.airflow for v in targets.supported_targets())
         raise ConfigError(

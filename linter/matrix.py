@@ -93,4 +93,6 @@ def _first_wave(files: list[FileEntry], checkers: list[FileChecker], jobs: int) 
 
 
 def target_settings(settings: Settings, airflow: str, python: str) -> Settings:
-    return dataclasses.replace(settings, target_version=airflow, python_version=python, target_is_default=False)
+    # Another target is an MWAA environment's: the platform's own rules stay with the chosen target.
+    return dataclasses.replace(settings, target_version=airflow, python_version=python, target_is_default=False,
+                               platform="")

@@ -24,7 +24,8 @@ class Plan:
         self.by_kind: dict[str, list[Rule]] = {}
         # Rules that run only so that enabled rules can read what they record; their findings are dropped.
         self.silent: set[str] = set()
-        applicable = [r for r in registry if not r.emitted_by_engine and r.applies(settings.target_version)]
+        applicable = [r for r in registry if not r.emitted_by_engine and r.applies(settings.target_version)
+                      and r.on_platform(settings.platform)]
         enabled = [r for r in applicable if settings.enabled(r.code)]
         wanted = {key for r in enabled for key in r.reads_records}
         producers = [r for r in applicable if r not in enabled and r.records & wanted]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from dagshift.linter import RULES_DOC_URL, __version__
 from dagshift.linter.codes import FAMILY_TITLES
 from dagshift.linter.ruledocs import rule_url
+from dagshift.linter.targets import target_label
 
 if TYPE_CHECKING:
     from dagshift.linter.config import Settings
@@ -71,6 +72,8 @@ def model(run: "RunResult", registry: "Registry", settings: "Settings") -> dict[
     ]
     return {
         "target": settings.target_version,
+        # How the heading names it: "Airflow 3.0.6", "MWAA Serverless engine 1 (Airflow 3.0.6)".
+        "title": target_label(settings.target_name),
         "python": settings.python_version,
         "version": __version__,
         "files": sum(1 for row in rows if row.path in counts),
@@ -230,9 +233,9 @@ def render_html(data: dict[str, Any]) -> str:
     ) or "<li class='muted'>Nothing to change.</li>"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Airflow {e(data['target'])} migration readiness</title><style>{STYLE}</style></head>
+<title>{e(data['title'])} migration readiness</title><style>{STYLE}</style></head>
 <body>
-<h1>Airflow {e(data['target'])} migration readiness</h1>
+<h1>{e(data['title'])} migration readiness</h1>
 <p class="muted">dagshift {e(data['version'])} &middot; target Airflow {e(data['target'])}, Python {e(data['python'])}
 &middot; {data['files']} files of {_plural(len(data['environments']), 'environment')} counted</p>
 <div class="cards">
@@ -319,7 +322,7 @@ def _steps_html(plan: list) -> str:
 
 def render_markdown(data: dict[str, Any]) -> str:
     lines = [
-        f"### Airflow {data['target']} migration readiness",
+        f"### {data['title']} migration readiness",
         "",
         f"**{data['ready']}** of {data['files']} files ready, **{data['auto']}** fixed by `dagshift check --fix`, "
         f"**{data['manual']}** need manual work (dagshift {data['version']}, Python {data['python']}).",

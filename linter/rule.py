@@ -88,6 +88,9 @@ class Rule:
     emitted_by_engine: ClassVar[bool] = False
     valid: ClassVar[tuple[Example, ...]] = ()
     invalid: ClassVar[tuple[Example, ...]] = ()
+    # A platform on top of an Airflow version whose own rules these are ("serverless": MWAA
+    # Serverless, any engine): they run only when the target names it (Settings.platform).
+    platform: ClassVar[Optional[str]] = None
 
     def check(self, ctx: "RuleContext") -> None:
         """Report findings on one file with ctx.report(...) (a family's rules share one analysis pass
@@ -137,6 +140,11 @@ class Rule:
         return None
 
     @classmethod
+    def on_platform(cls, platform: str) -> bool:
+        """Whether the rule runs on a target with this platform ("" for an MWAA environment)."""
+        return cls.platform is None or platform.partition("-")[0] == cls.platform
+
+    @classmethod
     def applies(cls, target: str) -> bool:
         """Whether the rule can find anything on `target` (`since`/`until`, then `applies_on`): the
         plan runs it there only, and `dagshift rules --target-version` shows no severity elsewhere."""
@@ -159,6 +167,15 @@ class Rule:
         if not cls.applies(target):
             return ()
         return (ERROR, WARNING) if cls.mixed else (cls.severity,)
+
+    @classmethod
+    def severities_on(cls, target: str) -> tuple[str, ...]:
+        """`severities` on a target as the user names it ("3.0.6", "serverless-1"): a platform's
+        rules have none elsewhere, every other rule has its Airflow version's."""
+        from dagshift.linter.targets import split_target
+
+        airflow, platform = split_target(target)
+        return cls.severities(airflow) if cls.on_platform(platform) else ()
 
     @classmethod
     def target_range(cls) -> str:
@@ -200,7 +217,7 @@ class Rule:
     def metadata(cls, target: str) -> dict[str, Any]:
         """What `dagshift rules --format json` says of the rule on `target`: `severities` as
         `severities()` gives them, `severity` the first (the gravest; None where it finds nothing)."""
-        severities = cls.severities(target)
+        severities = cls.severities_on(target)
         return {
             "code": cls.code,
             "name": cls.name,

@@ -49,7 +49,7 @@ def severity_by_target(rule: "type[Rule]") -> list[tuple[str, list[str]]]:
     runs: list[tuple[str, list[str]]] = []
     previous = None
     for target in supported_targets():
-        label = severity_label(rule.severities(target.airflow))
+        label = severity_label(rule.severities_on(target.airflow))
         if label != previous:
             runs.append((label, [target.airflow, target.airflow]))
         runs[-1][1][1] = target.airflow
@@ -59,11 +59,13 @@ def severity_by_target(rule: "type[Rule]") -> list[tuple[str, list[str]]]:
 
 def severity_line(rule: "type[Rule]", target: str) -> str:
     """One label when every target agrees; else the target's, then each target's."""
+    if rule.platform:  # a platform's rule: its severities there, whatever the target asked for
+        return f"{severity_label(rule.severities_on(rule.platform))} on {rule.platform}"
     runs = severity_by_target(rule)
     if len({label for label, _ in runs}) <= 1:
         return runs[0][0] if runs else "-"
     each = "; ".join(f"{label} on {first}" + (f" to {last}" if last != first else "") for label, (first, last) in runs)
-    return f"{severity_label(rule.severities(target))} on {target} (by target: {each})"
+    return f"{severity_label(rule.severities_on(target))} on {target} (by target: {each})"
 
 
 def rule_markdown(rule: "type[Rule]", target: str, heading: str = "#") -> str:
@@ -110,7 +112,7 @@ def rules_reference(registry: "Registry", target: str) -> str:
     ]
     for rule in registry:
         out.append(
-            f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | {rule.name} | {severity_label(rule.severities(target))} | "
+            f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | {rule.name} | {severity_label(rule.severities_on(target))} | "
             f"{FIX_LABEL[rule.fix]} | {rule.target_range()} |"
         )
     out.append("")
@@ -126,9 +128,11 @@ def print_rules(registry: "Registry", fmt: str, target: str) -> int:
     if fmt == "markdown":
         sys.stdout.write(rules_reference(registry, target))
         return 0
-    print(f"Severities on Airflow {target} (error/warning: some findings fail there, others only warn):")
+    from dagshift.linter.targets import target_label
+
+    print(f"Severities on {target_label(target)} (error/warning: some findings fail there, others only warn):")
     rows = [("CODE", "NAME", "SEVERITY", "FIX", "TARGET")]
-    rows += [(r.code, r.name, severity_label(r.severities(target)), FIX_LABEL[r.fix], r.target_range()) for r in registry]
+    rows += [(r.code, r.name, severity_label(r.severities_on(target)), FIX_LABEL[r.fix], r.target_range()) for r in registry]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])

@@ -72,3 +72,44 @@ def in_range(target: str, since: Optional[str], until: Optional[str]) -> bool:
     if until and t >= version_tuple(until):
         return False
     return True
+
+
+# MWAA Serverless: a platform on top of one Airflow version per engine version. A target spelled
+# "serverless" (the newest engine) or "serverless-N" runs every rule of that Airflow version plus
+# the rules declared for the platform (`Rule.platform`); its facts are rules/serverless/data's table.
+SERVERLESS = "serverless"
+
+
+@lru_cache(maxsize=1)
+def serverless_engines() -> dict[str, str]:
+    """Engine version -> the Airflow version underneath (from serverless_engine.json)."""
+    return {engine: facts["airflow"] for engine, facts in load_table("serverless_engine", "engines")["engines"].items()}
+
+
+def parse_platform(raw: str) -> Optional[str]:
+    """'serverless' -> 'serverless-1' (the newest engine), 'serverless-N' -> itself when engine N
+    exists; None for anything else (an Airflow version, say)."""
+    engines = serverless_engines()
+    if raw == SERVERLESS:
+        return f"{SERVERLESS}-{max(engines, key=int)}"
+    head, _, engine = raw.partition("-")
+    return raw if head == SERVERLESS and engine in engines else None
+
+
+def platform_airflow(platform: str) -> str:
+    """The Airflow version under 'serverless-N'."""
+    return serverless_engines()[platform.partition("-")[2]]
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """('3.0.6', 'serverless-1') for 'serverless-1'; (target, '') for an Airflow version."""
+    platform = parse_platform(target) if target.startswith(SERVERLESS) else None
+    return (platform_airflow(platform), platform) if platform else (target, "")
+
+
+def target_label(target: str) -> str:
+    """How a summary names the target: 'Airflow 3.0.6', 'MWAA Serverless engine 1 (Airflow 3.0.6)'."""
+    airflow, platform = split_target(target)
+    if platform:
+        return f"MWAA Serverless engine {platform.partition('-')[2]} (Airflow {airflow})"
+    return f"Airflow {airflow}"

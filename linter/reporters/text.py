@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from dagshift.linter.diagnostics import Diagnostic
 from dagshift.linter.reporters.context import ReportContext
-from dagshift.linter.targets import creatable, find_target
+from dagshift.linter.targets import creatable, find_target, target_label
 
 Segment = tuple[str, Optional[str]]
 
@@ -171,7 +171,7 @@ def _summary(out: Out, diagnostics: list[Diagnostic], ctx: ReportContext) -> Non
     if not creatable_version(settings.target_version):
         origin += "; MWAA no longer creates environments on it"
     out.line(
-        (f"Target: Airflow {settings.target_version} ({origin}), Python {settings.python_version}.", "dim")
+        (f"Target: {target_label(settings.target_name)} ({origin}), Python {settings.python_version}.", "dim")
     )
     described = environments_line(ctx.run)
     if described:

@@ -102,8 +102,9 @@ def test_wherever_check_reports_a_rule_it_shows_every_severity_rules_lists(obser
 
 
 def test_every_rule_is_reached_on_a_target_it_lists(observed, listed):
-    unreached = [rule.code for rule in REGISTRY
-                 if not any(observed.get((rule.code, t)) for t in TARGETS if listed[rule.code, t])]
+    # A platform's rules list no severity on an environment's target: tests/rules/serverless checks theirs.
+    unreached = [rule.code for rule in REGISTRY if not rule.platform
+                 and not any(observed.get((rule.code, t)) for t in TARGETS if listed[rule.code, t])]
     assert unreached == []
 
 
