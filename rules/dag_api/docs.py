@@ -95,3 +95,55 @@ start = DummyOperator(task_id="start")
 Safe: the import and every use become EmptyOperator (unsafe `EmptyOperator as DummyOperator` when
 the name is re-bound in the file).
 """
+
+SUBDAG_DOC = """
+## What it does
+On targets where SubDagOperator warns (from the wheel: 2.2 and later), reports its import (an
+error on Airflow 3, which no longer has `airflow.operators.subdag`), and each
+`SubDagOperator(task_id=..., subdag=factory(...))` call: either how it becomes a TaskGroup, or why
+dagshift leaves it to a person. With the fix, each SubDAG factory the calls use (in the same file,
+or in a module of the DAG folder the DAG imports: read as text, never imported) is reported
+where it is defined.
+
+## Why it matters on Airflow 2
+SubDAGs are deprecated (they deadlock pools and are removed in Airflow 3); TaskGroups give the
+same grouping in the UI without a separate DAG run.
+
+## Example
+```python
+def section(parent, child, args):
+    sub = DAG(f"{parent}.{child}", default_args=args, schedule_interval="@daily")
+    BashOperator(task_id="load", bash_command="load.sh", dag=sub)
+    return sub
+
+with DAG("etl", default_args=args, schedule_interval="@daily") as dag:
+    load = SubDagOperator(task_id="load", subdag=section("etl", "load", args))
+```
+
+## Fix safety
+Unsafe: the factory builds the same tasks in `TaskGroup(group_id=<task_id>)` of the parent DAG
+(new parameters `parent_dag` and `parent_group`, tasks handed `task_group=`; the sub-DAG's
+`default_args` become the group's) and returns the group, and the SubDagOperator call becomes the
+factory's call, so the variable holds the group and `a >> load >> b` keeps its edges. What changes
+at run time: the tasks' ids gain the `<group_id>.` prefix (their history, XCom keys and
+`external_task_id`s in other DAGs name the old ids), they run in the parent's DagRun (no separate
+DagRun, no SubDAG-level retry or trigger rule), the parent DAG's `default_args` apply where the
+group's do not set a key, and the SubDagOperator's own arguments (`executor`,
+`propagate_skipped_state`, `retries`...) are dropped. No fix, and the reason said, when the
+sub-DAG cannot move into a group: its own schedule, `catchup`, `max_active_runs` or other DAG
+setting that differs from the parent's, an executor of its own, a SubDagOperator argument such as
+`trigger_rule` that applies to the sub-DAG as one task, a factory body dagshift cannot follow
+(several DAGs, the DAG handed to anything but a task's `dag=`), or a factory that other code also
+calls or that lies outside the Airflow deployment.
+"""
+
+_SUBDAG_FACTORY = ("from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+                   "from airflow.operators.subdag import SubDagOperator\n\n\n"
+                   "def section(parent, child, args):\n"
+                   "    sub = DAG(f\"{parent}.{child}\", default_args=args, schedule_interval=\"@daily\")\n"
+                   "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=sub)\n"
+                   "    return sub\n\n\n"
+                   "args = {\"owner\": \"data\"}\n"
+                   "with DAG(\"etl\", default_args=args, schedule_interval=\"@daily\") as dag:\n"
+                   "    load = SubDagOperator(task_id=\"load\", subdag=section(\"etl\", \"load\", args))\n")
+SUBDAG_INVALID: tuple = ()
