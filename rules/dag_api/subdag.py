@@ -215,6 +215,15 @@ def subdag_calls(tree: ast.AST) -> list[ast.Call]:
     return sorted((n for n in ast.walk(tree) if is_subdag_call(n)), key=lambda n: (n.lineno, n.col_offset))
 
 
+def site_id(call: ast.Call, src: Source) -> list[str]:
+    """What names a call site across edits of its file: the function it is in, its task_id and
+    its factory (the project phase decides; the file phase finds the decision by this)."""
+    fn = src.enclosing_function(call)
+    task_id, made = keyword(call, "task_id"), keyword(call, "subdag")
+    factory = made.func if isinstance(made, ast.Call) else made
+    return [fn.name if fn else "", ast.unparse(task_id) if task_id else "", ast.unparse(factory) if factory else ""]
+
+
 def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) -> dict:
     """What one SubDagOperator call is: its factory, its parent DAG, and a reason if it cannot move."""
     task_id = keyword(call, "task_id")
@@ -227,9 +236,8 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     facts = factory(found["key"]) if found["key"] else None
     if facts is None:
         return {**found, "reason": f"dagshift cannot find the factory `{made.func.id}` among the repository's files"}
-    reason = facts.get("reason") or facts.get("blocked")
-    if reason:
-        return {**found, "reason": reason}
+    if facts.get("reason"):
+        return {**found, "reason": facts["reason"]}
     others = sorted(k.arg for k in call.keywords if k.arg not in ("task_id", "subdag", "dag"))
     kept = [k for k in others if k not in OWN]
     if kept:
@@ -252,7 +260,7 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     parent_args = settings.get("default_args", {}).get("text")
     sub_args = _substituted(facts["settings"].get("default_args", {}).get("text"), given)
     found["parent_defaults"] = bool(parent_args) and parent_args != sub_args
-    return found
+    return {**found, "reason": facts.get("blocked")}
 
 
 def _shown(node: Optional[ast.expr]) -> str:

@@ -19,10 +19,11 @@ from typing import Any, Optional
 
 import libcst as cst
 
+from dagshift.fixers.lines import line_start
 from dagshift.linter.diagnostics import UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding
 from dagshift.rules.dag_api import severity
-from dagshift.rules.dag_api.subdag import Source, dag_statement, factory_facts, site, subdag_calls
+from dagshift.rules.dag_api.subdag import Source, dag_statement, site, site_id, subdag_calls
 
 HOMES = {True: "airflow.sdk", False: "airflow.utils.task_group"}
 
@@ -43,9 +44,14 @@ def subdag_findings(visitor: Any, calls: list[cst.Call]) -> bool:
     found = subdag_calls(tree)
     if len(found) != len(calls):
         return False  # (cannot pair the two readings: report nothing of the rewrite)
+    decided = (ctx.facts.get("subdags") or {}).get("sites", {}).get(ctx.relpath, [])
     moved = True
     for call, node in zip(found, calls):
-        moved &= _site(visitor, src, site(call, src, factories.get), node)
+        key = site_id(call, src)
+        decision = next((d for d in decided if d["id"] == key), None)
+        if decision is None:  # (not seen by the project phase: read it now)
+            decision = site(call, src, factories.get)
+        moved &= _site(visitor, src, decision, node)
     for key in mine:
         _factory(visitor, src, factories[key])
     return moved and _only_calls(src, calls)
@@ -72,27 +78,37 @@ def _site(visitor: Any, src: Source, found: dict, node: cst.Call) -> bool:
     inner = code[:-1].rstrip()
     text = inner + ("" if inner.endswith("(") else " " if inner.endswith(",") else ", ") + extra + ")"
     start, end = ctx.span(node)
-    notes = [f"its tasks' ids gain the `{group}.` prefix", "they run in the parent DAG's run (no separate DagRun)"]
+    literal = isinstance(node_task_id(node), cst.SimpleString)
+    notes = [f"its tasks' ids gain the prefix `{group}.`" if literal else
+             f"its tasks' ids gain the group id (the value of `{group}`) and a dot as a prefix",
+             "they run in the parent DAG's run (no separate DagRun)"]
     if found.get("parent_defaults"):
         notes.append("the parent DAG's default_args now apply to them where the group's do not set a key")
     if found["dropped"]:
-        notes.append("the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in found["dropped"]) + " are dropped")
+        notes.append("the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in found["dropped"])
+                     + (" are" if len(found["dropped"]) > 1 else " is") + " dropped")
     name = code.split("(", 1)[0]
     visitor.findings.append(Finding("DS510", node.func, (
-        f"SubDagOperator `{group}` can become a TaskGroup built by `{name}(...)` in the parent DAG: at run time "
+        f"SubDagOperator `{group}` can become a TaskGroup built by `{name}(...)` "
+        + ("inside its parent's group" if found["outer"] else "in the parent DAG") + ": at run time "
         + ", ".join(notes[:-1]) + " and " + notes[-1]
     ), severity=severity.subdag(visitor.facts), fix=Fix((Edit(start, end, text),), UNSAFE,
                                                           f"build `{group}` as a TaskGroup")))
     return True
 
 
+def node_task_id(node: cst.Call) -> Optional[cst.BaseExpression]:
+    return next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "task_id"), None)
+
+
 def _factory(visitor: Any, src: Source, facts: dict) -> None:
     ctx = visitor.ctx
     fn_ast = src.functions.get(facts["name"])
     fn = next((s for s in ctx.module.body if isinstance(s, cst.FunctionDef) and s.name.value == facts["name"]), None)
-    if fn_ast is None or fn is None or factory_facts(fn_ast, src.bindings).get("reason"):
+    found = dag_statement(fn_ast) if fn_ast is not None else "gone"
+    if fn is None or isinstance(found, str):
         return  # (already rewritten, or no longer what the project phase saw)
-    form, var, _ = dag_statement(fn_ast)
+    form, var, _ = found
     home = HOMES[bool(visitor.facts["subdag_removed"])]
     if "TaskGroup" in ctx.imports.by_local and ctx.imports.resolve("TaskGroup") not in {f"{h}.TaskGroup" for h in HOMES.values()}:
         return  # (`TaskGroup` means something else here)
@@ -110,13 +126,24 @@ def _factory(visitor: Any, src: Source, facts: dict) -> None:
     edits.append(Edit(start, end, group if form == "assign" else f"parent_dag, {group}"))
     edits += _task_edits(ctx, fn, var)
     if "TaskGroup" not in ctx.imports.by_local:
-        edits.append(visitor._import_line(f"from {home} import TaskGroup"))
-    sites = ", ".join(facts.get("sites", []))
+        edits.append(_import(visitor, f"from {home} import TaskGroup"))
+    sites = facts.get("sites", [])
+    many = "s" if len(sites) > 1 else ""
     visitor.findings.append(Finding("DS510", fn.name, (
-        f"`{facts['name']}` builds the sub-DAG of the SubDagOperator at {sites}: the fix makes it build "
+        f"`{facts['name']}` builds the sub-DAG{many} of the SubDagOperator{many} at {', '.join(sites)}: the fix makes it build "
         f"`TaskGroup(group_id={facts['group']})` in the parent DAG instead (new parameters `parent_dag` and "
         "`parent_group`; its tasks get `task_group=`)"
     ), severity=severity.subdag(visitor.facts), fix=Fix(tuple(edits), UNSAFE, f"make `{facts['name']}` build a TaskGroup")))
+
+
+def _import(visitor: Any, line: str) -> Edit:
+    """The import above the file's first top-level Airflow import (else where the family puts one)."""
+    ctx = visitor.ctx
+    first = next((i for i in ctx.imports if not i.enclosing and (i.module or "").split(".")[0] == "airflow"), None)
+    if first is None:
+        return visitor._import_line(line)
+    at = line_start(ctx.index, ctx.span(first.statement)[0])
+    return Edit(at, at, line + ctx.module.default_newline)
 
 
 def _dag_call(fn: cst.FunctionDef) -> Optional[cst.Call]:

@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 from typing import Any, Optional
 
-from dagshift.rules.dag_api.subdag import MARKER, Source, factory_facts, keyword, site, subdag_calls
+from dagshift.rules.dag_api.subdag import MARKER, Source, factory_facts, keyword, site, site_id, subdag_calls
 
 
 def build(project: Any) -> dict:
@@ -40,17 +40,21 @@ def build(project: Any) -> dict:
     def sites_now() -> dict[str, list[dict]]:
         return {r: [site(c, sources[r], factory) for c in found] for r, found in calls.items()}  # type: ignore[arg-type]
 
+    _other_uses(project, python, factories, sites_now(), source)
     sites = sites_now()
-    _other_uses(project, python, factories, sites, source)
     for _ in range(len(factories) + 2):  # a fixed point: each round blocks more, or ends
         if not _block(project, python, factories, sites):
             break
         sites = sites_now()
+    for relpath, found in sites.items():
+        for call, s in zip(calls[relpath], found):
+            s["id"] = site_id(call, sources[relpath])  # type: ignore[arg-type]
     for relpath, found in sorted(sites.items()):
         for s in found:
             if s["key"] and factories.get(s["key"]):
                 factories[s["key"]].setdefault("sites", []).append(f"{relpath}:{s['line']}")
-    return {"factories": {k: v for k, v in sorted(factories.items()) if v is not None}}
+    return {"factories": {k: v for k, v in sorted(factories.items()) if v is not None},
+            "sites": {r: found for r, found in sorted(sites.items()) if found}}
 
 
 def _parse(path: Path, relpath: str, root: Path) -> Optional[Source]:
