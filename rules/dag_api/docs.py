@@ -1,5 +1,7 @@
 """Long rule texts of the DAG API family, kept out of rules.py so each declaration stays short."""
 
+from dagshift.linter.rule import Example
+
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
 
 STAGE_OPERATOR = """from airflow.models import BaseOperator
@@ -137,13 +139,38 @@ setting that differs from the parent's, an executor of its own, a SubDagOperator
 calls or that lies outside the Airflow deployment.
 """
 
-_SUBDAG_FACTORY = ("from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+_SUBDAG_FACTORY = ("from datetime import datetime\n\n"
+                   "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
                    "from airflow.operators.subdag import SubDagOperator\n\n\n"
                    "def section(parent, child, args):\n"
                    "    sub = DAG(f\"{parent}.{child}\", default_args=args, schedule_interval=\"@daily\")\n"
                    "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=sub)\n"
                    "    return sub\n\n\n"
-                   "args = {\"owner\": \"data\"}\n"
+                   "args = {\"owner\": \"data\", \"start_date\": datetime(2024, 1, 1)}\n"
                    "with DAG(\"etl\", default_args=args, schedule_interval=\"@daily\") as dag:\n"
                    "    load = SubDagOperator(task_id=\"load\", subdag=section(\"etl\", \"load\", args))\n")
-SUBDAG_INVALID: tuple = ()
+_SUBDAG_FIXED = ("from datetime import datetime\n\n"
+                 "from airflow.sdk import TaskGroup\nfrom airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n\n"
+                 "def section(parent, child, args, parent_dag, parent_group=None):\n"
+                 "    sub = TaskGroup(group_id=child, default_args=args, dag=parent_dag, parent_group=parent_group)\n"
+                 "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=parent_dag, task_group=sub)\n"
+                 "    return sub\n\n\n"
+                 "args = {\"owner\": \"data\", \"start_date\": datetime(2024, 1, 1)}\n"
+                 "with DAG(\"etl\", default_args=args, schedule_interval=\"@daily\") as dag:\n"
+                 "    load = section(\"etl\", \"load\", args, parent_dag=dag)\n")
+_SUBDAG_REMOVED = ("SubDagOperator was removed in Airflow 3: the import fails on 3.0.6; rewrite the sub-DAG as a "
+                   "TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG")
+SUBDAG_INVALID = (
+    Example(_SUBDAG_FACTORY, _SUBDAG_FIXED, target="3.0.6", findings=(
+        (5, 38, _SUBDAG_REMOVED),
+        (8, 5, "`section` builds the sub-DAG of the SubDagOperator at dags/example_dag.py:16: the fix makes it build "
+               "`TaskGroup(group_id=child)` in the parent DAG instead (new parameters `parent_dag` and `parent_group`; "
+               "its tasks get `task_group=`)"),
+        (16, 12, "SubDagOperator `load` can become a TaskGroup built by `section(...)` in the parent DAG: at run time "
+                 "its tasks' ids gain the prefix `load.` and they run in the parent DAG's run (no separate DagRun)"))),
+    Example(_SUBDAG_FACTORY.replace('"@daily")\n    Bash', '"@hourly")\n    Bash'), None, target="2.11.2", findings=(
+        (5, 38, "SubDagOperator is deprecated on Airflow 2.11.2: use a TaskGroup"),
+        (16, 12, "SubDagOperator `load` is not rewritten as a TaskGroup: the sub-DAG has its own schedule (`'@hourly'`; "
+                 "the parent DAG's is `'@daily'`), which a TaskGroup cannot keep"))),
+    Example("from airflow.operators.subdag import SubDagOperator\n", "", target="3.0.6", findings=((1, 38, _SUBDAG_REMOVED),)),
+)

@@ -181,6 +181,19 @@ def _parameters(ctx: Any, fn: cst.FunctionDef, defaults: bool) -> Edit:
     return Edit(end, end, ", " + added)
 
 
+def _handed(ctx: Any, arg: cst.Arg, var: str) -> list[Edit]:
+    """`dag=<var>` -> `dag=parent_dag, task_group=<var>`; on a line of its own, the new argument
+    gets a line of its own below it."""
+    start, end = ctx.span(arg.value)
+    begin = ctx.text.rfind("\n", 0, start) + 1
+    indent = ctx.text[begin:ctx.span(arg)[0]]
+    eol = ctx.text.find("\n", end)
+    rest = ctx.text[end:eol if eol >= 0 else len(ctx.text)]
+    if indent.strip() or not isinstance(arg.comma, cst.Comma) or rest.strip() != ",":
+        return [Edit(start, end, f"parent_dag, task_group={var}")]
+    return [Edit(start, end, "parent_dag"), Edit(eol, eol, f"\n{indent}task_group={var},")]
+
+
 def _task_edits(ctx: Any, fn: cst.FunctionDef, var: str) -> list[Edit]:
     """`dag=<var>` -> `dag=parent_dag, task_group=<var>` in every call of the body but the
     SubDagOperator calls (their own rewrite replaces them whole)."""
@@ -193,8 +206,7 @@ def _task_edits(ctx: Any, fn: cst.FunctionDef, var: str) -> list[Edit]:
             for arg in node.args:
                 if (arg.keyword is not None and arg.keyword.value == "dag" and isinstance(arg.value, cst.Name)
                         and arg.value.value == var):
-                    start, end = ctx.span(arg.value)
-                    edits.append(Edit(start, end, f"parent_dag, task_group={var}"))
+                    edits.extend(_handed(ctx, arg, var))
             return True
 
     fn.visit(Calls())

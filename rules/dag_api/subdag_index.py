@@ -18,6 +18,7 @@ from dagshift.rules.dag_api.subdag import MARKER, Source, factory_facts, keyword
 def build(project: Any) -> dict:
     root = project.settings.root.resolve()
     python = {e.relpath: project.real_path(e.path) for e in project.files_of("python")}
+    shown = {e.relpath: e.display for e in project.files_of("python")}  # (paths as the run shows them)
     sources: dict[str, Optional[Source]] = {}
 
     def source(relpath: str, path: Optional[Path] = None) -> Optional[Source]:
@@ -40,10 +41,10 @@ def build(project: Any) -> dict:
     def sites_now() -> dict[str, list[dict]]:
         return {r: [site(c, sources[r], factory) for c in found] for r, found in calls.items()}  # type: ignore[arg-type]
 
-    _other_uses(project, python, factories, sites_now(), source)
+    _other_uses(project, python, factories, sites_now(), source, shown)
     sites = sites_now()
     for _ in range(len(factories) + 2):  # a fixed point: each round blocks more, or ends
-        if not _block(project, python, factories, sites):
+        if not _block(project, python, factories, sites, shown):
             break
         sites = sites_now()
     for relpath, found in sites.items():
@@ -52,7 +53,7 @@ def build(project: Any) -> dict:
     for relpath, found in sorted(sites.items()):
         for s in found:
             if s["key"] and factories.get(s["key"]):
-                factories[s["key"]].setdefault("sites", []).append(f"{relpath}:{s['line']}")
+                factories[s["key"]].setdefault("sites", []).append(f"{shown.get(relpath, relpath)}:{s['line']}")
     return {"factories": {k: v for k, v in sorted(factories.items()) if v is not None},
             "sites": {r: found for r, found in sorted(sites.items()) if found}}
 
@@ -64,7 +65,7 @@ def _parse(path: Path, relpath: str, root: Path) -> Optional[Source]:
         return None  # the file's own checks report it
 
 
-def _block(project: Any, python: dict, factories: dict, sites: dict) -> bool:
+def _block(project: Any, python: dict, factories: dict, sites: dict, shown: dict) -> bool:
     """Block what cannot move this round; True when anything new was blocked."""
     changed = False
 
@@ -81,21 +82,33 @@ def _block(project: Any, python: dict, factories: dict, sites: dict) -> bool:
         if facts is not None and relpath not in python:
             block(key, f"the factory's file {relpath} is not among the files dagshift checks")
         elif facts is not None and model is not None and model.member(relpath) is None:
-            block(key, f"the factory's file {relpath} is outside the Airflow deployment")
+            block(key, f"the factory's file {shown.get(relpath, relpath)} is outside the Airflow deployment")
     for relpath, found in sites.items():
         outside = model is not None and model.member(relpath) is None
         for s in found:
-            reason = s["reason"] or (f"{relpath} is outside the Airflow deployment" if outside else None)
+            where = shown.get(relpath, relpath)
+            placed = f"{where} is outside the Airflow deployment" if outside else None
+            if placed is None and s["key"] and model is not None:
+                placed = _elsewhere(model, relpath, s["key"].split("::")[0], shown)
+            reason = s["reason"] or placed
             if reason is None:
                 continue
-            if s["key"]:
-                block(s["key"], f"its SubDagOperator `{s['group']}` at {relpath}:{s['line']} cannot move: {reason}")
+            if s["key"]:  # (where the files lie is said as it is: it is every caller's reason)
+                block(s["key"], placed or f"its SubDagOperator `{s['group']}` at {where}:{s['line']} cannot move: {reason}")
             if s.get("outer"):
                 block(s["outer"], f"the SubDagOperator `{s['group']}` inside it cannot move: {reason}")
             fn = _enclosing_key(relpath, s["line"], factories)
             if fn:
                 block(fn, f"the SubDagOperator `{s['group']}` inside it cannot move: {reason}")
     return changed
+
+
+def _elsewhere(model: Any, relpath: str, factory_path: str, shown: dict) -> Optional[str]:
+    """A factory in another Airflow environment than its caller: one fix would land without the other."""
+    mine, theirs = model.member(relpath), model.member(factory_path)
+    if mine is not None and theirs is not None and mine.environment != theirs.environment:
+        return f"its factory's file {shown.get(factory_path, factory_path)} belongs to another Airflow environment"
+    return None
 
 
 def _enclosing_key(relpath: str, line: int, factories: dict) -> Optional[str]:
@@ -106,7 +119,7 @@ def _enclosing_key(relpath: str, line: int, factories: dict) -> Optional[str]:
     return None
 
 
-def _other_uses(project: Any, python: dict, factories: dict, sites: dict, source: Any) -> None:
+def _other_uses(project: Any, python: dict, factories: dict, sites: dict, source: Any, shown: dict) -> None:
     """A factory that other code calls too (a helper, another DAG without SubDagOperator) stays."""
     at_sites = {(r, s["line"]) for r, found in sites.items() for s in found}
     for key, facts in factories.items():
@@ -129,7 +142,8 @@ def _other_uses(project: Any, python: dict, factories: dict, sites: dict, source
                     holder = src.parents.get(kw) if isinstance(kw, ast.keyword) else None
                     if not (isinstance(holder, ast.Call) and keyword(holder, "subdag") is call
                             and (other, holder.lineno) in at_sites):
-                        facts["blocked"] = f"`{name}` is also used at {other}:{node.lineno}, outside a SubDagOperator"
+                        facts["blocked"] = (f"`{name}` is also used at {shown.get(other, other)}:{node.lineno}, "
+                                            "outside a SubDagOperator")
                         break
             if facts.get("blocked"):
                 break

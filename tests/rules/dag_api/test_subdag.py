@@ -1,0 +1,143 @@
+"""DS510's SubDAG -> TaskGroup rewrite on a repository of the shapes real ones write: a factory
+imported from the DAG folder's own module and used twice, nested SubDAGs built in `with DAG(...)`
+factories with a loop, a sub-DAG with its own schedule, a SubDagOperator with its own trigger rule,
+and a factory another DAG file also calls. Exact findings on 3.0.6 (errors) and 2.11.2 (warnings),
+the exact fixed tree, a second `--fix` that changes nothing, and (where the verification venvs
+exist) the DAG-equivalence check of the fixed DAGs on 3.0.6 against the originals on 2.11.2.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from dagshift.rules import default_registry
+from tests.conftest import FIXTURES, ROOT
+
+REPO = FIXTURES / "dag_api" / "subdags"
+FIXED = FIXTURES / "dag_api" / "expected" / "subdags.3.0.6.fixed"
+IMPORT_GONE = ("SubDagOperator was removed in Airflow 3: the import fails on 3.0.6; rewrite the sub-DAG as a "
+               "TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG")
+RUN_TIME = "at run time its tasks' ids gain the prefix `{}.` and they run in the parent DAG's run (no separate DagRun)"
+FACTORY = ("`{}` builds the sub-DAG{s} of the SubDagOperator{s} at {}: the fix makes it build `TaskGroup(group_id={})` "
+           "in the parent DAG instead (new parameters `parent_dag` and `parent_group`; its tasks get `task_group=`)")
+SITES = [
+    ("dags/example_subdag_operator.py", 6, 47, IMPORT_GONE),
+    ("dags/example_subdag_operator.py", 20, 13, "SubDagOperator `section-1` can become a TaskGroup built by "
+     "`subdag(...)` in the parent DAG: " + RUN_TIME.format("section-1")),
+    ("dags/example_subdag_operator.py", 28, 13, "SubDagOperator `section-2` can become a TaskGroup built by "
+     "`subdag(...)` in the parent DAG: at run time its tasks' ids gain the prefix `section-2.`, they run in the "
+     "parent DAG's run (no separate DagRun) and the SubDagOperator's own `mode=` is dropped"),
+    ("dags/finance_close.py", 5, 38, IMPORT_GONE),
+    ("dags/finance_close.py", 23, 15, "SubDagOperator `refresh` is not rewritten as a TaskGroup: the sub-DAG has its "
+     "own schedule (`timedelta(hours=1)`; the parent DAG's is `'@daily'`), which a TaskGroup cannot keep"),
+    ("dags/finance_close.py", 24, 14, "SubDagOperator `audit` is not rewritten as a TaskGroup: the SubDagOperator's "
+     "own `trigger_rule=` applies to the sub-DAG as one task, which a TaskGroup cannot carry"),
+    ("dags/nested_subdags.py", 5, 38, IMPORT_GONE),
+    ("dags/nested_subdags.py", 10, 5, FACTORY.format("load_table", "dags/nested_subdags.py:21", "child", s="")),
+    ("dags/nested_subdags.py", 18, 5, FACTORY.format("warehouse", "dags/nested_subdags.py:26", "child", s="")),
+    ("dags/nested_subdags.py", 21, 13, "SubDagOperator `table` can become a TaskGroup built by `load_table(...)` "
+     "inside its parent's group: at run time its tasks' ids gain the group id (the value of `table`) and a dot as a "
+     "prefix and they run in the parent DAG's run (no separate DagRun)"),
+    ("dags/nested_subdags.py", 26, 23, "SubDagOperator `warehouse` can become a TaskGroup built by `warehouse(...)` "
+     "in the parent DAG: " + RUN_TIME.format("warehouse")),
+    ("dags/quality.py", 4, 38, IMPORT_GONE),
+    ("dags/quality.py", 10, 5, "SubDagOperator `checks` is not rewritten as a TaskGroup: `quality_checks` is also "
+     "used at dags/quality_standalone.py:6, outside a SubDagOperator"),
+    ("dags/subdags/subdag.py", 6, 5, FACTORY.format(
+        "subdag", "dags/example_subdag_operator.py:20, dags/example_subdag_operator.py:28", "child_dag_name", s="s")),
+]
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def findings(cli, root: Path, target: str, *extra: str) -> list[tuple]:
+    result = cli("check", ".", "--format", "json", "--no-cache", "--target-version", target, *extra, cwd=root,
+                 registry=default_registry())
+    return [(f["path"], f["line"], f["column"], f["severity"], f["message"], f["fixable"])
+            for f in json.loads(result.out)]
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    shutil.copytree(REPO, tmp_path / "repo")
+    return tmp_path / "repo"
+
+
+def test_findings_on_3_0_6_say_what_moves_and_why_the_rest_stays(cli, repo):
+    # Fixed: the moves, their factories and the imports they free; not the files whose calls stay.
+    expected = [(p, line, col, "error", message, "finance" not in p and "quality" not in p)
+                for p, line, col, message in SITES]
+    assert findings(cli, repo, "3.0.6", "--select", "DS510") == expected
+
+
+def test_on_2_11_2_where_subdag_operator_still_works_they_are_warnings(cli, repo):
+    found = findings(cli, repo, "2.11.2", "--select", "DS510")
+    assert [(p, line, col, severity) for p, line, col, severity, _, _ in found] == [
+        (p, line, col, "warning") for p, line, col, _ in SITES]
+    assert found[0][4] == "SubDagOperator is deprecated on Airflow 2.11.2: use a TaskGroup"
+    assert [f[4] for f in found if f[4] != found[0][4] and "deprecated" not in f[4]] == [
+        m for _, _, _, m in SITES if m != IMPORT_GONE]
+
+
+def test_the_fix_writes_task_groups_and_a_second_fix_changes_nothing(cli, repo):
+    args = ("--target-version", "3.0.6", "--no-cache", "--select", "DS510")
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", *args, cwd=repo, registry=default_registry())
+    assert tree(repo) == tree(FIXED)
+    again = cli("check", ".", "--fix", "--unsafe-fixes", "--diff", *args, cwd=repo, registry=default_registry())
+    assert (again.out, again.err) == ("", "0 files would be changed (0 findings fixed).\n")
+    assert tree(repo) == tree(FIXED)
+    left = findings(cli, repo, "3.0.6", "--select", "DS510")
+    assert [(p, line) for p, line, *_ in left] == [
+        ("dags/finance_close.py", 5), ("dags/finance_close.py", 23), ("dags/finance_close.py", 24),
+        ("dags/quality.py", 4), ("dags/quality.py", 10)]
+
+
+def test_a_factory_in_another_environment_is_not_rewritten(cli, tmp_path):
+    """The factory module lives in a library folder beside the deployment, which dagshift reads as
+    an environment of its own: one fix could land without the other, so neither is offered."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "dags", root / "airflow" / "dags")
+    shutil.rmtree(root / "airflow" / "dags" / "subdags")
+    (root / "airflow" / "requirements.txt").write_text("apache-airflow==2.11.2\n")
+    (root / "lib" / "subdags").mkdir(parents=True)
+    shutil.copy(REPO / "dags" / "subdags" / "subdag.py", root / "lib" / "subdags" / "subdag.py")
+    (root / "airflow" / "dags" / "example_subdag_operator.py").write_text(
+        (REPO / "dags" / "example_subdag_operator.py").read_text().replace(
+            "from subdags.subdag import subdag", "from lib.subdags.subdag import subdag"))
+    found = [f for f in findings(cli, root, "3.0.6", "--select", "DS510") if "example" in f[0]]
+    assert [(f[1], f[5]) for f in found] == [(6, False), (20, False), (28, False)]
+    assert found[1][4] == ("SubDagOperator `section-1` is not rewritten as a TaskGroup: its factory's file "
+                           "lib/subdags/subdag.py belongs to another Airflow environment")
+
+
+VENVS = [Path("/tmp/dagshift-verify-2.11.2/bin/python"), Path("/tmp/dagshift-verify-3.0.6/bin/python")]
+
+
+@pytest.mark.skipif(not all(p.exists() for p in VENVS),
+                    reason="the Airflow 2.11.2 and 3.0.6 verification venvs (/tmp/dagshift-verify-<version>, built by "
+                           "scripts/verify_against_airflow.py) are missing")
+def test_the_rewritten_dags_are_equivalent_on_3_0_6_to_the_originals_on_2_11_2(cli, repo, tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import verify_equivalence
+    finally:
+        sys.path.pop(0)
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", "3.0.6", "--no-cache", cwd=repo,
+        registry=default_registry())
+    old = verify_equivalence.probe(VENVS[0], "2.11.2", (REPO / "dags").resolve(), None)
+    new = verify_equivalence.probe(VENVS[1], "3.0.6", (repo / "dags").resolve(), None)
+    report = verify_equivalence.compare(old, new)
+    assert report["dags"] == {"example_subdag_operator": [], "nightly_warehouse": [], "quality_standalone.checks": [],
+                              "finance_close": ["only in the original"], "quality": ["only in the original"]}
+    assert report["problems"] == [
+        "fixed finance_close.py fails to load: ModuleNotFoundError: No module named 'airflow.operators.subdag'",
+        "fixed quality.py fails to load: ModuleNotFoundError: No module named 'airflow.operators.subdag'"]
+    assert len(old["dags"]["example_subdag_operator"]["tasks"]) == 13
+    assert len(new["dags"]["nightly_warehouse"]["edges"]) == 4  # extract >> load in each group, load >> report
