@@ -64,7 +64,8 @@ def _env(home: Path, folder: Path, plugins: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PYTHON", "VIRTUAL_ENV"))}
     env.update({"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "AIRFLOW__CORE__DAGS_FOLDER": str(folder),
-                "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins), "PYTHONWARNINGS": "ignore"})
+                "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins), "PYTHONWARNINGS": "ignore",
+                "PYTHONDONTWRITEBYTECODE": "1"})  # (the folders compared stay as they were)
     return env
 
 

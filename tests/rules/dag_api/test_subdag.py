@@ -131,7 +131,9 @@ def test_the_rewritten_dags_are_equivalent_on_3_0_6_to_the_originals_on_2_11_2(c
         sys.path.pop(0)
     cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", "3.0.6", "--no-cache", cwd=repo,
         registry=default_registry())
-    old = verify_equivalence.probe(VENVS[0], "2.11.2", (REPO / "dags").resolve(), None)
+    original = tmp_path / "original"
+    shutil.copytree(REPO, original)
+    old = verify_equivalence.probe(VENVS[0], "2.11.2", original / "dags", None)
     new = verify_equivalence.probe(VENVS[1], "3.0.6", (repo / "dags").resolve(), None)
     report = verify_equivalence.compare(old, new)
     assert report["dags"] == {"example_subdag_operator": [], "nightly_warehouse": [], "quality_standalone.checks": [],
