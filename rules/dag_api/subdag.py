@@ -127,6 +127,8 @@ def _body(fn: ast.FunctionDef, var: str) -> Optional[str]:
         return f"`{fn.name}` does not end by returning its DAG `{var}`"
     allowed: set[int] = {id(r.value) for r in returns}
     for node in ast.walk(fn):
+        if isinstance(node, ast.With) and len(node.items) == 1 and node.items[0].optional_vars is None:
+            allowed.add(id(node.items[0].context_expr))  # `with dag_subdag:` (re-entering the DAG's context)
         if isinstance(node, ast.Call):
             for k in node.keywords:
                 if k.arg == "dag" and isinstance(k.value, ast.Name) and k.value.id == var:

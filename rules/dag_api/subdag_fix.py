@@ -200,6 +200,14 @@ def _task_edits(ctx: Any, fn: cst.FunctionDef, var: str) -> list[Edit]:
     edits: list[Edit] = []
 
     class Calls(cst.CSTVisitor):
+        def visit_With(self, node: cst.With) -> Optional[bool]:
+            item = node.items[0].item
+            if (len(node.items) == 1 and node.items[0].asname is None and isinstance(item, cst.Name)
+                    and item.value == var):
+                start, end = ctx.span(item)  # `with sub:` -> `with parent_dag, sub:` (both contexts)
+                edits.append(Edit(start, end, f"parent_dag, {var}"))
+            return True
+
         def visit_Call(self, node: cst.Call) -> Optional[bool]:
             if _last(node.func) == "SubDagOperator":
                 return False

@@ -1,6 +1,6 @@
 """DS510's SubDAG -> TaskGroup rewrite on a repository of the shapes real ones write: a factory
 imported from the DAG folder's own module and used twice, nested SubDAGs built in `with DAG(...)`
-factories with a loop, a sub-DAG with its own schedule, a SubDagOperator with its own trigger rule,
+factories with a loop, a factory that re-enters its DAG (`with dag_subdag:`), a sub-DAG with its own schedule, a SubDagOperator with its own trigger rule,
 and a factory another DAG file also calls. Exact findings on 3.0.6 (errors) and 2.11.2 (warnings),
 the exact fixed tree, a second `--fix` that changes nothing, and (where the verification venvs
 exist) the DAG-equivalence check of the fixed DAGs on 3.0.6 against the originals on 2.11.2.
@@ -26,6 +26,11 @@ RUN_TIME = "at run time its tasks' ids gain the prefix `{}.` and they run in the
 FACTORY = ("`{}` builds the sub-DAG{s} of the SubDagOperator{s} at {}: the fix makes it build `TaskGroup(group_id={})` "
            "in the parent DAG instead (new parameters `parent_dag` and `parent_group`; its tasks get `task_group=`)")
 SITES = [
+    ("dags/etl_template.py", 5, 38, IMPORT_GONE),
+    ("dags/etl_template.py", 8, 5, FACTORY.format("etl_load", "dags/etl_template.py:21", "child_dag_name", s="")),
+    ("dags/etl_template.py", 21, 12, "SubDagOperator `load` can become a TaskGroup built by `etl_load(...)` in the "
+     "parent DAG: at run time its tasks' ids gain the prefix `load.`, they run in the parent DAG's run (no separate "
+     "DagRun) and the parent DAG's default_args now apply to them where the group's do not set a key"),
     ("dags/example_subdag_operator.py", 6, 47, IMPORT_GONE),
     ("dags/example_subdag_operator.py", 20, 13, "SubDagOperator `section-1` can become a TaskGroup built by "
      "`subdag(...)` in the parent DAG: " + RUN_TIME.format("section-1")),
@@ -136,7 +141,8 @@ def test_the_rewritten_dags_are_equivalent_on_3_0_6_to_the_originals_on_2_11_2(c
     old = verify_equivalence.probe(VENVS[0], "2.11.2", original / "dags", None)
     new = verify_equivalence.probe(VENVS[1], "3.0.6", (repo / "dags").resolve(), None)
     report = verify_equivalence.compare(old, new)
-    assert report["dags"] == {"example_subdag_operator": [], "nightly_warehouse": [], "quality_standalone.checks": [],
+    assert report["dags"] == {"etl_template": [], "example_subdag_operator": [], "nightly_warehouse": [],
+                              "quality_standalone.checks": [],
                               "finance_close": ["only in the original"], "quality": ["only in the original"]}
     assert report["problems"] == [
         "fixed finance_close.py fails to load: ModuleNotFoundError: No module named 'airflow.operators.subdag'",
