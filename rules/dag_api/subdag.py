@@ -191,10 +191,10 @@ class Source:
     def factory_key(self, name: str) -> Optional[str]:
         """`path::name` of the function a top-level name denotes: defined here, or imported from a
         module of the repository (looked for from this file's folder up to the project root)."""
-        binding = self.bindings.get(name, False)
-        if binding is None and name in self.functions:
+        if name in self.bindings and self.bindings[name] is None and name in self.functions:
             return f"{self.relpath}::{name}"
-        if not binding or not binding[0] or not binding[1]:
+        binding = self.bindings.get(name)
+        if binding is None or not binding[0] or not binding[1]:
             return None
         source, imported = binding
         folder = self.path.parent
@@ -214,7 +214,8 @@ class Source:
 
 
 def subdag_calls(tree: ast.AST) -> list[ast.Call]:
-    return sorted((n for n in ast.walk(tree) if is_subdag_call(n)), key=lambda n: (n.lineno, n.col_offset))
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and is_subdag_call(n)]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
 def site_id(call: ast.Call, src: Source) -> list[str]:
@@ -240,7 +241,7 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
         return {**found, "reason": f"dagshift cannot find the factory `{made.func.id}` among the repository's files"}
     if facts.get("reason"):
         return {**found, "reason": facts["reason"]}
-    others = sorted(k.arg for k in call.keywords if k.arg not in ("task_id", "subdag", "dag"))
+    others = sorted(k.arg or "**" for k in call.keywords if k.arg not in ("task_id", "subdag", "dag"))
     kept = [k for k in others if k not in OWN]
     if kept:
         return {**found, "reason": "the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in kept)
@@ -276,7 +277,7 @@ def _arguments(made: ast.Call, facts: dict) -> Any:
         return "the factory is called with `*` or `**` arguments"
     params = facts["params"]
     given: dict[str, ast.expr] = dict(zip(params, made.args))
-    given.update({k.arg: k.value for k in made.keywords if k.arg in params})
+    given.update({k.arg: k.value for k in made.keywords if k.arg is not None and k.arg in params})
     for name, default in facts["defaults"].items():
         given.setdefault(name, ast.parse(default, mode="eval").body)
     if len(made.args) > len(params) or set(params) - set(given) or {k.arg for k in made.keywords} - set(params):
@@ -292,12 +293,12 @@ def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]
     if named is not None and name is None:
         return "its `dag=` is not a name dagshift can follow"
     node: ast.AST = call
-    dag_call = None
+    dag_call: Optional[ast.Call] = None
     while name is None and node in src.parents:
         node = src.parents[node]
         if isinstance(node, ast.With):
             item = next((i for i in node.items if is_dag_call(i.context_expr)), None)
-            if item is not None and isinstance(item.optional_vars, ast.Name):
+            if item is not None and isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
                 name, dag_call = item.optional_vars.id, item.context_expr
     if name is None:
         return "its parent DAG is not a name dagshift can follow (`dag=` or `with DAG(...) as dag:`)"
@@ -311,12 +312,13 @@ def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]
             return name, key, outer["settings"], src.bindings
     scope = outer_fn or src.tree
     for node in ast.walk(scope):
-        if dag_call is None and isinstance(node, ast.Assign) and is_dag_call(node.value):
+        if dag_call is None and isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and is_dag_call(node.value):
             if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
                 dag_call = node.value
         elif dag_call is None and isinstance(node, ast.With):
-            dag_call = next((i.context_expr for i in node.items if is_dag_call(i.context_expr)
-                             and isinstance(i.optional_vars, ast.Name) and i.optional_vars.id == name), None)
+            dag_call = next((i.context_expr for i in node.items if isinstance(i.context_expr, ast.Call)
+                             and is_dag_call(i.context_expr) and isinstance(i.optional_vars, ast.Name)
+                             and i.optional_vars.id == name), None)
     if dag_call is None or any(k.arg is None for k in dag_call.keywords):
         return f"dagshift cannot read the parent DAG `{name}`'s arguments"
     settings = {RENAMED.get(k.arg or "", k.arg): {"text": ast.unparse(k.value)} for k in dag_call.keywords}

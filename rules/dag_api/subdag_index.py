@@ -26,7 +26,7 @@ def build(project: Any) -> dict:
             sources[relpath] = _parse(path or root / relpath, relpath, root)
         return sources[relpath]
 
-    factories: dict[str, dict] = {}
+    factories: dict[str, Optional[dict]] = {}
 
     def factory(key: str) -> Optional[dict]:
         if key not in factories:
@@ -37,7 +37,8 @@ def build(project: Any) -> dict:
         return factories[key]
 
     callers = [r for r, p in sorted(python.items()) if project.has(p, MARKER)]
-    calls = {r: subdag_calls(s.tree) for r in callers if (s := source(r, python[r])) is not None}
+    calls = {r: subdag_calls(src.tree) for r in callers if (src := source(r, python[r])) is not None}
+
     def sites_now() -> dict[str, list[dict]]:
         return {r: [site(c, sources[r], factory) for c in found] for r, found in calls.items()}  # type: ignore[arg-type]
 
@@ -47,13 +48,12 @@ def build(project: Any) -> dict:
         if not _block(project, python, factories, sites, shown):
             break
         sites = sites_now()
-    for relpath, found in sites.items():
-        for call, s in zip(calls[relpath], found):
-            s["id"] = site_id(call, sources[relpath])  # type: ignore[arg-type]
     for relpath, found in sorted(sites.items()):
-        for s in found:
-            if s["key"] and factories.get(s["key"]):
-                factories[s["key"]].setdefault("sites", []).append(f"{shown.get(relpath, relpath)}:{s['line']}")
+        for call, decided in zip(calls[relpath], found):
+            decided["id"] = site_id(call, sources[relpath])  # type: ignore[arg-type]
+            used = factories.get(decided["key"]) if decided["key"] else None
+            if used is not None:
+                used.setdefault("sites", []).append(f"{shown.get(relpath, relpath)}:{decided['line']}")
     return {"factories": {k: v for k, v in sorted(factories.items()) if v is not None},
             "sites": {r: found for r, found in sorted(sites.items()) if found}}
 
