@@ -129,11 +129,7 @@ VENVS = [Path("/tmp/dagshift-verify-2.11.2/bin/python"), Path("/tmp/dagshift-ver
                     reason="the Airflow 2.11.2 and 3.0.6 verification venvs (/tmp/dagshift-verify-<version>, built by "
                            "scripts/verify_against_airflow.py) are missing")
 def test_the_rewritten_dags_are_equivalent_on_3_0_6_to_the_originals_on_2_11_2(cli, repo, tmp_path):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import verify_equivalence
-    finally:
-        sys.path.pop(0)
+    verify_equivalence = _comparer()
     cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", "3.0.6", "--no-cache", cwd=repo,
         registry=default_registry())
     original = tmp_path / "original"
@@ -149,3 +145,34 @@ def test_the_rewritten_dags_are_equivalent_on_3_0_6_to_the_originals_on_2_11_2(c
         "fixed quality.py fails to load: ModuleNotFoundError: No module named 'airflow.operators.subdag'"]
     assert len(old["dags"]["example_subdag_operator"]["tasks"]) == 13
     assert len(new["dags"]["nightly_warehouse"]["edges"]) == 4  # extract >> load in each group, load >> report
+
+
+def _comparer():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import verify_equivalence
+    finally:
+        sys.path.pop(0)
+    return verify_equivalence
+
+
+def test_the_equivalence_check_names_each_difference():
+    """The comparison itself (no Airflow needed): successors pass, anything else is named."""
+    check = _comparer()
+    task = {"class": "airflow.operators.dummy.DummyOperator", "templated": {}, "conn_ids": {}, "trigger_rule": "all_success"}
+    old = {"schedule": "0 0 * * *", "start_date": "2021-01-01T00:00:00+00:00", "edges": [["start", "s.t"], ["s.t", "end"]],
+           "tasks": {"start": task, "s.t": {**task, "class": "airflow.operators.bash.BashOperator",
+                                            "templated": {"bash_command": "run.sh {{ ds }}"}}, "end": task}}
+    same = {**old, "tasks": {"start": {**task, "class": "airflow.providers.standard.operators.empty.EmptyOperator"},
+                             "s.t": {**old["tasks"]["s.t"], "class": "airflow.providers.standard.operators.bash.BashOperator"},
+                             "end": {**task, "class": "airflow.providers.standard.operators.empty.EmptyOperator"}}}
+    assert check.compare_dag(old, same, check.successors()) == []
+    other = {**same, "schedule": "0 6 * * *", "edges": [["start", "s.t"]],
+             "tasks": {**same["tasks"], "s.t": {**same["tasks"]["s.t"], "class": "airflow.providers.standard.operators.python.PythonOperator",
+                                                "templated": {"bash_command": "run.sh {{ ts }}"}}}}
+    assert check.compare_dag(old, other, check.successors()) == [
+        "schedule: '0 0 * * *' -> '0 6 * * *'",
+        "task `s.t`: class airflow.operators.bash.BashOperator -> airflow.providers.standard.operators.python.PythonOperator, "
+        "not a successor dagshift knows",
+        "task `s.t`: templated {'bash_command': 'run.sh {{ ds }}'} -> {'bash_command': 'run.sh {{ ts }}'}",
+        "edge s.t >> end only in the original"]
