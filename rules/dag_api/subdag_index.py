@@ -39,8 +39,15 @@ def build(project: Any) -> dict:
     callers = [r for r, p in sorted(python.items()) if project.has(p, MARKER)]
     calls = {r: subdag_calls(src.tree) for r in callers if (src := source(r, python[r])) is not None}
 
+    # Only a function some SubDagOperator's `subdag=` calls is a factory: one that builds the parent
+    # DAG around a SubDagOperator (`def create_dag(team): with DAG(...) as dag: ...`) is not.
+    used = {key for r, found in calls.items() for c in found if (key := _factory_key(c, sources[r]))}
+
+    def known(key: str) -> Optional[dict]:
+        return factory(key) if key in used else None
+
     def sites_now() -> dict[str, list[dict]]:
-        return {r: [site(c, sources[r], factory) for c in found] for r, found in calls.items()}  # type: ignore[arg-type]
+        return {r: [site(c, sources[r], known) for c in found] for r, found in calls.items()}  # type: ignore[arg-type]
 
     _other_uses(project, python, factories, sites_now(), source, shown)
     sites = sites_now()
@@ -56,6 +63,13 @@ def build(project: Any) -> dict:
                 used.setdefault("sites", []).append(f"{shown.get(relpath, relpath)}:{decided['line']}")
     return {"factories": {k: v for k, v in sorted(factories.items()) if v is not None},
             "sites": {r: found for r, found in sorted(sites.items()) if found}}
+
+
+def _factory_key(call: ast.Call, src: Optional[Source]) -> Optional[str]:
+    made = keyword(call, "subdag")
+    if src is None or not isinstance(made, ast.Call) or not isinstance(made.func, ast.Name):
+        return None
+    return src.factory_key(made.func.id)
 
 
 def _parse(path: Path, relpath: str, root: Path) -> Optional[Source]:

@@ -176,3 +176,49 @@ def test_the_equivalence_check_names_each_difference():
         "not a successor dagshift knows",
         "task `s.t`: templated {'bash_command': 'run.sh {{ ds }}'} -> {'bash_command': 'run.sh {{ ts }}'}",
         "edge s.t >> end only in the original"]
+
+
+TEAMS = '''from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.subdag import SubDagOperator
+
+ARGS = {"owner": "data", "start_date": datetime(2024, 1, 1)}
+
+
+def section(parent, child, args):
+    sub = DAG(f"{parent}.{child}", default_args=args, schedule_interval="@daily")
+    BashOperator(task_id="load", bash_command="load.sh", dag=sub)
+    return sub
+
+
+def create_dag(team, name):
+    with DAG(f"{team}.{name}", default_args=ARGS, schedule_interval="@daily") as dag:
+        SubDagOperator(task_id="load", subdag=section(f"{team}.{name}", "load", ARGS))
+    return dag
+
+
+for team in ("sales", "ops"):
+    globals()[team] = create_dag(team, "etl")
+'''
+
+
+def test_a_function_that_builds_the_parent_dag_is_not_a_factory(cli, tmp_path):
+    """`create_dag` builds the parent DAG around a SubDagOperator (and its dag_id has a dot): only
+    `section`, which a `subdag=` calls, becomes a TaskGroup factory."""
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "teams.py").write_text(TEAMS)
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", "3.0.6", "--no-cache", "--select",
+        "DS510", cwd=tmp_path, registry=default_registry())
+    assert (tmp_path / "dags" / "teams.py").read_text() == (
+        "from datetime import datetime\n\nfrom airflow.sdk import TaskGroup\n" + TEAMS.split("\n\n", 1)[1]
+    ).replace("from airflow.operators.subdag import SubDagOperator\n", "").replace(
+        "def section(parent, child, args):\n"
+        "    sub = DAG(f\"{parent}.{child}\", default_args=args, schedule_interval=\"@daily\")\n"
+        "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=sub)\n",
+        "def section(parent, child, args, parent_dag, parent_group=None):\n"
+        "    sub = TaskGroup(group_id=child, default_args=args, dag=parent_dag, parent_group=parent_group)\n"
+        "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=parent_dag, task_group=sub)\n").replace(
+        "SubDagOperator(task_id=\"load\", subdag=section(f\"{team}.{name}\", \"load\", ARGS))",
+        "section(f\"{team}.{name}\", \"load\", ARGS, parent_dag=dag)")
