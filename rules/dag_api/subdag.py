@@ -65,10 +65,13 @@ def factory_facts(fn: ast.FunctionDef, bindings: dict) -> dict:
     """What the rewrite needs of a factory, with `reason` set where dagshift cannot follow it."""
     facts: dict[str, Any] = {"name": fn.name, "line": fn.lineno, "end": fn.end_lineno, "reason": None}
     args = fn.args
-    if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or fn.decorator_list:
-        return {**facts, "reason": f"the factory `{fn.name}` takes `*args`, `**kwargs` or keyword-only "
-                                   "parameters, or is decorated"}
+    if args.kwonlyargs or args.posonlyargs or fn.decorator_list:
+        return {**facts, "reason": f"the factory `{fn.name}` takes keyword-only or positional-only parameters, or "
+                                   "is decorated"}
     params = [a.arg for a in args.args]
+    # `def f(parent, task_id, *args, **kwargs): DAG(..., **kwargs)`: the call site's other keywords are
+    # the sub-DAG's arguments.
+    facts.update(forward=args.kwarg.arg if args.kwarg else None, star=args.vararg.arg if args.vararg else None)
     defaults = [ast.unparse(d) for d in args.defaults]
     facts.update(params=params, defaults=dict(zip(params[len(params) - len(defaults):], defaults)))
     used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)} | set(params)
@@ -79,15 +82,20 @@ def factory_facts(fn: ast.FunctionDef, bindings: dict) -> dict:
         return {**facts, "reason": found}
     form, var, call = found
     facts.update(form=form, var=var)
-    problem = _body(fn, var) or _dag_arguments(call, params)
+    if not any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == facts["forward"] for k in call.keywords):
+        facts["forward"] = None  # (its `**kwargs` go elsewhere: a call giving more keywords does not match)
+    problem = _body(fn, var) or _dag_arguments(call, facts)
     if problem:
         return {**facts, "reason": problem}
     locals_ = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    facts["group"] = group_param(call.args[0] if call.args else keyword(call, "dag_id"), params)
+    plain = [a for a in call.args if not isinstance(a, ast.Starred)]
+    facts["group"] = group_param(plain[0] if plain else keyword(call, "dag_id"), params)
     if facts["group"] is None:
         return {**facts, "reason": f"the sub-DAG's dag_id is not `<parent>.<child>` with the child a parameter of `{fn.name}`"}
     facts["settings"] = {}
     for k in call.keywords:
+        if k.arg is None:
+            continue  # (the forwarded `**kwargs`: read at each call site)
         free = {n.id for n in ast.walk(k.value) if isinstance(n, ast.Name)} - set(params)
         if free & locals_:
             return {**facts, "reason": f"the sub-DAG's `{k.arg}=` reads a variable of `{fn.name}`"}
@@ -121,7 +129,12 @@ def dag_statement(fn: ast.FunctionDef) -> Any:
 
 
 def _body(fn: ast.FunctionDef, var: str) -> Optional[str]:
-    """The DAG variable may only be handed to calls as `dag=` and returned."""
+    """The DAG variable may only be handed to calls as `dag=` and returned; the factory's `*args` and
+    `**kwargs`, if any, only to the DAG."""
+    handed = [a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None]
+    uses = [n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id in handed]
+    if any(uses.count(name) > 1 for name in handed):
+        return f"`{fn.name}` hands its `*args` or `**kwargs` to more than its DAG"
     returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return)]
     if not returns or any(not (isinstance(r.value, ast.Name) and r.value.id == var) for r in returns):
         return f"`{fn.name}` does not end by returning its DAG `{var}`"
@@ -141,8 +154,12 @@ def _body(fn: ast.FunctionDef, var: str) -> Optional[str]:
     return None
 
 
-def _dag_arguments(call: ast.Call, params: list[str]) -> Optional[str]:
-    if len(call.args) > 1 or any(k.arg is None for k in call.keywords):
+def _dag_arguments(call: ast.Call, facts: dict) -> Optional[str]:
+    """The DAG's arguments: keywords, and the factory's own `*args` / `**kwargs` handed on whole."""
+    stars = [a.value for a in call.args if isinstance(a, ast.Starred)]
+    spread = [k.value for k in call.keywords if k.arg is None]
+    if (len(call.args) - len(stars) > 1 or any(not (isinstance(v, ast.Name) and v.id == facts["star"]) for v in stars)
+            or any(not (isinstance(v, ast.Name) and v.id == facts["forward"]) for v in spread)):
         return "the sub-DAG's arguments are not all keywords dagshift can read"
     if "executor" in {k.arg for k in call.keywords}:
         return "the sub-DAG names an executor of its own"
@@ -251,17 +268,21 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     if isinstance(parent, str):
         return {**found, "reason": parent}
     found["parent"], found["outer"], settings, scope = parent
-    given = _arguments(made, facts)
-    if isinstance(given, str):
-        return {**found, "reason": given}
+    arguments = _arguments(made, facts)
+    if isinstance(arguments, str):
+        return {**found, "reason": arguments}
+    given, extra = arguments
+    sub = {**facts["settings"], **{RENAMED.get(k, k): {"text": ast.unparse(v), "free": {}, "here": True}
+                                   for k, v in extra.items()}}
     if ast.unparse(given[facts["group"]]) != ast.unparse(task_id):
         return {**found, "reason": f"the sub-DAG's child name `{ast.unparse(given[facts['group']])}` is not the task_id"}
     same_module = found["key"].split("::")[0] == src.relpath
-    differ = _differences(facts["settings"], settings, given, scope if not same_module else None)
+    differ = _differences(sub, settings, given, scope if not same_module else None)
     if differ:
         return {**found, "reason": differ}
     parent_args = settings.get("default_args", {}).get("text")
-    sub_args = _substituted(facts["settings"].get("default_args", {}).get("text"), given)
+    mine = sub.get("default_args", {})
+    sub_args = mine.get("text") if mine.get("here") else _substituted(mine.get("text"), given)
     found["parent_defaults"] = bool(parent_args) and parent_args != sub_args
     return {**found, "reason": facts.get("blocked")}
 
@@ -273,6 +294,7 @@ def _shown(node: Optional[ast.expr]) -> str:
 
 
 def _arguments(made: ast.Call, facts: dict) -> Any:
+    """(parameter -> the expression the call gives it, the keywords a `**kwargs` factory hands its DAG)."""
     if any(isinstance(a, ast.Starred) for a in made.args) or any(k.arg is None for k in made.keywords):
         return "the factory is called with `*` or `**` arguments"
     params = facts["params"]
@@ -280,9 +302,10 @@ def _arguments(made: ast.Call, facts: dict) -> Any:
     given.update({k.arg: k.value for k in made.keywords if k.arg is not None and k.arg in params})
     for name, default in facts["defaults"].items():
         given.setdefault(name, ast.parse(default, mode="eval").body)
-    if len(made.args) > len(params) or set(params) - set(given) or {k.arg for k in made.keywords} - set(params):
+    extra = {k.arg: k.value for k in made.keywords if k.arg is not None and k.arg not in params}
+    if len(made.args) > len(params) or set(params) - set(given) or (extra and not facts.get("forward")):
         return f"the call of `{facts['name']}` does not match its parameters"
-    return given
+    return given, extra
 
 
 def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) -> Any:
@@ -340,12 +363,12 @@ def _differences(sub: dict, parent: dict, given: dict, bindings: Optional[dict])
     """The first DAG setting of the sub-DAG that is not the parent's, said as the reason."""
     for key in sorted((set(sub) | set(parent)) - LABELS):
         mine, theirs = sub.get(key), parent.get(key)
-        if mine is not None and bindings is not None:
+        if mine is not None and bindings is not None and not mine.get("here"):
             foreign = [n for n, origin in mine["free"].items() if origin is None or _origin(bindings.get(n, False)) != origin]
             if foreign:
                 return (f"the sub-DAG's `{key}={mine['text']}` names `{foreign[0]}` of its own module: dagshift "
                         "cannot tell whether it equals the parent DAG's")
-        text = _substituted(mine["text"], given) if mine else None
+        text = (mine["text"] if mine.get("here") else _substituted(mine["text"], given)) if mine else None
         if text != (theirs["text"] if theirs else None):
             what = "schedule" if key == "schedule" else f"`{key}`"
             return (f"the sub-DAG has its own {what} (`{text or 'the default'}`; the parent DAG's is "

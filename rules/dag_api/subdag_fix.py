@@ -74,10 +74,9 @@ def _site(visitor: Any, src: Source, found: dict, node: cst.Call) -> bool:
     made = next(a.value for a in node.args if a.keyword is not None and a.keyword.value == "subdag")
     extra = f"parent_dag={found['parent']}" if not found["outer"] else (
         f"parent_dag=parent_dag, parent_group={found['parent']}")
-    code = ctx.module.code_for_node(made)
-    inner = code[:-1].rstrip()
-    text = inner + ("" if inner.endswith("(") else " " if inner.endswith(",") else ", ") + extra + ")"
+    code = ctx.text[slice(*ctx.span(made))]  # (as written: libcst renders a node without its block's indent)
     start, end = ctx.span(node)
+    text = _with_keywords(_dedented(code, _indent(ctx, ctx.span(made)[0]) - _indent(ctx, start)), extra)
     literal = isinstance(node_task_id(node), cst.SimpleString)
     notes = [f"its tasks' ids gain the prefix `{group}.`" if literal else
              f"its tasks' ids gain the group id (the value of `{group}`) and a dot as a prefix",
@@ -97,6 +96,31 @@ def _site(visitor: Any, src: Source, found: dict, node: cst.Call) -> bool:
     return True
 
 
+def _indent(ctx: Any, offset: int) -> int:
+    line = ctx.text[ctx.text.rfind("\n", 0, offset) + 1:offset]
+    return len(line) - len(line.lstrip())
+
+
+def _dedented(code: str, by: int) -> str:
+    """The call's continuation lines moved left as far as the SubDagOperator's arguments were
+    indented beyond it (not when a string may span lines: its text would change)."""
+    lines = code.split("\n")
+    if by <= 0 or '"""' in code or "\'\'\'" in code or any(line[:by].strip() for line in lines[1:]):
+        return code
+    return "\n".join([lines[0]] + [line[by:] for line in lines[1:]])
+
+
+def _with_keywords(code: str, extra: str) -> str:
+    """`f(a, b)` -> `f(a, b, extra)`; a call whose `)` stands on its own line gets a line for them."""
+    inner = code[:-1].rstrip()
+    closing = code.rfind("\n")
+    if closing != -1 and not code[closing + 1:-1].strip() and inner.endswith(","):
+        last = code[code.rfind("\n", 0, closing) + 1:]
+        indent = last[:len(last) - len(last.lstrip())]
+        return f"{code[:closing + 1]}{indent}{extra},\n{code[closing + 1:]}"
+    return inner + ("" if inner.endswith("(") else " " if inner.endswith(",") else ", ") + extra + ")"
+
+
 def node_task_id(node: cst.Call) -> Optional[cst.BaseExpression]:
     return next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "task_id"), None)
 
@@ -112,14 +136,16 @@ def _factory(visitor: Any, src: Source, facts: dict) -> None:
     home = HOMES[bool(visitor.facts["subdag_removed"])]
     if "TaskGroup" in ctx.imports.by_local and ctx.imports.resolve("TaskGroup") not in {f"{h}.TaskGroup" for h in HOMES.values()}:
         return  # (`TaskGroup` means something else here)
-    edits = [_parameters(ctx, fn, bool(facts["defaults"]))]
+    edits = [_parameters(ctx, fn, bool(facts["defaults"]) or bool(facts.get("forward") or facts.get("star")))]
     dag_call = _dag_call(fn)
     if dag_call is None:
         return
     arguments = [f"group_id={facts['group']}"]
     default_args = next((a.value for a in dag_call.args if a.keyword is not None and a.keyword.value == "default_args"), None)
     if default_args is not None:
-        arguments.append(f"default_args={ctx.module.code_for_node(default_args)}")
+        arguments.append(f"default_args={ctx.text[slice(*ctx.span(default_args))]}")
+    elif facts.get("forward"):  # (the call site's `default_args=`, if it gives one, reaches the DAG through it)
+        arguments.append(f"default_args={facts['forward']}.get(\"default_args\")")
     arguments += ["dag=parent_dag", "parent_group=parent_group"]
     group = f"TaskGroup({', '.join(arguments)})"
     start, end = ctx.span(dag_call)
@@ -169,6 +195,13 @@ def _last(node: cst.BaseExpression) -> Optional[str]:
 def _parameters(ctx: Any, fn: cst.FunctionDef, defaults: bool) -> Edit:
     params = list(fn.params.params)
     added = "parent_dag=None, parent_group=None" if defaults else "parent_dag, parent_group=None"
+    star_kwarg, star_arg = fn.params.star_kwarg, fn.params.star_arg
+    if isinstance(star_kwarg, cst.Param):  # before `**kwargs` (after `*args`: keyword-only there)
+        at = ctx.text.rindex("**", 0, ctx.span(star_kwarg.name)[0])
+        return Edit(at, at, added + ", ")
+    if isinstance(star_arg, cst.Param):
+        end = ctx.span(star_arg.name)[1]
+        return Edit(end, end, ", " + added)
     if not params:
         at = ctx.text.index("(", ctx.span(fn.name)[1]) + 1
         return Edit(at, at, added)

@@ -222,3 +222,53 @@ def test_a_function_that_builds_the_parent_dag_is_not_a_factory(cli, tmp_path):
         "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=parent_dag, task_group=sub)\n").replace(
         "SubDagOperator(task_id=\"load\", subdag=section(f\"{team}.{name}\", \"load\", ARGS))",
         "section(f\"{team}.{name}\", \"load\", ARGS, parent_dag=dag)")
+
+
+KWARGS_REPO = FIXTURES / "dag_api" / "subdag_kwargs"
+
+
+def test_a_factory_handing_its_kwargs_to_the_dag_moves_with_the_call_sites_keywords(cli, tmp_path):
+    """The Udacity shape: `def f(parent, task_id, ..., *args, **kwargs): dag = DAG(f"{parent}.{task_id}",
+    **kwargs)`, called in a loop with `default_args=`, `schedule_interval=`, `catchup=` equal to the
+    parent's: the group's default_args are the call's (`kwargs.get("default_args")`)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(KWARGS_REPO, repo)
+    found = findings(cli, repo, "3.0.6", "--select", "DS510")
+    assert [(p, line, col, fixable) for p, line, col, _, _, fixable in found] == [
+        ("dags/dimension_subdag.py", 5, 5, True), ("dags/sparkify.py", 5, 47, True), ("dags/sparkify.py", 16, 17, True)]
+    assert found[2][4] == ("SubDagOperator `f'load_{table}'` can become a TaskGroup built by `load_dimension_tables_dag(...)` "
+                           "in the parent DAG: at run time its tasks' ids gain the group id (the value of "
+                           "`f'load_{table}'`) and a dot as a prefix and they run in the parent DAG's run (no separate DagRun)")
+    args = ("--target-version", "3.0.6", "--no-cache", "--select", "DS510")
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", *args, cwd=repo, registry=default_registry())
+    assert tree(repo) == tree(FIXTURES / "dag_api" / "expected" / "subdag_kwargs.3.0.6.fixed")
+    again = cli("check", ".", "--fix", "--unsafe-fixes", "--diff", *args, cwd=repo, registry=default_registry())
+    assert (again.out, again.err) == ("", "0 files would be changed (0 findings fixed).\n")
+
+
+def test_a_call_giving_a_setting_the_parent_does_not_have_stays(cli, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(KWARGS_REPO, repo)
+    dag = repo / "dags" / "sparkify.py"
+    dag.write_text(dag.read_text().replace("            catchup=False,\n", "            catchup=False,\n            max_active_runs=1,\n"))
+    found = findings(cli, repo, "3.0.6", "--select", "DS510")
+    assert [(p, line, fixable) for p, line, _, _, _, fixable in found] == [
+        ("dags/sparkify.py", 5, False), ("dags/sparkify.py", 16, False)]
+    assert found[1][4] == ("SubDagOperator `f'load_{table}'` is not rewritten as a TaskGroup: the sub-DAG has its own "
+                           "`max_active_runs` (`1`; the parent DAG's is `the default`), which a TaskGroup cannot keep")
+
+
+@pytest.mark.skipif(not all(p.exists() for p in VENVS), reason="the Airflow 2.11.2 and 3.0.6 verification venvs are missing")
+def test_the_kwargs_factory_rewrite_is_equivalent(cli, tmp_path):
+    check = _comparer()
+    original, repo = tmp_path / "original", tmp_path / "repo"
+    shutil.copytree(KWARGS_REPO, original)
+    shutil.copytree(KWARGS_REPO, repo)
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", "3.0.6", "--no-cache", cwd=repo,
+        registry=default_registry())
+    old = check.probe(VENVS[0], "2.11.2", original / "dags", None)
+    report = check.compare(old, check.probe(VENVS[1], "3.0.6", repo / "dags", None))
+    assert (report["dags"], report["problems"]) == ({"sparkify": []}, [])
+    assert sorted(old["dags"]["sparkify"]["tasks"]) == [
+        "Begin_execution", "load_songs.Load_songs_dim_table", "load_users.Load_users_dim_table"]
+    assert old["dags"]["sparkify"]["tasks"]["load_songs.Load_songs_dim_table"]["retries"] == 3
