@@ -58,9 +58,9 @@ def build(project: Any) -> dict:
     for relpath, found in sorted(sites.items()):
         for call, decided in zip(calls[relpath], found):
             decided["id"] = site_id(call, sources[relpath])  # type: ignore[arg-type]
-            used = factories.get(decided["key"]) if decided["key"] else None
-            if used is not None:
-                used.setdefault("sites", []).append(f"{shown.get(relpath, relpath)}:{decided['line']}")
+            facts = factories.get(decided["key"]) if decided["key"] else None
+            if facts is not None:
+                facts.setdefault("sites", []).append(f"{shown.get(relpath, relpath)}:{decided['line']}")
     return {"factories": {k: v for k, v in sorted(factories.items()) if v is not None},
             "sites": {r: found for r, found in sorted(sites.items()) if found}}
 
