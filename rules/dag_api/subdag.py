@@ -196,8 +196,9 @@ def group_param(dag_id: Optional[ast.expr], params: list[str]) -> Optional[str]:
 class Source:
     """One Python file as the analysis reads it: its tree, module name and top-level bindings."""
 
-    def __init__(self, path: Path, relpath: str, tree: ast.Module, root: Path) -> None:
+    def __init__(self, path: Path, relpath: str, tree: ast.Module, root: Path, plugins: tuple = ()) -> None:
         self.path, self.relpath, self.tree, self.root = path, relpath, tree, root
+        self.plugins: tuple[Path, ...] = plugins  # (the plugins folders Airflow puts on sys.path too)
         base = package_root(path)
         rel = path.relative_to(base).with_suffix("").parts if base in path.parents else (path.stem,)
         self.module = ".".join(p for p in rel if p != "__init__")
@@ -214,12 +215,14 @@ class Source:
         if binding is None or not binding[0] or not binding[1]:
             return None
         source, imported = binding
-        folder = self.path.parent
+        folder, folders = self.path.parent, []
         while folder == self.root or self.root in folder.parents:
+            folders.append(folder)
+            folder = folder.parent
+        for folder in folders + [p for p in self.plugins if p == self.root or self.root in p.parents]:
             for candidate in (folder / (source.replace(".", "/") + ".py"), folder / source.replace(".", "/") / "__init__.py"):
                 if candidate.is_file():
                     return f"{candidate.relative_to(self.root).as_posix()}::{imported}"
-            folder = folder.parent
         return None
 
     def enclosing_function(self, node: ast.AST) -> Optional[ast.FunctionDef]:

@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 from typing import Any, Optional
 
+from dagshift.linter.syspath import plugin_folders
 from dagshift.rules.dag_api.subdag import MARKER, Source, factory_facts, keyword, site, site_id, subdag_calls
 
 
@@ -20,20 +21,25 @@ def build(project: Any) -> dict:
     python = {e.relpath: project.real_path(e.path) for e in project.files_of("python")}
     shown = {e.relpath: e.display for e in project.files_of("python")}  # (paths as the run shows them)
     sources: dict[str, Optional[Source]] = {}
+    plugins = tuple(plugin_folders(project))
 
     def source(relpath: str, path: Optional[Path] = None) -> Optional[Source]:
         if relpath not in sources:
-            sources[relpath] = _parse(path or root / relpath, relpath, root)
+            sources[relpath] = _parse(path or root / relpath, relpath, root, plugins)
         return sources[relpath]
 
     factories: dict[str, Optional[dict]] = {}
 
-    def factory(key: str) -> Optional[dict]:
+    def factory(key: str, hops: int = 0) -> Optional[dict]:
         if key not in factories:
             relpath, name = key.split("::")
             src = source(relpath)
             fn = src.functions.get(name) if src is not None else None
-            factories[key] = {**factory_facts(fn, src.bindings), "blocked": None} if fn is not None and src else None
+            onward = src.factory_key(name) if src is not None and fn is None and hops < 3 else None
+            if onward is not None and onward != key:  # re-exported (`helpers/__init__.py`): the same facts
+                factories[key] = factory(onward, hops + 1)
+            else:
+                factories[key] = {**factory_facts(fn, src.bindings), "blocked": None} if fn is not None and src else None
         return factories[key]
 
     callers = [r for r, p in sorted(python.items()) if project.has(p, MARKER)]
@@ -72,9 +78,9 @@ def _factory_key(call: ast.Call, src: Optional[Source]) -> Optional[str]:
     return src.factory_key(made.func.id)
 
 
-def _parse(path: Path, relpath: str, root: Path) -> Optional[Source]:
+def _parse(path: Path, relpath: str, root: Path, plugins: tuple) -> Optional[Source]:
     try:
-        return Source(path, relpath, ast.parse(path.read_bytes()), root)
+        return Source(path, relpath, ast.parse(path.read_bytes()), root, plugins)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # the file's own checks report it
 

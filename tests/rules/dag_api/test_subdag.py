@@ -272,3 +272,27 @@ def test_the_kwargs_factory_rewrite_is_equivalent(cli, tmp_path):
     assert sorted(old["dags"]["sparkify"]["tasks"]) == [
         "Begin_execution", "load_songs.Load_songs_dim_table", "load_users.Load_users_dim_table"]
     assert old["dags"]["sparkify"]["tasks"]["load_songs.Load_songs_dim_table"]["retries"] == 3
+
+
+def test_a_factory_in_the_plugins_folder_re_exported_by_its_package_moves(cli, tmp_path):
+    """`from helpers import section`, with `plugins/helpers/__init__.py` re-exporting it from
+    `plugins/helpers/sections.py` (Airflow puts the plugins folder on sys.path)."""
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "plugins" / "helpers").mkdir(parents=True)
+    (tmp_path / "plugins" / "helpers" / "__init__.py").write_text("from helpers.sections import section\n")
+    factory, dag = TEAMS.split("\n\n\ndef create_dag", 1)
+    (tmp_path / "plugins" / "helpers" / "sections.py").write_text(factory.split("ARGS = ", 1)[0].rstrip() + "\n\n\n"
+                                                                   + "def section" + factory.split("def section", 1)[1])
+    (tmp_path / "dags" / "teams.py").write_text(
+        factory.split("def section", 1)[0].replace("from airflow.operators.bash import BashOperator\n", "")
+        + "from helpers import section\n\n\ndef create_dag" + dag)
+    found = findings(cli, tmp_path, "3.0.6", "--select", "DS510")
+    assert [(p, line, fixable) for p, line, _, _, _, fixable in found] == [
+        ("dags/teams.py", 4, True), ("dags/teams.py", 14, True),
+        ("plugins/helpers/sections.py", 5, True),  # (its SubDagOperator import, unused there: removed)
+        ("plugins/helpers/sections.py", 8, True)]
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", "3.0.6", "--no-cache", "--select",
+        "DS510", cwd=tmp_path, registry=default_registry())
+    assert "    sub = TaskGroup(group_id=child, default_args=args, dag=parent_dag, parent_group=parent_group)\n" in (
+        tmp_path / "plugins" / "helpers" / "sections.py").read_text()
+    assert 'section(f"{team}.{name}", "load", ARGS, parent_dag=dag)' in (tmp_path / "dags" / "teams.py").read_text()
