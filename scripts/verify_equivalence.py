@@ -2,7 +2,7 @@
 """The DAG-equivalence check: does a fixed DAG folder run what the original ran?
 
     python scripts/verify_equivalence.py ORIGINAL_FOLDER FIXED_FOLDER [--old-version 2.11.2]
-        [--target-version 3.0.6] [--plugins DIR] [--json]
+        [--target-version 3.0.6] [--plugins DIR [--fixed-plugins DIR]] [--json]
 
 The original folder is loaded by a DagBag in the verification venv of the newest Airflow that still
 accepts it (/tmp/dagshift-verify-<old-version>, as scripts/verify_repositories.py builds and uses
@@ -182,11 +182,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("fixed", type=Path)
     parser.add_argument("--old-version", default="2.11.2")
     parser.add_argument("--target-version", default="3.0.6")
-    parser.add_argument("--plugins", type=Path, help="the plugins folder beside both DAG folders")
+    parser.add_argument("--plugins", type=Path, help="the original's plugins folder")
+    parser.add_argument("--fixed-plugins", type=Path, help="the fixed copy's plugins folder (default: --plugins)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    old = probe(venv_python(args.old_version), args.old_version, args.original.resolve(), args.plugins)
-    new = probe(venv_python(args.target_version), args.target_version, args.fixed.resolve(), args.plugins)
+    plugins = args.plugins.resolve() if args.plugins else None
+    fixed_plugins = args.fixed_plugins.resolve() if args.fixed_plugins else plugins
+    old = probe(venv_python(args.old_version), args.old_version, args.original.resolve(), plugins)
+    new = probe(venv_python(args.target_version), args.target_version, args.fixed.resolve(), fixed_plugins)
     report = compare(old, new)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
