@@ -104,8 +104,9 @@ On targets where SubDagOperator warns (from the wheel: 2.2 and later), reports i
 error on Airflow 3, which no longer has `airflow.operators.subdag`), and each
 `SubDagOperator(task_id=..., subdag=factory(...))` call: either how it becomes a TaskGroup, or why
 dagshift leaves it to a person. With the fix, each SubDAG factory the calls use (in the same file,
-or in a module of the DAG folder the DAG imports: read as text, never imported) is reported
-where it is defined.
+or in a module of the DAG or plugins folder the DAG imports, re-exported by a package or not: read
+as text, never imported) is reported where it is defined. A factory that hands its `**kwargs` to
+`DAG(...)` has its sub-DAG's settings read at each call.
 
 ## Why it matters on Airflow 2
 SubDAGs are deprecated (they deadlock pools and are removed in Airflow 3); TaskGroups give the
