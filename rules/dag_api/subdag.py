@@ -214,7 +214,25 @@ class Source:
         binding = self.bindings.get(name)
         if binding is None or not binding[0] or not binding[1]:
             return None
-        source, imported = binding
+        return self.resolve(*binding)
+
+    def callee_key(self, func: ast.expr) -> Optional[str]:
+        """The factory a call's function denotes: a name, or `module.name` of an imported module."""
+        if isinstance(func, ast.Name):
+            return self.factory_key(func.id)
+        parts: list[str] = []
+        value = func.value if isinstance(func, ast.Attribute) else None
+        while isinstance(value, ast.Attribute):
+            parts.insert(0, value.attr)
+            value = value.value
+        if isinstance(func, ast.Attribute) and isinstance(value, ast.Name):
+            binding = self.bindings.get(value.id)  # `import a.b as m`, `import a.b` (a), `from a import b`
+            if binding is not None and binding[0]:
+                return self.resolve(".".join([p for p in binding if p] + parts), func.attr)
+        return None
+
+    def resolve(self, source: str, imported: str) -> Optional[str]:
+        """`path::name` of `imported` in the repository's module `source`."""
         folder, folders = self.path.parent, []
         while folder == self.root or self.root in folder.parents:
             folders.append(folder)
@@ -253,12 +271,13 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     made = keyword(call, "subdag")
     found: dict[str, Any] = {"line": call.lineno, "key": None, "outer": None, "reason": None, "dropped": [],
                              "group": _shown(task_id), "parent": None}
-    if call.args or task_id is None or not isinstance(made, ast.Call) or not isinstance(made.func, ast.Name):
+    if (call.args or task_id is None or not isinstance(made, ast.Call)
+            or not isinstance(made.func, (ast.Name, ast.Attribute))):
         return {**found, "reason": "its `subdag=` is not a call of a factory function with `task_id=` beside it"}
-    found["key"] = src.factory_key(made.func.id)
+    found["key"] = src.callee_key(made.func)
     facts = factory(found["key"]) if found["key"] else None
     if facts is None:
-        return {**found, "reason": f"dagshift cannot find the factory `{made.func.id}` among the repository's files"}
+        return {**found, "reason": f"dagshift cannot find the factory `{ast.unparse(made.func)}` among the repository's files"}
     if facts.get("reason"):
         return {**found, "reason": facts["reason"]}
     others = sorted(k.arg or "**" for k in call.keywords if k.arg not in ("task_id", "subdag", "dag"))

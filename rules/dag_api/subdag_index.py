@@ -73,9 +73,9 @@ def build(project: Any) -> dict:
 
 def _factory_key(call: ast.Call, src: Optional[Source]) -> Optional[str]:
     made = keyword(call, "subdag")
-    if src is None or not isinstance(made, ast.Call) or not isinstance(made.func, ast.Name):
+    if src is None or not isinstance(made, ast.Call):
         return None
-    return src.factory_key(made.func.id)
+    return src.callee_key(made.func)
 
 
 def _parse(path: Path, relpath: str, root: Path, plugins: tuple) -> Optional[Source]:
@@ -153,16 +153,17 @@ def _other_uses(project: Any, python: dict, factories: dict, sites: dict, source
             if src is None:
                 continue
             local = name if other == relpath else _imported_as(src, key)
-            if local is None:
-                continue
             for node in ast.walk(src.tree):
-                if isinstance(node, ast.Name) and node.id == local and isinstance(node.ctx, ast.Load):
+                named = isinstance(node, ast.Name) and node.id == local
+                if isinstance(node, ast.Attribute) and node.attr == name:  # `module.factory`
+                    named = src.callee_key(node) == key
+                if named and isinstance(getattr(node, "ctx", None), ast.Load):
                     call = src.parents.get(node)
                     kw = src.parents.get(call) if isinstance(call, ast.Call) else None
                     holder = src.parents.get(kw) if isinstance(kw, ast.keyword) else None
                     if not (isinstance(holder, ast.Call) and keyword(holder, "subdag") is call
                             and (other, holder.lineno) in at_sites):
-                        facts["blocked"] = (f"`{name}` is also used at {shown.get(other, other)}:{node.lineno}, "
+                        facts["blocked"] = (f"`{name}` is also used at {shown.get(other, other)}:{getattr(node, 'lineno', 0)}, "
                                             "outside a SubDagOperator")
                         break
             if facts.get("blocked"):

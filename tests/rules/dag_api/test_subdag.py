@@ -296,3 +296,36 @@ def test_a_factory_in_the_plugins_folder_re_exported_by_its_package_moves(cli, t
     assert "    sub = TaskGroup(group_id=child, default_args=args, dag=parent_dag, parent_group=parent_group)\n" in (
         tmp_path / "plugins" / "helpers" / "sections.py").read_text()
     assert 'section(f"{team}.{name}", "load", ARGS, parent_dag=dag)' in (tmp_path / "dags" / "teams.py").read_text()
+
+
+def _module_repo(root: Path) -> None:
+    """The factory in `dags/subs/sections.py`, called as `sections.section(...)` of an imported module."""
+    factory, dag = TEAMS.split("\n\n\ndef create_dag", 1)
+    (root / "dags" / "subs").mkdir(parents=True)
+    (root / "dags" / "subs" / "sections.py").write_text(
+        "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n\ndef section"
+        + factory.split("def section", 1)[1])
+    (root / "dags" / "teams.py").write_text(
+        factory.split("def section", 1)[0].replace("from airflow.operators.bash import BashOperator\n",
+                                                   "import subs.sections as sections\n")
+        + "def create_dag" + dag.replace("subdag=section(", "subdag=sections.section("))
+
+
+def test_a_factory_called_as_a_module_attribute_moves(cli, tmp_path):
+    _module_repo(tmp_path)
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", "3.0.6", "--no-cache", "--select",
+        "DS510", cwd=tmp_path, registry=default_registry())
+    assert 'sections.section(f"{team}.{name}", "load", ARGS, parent_dag=dag)' in (tmp_path / "dags" / "teams.py").read_text()
+    assert "def section(parent, child, args, parent_dag, parent_group=None):" in (
+        tmp_path / "dags" / "subs" / "sections.py").read_text()
+
+
+def test_a_factory_another_file_reaches_through_its_module_stays(cli, tmp_path):
+    _module_repo(tmp_path)
+    (tmp_path / "dags" / "adhoc.py").write_text(
+        "import subs.sections\n\n# an Airflow DAG of its own\nadhoc = subs.sections.section('adhoc', 'load', {})\n")
+    found = findings(cli, tmp_path, "3.0.6", "--select", "DS510")
+    assert [(p, line, fixable) for p, line, _, _, _, fixable in found] == [
+        ("dags/teams.py", 5, False), ("dags/teams.py", 12, False)]
+    assert found[1][4] == ("SubDagOperator `load` is not rewritten as a TaskGroup: `section` is also used at "
+                           "dags/adhoc.py:4, outside a SubDagOperator")
