@@ -76,7 +76,8 @@ def _site(visitor: Any, src: Source, found: dict, node: cst.Call) -> bool:
         f"parent_dag=parent_dag, parent_group={found['parent']}")
     code = ctx.text[slice(*ctx.span(made))]  # (as written: libcst renders a node without its block's indent)
     start, end = ctx.span(node)
-    text = _with_keywords(_dedented(code, _indent(ctx, ctx.span(made)[0]) - _indent(ctx, start)), extra)
+    text = _with_keywords(_dedented(code, _indent(ctx, ctx.span(made)[0]) - _indent(ctx, start)), extra,
+                          ctx.module.default_newline)
     literal = isinstance(node_task_id(node), cst.SimpleString)
     notes = [f"its tasks' ids gain the prefix `{group}.`" if literal else
              f"its tasks' ids gain the group id (the value of `{group}`) and a dot as a prefix",
@@ -110,14 +111,14 @@ def _dedented(code: str, by: int) -> str:
     return "\n".join([lines[0]] + [line[by:] for line in lines[1:]])
 
 
-def _with_keywords(code: str, extra: str) -> str:
+def _with_keywords(code: str, extra: str, newline: str = "\n") -> str:
     """`f(a, b)` -> `f(a, b, extra)`; a call whose `)` stands on its own line gets a line for them."""
     inner = code[:-1].rstrip()
     closing = code.rfind("\n")
     if closing != -1 and not code[closing + 1:-1].strip() and inner.endswith(","):
         last = code[code.rfind("\n", 0, closing) + 1:]
         indent = last[:len(last) - len(last.lstrip())]
-        return f"{code[:closing + 1]}{indent}{extra},\n{code[closing + 1:]}"
+        return f"{code[:closing + 1]}{indent}{extra},{newline}{code[closing + 1:]}"
     return inner + ("" if inner.endswith("(") else " " if inner.endswith(",") else ", ") + extra + ")"
 
 
@@ -221,10 +222,11 @@ def _handed(ctx: Any, arg: cst.Arg, var: str) -> list[Edit]:
     begin = ctx.text.rfind("\n", 0, start) + 1
     indent = ctx.text[begin:ctx.span(arg)[0]]
     eol = ctx.text.find("\n", end)
+    eol = eol - 1 if eol > 0 and ctx.text[eol - 1] == "\r" else eol  # (before a CRLF's CR)
     rest = ctx.text[end:eol if eol >= 0 else len(ctx.text)]
     if indent.strip() or not isinstance(arg.comma, cst.Comma) or rest.strip() != ",":
         return [Edit(start, end, f"parent_dag, task_group={var}")]
-    return [Edit(start, end, "parent_dag"), Edit(eol, eol, f"\n{indent}task_group={var},")]
+    return [Edit(start, end, "parent_dag"), Edit(eol, eol, f"{ctx.module.default_newline}{indent}task_group={var},")]
 
 
 def _task_edits(ctx: Any, fn: cst.FunctionDef, var: str) -> list[Edit]:
