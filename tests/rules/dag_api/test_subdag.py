@@ -329,3 +329,14 @@ def test_a_factory_another_file_reaches_through_its_module_stays(cli, tmp_path):
         ("dags/teams.py", 5, False), ("dags/teams.py", 12, False)]
     assert found[1][4] == ("SubDagOperator `load` is not rewritten as a TaskGroup: `section` is also used at "
                            "dags/adhoc.py:4, outside a SubDagOperator")
+
+
+def test_a_crlf_repository_is_fixed_with_crlf_line_endings(cli, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(KWARGS_REPO, repo)
+    for path in (repo / "dags").glob("*.py"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", "3.0.6", "--no-cache", "--select",
+        "DS510", cwd=repo, registry=default_registry())
+    expected = tree(FIXTURES / "dag_api" / "expected" / "subdag_kwargs.3.0.6.fixed")
+    assert tree(repo) == {name: text.replace(b"\n", b"\r\n") for name, text in expected.items()}
