@@ -49,9 +49,9 @@ def subdag_findings(visitor: Any, calls: list[cst.Call]) -> bool:
     for call, node in zip(found, calls):
         key = site_id(call, src)
         decision = next((d for d in decided if d["id"] == key), None)
-        if decision is None:  # (not seen by the project phase: read it now)
-            decision = site(call, src, factories.get)
-        moved &= _site(visitor, src, decision, node)
+        if decision is None:  # (not the call the project phase decided on: its factory's fix may not match)
+            decision = {**site(call, src, factories.get), "reason": "the call changed since dagshift read the repository"}
+        moved &= _site(visitor, decision, node)
     for key in mine:
         _factory(visitor, src, factories[key])
     return moved and _only_calls(src, calls)
@@ -64,7 +64,7 @@ def _only_calls(src: Source, calls: list[cst.Call]) -> bool:
     return len(uses) == len(calls)
 
 
-def _site(visitor: Any, src: Source, found: dict, node: cst.Call) -> bool:
+def _site(visitor: Any, found: dict, node: cst.Call) -> bool:
     ctx, group = visitor.ctx, found["group"]
     if found["reason"]:
         visitor.findings.append(Finding("DS510", node.func, (
