@@ -21,7 +21,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # Every repository-shaped fixture, and every single-file fixture the rules' tests fix.
 REPOSITORIES = [
-    "airflow3/airflow2_repo", "airflow3/mwaa110_repo", "config_repo", "dag_api/repo_operators",
+    "airflow3/airflow2_repo", "airflow3/mwaa110_repo", "config_repo", "dag_api/repo_operators", "dag_api/subdags",
+    "dag_api/subdag_kwargs",
     "environments/monorepo", "imports/closed_world", "legacy_repo", "plugin_layouts/capstone",
     "plugin_layouts/per_plugin", "plugin_repo",
 ]

@@ -9,6 +9,7 @@ import libcst as cst
 
 from dagshift.fixers.arguments import drop_item, rename_keyword
 from dagshift.fixers.edits import replace_span
+from dagshift.fixers.imports import remove_imported_name
 from dagshift.fixers.lines import indent_at, line_start
 from dagshift.linter.diagnostics import SAFE, UNSAFE, WARNING, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
@@ -74,6 +75,7 @@ class _Visitor(ContextKeyChecks):
         self.dummy_imports: list[Any] = []
         self.task_params: list[tuple[cst.FunctionDef, cst.Param, str]] = []  # (DS507 on Airflow 3)
         self.callables: set[str] = set()
+        self.subdag_calls: list[cst.Call] = []
         # BaseOperator's own arguments on the target: one table (operator_args.json) for every family.
         self.base_args = severity.base_arguments(self.target)
 
@@ -117,6 +119,8 @@ class _Visitor(ContextKeyChecks):
             self._dag_call(args)
             dag_defaults(self, node, args)
         elif last.endswith(("Operator", "Sensor")):
+            if last == "SubDagOperator":
+                self.subdag_calls.append(node)
             self._operator_call(last, args)
             signature_findings(self, qualified, last, args)
         elif qualified in TASK_DECORATORS:  # `@task(provide_context=True)` hands it to the PythonOperator
@@ -305,21 +309,31 @@ class _Visitor(ContextKeyChecks):
                     )))
 
     def _imports(self) -> None:
+        subdag = self.facts["subdag_removed"] or self.facts["subdag_deprecated"]
+        moved = subdag and self._subdags()
         for imported in self.ctx.imports:
             qualified = imported.qualified
+            fix = None
+            if qualified in SUBDAG and moved:
+                fix = Fix((remove_imported_name(self.ctx, imported),), UNSAFE, "remove the import")
             if qualified in SUBDAG and self.facts["subdag_removed"]:
                 self.findings.append(Finding("DS510", imported.alias.name, (
                     f"SubDagOperator was removed in Airflow 3: the import fails on {self.target}; rewrite the "
                     "sub-DAG as a TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG"
-                ), severity=severity.subdag(self.facts)))
+                ), severity=severity.subdag(self.facts), fix=fix))
             elif qualified in SUBDAG and self.facts["subdag_deprecated"]:
                 self.findings.append(Finding("DS510", imported.alias.name, (
                     f"SubDagOperator is deprecated on Airflow {self.target}: use a TaskGroup"
-                ), severity=severity.subdag(self.facts)))
+                ), severity=severity.subdag(self.facts), fix=fix))
             if qualified == "airflow.operators.dummy.DummyOperator" and self.facts["empty_operator"]:
                 if any(alt.qualified != qualified for alt in self.ctx.imports.alternatives(imported)):
                     continue  # a version fallback beside the EmptyOperator import: the author's choice
                 self.findings.append(self._dummy(imported, self.ctx.name_uses))
+
+    def _subdags(self) -> bool:
+        from dagshift.rules.dag_api.subdag_fix import subdag_findings
+
+        return subdag_findings(self, self.subdag_calls)
 
     def _dummy(self, imported: Any, uses: NameUses) -> Finding:
         from dagshift.fixers.imports import move_names

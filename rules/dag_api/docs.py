@@ -1,5 +1,7 @@
 """Long rule texts of the DAG API family, kept out of rules.py so each declaration stays short."""
 
+from dagshift.linter.rule import Example
+
 HEADER = "from datetime import datetime\n\nfrom airflow import DAG\n"
 
 STAGE_OPERATOR = """from airflow.models import BaseOperator
@@ -118,3 +120,81 @@ PythonOperator(task_id="load", python_callable=load, provide_context=True)
 ## Fix safety
 Safe: the argument (or the `default_args` entry) is removed.
 """
+
+SUBDAG_DOC = """
+## What it does
+On targets where SubDagOperator warns (from the wheel: 2.2 and later), reports its import (an
+error on Airflow 3, which no longer has `airflow.operators.subdag`), and each
+`SubDagOperator(task_id=..., subdag=factory(...))` call: either how it becomes a TaskGroup, or why
+dagshift leaves it to a person. With the fix, each SubDAG factory the calls use (in the same file,
+or in a module of the DAG or plugins folder the DAG imports, re-exported by a package or not: read
+as text, never imported) is reported where it is defined. A factory that hands its `**kwargs` to
+`DAG(...)` has its sub-DAG's settings read at each call.
+
+## Why it matters on Airflow 2
+SubDAGs are deprecated (they deadlock pools and are removed in Airflow 3); TaskGroups give the
+same grouping in the UI without a separate DAG run.
+
+## Example
+```python
+def section(parent, child, args):
+    sub = DAG(f"{parent}.{child}", default_args=args, schedule_interval="@daily")
+    BashOperator(task_id="load", bash_command="load.sh", dag=sub)
+    return sub
+
+with DAG("etl", default_args=args, schedule_interval="@daily") as dag:
+    load = SubDagOperator(task_id="load", subdag=section("etl", "load", args))
+```
+
+## Fix safety
+Unsafe: the factory builds the same tasks in `TaskGroup(group_id=<task_id>)` of the parent DAG
+(new parameters `parent_dag` and `parent_group`, tasks handed `task_group=`; the sub-DAG's
+`default_args` become the group's) and returns the group, and the SubDagOperator call becomes the
+factory's call, so the variable holds the group and `a >> load >> b` keeps its edges. What changes
+at run time: the tasks' ids gain the `<group_id>.` prefix (their history, XCom keys and
+`external_task_id`s in other DAGs name the old ids), they run in the parent's DagRun (no separate
+DagRun, no SubDAG-level retry or trigger rule), the parent DAG's `default_args` apply where the
+group's do not set a key, and the SubDagOperator's own arguments (`executor`,
+`propagate_skipped_state`, `retries`...) are dropped. No fix, and the reason said, when the
+sub-DAG cannot move into a group: its own schedule, `catchup`, `max_active_runs` or other DAG
+setting that differs from the parent's, an executor of its own, a SubDagOperator argument such as
+`trigger_rule` that applies to the sub-DAG as one task, a factory body dagshift cannot follow
+(several DAGs, the DAG handed to anything but a task's `dag=`), or a factory that other code also
+calls or that lies outside the Airflow deployment.
+"""
+
+_SUBDAG_FACTORY = ("from datetime import datetime\n\n"
+                   "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+                   "from airflow.operators.subdag import SubDagOperator\n\n\n"
+                   "def section(parent, child, args):\n"
+                   "    sub = DAG(f\"{parent}.{child}\", default_args=args, schedule_interval=\"@daily\")\n"
+                   "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=sub)\n"
+                   "    return sub\n\n\n"
+                   "args = {\"owner\": \"data\", \"start_date\": datetime(2024, 1, 1)}\n"
+                   "with DAG(\"etl\", default_args=args, schedule_interval=\"@daily\") as dag:\n"
+                   "    load = SubDagOperator(task_id=\"load\", subdag=section(\"etl\", \"load\", args))\n")
+_SUBDAG_FIXED = ("from datetime import datetime\n\n"
+                 "from airflow.sdk import TaskGroup\nfrom airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n\n"
+                 "def section(parent, child, args, parent_dag, parent_group=None):\n"
+                 "    sub = TaskGroup(group_id=child, default_args=args, dag=parent_dag, parent_group=parent_group)\n"
+                 "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=parent_dag, task_group=sub)\n"
+                 "    return sub\n\n\n"
+                 "args = {\"owner\": \"data\", \"start_date\": datetime(2024, 1, 1)}\n"
+                 "with DAG(\"etl\", default_args=args, schedule_interval=\"@daily\") as dag:\n"
+                 "    load = section(\"etl\", \"load\", args, parent_dag=dag)\n")
+_SUBDAG_REMOVED = ("SubDagOperator was removed in Airflow 3: the import fails on 3.0.6; rewrite the sub-DAG as a "
+                   "TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG")
+SUBDAG_INVALID = (
+    Example(_SUBDAG_FACTORY, _SUBDAG_FIXED, target="3.0.6", findings=(
+        (5, 38, _SUBDAG_REMOVED),
+        (8, 5, "`section` builds the sub-DAG of the SubDagOperator at dags/example_dag.py:16: the fix makes it build "
+               "`TaskGroup(group_id=child)` in the parent DAG instead (new parameters `parent_dag` and `parent_group`; "
+               "its tasks get `task_group=`)"),
+        (16, 12, "SubDagOperator `load` can become a TaskGroup built by `section(...)` in the parent DAG: at run time "
+                 "its tasks' ids gain the prefix `load.` and they run in the parent DAG's run (no separate DagRun)"))),
+    Example(_SUBDAG_FACTORY.replace('"@daily")\n    Bash', '"@hourly")\n    Bash'), None, target="2.11.2", findings=(
+        (5, 38, "SubDagOperator is deprecated on Airflow 2.11.2: use a TaskGroup"),
+        (16, 12, "SubDagOperator `load` is not rewritten as a TaskGroup: the sub-DAG has its own schedule (`'@hourly'`; "
+                 "the parent DAG's is `'@daily'`), which a TaskGroup cannot keep"))),
+    Example("from airflow.operators.subdag import SubDagOperator\n", "", target="3.0.6", findings=((1, 38, _SUBDAG_REMOVED),)),
+)

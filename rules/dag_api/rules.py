@@ -342,35 +342,6 @@ Safe: `configuration.conf.get(...)`.
     valid = (Example("from airflow.configuration import conf\n\nfolder = conf.get('core', 'dags_folder')\n", target="2.5.1"),)
 
 
-class SubDag(_DagApiRule):
-    gate = "subdag"
-    code = "DS510"
-    name = "subdag-operator"
-    message = "SubDagOperator is deprecated"
-    severity = WARNING
-    tokens = ("SubDagOperator",)
-    doc = """
-## What it does
-On targets where SubDagOperator warns (from the wheel: 2.2 and later), reports its import; an
-error on Airflow 3, which no longer has `airflow.operators.subdag`.
-
-## Why it matters on Airflow 2
-SubDAGs are deprecated (they deadlock pools and are removed in Airflow 3); TaskGroups give the
-same grouping in the UI without a separate DAG run.
-
-## Example
-```python
-from airflow.operators.subdag import SubDagOperator
-```
-
-## Fix safety
-None: rewrite the sub-DAG as a `TaskGroup`.
-"""
-    invalid = (Example("from airflow.operators.subdag import SubDagOperator\n", None, target="2.5.1", findings=((1, 38, 'SubDagOperator is deprecated on Airflow 2.5.1: use a TaskGroup'),)),
-               Example("from airflow.operators.subdag import SubDagOperator\n", None, target="3.0.6", findings=((1, 38, 'SubDagOperator was removed in Airflow 3: the import fails on 3.0.6; rewrite the sub-DAG as a TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG'),)))
-    valid = (Example("from airflow.operators.subdag import SubDagOperator\n", target="2.0.2"),)
-
-
 class TemplateFieldsString(_DagApiRule):
     code = "DS511"
     name = "template-fields-string"

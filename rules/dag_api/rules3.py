@@ -10,7 +10,7 @@ from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
 from dagshift.rules.dag_api.base import _DagApiRule
-from dagshift.rules.dag_api.docs import HEADER
+from dagshift.rules.dag_api.docs import HEADER, SUBDAG_DOC, SUBDAG_INVALID
 
 
 class RemovedDagArgument(_DagApiRule):
@@ -151,3 +151,29 @@ No fix: what replaces a query depends on what it was for.
     )
     valid = (Example("from airflow.utils.session import provide_session\n\n\n@provide_session\ndef cleanup(session=None):\n    pass\n",
                      target="2.11.0"),)
+
+
+class SubDag(_DagApiRule):
+    gate = "subdag"
+    code = "DS510"
+    name = "subdag-operator"
+    message = "SubDagOperator is deprecated"
+    severity = WARNING
+    fix = SOMETIMES
+    tokens = ("SubDagOperator",)
+    project_kinds = frozenset({"python"})
+    project_markers = (b"SubDagOperator",)
+
+    def collect_project(self, project: Any) -> None:
+        if "subdags" not in project.facts:
+            from dagshift.rules.dag_api.subdag_index import build
+
+            project.facts["subdags"] = build(project)
+
+    def wants_with_facts(self, text: str, target: str, facts: dict[str, Any]) -> bool:
+        """A SubDAG factory's own module (it need not name SubDagOperator)."""
+        return any(f"def {f['name']}(" in text for f in (facts.get("subdags") or {}).get("factories", {}).values()
+                   if not f.get("reason") and not f.get("blocked"))
+    doc = SUBDAG_DOC
+    invalid = SUBDAG_INVALID
+    valid = (Example("from airflow.operators.subdag import SubDagOperator\n", target="2.0.2"),)

@@ -23,7 +23,7 @@ EXPECTED = {
     ],
     "2.5.1": [
         "6:37: DS503 [*] DummyOperator is deprecated on Airflow 2.5.1: use `airflow.operators.empty.EmptyOperator`",
-        "8:38: DS510 SubDagOperator is deprecated on Airflow 2.5.1: use a TaskGroup",
+        "8:38: DS510 [-] SubDagOperator is deprecated on Airflow 2.5.1: use a TaskGroup",
         "14:5: DS501 [*] `provide_context` in default_args has no effect on Airflow 2.5.1: the context is always passed to callables that take it",
         "15:5: DS506 [*] `task_concurrency` is deprecated on Airflow 2.5.1: use `max_active_tis_per_dag`",
         "21:19: DS507 context key `execution_date` is deprecated on Airflow 2.5.1: use `data_interval_start` or `logical_date`",
