@@ -156,8 +156,9 @@ at run time: the tasks' ids gain the `<group_id>.` prefix (their history, XCom k
 DagRun, no SubDAG-level retry or trigger rule), the parent DAG's `default_args` apply where the
 group's do not set a key, and the SubDagOperator's own arguments (`executor`,
 `propagate_skipped_state`, `retries`...) are dropped. No fix, and the reason said, when the
-sub-DAG cannot move into a group: its own schedule, `catchup`, `max_active_runs` or other DAG
-setting that differs from the parent's, an executor of its own, a SubDagOperator argument such as
+sub-DAG cannot move into a group: its own `max_active_runs`, `max_active_tasks` or other DAG
+setting that differs from the parent's (not its schedule or `catchup`, which were never read:
+SubDagOperator runs the sub-DAG itself, for the parent run's date), an executor of its own, a SubDagOperator argument such as
 `trigger_rule` that applies to the sub-DAG as one task, a factory body dagshift cannot follow
 (several DAGs, the DAG handed to anything but a task's `dag=`), or a factory that other code also
 calls or that lies outside the Airflow deployment.
@@ -192,9 +193,9 @@ SUBDAG_INVALID = (
                "its tasks get `task_group=`)"),
         (16, 12, "SubDagOperator `load` can become a TaskGroup built by `section(...)` in the parent DAG: at run time "
                  "its tasks' ids gain the prefix `load.` and they run in the parent DAG's run (no separate DagRun)"))),
-    Example(_SUBDAG_FACTORY.replace('"@daily")\n    Bash', '"@hourly")\n    Bash'), None, target="2.11.2", findings=(
+    Example(_SUBDAG_FACTORY.replace('"@daily")\n    Bash', '"@daily", max_active_runs=1)\n    Bash'), None, target="2.11.2", findings=(
         (5, 38, "SubDagOperator is deprecated on Airflow 2.11.2: use a TaskGroup"),
-        (16, 12, "SubDagOperator `load` is not rewritten as a TaskGroup: the sub-DAG has its own schedule (`'@hourly'`; "
-                 "the parent DAG's is `'@daily'`), which a TaskGroup cannot keep"))),
+        (16, 12, "SubDagOperator `load` is not rewritten as a TaskGroup: the sub-DAG has its own `max_active_runs` "
+                 "(`1`; the parent DAG's is `the default`), which a TaskGroup cannot keep"))),
     Example("from airflow.operators.subdag import SubDagOperator\n", "", target="3.0.6", findings=((1, 38, _SUBDAG_REMOVED),)),
 )

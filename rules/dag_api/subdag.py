@@ -6,8 +6,9 @@ A SubDAG is written as a factory, `def subdag(parent, child, args): d = DAG(f"{p
 that builds the same tasks in `TaskGroup(group_id=child)` of the parent DAG when dagshift can
 follow it: one DAG built at the top of its body, whose variable is only handed to tasks as `dag=`
 and returned; a dag_id `<parent>.<child>` whose child is a parameter the call site gives the
-operator's task_id; DAG settings equal to the parent's (a schedule, `catchup`, `max_active_runs`...
-of its own cannot move into a group); and every use of the factory is such a call site.
+operator's task_id; DAG settings equal to the parent's (`max_active_runs`, `max_active_tasks`... of
+its own cannot move into a group; its schedule and `catchup` are never read: UNREAD); and every use
+of the factory is such a call site.
 
 The project phase (`build`) reads every file of the run naming SubDagOperator, follows each
 factory into its own module (the repository's, read as text), and decides per factory; the facts
@@ -32,6 +33,11 @@ OWN = frozenset({"executor", "propagate_skipped_state", "mode", "poke_interval",
 # DAG arguments that only label the sub-DAG in the UI: not compared with the parent's.
 LABELS = frozenset({"dag_id", "default_args", "description", "doc_md", "tags"})
 RENAMED = {"schedule_interval": "schedule", "concurrency": "max_active_tasks", "timetable": "schedule"}
+# DAG arguments a sub-DAG has but that decide nothing about its runs: SubDagOperator creates the
+# sub-DAG's run itself, with the parent run's logical date and data interval (2.x's
+# airflow/operators/subdag.py, `create_dagrun(..., data_interval=...)`), and the scheduler never
+# schedules a sub-DAG on its own, so its schedule and `catchup` are never read.
+UNREAD = frozenset({"schedule", "catchup"})
 
 
 def last_name(node: ast.expr) -> Optional[str]:
@@ -383,7 +389,7 @@ def _substituted(text: Optional[str], given: dict[str, ast.expr]) -> Optional[st
 
 def _differences(sub: dict, parent: dict, given: dict, bindings: Optional[dict]) -> Optional[str]:
     """The first DAG setting of the sub-DAG that is not the parent's, said as the reason."""
-    for key in sorted((set(sub) | set(parent)) - LABELS):
+    for key in sorted((set(sub) | set(parent)) - LABELS - UNREAD):
         mine, theirs = sub.get(key), parent.get(key)
         if mine is not None and bindings is not None and not mine.get("here"):
             foreign = [n for n, origin in mine["free"].items() if origin is None or _origin(bindings.get(n, False)) != origin]

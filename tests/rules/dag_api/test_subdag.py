@@ -39,7 +39,7 @@ SITES = [
      "parent DAG's run (no separate DagRun) and the SubDagOperator's own `mode=` is dropped"),
     ("dags/finance_close.py", 5, 38, IMPORT_GONE),
     ("dags/finance_close.py", 23, 15, "SubDagOperator `refresh` is not rewritten as a TaskGroup: the sub-DAG has its "
-     "own schedule (`timedelta(hours=1)`; the parent DAG's is `'@daily'`), which a TaskGroup cannot keep"),
+     "own `max_active_runs` (`1`; the parent DAG's is `the default`), which a TaskGroup cannot keep"),
     ("dags/finance_close.py", 24, 14, "SubDagOperator `audit` is not rewritten as a TaskGroup: the SubDagOperator's "
      "own `trigger_rule=` applies to the sub-DAG as one task, which a TaskGroup cannot carry"),
     ("dags/nested_subdags.py", 5, 38, IMPORT_GONE),
