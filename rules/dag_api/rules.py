@@ -10,11 +10,11 @@ from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
 from dagshift.rules.dag_api import repo_operators, screen
-from dagshift.rules.dag_api.base import _DagApiRule
+from dagshift.rules.dag_api.base import _DagApiRule, _YamlDagApiRule
 from dagshift.rules.dag_api.docs import DS502_DOC, DS503_DOC, DS507_DOC, HEADER, STAGE_OPERATOR
 
 
-class ProvideContext(_DagApiRule):
+class ProvideContext(_YamlDagApiRule):
     code = "DS501"
     name = "provide-context"
     message = "`provide_context` is not needed on Airflow 2"
@@ -51,7 +51,7 @@ Safe: the argument (or the `default_args` entry) is removed.
                          "t = PythonOperator(task_id='t', python_callable=print)\n", target="2.5.1"),)
 
 
-class RenamedOperatorArgument(_DagApiRule):
+class RenamedOperatorArgument(_YamlDagApiRule):
     code = "DS502"
     name = "renamed-operator-argument"
     message = "operator argument changed on Airflow 2"
@@ -60,8 +60,8 @@ class RenamedOperatorArgument(_DagApiRule):
     doc = DS502_DOC
 
     def wants(self, text: str, target: str) -> bool:
-        if screen.names_a_known_change(text):
-            return True
+        if screen.names_a_known_change(text) or "operator:" in text:
+            return True  # (`operator:`: a YAML DAG's task)
         if "Operator" not in text and "Sensor" not in text:
             return False
         from dagshift.rules.imports.tables import screen as import_screen
@@ -118,7 +118,7 @@ class RenamedOperatorArgument(_DagApiRule):
                      target="2.5.1"))
 
 
-class DummyToEmpty(_DagApiRule):
+class DummyToEmpty(_YamlDagApiRule):
     gate = "empty_operator"
     code = "DS503"
     name = "dummy-operator"
@@ -138,7 +138,7 @@ class DummyToEmpty(_DagApiRule):
     valid = (Example("from airflow.operators.dummy import DummyOperator\n", target="2.2.2"),)
 
 
-class ScheduleInterval(_DagApiRule):
+class ScheduleInterval(_YamlDagApiRule):
     gate = "schedule"
     code = "DS504"
     name = "schedule-interval"
@@ -174,10 +174,10 @@ Safe: the keyword is renamed to `schedule` (not when the call already passes `sc
                      target="2.2.2"),)
 
     def wants(self, text: str, target: str) -> bool:
-        return screen.SCHEDULE_KEYWORD.search(text) is not None
+        return screen.SCHEDULE_KEYWORD.search(text) is not None or screen.YAML_SCHEDULE_KEY.search(text) is not None
 
 
-class DaysAgo(_DagApiRule):
+class DaysAgo(_YamlDagApiRule):
     gate = "days_ago"
     code = "DS505"
     name = "days-ago"
@@ -215,7 +215,7 @@ scripts/verify_identity.py). Unsafe when `n` is an expression, which `add(days=)
     valid = (Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n", target="2.2.2"),)
 
 
-class Concurrency(_DagApiRule):
+class Concurrency(_YamlDagApiRule):
     gate = "max_active_tasks"
     code = "DS506"
     name = "concurrency-arguments"

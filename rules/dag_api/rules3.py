@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
-from dagshift.rules.dag_api.base import _DagApiRule
+from dagshift.rules.dag_api.base import _DagApiRule, _YamlDagApiRule
 from dagshift.rules.dag_api.docs import HEADER
 
 
-class RemovedDagArgument(_DagApiRule):
+class RemovedDagArgument(_YamlDagApiRule):
     gate = "dag_args_removed"
     code = "DS512"
     name = "removed-argument"

@@ -248,6 +248,7 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
 # DS504: `schedule_interval=` / `timetable=` as keyword arguments (not `airflow.timetables` imports,
 # nor a `workday_timetable` name).
 SCHEDULE_KEYWORD = re.compile(r"\b(?:schedule_interval|timetable)\s*=(?!=)")
+YAML_SCHEDULE_KEY = re.compile(r"(?:schedule_interval|timetable)\s*:")  # a YAML DAG's key
 
 
 # DS511: `template_fields = "sql"` (a string literal, maybe in brackets or after a line continuation).

@@ -28,7 +28,9 @@ the table is rules/imports/data/rewrite_proofs.json); a rewrite it could not pro
 an unsafe fix, and one it disproved (another class sharing the name) is no fix at all. """
 
 class _ImportRule(FamilyRule):
-    kinds = frozenset({"python"})
+    # YAML and SQL files too: a DAG written in YAML (dag-factory, gusty) names its operators by
+    # class path (rules/imports/yaml_paths.py; a file that is no YAML DAG source gives nothing).
+    kinds = frozenset({"python", "yaml", "template"})
     fix = SOMETIMES
     records = frozenset({"providers"})
     family_index = 0  # which part of the pre-screen answer this rule needs
@@ -36,6 +38,8 @@ class _ImportRule(FamilyRule):
     def wants(self, text: str, target: str) -> bool:
         if "airflow" not in text:
             return False
+        if "operator:" in text:
+            return True  # an `operator:` class path of a YAML DAG (or of gusty's frontmatter)
         from dagshift.rules.imports.tables import screen
 
         return screen(text, target)[self.family_index]
@@ -49,9 +53,14 @@ class _ImportRule(FamilyRule):
         return {"providers": providers_imported(text, target)}
 
     def analyse(self, ctx: Any) -> Any:
+        from dagshift.rules.imports.yaml_paths import analyse as yaml_analyse
+
+        if ctx.kind != "python":
+            return yaml_analyse(ctx)
         from dagshift.rules.imports.analysis import analyse
 
-        return analyse(ctx).findings
+        found = analyse(ctx).findings
+        return [*found, *yaml_analyse(ctx)] if ctx.text.startswith("# ---") else found
 
 
 class RemovedImport(_ImportRule):
