@@ -44,7 +44,7 @@ def compose(text: str) -> Optional[Node]:
     """The root node of the one YAML document `text` holds; None when it does not parse, holds
     several documents, or is empty."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)  # type: ignore[no-any-return]
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except (yaml.YAMLError, RecursionError):
         return None
 

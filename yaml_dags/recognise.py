@@ -105,6 +105,7 @@ def _dag_factory(root: MappingNode) -> tuple[list[Block], list[Block]]:
 def _tasks(node: Optional[Node], path: tuple[object, ...]) -> list[Block]:
     """The tasks of a dag-factory `tasks:` (a mapping of task names, or 1.x's list): each a mapping
     with an `operator` path (a task without one, a TaskFlow `decorator:`, is left alone)."""
+    items: list[tuple[object, Node]]
     if isinstance(node, MappingNode):
         items = [(name, value) for name, _, value in pairs(node)]
     elif isinstance(node, SequenceNode):

@@ -251,4 +251,4 @@ class _Judge:
 def _inner(source: Source, entry: Entry) -> tuple[int, int]:
     """A scalar value's span without its quotes."""
     start, end = source.span(entry.value)
-    return (start + 1, end - 1) if entry.value.style in ("'", '"') else (start, end)  # type: ignore[attr-defined]
+    return (start + 1, end - 1) if entry.value.style in ("'", '"') else (start, end)

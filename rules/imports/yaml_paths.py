@@ -63,7 +63,7 @@ def _judge(ctx: Any, t: Any, source: Source, entry: Entry) -> Optional[Finding]:
         return None
     move = finding.detail
     start, end = source.span(entry.value)
-    if entry.value.style in ("'", '"'):  # type: ignore[attr-defined]
+    if entry.value.style in ("'", '"'):
         start, end = start + 1, end - 1
     finding.at = (start, end)
     finding.message = describe(move, ctx.target, finding.code)
