@@ -73,8 +73,7 @@ def recognise(text: str, name: str, parent_names: tuple[str, ...] = ()) -> Optio
         return _source(GUSTY, document, [], [_block(root, ())])
     if name == "METADATA.yml":
         return _source(GUSTY, document, [_block(root, ())], [])
-    operator = scalar(value_of(root, "operator"))
-    if operator is not None and "." in operator:
+    if class_path(scalar(value_of(root, "operator"))):
         return _source(GUSTY, document, [], [_block(root, ())])
     dags, tasks = _dag_factory(root)
     if dags and tasks:
@@ -83,6 +82,12 @@ def recognise(text: str, name: str, parent_names: tuple[str, ...] = ()) -> Optio
                                                                                     "schedule_interval")):
         return _source(DAG_FACTORY, document, [_block(root, ())], [])
     return None
+
+
+def class_path(value: Optional[str]) -> bool:
+    """A dotted Python path (`airflow.operators.bash.BashOperator`, gusty's `local.MyOperator`), not
+    an image name or a URL."""
+    return value is not None and "." in value and all(part.isidentifier() for part in value.split("."))
 
 
 def _keys(node: Node) -> set[str]:
@@ -114,8 +119,7 @@ def _tasks(node: Optional[Node], path: tuple[object, ...]) -> list[Block]:
         return []
     found = []
     for key, value in items:
-        operator = scalar(value_of(value, "operator")) if isinstance(value, MappingNode) else None
-        if operator is not None and "." in operator:
+        if isinstance(value, MappingNode) and class_path(scalar(value_of(value, "operator"))):
             found.append(_block(value, (*path, key)))
     return found
 
