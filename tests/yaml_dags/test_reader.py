@@ -1,0 +1,87 @@
+"""The yaml_dags room: what it reads as a DAG written in YAML (by content), where each node lies in
+the file (frontmatter included), and which edits it lets through."""
+
+from __future__ import annotations
+
+import pytest
+
+from dagshift.yaml_dags import DAG_FACTORY, GUSTY, argument_keys, checked_edit, delete_entry_span, read, recognise
+
+GUSTY_PY = """# ---
+# operator: airflow.operators.python_operator.PythonOperator
+#   # a comment inside
+# provide_context: true
+# ---
+def run(**context):
+    return 1
+"""
+
+
+def test_py_frontmatter_nodes_point_into_the_file():
+    source = recognise(GUSTY_PY, "notify.py")
+    assert source is not None and source.tool == GUSTY
+    task = source.tasks[0]
+    start, end = source.span(task.operator.value)
+    assert GUSTY_PY[start:end] == "airflow.operators.python_operator.PythonOperator"
+    entry = next(e for e in task.entries if e.key == "provide_context")
+    start, end = source.span(entry.key_node)
+    assert GUSTY_PY[start:end] == "provide_context"
+    assert delete_entry_span(GUSTY_PY, source.document, entry.key_node, entry.value) == (
+        GUSTY_PY.index("# provide"), GUSTY_PY.index("# ---\ndef"))
+
+
+def test_sql_frontmatter_and_custom_tags():
+    text = "---\noperator: airflow.operators.dummy.DummyOperator\nstart_date: !days_ago 1\n---\nselect 1\n"
+    source = recognise(text, "load.sql")
+    assert source is not None
+    node, path = source.tags[0]
+    start, end = source.span(node)
+    assert (node.tag, text[start:end], path) == ("!days_ago", "!days_ago 1", ("start_date",))
+
+
+@pytest.mark.parametrize("name, text", [
+    ("ci.yml", "on: push\njobs:\n  t:\n    steps:\n      - run: echo\n        operator: airflow.operators.bash.BashOperator\n"),
+    ("docker-compose.yml", "services:\n  scheduler:\n    image: apache/airflow:2.7.2\n    command: scheduler\n"),
+    ("values.yaml", "operator: quay.io/prometheus-operator/prometheus-operator\nconcurrency: 4\n"),
+    ("pipeline.yml", "etl:\n  tasks:\n    load:\n      image: x\n"),  # `tasks:` without an operator path
+    ("broken.yml", "a: [1, 2\n"),
+    ("notes.py", "# --- not frontmatter\nx = 1\n"),
+])
+def test_yaml_that_is_no_dag_is_not_recognised(name, text):
+    assert recognise(text, name) is None
+
+
+def test_dag_factory_forms():
+    text = ("default:\n  default_args:\n    owner: a\nmy_dag:\n  schedule_interval: '@daily'\n  tasks:\n"
+            "    - task_id: t\n      operator: airflow.operators.bash.BashOperator\n      bash_command: ls\n"
+            "      python_callable_name: f\n      dependencies: []\n")
+    source = recognise(text, "dags.yml")
+    assert source is not None and source.tool == DAG_FACTORY
+    assert [d.path for d in source.dags] == [("default",), ("my_dag",)]
+    assert [t.path for t in source.tasks] == [("my_dag", "tasks", 0)]
+    assert [e.key for e in argument_keys(source.tasks[0])] == ["bash_command"]
+    assert recognise("default_args:\n  owner: a\nschedule_interval: '@daily'\n", "defaults.yml") is not None
+
+
+def test_an_edit_must_make_exactly_the_intended_change():
+    text = "dag:\n  schedule_interval: '@daily'  # nightly\n  tasks: {}\n"
+    document = read(text, "d.yml")
+    assert document is not None
+    start = text.index("schedule_interval")
+    end = start + len("schedule_interval")
+    rename = ("rename", ("dag", "schedule_interval"), "schedule")
+    assert checked_edit(text, "d.yml", document, start, end, "schedule", rename)
+    assert not checked_edit(text, "d.yml", document, start, end, "tasks", rename)  # a duplicate key: another value
+    assert not checked_edit(text, "d.yml", document, start, end, "schedule: [", rename)  # does not parse
+    assert not checked_edit(text, "d.yml", document, start, end + 4, "schedule", rename)  # eats the value's start
+
+
+def test_deleting_only_whole_block_lines():
+    text = "a:\n  b: 1  # why\n  c: {d: 1}\n  e: 2\n"
+    document = read(text, "x.yml")
+    root = document.root
+    (_, b), (_, c), (_, e) = [(k, v) for k, v in root.value[0][1].value]
+    keys = [k for k, _ in root.value[0][1].value]
+    assert delete_entry_span(text, document, keys[0], b) is None  # a comment would go with it
+    assert delete_entry_span(text, document, keys[1], c) is None  # not a scalar
+    assert delete_entry_span(text, document, keys[2], e) == (text.index("  e"), len(text))
