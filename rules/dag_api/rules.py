@@ -11,7 +11,16 @@ from typing import Any
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
 from dagshift.rules.dag_api import repo_operators, screen
 from dagshift.rules.dag_api.base import _DagApiRule, _YamlDagApiRule
-from dagshift.rules.dag_api.docs import DS502_DOC, DS503_DOC, DS507_DOC, HEADER, STAGE_OPERATOR
+from dagshift.rules.dag_api.docs import (
+    DS502_DOC,
+    DS503_DOC,
+    DS504_DOC,
+    DS505_DOC,
+    DS507_DOC,
+    HEADER,
+    STAGE_OPERATOR,
+    YAML_DAG,
+)
 
 
 class ProvideContext(_YamlDagApiRule):
@@ -23,7 +32,8 @@ class ProvideContext(_YamlDagApiRule):
     tokens = ("provide_context",)
     doc = """
 ## What it does
-Reports `provide_context=` on operators and in `default_args`.
+Reports `provide_context=` on operators and in `default_args`; in a DAG written in YAML
+(dag-factory, gusty), the `provide_context:` key of a task or of `default_args`.
 
 ## Why it matters on Airflow 2
 Airflow 2 passes the template context to every Python callable that accepts it. PythonOperator
@@ -46,6 +56,7 @@ Safe: the argument (or the `default_args` entry) is removed.
                           ", provide_context=True", "", target="2.5.1", findings=((6, 56, '`provide_context` is deprecated on Airflow 2.5.1: PythonOperator always passes the context to callables that take it'),)),
         Example("args = {'owner': 'data', 'provide_context': True, 'retries': 1}\n",
                 "args = {'owner': 'data', 'retries': 1}\n", target="2.5.1", findings=((1, 26, '`provide_context` in default_args has no effect on Airflow 2.5.1: the context is always passed to callables that take it'),)),
+        Example.replacing(YAML_DAG, "    provide_context: true\n", "", path="dags/etl.yml", target="3.0.6", findings=((6, 5, '`provide_context` in default_args has no effect on Airflow 3.0.6: the context is always passed to callables that take it'),)),
     )
     valid = (Example(HEADER + "from airflow.operators.python import PythonOperator\n\n"
                          "t = PythonOperator(task_id='t', python_callable=print)\n", target="2.5.1"),)
@@ -106,6 +117,7 @@ class RenamedOperatorArgument(_YamlDagApiRule):
         Example.replacing("from airflow.operators.bash import BashOperator\n\n"
                           "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
                           "xcom_push", "do_xcom_push", target="2.5.1", findings=((3, 51, 'BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`'),)),
+        Example.replacing(YAML_DAG, "xcom_push", "do_xcom_push", path="dags/etl.yml", target="3.0.6", findings=((11, 7, 'BashOperator has no `xcom_push` on Airflow 3.0.6: it is `do_xcom_push`'),)),
         Example("from airflow.providers.google.cloud.operators.dataproc import DataprocCreateClusterOperator\n\n"
                 "c = DataprocCreateClusterOperator(task_id='c', cluster_name='etl', region='eu', colour='red')\n", None,
                 target="2.11.2", findings=((3, 81, "`colour` is not an argument DataprocCreateClusterOperator declares on Airflow 2.11.2 (with the provider versions it pins); DataprocCreateClusterOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"),)),
@@ -134,6 +146,7 @@ class DummyToEmpty(_YamlDagApiRule):
         Example("from airflow.operators.dummy import DummyOperator\n\nstart = DummyOperator(task_id='start')\n",
                 "from airflow.providers.standard.operators.empty import EmptyOperator\n\nstart = EmptyOperator(task_id='start')\n",
                 target="3.0.6", findings=((1, 37, 'DummyOperator was removed in Airflow 3: the import fails on 3.0.6; use `airflow.providers.standard.operators.empty.EmptyOperator`'),)),
+        Example.replacing(YAML_DAG, "airflow.operators.dummy.DummyOperator", "airflow.providers.standard.operators.empty.EmptyOperator", path="dags/etl.yml", target="3.0.6", findings=((13, 17, 'DummyOperator was removed in Airflow 3: the import fails on 3.0.6; use `airflow.providers.standard.operators.empty.EmptyOperator`'),)),
     )
     valid = (Example("from airflow.operators.dummy import DummyOperator\n", target="2.2.2"),)
 
@@ -146,29 +159,13 @@ class ScheduleInterval(_YamlDagApiRule):
     severity = WARNING
     fix = SAFE
     tokens = ("schedule_interval", "timetable")
-    doc = """
-## What it does
-On targets whose DAG takes `schedule` (2.4 and later, from the wheel), reports `schedule_interval=`
-and `timetable=` on `DAG(...)` and `@dag(...)`. Never on an older target, where `schedule=` fails.
-An error on Airflow 3, whose DAG no longer takes them (the file fails to load).
-
-## Why it matters on Airflow 2
-Both warn at every parse from 2.4 and are removed in Airflow 3.
-
-## Example
-```python
-with DAG("etl", schedule_interval="@daily", start_date=datetime(2023, 1, 1)) as dag:
-    ...
-```
-
-## Fix safety
-Safe: the keyword is renamed to `schedule` (not when the call already passes `schedule`).
-"""
+    doc = DS504_DOC
     invalid = (
         Example.replacing(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                           "schedule_interval", "schedule", target="2.5.1", findings=((4, 18, '`schedule_interval=` is deprecated on Airflow 2.5.1: use `schedule=`'),)),
         Example.replacing(HEADER + "dag = DAG('etl', schedule_interval='@daily', catchup=True)\n", "schedule_interval",
                           "schedule", target="3.0.6", findings=((4, 18, '`schedule_interval=` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `schedule=`'),)),
+        Example.replacing(YAML_DAG, "schedule_interval", "schedule", path="dags/etl.yml", target="3.0.6", findings=((2, 3, '`schedule_interval` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `schedule`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                      target="2.2.2"),)
@@ -185,32 +182,12 @@ class DaysAgo(_YamlDagApiRule):
     severity = WARNING
     fix = SOMETIMES
     tokens = ("days_ago",)
-    doc = """
-## What it does
-On targets where `airflow.utils.dates.days_ago` warns (from the wheel: 2.3 and later), reports
-calls to it; an error on Airflow 3, which no longer has it.
-
-## Why it matters on Airflow 2
-`days_ago` is deprecated and gone in Airflow 3, and a start date that moves with the clock makes
-catch-up and backfills unpredictable.
-
-## Example
-```python
-from airflow.utils.dates import days_ago
-dag = DAG("etl", start_date=days_ago(2))
-```
-
-## Fix safety
-Safe when every argument is an integer literal: `days_ago(n, hour=h, ...)` becomes
-`pendulum.today("UTC").add(days=-n)` (with `.replace(hour=h, ...)` for a time of day, and `import
-pendulum`), the same instant Airflow 2 computes (compared on real Airflow by
-scripts/verify_identity.py). Unsafe when `n` is an expression, which `add(days=)` may not take as
-`timedelta` did. A fixed `datetime` is better still; only you know which.
-"""
+    doc = DS505_DOC
     invalid = (
         Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n",
                 "import pendulum\nfrom airflow.utils.dates import days_ago\n\n"
                 'start = pendulum.today("UTC").add(days=-2)\n', target="2.5.1", findings=((3, 9, '`days_ago()` is deprecated on Airflow 2.5.1: a start date that moves with the clock; prefer a fixed date, or `pendulum.today("UTC").add(days=-N)`'),)),
+        Example("schedule: '@daily'\ndefault_args:\n  start_date: !days_ago 1\n", None, path="dags/etl/METADATA.yml", target="3.0.6", findings=((3, 15, "`!days_ago` (gusty's `days_ago()`) gives a start date that moves with the clock; prefer a fixed date"),)),
     )
     valid = (Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n", target="2.2.2"),)
 
@@ -226,7 +203,8 @@ class Concurrency(_YamlDagApiRule):
     doc = """
 ## What it does
 On targets that have `max_active_tasks` and `max_active_tis_per_dag` (2.2 and later, from the
-wheel), reports DAG `concurrency=` and operator `task_concurrency=` (also in `default_args`). An
+wheel), reports DAG `concurrency=` and operator `task_concurrency=` (also in `default_args`, and
+as YAML keys of a dag-factory or gusty DAG). An
 error on Airflow 3, which rejects both (in `default_args` it is ignored: a warning).
 
 ## Why it matters on Airflow 2
@@ -242,6 +220,7 @@ Safe: renamed to `max_active_tasks` / `max_active_tis_per_dag`.
 """
     invalid = (
         Example.replacing(HEADER + "dag = DAG('etl', concurrency=4)\n", "concurrency", "max_active_tasks", target="2.5.1", findings=((4, 18, '`concurrency=` is deprecated on Airflow 2.5.1: use `max_active_tasks=`'),)),
+        Example.replacing(YAML_DAG, "concurrency", "max_active_tasks", path="dags/etl.yml", target="3.0.6", findings=((3, 3, '`concurrency` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `max_active_tasks`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', concurrency=4)\n", target="2.0.2"),)
 

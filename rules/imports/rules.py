@@ -25,7 +25,9 @@ PROVEN = """Safe only when real Airflow proved the destination is the same thing
 (scripts/verify_identity.py imports both paths in Airflow virtualenvs of every verified target:
 the same object, a deprecated subclass that only warns, or Airflow's own deprecation naming it;
 the table is rules/imports/data/rewrite_proofs.json); a rewrite it could not prove is offered as
-an unsafe fix, and one it disproved (another class sharing the name) is no fix at all. """
+an unsafe fix, and one it disproved (another class sharing the name) is no fix at all. In a DAG
+written in YAML (dag-factory, gusty), the `operator:` class path gets the same verdict and proof,
+and its fix rewrites the YAML value in place. """
 
 class _ImportRule(FamilyRule):
     # YAML and SQL files too: a DAG written in YAML (dag-factory, gusty) names its operators by
@@ -120,6 +122,10 @@ alternative beside it is left alone.
         ),
     )
     invalid = (
+        Example.replacing("orders:\n  tasks:\n    extract:\n      operator: airflow.operators.bash_operator.BashOperator  # 1.10\n"
+                          "      bash_command: ls\n", "airflow.operators.bash_operator.BashOperator",
+                          "airflow.providers.standard.operators.bash.BashOperator", path="dags/orders.yml", target="3.0.6",
+                          findings=((4, 17, "`airflow.operators.bash_operator.BashOperator` does not exist on Airflow 3.0.6: it moved to `airflow.providers.standard.operators.bash.BashOperator` (in apache-airflow-providers-standard, which MWAA 3.0.6 installs)"),)),
         Example(
             "from airflow.contrib.operators.emr_create_job_flow_operator import EmrCreateJobFlowOperator\n",
             "from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator\n",
