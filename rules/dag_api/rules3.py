@@ -56,11 +56,11 @@ None for `email`: moving to a notifier is a choice.
                           "with DAG('etl', schedule=None):\n    BashOperator(task_id='load', bash_command='true', sla=None)\n",
                           ", sla=None", "", target="3.0.6", findings=(
                               (7, 55, "`sla` has no effect on Airflow 3.0.6: The SLA feature is removed in Airflow 3.0, to be replaced with a new implementation in >=3.1"),)),
+        Example.replacing("reports:\n  schedule: null\n  default_view: graph\n  tasks:\n    - task_id: t\n"
+                              "      operator: airflow.providers.standard.operators.empty.EmptyOperator\n",
+                              "  default_view: graph\n", "", path="dags/reports.yml", target="3.0.6", findings=(
+                                  (3, 3, "`default_view` was removed in Airflow 3: the DAG fails to load on 3.0.6; remove it (it only shaped the UI or the file path, which Airflow 3 decides itself)"),)),
     )
-    invalid += (Example.replacing("reports:\n  schedule: null\n  default_view: graph\n  tasks:\n    - task_id: t\n"
-                                  "      operator: airflow.providers.standard.operators.empty.EmptyOperator\n",
-                                  "  default_view: graph\n", "", path="dags/reports.yml", target="3.0.6", findings=(
-                                      (3, 3, "`default_view` was removed in Airflow 3: the DAG fails to load on 3.0.6; remove it (it only shaped the UI or the file path, which Airflow 3 decides itself)"),)),)
     valid = (Example(HEADER + "dag = DAG('etl', schedule=None, default_view='graph')\n", target="2.11.0"),)
 
 

@@ -63,6 +63,10 @@ def days_ago(target_facts: dict) -> str:
     return removed(target_facts["days_ago_removed"])
 
 
+# gusty's `!days_ago` tag: gusty defines it itself, so it loads everywhere; the date still moves.
+DAYS_AGO_TAG = WARNING
+
+
 def dummy_operator(target_facts: dict) -> str:
     return removed(target_facts["dummy_removed"])
 
@@ -118,7 +122,7 @@ ON_TARGET: dict[str, Callable[[str], set[str]]] = {
     "DS502": _ds502,
     "DS503": lambda target: {dummy_operator(facts(target))},
     "DS504": _ds504,
-    "DS505": lambda target: {days_ago(facts(target))},
+    "DS505": lambda target: {days_ago(facts(target)), DAYS_AGO_TAG},
     "DS506": _ds506,
     "DS507": _ds507,
     "DS510": lambda target: {subdag(facts(target))},

@@ -245,7 +245,7 @@ class _Judge:
             start, end = self.source.span(node)
             self.findings.append(Finding.at_span("DS505", start, start + len(node.tag), (
                 f"`{node.tag}` (gusty's `days_ago()`) gives a start date that moves with the clock; prefer a fixed "
-                "date"), WARNING))
+                "date"), severity.DAYS_AGO_TAG))
 
 
 def _inner(source: Source, entry: Entry) -> tuple[int, int]:
