@@ -3,7 +3,16 @@ and the edits on them checked by reading the result again. Knows nothing else of
 
 from dagshift.yaml_dags.edits import checked_edit, delete_entry_span
 from dagshift.yaml_dags.reader import Document, read
-from dagshift.yaml_dags.recognise import DAG_FACTORY, GUSTY, Block, Entry, Source, argument_keys, recognise
+from dagshift.yaml_dags.recognise import (
+    DAG_FACTORY,
+    GUSTY,
+    Block,
+    Entry,
+    Source,
+    argument_keys,
+    dag_source,
+    recognise,
+)
 
 __all__ = ["Block", "DAG_FACTORY", "Document", "Entry", "GUSTY", "Source", "argument_keys", "checked_edit",
-           "delete_entry_span", "read", "recognise"]
+           "dag_source", "delete_entry_span", "read", "recognise"]

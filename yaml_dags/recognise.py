@@ -84,6 +84,15 @@ def recognise(text: str, name: str, parent_names: tuple[str, ...] = ()) -> Optio
     return None
 
 
+DAGS_ROLE = "dags"  # the environments model's role of a file in a DAG folder
+
+
+def dag_source(text: str, relpath: str, role: Optional[str]) -> Optional[Source]:
+    """The YAML DAG source of a file that lies in an environment's DAG folder (`role`, from the
+    environments model); None for any other file, whatever its content."""
+    return recognise(text, relpath.rpartition("/")[2]) if role == DAGS_ROLE else None
+
+
 def class_path(value: Optional[str]) -> bool:
     """A dotted Python path (`airflow.operators.bash.BashOperator`, gusty's `local.MyOperator`), not
     an image name or a URL."""

@@ -22,20 +22,16 @@ from dagshift.rules.dag_api.screen import (
     signatures,
     successor,
 )
-from dagshift.yaml_dags import Block, Entry, Source, argument_keys, checked_edit, delete_entry_span, recognise
+from dagshift.yaml_dags import Block, Entry, Source, argument_keys, checked_edit, dag_source, delete_entry_span
 
-DAGS_ROLE = "dags"
 DUMMY = "airflow.operators.dummy.DummyOperator"
 
 
 def yaml_source(ctx: Any) -> Optional[Source]:
-    """The file's YAML DAG source, when it lies in an environment's DAG folder (the imports family
-    reads the same, under the same key: the file is read once)."""
+    """The file's YAML DAG source, read once per file for both families (the same key)."""
     def build(ctx: Any) -> Any:
         member = ctx.membership
-        if member is None or member.role != DAGS_ROLE:
-            return False
-        return recognise(ctx.text, ctx.relpath.rpartition("/")[2]) or False
+        return dag_source(ctx.text, ctx.relpath, member.role if member is not None else None) or False
 
     return once_per_file(ctx, "yaml_dag_source", build) or None
 

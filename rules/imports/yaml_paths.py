@@ -14,19 +14,14 @@ from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName
 from dagshift.rules.imports.analysis import describe, from_import_finding
 from dagshift.rules.imports.tables import any_pinned_dist, tables
-from dagshift.yaml_dags import Entry, Source, checked_edit, recognise
-
-DAGS_ROLE = "dags"
+from dagshift.yaml_dags import Entry, Source, checked_edit, dag_source
 
 
 def yaml_source(ctx: Any) -> Optional[Source]:
-    """The file's YAML DAG source, when it lies in an environment's DAG folder (read once per file,
-    under the key the DAG API family reads it by too)."""
+    """The file's YAML DAG source, read once per file for both families (the same key)."""
     def build(ctx: Any) -> Any:
         member = ctx.membership
-        if member is None or member.role != DAGS_ROLE:
-            return False
-        return recognise(ctx.text, ctx.relpath.rpartition("/")[2]) or False
+        return dag_source(ctx.text, ctx.relpath, member.role if member is not None else None) or False
 
     return once_per_file(ctx, "yaml_dag_source", build) or None
 
