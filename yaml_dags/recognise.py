@@ -43,6 +43,7 @@ class Block:
     entries: list[Entry]
     path: tuple[object, ...]
     operator: Optional[Entry] = None  # a task's class path
+    implied: str = ""  # the class a task without `operator:` gets (gusty's `.py` task: PythonOperator)
     default_args: list[Entry] = field(default_factory=list)
 
     def has(self, key: str) -> bool:
@@ -70,7 +71,9 @@ def recognise(text: str, name: str, parent_names: tuple[str, ...] = ()) -> Optio
     root = document.root
     lower = name.lower()
     if document.frontmatter:
-        return _source(GUSTY, document, [], [_block(root, ())])
+        task = _block(root, ())
+        task.implied = "PythonOperator" if lower.endswith(".py") else ""
+        return _source(GUSTY, document, [], [task])
     if name == "METADATA.yml":
         return _source(GUSTY, document, [_block(root, ())], [])
     if class_path(scalar(value_of(root, "operator"))):

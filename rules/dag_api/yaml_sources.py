@@ -144,6 +144,8 @@ class _Judge:
         path = block.operator.value.value if block.operator is not None else ""
         if path == DUMMY and self.facts["empty_operator"]:
             self._dummy(block.operator)  # type: ignore[arg-type]
+        if not path and block.implied == "PythonOperator":  # gusty runs a `.py` task with PythonOperator
+            path = "airflow.operators.python.PythonOperator"
         name = path.rpartition(".")[2]
         cls = self._class(path) if path.startswith("airflow.") else None
         accepted = signatures(self.target).get(cls or "")

@@ -85,3 +85,10 @@ def test_deleting_only_whole_block_lines():
     assert delete_entry_span(text, document, keys[0], b) is None  # a comment would go with it
     assert delete_entry_span(text, document, keys[1], c) is None  # not a scalar
     assert delete_entry_span(text, document, keys[2], e) == (text.index("  e"), len(text))
+
+
+def test_a_gusty_py_task_without_operator_is_a_python_operator_task():
+    source = recognise("# ---\n# python_callable: run\n# provide_context: true\n# ---\ndef run():\n    pass\n", "run.py")
+    assert source is not None and source.tasks[0].operator is None and source.tasks[0].implied == "PythonOperator"
+    sql = recognise("---\npostgres_conn_id: dw\n---\nselect 1\n", "q.sql")
+    assert sql is not None and sql.tasks[0].implied == ""
