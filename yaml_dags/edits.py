@@ -55,8 +55,8 @@ def _changed(tree: Any, path: tuple[Any, ...], change: tuple[Any, ...]) -> Optio
 
 def delete_entry_span(text: str, document: Document, key: ScalarNode, value: Node) -> Optional[tuple[int, int]]:
     """The span of whole lines a block-style `key: scalar` entry takes (from its line's start to
-    the end of the value's line); None for any other layout (a flow mapping, a nested value, a
-    comment or another key on the same lines)."""
+    the end of the value's line, with the comment that ends that line: it speaks of the entry);
+    None for any other layout (a flow mapping, a nested value, another key on the same lines)."""
     if not isinstance(value, ScalarNode) or value.end_mark.line != key.start_mark.line:
         return None
     start, _ = document.span(key)
@@ -65,6 +65,6 @@ def delete_entry_span(text: str, document: Document, key: ScalarNode, value: Nod
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end + 1
     before, after = text[line_start:start], text[end:line_end]
-    if before.strip(" #") or after.strip():
+    if before.strip(" #") or (after.strip() and not after.lstrip(" \t").startswith("#")):
         return None
     return line_start, line_end

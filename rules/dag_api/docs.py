@@ -34,8 +34,9 @@ On targets whose DAG takes `schedule` (2.4 and later, from the wheel), reports `
 and `timetable=` on `DAG(...)` and `@dag(...)`. Never on an older target, where `schedule=` fails.
 An error on Airflow 3, whose DAG no longer takes them (the file fails to load). In a DAG written in
 YAML (dag-factory's DAG blocks and `default:`/`defaults.yml`, gusty's `METADATA.yml`), the
-`schedule_interval:` key: dag-factory and gusty hand it to `DAG(...)` as it is (dag-factory 1.0
-refuses it outright).
+`schedule_interval:` key: dag-factory and gusty hand it to `DAG(...)` as it is. dag-factory 1.0
+refuses the key outright, on every Airflow version: where the environment's requirements pin
+dag-factory 1.x (`==`, `~=` or `>=` a 1.x version), an error on 2.x targets too.
 
 ## Why it matters on Airflow 2
 Both warn at every parse from 2.4 and are removed in Airflow 3.

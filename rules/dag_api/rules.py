@@ -166,6 +166,7 @@ class ScheduleInterval(_YamlDagApiRule):
         Example.replacing(HEADER + "dag = DAG('etl', schedule_interval='@daily', catchup=True)\n", "schedule_interval",
                           "schedule", target="3.0.6", findings=((4, 18, '`schedule_interval=` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `schedule=`'),)),
         Example.replacing(YAML_DAG, "schedule_interval", "schedule", path="dags/etl.yml", target="3.0.6", findings=((2, 3, '`schedule_interval` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `schedule`'),)),
+        Example.replacing(YAML_DAG, "schedule_interval", "schedule", path="dags/etl.yml", target="2.11.2", files=(("requirements.txt", "dag-factory==1.0.1\n"),), findings=((2, 3, '`schedule_interval` is refused by dag-factory 1.x (`dag-factory==1.0.1` in requirements.txt): the DAG fails to load on 2.11.2; use `schedule`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                      target="2.2.2"),)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from dagshift.fixers.edits import replace_span
-from dagshift.linter.diagnostics import SAFE, UNSAFE, WARNING, Fix
+from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.rules.dag_api import severity
 from dagshift.rules.dag_api.screen import (
@@ -22,7 +22,16 @@ from dagshift.rules.dag_api.screen import (
     signatures,
     successor,
 )
-from dagshift.yaml_dags import Block, Entry, Source, argument_keys, checked_edit, dag_source, delete_entry_span
+from dagshift.yaml_dags import (
+    DAG_FACTORY,
+    Block,
+    Entry,
+    Source,
+    argument_keys,
+    checked_edit,
+    dag_source,
+    delete_entry_span,
+)
 
 DUMMY = "airflow.operators.dummy.DummyOperator"
 
@@ -91,8 +100,7 @@ class _Judge:
         for entry in block.entries:
             key = entry.key
             if key in severity.SCHEDULE_ARGUMENTS and "schedule" in self.facts["dag_args"]:
-                self.add("DS504", entry, self._renamed(key, "schedule"), severity.dag_argument(self.facts, key),
-                         self.rename(entry, "schedule", block))
+                self._schedule(entry, block)
             elif key == severity.CONCURRENCY_ARGUMENT and "max_active_tasks" in self.facts["dag_args"]:
                 self.add("DS506", entry, self._renamed(key, "max_active_tasks"),
                          severity.dag_argument(self.facts, key), self.rename(entry, "max_active_tasks", block))
@@ -107,6 +115,20 @@ class _Judge:
                 self._warned(entry, "dag")
         for entry in block.default_args:
             self._default_arg(entry, block)
+
+    def _schedule(self, entry: Entry, block: Block) -> None:
+        """DS504; an error on any target when the environment pins dag-factory 1.x, which refuses the key."""
+        level = severity.dag_argument(self.facts, entry.key)
+        message = self._renamed(entry.key, "schedule")
+        if level != ERROR and entry.key == "schedule_interval" and self.source.tool == DAG_FACTORY:
+            from dagshift.rules.dag_api.yaml_tools import dag_factory_1
+
+            pin = dag_factory_1(self.ctx)
+            if pin is not None:
+                level = severity.DAG_FACTORY_REFUSED
+                message = (f"`schedule_interval` is refused by dag-factory 1.x ({pin}): the DAG fails to load on "
+                           f"{self.target}; use `schedule`")
+        self.add("DS504", entry, message, level, self.rename(entry, "schedule", block))
 
     def _renamed(self, key: str, new: str) -> str:
         if key in self.facts["dag_args_removed"]:

@@ -77,14 +77,16 @@ def test_an_edit_must_make_exactly_the_intended_change():
 
 
 def test_deleting_only_whole_block_lines():
-    text = "a:\n  b: 1  # why\n  c: {d: 1}\n  e: 2\n"
+    text = "a:\n  b: 1  # why b\n  c: {d: 1}\n  e: 2\n  f: {g: 1, h: 2}\n"
     document = read(text, "x.yml")
     root = document.root
-    (_, b), (_, c), (_, e) = [(k, v) for k, v in root.value[0][1].value]
-    keys = [k for k, _ in root.value[0][1].value]
-    assert delete_entry_span(text, document, keys[0], b) is None  # a comment would go with it
-    assert delete_entry_span(text, document, keys[1], c) is None  # not a scalar
-    assert delete_entry_span(text, document, keys[2], e) == (text.index("  e"), len(text))
+    keys, values = zip(*root.value[0][1].value)
+    # (the comment ending the entry's line goes with it: it speaks of that entry)
+    assert delete_entry_span(text, document, keys[0], values[0]) == (text.index("  b"), text.index("  c"))
+    assert delete_entry_span(text, document, keys[1], values[1]) is None  # not a scalar
+    assert delete_entry_span(text, document, keys[2], values[2]) == (text.index("  e"), text.index("  f"))
+    inner = values[3]
+    assert delete_entry_span(text, document, inner.value[0][0], inner.value[0][1]) is None  # a flow mapping
 
 
 def test_a_gusty_py_task_without_operator_is_a_python_operator_task():
