@@ -12,7 +12,9 @@ For each fixture (tests/fixtures/yaml_dags/<repo>) and its golden fixed tree
 MWAA path /usr/local/airflow/dags the fixture's YAML names is mapped to the copy's dags folder), and
 `DagBag(dag_folder=<copy>/dags, include_examples=False)` runs in the venv, in a subprocess with a
 fresh AIRFLOW_HOME. It prints, per DAG, its tasks and their operator classes, and per file the
-last line of each import error, and every line that dagshift's findings before the fix name.
+last line of each import error. Then, for each code of the errors dagshift reports in the DAG
+folder before the fix, the tree `check --fix --unsafe-fixes --ignore <code>` leaves is loaded: it
+must fail, and for the reason that code's finding gives (each error shown to fail on its own).
 These are the project's own fixtures: no user's code runs.
 """
 
@@ -23,6 +25,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -56,10 +59,30 @@ print(json.dumps(out))
 """
 
 
-def load(target: str, tree: Path, drop: tuple[str, ...] = ()) -> dict:
+def dagshift(work: Path, target: str, *args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "dagshift", "check", ".", "--no-cache", "--target-version", target,
+                           *args], cwd=work, capture_output=True, text=True, timeout=600)
+    return proc.stdout
+
+
+def error_codes(target: str, repo: str) -> list[str]:
+    """The codes of the errors dagshift reports in the fixture's DAG folder before the fix."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "repo"
+        shutil.copytree(FIXTURES / repo, work)
+        found = json.loads(dagshift(work, target, "--format", "json"))
+    drop = UNFIXED.get((repo, target), ())
+    return sorted({f["code"] for f in found if f["severity"] == "error" and f["path"].startswith("dags/")
+                   and not any(f["path"].startswith(d + "/") for d in drop)})
+
+
+def load(target: str, tree: Path, drop: tuple[str, ...] = (), fix_but: str = "") -> dict:
+    """Load `tree` (or, with `fix_but`, the tree `check --fix --unsafe-fixes --ignore <code>` leaves)."""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "repo"
         shutil.copytree(tree, work)
+        if fix_but:
+            dagshift(work, target, "--fix", "--unsafe-fixes", "--quiet", "--ignore", fix_but)
         for folder in drop:
             shutil.rmtree(work / folder)
         dags = work / "dags"
@@ -81,12 +104,14 @@ def report(targets: list[str]) -> str:
     for target in targets:
         for repo in REPOS:
             fixed = FIXTURES / "expected" / f"{repo}.{target}.fixed"
-            runs = [("as written", FIXTURES / repo, ()), ("after --fix --unsafe-fixes", fixed, ())]
-            drop = UNFIXED.get((repo, target))
+            runs: list[tuple] = [("as written", FIXTURES / repo, ()), ("after --fix --unsafe-fixes", fixed, ())]
+            drop = UNFIXED.get((repo, target), ())
             if drop:
                 runs.append((f"after the fix, without {', '.join(drop)}", fixed, drop))
-            for state, tree, drop in runs:
-                found = load(target, tree, drop)
+            runs += [(f"every fix but {code}'s" + (f", without {', '.join(drop)}" if drop else ""), FIXTURES / repo,
+                      drop, code) for code in error_codes(target, repo)]
+            for state, tree, drop, *but in runs:  # type: ignore[misc]
+                found = load(target, tree, drop, *but)
                 tasks = sum(len(d["tasks"]) for d in found["dags"].values())
                 lines.append(f"### {repo}, Airflow {target}, {state}: {len(found['dags'])} DAGs, {tasks} tasks, "
                              f"{len(found['errors'])} import errors")
