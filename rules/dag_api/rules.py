@@ -118,6 +118,7 @@ class RenamedOperatorArgument(_YamlDagApiRule):
                           "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
                           "xcom_push", "do_xcom_push", target="2.5.1", findings=((3, 51, 'BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`'),)),
         Example.replacing(YAML_DAG, "xcom_push", "do_xcom_push", path="dags/etl.yml", target="3.0.6", findings=((11, 7, 'BashOperator has no `xcom_push` on Airflow 3.0.6: it is `do_xcom_push`'),)),
+        Example.replacing("operator: airflow.providers.standard.operators.bash.BashOperator\nbash_command: ls\nxcom_push: true\n", "xcom_push", "do_xcom_push", path="dags/etl/ls.yml", target="3.0.6", findings=((3, 1, 'BashOperator has no `xcom_push` on Airflow 3.0.6: it is `do_xcom_push`; gusty passes an operator only the arguments its class takes, so it drops this one'),)),
         Example("from airflow.providers.google.cloud.operators.dataproc import DataprocCreateClusterOperator\n\n"
                 "c = DataprocCreateClusterOperator(task_id='c', cluster_name='etl', region='eu', colour='red')\n", None,
                 target="2.11.2", findings=((3, 81, "`colour` is not an argument DataprocCreateClusterOperator declares on Airflow 2.11.2 (with the provider versions it pins); DataprocCreateClusterOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"),)),
@@ -167,6 +168,7 @@ class ScheduleInterval(_YamlDagApiRule):
                           "schedule", target="3.0.6", findings=((4, 18, '`schedule_interval=` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `schedule=`'),)),
         Example.replacing(YAML_DAG, "schedule_interval", "schedule", path="dags/etl.yml", target="3.0.6", findings=((2, 3, '`schedule_interval` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `schedule`'),)),
         Example.replacing(YAML_DAG, "schedule_interval", "schedule", path="dags/etl.yml", target="2.11.2", files=(("requirements.txt", "dag-factory==1.0.1\n"),), findings=((2, 3, '`schedule_interval` is refused by dag-factory 1.x (`dag-factory==1.0.1` in requirements.txt): the DAG fails to load on 2.11.2; use `schedule`'),)),
+        Example.replacing("schedule_interval: '@daily'\n", "schedule_interval", "schedule", path="dags/etl/METADATA.yml", target="3.0.6", findings=((1, 1, '`schedule_interval` is not a DAG argument on Airflow 3.0.6: gusty passes `DAG(...)` only the arguments it takes, so it drops it and the DAG loads without a schedule; use `schedule`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                      target="2.2.2"),)
@@ -221,7 +223,7 @@ Safe: renamed to `max_active_tasks` / `max_active_tis_per_dag`.
 """
     invalid = (
         Example.replacing(HEADER + "dag = DAG('etl', concurrency=4)\n", "concurrency", "max_active_tasks", target="2.5.1", findings=((4, 18, '`concurrency=` is deprecated on Airflow 2.5.1: use `max_active_tasks=`'),)),
-        Example.replacing(YAML_DAG, "concurrency", "max_active_tasks", path="dags/etl.yml", target="3.0.6", findings=((3, 3, '`concurrency` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `max_active_tasks`'),)),
+        Example.replacing(YAML_DAG, "concurrency", "max_active_tasks", path="dags/etl.yml", target="3.0.6", findings=((3, 3, '`concurrency` is deprecated: dag-factory 1.x hands it to Airflow 3.0.6 as `max_active_tasks`, with a deprecation warning; use `max_active_tasks`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', concurrency=4)\n", target="2.0.2"),)
 

@@ -59,7 +59,7 @@ None for `email`: moving to a notifier is a choice.
         Example.replacing("reports:\n  schedule: null\n  default_view: graph\n  tasks:\n    - task_id: t\n"
                               "      operator: airflow.providers.standard.operators.empty.EmptyOperator\n",
                               "  default_view: graph\n", "", path="dags/reports.yml", target="3.0.6", findings=(
-                                  (3, 3, "`default_view` was removed in Airflow 3: the DAG fails to load on 3.0.6; remove it (it only shaped the UI or the file path, which Airflow 3 decides itself)"),)),
+                                  (3, 3, "`default_view` was removed in Airflow 3: dag-factory builds `DAG(...)` from the keys it knows and does not hand this one to Airflow 3.0.6, so it has no effect; remove it"),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule=None, default_view='graph')\n", target="2.11.0"),)
 

@@ -67,6 +67,9 @@ def days_ago(target_facts: dict) -> str:
 DAYS_AGO_TAG = WARNING
 # dag-factory 1.x refuses a `schedule_interval` key on every Airflow version (rules/dag_api/yaml_tools.py).
 DAG_FACTORY_REFUSED = ERROR
+# A key the target refuses, which a YAML tool drops instead of handing it on (gusty passes only the
+# arguments a signature names; dag-factory builds DAG(...) from the keys it knows): rules/dag_api/yaml_sources.py.
+TOOL_DROPS = WARNING
 
 
 def dummy_operator(target_facts: dict) -> str:
@@ -86,12 +89,12 @@ def _ds502(target: str) -> set[str]:
     from dagshift.rules.dag_api.screen import argument_renames, consumes_kwargs
 
     warned = consumes_kwargs(target) or any(argument_renames(target).values())
-    return {ARGUMENT_REFUSED, ARGUMENT_WARNED} if warned else {ARGUMENT_REFUSED}
+    return {ARGUMENT_REFUSED, ARGUMENT_WARNED if warned else TOOL_DROPS}
 
 
 def _ds504(target: str) -> set[str]:
     f = facts(target)
-    return {dag_argument(f, key) for key in SCHEDULE_ARGUMENTS} | {DAG_FACTORY_REFUSED}
+    return {dag_argument(f, key) for key in SCHEDULE_ARGUMENTS} | {DAG_FACTORY_REFUSED, TOOL_DROPS}
 
 
 def _ds506(target: str) -> set[str]:

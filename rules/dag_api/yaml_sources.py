@@ -24,6 +24,7 @@ from dagshift.rules.dag_api.screen import (
 )
 from dagshift.yaml_dags import (
     DAG_FACTORY,
+    GUSTY,
     Block,
     Entry,
     Source,
@@ -34,6 +35,8 @@ from dagshift.yaml_dags import (
 )
 
 DUMMY = "airflow.operators.dummy.DummyOperator"
+INVALID = 'the DAG fails with "Invalid arguments were passed"'
+GUSTY_DROPS = "gusty passes an operator only the arguments its class takes, so it drops this one"
 
 
 def yaml_source(ctx: Any) -> Optional[Source]:
@@ -93,6 +96,40 @@ class _Judge:
     def add(self, code: str, entry: Entry, message: str, level: str, fix: Optional[Fix] = None) -> None:
         self.findings.append(Finding.at_span(code, *self.source.span(entry.key_node), message, level, fix))
 
+    def on_task(self, code: str, entry: Entry, message: str, level: str, fix: Optional[Fix] = None) -> None:
+        """A task argument the operator refuses: the DAG fails under dag-factory, which hands the task's
+        keys to the class; gusty hands it only the arguments its signature names (build_task in
+        gusty 0.23.1), so there the value is silently dropped: a warning saying so."""
+        if self.source.tool == GUSTY and level == ERROR:
+            level = severity.TOOL_DROPS
+            said = message
+            for clause in (INVALID, f"the DAG fails on {self.target} with {INVALID[len('the DAG fails with '):]}"):
+                message = message.replace(clause, GUSTY_DROPS)
+            if message == said:
+                message += f"; {GUSTY_DROPS}"
+        self.add(code, entry, message, level, fix)
+
+    def on_dag(self, key: str, new: Optional[str], level: str, message: str) -> tuple[str, str]:
+        """A DAG-level key the target's DAG refuses, as each tool hands it on: gusty passes `DAG(...)`
+        only the arguments its signature names (build_structure), dropping the rest; dag-factory
+        builds `DAG(...)` from the keys it knows (1.0.1: `concurrency` as `max_active_tasks`,
+        `default_view`/`orientation` only before Airflow 3, any other key not at all). Only a
+        `schedule_interval` or `timetable` that dag-factory hands on fails."""
+        if level != ERROR or (self.source.tool == DAG_FACTORY and key in severity.SCHEDULE_ARGUMENTS):
+            return level, message
+        advice = f"use `{new}`" if new else "remove it"
+        if self.source.tool == GUSTY:
+            lost = {"concurrency": "its limit is lost"}.get(key, "it has no effect")
+            if key in severity.SCHEDULE_ARGUMENTS:
+                lost = "the DAG loads without a schedule"
+            return severity.TOOL_DROPS, (f"`{key}` is not a DAG argument on Airflow {self.target}: gusty passes `DAG(...)` only "
+                             f"the arguments it takes, so it drops it and {lost}; {advice}")
+        if key == severity.CONCURRENCY_ARGUMENT:
+            return severity.TOOL_DROPS, (f"`concurrency` is deprecated: dag-factory 1.x hands it to Airflow {self.target} as "
+                             "`max_active_tasks`, with a deprecation warning; use `max_active_tasks`")
+        return severity.TOOL_DROPS, (f"`{key}` was removed in Airflow 3: dag-factory builds `DAG(...)` from the keys it knows and "
+                         f"does not hand this one to Airflow {self.target}, so it has no effect; {advice}")
+
     # -- DAG blocks ----------------------------------------------------------------------
 
     def dag(self, block: Block) -> None:
@@ -102,15 +139,17 @@ class _Judge:
             if key in severity.SCHEDULE_ARGUMENTS and "schedule" in self.facts["dag_args"]:
                 self._schedule(entry, block)
             elif key == severity.CONCURRENCY_ARGUMENT and "max_active_tasks" in self.facts["dag_args"]:
-                self.add("DS506", entry, self._renamed(key, "max_active_tasks"),
-                         severity.dag_argument(self.facts, key), self.rename(entry, "max_active_tasks", block))
+                level, message = self.on_dag(key, "max_active_tasks", severity.dag_argument(self.facts, key),
+                                             self._renamed(key, "max_active_tasks"))
+                self.add("DS506", entry, message, level, self.rename(entry, "max_active_tasks", block))
             elif key in removed:
                 new = removed[key]
                 advice = (f"use `{new}`" if new else
                           "remove it (it only shaped the UI or the file path, which Airflow 3 decides itself)")
                 fix = self.rename(entry, new, block) if new else self.delete(entry)
-                self.add("DS512", entry, f"`{key}` was removed in Airflow 3: the DAG fails to load on {self.target}; "
-                         f"{advice}", severity.dag_argument(self.facts, key), fix)
+                level, message = self.on_dag(key, new, severity.dag_argument(self.facts, key), (
+                    f"`{key}` was removed in Airflow 3: the DAG fails to load on {self.target}; {advice}"))
+                self.add("DS512", entry, message, level, fix)
             else:
                 self._warned(entry, "dag")
         for entry in block.default_args:
@@ -128,6 +167,7 @@ class _Judge:
                 level = severity.DAG_FACTORY_REFUSED
                 message = (f"`schedule_interval` is refused by dag-factory 1.x ({pin}): the DAG fails to load on "
                            f"{self.target}; use `schedule`")
+        level, message = self.on_dag(entry.key, "schedule", level, message)
         self.add("DS504", entry, message, level, self.rename(entry, "schedule", block))
 
     def _renamed(self, key: str, new: str) -> str:
@@ -178,7 +218,7 @@ class _Judge:
                 self._provide_context(entry, name)
             elif key == "task_concurrency" and "max_active_tis_per_dag" in self.base_args:
                 gone = "task_concurrency" not in self.base_args
-                self.add("DS506", entry, (
+                self.on_task("DS506", entry, (
                     f"`task_concurrency` was removed in Airflow 3: the DAG fails on {self.target} with \"Invalid "
                     "arguments were passed\"; use `max_active_tis_per_dag`" if gone else
                     f"`task_concurrency` is deprecated on Airflow {self.target}: use `max_active_tis_per_dag`"),
@@ -213,7 +253,7 @@ class _Judge:
         else:
             message = (f"`provide_context` is not an argument of {name or 'the operator'} on Airflow {self.target}: "
                        "the DAG fails with \"Invalid arguments were passed\"")
-        self.add("DS501", entry, message, level, self.delete(entry))
+        self.on_task("DS501", entry, message, level, self.delete(entry))
 
     def _class_argument(self, entry: Entry, name: str, block: Block) -> None:
         path, new, hint, delete = CLASS_ARGUMENT_CHANGES[(name, entry.key)]
@@ -221,7 +261,7 @@ class _Judge:
         if accepted is None or entry.key in accepted:
             return
         fix = self.delete(entry) if delete else (self.rename(entry, new, block) if new else None)
-        self.add("DS502", entry, f"{name} has no `{entry.key}` on Airflow {self.target}: {hint}",
+        self.on_task("DS502", entry, f"{name} has no `{entry.key}` on Airflow {self.target}: {hint}",
                  severity.ARGUMENT_REFUSED, fix)
 
     def _unknown(self, entry: Entry, cls: str, accepted: frozenset, new: Optional[str], block: Block) -> None:
@@ -229,12 +269,12 @@ class _Judge:
         hint = f"; it is now `{new}`" if fix else ""
         short, key = cls.rsplit(".", 1)[-1], entry.key
         if cls in consumes_kwargs(self.target):
-            self.add("DS502", entry, (
+            self.on_task("DS502", entry, (
                 f"`{key}` is not an argument {short} declares on Airflow {self.target} (with the provider versions it "
                 f"pins){hint}; {short} reads arguments out of `**kwargs` itself, so it may take or ignore it: check "
                 "it against the operator's documentation"), severity.ARGUMENT_WARNED, fix)
             return
-        self.add("DS502", entry, (
+        self.on_task("DS502", entry, (
             f"`{key}` is not an argument of {short} on Airflow {self.target} (with the provider versions it pins)"
             f"{hint}: the DAG fails with \"Invalid arguments were passed\""), severity.ARGUMENT_REFUSED, fix)
 
