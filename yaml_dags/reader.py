@@ -104,11 +104,22 @@ def structure(node: Optional[Node]) -> Any:
     return None
 
 
+MERGE = "tag:yaml.org,2002:merge"
+
+
 def pairs(node: Node) -> list[tuple[str, ScalarNode, Node]]:
-    """A mapping's entries whose keys are plain strings: (key, key node, value node)."""
+    """A mapping's entries whose keys are plain strings: (key, key node, value node); a merge key's
+    (`<<: *defaults`) entries come after the mapping's own, as YAML merges them (the own win)."""
     if not isinstance(node, MappingNode):
         return []
-    return [(k.value, k, v) for k, v in node.value if isinstance(k, ScalarNode) and isinstance(k.value, str)]
+    own = [(k.value, k, v) for k, v in node.value
+           if isinstance(k, ScalarNode) and isinstance(k.value, str) and k.tag != MERGE]
+    merged: list[tuple[str, ScalarNode, Node]] = []
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.tag == MERGE:
+            for source in (v.value if isinstance(v, SequenceNode) else [v]):
+                merged += [p for p in pairs(source) if p[0] not in {o[0] for o in own + merged}]
+    return own + merged
 
 
 def value_of(node: Node, key: str) -> Optional[Node]:

@@ -64,7 +64,19 @@ def _analyse(ctx: Any) -> list[Finding]:
     for block in source.tasks:
         judge.task(block)
     judge.tags()
-    return judge.findings
+    return _once(judge.findings)
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """One finding per code and node: a mapping merged into several blocks (`<<: *defaults`) is
+    reported where it is written, once."""
+    seen: set[tuple[str, object]] = set()
+    kept = []
+    for finding in findings:
+        if (finding.code, finding.at) not in seen:
+            seen.add((finding.code, finding.at))
+            kept.append(finding)
+    return kept
 
 
 class _Judge:

@@ -41,7 +41,7 @@ def _analyse(ctx: Any) -> list[Finding]:
         if entry is None or not str(entry.value.value).startswith("airflow."):
             continue  # the repository's own operator (gusty's `local.X`, a plugin's module)
         finding = _judge(ctx, t, source, entry)
-        if finding is not None:
+        if finding is not None and not any(f.at == finding.at for f in found):  # (one anchored `operator:`)
             found.append(finding)
     return found
 

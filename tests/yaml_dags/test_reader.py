@@ -94,3 +94,18 @@ def test_a_gusty_py_task_without_operator_is_a_python_operator_task():
     assert source is not None and source.tasks[0].operator is None and source.tasks[0].implied == "PythonOperator"
     sql = recognise("---\npostgres_conn_id: dw\n---\nselect 1\n", "q.sql")
     assert sql is not None and sql.tasks[0].implied == ""
+
+
+def test_merge_keys_and_anchors():
+    text = ("x-defaults: &defaults\n  schedule_interval: '@daily'\n  catchup: false\n"
+            "etl:\n  <<: *defaults\n  catchup: true\n  tasks:\n    t:\n      operator: airflow.operators.bash.BashOperator\n")
+    source = recognise(text, "etl.yml")
+    assert source is not None
+    dag = source.dags[0]
+    assert [(e.key, e.value.value) for e in dag.entries if e.key != "tasks"] == [
+        ("catchup", "true"), ("schedule_interval", "@daily")]  # the block's own `catchup` wins
+    entry = next(e for e in dag.entries if e.key == "schedule_interval")
+    start, end = source.span(entry.key_node)
+    assert text[start:end] == "schedule_interval" and start == text.index("schedule_interval")
+    # A rename where the merged key is written changes every DAG that merges it: the check refuses it.
+    assert not checked_edit(text, "etl.yml", source.document, start, end, "schedule", ("rename", entry.path, "schedule"))
