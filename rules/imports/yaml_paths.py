@@ -35,7 +35,7 @@ def _analyse(ctx: Any) -> list[Finding]:
     if source is None:
         return []
     t = tables(ctx.target)
-    found = []
+    found: list[Finding] = []
     for block in source.tasks:
         entry = block.operator
         if entry is None or not str(entry.value.value).startswith("airflow."):
