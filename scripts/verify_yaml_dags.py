@@ -72,8 +72,9 @@ def error_codes(target: str, repo: str) -> list[str]:
         shutil.copytree(FIXTURES / repo, work)
         found = json.loads(dagshift(work, target, "--format", "json"))
     drop = UNFIXED.get((repo, target), ())
+    # (DS507's error is raised when the template renders, at run time: a load cannot show it)
     return sorted({f["code"] for f in found if f["severity"] == "error" and f["path"].startswith("dags/")
-                   and not any(f["path"].startswith(d + "/") for d in drop)})
+                   and f["code"] != "DS507" and not any(f["path"].startswith(d + "/") for d in drop)})
 
 
 def load(target: str, tree: Path, drop: tuple[str, ...] = (), fix_but: str = "") -> dict:
