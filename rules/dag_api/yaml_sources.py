@@ -1,9 +1,12 @@
 """DS501-DS506 and DS512 on DAGs written in YAML (dag-factory, gusty; `dagshift.yaml_dags` tells
-them apart and reads them): the same codes, facts and severities as on a Python DAG, each finding
-at the YAML node, each fix a span edit kept only when the YAML read again shows exactly that change.
+them apart and reads them): the same codes, facts and messages as on a Python DAG, each finding at
+the YAML node, each fix a span edit kept only when the YAML read again shows exactly that change.
 
 A DAG block's keys are `DAG(...)` arguments, its `default_args` are default_args, a task's keys
-(less the tool's own: `operator`, `dependencies`, ...) are the operator's arguments.
+(less the tool's own: `operator`, `dependencies`, ...) are the operator's arguments. Where the
+tool does not hand a key on as Python would (gusty drops what a signature does not name;
+dag-factory builds `DAG(...)` from the keys it knows), nothing fails: a warning says what is lost
+(`on_task`, `on_dag`; shown by loading the fixtures with the tools, scripts/verify_yaml_dags.py).
 """
 
 from __future__ import annotations
@@ -134,13 +137,15 @@ class _Judge:
             lost = {"concurrency": "its limit is lost"}.get(key, "it has no effect")
             if key in severity.SCHEDULE_ARGUMENTS:
                 lost = "the DAG loads without a schedule"
-            return severity.TOOL_DROPS, (f"`{key}` is not a DAG argument on Airflow {self.target}: gusty passes `DAG(...)` only "
-                             f"the arguments it takes, so it drops it and {lost}; {advice}")
+            return severity.TOOL_DROPS, (f"`{key}` is not a DAG argument on Airflow {self.target}: gusty passes "
+                                         f"`DAG(...)` only the arguments it takes, so it drops it and {lost}; {advice}")
         if key == severity.CONCURRENCY_ARGUMENT:
-            return severity.TOOL_DROPS, (f"`concurrency` is deprecated: dag-factory 1.x hands it to Airflow {self.target} as "
-                             "`max_active_tasks`, with a deprecation warning; use `max_active_tasks`")
-        return severity.TOOL_DROPS, (f"`{key}` was removed in Airflow 3: dag-factory builds `DAG(...)` from the keys it knows and "
-                         f"does not hand this one to Airflow {self.target}, so it has no effect; {advice}")
+            return severity.TOOL_DROPS, (f"`concurrency` is deprecated: dag-factory 1.x hands it to Airflow "
+                                         f"{self.target} as `max_active_tasks`, with a deprecation warning; use "
+                                         "`max_active_tasks`")
+        return severity.TOOL_DROPS, (f"`{key}` was removed in Airflow 3: dag-factory builds `DAG(...)` from the keys it "
+                                     f"knows and does not hand this one to Airflow {self.target}, so it has no effect; "
+                                     f"{advice}")
 
     # -- DAG blocks ----------------------------------------------------------------------
 
