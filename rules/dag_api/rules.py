@@ -71,8 +71,8 @@ class RenamedOperatorArgument(_YamlDagApiRule):
     doc = DS502_DOC
 
     def wants(self, text: str, target: str) -> bool:
-        if screen.names_a_known_change(text) or "operator:" in text:
-            return True  # (`operator:`: a YAML DAG's task)
+        if screen.names_a_known_change(text) or screen.names_yaml_task(text):
+            return True
         if "Operator" not in text and "Sensor" not in text:
             return False
         from dagshift.rules.imports.tables import screen as import_screen

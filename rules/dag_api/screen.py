@@ -251,6 +251,13 @@ SCHEDULE_KEYWORD = re.compile(r"\b(?:schedule_interval|timetable)\s*=(?!=)")
 YAML_SCHEDULE_KEY = re.compile(r"(?:schedule_interval|timetable)\s*:")  # a YAML DAG's key
 
 
+def names_yaml_task(text: str) -> bool:
+    """A YAML DAG's task naming an Airflow operator class, or gusty's `.py` task frontmatter
+    (PythonOperator unless it says otherwise)."""
+    return text.startswith("# ---") or any(s in text for s in ("operator: airflow.", "operator: 'airflow.",
+                                                               'operator: "airflow.'))
+
+
 # DS511: `template_fields = "sql"` (a string literal, maybe in brackets or after a line continuation).
 TEMPLATE_STRING = re.compile(r"template_(?:fields|ext)\s*=[\s(\\]*[rRuUbB]{0,2}(['\"])")
 

@@ -29,6 +29,10 @@ an unsafe fix, and one it disproved (another class sharing the name) is no fix a
 written in YAML (dag-factory, gusty), the `operator:` class path gets the same verdict and proof,
 and its fix rewrites the YAML value in place. """
 
+# How a YAML DAG (dag-factory, gusty) names an Airflow operator class: the pre-screen's test.
+YAML_OPERATOR_PATHS = ("operator: airflow.", "operator: 'airflow.", 'operator: "airflow.')
+
+
 class _ImportRule(FamilyRule):
     # YAML and SQL files too: a DAG written in YAML (dag-factory, gusty) names its operators by
     # class path (rules/imports/yaml_paths.py; a file that is no YAML DAG source gives nothing).
@@ -40,7 +44,7 @@ class _ImportRule(FamilyRule):
     def wants(self, text: str, target: str) -> bool:
         if "airflow" not in text:
             return False
-        if "operator:" in text:
+        if any(spelling in text for spelling in YAML_OPERATOR_PATHS):
             return True  # an `operator:` class path of a YAML DAG (or of gusty's frontmatter)
         from dagshift.rules.imports.tables import screen
 
