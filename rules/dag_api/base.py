@@ -45,6 +45,24 @@ class _DagApiRule(FamilyRule):
     kinds = frozenset({"python"})
 
     def analyse(self, ctx: Any) -> Any:
-        from dagshift.rules.dag_api.analysis import analyse
+        found = []
+        if ctx.kind == "python":
+            from dagshift.rules.dag_api.analysis import analyse
 
-        return analyse(ctx)
+            found = analyse(ctx)
+        if YAML_KINDS <= self.kinds and (ctx.kind != "python" or ctx.text.startswith("# ---")):
+            from dagshift.rules.dag_api.yaml_sources import analyse as yaml_analyse
+
+            found = [*found, *yaml_analyse(ctx)]
+        return found
+
+
+# The kinds of the rules that judge DAGs written in YAML too (dag-factory and gusty files, gusty's
+# frontmatter in `.py` and `.sql` task files): rules/dag_api/yaml_sources.py.
+YAML_KINDS = frozenset({"python", "yaml", "template"})
+
+
+class _YamlDagApiRule(_DagApiRule):
+    """A DS5xx rule that judges DAGs written in YAML too, with the same code, facts and message."""
+
+    kinds = YAML_KINDS

@@ -13,6 +13,75 @@ class StageOperator(BaseOperator):
         self.table, self.file_format = table, file_format
 """
 
+# The DAGs written in YAML the DS5xx rules judge too (rules/dag_api/yaml_sources.py).
+YAML_DAG = """etl_orders:
+  schedule_interval: "@daily"
+  concurrency: 4
+  default_args:
+    owner: data
+    provide_context: true
+  tasks:
+    extract:
+      operator: airflow.operators.bash.BashOperator
+      bash_command: "echo extract"
+      xcom_push: true
+    load:
+      operator: airflow.operators.dummy.DummyOperator
+      dependencies: [extract]
+"""
+
+DS504_DOC = """
+## What it does
+On targets whose DAG takes `schedule` (2.4 and later, from the wheel), reports `schedule_interval=`
+and `timetable=` on `DAG(...)` and `@dag(...)`. Never on an older target, where `schedule=` fails.
+An error on Airflow 3, whose DAG no longer takes them (the file fails to load). In a DAG written in
+YAML (dag-factory's DAG blocks and `default:`/`defaults.yml`, gusty's `METADATA.yml`), the
+`schedule_interval:` key: dag-factory and gusty hand it to `DAG(...)` as it is. dag-factory 1.0
+refuses the key outright, on every Airflow version: where the environment's requirements pin
+dag-factory 1.x (`==`, `~=` or `>=` a 1.x version), an error on 2.x targets too.
+
+## Why it matters on Airflow 2
+Both warn at every parse from 2.4 and are removed in Airflow 3.
+
+## Example
+```python
+with DAG("etl", schedule_interval="@daily", start_date=datetime(2023, 1, 1)) as dag:
+    ...
+```
+
+## Fix safety
+Safe: the keyword (or YAML key) is renamed to `schedule` (not when the call or block already
+has `schedule`).
+"""
+
+DS505_DOC = """
+## What it does
+On targets where `airflow.utils.dates.days_ago` warns (from the wheel: 2.3 and later), reports
+calls to it; an error on Airflow 3, which no longer has it. In a DAG written in YAML, gusty's
+`!days_ago N` tag: a warning on every such target (gusty 0.23 defines its own `days_ago` with
+pendulum, so it loads on Airflow 3 too, but the date still moves with the clock).
+
+## Why it matters on Airflow 2
+`days_ago` is deprecated and gone in Airflow 3, and a start date that moves with the clock makes
+catch-up and backfills unpredictable.
+
+## Example
+```python
+from airflow.utils.dates import days_ago
+dag = DAG("etl", start_date=days_ago(2))
+```
+
+## Fix safety
+Safe when every argument is an integer literal: `days_ago(n, hour=h, ...)` becomes
+`pendulum.today("UTC").add(days=-n)` (with `.replace(hour=h, ...)` for a time of day, and `import
+pendulum`), the same instant Airflow 2 computes (compared on real Airflow by
+scripts/verify_identity.py). Unsafe when `n` is an expression, which `add(days=)` may not take as
+`timedelta` did. A fixed `datetime` is better still; only you know which. No fix for gusty's
+`!days_ago`: neither gusty nor dag-factory reads a YAML spelling of the same moving instant
+(dag-factory's relative `start_date: 1 days` counts from the machine's local midnight, gusty's
+`!datetime` is fixed).
+"""
+
 DS502_DOC = """
 ## What it does
 Reports keyword arguments of an operator call that the target's class does not accept, through
@@ -23,7 +92,9 @@ its bases in the core wheel and the pinned provider versions (`data/operator_sig
 pinned provider version (`bigquery_conn_id`/`google_cloud_storage_conn_id` → `gcp_conn_id`,
 `topic_project` → `project_id`, Slack `http_conn_id` → `slack_webhook_conn_id`), and arguments
 a class that reads `**kwargs` itself does not declare (QuboleOperator, DataprocCreateClusterOperator).
-A migrated file is parsed only when the text pre-screen finds a keyword it cannot clear.
+A migrated file is parsed only when the text pre-screen finds a keyword it cannot clear. In a DAG
+written in YAML (dag-factory, gusty), a task's keys (less the tool's own: `operator`,
+`dependencies`, `*_name`/`*_file` callables) against the class its `operator:` path leads to.
 
 Operators the repository defines (plugins folders, `dags/operators/...`) are checked too: their
 `__init__` signatures are read with `ast` in the project phase, through the repository's own bases,
@@ -82,7 +153,8 @@ On targets whose wheel has `airflow/operators/empty.py` (2.3 and later; among MW
 and later), reports `from airflow.operators.dummy import DummyOperator`. (The 1.10 path
 `airflow.operators.dummy_operator` is DS103.) Never suggested for an older target. On Airflow 3,
 where the import fails, an error whose fix imports EmptyOperator from the standard provider (the
-destination of the 3.x wheel's own `airflow.operators.empty` shim).
+destination of the 3.x wheel's own `airflow.operators.empty` shim). In a DAG written in YAML
+(dag-factory, gusty), `operator: airflow.operators.dummy.DummyOperator`, rewritten in place.
 
 ## Why it matters on Airflow 2
 DummyOperator warns at every parse from 2.3 and is gone in Airflow 3.
@@ -101,7 +173,8 @@ the name is re-bound in the file).
 DS501_DOC = """
 ## What it does
 Reports `provide_context=` on operators, on the TaskFlow decorators `@task` and `@task.python`
-(which hand it to a PythonOperator subclass) and in `default_args`.
+(which hand it to a PythonOperator subclass) and in `default_args`; in a DAG written in YAML
+(dag-factory, gusty), the `provide_context:` key of a task or of `default_args`.
 
 ## Why it matters on Airflow 2
 Airflow 2 passes the template context to every Python callable that accepts it. PythonOperator

@@ -10,11 +10,21 @@ from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
 from dagshift.rules.dag_api import repo_operators, screen
-from dagshift.rules.dag_api.base import _DagApiRule
-from dagshift.rules.dag_api.docs import DS501_DOC, DS502_DOC, DS503_DOC, DS507_DOC, HEADER, STAGE_OPERATOR
+from dagshift.rules.dag_api.base import _DagApiRule, _YamlDagApiRule
+from dagshift.rules.dag_api.docs import (
+    DS501_DOC,
+    DS502_DOC,
+    DS503_DOC,
+    DS504_DOC,
+    DS505_DOC,
+    DS507_DOC,
+    HEADER,
+    STAGE_OPERATOR,
+    YAML_DAG,
+)
 
 
-class ProvideContext(_DagApiRule):
+class ProvideContext(_YamlDagApiRule):
     code = "DS501"
     name = "provide-context"
     message = "`provide_context` is not needed on Airflow 2"
@@ -33,12 +43,13 @@ class ProvideContext(_DagApiRule):
                           ", provide_context=True", "", target="3.0.6", findings=((8, 56, '`provide_context` is not an argument of PythonOperator on Airflow 3.0.6: calling `alert()` fails with "Invalid arguments were passed"'),)),
         Example("args = {'owner': 'data', 'provide_context': True, 'retries': 1}\n",
                 "args = {'owner': 'data', 'retries': 1}\n", target="2.5.1", findings=((1, 26, '`provide_context` in default_args has no effect on Airflow 2.5.1: the context is always passed to callables that take it'),)),
+        Example.replacing(YAML_DAG, "    provide_context: true\n", "", path="dags/etl.yml", target="3.0.6", findings=((6, 5, '`provide_context` in default_args has no effect on Airflow 3.0.6: the context is always passed to callables that take it'),)),
     )
     valid = (Example(HEADER + "from airflow.operators.python import PythonOperator\n\n"
                          "t = PythonOperator(task_id='t', python_callable=print)\n", target="2.5.1"),)
 
 
-class RenamedOperatorArgument(_DagApiRule):
+class RenamedOperatorArgument(_YamlDagApiRule):
     code = "DS502"
     name = "renamed-operator-argument"
     message = "operator argument changed on Airflow 2"
@@ -47,7 +58,7 @@ class RenamedOperatorArgument(_DagApiRule):
     doc = DS502_DOC
 
     def wants(self, text: str, target: str) -> bool:
-        if screen.names_a_known_change(text):
+        if screen.names_a_known_change(text) or screen.names_yaml_task(text):
             return True
         if "Operator" not in text and "Sensor" not in text:
             return False
@@ -93,6 +104,8 @@ class RenamedOperatorArgument(_DagApiRule):
         Example.replacing("from airflow.operators.bash import BashOperator\n\n"
                           "t = BashOperator(task_id='ls', bash_command='ls', xcom_push=True)\n",
                           "xcom_push", "do_xcom_push", target="2.5.1", findings=((3, 51, 'BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`'),)),
+        Example.replacing(YAML_DAG, "xcom_push", "do_xcom_push", path="dags/etl.yml", target="3.0.6", findings=((11, 7, 'BashOperator has no `xcom_push` on Airflow 3.0.6: it is `do_xcom_push`'),)),
+        Example.replacing("operator: airflow.providers.standard.operators.bash.BashOperator\nbash_command: ls\nxcom_push: true\n", "xcom_push", "do_xcom_push", path="dags/etl/ls.yml", target="3.0.6", findings=((3, 1, 'BashOperator has no `xcom_push` on Airflow 3.0.6: it is `do_xcom_push`; gusty passes an operator only the arguments its class takes, so it drops this one'),)),
         Example("from airflow.providers.google.cloud.operators.dataproc import DataprocCreateClusterOperator\n\n"
                 "c = DataprocCreateClusterOperator(task_id='c', cluster_name='etl', region='eu', colour='red')\n", None,
                 target="2.11.2", findings=((3, 81, "`colour` is not an argument DataprocCreateClusterOperator declares on Airflow 2.11.2 (with the provider versions it pins); DataprocCreateClusterOperator reads arguments out of `**kwargs` itself, so it may take or ignore it: check it against the operator's documentation"),)),
@@ -105,7 +118,7 @@ class RenamedOperatorArgument(_DagApiRule):
                      target="2.5.1"))
 
 
-class DummyToEmpty(_DagApiRule):
+class DummyToEmpty(_YamlDagApiRule):
     gate = "empty_operator"
     code = "DS503"
     name = "dummy-operator"
@@ -121,11 +134,12 @@ class DummyToEmpty(_DagApiRule):
         Example("from airflow.operators.dummy import DummyOperator\n\nstart = DummyOperator(task_id='start')\n",
                 "from airflow.providers.standard.operators.empty import EmptyOperator\n\nstart = EmptyOperator(task_id='start')\n",
                 target="3.0.6", findings=((1, 37, 'DummyOperator was removed in Airflow 3: the import fails on 3.0.6; use `airflow.providers.standard.operators.empty.EmptyOperator`'),)),
+        Example.replacing(YAML_DAG, "airflow.operators.dummy.DummyOperator", "airflow.providers.standard.operators.empty.EmptyOperator", path="dags/etl.yml", target="3.0.6", findings=((13, 17, 'DummyOperator was removed in Airflow 3: the import fails on 3.0.6; use `airflow.providers.standard.operators.empty.EmptyOperator`'),)),
     )
     valid = (Example("from airflow.operators.dummy import DummyOperator\n", target="2.2.2"),)
 
 
-class ScheduleInterval(_DagApiRule):
+class ScheduleInterval(_YamlDagApiRule):
     gate = "schedule"
     code = "DS504"
     name = "schedule-interval"
@@ -133,38 +147,24 @@ class ScheduleInterval(_DagApiRule):
     severity = WARNING
     fix = SAFE
     tokens = ("schedule_interval", "timetable")
-    doc = """
-## What it does
-On targets whose DAG takes `schedule` (2.4 and later, from the wheel), reports `schedule_interval=`
-and `timetable=` on `DAG(...)` and `@dag(...)`. Never on an older target, where `schedule=` fails.
-An error on Airflow 3, whose DAG no longer takes them (the file fails to load).
-
-## Why it matters on Airflow 2
-Both warn at every parse from 2.4 and are removed in Airflow 3.
-
-## Example
-```python
-with DAG("etl", schedule_interval="@daily", start_date=datetime(2023, 1, 1)) as dag:
-    ...
-```
-
-## Fix safety
-Safe: the keyword is renamed to `schedule` (not when the call already passes `schedule`).
-"""
+    doc = DS504_DOC
     invalid = (
         Example.replacing(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                           "schedule_interval", "schedule", target="2.5.1", findings=((4, 18, '`schedule_interval=` is deprecated on Airflow 2.5.1: use `schedule=`'),)),
         Example.replacing(HEADER + "dag = DAG('etl', schedule_interval='@daily', catchup=True)\n", "schedule_interval",
                           "schedule", target="3.0.6", findings=((4, 18, '`schedule_interval=` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `schedule=`'),)),
+        Example.replacing(YAML_DAG, "schedule_interval", "schedule", path="dags/etl.yml", target="3.0.6", findings=((2, 3, '`schedule_interval` was removed in Airflow 3: the DAG fails to load on 3.0.6; use `schedule`'),)),
+        Example.replacing(YAML_DAG, "schedule_interval", "schedule", path="dags/etl.yml", target="2.11.2", files=(("requirements.txt", "dag-factory==1.0.1\n"),), findings=((2, 3, '`schedule_interval` is refused by dag-factory 1.x (`dag-factory==1.0.1` in requirements.txt): the DAG fails to load on 2.11.2; use `schedule`'),)),
+        Example.replacing("schedule_interval: '@daily'\n", "schedule_interval", "schedule", path="dags/etl/METADATA.yml", target="3.0.6", findings=((1, 1, '`schedule_interval` is not a DAG argument on Airflow 3.0.6: gusty passes `DAG(...)` only the arguments it takes, so it drops it and the DAG loads without a schedule; use `schedule`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule_interval='@daily', start_date=datetime(2023, 1, 1))\n",
                      target="2.2.2"),)
 
     def wants(self, text: str, target: str) -> bool:
-        return screen.SCHEDULE_KEYWORD.search(text) is not None
+        return screen.SCHEDULE_KEYWORD.search(text) is not None or screen.YAML_SCHEDULE_KEY.search(text) is not None
 
 
-class DaysAgo(_DagApiRule):
+class DaysAgo(_YamlDagApiRule):
     gate = "days_ago"
     code = "DS505"
     name = "days-ago"
@@ -172,37 +172,17 @@ class DaysAgo(_DagApiRule):
     severity = WARNING
     fix = SOMETIMES
     tokens = ("days_ago",)
-    doc = """
-## What it does
-On targets where `airflow.utils.dates.days_ago` warns (from the wheel: 2.3 and later), reports
-calls to it; an error on Airflow 3, which no longer has it.
-
-## Why it matters on Airflow 2
-`days_ago` is deprecated and gone in Airflow 3, and a start date that moves with the clock makes
-catch-up and backfills unpredictable.
-
-## Example
-```python
-from airflow.utils.dates import days_ago
-dag = DAG("etl", start_date=days_ago(2))
-```
-
-## Fix safety
-Safe when every argument is an integer literal: `days_ago(n, hour=h, ...)` becomes
-`pendulum.today("UTC").add(days=-n)` (with `.replace(hour=h, ...)` for a time of day, and `import
-pendulum`), the same instant Airflow 2 computes (compared on real Airflow by
-scripts/verify_identity.py). Unsafe when `n` is an expression, which `add(days=)` may not take as
-`timedelta` did. A fixed `datetime` is better still; only you know which.
-"""
+    doc = DS505_DOC
     invalid = (
         Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n",
                 "import pendulum\nfrom airflow.utils.dates import days_ago\n\n"
                 'start = pendulum.today("UTC").add(days=-2)\n', target="2.5.1", findings=((3, 9, '`days_ago()` is deprecated on Airflow 2.5.1: a start date that moves with the clock; prefer a fixed date, or `pendulum.today("UTC").add(days=-N)`'),)),
+        Example("schedule: '@daily'\ndefault_args:\n  start_date: !days_ago 1\n", None, path="dags/etl/METADATA.yml", target="3.0.6", findings=((3, 15, "`!days_ago` (gusty's `days_ago()`) gives a start date that moves with the clock; prefer a fixed date"),)),
     )
     valid = (Example("from airflow.utils.dates import days_ago\n\nstart = days_ago(2)\n", target="2.2.2"),)
 
 
-class Concurrency(_DagApiRule):
+class Concurrency(_YamlDagApiRule):
     gate = "max_active_tasks"
     code = "DS506"
     name = "concurrency-arguments"
@@ -213,7 +193,8 @@ class Concurrency(_DagApiRule):
     doc = """
 ## What it does
 On targets that have `max_active_tasks` and `max_active_tis_per_dag` (2.2 and later, from the
-wheel), reports DAG `concurrency=` and operator `task_concurrency=` (also in `default_args`). An
+wheel), reports DAG `concurrency=` and operator `task_concurrency=` (also in `default_args`, and
+as YAML keys of a dag-factory or gusty DAG). An
 error on Airflow 3, which rejects both (in `default_args` it is ignored: a warning).
 
 ## Why it matters on Airflow 2
@@ -229,6 +210,7 @@ Safe: renamed to `max_active_tasks` / `max_active_tis_per_dag`.
 """
     invalid = (
         Example.replacing(HEADER + "dag = DAG('etl', concurrency=4)\n", "concurrency", "max_active_tasks", target="2.5.1", findings=((4, 18, '`concurrency=` is deprecated on Airflow 2.5.1: use `max_active_tasks=`'),)),
+        Example.replacing(YAML_DAG, "concurrency", "max_active_tasks", path="dags/etl.yml", target="3.0.6", findings=((3, 3, '`concurrency` is deprecated: dag-factory 1.x hands it to Airflow 3.0.6 as `max_active_tasks`, with a deprecation warning; use `max_active_tasks`'),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', concurrency=4)\n", target="2.0.2"),)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
-from dagshift.rules.dag_api.base import _DagApiRule
+from dagshift.rules.dag_api.base import _DagApiRule, _YamlDagApiRule
 from dagshift.rules.dag_api.docs import HEADER, SUBDAG_DOC, SUBDAG_INVALID
 
 
-class RemovedDagArgument(_DagApiRule):
+class RemovedDagArgument(_YamlDagApiRule):
     gate = "dag_args_removed"
     code = "DS512"
     name = "removed-argument"
@@ -29,7 +29,7 @@ the target's DAG does not (from the wheels: the task SDK's attrs fields against 
 `schedule_interval`, `timetable` and `concurrency` are DS504's and DS506's. Also, as warnings
 quoting the wheel's own warning, the DAG and operator arguments (also in `default_args`) Airflow 3
 takes only to warn: `sla` and `sla_miss_callback` (the SLA feature is gone: they do nothing) and
-`email` (deprecated for notifiers).
+`email` (deprecated for notifiers). The same keys of a DAG written in YAML (dag-factory, gusty).
 
 ## Why it matters on Airflow 3
 The DAG class rejects an argument it does not know: the file fails to load and none of its DAGs
@@ -56,6 +56,10 @@ None for `email`: moving to a notifier is a choice.
                           "with DAG('etl', schedule=None):\n    BashOperator(task_id='load', bash_command='true', sla=None)\n",
                           ", sla=None", "", target="3.0.6", findings=(
                               (7, 55, "`sla` has no effect on Airflow 3.0.6: The SLA feature is removed in Airflow 3.0, to be replaced with a new implementation in >=3.1"),)),
+        Example.replacing("reports:\n  schedule: null\n  default_view: graph\n  tasks:\n    - task_id: t\n"
+                              "      operator: airflow.providers.standard.operators.empty.EmptyOperator\n",
+                              "  default_view: graph\n", "", path="dags/reports.yml", target="3.0.6", findings=(
+                                  (3, 3, "`default_view` was removed in Airflow 3: dag-factory builds `DAG(...)` from the keys it knows and does not hand this one to Airflow 3.0.6, so it has no effect; remove it"),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule=None, default_view='graph')\n", target="2.11.0"),)
 

@@ -248,6 +248,14 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
 # DS504: `schedule_interval=` / `timetable=` as keyword arguments (not `airflow.timetables` imports,
 # nor a `workday_timetable` name).
 SCHEDULE_KEYWORD = re.compile(r"\b(?:schedule_interval|timetable)\s*=(?!=)")
+YAML_SCHEDULE_KEY = re.compile(r"(?:schedule_interval|timetable)\s*:")  # a YAML DAG's key
+
+
+def names_yaml_task(text: str) -> bool:
+    """A YAML DAG's task naming an Airflow operator class, or gusty's `.py` task frontmatter
+    (PythonOperator unless it says otherwise)."""
+    return text.startswith("# ---") or any(s in text for s in ("operator: airflow.", "operator: 'airflow.",
+                                                               'operator: "airflow.'))
 
 
 # DS511: `template_fields = "sql"` (a string literal, maybe in brackets or after a line continuation).

@@ -63,6 +63,15 @@ def days_ago(target_facts: dict) -> str:
     return removed(target_facts["days_ago_removed"])
 
 
+# gusty's `!days_ago` tag: gusty defines it itself, so it loads everywhere; the date still moves.
+DAYS_AGO_TAG = WARNING
+# dag-factory 1.x refuses a `schedule_interval` key on every Airflow version (rules/dag_api/yaml_tools.py).
+DAG_FACTORY_REFUSED = ERROR
+# A key the target refuses, which a YAML tool drops instead of handing it on (gusty passes only the
+# arguments a signature names; dag-factory builds DAG(...) from the keys it knows): rules/dag_api/yaml_sources.py.
+TOOL_DROPS = WARNING
+
+
 def dummy_operator(target_facts: dict) -> str:
     return removed(target_facts["dummy_removed"])
 
@@ -80,12 +89,12 @@ def _ds502(target: str) -> set[str]:
     from dagshift.rules.dag_api.screen import argument_renames, consumes_kwargs
 
     warned = consumes_kwargs(target) or any(argument_renames(target).values())
-    return {ARGUMENT_REFUSED, ARGUMENT_WARNED} if warned else {ARGUMENT_REFUSED}
+    return {ARGUMENT_REFUSED, ARGUMENT_WARNED if warned else TOOL_DROPS}
 
 
 def _ds504(target: str) -> set[str]:
     f = facts(target)
-    return {dag_argument(f, key) for key in SCHEDULE_ARGUMENTS}
+    return {dag_argument(f, key) for key in SCHEDULE_ARGUMENTS} | {DAG_FACTORY_REFUSED, TOOL_DROPS}
 
 
 def _ds506(target: str) -> set[str]:
@@ -118,7 +127,7 @@ ON_TARGET: dict[str, Callable[[str], set[str]]] = {
     "DS502": _ds502,
     "DS503": lambda target: {dummy_operator(facts(target))},
     "DS504": _ds504,
-    "DS505": lambda target: {days_ago(facts(target))},
+    "DS505": lambda target: {days_ago(facts(target)), DAYS_AGO_TAG},
     "DS506": _ds506,
     "DS507": _ds507,
     "DS510": lambda target: {subdag(facts(target))},

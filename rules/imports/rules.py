@@ -25,10 +25,18 @@ PROVEN = """Safe only when real Airflow proved the destination is the same thing
 (scripts/verify_identity.py imports both paths in Airflow virtualenvs of every verified target:
 the same object, a deprecated subclass that only warns, or Airflow's own deprecation naming it;
 the table is rules/imports/data/rewrite_proofs.json); a rewrite it could not prove is offered as
-an unsafe fix, and one it disproved (another class sharing the name) is no fix at all. """
+an unsafe fix, and one it disproved (another class sharing the name) is no fix at all. In a DAG
+written in YAML (dag-factory, gusty), the `operator:` class path gets the same verdict and proof,
+and its fix rewrites the YAML value in place. """
+
+# How a YAML DAG (dag-factory, gusty) names an Airflow operator class: the pre-screen's test.
+YAML_OPERATOR_PATHS = ("operator: airflow.", "operator: 'airflow.", 'operator: "airflow.')
+
 
 class _ImportRule(FamilyRule):
-    kinds = frozenset({"python"})
+    # YAML and SQL files too: a DAG written in YAML (dag-factory, gusty) names its operators by
+    # class path (rules/imports/yaml_paths.py; a file that is no YAML DAG source gives nothing).
+    kinds = frozenset({"python", "yaml", "template"})
     fix = SOMETIMES
     records = frozenset({"providers"})
     family_index = 0  # which part of the pre-screen answer this rule needs
@@ -36,6 +44,8 @@ class _ImportRule(FamilyRule):
     def wants(self, text: str, target: str) -> bool:
         if "airflow" not in text:
             return False
+        if any(spelling in text for spelling in YAML_OPERATOR_PATHS):
+            return True  # an `operator:` class path of a YAML DAG (or of gusty's frontmatter)
         from dagshift.rules.imports.tables import screen
 
         return screen(text, target)[self.family_index]
@@ -49,9 +59,14 @@ class _ImportRule(FamilyRule):
         return {"providers": providers_imported(text, target)}
 
     def analyse(self, ctx: Any) -> Any:
+        from dagshift.rules.imports.yaml_paths import analyse as yaml_analyse
+
+        if ctx.kind != "python":
+            return yaml_analyse(ctx)
         from dagshift.rules.imports.analysis import analyse
 
-        return analyse(ctx).findings
+        found = analyse(ctx).findings
+        return [*found, *yaml_analyse(ctx)] if ctx.text.startswith("# ---") else found
 
 
 class RemovedImport(_ImportRule):
@@ -111,6 +126,10 @@ alternative beside it is left alone.
         ),
     )
     invalid = (
+        Example.replacing("orders:\n  tasks:\n    extract:\n      operator: airflow.operators.bash_operator.BashOperator  # 1.10\n"
+                          "      bash_command: ls\n", "airflow.operators.bash_operator.BashOperator",
+                          "airflow.providers.standard.operators.bash.BashOperator", path="dags/orders.yml", target="3.0.6",
+                          findings=((4, 17, "`airflow.operators.bash_operator.BashOperator` does not exist on Airflow 3.0.6: it moved to `airflow.providers.standard.operators.bash.BashOperator` (in apache-airflow-providers-standard, which MWAA 3.0.6 installs)"),)),
         Example(
             "from airflow.contrib.operators.emr_create_job_flow_operator import EmrCreateJobFlowOperator\n",
             "from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator\n",

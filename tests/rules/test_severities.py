@@ -110,10 +110,11 @@ def test_every_rule_is_reached_on_a_target_it_lists(observed, listed):
 
 def test_the_severities_that_change_with_the_target(listed):
     """What users meet: DS301 warns where MWAA adds constraints (from 2.7.2) and errs in another
-    platform's image; DS505 (days_ago) is removed in Airflow 3; DS208 finds nothing on Airflow 2."""
+    platform's image; DS505 (Airflow's days_ago) is removed in Airflow 3; DS208 finds nothing on Airflow 2."""
     assert listed["DS301", "2.5.1"] == {"error"}
     assert listed["DS301", "2.11.2"] == {"error", "warning"}
-    assert listed["DS505", "2.11.2"] == {"warning"} and listed["DS505", "3.0.6"] == {"error"}
+    # (on Airflow 3 also a warning: gusty's own `!days_ago` tag in a DAG written in YAML still loads)
+    assert listed["DS505", "2.11.2"] == {"warning"} and listed["DS505", "3.0.6"] == {"error", "warning"}
     assert listed["DS208", "2.11.2"] == set() and listed["DS208", "3.0.6"] == {"warning"}
 
 
