@@ -76,3 +76,15 @@ def _literal_strings(target: Any, module: str, name: str) -> set[str]:
             return {c.value for part in parts for c in ast.walk(part)
                     if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value.isidentifier()}
     return set()
+
+
+def mutates(function: ast.FunctionDef, param: str) -> bool:
+    """Whether a helper may take names out of the dict it receives as `param`."""
+    for node in ast.walk(function):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == param and node.func.attr in ("pop", "popitem", "clear")):
+            return True
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == param \
+                and isinstance(node.ctx, ast.Del):
+            return True
+    return False

@@ -23,23 +23,11 @@ from typing import Optional
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import CONSTRAINTS, SOURCES, load_table, mwaa_versions, table_path  # noqa: E402
-from consumed_args import callee_params, filtered_names, kwargs_splats  # noqa: E402
+from consumed_args import callee_params, filtered_names, kwargs_splats, mutates  # noqa: E402
 from gen_import_moves import Target  # noqa: E402
-from wheelindex import Wheel, bindings, deprecated_classes, import_map, lazy_names, wheel_file  # noqa: E402
+from wheelindex import Wheel, bindings, branch_imports, deprecated_classes, import_map, lazy_names, wheel_file  # noqa: E402
 
 STOP = {"BaseOperator", "BaseSensorOperator", "object"}
-
-
-def _mutates(function: ast.FunctionDef, param: str) -> bool:
-    """Whether a helper may take names out of the dict it receives as `param`."""
-    for node in ast.walk(function):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == param and node.func.attr in ("pop", "popitem", "clear")):
-            return True
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == param \
-                and isinstance(node.ctx, ast.Del):
-            return True
-    return False
 
 
 def _loop_names(init: ast.FunctionDef) -> dict[str, list[str]]:
@@ -100,7 +88,7 @@ def kwargs_use(init: ast.FunctionDef, cls: Optional[ast.ClassDef] = None) -> tup
                 for position, arg in enumerate(node.args):
                     if isinstance(arg, ast.Name) and arg.id == kw and helper is not None:
                         params = [a.arg for a in helper.args.args][1:]
-                        if position < len(params) and not _mutates(helper, params[position]):
+                        if position < len(params) and not mutates(helper, params[position]):
                             accounted.add(id(arg))
         elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == kw:
             accounted.add(id(node.value))
@@ -225,8 +213,9 @@ class Signatures:
         if name not in bound and name in (lazy := lazy_names(tree, module)):  # airflow.models serves BaseOperator lazily
             src_module, src_name, _ = lazy[name]
             return self.accepted(src_module, src_name or name, depth + 1)
-        if name not in bound:
-            for candidate in import_map(tree).get(name, ()):  # common.compat's lazy table
+        defined = any(isinstance(n, ast.ClassDef) and n.name == name for n in tree.body)
+        if name not in bound or bound[name] is None and not defined:  # (bound only under `if`: version branches)
+            for candidate in [*branch_imports(tree, name), *import_map(tree).get(name, ())]:  # common.compat's
                 got = self.accepted(candidate, name, depth + 1)
                 if got is not None:
                     return got

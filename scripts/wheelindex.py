@@ -343,3 +343,13 @@ def import_map(tree: ast.Module) -> dict[str, tuple[str, ...]]:
                 return {}
             return {k: (v,) if isinstance(v, str) else tuple(v) for k, v in table.items()}
     return {}
+
+
+def branch_imports(tree: ast.Module, name: str) -> list[str]:
+    """The modules a name is imported from in the module's top-level `if` branches (common.compat's
+    `if TYPE_CHECKING: ... elif AIRFLOW_V_3_2_PLUS: from airflow.sdk... import X`), in order."""
+    found: list[str] = []
+    for node in ast.walk(ast.Module(body=[n for n in tree.body if isinstance(n, ast.If)], type_ignores=[])):
+        if isinstance(node, ast.ImportFrom) and node.module and any((a.asname or a.name) == name for a in node.names):
+            found.append(node.module)
+    return found
