@@ -27,9 +27,11 @@ from dagshift.rules.dag_api.airflow3 import (
 from dagshift.rules.dag_api.arguments import class_argument, signature_findings
 from dagshift.rules.dag_api.context_keys import ContextKeyChecks
 from dagshift.rules.dag_api.days_ago import days_ago_replacement
+from dagshift.rules.dag_api.replacements import replaced_call, replaced_imports
 from dagshift.rules.dag_api.screen import (
     CLASS_ARGUMENT_CHANGES,
 )
+from dagshift.rules.dag_api.tables import owned
 
 DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
                "airflow.models.dag.dag", "airflow.sdk.DAG", "airflow.sdk.dag", "airflow.sdk.definitions.dag.DAG",
@@ -68,6 +70,7 @@ class _Visitor(ContextKeyChecks):
         self.dummy_imports: list[Any] = []
         self.task_params: list[tuple[cst.FunctionDef, cst.Param, str]] = []  # (DS507 on Airflow 3)
         self.callables: set[str] = set()
+        self.replaced_sites: set[int] = set()  # (DS515: the calls of replaced classes it reported)
         # BaseOperator's own arguments on the target: one table (operator_args.json) for every family.
         self.base_args = severity.base_arguments(self.target)
 
@@ -112,7 +115,10 @@ class _Visitor(ContextKeyChecks):
             dag_defaults(self, node, args)
         elif last.endswith(("Operator", "Sensor")):
             self._operator_call(last, args)
-            signature_findings(self, qualified, last, args)
+            if owned(self.target, qualified):
+                replaced_call(self, node, qualified)  # (DS515: the class itself is the finding)
+            else:
+                signature_findings(self, qualified, last, args)
         db_access(self, node.func, qualified)
         for arg in args:
             if arg.keyword is not None and arg.keyword.value == "python_callable" and isinstance(arg.value, cst.Name):
@@ -276,6 +282,7 @@ class _Visitor(ContextKeyChecks):
         self._dag_shifts()
         self._imports()
         self._template_fields()
+        replaced_imports(self)
 
     def _dag_shifts(self) -> None:
         for node in self.shifts:

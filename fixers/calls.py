@@ -1,0 +1,73 @@
+"""A call rewritten whole: another callable, other arguments, in the call's own layout.
+
+Arguments arrive as (keyword, value code) pairs; a value may be a nested dict (`DictValue`), written
+on one line in a one-line call and one entry per line in a call written one argument per line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+import libcst as cst
+
+from dagshift.linter.diagnostics import Edit
+
+# A dict written by a fix: (key code, value) pairs; a value is code, or a dict of its own.
+DictValue = list[tuple[str, Union[str, "DictValue"]]]
+Value = Union[str, DictValue]
+
+
+def has_comments(node: cst.CSTNode) -> bool:
+    """Whether a comment sits anywhere inside the node (a rewrite of it would lose it)."""
+    found = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            found.append(comment)
+
+    node.visit(_Find())
+    return bool(found)
+
+
+def argument_indent(ctx: Any, call: cst.Call) -> Optional[str]:
+    """The indent of a call's arguments when it writes one per line, else None (one line)."""
+    if not call.args:
+        return None
+    start = ctx.span(call.args[0])[0]
+    line_start = ctx.text.rfind("\n", 0, start) + 1
+    indent = ctx.text[line_start:start]
+    return indent if not indent.strip() else None
+
+
+def dict_code(items: DictValue, indent: Optional[str], newline: str) -> str:
+    """`{key: value, ...}` (a key `**x` is a splat entry): on one line (indent None), else one entry per line below `indent`."""
+    if indent is None:
+        return "{" + ", ".join(_entry(k, v, None, newline) for k, v in items) + "}"
+    inner = indent + "    "
+    lines = "".join(f"{newline}{inner}{_entry(k, v, inner, newline)}," for k, v in items)
+    return "{" + lines + newline + indent + "}"
+
+
+def _entry(key: str, value: Value, indent: Optional[str], newline: str) -> str:
+    """`key: value`, or a `**mapping` entry (its key is the whole entry)."""
+    return key if key.startswith("**") else f"{key}: {_value(value, indent, newline)}"
+
+
+def _value(value: Value, indent: Optional[str], newline: str) -> str:
+    return value if isinstance(value, str) else dict_code(value, indent, newline)
+
+
+def rewrite_call(ctx: Any, call: cst.Call, func: str, arguments: list[tuple[str, Value]]) -> Edit:
+    """`func(key=value, ...)` in place of the call, laid out as the call was: one argument per line
+    (with a trailing comma) when its first argument was on a line of its own, else on one line."""
+    start, end = ctx.span(call)
+    newline = ctx.module.default_newline
+    indent = argument_indent(ctx, call)
+    if indent is None:
+        inner = ", ".join(f"{k}={_value(v, None, newline)}" for k, v in arguments)
+        return Edit(start, end, f"{func}({inner})")
+    close_start = ctx.text.rfind("\n", 0, end) + 1
+    closing = ctx.text[close_start:end - 1]
+    closing = closing if not closing.strip() else indent[:-4] if len(indent) >= 4 else ""
+    body = "".join(f"{newline}{indent}{k}={_value(v, indent, newline)}," for k, v in arguments)
+    return Edit(start, end, f"{func}({body}{newline}{closing})")

@@ -1,0 +1,268 @@
+"""What DS515 finds: a call of an operator class its provider replaced by another class with other
+arguments (data/operator_replacements.json, scripts/gen_operator_replacements.py), with the fix that
+rewrites the import, the class and the arguments.
+
+Called from the DS5xx visitor (rules/dag_api/analysis.py) for every call it resolves.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+
+from dagshift.fixers.calls import DictValue, Value, has_comments, rewrite_call
+from dagshift.fixers.imports import import_line, remove_imported_name
+from dagshift.fixers.lines import line_start
+from dagshift.linter.diagnostics import ERROR, UNSAFE, WARNING, Edit, Fix
+from dagshift.linter.findings import Finding
+from dagshift.rules.dag_api.tables import GONE, Replaced, replaced
+
+
+@dataclass
+class _Plan:
+    """The successor's arguments, what the message says of them, and why there is no fix."""
+
+    arguments: list[tuple[str, Value]] = field(default_factory=list)
+    folds: dict[str, DictValue] = field(default_factory=dict)  # `hook_params`, `configuration`
+    said: list[str] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
+
+
+def severity(found: Replaced) -> str:
+    return ERROR if found.status == GONE else WARNING
+
+
+def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
+    found = replaced(visitor.target, qualified)
+    if found is None:
+        return
+    entry = found.entry
+    successor = entry["successor"].rpartition(".")[2]
+    plan = _plan(visitor, node, found)
+    old = qualified.rpartition(".")[2]
+    dist = entry["dist"]
+    if found.status == GONE:
+        state = f"is gone from {dist} {found.version}, which Airflow {visitor.target} pins: the DAG fails to load"
+    else:
+        state = f"is deprecated in {dist} {found.version} (Airflow {visitor.target}'s pin)"
+    changes = "; ".join(plan.said)
+    message = f"`{old}` {state}; use `{successor}` (`{entry['successor']}`)" + (f": {changes}" if changes else "")
+    fix = None
+    if plan.blockers:
+        message += "; no fix: " + "; ".join(plan.blockers)
+    else:
+        fix = _fix(visitor, node, found, plan)
+        if fix is None:
+            message += "; no fix: the class is not called by the name a top-level `from ... import` binds"
+    visitor.findings.append(Finding("DS515", node.func, message, severity=severity(found), fix=fix))
+    visitor.replaced_sites.add(id(node.func))
+
+
+def replaced_imports(visitor: Any) -> None:
+    """DS515 at the import of a replaced class the file uses otherwise than by calling it (a base
+    class, an isinstance test, a name passed on) or not at all: the import rules leave it to DS515,
+    and no call's fix can take the import away."""
+    for imported in visitor.ctx.imports:
+        if imported.name is None or imported.level:
+            continue
+        found = replaced(visitor.target, imported.qualified)
+        if found is None:
+            continue
+        sites = visitor.ctx.name_uses.rename_sites(imported.local)
+        if sites and all(id(site) in visitor.replaced_sites for site in sites):
+            continue  # (every use is a call DS515 reports and rewrites)
+        successor = found.entry["successor"]
+        uses = "used here other than by a call" if sites else "imported and never called here"
+        state = (f"is gone from {found.entry['dist']} {found.version}, which Airflow {visitor.target} pins: "
+                 "the import fails" if found.status == GONE else
+                 f"is deprecated in {found.entry['dist']} {found.version} (Airflow {visitor.target}'s pin)")
+        visitor.findings.append(Finding("DS515", imported.alias.name, (
+            f"`{imported.name}` {state}; it is {uses}: move that code to `{successor}` by hand"
+        ), severity=severity(found)))
+
+
+def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
+    entry = found.entry
+    plan = _Plan()
+    if entry.get("unmapped"):
+        plan.blockers.append(entry["unmapped"])
+        return plan
+    args = list(node.args)
+    if any(a.keyword is None for a in args):
+        plan.blockers.append("positional or `**` arguments: which argument is which cannot be read")
+        return plan
+    present = {a.keyword.value: a for a in args if a.keyword is not None}
+    for arg in args:
+        assert arg.keyword is not None
+        _argument(visitor, plan, found, arg, present)
+    _defaults(visitor, plan, entry, present)
+    return plan
+
+
+def _code(visitor: Any, node: cst.CSTNode) -> str:
+    return visitor.ctx.module.code_for_node(node)
+
+
+def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present: dict) -> None:
+    """One argument of the old call: where it goes in the successor's call."""
+    assert arg.keyword is not None
+    key = arg.keyword.value
+    entry = found.entry
+    mapped = {k: v for k, v in entry["arguments"].get(key, {}).items() if k not in ("old_default", "provenance")}
+    code = _code(visitor, arg.value)
+    successor = entry["successor"].rpartition(".")[2]
+    if not mapped:
+        if entry.get("inherits") or key in visitor.base_args:
+            plan.arguments.append((key, code))
+        elif key not in _fold_targets(entry):
+            plan.blockers.append(f"`{key}` has no exact home in `{successor}`")
+        else:
+            _fold(plan, key, None, f"**{code}")
+        return
+    if "none" in mapped:
+        plan.blockers.append(f"`{key}`: {mapped['none']}")
+    elif "drop" in mapped:
+        plan.said.append(f"`{key}` is dropped ({mapped['drop']})")
+    elif mapped.get("keep"):
+        plan.arguments.append((key, code))
+    elif "rename" in mapped:
+        value = _transformed(visitor, plan, mapped, arg, present)
+        if value is not None:
+            plan.arguments.append((mapped["rename"], value))
+            plan.said.append(f"`{key}=` becomes `{mapped['rename']}=`")
+            if "adds" in mapped:
+                name, _, added = mapped["adds"].partition("=")
+                plan.arguments.append((name, added))
+    elif "fold" in mapped:
+        value = _transformed(visitor, plan, mapped, arg, present)
+        if value is not None:
+            _fold(plan, mapped["fold"], json.dumps(mapped["key"]), value)
+            plan.said.append(f"`{key}=` goes into `{mapped['fold']}[{mapped['key']!r}]`")
+    elif "config" in mapped:
+        _configuration(visitor, plan, mapped, arg, present)
+
+
+def _fold_targets(entry: dict) -> set[str]:
+    return {m["fold"] for m in entry["arguments"].values() if "fold" in m}
+
+
+def _fold(plan: _Plan, into: str, key: Optional[str], value: Value) -> None:
+    """An entry of a dict argument the fix builds; the argument takes its place at the first one.
+    A key None is a `**splat` of the dict the call already passed (its keys win, as they did)."""
+    if into not in plan.folds:
+        plan.folds[into] = []
+        plan.arguments.append((into, plan.folds[into]))
+    items = plan.folds[into]
+    if key is None:
+        items.append((str(value), ""))
+        return
+    splats = [i for i, (k, _) in enumerate(items) if k.startswith("**")]
+    items.insert(splats[0] if splats else len(items), (key, value))
+
+
+def _configuration(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, present: dict) -> None:
+    """An argument that becomes part of BigQueryInsertJobOperator's `configuration` dict."""
+    assert arg.keyword is not None
+    key = arg.keyword.value
+    requires = mapped.get("requires")
+    if requires and requires not in present:
+        plan.said.append(f"`{key}` is dropped ({mapped['otherwise']})")
+        return
+    value = _transformed(visitor, plan, mapped, arg, present)
+    if value is None:
+        return
+    _set_path(plan, mapped["config"], value)
+    plan.said.append(f"`{key}=` goes into `configuration` as `{_path_words(mapped['config'])}`")
+
+
+def _set_path(plan: _Plan, path: str, value: Value) -> None:
+    if "configuration" not in plan.folds:
+        _fold(plan, "configuration", '"query"', [])
+    top = plan.folds["configuration"]
+    *parents, last = path.split(".")
+    for part in parents:
+        key = json.dumps(part)
+        existing = next((v for k, v in top if k == key), None)
+        if existing is None or isinstance(existing, str):
+            existing = []
+            top.append((key, existing))
+        top = existing
+    top.append((json.dumps(last), value))
+
+
+def _path_words(path: str) -> str:
+    return "".join(f"[{part!r}]" for part in path.split("."))
+
+
+def _defaults(visitor: Any, plan: _Plan, entry: dict, present: dict) -> None:
+    """Defaults the successor does not share: the old one written out (`conn_id="postgres_default"`,
+    BigQuery's `useLegacySql`, legacy SQL unless told otherwise)."""
+    for key, mapped in entry["arguments"].items():
+        if key in present or "old_default" not in mapped:
+            continue
+        if "rename" in mapped and not mapped.get("keep") and "transform" not in mapped:
+            if any(mapped["rename"] == (m.get("rename")) for k, m in entry["arguments"].items() if k in present):
+                continue  # (an alias of it is passed: `bigquery_conn_id`)
+            value = _literal(mapped["old_default"])
+            plan.arguments.append((mapped["rename"], value))
+            plan.said.append(f"`{mapped['rename']}={value}` is written (the old default; `{entry['successor'].rpartition('.')[2]}` has none)")
+        elif mapped.get("write_default") and not any(
+                m.get("config") == mapped["config"] for k, m in entry["arguments"].items() if k in present):
+            _set_path(plan, mapped["config"], mapped["old_default"])
+            plan.said.append(f"`{_path_words(mapped['config'])}` is written as `{mapped['old_default']}` "
+                             f"(the old `{key}` default)")
+
+
+def _literal(code: str) -> str:
+    """A string default as the wheel spells it ('x'), written with double quotes."""
+    if code.startswith("'") and code.endswith("'") and '"' not in code:
+        return '"' + code[1:-1] + '"'
+    return code
+
+
+def _transformed(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, present: dict) -> Optional[Value]:
+    """The argument's value as the successor takes it (None, with a blocker, where no exact form exists)."""
+    from dagshift.rules.dag_api.replacement_values import TRANSFORMS
+
+    transform = mapped.get("transform")
+    if transform is None:
+        return _code(visitor, arg.value)
+    value, blocker = TRANSFORMS[transform](visitor, arg, present)
+    if blocker is not None:
+        assert arg.keyword is not None
+        plan.blockers.append(f"`{arg.keyword.value}` {blocker}")
+    return value
+
+
+def _fix(visitor: Any, node: cst.Call, found: Replaced, plan: _Plan) -> Optional[Fix]:
+    """Rewrite the call and its import: the successor imported (beside the old import, which goes
+    once nothing else uses it), the call rewritten whole in its own layout."""
+    ctx = visitor.ctx
+    if not isinstance(node.func, cst.Name) or has_comments(node):
+        return None
+    bindings = ctx.imports.by_local.get(node.func.value, [])
+    if len(bindings) != 1 or bindings[0].enclosing or not isinstance(bindings[0].statement, cst.ImportFrom):
+        return None  # (bound twice, or inside a try/except or a function: the author's version logic)
+    imported = bindings[0]
+    module, _, name = found.entry["successor"].rpartition(".")
+    bound = ctx.imports.resolve(name)
+    if bound not in (None, f"{module}.{name}") or (bound is None and name in ctx.name_uses.bindings):
+        return None  # the successor's name means something else here
+    edits = [rewrite_call(ctx, node, name, plan.arguments)]
+    sites = ctx.name_uses.rename_sites(node.func.value)
+    still_used = sites is None or any(site is not node.func for site in sites)
+    added = import_line(module, [name]) + ctx.module.default_newline if bound is None else ""
+    at = line_start(ctx.index, ctx.span(imported.statement)[0])
+    removal = remove_imported_name(ctx, imported) if not still_used else None
+    if removal is not None and removal.start == at:
+        edits.append(Edit(at, removal.end, added + removal.content))  # (the new line in the old one's place)
+    else:
+        if added:
+            edits.append(Edit(at, at, added))
+        if removal is not None:
+            edits.append(removal)
+    title = f"use `{name}` and move the arguments (check the rewritten call: the class changes)"
+    return Fix(tuple(edits), UNSAFE, title)
