@@ -12,8 +12,9 @@ import libcst as cst
 
 from dagshift.linter.diagnostics import Edit
 
-# A dict written by a fix: (key code, value) pairs; a value is code, or a dict of its own.
-DictValue = list[tuple[str, Union[str, "DictValue"]]]
+# A dict written by a fix: (key code, value) pairs; a value is code, or a dict of its own; an entry
+# whose value is None is written whole (`**mapping`, or `"key": value` copied from the source).
+DictValue = list[tuple[str, Union[str, "DictValue", None]]]
 Value = Union[str, DictValue]
 
 
@@ -40,7 +41,7 @@ def argument_indent(ctx: Any, call: cst.Call) -> Optional[str]:
 
 
 def dict_code(items: DictValue, indent: Optional[str], newline: str) -> str:
-    """`{key: value, ...}` (a key `**x` is a splat entry): on one line (indent None), else one entry per line below `indent`."""
+    """`{key: value, ...}`: on one line (indent None), else one entry per line below `indent`."""
     if indent is None:
         return "{" + ", ".join(_entry(k, v, None, newline) for k, v in items) + "}"
     inner = indent + "    "
@@ -48,9 +49,9 @@ def dict_code(items: DictValue, indent: Optional[str], newline: str) -> str:
     return "{" + lines + newline + indent + "}"
 
 
-def _entry(key: str, value: Value, indent: Optional[str], newline: str) -> str:
-    """`key: value`, or a `**mapping` entry (its key is the whole entry)."""
-    return key if key.startswith("**") else f"{key}: {_value(value, indent, newline)}"
+def _entry(key: str, value: Optional[Value], indent: Optional[str], newline: str) -> str:
+    """`key: value`, or an entry written whole (its value None)."""
+    return key if value is None else f"{key}: {_value(value, indent, newline)}"
 
 
 def _value(value: Value, indent: Optional[str], newline: str) -> str:

@@ -52,7 +52,9 @@ def postgres_options(visitor: Any, arg: cst.Arg, present: dict) -> Result:
         else:
             return _quoted(" ".join(parts), node.elements[0].key), None  # type: ignore[union-attr]
     code = visitor.ctx.module.code_for_node(node)
-    return f'" ".join(f"-c {{param}}={{val}}" for param, val in ({code}).items())', None
+    if not isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Dict)):
+        code = f"({code})"
+    return f'" ".join(f"-c {{param}}={{val}}" for param, val in {code}.items())', None
 
 
 def table_reference(visitor: Any, arg: cst.Arg, present: dict) -> Result:
@@ -96,6 +98,15 @@ def prefix_wildcard(visitor: Any, arg: cst.Arg, present: dict) -> Result:
             return (keys[0] if isinstance(node, cst.SimpleString) else "[" + ", ".join(keys) + "]"), None
     return None, "is not a literal string (or list of them): the wildcard key cannot be written"
 
+
+# What the message adds when a transform wrote the value.
+WORDS = {
+    "postgres_options": " as `-c name=value` settings (what PostgresOperator made of it)",
+    "table_reference": " as a `projectId`/`datasetId`/`tableId` reference",
+    "clustering_fields": " as `{\"fields\": ...}`",
+    "prefix_wildcard": (" as the wildcard key `<prefix><delimiter>*` with `wildcard_match=True`: S3KeySensor lists "
+                        "the keys under it and matches them with fnmatch, where S3PrefixSensor asked S3 for the folder"),
+}
 
 TRANSFORMS: dict[str, Callable[[Any, cst.Arg, dict], Result]] = {
     "postgres_options": postgres_options,

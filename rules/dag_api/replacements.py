@@ -115,12 +115,12 @@ def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present:
     code = _code(visitor, arg.value)
     successor = entry["successor"].rpartition(".")[2]
     if not mapped:
-        if entry.get("inherits") or key in visitor.base_args:
+        if key in _fold_targets(entry):
+            _spread(visitor, plan, key, arg.value)
+        elif _accepted(visitor, entry, key):
             plan.arguments.append((key, code))
-        elif key not in _fold_targets(entry):
-            plan.blockers.append(f"`{key}` has no exact home in `{successor}`")
         else:
-            _fold(plan, key, None, f"**{code}")
+            plan.blockers.append(f"`{key}` is not an argument of `{successor}` on Airflow {visitor.target}")
         return
     if "none" in mapped:
         plan.blockers.append(f"`{key}`: {mapped['none']}")
@@ -132,7 +132,7 @@ def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present:
         value = _transformed(visitor, plan, mapped, arg, present)
         if value is not None:
             plan.arguments.append((mapped["rename"], value))
-            plan.said.append(f"`{key}=` becomes `{mapped['rename']}=`")
+            plan.said.append(f"`{key}=` becomes `{mapped['rename']}=`" + _words(mapped))
             if "adds" in mapped:
                 name, _, added = mapped["adds"].partition("=")
                 plan.arguments.append((name, added))
@@ -140,9 +140,38 @@ def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present:
         value = _transformed(visitor, plan, mapped, arg, present)
         if value is not None:
             _fold(plan, mapped["fold"], json.dumps(mapped["key"]), value)
-            plan.said.append(f"`{key}=` goes into `{mapped['fold']}[{mapped['key']!r}]`")
+            plan.said.append(f"`{key}=` goes into `{mapped['fold']}[{mapped['key']!r}]`" + _words(mapped))
     elif "config" in mapped:
         _configuration(visitor, plan, mapped, arg, present)
+
+
+def _accepted(visitor: Any, entry: dict, key: str) -> bool:
+    """Whether the successor takes the argument on the target (data/operator_signatures.json; where
+    the table does not know the class, BaseOperator's (and a sensor's BaseSensorOperator's)
+    arguments, and any for a class that inherits the successor and hands it its `**kwargs`)."""
+    from dagshift.rules.dag_api.screen import signatures
+
+    accepted = signatures(visitor.target).get(entry["successor"])
+    if accepted is not None:
+        return key in accepted
+    if entry["successor"].endswith("Sensor"):
+        from dagshift.linter.tables import load_table
+
+        sensor = load_table("operator_args", "targets")["targets"][visitor.target].get("BaseSensorOperator", ())
+        if key in sensor:
+            return True
+    return bool(entry.get("inherits")) or key in visitor.base_args
+
+
+def _spread(visitor: Any, plan: _Plan, into: str, value: cst.BaseExpression) -> None:
+    """The dict the call already passed as `hook_params=`, after the folded keys (its keys win, as
+    they did in the old class's `{"schema": database, **hook_params}`): a literal's entries, else `**`."""
+    if isinstance(value, cst.Dict) and all(isinstance(e, cst.DictElement) for e in value.elements):
+        for element in value.elements:
+            assert isinstance(element, cst.DictElement)
+            _fold(plan, into, None, f"{_code(visitor, element.key)}: {_code(visitor, element.value)}")
+        return
+    _fold(plan, into, None, f"**{_code(visitor, value)}")
 
 
 def _fold_targets(entry: dict) -> set[str]:
@@ -151,16 +180,17 @@ def _fold_targets(entry: dict) -> set[str]:
 
 def _fold(plan: _Plan, into: str, key: Optional[str], value: Value) -> None:
     """An entry of a dict argument the fix builds; the argument takes its place at the first one.
-    A key None is a `**splat` of the dict the call already passed (its keys win, as they did)."""
+    A key None is an entry of the dict the call already passed, written whole (`**x` or `"k": v`),
+    after the folded ones (its keys win, as they did)."""
     if into not in plan.folds:
         plan.folds[into] = []
         plan.arguments.append((into, plan.folds[into]))
     items = plan.folds[into]
     if key is None:
-        items.append((str(value), ""))
+        items.append((str(value), None))
         return
-    splats = [i for i, (k, _) in enumerate(items) if k.startswith("**")]
-    items.insert(splats[0] if splats else len(items), (key, value))
+    whole = [i for i, (_, v) in enumerate(items) if v is None]
+    items.insert(whole[0] if whole else len(items), (key, value))
 
 
 def _configuration(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, present: dict) -> None:
@@ -175,7 +205,13 @@ def _configuration(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, presen
     if value is None:
         return
     _set_path(plan, mapped["config"], value)
-    plan.said.append(f"`{key}=` goes into `configuration` as `{_path_words(mapped['config'])}`")
+    plan.said.append(f"`{key}=` goes into `configuration` as `{_path_words(mapped['config'])}`" + _words(mapped))
+
+
+def _words(mapped: dict) -> str:
+    from dagshift.rules.dag_api.replacement_values import WORDS
+
+    return WORDS.get(mapped.get("transform", ""), "")
 
 
 def _set_path(plan: _Plan, path: str, value: Value) -> None:
