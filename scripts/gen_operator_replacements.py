@@ -30,7 +30,8 @@ from packaging.version import Version
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import ROOT, generator_args, load_table  # noqa: E402
+from _paths import CONSTRAINTS, ROOT, generator_args, load_table, mwaa_versions  # noqa: E402
+from wheelindex import read_constraints  # noqa: E402
 
 OVERRIDES = ROOT / "scripts" / "operator_replacement_overrides.json"
 
@@ -211,6 +212,18 @@ def old_paths(classes: dict[str, Any]) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def pins(classes: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Each target's pinned version of every distribution the classes belong to (its constraints)."""
+    dists = {c["dist"] for c in classes.values()}
+    found = {}
+    for version in mwaa_versions():
+        if version["airflow"].startswith("1."):
+            continue
+        pinned = read_constraints(CONSTRAINTS / f"constraints-{version['airflow']}-{version['python']}.txt")
+        found[version["airflow"]] = {d: pinned[d] for d in sorted(dists) if d in pinned}
+    return found
+
+
 def main() -> None:
     args = generator_args(__doc__ or "", "operator_replacements")
     overrides = json.loads(OVERRIDES.read_text(encoding="utf-8"))
@@ -225,6 +238,7 @@ def main() -> None:
         },
         "classes": classes,
         "aliases": dict(sorted(aliases.items())),
+        "pins": pins(classes),
     }
     args.out.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{args.out}: {len(classes)} classes, {len(aliases)} 1.10 paths")

@@ -23,7 +23,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPOSITORIES = [
     "airflow3/airflow2_repo", "airflow3/mwaa110_repo", "config_repo", "dag_api/repo_operators",
     "environments/monorepo", "imports/closed_world", "legacy_repo", "plugin_layouts/capstone",
-    "plugin_layouts/per_plugin", "plugin_repo",
+    "plugin_layouts/per_plugin", "plugin_repo", "replacements/warehouse_repo",
 ]
 FILES = ["imports/mwaa_emr_dag.py", "imports/shapes.py", "dag_api/reporting_dag.py",
          "benchmark/warehouse_dag_1_10.py", "benchmark/migrated_emr_dag.py", "benchmark/migrated_reporting_dag.py"]

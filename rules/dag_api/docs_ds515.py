@@ -60,5 +60,17 @@ destination table that is not a literal `project.dataset.table`, a positional or
 comment inside the call, a class bound other than by one top-level `from ... import`.
 """
 
-DS515_INVALID: tuple[Example, ...] = ()
-DS515_VALID: tuple[Example, ...] = ()
+DS515_INVALID: tuple[Example, ...] = (
+    Example('from airflow.providers.postgres.operators.postgres import PostgresOperator\n\nload = PostgresOperator(task_id="load", sql="sql/load.sql", postgres_conn_id="warehouse", runtime_parameters={"statement_timeout": "3000ms"})\n',
+            'from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n\nload = SQLExecuteQueryOperator(task_id="load", sql="sql/load.sql", conn_id="warehouse", hook_params={"options": "-c statement_timeout=3000ms"})\n',
+            target='3.0.6', findings=((3, 8, "`PostgresOperator` is gone from apache-airflow-providers-postgres 6.2.3, which Airflow 3.0.6 pins: the DAG fails to load; use `SQLExecuteQueryOperator` (`airflow.providers.common.sql.operators.sql.SQLExecuteQueryOperator`): `postgres_conn_id=` becomes `conn_id=`; `runtime_parameters=` goes into `hook_params['options']` as `-c name=value` settings (what PostgresOperator made of it)"),)),
+    Example('from airflow.providers.mysql.operators.mysql import MySqlOperator\n\ncleanup = MySqlOperator(task_id="cleanup", sql="DELETE FROM carts", database="shop")\n',
+            'from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n\ncleanup = SQLExecuteQueryOperator(task_id="cleanup", sql="DELETE FROM carts", hook_params={"schema": "shop"}, conn_id="mysql_default")\n',
+            target='2.10.3', findings=((3, 11, '`MySqlOperator` is deprecated in apache-airflow-providers-mysql 5.7.3 (Airflow 2.10.3\'s pin); use `SQLExecuteQueryOperator` (`airflow.providers.common.sql.operators.sql.SQLExecuteQueryOperator`): `database=` goes into `hook_params[\'schema\']`; `conn_id="mysql_default"` is written (the old default; `SQLExecuteQueryOperator` has none)'),)),
+    Example('from airflow.contrib.operators.bigquery_operator import BigQueryOperator\n\nrollup = BigQueryOperator(task_id="rollup", sql="SELECT 1", api_resource_configs={"query": {"useQueryCache": False}})\n',
+            None,
+            target='3.0.6', findings=((3, 10, "`BigQueryOperator` is gone from apache-airflow-providers-google 17.1.0, which Airflow 3.0.6 pins: the DAG fails to load; use `BigQueryInsertJobOperator` (`airflow.providers.google.cloud.operators.bigquery.BigQueryInsertJobOperator`): `sql=` goes into `configuration` as `['query']['query']`; `['query']['useLegacySql']` is written as `True` (the old `use_legacy_sql` default); no fix: `api_resource_configs`: its keys were merged under the other arguments' values: write them into `configuration` by hand"),)),
+)
+DS515_VALID: tuple[Example, ...] = (
+    Example('from airflow.providers.postgres.operators.postgres import PostgresOperator\n\nload = PostgresOperator(task_id="load", sql="select 1")\n', target="2.2.2"),
+)

@@ -42,6 +42,9 @@ def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
     entry = found.entry
     successor = entry["successor"].rpartition(".")[2]
     plan = _plan(visitor, node, found)
+    if not plan.blockers and not _successor_imports(visitor.target, entry["successor"]):
+        plan.blockers.append(f"`{entry['successor']}` does not import on Airflow {visitor.target} (its provider is "
+                             "not pinned there, or has no such class)")
     old = qualified.rpartition(".")[2]
     dist = entry["dist"]
     if found.status == GONE:
@@ -59,6 +62,16 @@ def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
             message += "; no fix: the class is not called by the name a top-level `from ... import` binds"
     visitor.findings.append(Finding("DS515", node.func, message, severity=severity(found), fix=fix))
     visitor.replaced_sites.add(id(node.func))
+
+
+def _successor_imports(target: str, successor: str) -> bool:
+    """Whether the successor imports cleanly on the target (the import rules' closed world): a fix
+    must not write an import that fails (DruidCheckOperator's successor on a target without
+    common-sql)."""
+    from dagshift.rules.imports.tables import closed_world, tables
+
+    module, _, name = successor.rpartition(".")
+    return closed_world(tables(target), module, name) is None and tables(target).dist_of(module) is not None
 
 
 def replaced_imports(visitor: Any) -> None:

@@ -116,7 +116,7 @@ def _ds512(target: str) -> set[str]:
 def _ds515(target: str) -> set[str]:
     from dagshift.rules.dag_api.tables import GONE, replaced, replacements
 
-    found = {replaced(target, path) for path in replacements()["classes"]}
+    found = [replaced(target, path) for path in replacements()["classes"]]
     return {ERROR if r.status == GONE else WARNING for r in found if r is not None}
 
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional
 
-from packaging.version import InvalidVersion, Version
-
 from dagshift.linter.tables import load_table
+from dagshift.linter.targets import version_tuple
 
 GONE = "gone"
 DEPRECATED = "deprecated"
@@ -28,37 +27,33 @@ class Replaced:
 
 @lru_cache(maxsize=1)
 def replacements() -> dict[str, Any]:
-    return load_table("operator_replacements", "classes", "aliases")
+    return load_table("operator_replacements", "classes", "aliases", "pins")
 
 
 def _at_least(version: str, bound: Optional[str]) -> bool:
     try:
-        return bound is not None and Version(version) >= Version(bound)
-    except InvalidVersion:
+        return bound is not None and version_tuple(version) >= version_tuple(bound)
+    except ValueError:
         return False
 
 
 @lru_cache(maxsize=512)
 def replaced(target: str, qualified: str) -> Optional[Replaced]:
     """The class `qualified` (a provider path, or a 1.10 path leading to one) as the target's pinned
-    provider has it: gone (the pinned release lacks it) or deprecated (the release deprecates it);
-    None when it is fine there, or the target pins no such provider (nothing can be said)."""
-    from dagshift.rules.imports.tables import tables
-
+    provider has it: gone (the pinned release is the first without it, or later) or deprecated (the
+    release deprecates it); None when it is fine there, or the target pins no such provider (nothing
+    can be said). Versions, like the pins, are in data/operator_replacements.json: cheap to ask."""
     data = replacements()
     path = data["aliases"].get(qualified, qualified)
     entry = data["classes"].get(path)
     if entry is None:
         return None
-    t = tables(target)
-    version = t.pins.get(entry["dist"])
-    world = t.world_of(path.rpartition(".")[0])
-    if version is None or world is None:
+    version = data["pins"].get(target, {}).get(entry["dist"])
+    if version is None:
         return None
-    module, _, name = path.rpartition(".")
-    if module not in world or not world.has(module, name) or _at_least(version, entry["gone_from"]):
+    if _at_least(version, entry["gone_from"]):
         return Replaced(path, entry, GONE, version)
-    if _at_least(version, entry["deprecated_from"]) or f"{module}.{name}" in world.warns or module in world.warns:
+    if _at_least(version, entry["deprecated_from"]):
         return Replaced(path, entry, DEPRECATED, version)
     return None
 

@@ -26,10 +26,10 @@ from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
+from dagshift.rules.dag_api.tables import owned
 from dagshift.rules.imports.modules_as_names import ModulePlan, module_fixes, module_plan
 from dagshift.rules.imports.proofs import checked
 from dagshift.rules.imports.tables import TargetTables, any_pinned_dist, closed_world, import_verdict, tables
-from dagshift.rules.dag_api.tables import owned
 from dagshift.rules.imports.verdicts import Move, closed_world_finding, import_finding, moved_finding, provider_finding
 from dagshift.rules.requirements.tables import installed_providers
 

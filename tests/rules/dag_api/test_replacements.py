@@ -1,0 +1,134 @@
+"""DS515 (replaced-operator-class) end to end on a warehouse repository written the way real ones are:
+PostgresOperator with a SQL file, parameters, autocommit and runtime_parameters; MySqlOperator and
+SnowflakeOperator with their connection and database arguments; BigQueryOperator with every common
+argument and `bql=` (1.10 contrib path) and BigQueryExecuteQueryOperator (provider path); S3PrefixSensor.
+
+The expected outputs live in tests/fixtures/replacements/expected/ (`<target>.findings.txt`, the
+findings before `--fix`; `.after-fix.txt`, what `--fix --unsafe-fixes` reports it left; `.fixed/`, the
+tree it wrote). They were reviewed finding by finding, and scripts/verify_replacements.py loads the
+3.0.6 tree in Airflow 3.0.6 against the originals (docs/verification.md); regenerate with
+DAGSHIFT_UPDATE_GOLDEN=1 and review the diff.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, write
+
+from dagshift.rules import default_registry
+
+REPO = FIXTURES / "replacements" / "warehouse_repo"
+EXPECTED = FIXTURES / "replacements" / "expected"
+UPDATE = os.environ.get("DAGSHIFT_UPDATE_GOLDEN") == "1"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def golden(name: str, actual: str) -> str:
+    path = EXPECTED / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def golden_tree(name: str, root: Path) -> dict[str, bytes]:
+    path = EXPECTED / name
+    if UPDATE:
+        shutil.rmtree(path, ignore_errors=True)
+        shutil.copytree(root, path)
+    return tree(path)
+
+
+def findings(cli, root: Path, target: str) -> Counter:
+    result = cli("check", ".", "--format", "json", "--target-version", target, "--no-cache", cwd=root,
+                 registry=default_registry())
+    return Counter((f["path"], f["code"], f["message"]) for f in json.loads(result.out))
+
+
+@pytest.mark.parametrize("target", ["2.11.2", "3.0.6"])
+def test_check_fix_and_fix_again(cli, tmp_path, target):
+    work = tmp_path / "warehouse_repo"
+    shutil.copytree(REPO, work)
+    args = ("--target-version", target, "--format", "concise", "--no-cache")
+    before = cli("check", *args, cwd=work, registry=default_registry())
+    assert before.out == golden(f"{target}.findings.txt", before.out)
+    counted = findings(cli, work, target)
+
+    fixed = cli("check", "--fix", "--unsafe-fixes", *args, cwd=work, registry=default_registry())
+    assert fixed.out == golden(f"{target}.after-fix.txt", fixed.out)
+    written = tree(work)
+    assert written == golden_tree(f"{target}.fixed", work)
+    for name, content in written.items():
+        if name.endswith(".py"):
+            ast.parse(content)
+
+    again = cli("check", "--fix", "--unsafe-fixes", *args, cwd=work, registry=default_registry())
+    assert tree(work) == written  # a second --fix changes nothing
+    assert "[*]" not in again.out and "[-]" not in again.out
+    assert not findings(cli, work, target) - counted  # the fixed files give no new finding
+
+
+def test_the_import_rules_leave_replaced_classes_to_ds515(cli, tmp_path):
+    """One finding per problem: where DS515 reports a class, DS101/DS104 say nothing of its import
+    (and write no import that DS515 would rewrite again); where the target's provider still has it
+    as it was, the 1.10 path is DS102's move, as before."""
+    write(tmp_path, {"dags/etl.py": "from airflow.operators.postgres_operator import PostgresOperator\n\n"
+                                    "load = PostgresOperator(task_id='load', sql='select 1')\n"})
+    on_3 = cli("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "3.0.6", cwd=tmp_path,
+               registry=default_registry())
+    assert [line.split(" ")[1] for line in on_3.out.splitlines()] == ["DS515"]
+    on_2_2 = cli("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "2.2.2", cwd=tmp_path,
+                 registry=default_registry())
+    assert on_2_2.out.startswith("dags/etl.py:1:49: DS102 [*] `airflow.operators.postgres_operator.PostgresOperator` is "
+                                 "deprecated on Airflow 2.2.2")
+    assert "DS515" not in on_2_2.out
+
+
+def test_a_class_used_otherwise_is_reported_at_its_import(cli, tmp_path):
+    write(tmp_path, {"dags/etl.py": "from airflow.providers.postgres.operators.postgres import PostgresOperator\n\n\n"
+                                    "class AuditedPostgresOperator(PostgresOperator):\n    pass\n"})
+    result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "3.0.6", cwd=tmp_path,
+                 registry=default_registry())
+    assert result.out == (
+        "dags/etl.py:1:59: DS515 `PostgresOperator` is gone from apache-airflow-providers-postgres 6.2.3, which Airflow "
+        "3.0.6 pins: the import fails; it is used here other than by a call: move that code to "
+        "`airflow.providers.common.sql.operators.sql.SQLExecuteQueryOperator` by hand\n")
+
+
+def test_no_fix_writes_a_successor_the_target_cannot_import(cli, tmp_path):
+    """DruidCheckOperator's successor is common-sql's SQLCheckOperator, which 2.2.2 does not pin."""
+    write(tmp_path, {"dags/etl.py": "from airflow.providers.apache.druid.operators.druid_check import DruidCheckOperator\n\n"
+                                    "check = DruidCheckOperator(task_id='check', sql='select 1')\n"})
+    result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "2.2.2", "--select",
+                 "DS515", cwd=tmp_path, registry=default_registry())
+    assert result.out.endswith(
+        "no fix: `airflow.providers.common.sql.operators.sql.SQLCheckOperator` does not import on Airflow 2.2.2 (its "
+        "provider is not pinned there, or has no such class)\n")
+
+
+def test_the_screen_names_every_class_the_table_knows():
+    from dagshift.rules.dag_api.rules3 import ReplacedOperatorClass
+    from dagshift.rules.dag_api.tables import simple_names
+
+    assert set(ReplacedOperatorClass.tokens) == set(simple_names())
+
+
+def test_every_curated_fact_says_where_it_was_read():
+    """Each class's facts name the wheel they were read from; each curated argument or class, its
+    provider file and version (scripts/operator_replacement_overrides.json)."""
+    from dagshift.rules.dag_api.tables import replacements
+
+    for path, entry in replacements()["classes"].items():
+        assert entry["read_from"].endswith(".py)"), path
+        if not entry["inherits"]:
+            assert "provenance" in entry and " " in entry["provenance"], path
