@@ -31,7 +31,7 @@ from dagshift.rules.dag_api.replacements import replaced_call, replaced_imports
 from dagshift.rules.dag_api.screen import (
     CLASS_ARGUMENT_CHANGES,
 )
-from dagshift.rules.dag_api.tables import owned
+from dagshift.rules.dag_api.tables import GONE, replaced
 
 DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
                "airflow.models.dag.dag", "airflow.sdk.DAG", "airflow.sdk.dag", "airflow.sdk.definitions.dag.DAG",
@@ -115,10 +115,11 @@ class _Visitor(ContextKeyChecks):
             dag_defaults(self, node, args)
         elif last.endswith(("Operator", "Sensor")):
             self._operator_call(last, args)
-            if owned(self.target, qualified):
+            found = replaced(self.target, qualified)
+            if found is not None:
                 replaced_call(self, node, qualified)  # (DS515: the class itself is the finding)
-            else:
-                signature_findings(self, qualified, last, args)
+            if found is None or found.status != GONE:
+                signature_findings(self, qualified, last, args)  # (a class the target has: its arguments)
         db_access(self, node.func, qualified)
         for arg in args:
             if arg.keyword is not None and arg.keyword.value == "python_callable" and isinstance(arg.value, cst.Name):
