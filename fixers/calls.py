@@ -18,8 +18,8 @@ DictValue = list[tuple[str, Union[str, "DictValue", None]]]
 Value = Union[str, DictValue]
 
 
-def has_comments(node: cst.CSTNode) -> bool:
-    """Whether a comment sits anywhere inside the node (a rewrite of it would lose it)."""
+def has_comments(node: cst.CSTNode, besides: int = 0) -> bool:
+    """Whether more than `besides` comments sit inside the node (a rewrite would lose the others)."""
     found = []
 
     class _Find(cst.CSTVisitor):
@@ -27,7 +27,18 @@ def has_comments(node: cst.CSTNode) -> bool:
             found.append(comment)
 
     node.visit(_Find())
-    return bool(found)
+    return len(found) > besides
+
+
+def line_comments(call: cst.Call) -> dict[int, str]:
+    """id(argument) -> the comment ending the argument's line (`sql="x",  # why`), for the arguments
+    of a call written one per line."""
+    found = {}
+    for arg in call.args:
+        after = arg.comma.whitespace_after if isinstance(arg.comma, cst.Comma) else arg.whitespace_after_arg
+        if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment is not None:
+            found[id(arg)] = after.first_line.comment.value
+    return found
 
 
 def argument_indent(ctx: Any, call: cst.Call) -> Optional[str]:
@@ -58,9 +69,11 @@ def _value(value: Value, indent: Optional[str], newline: str) -> str:
     return value if isinstance(value, str) else dict_code(value, indent, newline)
 
 
-def rewrite_call(ctx: Any, call: cst.Call, func: str, arguments: list[tuple[str, Value]]) -> Edit:
+def rewrite_call(ctx: Any, call: cst.Call, func: str, arguments: list[tuple[str, Value]],
+                 comments: Optional[dict[str, str]] = None) -> Edit:
     """`func(key=value, ...)` in place of the call, laid out as the call was: one argument per line
-    (with a trailing comma) when its first argument was on a line of its own, else on one line."""
+    (with a trailing comma, and the comment `comments` gives the keyword) when its first argument was
+    on a line of its own, else on one line."""
     start, end = ctx.span(call)
     newline = ctx.module.default_newline
     indent = argument_indent(ctx, call)
@@ -70,5 +83,7 @@ def rewrite_call(ctx: Any, call: cst.Call, func: str, arguments: list[tuple[str,
     close_start = ctx.text.rfind("\n", 0, end) + 1
     closing = ctx.text[close_start:end - 1]
     closing = closing if not closing.strip() else indent[:-4] if len(indent) >= 4 else ""
-    body = "".join(f"{newline}{indent}{k}={_value(v, indent, newline)}," for k, v in arguments)
+    said = comments or {}
+    body = "".join(f"{newline}{indent}{k}={_value(v, indent, newline)},"
+                   + (f"  {said[k]}" if k in said else "") for k, v in arguments)
     return Edit(start, end, f"{func}({body}{newline}{closing})")

@@ -71,6 +71,7 @@ class _Visitor(ContextKeyChecks):
         self.task_params: list[tuple[cst.FunctionDef, cst.Param, str]] = []  # (DS507 on Airflow 3)
         self.callables: set[str] = set()
         self.replaced_sites: set[int] = set()  # (DS515: the calls of replaced classes it reported)
+        self.quote = '"'  # (DS515: the quote the call being rewritten writes its strings in)
         # BaseOperator's own arguments on the target: one table (operator_args.json) for every family.
         self.base_args = severity.base_arguments(self.target)
 

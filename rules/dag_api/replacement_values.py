@@ -40,6 +40,7 @@ def postgres_options(visitor: Any, arg: cst.Arg, present: dict) -> Result:
     node = arg.value
     if isinstance(node, cst.Dict) and node.elements:
         parts = []
+        first: cst.BaseExpression = node
         for element in node.elements:
             if not isinstance(element, cst.DictElement) or _string(element.key) is None:
                 break
@@ -48,9 +49,10 @@ def postgres_options(visitor: Any, arg: cst.Arg, present: dict) -> Result:
                 value = element.value.value
             if value is None:
                 break
+            first = element.key if first is node else first
             parts.append(f"-c {_string(element.key)}={value}")
         else:
-            return _quoted(" ".join(parts), node.elements[0].key), None  # type: ignore[union-attr]
+            return _quoted(" ".join(parts), first), None
     code = visitor.ctx.module.code_for_node(node)
     if not isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Dict)):
         code = f"({code})"

@@ -13,10 +13,10 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from dagshift.fixers.calls import DictValue, Value, has_comments, rewrite_call
+from dagshift.fixers.calls import DictValue, Value, argument_indent, has_comments, line_comments, rewrite_call
 from dagshift.fixers.imports import import_line, remove_imported_name
-from dagshift.fixers.lines import line_start
-from dagshift.linter.diagnostics import ERROR, UNSAFE, WARNING, Edit, Fix
+from dagshift.fixers.lines import alone_on_its_lines, line_start
+from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING, Edit, Fix
 from dagshift.linter.findings import Finding
 from dagshift.rules.dag_api.tables import GONE, Replaced, replaced
 
@@ -29,6 +29,7 @@ class _Plan:
     folds: dict[str, DictValue] = field(default_factory=dict)  # `hook_params`, `configuration`
     said: list[str] = field(default_factory=list)
     blockers: list[str] = field(default_factory=list)
+    sources: list[tuple[cst.Arg, str]] = field(default_factory=list)  # (argument, keyword) written one to one
 
 
 def severity(found: Replaced) -> str:
@@ -41,6 +42,8 @@ def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
         return
     entry = found.entry
     successor = entry["successor"].rpartition(".")[2]
+    strings = visitor.ctx.module.code_for_node(node)
+    visitor.quote = "'" if strings.count("'") > strings.count('"') else '"'
     plan = _plan(visitor, node, found)
     if not plan.blockers and not _successor_imports(visitor.target, entry["successor"]):
         plan.blockers.append(f"`{entry['successor']}` does not import on Airflow {visitor.target} (its provider is "
@@ -57,9 +60,9 @@ def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
     if plan.blockers:
         message += "; no fix: " + "; ".join(plan.blockers)
     else:
-        fix = _fix(visitor, node, found, plan)
+        fix, reason = _fix(visitor, node, found, plan)
         if fix is None:
-            message += "; no fix: the class is not called by the name a top-level `from ... import` binds"
+            message += f"; no fix: {reason}"
     visitor.findings.append(Finding("DS515", node.func, message, severity=severity(found), fix=fix))
     visitor.replaced_sites.add(id(node.func))
 
@@ -87,14 +90,25 @@ def replaced_imports(visitor: Any) -> None:
         sites = visitor.ctx.name_uses.rename_sites(imported.local)
         if sites and all(id(site) in visitor.replaced_sites for site in sites):
             continue  # (every use is a call DS515 reports and rewrites)
-        successor = found.entry["successor"]
-        uses = "used here other than by a call" if sites else "imported and never called here"
         state = (f"is gone from {found.entry['dist']} {found.version}, which Airflow {visitor.target} pins: "
                  "the import fails" if found.status == GONE else
                  f"is deprecated in {found.entry['dist']} {found.version} (Airflow {visitor.target}'s pin)")
-        visitor.findings.append(Finding("DS515", imported.alias.name, (
-            f"`{imported.name}` {state}; it is {uses}: move that code to `{successor}` by hand"
-        ), severity=severity(found)))
+        fix = _unused(visitor.ctx, imported) if sites == [] else None
+        advice = (f"it is used here other than by a call: move that code to `{found.entry['successor']}` by hand"
+                  if sites or fix is None else "nothing here uses it: delete the import")
+        visitor.findings.append(Finding("DS515", imported.alias.name, f"`{imported.name}` {state}; {advice}",
+                                        severity=severity(found), fix=fix))
+
+
+def _unused(ctx: Any, imported: Any) -> Optional[Fix]:
+    """A safe fix deleting the import of a replaced class nothing in the file uses (any more: the
+    calls' own fixes leave the import to the last of them, and to this), unless a string names it
+    (`__all__`, getattr) or the import is part of version logic."""
+    if imported.enclosing or not alone_on_its_lines(ctx, imported.statement):
+        return None
+    if f'"{imported.local}"' in ctx.text or f"'{imported.local}'" in ctx.text:
+        return None
+    return Fix((remove_imported_name(ctx, imported),), SAFE, f"delete the unused import of `{imported.local}`")
 
 
 def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
@@ -132,6 +146,7 @@ def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present:
             _spread(visitor, plan, key, arg.value)
         elif _accepted(visitor, entry, key):
             plan.arguments.append((key, code))
+            plan.sources.append((arg, key))
         else:
             plan.blockers.append(f"`{key}` is not an argument of `{successor}` on Airflow {visitor.target}")
         return
@@ -141,10 +156,12 @@ def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present:
         plan.said.append(f"`{key}` is dropped ({mapped['drop']})")
     elif mapped.get("keep"):
         plan.arguments.append((key, code))
+        plan.sources.append((arg, key))
     elif "rename" in mapped:
         value = _transformed(visitor, plan, mapped, arg, present)
         if value is not None:
             plan.arguments.append((mapped["rename"], value))
+            plan.sources.append((arg, mapped["rename"]))
             plan.said.append(f"`{key}=` becomes `{mapped['rename']}=`" + _words(mapped))
             if "adds" in mapped:
                 name, _, added = mapped["adds"].partition("=")
@@ -255,7 +272,7 @@ def _defaults(visitor: Any, plan: _Plan, entry: dict, present: dict) -> None:
         if "rename" in mapped and not mapped.get("keep") and "transform" not in mapped:
             if any(mapped["rename"] == (m.get("rename")) for k, m in entry["arguments"].items() if k in present):
                 continue  # (an alias of it is passed: `bigquery_conn_id`)
-            value = _literal(mapped["old_default"])
+            value = _literal(mapped["old_default"], visitor.quote)
             plan.arguments.append((mapped["rename"], value))
             plan.said.append(f"`{mapped['rename']}={value}` is written (the old default; `{entry['successor'].rpartition('.')[2]}` has none)")
         elif mapped.get("write_default") and not any(
@@ -265,9 +282,9 @@ def _defaults(visitor: Any, plan: _Plan, entry: dict, present: dict) -> None:
                              f"(the old `{key}` default)")
 
 
-def _literal(code: str) -> str:
-    """A string default as the wheel spells it ('x'), written with double quotes."""
-    if code.startswith("'") and code.endswith("'") and '"' not in code:
+def _literal(code: str, quote: str) -> str:
+    """A string default as the wheel spells it ('x'), in the quotes the call's own strings use."""
+    if code.startswith("'") and code.endswith("'") and '"' not in code and quote == '"':
         return '"' + code[1:-1] + '"'
     return code
 
@@ -286,22 +303,26 @@ def _transformed(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, present:
     return value
 
 
-def _fix(visitor: Any, node: cst.Call, found: Replaced, plan: _Plan) -> Optional[Fix]:
+def _fix(visitor: Any, node: cst.Call, found: Replaced, plan: _Plan) -> tuple[Optional[Fix], str]:
     """Rewrite the call and its import: the successor imported (beside the old import, which goes
-    once nothing else uses it), the call rewritten whole in its own layout."""
+    once nothing else uses it), the call rewritten whole in its own layout. (None, why) where no
+    rewrite can be sure of the names or would lose a comment."""
     ctx = visitor.ctx
-    if not isinstance(node.func, cst.Name) or has_comments(node):
-        return None
-    bindings = ctx.imports.by_local.get(node.func.value, [])
+    bindings = ctx.imports.by_local.get(node.func.value, []) if isinstance(node.func, cst.Name) else []
     if len(bindings) != 1 or bindings[0].enclosing or not isinstance(bindings[0].statement, cst.ImportFrom):
-        return None  # (bound twice, or inside a try/except or a function: the author's version logic)
+        # (a module attribute, a name bound twice, or inside a try/except or a function: the
+        # author's version logic)
+        return None, "the class is not called by the name one top-level `from ... import` binds"
+    comments = _comments(ctx, node, plan)
+    if comments is None:
+        return None, "a comment inside the call has no argument of its own to stay with"
     imported = bindings[0]
     module, _, name = found.entry["successor"].rpartition(".")
     bound = ctx.imports.resolve(name)
     if bound not in (None, f"{module}.{name}") or (bound is None and name in ctx.name_uses.bindings):
-        return None  # the successor's name means something else here
-    edits = [rewrite_call(ctx, node, name, plan.arguments)]
-    sites = ctx.name_uses.rename_sites(node.func.value)
+        return None, f"the name `{name}` means something else in this file"
+    edits = [rewrite_call(ctx, node, name, plan.arguments, comments)]
+    sites = ctx.name_uses.rename_sites(imported.local)
     still_used = sites is None or any(site is not node.func for site in sites)
     added = import_line(module, [name]) + ctx.module.default_newline if bound is None else ""
     at = line_start(ctx.index, ctx.span(imported.statement)[0])
@@ -314,4 +335,22 @@ def _fix(visitor: Any, node: cst.Call, found: Replaced, plan: _Plan) -> Optional
         if removal is not None:
             edits.append(removal)
     title = f"use `{name}` and move the arguments (check the rewritten call: the class changes)"
-    return Fix(tuple(edits), UNSAFE, title)
+    return Fix(tuple(edits), UNSAFE, title), ""
+
+
+def _comments(ctx: Any, node: cst.Call, plan: _Plan) -> Optional[dict[str, str]]:
+    """The comment ending each argument's line, by the keyword it is written under in the new call
+    (an argument kept or renamed one to one); None when a comment has no such argument (it sits on
+    a line of its own, or after an argument folded into a dict)."""
+    found = line_comments(node)
+    if not found:
+        return {} if not has_comments(node) else None
+    if argument_indent(ctx, node) is None:
+        return None  # (arguments on the call's first line and comments after others: no layout keeps both)
+    written = {id(arg): key for arg, key in plan.sources}
+    carried = {}
+    for arg, comment in found.items():
+        if arg not in written:
+            return None
+        carried[written[arg]] = comment
+    return carried if len(carried) == len(found) and not has_comments(node, besides=len(found)) else None

@@ -132,3 +132,32 @@ def test_every_curated_fact_says_where_it_was_read():
         assert entry["read_from"].endswith(".py)"), path
         if not entry["inherits"]:
             assert "provenance" in entry and " " in entry["provenance"], path
+
+
+def test_a_comment_without_an_argument_of_its_own_blocks_the_fix(cli, tmp_path):
+    """A comment after an argument that goes into `hook_params` would have no line to stay on."""
+    source = ("from airflow.providers.mysql.operators.mysql import MySqlOperator\n\n"
+              "cleanup = MySqlOperator(\n    task_id='cleanup',\n    sql='DELETE FROM carts',\n"
+              "    database='shop',  # the storefront schema\n)\n")
+    write(tmp_path, {"dags/etl.py": source})
+    result = cli("check", "--fix", "--unsafe-fixes", "--format", "concise", "--quiet", "--no-cache",
+                 "--target-version", "3.0.6", cwd=tmp_path, registry=default_registry())
+    assert (tmp_path / "dags" / "etl.py").read_text() == source
+    assert result.out.endswith("no fix: a comment inside the call has no argument of its own to stay with\n")
+
+
+def test_the_import_goes_with_the_last_call_and_an_unused_one_is_deleted(cli, tmp_path):
+    """Three calls are rewritten in one pass, each leaving the import to the others; the import,
+    unused then, is deleted by DS515's safe fix in the same run: nothing is left to report."""
+    write(tmp_path, {"dags/etl.py": "from airflow.providers.trino.operators.trino import TrinoOperator\n\n"
+                                    "a = TrinoOperator(task_id='a', sql='select 1')\n"
+                                    "b = TrinoOperator(task_id='b', sql='select 2')\n"
+                                    "c = TrinoOperator(task_id='c', sql='select 3')\n"})
+    result = cli("check", "--fix", "--unsafe-fixes", "--format", "concise", "--no-cache", "--target-version", "3.0.6",
+                 cwd=tmp_path, registry=default_registry())
+    assert (tmp_path / "dags" / "etl.py").read_text() == (
+        "from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n\n"
+        "a = SQLExecuteQueryOperator(task_id='a', sql='select 1', conn_id='trino_default')\n"
+        "b = SQLExecuteQueryOperator(task_id='b', sql='select 2', conn_id='trino_default')\n"
+        "c = SQLExecuteQueryOperator(task_id='c', sql='select 3', conn_id='trino_default')\n")
+    assert result.out.startswith("Fixed 4 findings.\nAll checks passed")
