@@ -153,6 +153,7 @@ def base_successor(node: ast.ClassDef) -> Optional[str]:
 def history(folder: Path, path: str, dist: str) -> dict[str, Any]:
     """Which releases have the class and which deprecate it; the last one's own arguments."""
     seen: list[tuple[str, str]] = []
+    keys: dict[str, dict[str, str]] = {}
     deprecated_from = gone_from = last = None
     message = None
     for version, wheel in releases(folder, dist):
@@ -164,6 +165,7 @@ def history(folder: Path, path: str, dist: str) -> dict[str, Any]:
         said = deprecation(node)
         if said and deprecated_from is None:
             deprecated_from, message = str(version), said
+        _fold_keys(keys, str(version), node)
         last = (version, wheel, node)
         seen.append((str(version), hashlib.sha256(wheel.read_bytes()).hexdigest()))
     if last is None:
@@ -177,7 +179,18 @@ def history(folder: Path, path: str, dist: str) -> dict[str, Any]:
         "successor": base_successor(node), "own": own,
         "arguments": forwarded(init, own) if init is not None else {},
         "wheels": dict(seen),
+        "fold_keys": keys if len({json.dumps(v, sort_keys=True) for v in keys.values()}) > 1 else {},
     }
+
+
+def _fold_keys(keys: dict[str, dict[str, str]], version: str, node: ast.ClassDef) -> None:
+    """The dict key each argument is folded under, from the first release that folds it so, where
+    releases differ (PostgresOperator's `database`: `hook_params["schema"]` in postgres 5.4.0-5.10.0,
+    `["database"]` from 5.11.1, as each release's hook reads it)."""
+    init = _init(node)
+    folds = {k: m["key"] for k, m in forwarded(init, own_arguments(init)).items() if "fold" in m} if init else {}
+    if folds and (not keys or list(keys.values())[-1] != folds):
+        keys[version] = folds
 
 
 def entry(folder: Path, path: str, dist: str, override: dict[str, Any]) -> dict[str, Any]:

@@ -70,13 +70,14 @@ def table_reference(visitor: Any, arg: cst.Arg, present: dict) -> Result:
     if len(parts) != 3 or not all(parts):
         return None, ("names no project: BigQueryExecuteQueryOperator took the connection's, "
                       "`destinationTable` needs it written")
-    keys = ('"projectId"', '"datasetId"', '"tableId"')
+    q = visitor.quote
+    keys = tuple(f"{q}{k}{q}" for k in ("projectId", "datasetId", "tableId"))
     return [(k, _quoted(p, arg.value)) for k, p in zip(keys, parts)], None
 
 
 def clustering_fields(visitor: Any, arg: cst.Arg, present: dict) -> Result:
     """run_query wrote `cluster_fields` as `{"fields": cluster_fields}`."""
-    return [('"fields"', visitor.ctx.module.code_for_node(arg.value))], None
+    return [(f"{visitor.quote}fields{visitor.quote}", visitor.ctx.module.code_for_node(arg.value))], None
 
 
 def prefix_wildcard(visitor: Any, arg: cst.Arg, present: dict) -> Result:

@@ -7,7 +7,6 @@ Called from the DS5xx visitor (rules/dag_api/analysis.py) for every call it reso
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -30,6 +29,11 @@ class _Plan:
     said: list[str] = field(default_factory=list)
     blockers: list[str] = field(default_factory=list)
     sources: list[tuple[cst.Arg, str]] = field(default_factory=list)  # (argument, keyword) written one to one
+    quote: str = '"'  # the quote the call writes its strings in
+
+    def key(self, text: str) -> str:
+        """A dict key the fix writes, in the call's quotes (keys are identifiers: nothing to escape)."""
+        return f"{self.quote}{text}{self.quote}"
 
 
 def severity(found: Replaced) -> str:
@@ -113,7 +117,7 @@ def _unused(ctx: Any, imported: Any) -> Optional[Fix]:
 
 def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
     entry = found.entry
-    plan = _Plan()
+    plan = _Plan(quote=visitor.quote)
     if entry.get("unmapped"):
         plan.blockers.append(entry["unmapped"])
         return plan
@@ -168,9 +172,10 @@ def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present:
                 plan.arguments.append((name, added))
     elif "fold" in mapped:
         value = _transformed(visitor, plan, mapped, arg, present)
+        into = _fold_key(found, key, mapped["key"])
         if value is not None:
-            _fold(plan, mapped["fold"], json.dumps(mapped["key"]), value)
-            plan.said.append(f"`{key}=` goes into `{mapped['fold']}[{mapped['key']!r}]`" + _words(mapped))
+            _fold(plan, mapped["fold"], plan.key(into), value)
+            plan.said.append(f"`{key}=` goes into `{mapped['fold']}[{into!r}]`" + _words(mapped))
     elif "config" in mapped:
         _configuration(visitor, plan, mapped, arg, present)
 
@@ -202,6 +207,19 @@ def _spread(visitor: Any, plan: _Plan, into: str, value: cst.BaseExpression) -> 
             _fold(plan, into, None, f"{_code(visitor, element.key)}: {_code(visitor, element.value)}")
         return
     _fold(plan, into, None, f"**{_code(visitor, value)}")
+
+
+def _fold_key(found: Replaced, argument: str, newest: str) -> str:
+    """The key the target's own release of the class folds the argument under, where releases
+    differ (its hook reads that one); the newest release's for a class the target no longer has."""
+    from dagshift.linter.targets import version_tuple
+
+    key = newest
+    if found.status != GONE:
+        for first, folds in sorted(found.entry.get("fold_keys", {}).items(), key=lambda item: version_tuple(item[0])):
+            if version_tuple(first) <= version_tuple(found.version) and argument in folds:
+                key = folds[argument]
+    return key
 
 
 def _fold_targets(entry: dict) -> set[str]:
@@ -246,17 +264,17 @@ def _words(mapped: dict) -> str:
 
 def _set_path(plan: _Plan, path: str, value: Value) -> None:
     if "configuration" not in plan.folds:
-        _fold(plan, "configuration", '"query"', [])
+        _fold(plan, "configuration", plan.key("query"), [])
     top = plan.folds["configuration"]
     *parents, last = path.split(".")
     for part in parents:
-        key = json.dumps(part)
+        key = plan.key(part)
         existing = next((v for k, v in top if k == key), None)
         if existing is None or isinstance(existing, str):
             existing = []
             top.append((key, existing))
         top = existing
-    top.append((json.dumps(last), value))
+    top.append((plan.key(last), value))
 
 
 def _path_words(path: str) -> str:

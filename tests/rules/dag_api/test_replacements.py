@@ -161,3 +161,14 @@ def test_the_import_goes_with_the_last_call_and_an_unused_one_is_deleted(cli, tm
         "b = SQLExecuteQueryOperator(task_id='b', sql='select 2', conn_id='trino_default')\n"
         "c = SQLExecuteQueryOperator(task_id='c', sql='select 3', conn_id='trino_default')\n")
     assert result.out.startswith("Fixed 4 findings.\nAll checks passed")
+
+
+@pytest.mark.parametrize("target, key", [("2.7.2", "schema"), ("2.9.2", "database"), ("3.0.6", "database")])
+def test_a_folded_argument_goes_under_the_key_the_targets_release_used(cli, tmp_path, target, key):
+    """PostgresOperator folded `database` into `hook_params["schema"]` in postgres 5.4.0-5.10.0 and
+    into `["database"]` from 5.11.1 (its hook's own rename): the fix writes what the pinned release did."""
+    write(tmp_path, {"dags/etl.py": "from airflow.providers.postgres.operators.postgres import PostgresOperator\n\n"
+                                    "PostgresOperator(task_id='a', sql='select 1', database='sales')\n"})
+    cli("check", "--fix", "--unsafe-fixes", "--quiet", "--no-cache", "--select", "DS515", "--target-version", target,
+        cwd=tmp_path, registry=default_registry())
+    assert f"hook_params={{'{key}': 'sales'}}" in (tmp_path / "dags" / "etl.py").read_text()
