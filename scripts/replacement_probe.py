@@ -37,8 +37,11 @@ def bigquery_configuration(task) -> dict:
 
 
 def describe(task, dag) -> dict:
-    task.render_template_fields({**CONTEXT, "dag": dag, "task": task}, dag.get_template_env())
     found = {"class": f"{type(task).__module__}.{type(task).__name__}"}
+    try:
+        task.render_template_fields({**CONTEXT, "dag": dag, "task": task}, dag.get_template_env())
+    except Exception as error:  # (a template that needs more than `ds`: compared as written, on both sides)
+        found["unrendered"] = type(error).__name__
     for name in ATTRIBUTES:
         if hasattr(task, name):
             found[name] = getattr(task, name)

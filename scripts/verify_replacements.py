@@ -12,11 +12,12 @@ task holds, less the values BigQuery's API takes by default
 (https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationQuery); an S3 prefix
 against the wildcard key it became.
 
-    python scripts/verify_replacements.py        # uses /tmp/dagshift-verify-<version> venvs
+    python scripts/verify_replacements.py [REPO]   # uses /tmp/dagshift-verify-<version> venvs
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -33,20 +34,20 @@ from _paths import ROOT, load_table  # noqa: E402
 FIXTURE = ROOT / "tests" / "fixtures" / "replacements" / "warehouse_repo"
 PROBE = ROOT / "scripts" / "replacement_probe.py"
 TARGET = "3.0.6"
-# The newest Airflow whose pinned providers still have the file's classes (2.11.2 pins none of them).
-ORIGINAL = {"s3_wait.py": "2.2.2"}  # amazon 2.4.0: S3PrefixSensor as it was
-DEFAULT_ORIGINAL = "2.10.3"  # postgres 5.13.1, mysql 5.7.3, snowflake 5.8.0, google 10.25.0
+# The newest Airflow whose pinned providers still have a file's classes (2.11.2 pins none of them):
+# 2.10.3 (postgres 5.13.1, mysql 5.7.3, snowflake 5.8.0, google 10.25.0), 2.2.2 for S3PrefixSensor
+# (amazon 2.4.0: the sensor as it was).
+DEFAULT_ORIGINAL = "2.10.3"
+ORIGINAL_FOR = {"S3PrefixSensor": "2.2.2"}
 # What a file must be given to load on the original's Airflow at all (1.10's `bql=` is refused
 # since google 8; dagshift rewrites the 1.10 spelling, the original runs the 2.x one).
-NORMALISE = {"bigquery_daily.py": [("bql=", "sql=")]}
+NORMALISE = [("bql=", "sql=")]
 # BigQuery's own defaults for configuration.query: a value equal to one is the same job.
 API_DEFAULTS = {"priority": "INTERACTIVE", "allowLargeResults": False, "flattenResults": None,
                 "createDisposition": "CREATE_IF_NEEDED", "writeDisposition": "WRITE_EMPTY", "schemaUpdateOptions": []}
 CONN_IDS = ("conn_id", "gcp_conn_id", "aws_conn_id")
 # Classes another rule's fix renames in the same run (DS103/DS503).
 OTHER_RENAMES = {"airflow.operators.dummy.DummyOperator": "airflow.providers.standard.operators.empty.EmptyOperator"}
-# Files DS515 reports without a fix (its finding says why): they still fail on the target, by design.
-UNFIXED = {"bigquery_sharded.py": "not rewritten: a templated destination table has no literal `destinationTable`"}
 
 
 def venv(version: str) -> Path:
@@ -106,47 +107,72 @@ def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
     return differences
 
 
-def prepare(work: Path) -> tuple[Path, Path]:
+def ds515(root: Path) -> dict[str, list[str]]:
+    """File -> the messages of DS515's findings there, on the target."""
+    done = subprocess.run([sys.executable, "-m", "dagshift", "check", ".", "--select", "DS515", "--format", "json",
+                           "--no-cache", "--target-version", TARGET], cwd=root, capture_output=True, text=True)
+    found: dict[str, list[str]] = {}
+    for finding in json.loads(done.stdout or "[]"):
+        found.setdefault(finding["path"], []).append(finding["message"])
+    return found
+
+
+def prepare(repo: Path, work: Path) -> tuple[Path, Path, dict[str, list[str]], dict[str, list[str]]]:
+    """The repository as written (1.10's `bql=` spelled the 2.x way) and as `--fix --unsafe-fixes`
+    left it, with DS515's findings before and after."""
     original, fixed = work / "original", work / "fixed"
-    shutil.copytree(FIXTURE, original)
-    shutil.copytree(FIXTURE, fixed)
-    for name, pairs in NORMALISE.items():
-        path = original / "dags" / name
+    shutil.copytree(repo, original)
+    shutil.copytree(repo, fixed)
+    before = ds515(original)
+    for name in before:
+        path = original / name
         text = path.read_text(encoding="utf-8")
-        for old, new in pairs:
+        for old, new in NORMALISE:
             text = text.replace(old, new)
         path.write_text(text, encoding="utf-8")
     subprocess.run([sys.executable, "-m", "dagshift", "check", ".", "--fix", "--unsafe-fixes", "--quiet", "--no-cache",
                     "--target-version", TARGET], cwd=fixed, capture_output=True, check=False)
-    return original / "dags", fixed / "dags"
+    return original, fixed, before, ds515(fixed)
 
 
-def rows(original: Path, fixed: Path) -> list[tuple[str, str, str, str]]:
+def _file_rows(name: str, version: str, before: dict, after: dict, left: list[str]) -> list[tuple[str, str, str, str]]:
+    if left and not before["errors"] and after["errors"]:
+        reasons = sorted({m.partition("no fix: ")[2] or m.rpartition("; ")[2] for m in left})
+        return [(name, ", ".join(sorted(before["tasks"])), version, "not rewritten: " + "; ".join(reasons))]
+    if before["errors"] or after["errors"]:
+        return [(name, "-", version, "load error: " + "; ".join(
+            f"{'original' if k in before['errors'] else 'fixed'}: {v}"
+            for k, v in {**before["errors"], **after["errors"]}.items()))]
     found = []
-    for path in sorted(original.glob("*.py")):
-        version = ORIGINAL.get(path.name, DEFAULT_ORIGINAL)
-        before, after = probe(version, original, path.name), probe(TARGET, fixed, path.name)
-        if path.name in UNFIXED and not before["errors"] and after["errors"]:
-            found.append((path.name, ", ".join(sorted(before["tasks"])), version, UNFIXED[path.name]))
+    for task, described in sorted(before["tasks"].items()):
+        if task not in after["tasks"]:
+            found.append((name, task, version, "task missing after the fix"))
             continue
-        if before["errors"] or after["errors"]:
-            found.append((path.name, "-", version, "load error: " + "; ".join(
-                f"{'original' if k in before['errors'] else 'fixed'}: {v}"
-                for k, v in {**before["errors"], **after["errors"]}.items())))
-            continue
-        for task, described in sorted(before["tasks"].items()):
-            if task not in after["tasks"]:
-                found.append((path.name, task, version, "task missing after the fix"))
-                continue
-            differences = compare(described, after["tasks"][task])
-            found.append((path.name, task, version, "equivalent" if not differences else "; ".join(differences)))
+        differences = compare(described, after["tasks"][task])
+        found.append((name, task, version, "equivalent" if not differences else "; ".join(differences)))
+    return found
+
+
+def rows(repo: Path, work: Path) -> list[tuple[str, str, str, str]]:
+    original, fixed, reported, left = prepare(repo, work)
+    found = []
+    for name, messages in sorted(reported.items()):
+        version = next((v for cls, v in ORIGINAL_FOR.items() if any(f"`{cls}`" in m for m in messages)),
+                       DEFAULT_ORIGINAL)
+        path = Path(name)
+        before = probe(version, original / path.parent, path.name)
+        after = probe(TARGET, fixed / path.parent, path.name)
+        found.extend(_file_rows(name, version, before, after, left.get(name, [])))
     return found
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("repo", nargs="?", type=Path, default=FIXTURE,
+                        help="a repository (default: the DS515 fixture); its files DS515 reports are compared")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dagshift-replacements-") as work:
-        original, fixed = prepare(Path(work))
-        table = rows(original, fixed)
+        table = rows(args.repo.resolve(), Path(work))
     print(f"| DAG file | task | original on | fixed on {TARGET} |")
     print("|---|---|---|---|")
     for name, task, version, verdict in table:

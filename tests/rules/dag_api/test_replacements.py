@@ -172,3 +172,20 @@ def test_a_folded_argument_goes_under_the_key_the_targets_release_used(cli, tmp_
     cli("check", "--fix", "--unsafe-fixes", "--quiet", "--no-cache", "--select", "DS515", "--target-version", target,
         cwd=tmp_path, registry=default_registry())
     assert f"hook_params={{'{key}': 'sales'}}" in (tmp_path / "dags" / "etl.py").read_text()
+
+
+def test_on_a_target_that_deprecates_the_class_the_import_fix_writes_no_provider_path(cli, tmp_path):
+    """2.10.3 pins postgres 5.13.1, which still has PostgresOperator but deprecates it: DS102 would
+    move the 1.10 import to the provider path that DS515's fix then rewrites again. Both fixes in one
+    run give SQLExecuteQueryOperator directly, and a second run changes nothing."""
+    write(tmp_path, {"dags/etl.py": "from airflow.operators.postgres_operator import PostgresOperator\n\n"
+                                    "load = PostgresOperator(task_id='load', sql='select 1', postgres_conn_id='pg')\n"})
+    args = ("check", "--format", "concise", "--no-cache", "--target-version", "2.10.3")
+    before = cli(*args, "--quiet", cwd=tmp_path, registry=default_registry())
+    assert [line.split(" ")[1:3] for line in before.out.splitlines()] == [["DS515", "[-]"]]
+    cli(*args, "--fix", "--unsafe-fixes", cwd=tmp_path, registry=default_registry())
+    fixed = (tmp_path / "dags" / "etl.py").read_text()
+    assert fixed == ("from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n\n"
+                     "load = SQLExecuteQueryOperator(task_id='load', sql='select 1', conn_id='pg')\n")
+    cli(*args, "--fix", "--unsafe-fixes", cwd=tmp_path, registry=default_registry())
+    assert (tmp_path / "dags" / "etl.py").read_text() == fixed
