@@ -31,9 +31,10 @@ from packaging.version import Version
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import CONSTRAINTS, ROOT, generator_args, load_table, mwaa_versions  # noqa: E402
-from wheelindex import read_constraints  # noqa: E402
+from wheelindex import read_constraints, wheel_file  # noqa: E402
 
 OVERRIDES = ROOT / "scripts" / "operator_replacement_overrides.json"
+HISTORY = ROOT / "scripts" / "sources" / "provider_history.json"
 
 # The classes whose providers replaced them by another class: old provider path -> its distribution.
 CLASSES = {
@@ -58,9 +59,18 @@ COMMON_SQL = "airflow.providers.common.sql.operators.sql."
 
 
 def releases(folder: Path, dist: str) -> list[tuple[Version, Path]]:
-    stem = dist.replace("-", "_") + "-"
-    found = [(Version(p.name[len(stem):].split("-")[0]), p) for p in folder.glob(stem + "*-py3-none-any.whl")]
-    return sorted(found)
+    """The releases read for a distribution: every version a target pins and the history
+    scripts/provider_history.py chose (scripts/sources/provider_history.json), each wheel fetched
+    into `folder` when missing, oldest first."""
+    versions = {pins[dist] for pins in target_pins().values() if dist in pins}
+    versions |= set(json.loads(HISTORY.read_text(encoding="utf-8"))["versions"].get(dist, []))
+    return sorted((Version(v), wheel_file(folder, dist, v)) for v in versions)
+
+
+def target_pins() -> dict[str, dict[str, str]]:
+    """Each target's constraint pins."""
+    return {v["airflow"]: read_constraints(CONSTRAINTS / f"constraints-{v['airflow']}-{v['python']}.txt")
+            for v in mwaa_versions() if not v["airflow"].startswith("1.")}
 
 
 def class_node(wheel: Path, path: str) -> Optional[ast.ClassDef]:
@@ -228,13 +238,7 @@ def old_paths(classes: dict[str, Any]) -> dict[str, str]:
 def pins(classes: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Each target's pinned version of every distribution the classes belong to (its constraints)."""
     dists = {c["dist"] for c in classes.values()}
-    found = {}
-    for version in mwaa_versions():
-        if version["airflow"].startswith("1."):
-            continue
-        pinned = read_constraints(CONSTRAINTS / f"constraints-{version['airflow']}-{version['python']}.txt")
-        found[version["airflow"]] = {d: pinned[d] for d in sorted(dists) if d in pinned}
-    return found
+    return {target: {d: pinned[d] for d in sorted(dists) if d in pinned} for target, pinned in target_pins().items()}
 
 
 def main() -> None:
