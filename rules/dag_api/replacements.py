@@ -7,6 +7,7 @@ Called from the DS5xx visitor (rules/dag_api/analysis.py) for every call it reso
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -126,11 +127,23 @@ def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
         plan.blockers.append("positional or `**` arguments: which argument is which cannot be read")
         return plan
     present = {a.keyword.value: a for a in args if a.keyword is not None}
+    for name, mapped in entry["arguments"].items():
+        if ("rename" in mapped or "fold" in mapped) and name not in present and _passed_elsewhere(visitor.ctx.text, name):
+            plan.blockers.append(f"`{name}` may come from `default_args` (the file names it in a dict): the "
+                                 "successor would not take it; move it to the call, then fix")
     for arg in args:
         assert arg.keyword is not None
         _argument(visitor, plan, found, arg, present)
     _defaults(visitor, plan, entry, present)
     return plan
+
+
+def _passed_elsewhere(text: str, name: str) -> bool:
+    """Whether the file names an old argument as a dict key (`default_args={"snowflake_conn_id": ...}`,
+    `dict(snowflake_conn_id=...)`): the call may receive it from there, which the successor would
+    ignore."""
+    return (f'"{name}"' in text or f"'{name}'" in text
+            or re.search(rf"\bdict\([^)]*\b{re.escape(name)}\s*=", text) is not None)
 
 
 def _code(visitor: Any, node: cst.CSTNode) -> str:
