@@ -189,3 +189,22 @@ def test_on_a_target_that_deprecates_the_class_the_import_fix_writes_no_provider
                      "load = SQLExecuteQueryOperator(task_id='load', sql='select 1', conn_id='pg')\n")
     cli(*args, "--fix", "--unsafe-fixes", cwd=tmp_path, registry=default_registry())
     assert (tmp_path / "dags" / "etl.py").read_text() == fixed
+
+
+def test_an_argument_default_args_may_pass_blocks_the_fix(cli, tmp_path):
+    """Airflow's own Snowflake example passes `snowflake_conn_id` through `default_args`:
+    SQLExecuteQueryOperator would not take it (default_args hands an operator only what its
+    signature names), so the rewritten task would run on another connection. No fix; the finding
+    says why."""
+    source = ("from datetime import datetime\n\nfrom airflow import DAG\n"
+              "from airflow.providers.snowflake.operators.snowflake import SnowflakeOperator\n\n"
+              "with DAG('sf', start_date=datetime(2021, 1, 1), schedule=None, catchup=False,\n"
+              "         default_args={'snowflake_conn_id': 'snowflake_conn'}) as dag:\n"
+              "    SnowflakeOperator(task_id='report', sql='report.sql')\n")
+    write(tmp_path, {"dags/sf.py": source})
+    result = cli("check", "--fix", "--unsafe-fixes", "--format", "concise", "--quiet", "--no-cache",
+                 "--target-version", "3.0.6", cwd=tmp_path, registry=default_registry())
+    assert (tmp_path / "dags" / "sf.py").read_text() == source
+    assert result.out.endswith(
+        "no fix: `snowflake_conn_id` may come from `default_args` (the file names it in a dict): the successor would "
+        "not take it; move it to the call, then fix\n")
