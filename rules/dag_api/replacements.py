@@ -43,7 +43,7 @@ def severity(found: Replaced) -> str:
 
 def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
     found = replaced(visitor.target, qualified)
-    if found is None:
+    if found is None or _fallback(visitor, node.func):
         return
     entry = found.entry
     successor = entry["successor"].rpartition(".")[2]
@@ -72,6 +72,15 @@ def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
     visitor.replaced_sites.add(id(node.func))
 
 
+def _fallback(visitor: Any, func: cst.BaseExpression) -> bool:
+    """A name bound by a try/except version fallback where another binding works on the target
+    (`except ImportError: from ...postgres import PostgresOperator as SQLExecuteQueryOperator`)."""
+    if not isinstance(func, cst.Name):
+        return False
+    bindings = visitor.ctx.imports.by_local.get(func.value, [])
+    return len(bindings) > 1 and any(replaced(visitor.target, b.qualified) is None for b in bindings)
+
+
 def _successor_imports(target: str, successor: str) -> bool:
     """Whether the successor imports cleanly on the target (the import rules' closed world): a fix
     must not write an import that fails (DruidCheckOperator's successor on a target without
@@ -92,6 +101,8 @@ def replaced_imports(visitor: Any) -> None:
         found = replaced(visitor.target, imported.qualified)
         if found is None:
             continue
+        if any(replaced(visitor.target, alt.qualified) is None for alt in visitor.ctx.imports.alternatives(imported)):
+            continue  # (a version fallback beside an import that works: the author's choice)
         sites = visitor.ctx.name_uses.rename_sites(imported.local)
         if sites and all(id(site) in visitor.replaced_sites for site in sites):
             continue  # (every use is a call DS515 reports and rewrites)
@@ -100,7 +111,7 @@ def replaced_imports(visitor: Any) -> None:
                  f"is deprecated in {found.entry['dist']} {found.version} (Airflow {visitor.target}'s pin)")
         fix = _unused(visitor.ctx, imported) if sites == [] else None
         advice = (f"it is used here other than by a call: move that code to `{found.entry['successor']}` by hand"
-                  if sites or fix is None else "nothing here uses it: delete the import")
+                  if sites or sites is None else "nothing here uses it: delete the import")
         visitor.findings.append(Finding("DS515", imported.alias.name, f"`{imported.name}` {state}; {advice}",
                                         severity=severity(found), fix=fix))
 

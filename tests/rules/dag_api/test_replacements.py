@@ -208,3 +208,14 @@ def test_an_argument_default_args_may_pass_blocks_the_fix(cli, tmp_path):
     assert result.out.endswith(
         "no fix: `snowflake_conn_id` may come from `default_args` (the file names it in a dict): the successor would "
         "not take it; move it to the call, then fix\n")
+
+
+def test_a_version_fallback_is_the_authors_choice(cli, tmp_path):
+    write(tmp_path, {"dags/etl.py": (
+        "try:\n    from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n"
+        "except ImportError:\n"
+        "    from airflow.providers.postgres.operators.postgres import PostgresOperator as SQLExecuteQueryOperator\n\n"
+        "load = SQLExecuteQueryOperator(task_id='load', sql='select 1', conn_id='pg')\n")})
+    result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS1,DS515",
+                 "--target-version", "3.0.6", cwd=tmp_path, registry=default_registry())
+    assert result.out == ""
