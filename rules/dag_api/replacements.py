@@ -146,6 +146,9 @@ def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
         assert arg.keyword is not None
         _argument(visitor, plan, found, arg, present)
     _defaults(visitor, plan, entry, present)
+    written = [key for key, _ in plan.arguments]
+    for key in sorted({k for k in written if written.count(k) > 1}):
+        plan.blockers.append(f"two arguments become `{key}=` (say which one the task means)")
     return plan
 
 

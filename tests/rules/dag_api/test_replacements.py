@@ -219,3 +219,11 @@ def test_a_version_fallback_is_the_authors_choice(cli, tmp_path):
     result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS1,DS515",
                  "--target-version", "3.0.6", cwd=tmp_path, registry=default_registry())
     assert result.out == ""
+
+
+def test_two_arguments_that_become_one_block_the_fix(cli, tmp_path):
+    write(tmp_path, {"dags/q.py": "from airflow.contrib.operators.bigquery_operator import BigQueryOperator\n\n"
+                                  "q = BigQueryOperator(task_id='q', sql='select 1', bigquery_conn_id='a', gcp_conn_id='b')\n"})
+    result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "3.0.6", cwd=tmp_path,
+                 registry=default_registry())
+    assert result.out.endswith("no fix: two arguments become `gcp_conn_id=` (say which one the task means)\n")
