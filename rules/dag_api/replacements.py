@@ -276,6 +276,10 @@ def _configuration(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, presen
     if requires and requires not in present:
         plan.said.append(f"`{key}` is dropped ({mapped['otherwise']})")
         return
+    if mapped["config"] == "query.query" and isinstance(arg.value, (cst.List, cst.Tuple)):
+        plan.blockers.append(f"`{key}` is a list: it ran one job per statement, and a job configuration holds one "
+                             "query (one BigQueryInsertJobOperator per statement)")
+        return
     value = _transformed(visitor, plan, mapped, arg, present)
     if value is None:
         return

@@ -227,3 +227,12 @@ def test_two_arguments_that_become_one_block_the_fix(cli, tmp_path):
     result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "3.0.6", cwd=tmp_path,
                  registry=default_registry())
     assert result.out.endswith("no fix: two arguments become `gcp_conn_id=` (say which one the task means)\n")
+
+
+def test_a_list_of_bigquery_statements_has_no_one_job(cli, tmp_path):
+    write(tmp_path, {"dags/q.py": "from airflow.contrib.operators.bigquery_operator import BigQueryOperator\n\n"
+                                  "q = BigQueryOperator(task_id='q', sql=['select 1', 'select 2'])\n"})
+    result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "3.0.6", cwd=tmp_path,
+                 registry=default_registry())
+    assert result.out.endswith("no fix: `sql` is a list: it ran one job per statement, and a job configuration holds "
+                               "one query (one BigQueryInsertJobOperator per statement)\n")
