@@ -54,10 +54,16 @@ original expression's text; it writes the old defaults the successor does not sh
 (`conn_id="postgres_default"`: SQLExecuteQueryOperator has none; `"useLegacySql": True`:
 BigQueryOperator ran legacy SQL unless told otherwise). S3PrefixSensor's prefix becomes the key
 `<prefix>/*` with `wildcard_match=True`: the sensor now lists the keys under the prefix and matches
-them with fnmatch, where it asked S3 for the prefix as a folder. No fix where an argument has no
-exact home (the finding says which and why): BigQuery's `api_resource_configs` or `delegate_to`, a
-destination table that is not a literal `project.dataset.table`, a positional or `**` argument, a
-comment inside the call, a class bound other than by one top-level `from ... import`.
+them with fnmatch, where it asked S3 for the prefix as a folder. A folded argument goes under the key the
+target's own release used (PostgresOperator's `database`: `hook_params["schema"]` up to postgres
+5.10.0, `["database"]` from 5.11.1). A comment at the end of a kept or renamed argument's line
+stays with it. No fix where an argument has no exact home (the finding says which and why):
+BigQuery's `api_resource_configs` or `delegate_to`, a destination table that is not a literal
+`project.dataset.table`, a list of BigQuery statements, two arguments that would become one, an
+old argument the file names in a dict (`default_args` may pass it, and the successor would not
+take it), a positional or `**` argument, a comment with no argument of its own to stay with, a
+successor the target cannot import, a class bound other than by one top-level `from ... import`.
+A try/except version fallback beside an import that works is left alone.
 """
 
 DS515_INVALID: tuple[Example, ...] = (
