@@ -25,6 +25,7 @@ REPOSITORIES = [
     "dag_api/subdag_kwargs",
     "environments/monorepo", "imports/closed_world", "legacy_repo", "plugin_layouts/capstone",
     "plugin_layouts/per_plugin", "plugin_repo", "yaml_dags/dag_factory_repo", "yaml_dags/gusty_repo",
+    "replacements/warehouse_repo",
 ]
 FILES = ["imports/mwaa_emr_dag.py", "imports/shapes.py", "dag_api/reporting_dag.py",
          "benchmark/warehouse_dag_1_10.py", "benchmark/migrated_emr_dag.py", "benchmark/migrated_reporting_dag.py"]

@@ -28,10 +28,12 @@ from dagshift.rules.dag_api.airflow3 import (
 from dagshift.rules.dag_api.arguments import INVALID, class_argument, signature_findings
 from dagshift.rules.dag_api.context_keys import ContextKeyChecks
 from dagshift.rules.dag_api.days_ago import days_ago_replacement
+from dagshift.rules.dag_api.replacements import replaced_call, replaced_imports
 from dagshift.rules.dag_api.screen import (
     CLASS_ARGUMENT_CHANGES,
 )
 from dagshift.rules.dag_api.where import refused
+from dagshift.rules.dag_api.tables import GONE, replaced
 
 DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
                "airflow.models.dag.dag", "airflow.sdk.DAG", "airflow.sdk.dag", "airflow.sdk.definitions.dag.DAG",
@@ -76,6 +78,8 @@ class _Visitor(ContextKeyChecks):
         self.task_params: list[tuple[cst.FunctionDef, cst.Param, str]] = []  # (DS507 on Airflow 3)
         self.callables: set[str] = set()
         self.subdag_calls: list[cst.Call] = []
+        self.replaced_sites: set[int] = set()  # (DS515: the calls of replaced classes it reported)
+        self.quote = '"'  # (DS515: the quote the call being rewritten writes its strings in)
         # BaseOperator's own arguments on the target: one table (operator_args.json) for every family.
         self.base_args = severity.base_arguments(self.target)
 
@@ -122,7 +126,11 @@ class _Visitor(ContextKeyChecks):
             if last == "SubDagOperator":
                 self.subdag_calls.append(node)
             self._operator_call(last, args)
-            signature_findings(self, qualified, last, args)
+            found = replaced(self.target, qualified)
+            if found is not None:
+                replaced_call(self, node, qualified)  # (DS515: the class itself is the finding)
+            if found is None or found.status != GONE:
+                signature_findings(self, qualified, last, args)  # (a class the target has: its arguments)
         elif qualified in TASK_DECORATORS:  # `@task(provide_context=True)` hands it to the PythonOperator
             for index, arg in enumerate(args):
                 if arg.keyword is not None and arg.keyword.value == "provide_context":
@@ -291,6 +299,7 @@ class _Visitor(ContextKeyChecks):
         self._dag_shifts()
         self._imports()
         self._template_fields()
+        replaced_imports(self)
 
     def _dag_shifts(self) -> None:
         for node in self.shifts:

@@ -18,6 +18,16 @@ GATES: dict[str, Callable[[dict], Any]] = {
     "changed_defaults": lambda facts: facts["changed_defaults"],
     "task_sdk_runtime": lambda facts: facts["task_sdk_runtime"],
 }
+# Gates read from another table than dag_api.json's facts: target -> whether the rule finds anything.
+TARGET_GATES: dict[str, Callable[[str], Any]] = {
+    "replaced_classes": lambda target: _replaced_on(target),
+}
+
+
+def _replaced_on(target: str) -> bool:
+    from dagshift.rules.dag_api.tables import replaced, replacements
+
+    return any(replaced(target, path) is not None for path in replacements()["classes"])
 
 
 class _DagApiRule(FamilyRule):
@@ -31,8 +41,11 @@ class _DagApiRule(FamilyRule):
             return None
         from dagshift.linter.tables import load_table
 
+        targets = load_table("dag_api", "targets")["targets"]
+        if cls.gate in TARGET_GATES:
+            return [t for t in targets if TARGET_GATES[cls.gate](t)]
         test = GATES[cls.gate]
-        return [t for t, facts in load_table("dag_api", "targets")["targets"].items() if test(facts)]
+        return [t for t, facts in targets.items() if test(facts)]
 
     @classmethod
     def severities(cls, target: str) -> tuple[str, ...]:

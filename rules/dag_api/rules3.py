@@ -1,4 +1,4 @@
-"""DS512-DS514: what Airflow 3 removed or changed in DAG files, gated by what the target's wheels say.
+"""DS512-DS515: what Airflow 3 removed or changed in DAG files, gated by what the target's wheels say.
 
 The facts come from rules/dag_api/data/dag_api.json (scripts/gen_dag_api.py); the analysis lives in
 rules/dag_api/airflow3.py, called from the family's one visitor.
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, WARNING, Example
+from dagshift.linter.rule import ERROR, SAFE, SOMETIMES, UNSAFE, WARNING, Example
 from dagshift.rules.dag_api.base import _DagApiRule, _YamlDagApiRule
 from dagshift.rules.dag_api.docs import HEADER, SUBDAG_DOC, SUBDAG_INVALID
+from dagshift.rules.dag_api.docs_ds515 import DS515_DOC, DS515_INVALID, DS515_VALID
 
 
 class RemovedDagArgument(_YamlDagApiRule):
@@ -181,3 +182,21 @@ class SubDag(_DagApiRule):
     doc = SUBDAG_DOC
     invalid = SUBDAG_INVALID
     valid = (Example("from airflow.operators.subdag import SubDagOperator\n", target="2.0.2"),)
+
+
+class ReplacedOperatorClass(_DagApiRule):
+    gate = "replaced_classes"
+    code = "DS515"
+    name = "replaced-operator-class"
+    message = "operator class its provider replaced by another class with other arguments"
+    severity = ERROR
+    fix = UNSAFE
+    # Every class name of data/operator_replacements.json (tests/rules/dag_api/test_replacements.py
+    # checks the two agree).
+    tokens = ("PostgresOperator", "MySqlOperator", "MsSqlOperator", "OracleOperator", "SqliteOperator",
+              "SnowflakeOperator", "TrinoOperator", "VerticaOperator", "JdbcOperator", "DruidCheckOperator",
+              "RedshiftSQLOperator", "BigQueryOperator", "BigQueryExecuteQueryOperator", "DataFlowPythonOperator",
+              "DataflowCreatePythonJobOperator", "S3PrefixSensor")
+    doc = DS515_DOC
+    invalid = DS515_INVALID
+    valid = DS515_VALID

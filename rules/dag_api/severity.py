@@ -122,6 +122,13 @@ def _ds512(target: str) -> set[str]:
     return found
 
 
+def _ds515(target: str) -> set[str]:
+    from dagshift.rules.dag_api.tables import GONE, replaced, replacements
+
+    found = [replaced(target, path) for path in replacements()["classes"]]
+    return {ERROR if r.status == GONE else WARNING for r in found if r is not None}
+
+
 ON_TARGET: dict[str, Callable[[str], set[str]]] = {
     "DS501": _ds501,
     "DS502": _ds502,
@@ -132,6 +139,7 @@ ON_TARGET: dict[str, Callable[[str], set[str]]] = {
     "DS507": _ds507,
     "DS510": lambda target: {subdag(facts(target))},
     "DS512": _ds512,
+    "DS515": _ds515,
 }
 
 

@@ -26,6 +26,7 @@ from dagshift.linter.diagnostics import SAFE, UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName, dotted_name
 from dagshift.linter.names import NameUses
+from dagshift.rules.dag_api.tables import owned
 from dagshift.rules.imports.modules_as_names import ModulePlan, module_findings, module_fixes, module_plan
 from dagshift.rules.imports.proofs import checked
 from dagshift.rules.imports.tables import TargetTables, any_pinned_dist, closed_world, import_verdict, tables
@@ -115,6 +116,8 @@ def from_import_finding(t: TargetTables, imported: ImportedName, ctx: Any = None
         return None
     if entry["status"] == "removed" and "to" not in entry and entry.get("last_to") in OWNED_ELSEWHERE:
         return None  # (a 1.10 SubDagOperator path on Airflow 3: DS510 says what to do)
+    if owned(t.target, path):
+        return None  # (a class its provider replaced: DS515 rewrites its calls, and the import with them)
     return check(t, moved_finding(t, imported.alias.name, path, entry))
 
 
@@ -138,7 +141,7 @@ def _verdict(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[str]
     """The closed world's verdict on an import no move table knows, less what other rules own and
     what a working try/except alternative makes moot."""
     verdict = import_verdict(t, imported.module, imported.name)
-    if verdict is not None and imported.qualified in OWNED_ELSEWHERE:
+    if verdict is not None and (imported.qualified in OWNED_ELSEWHERE or owned(t.target, imported.qualified)):
         return None
     if verdict is not None and ctx is not None and any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
         return None
@@ -168,7 +171,9 @@ def _judged(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[Findi
 
 
 # Deprecated or removed paths a rule of another family reports with its own advice and fix (one
-# finding per import): DS503 (DummyOperator -> EmptyOperator), DS510 (SubDagOperator -> TaskGroup).
+# finding per import): DS503 (DummyOperator -> EmptyOperator), DS510 (SubDagOperator -> TaskGroup);
+# and, where the target's provider deprecated or dropped it, every class DS515 replaces by another
+# (`owned`: PostgresOperator -> SQLExecuteQueryOperator...).
 OWNED_ELSEWHERE = frozenset({"airflow.operators.dummy.DummyOperator", "airflow.operators.subdag.SubDagOperator"})
 
 

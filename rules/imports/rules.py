@@ -108,8 +108,8 @@ from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
 ## Fix safety
 """ + PROVEN + """The import is rewritten (aliases and comments kept; a
 statement whose names go to different modules is split). Paths with no replacement, such as
-`DagRunOrder` (TriggerDagRunOperator takes `conf=` instead) or `S3PrefixSensor` on 2.4+, are
-reported without a fix, unless the file no longer uses the name (another rule's fix replaced its
+`DagRunOrder` (TriggerDagRunOperator takes `conf=` instead), are reported without a fix (a class
+its provider replaced by one with other arguments, such as `S3PrefixSensor` on 2.4+, is DS515's), unless the file no longer uses the name (another rule's fix replaced its
 calls, as DS505 does `days_ago`): then the name is deleted from its import, a safe fix (not when a
 string names it, as `__all__` would). An import inside `try`/`except ImportError` with a working
 alternative beside it is left alone.
@@ -299,8 +299,8 @@ provider's own deprecation message where one existed) and offers no fix.
             "from airflow.providers.amazon.aws.operators.glue import AwsGlueJobOperator\n\nAwsGlueJobOperator(task_id=\"crawl\")\n",
             "from airflow.providers.amazon.aws.operators.glue import GlueJobOperator\n\nGlueJobOperator(task_id=\"crawl\")\n",
             target="2.5.1", findings=((1, 57, '`airflow.providers.amazon.aws.operators.glue.AwsGlueJobOperator` does not exist in the provider version Airflow 2.5.1 pins; use `airflow.providers.amazon.aws.operators.glue.GlueJobOperator` (in apache-airflow-providers-amazon, which MWAA 2.5.1 installs)'),)),
-        Example("from airflow.providers.postgres.operators.postgres import PostgresOperator\n", None, target="2.11.0",
-                findings=((1, 59, '`airflow.providers.postgres.operators.postgres.PostgresOperator` does not exist in the provider version Airflow 2.11.0 pins: apache-airflow-providers-postgres 6.2.0 has no `PostgresOperator`; an earlier apache-airflow-providers-postgres deprecated it, saying: "Please use `airflow.providers.common.sql.operators.sql.SQLExecuteQueryOperator`.Also, you can provide `hook_params={\'schema\': <database>}`."'),)),
+        Example("from airflow.providers.amazon.aws.sensors.s3 import S3KeySizeSensor\n", None, target="2.11.0",
+                findings=((1, 53, '`airflow.providers.amazon.aws.sensors.s3.S3KeySizeSensor` does not exist in the provider version Airflow 2.11.0 pins: apache-airflow-providers-amazon 9.8.0 has no `S3KeySizeSensor`; an earlier apache-airflow-providers-amazon deprecated it, saying: "S3KeySizeSensor is deprecated. Please use `airflow.providers.amazon.aws.sensors.s3.S3KeySensor`."'),)),
     )
 
 

@@ -113,9 +113,15 @@ def test_fix_touches_environment_files_only_and_creates_no_finding(cli, repo):
     # The Terraform and CloudFormation versions are decisions: plain --fix leaves them.
     assert after_tree["infra/cloudformation/reporting.yaml"] == before_tree["infra/cloudformation/reporting.yaml"]
     after = cli(*args, cwd=repo, registry=default_registry()).out.splitlines()
-    assert set(after) <= {line.replace(" [*]", "").replace(" [-]", "") for line in before if "[*]" not in line}
+    assert set(after) <= {line.replace(" [*]", "") for line in before if "[*]" not in line}
     cli(*args, "--fix", "--unsafe-fixes", cwd=repo, registry=default_registry())
-    assert {p for p in tree(repo) if tree(repo)[p] != before_tree[p]} == changed  # nothing unsafe is allowed here
+    # The one unsafe fix here is DS515's, in the self-hosted environment's DAG (PostgresOperator ->
+    # SQLExecuteQueryOperator); it creates no finding either.
+    assert {p for p in tree(repo) if tree(repo)[p] != before_tree[p]} == changed | {"selfhosted/dags/pipeline.py"}
+    assert "SQLExecuteQueryOperator(task_id=\"vacuum\", sql=\"VACUUM\", conn_id=\"warehouse\")" in (
+        repo / "selfhosted/dags/pipeline.py").read_text()
+    unsafe_after = cli(*args, cwd=repo, registry=default_registry()).out.splitlines()
+    assert set(unsafe_after) <= {line.replace(" [*]", "").replace(" [-]", "") for line in before} | set(after)
 
 
 def test_one_file_named_on_the_command_line_is_judged_as_in_a_whole_run(cli, repo):

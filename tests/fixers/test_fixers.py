@@ -132,3 +132,23 @@ def test_new_import_lines_wrap_past_88_characters_one_name_a_line():
         "        LoadDimensionOperator as Dimension,\r\n"
         "    )"
     )
+
+
+def test_rewrite_call_keeps_the_calls_layout_nested_dicts_and_line_comments():
+    from dagshift.fixers.calls import line_comments, rewrite_call
+
+    one_line = Source("op = Old(task_id='t', db='x')\n")
+    call = one_line.module.body[0].body[0].value
+    edit = rewrite_call(one_line, call, "New", [("task_id", "'t'"), ("params", [("'db'", "'x'"), ("**extra", None)])])
+    assert apply_edits(one_line.text, [edit]) == "op = New(task_id='t', params={'db': 'x', **extra})\n"
+
+    text = "op = Old(\n    task_id='t',  # the id\n    db='x',\n)\n"
+    lines = Source(text)
+    call = lines.module.body[0].body[0].value
+    comments = line_comments(call)
+    assert list(comments.values()) == ["# the id"]
+    edit = rewrite_call(lines, call, "New", [("task_id", "'t'"), ("params", [("'query'", [("'db'", "'x'")])])],
+                        {"task_id": "# the id"})
+    assert apply_edits(text, [edit]) == (
+        "op = New(\n    task_id='t',  # the id\n    params={\n        'query': {\n            'db': 'x',\n"
+        "        },\n    },\n)\n")

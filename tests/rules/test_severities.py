@@ -26,7 +26,7 @@ from dagshift.rules import default_registry
 
 REGISTRY = default_registry()
 TARGETS = [t.airflow for t in supported_targets()]
-CORPORA = ("legacy_repo", "config_repo", "plugin_repo", "requirements", "dag_api", "imports", "airflow3")
+CORPORA = ("legacy_repo", "config_repo", "plugin_repo", "requirements", "dag_api", "imports", "airflow3", "replacements")
 # The engine emits these for a file it cannot read, decode or fix; no corpus file can show them.
 ENGINE_ONLY = ("DS902", "DS903", "DS904")
 

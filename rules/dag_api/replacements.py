@@ -1,0 +1,405 @@
+"""What DS515 finds: a call of an operator class its provider replaced by another class with other
+arguments (data/operator_replacements.json, scripts/gen_operator_replacements.py), with the fix that
+rewrites the import, the class and the arguments.
+
+Called from the DS5xx visitor (rules/dag_api/analysis.py) for every call it resolves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+
+from dagshift.fixers.calls import DictValue, Value, argument_indent, has_comments, line_comments, rewrite_call
+from dagshift.fixers.imports import import_line, remove_imported_name
+from dagshift.fixers.lines import alone_on_its_lines, line_start
+from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING, Edit, Fix
+from dagshift.linter.findings import Finding
+from dagshift.rules.dag_api.tables import GONE, Replaced, replaced
+
+
+@dataclass
+class _Plan:
+    """The successor's arguments, what the message says of them, and why there is no fix."""
+
+    arguments: list[tuple[str, Value]] = field(default_factory=list)
+    folds: dict[str, DictValue] = field(default_factory=dict)  # `hook_params`, `configuration`
+    said: list[str] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
+    sources: list[tuple[cst.Arg, str]] = field(default_factory=list)  # (argument, keyword) written one to one
+    quote: str = '"'  # the quote the call writes its strings in
+
+    def key(self, text: str) -> str:
+        """A dict key the fix writes, in the call's quotes (keys are identifiers: nothing to escape)."""
+        return f"{self.quote}{text}{self.quote}"
+
+
+def severity(found: Replaced) -> str:
+    return ERROR if found.status == GONE else WARNING
+
+
+def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
+    found = replaced(visitor.target, qualified)
+    if found is None or _fallback(visitor, node.func):
+        return
+    entry = found.entry
+    successor = entry["successor"].rpartition(".")[2]
+    strings = visitor.ctx.module.code_for_node(node)
+    visitor.quote = "'" if strings.count("'") > strings.count('"') else '"'
+    plan = _plan(visitor, node, found)
+    if not plan.blockers and not _successor_imports(visitor.target, entry["successor"]):
+        plan.blockers.append(f"`{entry['successor']}` does not import on Airflow {visitor.target} (its provider is "
+                             "not pinned there, or has no such class)")
+    old = qualified.rpartition(".")[2]
+    dist = entry["dist"]
+    if found.status == GONE:
+        state = f"is gone from {dist} {found.version}, which Airflow {visitor.target} pins: the DAG fails to load"
+    else:
+        state = f"is deprecated in {dist} {found.version} (Airflow {visitor.target}'s pin)"
+    changes = "; ".join(plan.said)
+    message = f"`{old}` {state}; use `{successor}` (`{entry['successor']}`)" + (f": {changes}" if changes else "")
+    fix = None
+    if plan.blockers:
+        message += "; no fix: " + "; ".join(plan.blockers)
+    else:
+        fix, reason = _fix(visitor, node, found, plan)
+        if fix is None:
+            message += f"; no fix: {reason}"
+    visitor.findings.append(Finding("DS515", node.func, message, severity=severity(found), fix=fix))
+    visitor.replaced_sites.add(id(node.func))
+
+
+def _fallback(visitor: Any, func: cst.BaseExpression) -> bool:
+    """A name bound by a try/except version fallback where another binding works on the target
+    (`except ImportError: from ...postgres import PostgresOperator as SQLExecuteQueryOperator`)."""
+    if not isinstance(func, cst.Name):
+        return False
+    bindings = visitor.ctx.imports.by_local.get(func.value, [])
+    return len(bindings) > 1 and any(replaced(visitor.target, b.qualified) is None for b in bindings)
+
+
+def _successor_imports(target: str, successor: str) -> bool:
+    """Whether the successor imports cleanly on the target (the import rules' closed world): a fix
+    must not write an import that fails (DruidCheckOperator's successor on a target without
+    common-sql)."""
+    from dagshift.rules.imports.tables import closed_world, tables
+
+    module, _, name = successor.rpartition(".")
+    return closed_world(tables(target), module, name) is None and tables(target).dist_of(module) is not None
+
+
+def replaced_imports(visitor: Any) -> None:
+    """DS515 at the import of a replaced class the file uses otherwise than by calling it (a base
+    class, an isinstance test, a name passed on) or not at all: the import rules leave it to DS515,
+    and no call's fix can take the import away."""
+    for imported in visitor.ctx.imports:
+        if imported.name is None or imported.level:
+            continue
+        found = replaced(visitor.target, imported.qualified)
+        if found is None:
+            continue
+        if any(replaced(visitor.target, alt.qualified) is None for alt in visitor.ctx.imports.alternatives(imported)):
+            continue  # (a version fallback beside an import that works: the author's choice)
+        sites = visitor.ctx.name_uses.rename_sites(imported.local)
+        if sites and all(id(site) in visitor.replaced_sites for site in sites):
+            continue  # (every use is a call DS515 reports and rewrites)
+        state = (f"is gone from {found.entry['dist']} {found.version}, which Airflow {visitor.target} pins: "
+                 "the import fails" if found.status == GONE else
+                 f"is deprecated in {found.entry['dist']} {found.version} (Airflow {visitor.target}'s pin)")
+        fix = _unused(visitor.ctx, imported) if sites == [] else None
+        advice = (f"it is used here other than by a call: move that code to `{found.entry['successor']}` by hand"
+                  if sites or sites is None else "nothing here uses it: delete the import")
+        visitor.findings.append(Finding("DS515", imported.alias.name, f"`{imported.name}` {state}; {advice}",
+                                        severity=severity(found), fix=fix))
+
+
+def _unused(ctx: Any, imported: Any) -> Optional[Fix]:
+    """A safe fix deleting the import of a replaced class nothing in the file uses (any more: the
+    calls' own fixes leave the import to the last of them, and to this), unless a string names it
+    (`__all__`, getattr) or the import is part of version logic."""
+    if imported.enclosing or not alone_on_its_lines(ctx, imported.statement):
+        return None
+    if f'"{imported.local}"' in ctx.text or f"'{imported.local}'" in ctx.text:
+        return None
+    return Fix((remove_imported_name(ctx, imported),), SAFE, f"delete the unused import of `{imported.local}`")
+
+
+def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
+    entry = found.entry
+    plan = _Plan(quote=visitor.quote)
+    if entry.get("unmapped"):
+        plan.blockers.append(entry["unmapped"])
+        return plan
+    args = list(node.args)
+    if any(a.keyword is None for a in args):
+        plan.blockers.append("positional or `**` arguments: which argument is which cannot be read")
+        return plan
+    present = {a.keyword.value: a for a in args if a.keyword is not None}
+    for name, mapped in entry["arguments"].items():
+        if ("rename" in mapped or "fold" in mapped) and name not in present and _passed_elsewhere(visitor.ctx.text, name):
+            plan.blockers.append(f"`{name}` may come from `default_args` (the file names it in a dict): the "
+                                 "successor would not take it; move it to the call, then fix")
+    for arg in args:
+        assert arg.keyword is not None
+        _argument(visitor, plan, found, arg, present)
+    _defaults(visitor, plan, entry, present)
+    written = [key for key, _ in plan.arguments]
+    for key in sorted({k for k in written if written.count(k) > 1}):
+        plan.blockers.append(f"two arguments become `{key}=` (say which one the task means)")
+    return plan
+
+
+def _passed_elsewhere(text: str, name: str) -> bool:
+    """Whether the file names an old argument as a dict key (`default_args={"snowflake_conn_id": ...}`,
+    `dict(snowflake_conn_id=...)`): the call may receive it from there, which the successor would
+    ignore."""
+    return (f'"{name}"' in text or f"'{name}'" in text
+            or re.search(rf"\bdict\([^)]*\b{re.escape(name)}\s*=", text) is not None)
+
+
+def _code(visitor: Any, node: cst.CSTNode) -> str:
+    return visitor.ctx.module.code_for_node(node)
+
+
+def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present: dict) -> None:
+    """One argument of the old call: where it goes in the successor's call."""
+    assert arg.keyword is not None
+    key = arg.keyword.value
+    entry = found.entry
+    mapped = {k: v for k, v in entry["arguments"].get(key, {}).items() if k not in ("old_default", "provenance")}
+    code = _code(visitor, arg.value)
+    successor = entry["successor"].rpartition(".")[2]
+    if not mapped:
+        if key in _fold_targets(entry):
+            _spread(visitor, plan, key, arg.value)
+        elif _accepted(visitor, entry, key):
+            plan.arguments.append((key, code))
+            plan.sources.append((arg, key))
+        else:
+            plan.blockers.append(f"`{key}` is not an argument of `{successor}` on Airflow {visitor.target}")
+        return
+    if "none" in mapped:
+        plan.blockers.append(f"`{key}`: {mapped['none']}")
+    elif "drop" in mapped:
+        plan.said.append(f"`{key}` is dropped ({mapped['drop']})")
+    elif mapped.get("keep"):
+        plan.arguments.append((key, code))
+        plan.sources.append((arg, key))
+    elif "rename" in mapped:
+        value = _transformed(visitor, plan, mapped, arg, present)
+        if value is not None:
+            plan.arguments.append((mapped["rename"], value))
+            plan.sources.append((arg, mapped["rename"]))
+            plan.said.append(f"`{key}=` becomes `{mapped['rename']}=`" + _words(mapped))
+            if "adds" in mapped:
+                name, _, added = mapped["adds"].partition("=")
+                plan.arguments.append((name, added))
+    elif "fold" in mapped:
+        value = _transformed(visitor, plan, mapped, arg, present)
+        into = _fold_key(found, key, mapped["key"])
+        if value is not None:
+            _fold(plan, mapped["fold"], plan.key(into), value)
+            plan.said.append(f"`{key}=` goes into `{mapped['fold']}[{into!r}]`" + _words(mapped))
+    elif "config" in mapped:
+        _configuration(visitor, plan, mapped, arg, present)
+
+
+def _accepted(visitor: Any, entry: dict, key: str) -> bool:
+    """Whether the successor takes the argument on the target (data/operator_signatures.json; where
+    the table does not know the class, BaseOperator's (and a sensor's BaseSensorOperator's)
+    arguments, and any for a class that inherits the successor and hands it its `**kwargs`)."""
+    from dagshift.rules.dag_api.screen import signatures
+
+    accepted = signatures(visitor.target).get(entry["successor"])
+    if accepted is not None:
+        return key in accepted
+    if entry["successor"].endswith("Sensor"):
+        from dagshift.linter.tables import load_table
+
+        sensor = load_table("operator_args", "targets")["targets"][visitor.target].get("BaseSensorOperator", ())
+        if key in sensor:
+            return True
+    return bool(entry.get("inherits")) or key in visitor.base_args
+
+
+def _spread(visitor: Any, plan: _Plan, into: str, value: cst.BaseExpression) -> None:
+    """The dict the call already passed as `hook_params=`, after the folded keys (its keys win, as
+    they did in the old class's `{"schema": database, **hook_params}`): a literal's entries, else `**`."""
+    if isinstance(value, cst.Dict) and all(isinstance(e, cst.DictElement) for e in value.elements):
+        for element in value.elements:
+            assert isinstance(element, cst.DictElement)
+            _fold(plan, into, None, f"{_code(visitor, element.key)}: {_code(visitor, element.value)}")
+        return
+    _fold(plan, into, None, f"**{_code(visitor, value)}")
+
+
+def _fold_key(found: Replaced, argument: str, newest: str) -> str:
+    """The key the target's own release of the class folds the argument under, where releases
+    differ (its hook reads that one); the newest release's for a class the target no longer has."""
+    from dagshift.linter.targets import version_tuple
+
+    key = newest
+    if found.status != GONE:
+        for first, folds in sorted(found.entry.get("fold_keys", {}).items(), key=lambda item: version_tuple(item[0])):
+            if version_tuple(first) <= version_tuple(found.version) and argument in folds:
+                key = folds[argument]
+    return key
+
+
+def _fold_targets(entry: dict) -> set[str]:
+    return {m["fold"] for m in entry["arguments"].values() if "fold" in m}
+
+
+def _fold(plan: _Plan, into: str, key: Optional[str], value: Value) -> None:
+    """An entry of a dict argument the fix builds; the argument takes its place at the first one.
+    A key None is an entry of the dict the call already passed, written whole (`**x` or `"k": v`),
+    after the folded ones (its keys win, as they did)."""
+    if into not in plan.folds:
+        plan.folds[into] = []
+        plan.arguments.append((into, plan.folds[into]))
+    items = plan.folds[into]
+    if key is None:
+        items.append((str(value), None))
+        return
+    whole = [i for i, (_, v) in enumerate(items) if v is None]
+    items.insert(whole[0] if whole else len(items), (key, value))
+
+
+def _configuration(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, present: dict) -> None:
+    """An argument that becomes part of BigQueryInsertJobOperator's `configuration` dict."""
+    assert arg.keyword is not None
+    key = arg.keyword.value
+    requires = mapped.get("requires")
+    if requires and requires not in present:
+        plan.said.append(f"`{key}` is dropped ({mapped['otherwise']})")
+        return
+    if mapped["config"] == "query.query" and isinstance(arg.value, (cst.List, cst.Tuple)):
+        plan.blockers.append(f"`{key}` is a list: it ran one job per statement, and a job configuration holds one "
+                             "query (one BigQueryInsertJobOperator per statement)")
+        return
+    value = _transformed(visitor, plan, mapped, arg, present)
+    if value is None:
+        return
+    _set_path(plan, mapped["config"], value)
+    plan.said.append(f"`{key}=` goes into `configuration` as `{_path_words(mapped['config'])}`" + _words(mapped))
+
+
+def _words(mapped: dict) -> str:
+    from dagshift.rules.dag_api.replacement_values import WORDS
+
+    return WORDS.get(mapped.get("transform", ""), "")
+
+
+def _set_path(plan: _Plan, path: str, value: Value) -> None:
+    if "configuration" not in plan.folds:
+        _fold(plan, "configuration", plan.key("query"), [])
+    top = plan.folds["configuration"]
+    *parents, last = path.split(".")
+    for part in parents:
+        key = plan.key(part)
+        existing = next((v for k, v in top if k == key), None)
+        if existing is None or isinstance(existing, str):
+            existing = []
+            top.append((key, existing))
+        top = existing
+    top.append((plan.key(last), value))
+
+
+def _path_words(path: str) -> str:
+    return "".join(f"[{part!r}]" for part in path.split("."))
+
+
+def _defaults(visitor: Any, plan: _Plan, entry: dict, present: dict) -> None:
+    """Defaults the successor does not share: the old one written out (`conn_id="postgres_default"`,
+    BigQuery's `useLegacySql`, legacy SQL unless told otherwise)."""
+    for key, mapped in entry["arguments"].items():
+        if key in present or "old_default" not in mapped:
+            continue
+        if "rename" in mapped and not mapped.get("keep") and "transform" not in mapped:
+            if any(mapped["rename"] == (m.get("rename")) for k, m in entry["arguments"].items() if k in present):
+                continue  # (an alias of it is passed: `bigquery_conn_id`)
+            value = _literal(mapped["old_default"], visitor.quote)
+            plan.arguments.append((mapped["rename"], value))
+            plan.said.append(f"`{mapped['rename']}={value}` is written (the old default; `{entry['successor'].rpartition('.')[2]}` has none)")
+        elif mapped.get("write_default") and not any(
+                m.get("config") == mapped["config"] for k, m in entry["arguments"].items() if k in present):
+            _set_path(plan, mapped["config"], mapped["old_default"])
+            plan.said.append(f"`{_path_words(mapped['config'])}` is written as `{mapped['old_default']}` "
+                             f"(the old `{key}` default)")
+
+
+def _literal(code: str, quote: str) -> str:
+    """A string default as the wheel spells it ('x'), in the quotes the call's own strings use."""
+    if code.startswith("'") and code.endswith("'") and '"' not in code and quote == '"':
+        return '"' + code[1:-1] + '"'
+    return code
+
+
+def _transformed(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, present: dict) -> Optional[Value]:
+    """The argument's value as the successor takes it (None, with a blocker, where no exact form exists)."""
+    from dagshift.rules.dag_api.replacement_values import TRANSFORMS
+
+    transform = mapped.get("transform")
+    if transform is None:
+        return _code(visitor, arg.value)
+    value, blocker = TRANSFORMS[transform](visitor, arg, present)
+    if blocker is not None:
+        assert arg.keyword is not None
+        plan.blockers.append(f"`{arg.keyword.value}` {blocker}")
+    return value
+
+
+def _fix(visitor: Any, node: cst.Call, found: Replaced, plan: _Plan) -> tuple[Optional[Fix], str]:
+    """Rewrite the call and its import: the successor imported (beside the old import, which goes
+    once nothing else uses it), the call rewritten whole in its own layout. (None, why) where no
+    rewrite can be sure of the names or would lose a comment."""
+    ctx = visitor.ctx
+    bindings = ctx.imports.by_local.get(node.func.value, []) if isinstance(node.func, cst.Name) else []
+    if len(bindings) != 1 or bindings[0].enclosing or not isinstance(bindings[0].statement, cst.ImportFrom):
+        # (a module attribute, a name bound twice, or inside a try/except or a function: the
+        # author's version logic)
+        return None, "the class is not called by the name one top-level `from ... import` binds"
+    comments = _comments(ctx, node, plan)
+    if comments is None:
+        return None, "a comment inside the call has no argument of its own to stay with"
+    imported = bindings[0]
+    module, _, name = found.entry["successor"].rpartition(".")
+    bound = ctx.imports.resolve(name)
+    if bound not in (None, f"{module}.{name}") or (bound is None and name in ctx.name_uses.bindings):
+        return None, f"the name `{name}` means something else in this file"
+    edits = [rewrite_call(ctx, node, name, plan.arguments, comments)]
+    sites = ctx.name_uses.rename_sites(imported.local)
+    still_used = sites is None or any(site is not node.func for site in sites)
+    added = import_line(module, [name]) + ctx.module.default_newline if bound is None else ""
+    at = line_start(ctx.index, ctx.span(imported.statement)[0])
+    removal = remove_imported_name(ctx, imported) if not still_used else None
+    if removal is not None and removal.start == at:
+        edits.append(Edit(at, removal.end, added + removal.content))  # (the new line in the old one's place)
+    else:
+        if added:
+            edits.append(Edit(at, at, added))
+        if removal is not None:
+            edits.append(removal)
+    title = f"use `{name}` and move the arguments (check the rewritten call: the class changes)"
+    return Fix(tuple(edits), UNSAFE, title), ""
+
+
+def _comments(ctx: Any, node: cst.Call, plan: _Plan) -> Optional[dict[str, str]]:
+    """The comment ending each argument's line, by the keyword it is written under in the new call
+    (an argument kept or renamed one to one); None when a comment has no such argument (it sits on
+    a line of its own, or after an argument folded into a dict)."""
+    found = line_comments(node)
+    if not found:
+        return {} if not has_comments(node) else None
+    if argument_indent(ctx, node) is None:
+        return None  # (arguments on the call's first line and comments after others: no layout keeps both)
+    written = {id(arg): key for arg, key in plan.sources}
+    carried = {}
+    for arg, comment in found.items():
+        if arg not in written:
+            return None
+        carried[written[arg]] = comment
+    return carried if len(carried) == len(found) and not has_comments(node, besides=len(found)) else None

@@ -1,0 +1,67 @@
+"""Run inside an Airflow venv by scripts/verify_replacements.py: load one DAG file and print, as JSON,
+what each task would run: its class, rendered templated fields, connection ids, `hook_params`, and
+for BigQuery the job configuration (BigQueryExecuteQueryOperator's is the one its hook's `run_query`
+builds, captured at `insert_job` with BigQuery itself mocked out: nothing leaves the machine).
+
+    <venv>/bin/python scripts/replacement_probe.py dags/etl.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import warnings
+from unittest import mock
+
+CONTEXT = {"ds": "2024-01-02", "ds_nodash": "20240102", "params": {}}
+ATTRIBUTES = ("sql", "conn_id", "gcp_conn_id", "aws_conn_id", "hook_params", "autocommit", "parameters",
+              "configuration", "location", "bucket_name", "bucket_key", "wildcard_match", "prefix", "delimiter")
+
+
+def bigquery_configuration(task) -> dict:
+    """The `configuration` BigQueryExecuteQueryOperator.execute hands BigQuery (its hook's run_query)."""
+    from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook
+
+    captured = {}
+    os.environ[f"AIRFLOW_CONN_{task.gcp_conn_id.upper()}"] = "google-cloud-platform://"  # (a connection to read, no more)
+
+    def insert_job(self, configuration, **kwargs):
+        captured.update(configuration)
+        return mock.MagicMock(job_id="job")
+
+    with mock.patch.object(BigQueryHook, "project_id", new_callable=mock.PropertyMock, return_value="conn-project"), \
+            mock.patch.object(BigQueryHook, "insert_job", insert_job):
+        task.execute({"task_instance": mock.MagicMock()})
+    return captured
+
+
+def describe(task, dag) -> dict:
+    found = {"class": f"{type(task).__module__}.{type(task).__name__}"}
+    try:
+        task.render_template_fields({**CONTEXT, "dag": dag, "task": task}, dag.get_template_env())
+    except Exception as error:  # (a template that needs more than `ds`: compared as written, on both sides)
+        found["unrendered"] = type(error).__name__
+    for name in ATTRIBUTES:
+        if hasattr(task, name):
+            found[name] = getattr(task, name)
+    if type(task).__name__ == "BigQueryExecuteQueryOperator":
+        found["configuration"] = bigquery_configuration(task)
+    return found
+
+
+def main(path: str) -> None:
+    warnings.simplefilter("ignore")
+    from airflow.models import DagBag
+
+    bag = DagBag(dag_folder=path, include_examples=False)
+    tasks = {}
+    for dag in bag.dags.values():
+        for task in dag.tasks:
+            tasks[f"{dag.dag_id}.{task.task_id}"] = describe(task, dag)
+    print(json.dumps({"errors": {k: v.strip().splitlines()[-1] for k, v in bag.import_errors.items()},
+                      "tasks": tasks}, default=repr, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
