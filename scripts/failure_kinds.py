@@ -28,6 +28,7 @@ ENVIRONMENTAL = [
     (r"ConnectionError|Name or service not known|NewConnectionError|MaxRetryError|Temporary failure in name resolution|"
      r"Connection refused|getaddrinfo", "the network"),
     (r"KeyError: '[A-Z0-9_]+'|os\.environ|environ\[", "an environment variable"),
+    (r"NameError: name '\w+' is not defined", "the file's own bug: a name it never defines or imports (fails on every Airflow)"),
 ]
 
 
@@ -69,6 +70,8 @@ def classify(text: str, root: Path) -> tuple[str, str]:
     if re.search(r"module 'airflow[\w.]*' has no attribute|'(DAG|BaseOperator|\w+Operator|\w+Sensor|"
                  r"DagRun|TaskInstance|XComArg|MappedOperator|Dataset|Asset)' object has no attribute", last):
         return "compat", "an attribute Airflow no longer has"
+    if "'NoneType' object has no attribute" in last and re.search(r"os\.(environ\.get|getenv)\(", text):
+        return "environmental", "an environment variable the file reads is not set"
     for pattern, why in ENVIRONMENTAL:
         if re.search(pattern, last):
             return "environmental", why
