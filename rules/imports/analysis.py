@@ -116,8 +116,10 @@ def from_import_finding(t: TargetTables, imported: ImportedName, ctx: Any = None
         return None
     if entry["status"] == "removed" and "to" not in entry and entry.get("last_to") in OWNED_ELSEWHERE:
         return None  # (a 1.10 SubDagOperator path on Airflow 3: DS510 says what to do)
-    if owned(t.target, path):
-        return None  # (a class its provider replaced: DS515 rewrites its calls, and the import with them)
+    if ctx is not None and owned(t.target, path):
+        # (a class its provider replaced: DS515 rewrites its calls in a Python file, and the import
+        # with them; a YAML DAG's `operator:` path, read without a file context, is judged here)
+        return None
     return check(t, moved_finding(t, imported.alias.name, path, entry))
 
 
@@ -141,7 +143,7 @@ def _verdict(ctx: Any, t: TargetTables, imported: ImportedName) -> Optional[str]
     """The closed world's verdict on an import no move table knows, less what other rules own and
     what a working try/except alternative makes moot."""
     verdict = import_verdict(t, imported.module, imported.name)
-    if verdict is not None and (imported.qualified in OWNED_ELSEWHERE or owned(t.target, imported.qualified)):
+    if verdict is not None and (imported.qualified in OWNED_ELSEWHERE or ctx is not None and owned(t.target, imported.qualified)):
         return None
     if verdict is not None and ctx is not None and any(_works(t, alt) for alt in ctx.imports.alternatives(imported)):
         return None
