@@ -9,8 +9,10 @@ from pathlib import Path
 
 
 def exception_line(text: str) -> str:
-    # (SQLAlchemy ends its errors with a "(Background on this error at: ...)" line of its own)
-    lines = [line for line in text.strip().splitlines() if line.strip() and not line.startswith("(Background on this")]
+    # (SQLAlchemy ends its errors with "[SQL: ...]", "[parameters: ...]" and "(Background on this
+    # error at: ...)" lines of its own)
+    lines = [line for line in text.strip().splitlines()
+             if line.strip() and not line.startswith(("(Background on this", "[SQL:", "[parameters:"))]
     for line in reversed(lines):
         if re.match(r"^[\w.]+(Error|Exception|Timeout|Warning|Exit|Interrupt)\b", line.strip()) or ": " in line and not line.startswith(" "):
             return line.strip()
