@@ -61,13 +61,18 @@ def warned_argument(visitor: Any, items: list, index: int, key: str, node: cst.C
     return True
 
 
+# NO_START: a DAG with no start date in sight (no `start_date=`, no `default_args=`) has no runs
+# to catch up on, and Airflow 3 refuses `catchup=True` without one ("start_date is required when
+# catchup=True"): writing Airflow 2's catchup there would break a DAG that loads.
+
+
 def bare_dag_defaults(visitor: Any, decorator: cst.BaseExpression) -> None:
     """DS513 for `@dag` written without a call: the fix calls it with the Airflow 2 values."""
     if not visitor.facts["changed_defaults"]:
         return  # (before any position is computed: a 2.x target never needs one here)
     start, end = visitor.ctx.span(decorator)
     written = visitor.ctx.module.code_for_node(decorator)
-    _defaults(visitor, decorator, set(), lambda values: replace_span(
+    _defaults(visitor, decorator, {"catchup"}, lambda values: replace_span(  # (no start date: NO_START)
         start, end, f"{written}({', '.join(values)})", "keep the Airflow 2 behaviour: " + ", ".join(f"`{v}`" for v in values)))
 
 
@@ -82,6 +87,8 @@ def dag_defaults(visitor: Any, call: cst.Call, args: list[cst.Arg]) -> None:
            and ((isinstance(a.value, cst.Name) and a.value.value == "None")
                 or (isinstance(a.value, cst.SimpleString) and a.value.evaluated_value == "@once")) for a in args):
         keywords.add("catchup")
+    if not keywords & {"start_date", "default_args"}:
+        keywords.add("catchup")  # NO_START
     _defaults(visitor, call.func, keywords, lambda values: add_keywords(
         visitor.ctx, call, values, "keep the Airflow 2 behaviour: " + ", ".join(f"`{v}`" for v in values)))
 

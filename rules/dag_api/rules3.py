@@ -106,6 +106,8 @@ Safe: the fix writes exactly the Airflow 2 defaults (`schedule=timedelta(days=1)
 from the start date, adding `from datetime import timedelta` when the file lacks it; and
 `catchup=True`), so nothing changes on the upgrade. Not `"@daily"`: that runs at midnight, not at
 the start date's time of day. No fix where the name `timedelta` means something else in the file.
+A DAG with no start date in sight (no `start_date=`, no `default_args=`, a bare `@dag`) is not
+given `catchup=True`: it had no runs to catch up on, and Airflow 3 refuses that value without one.
 Choose other values if they are what you want.
 """
     invalid = (
@@ -113,8 +115,8 @@ Choose other values if they are what you want.
                 HEADER.replace("import datetime", "import datetime, timedelta") + "dag = DAG('etl', start_date=datetime(2023, 1, 1), schedule=timedelta(days=1), catchup=True)\n",
                 target="3.0.6", findings=((4, 7, "this DAG relies on the `schedule` default and the `catchup` default that Airflow 3 changed: without `schedule=` it ran once a day from its start date on Airflow 2 and is never scheduled on 3.0.6; without `catchup=` it caught up on missed runs on Airflow 2 and does not on 3.0.6 (the fix writes the Airflow 2 values; choose others if you meant them)"),)),
         Example("from airflow.decorators import dag\n\n\n@dag\ndef etl():\n    pass\n",
-                "from datetime import timedelta\nfrom airflow.decorators import dag\n\n\n@dag(schedule=timedelta(days=1), catchup=True)\ndef etl():\n    pass\n",
-                target="3.0.6", findings=((4, 2, "this DAG relies on the `schedule` default and the `catchup` default that Airflow 3 changed: without `schedule=` it ran once a day from its start date on Airflow 2 and is never scheduled on 3.0.6; without `catchup=` it caught up on missed runs on Airflow 2 and does not on 3.0.6 (the fix writes the Airflow 2 values; choose others if you meant them)"),)),
+                "from datetime import timedelta\nfrom airflow.decorators import dag\n\n\n@dag(schedule=timedelta(days=1))\ndef etl():\n    pass\n",
+                target="3.0.6", findings=((4, 2, "this DAG relies on the `schedule` default that Airflow 3 changed: without `schedule=` it ran once a day from its start date on Airflow 2 and is never scheduled on 3.0.6 (the fix writes the Airflow 2 values; choose others if you meant them)"),)),
     )
     valid = (Example(HEADER + "dag = DAG('etl', schedule=None, catchup=False, start_date=datetime(2023, 1, 1))\n",
                      target="3.0.6"),

@@ -146,7 +146,9 @@ def _factory(visitor: Any, src: Source, facts: dict) -> None:
     if default_args is not None:
         arguments.append(f"default_args={ctx.text[slice(*ctx.span(default_args))]}")
     elif facts.get("forward"):  # (the call site's `default_args=`, if it gives one, reaches the DAG through it)
-        arguments.append(f"default_args={facts['forward']}.get(\"default_args\")")
+        # `or {}`: a call that passes none gave Airflow 2's DAG None, which it read as {}; Airflow 3's
+        # TaskGroup keeps None and fails at its first task ("'NoneType' object is not iterable").
+        arguments.append(f"default_args={facts['forward']}.get(\"default_args\") or {{}}")
     arguments += ["dag=parent_dag", "parent_group=parent_group"]
     group = f"TaskGroup({', '.join(arguments)})"
     start, end = ctx.span(dag_call)

@@ -133,12 +133,24 @@ def test_an_unscheduled_dag_is_not_asked_for_catchup(cli, tmp_path):
     """`schedule_interval=None`, `schedule="@once"`: no run is ever missed, so Airflow 3's catchup
     default changes nothing."""
     (tmp_path / "dags").mkdir()
-    (tmp_path / "dags" / "a.py").write_text('from airflow import DAG\nwith DAG("a", schedule_interval=None) as d:\n'
-                                            '    pass\nwith DAG("b", schedule_interval="@daily") as e:\n    pass\n'
-                                            'with DAG("c", schedule="@once") as f:\n    pass\n')
+    (tmp_path / "dags" / "a.py").write_text('from airflow import DAG\nwith DAG("a", schedule_interval=None, default_args=ARGS) as d:\n'
+                                            '    pass\nwith DAG("b", schedule_interval="@daily", default_args=ARGS) as e:\n    pass\n'
+                                            'with DAG("c", schedule="@once", default_args=ARGS) as f:\n    pass\n')
     result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS513", "--target-version",
                  "3.0.6", cwd=tmp_path, registry=default_registry())
     assert [line.split(": ")[0] for line in result.out.splitlines()] == ["dags/a.py:4:6"]
+
+
+def test_a_dag_with_no_start_date_is_not_given_catchup(cli, tmp_path):
+    """Airflow 3 refuses `catchup=True` without a start date: the fix must not write it where no
+    `start_date=` or `default_args=` is in sight (the DAG loads on 3.0.6 as written)."""
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "a.py"
+    dag.write_text('from airflow import DAG\n\nwith DAG("no_start"):\n    pass\n')
+    cli("check", "--fix", "--quiet", "--no-cache", "--select", "DS513", "--target-version", "3.0.6", cwd=tmp_path,
+        registry=default_registry())
+    assert dag.read_text() == ('from datetime import timedelta\nfrom airflow import DAG\n\n'
+                               'with DAG("no_start", schedule=timedelta(days=1)):\n    pass\n')
 
 
 def test_days_ago_zero_is_today(cli, tmp_path):
