@@ -186,6 +186,34 @@ def catchup_default(wheel: Wheel) -> bool:
     return str(option["default"]) == "True"
 
 
+def trigger_rules(wheel: Wheel) -> dict[str, str]:
+    """TriggerRule's members, NAME -> value (airflow/utils/trigger_rule.py; 3.3: airflow/task/)."""
+    for module in ("airflow.utils.trigger_rule", "airflow.task.trigger_rule"):
+        enum = cls(wheel.tree(module), "TriggerRule")
+        if enum is not None:
+            return {t.id: n.value.value for n in enum.body if isinstance(n, ast.Assign) and len(n.targets) == 1
+                    and isinstance((t := n.targets[0]), ast.Name) and isinstance(n.value, ast.Constant)}
+    return {}
+
+
+def trigger_rule_renames(wheel: Wheel, members: dict[str, str]) -> dict[str, str]:
+    """The trigger rules BaseOperator's own code renames with a warning (2.x: `if trigger_rule ==
+    "dummy": warn(...); trigger_rule = TriggerRule.ALWAYS`): old value -> new value."""
+    base = cls(wheel.tree("airflow.models.baseoperator"), "BaseOperator")
+    init = next((n for n in base.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None) if base else None
+    found: dict[str, str] = {}
+    for node in ast.walk(init) if init is not None else ():
+        if not (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
+                and isinstance(node.test.left, ast.Name) and node.test.left.id == "trigger_rule"
+                and isinstance(node.test.comparators[0], ast.Constant)):
+            continue
+        for stmt in node.body:
+            if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Attribute)
+                    and stmt.value.attr in members and warns(node)):
+                found[node.test.comparators[0].value] = members[stmt.value.attr]
+    return found
+
+
 def facts(wheel: Wheel, standard: Optional[Wheel]) -> dict:
     sdk_dag = wheel.has_module("airflow.sdk.definitions.dag")
     dag_args = class_init_args(wheel, "airflow.sdk.definitions.dag" if sdk_dag else "airflow.models.dag", "DAG") or []
@@ -215,6 +243,8 @@ def facts(wheel: Wheel, standard: Optional[Wheel]) -> dict:
         "schedule_default": schedule_default(wheel),
         "warned_arguments": warned_arguments(wheel),
         "catchup_default": catchup_default(wheel),
+        "trigger_rules": sorted(trigger_rules(wheel).values()),
+        "trigger_rule_renames": trigger_rule_renames(wheel, trigger_rules(wheel)),
     }
 
 
@@ -242,6 +272,11 @@ def main() -> None:
         # Defaults this target changed from the newest 2.x (a DAG that leaves them out behaves otherwise).
         found["changed_defaults"] = {} if last2 is None or version["airflow"].startswith("2.") else {
             arg: last2[f"{arg}_default"] for arg in ("schedule", "catchup") if last2[f"{arg}_default"] != found[f"{arg}_default"]}
+        # Trigger rules the newest 2.x renamed with a warning and this target no longer has: the
+        # DAG fails ("The trigger_rule must be one of ..."); 2.x's own successor for each.
+        found["trigger_rules_removed"] = {} if last2 is None or version["airflow"].startswith("2.") else {
+            old: new for old, new in last2["trigger_rule_renames"].items()
+            if old not in found["trigger_rules"] and new in found["trigger_rules"]}
         # Task code runs through the Task Execution API, without a metadata-database connection.
         found["task_sdk_runtime"] = wheel.has_module("airflow.sdk.execution_time.task_runner")
         if version["airflow"].startswith("2."):

@@ -33,6 +33,7 @@ from dagshift.rules.dag_api.screen import (
     CLASS_ARGUMENT_CHANGES,
 )
 from dagshift.rules.dag_api.tables import GONE, replaced
+from dagshift.rules.dag_api.trigger_rules import trigger_rule_value
 from dagshift.rules.dag_api.where import refused
 
 DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag",
@@ -189,6 +190,8 @@ class _Visitor(ContextKeyChecks):
                 ), fix=rename_keyword(self.ctx, arg, "max_active_tis_per_dag"), severity=severity.task_concurrency(self.base_args)))
             elif (name, key) in CLASS_ARGUMENT_CHANGES:
                 class_argument(self, name, args, index)
+            elif key == "trigger_rule" and trigger_rule_value(self, arg.value):
+                continue
             else:
                 warned_argument(self, args, index, key, arg.keyword, "operator")
 
@@ -218,6 +221,8 @@ class _Visitor(ContextKeyChecks):
             if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
                 continue
             key = element.key.evaluated_value
+            if key == "trigger_rule" and trigger_rule_value(self, element.value):
+                continue  # (default_args hands it to every operator: the same rule, renamed)
             if key == "provide_context":
                 self.findings.append(Finding("DS501", element.key, (
                     f"`provide_context` in default_args has no effect on Airflow {self.target}: the context is "

@@ -102,6 +102,11 @@ down to the Airflow class they hand `**kwargs` to on the target. A keyword none 
 error (Airflow 1.10's BaseOperator warned and ignored it; Airflow 2's raises). A class that reads
 `**kwargs` itself (`kwargs.pop(...)`), keeps it, or has a base dagshift cannot resolve is not judged.
 
+Trigger rules Airflow renamed (read from each wheel's BaseOperator and TriggerRule):
+`trigger_rule="none_failed_or_skipped"` (now `none_failed_min_one_success`) and `"dummy"` (now
+`always`), on an operator or in `default_args`: a warning on 2.2-2.11, which map them to the new rule,
+an error on Airflow 3, whose TriggerRule no longer has them (the task raises a ValueError).
+
 ## Why it matters on Airflow 2
 An argument no class on the way to BaseOperator takes raises "Invalid arguments were passed"
 when the DAG is parsed (error). A deprecated one works with a warning until the provider drops
@@ -117,7 +122,8 @@ Safe for a rename the target's class confirms (`xcom_push`, `bql`, `node_selecto
 renames of the providers' deprecation code) when the call does not already pass the new name;
 none otherwise (`python_callable` has to become a `conf={...}` payload). For a repository
 operator, deleting the keyword is an unsafe fix: it keeps what Airflow 1.10 did, but the keyword
-may be a typo of an argument that was meant to work (`format=` for `file_format=`).
+may be a typo of an argument that was meant to work (`format=` for `file_format=`). Safe for a
+renamed trigger rule: Airflow 2's own code names the successor, the rule the task already ran with.
 """
 
 DS507_DOC = """

@@ -60,6 +60,8 @@ class RenamedOperatorArgument(_YamlDagApiRule):
     def wants(self, text: str, target: str) -> bool:
         if screen.names_a_known_change(text) or screen.names_yaml_task(text):
             return True
+        if "trigger_rule" in text and screen.names_renamed_trigger_rule(text, target):
+            return True
         if "Operator" not in text and "Sensor" not in text:
             return False
         from dagshift.rules.imports.tables import screen as import_screen
@@ -83,6 +85,9 @@ class RenamedOperatorArgument(_YamlDagApiRule):
         return repo_screen(text, facts, target)
 
     invalid = (
+        Example.replacing("from airflow.providers.standard.operators.empty import EmptyOperator\n\n"
+                          "EmptyOperator(task_id='join', trigger_rule='none_failed_or_skipped')\n",
+                          "'none_failed_or_skipped'", "'none_failed_min_one_success'", target="3.0.6", findings=((3, 44, "trigger rule `none_failed_or_skipped` was removed in Airflow 3: the DAG fails with a ValueError on 3.0.6 (it is not a trigger rule there); Airflow 2 ran it as `none_failed_min_one_success`"),)),
         # amazon 8.x renamed `bucket` (with a deprecation); 9.x, which 2.11.0 pins, dropped it.
         Example.replacing("from airflow.providers.amazon.aws.transfers.gcs_to_s3 import GCSToS3Operator\n\n"
                           "GCSToS3Operator(task_id='sync', bucket='landing', dest_s3_key='s3://lake/')\n",

@@ -379,3 +379,11 @@ def dag_in_dependency(text: str) -> bool:
                 return True
             at = text.find(literal, at + 1)
     return False
+
+
+def names_renamed_trigger_rule(text: str, target: str) -> bool:
+    """A trigger rule the target renamed or removed, named in the text (DS502's pre-screen)."""
+    from dagshift.rules.dag_api.severity import facts
+    from dagshift.rules.dag_api.trigger_rules import old_values
+
+    return any(old in text for old in old_values(facts(target)))

@@ -88,7 +88,7 @@ def _ds501(target: str) -> set[str]:
 def _ds502(target: str) -> set[str]:
     from dagshift.rules.dag_api.screen import argument_renames, consumes_kwargs
 
-    warned = consumes_kwargs(target) or any(argument_renames(target).values())
+    warned = consumes_kwargs(target) or any(argument_renames(target).values()) or facts(target)["trigger_rule_renames"]
     return {ARGUMENT_REFUSED, ARGUMENT_WARNED if warned else TOOL_DROPS}
 
 
