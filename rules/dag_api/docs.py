@@ -235,8 +235,8 @@ at run time: the tasks' ids gain the `<group_id>.` prefix (their history, XCom k
 DagRun, no SubDAG-level retry or trigger rule), the parent DAG's `default_args` apply where the
 group's do not set a key, and the SubDagOperator's own arguments (`executor`,
 `propagate_skipped_state`, `retries`...) are dropped. No fix, and the reason said, when the
-sub-DAG cannot move into a group: its own `max_active_runs`, `max_active_tasks` or other DAG
-setting that differs from the parent's (not its schedule or `catchup`, which were never read:
+sub-DAG cannot move into a group: its own `max_active_runs` below the parent's, `max_active_tasks` or
+other DAG setting that differs from the parent's (not its schedule or `catchup`, which were never read:
 SubDagOperator runs the sub-DAG itself, for the parent run's date), an executor of its own, a SubDagOperator argument such as
 `trigger_rule` that applies to the sub-DAG as one task, a factory body dagshift cannot follow
 (several DAGs, the DAG handed to anything but a task's `dag=`), or a factory that other code also

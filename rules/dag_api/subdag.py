@@ -33,10 +33,8 @@ OWN = frozenset({"executor", "propagate_skipped_state", "mode", "poke_interval",
 # DAG arguments that only label the sub-DAG in the UI: not compared with the parent's.
 LABELS = frozenset({"dag_id", "default_args", "description", "doc_md", "tags"})
 RENAMED = {"schedule_interval": "schedule", "concurrency": "max_active_tasks", "timetable": "schedule"}
-# DAG arguments a sub-DAG has but that decide nothing about its runs: SubDagOperator creates the
-# sub-DAG's run itself, with the parent run's logical date and data interval (2.x's
-# airflow/operators/subdag.py, `create_dagrun(..., data_interval=...)`), and the scheduler never
-# schedules a sub-DAG on its own, so its schedule and `catchup` are never read.
+# Never read: SubDagOperator creates the sub-DAG's run with the parent run's date and data interval
+# (2.x's airflow/operators/subdag.py, `create_dagrun`); the scheduler never schedules a sub-DAG.
 UNREAD = frozenset({"schedule", "catchup"})
 
 
@@ -387,6 +385,20 @@ def _substituted(text: Optional[str], given: dict[str, ast.expr]) -> Optional[st
     return ast.unparse(Put().visit(ast.parse(text, mode="eval")))
 
 
+DEFAULT_MAX_ACTIVE_RUNS = 16  # `[core] max_active_runs_per_dag`'s default: a DAG's when it sets none
+
+
+def _from_defaults(parent: dict, key: str) -> Optional[str]:  # the parent's `args['start_date']`
+    return f"{h['text']}[{key!r}]" if (h := parent.get("default_args")) and h["text"].isidentifier() else None
+
+
+def _never_binds(sub: Optional[str], parent: Optional[str]) -> bool:
+    """A sub-DAG's max_active_runs at least its parent's never limits anything: each parent run
+    starts one sub-DAG run and waits for it (literal integers; none set is the default)."""
+    mine, theirs = [DEFAULT_MAX_ACTIVE_RUNS if t is None else int(t) if t.isdigit() else None for t in (sub, parent)]
+    return mine is not None and theirs is not None and mine >= theirs
+
+
 def _differences(sub: dict, parent: dict, given: dict, bindings: Optional[dict]) -> Optional[str]:
     """The first DAG setting of the sub-DAG that is not the parent's, said as the reason."""
     for key in sorted((set(sub) | set(parent)) - LABELS - UNREAD):
@@ -397,6 +409,10 @@ def _differences(sub: dict, parent: dict, given: dict, bindings: Optional[dict])
                 return (f"the sub-DAG's `{key}={mine['text']}` names `{foreign[0]}` of its own module: dagshift "
                         "cannot tell whether it equals the parent DAG's")
         text = (mine["text"] if mine.get("here") else _substituted(mine["text"], given)) if mine else None
+        if key == "max_active_runs" and _never_binds(text, theirs["text"] if theirs else None):
+            continue
+        if key == "start_date" and theirs is None and text == _from_defaults(parent, "start_date"):
+            continue  # (`start_date=args["start_date"]` where the parent has `default_args=args`)
         if text != (theirs["text"] if theirs else None):
             what = "schedule" if key == "schedule" else f"`{key}`"
             return (f"the sub-DAG has its own {what} (`{text or 'the default'}`; the parent DAG's is "
