@@ -258,6 +258,21 @@ def test_a_call_giving_a_setting_the_parent_does_not_have_stays(cli, tmp_path):
                            "`max_active_runs` (`1`; the parent DAG's is `the default`), which a TaskGroup cannot keep")
 
 
+def test_settings_that_never_change_a_run_do_not_block_the_rewrite(cli, tmp_path):
+    """Under a parent with `max_active_runs=1`, the sub-DAG's default limit never binds (each parent
+    run waits for its one sub-DAG run); `start_date=default_args["start_date"]` is the parent's own
+    when the parent takes `default_args=default_args`. Neither keeps the SubDAG from moving."""
+    repo = tmp_path / "repo"
+    shutil.copytree(KWARGS_REPO, repo)
+    dag = repo / "dags" / "sparkify.py"
+    text = dag.read_text().replace('schedule_interval="@hourly", catchup=False)', 'schedule_interval="@hourly", catchup=False, max_active_runs=1)')
+    dag.write_text(text.replace("            default_args=default_args,\n", "            start_date=default_args['start_date'],\n"))
+    found = [f for f in findings(cli, repo, "3.0.6", "--select", "DS510") if f[0] == "dags/sparkify.py"]
+    assert [(line, fixable) for _, line, _, _, _, fixable in found] == [(5, True), (16, True)]
+    assert found[1][4].startswith("SubDagOperator `f'load_{table}'` can become a TaskGroup built by "
+                                  "`load_dimension_tables_dag(...)` in the parent DAG")
+
+
 @pytest.mark.skipif(not all(p.exists() for p in VENVS), reason="the Airflow 2.11.2 and 3.0.6 verification venvs are missing")
 def test_the_kwargs_factory_rewrite_is_equivalent(cli, tmp_path):
     check = _comparer()
