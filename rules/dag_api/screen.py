@@ -383,7 +383,12 @@ def dag_in_dependency(text: str) -> bool:
 
 def names_renamed_trigger_rule(text: str, target: str) -> bool:
     """A trigger rule the target renamed or removed, named in the text (DS502's pre-screen)."""
-    from dagshift.rules.dag_api.severity import facts
-    from dagshift.rules.dag_api.trigger_rules import old_values
+    return any(old in text for old in _renamed_trigger_rules(target))
 
-    return any(old in text for old in old_values(facts(target)))
+
+@lru_cache(maxsize=16)
+def _renamed_trigger_rules(target: str) -> tuple[str, ...]:
+    from dagshift.linter.tables import load_table
+
+    facts = load_table("dag_api", "targets")["targets"][target]
+    return tuple(sorted({*facts.get("trigger_rule_renames", {}), *facts.get("trigger_rules_removed", {})}))

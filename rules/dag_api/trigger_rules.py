@@ -19,10 +19,6 @@ from dagshift.linter.findings import Finding
 from dagshift.rules.dag_api.where import refused
 
 
-def old_values(facts: dict) -> set[str]:
-    return set(facts.get("trigger_rule_renames", {})) | set(facts.get("trigger_rules_removed", {}))
-
-
 def trigger_rule_value(v: Any, value: cst.BaseExpression) -> bool:
     """A renamed trigger rule written as a string: the finding, with the rename as its fix. False
     when the value is no such rule (the caller judges the argument otherwise)."""
