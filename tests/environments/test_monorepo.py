@@ -7,18 +7,17 @@ regenerate with DAGSHIFT_UPDATE_GOLDEN=1 and review the diff."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+from goldens import UPDATE, golden, tree
 
 from dagshift.rules import default_registry
 
 SOURCE = FIXTURES / "environments" / "monorepo"
 EXPECTED = FIXTURES / "environments"
-UPDATE = os.environ.get("DAGSHIFT_UPDATE_GOLDEN") == "1"
 # The files that belong to no environment: no rule of the requirements or configuration families
 # judges them and no fix may touch them.
 NOT_AIRFLOW = {
@@ -27,17 +26,6 @@ NOT_AIRFLOW = {
     "lambdas/notify/requirements.txt", "requirements-dev.txt", "samples/container/Dockerfile",
     "samples/container/requirements.txt",
 }
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def golden(name: str, actual: str) -> str:
-    path = EXPECTED / name
-    if UPDATE:
-        path.write_text(actual, encoding="utf-8")
-    return path.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -51,7 +39,7 @@ def repo(tmp_path: Path) -> Path:
 def test_environments_text_names_each_file_by_role_with_its_evidence(cli, repo):
     result = cli("environments", cwd=repo, registry=default_registry())
     assert result.code == 0
-    assert result.out == golden("monorepo.environments.txt", result.out)
+    assert result.out == golden(EXPECTED, "monorepo.environments.txt", result.out)
 
 
 def test_environments_json(cli, repo):
@@ -82,7 +70,7 @@ def test_environments_json(cli, repo):
 def test_findings_only_on_environment_files(cli, repo):
     result = cli("check", "--target-version", "3.0.6", "--format", "concise", "--no-cache", cwd=repo,
                  registry=default_registry())
-    assert result.out == golden("monorepo.findings-3.0.6.txt", result.out)
+    assert result.out == golden(EXPECTED, "monorepo.findings-3.0.6.txt", result.out)
     paths = {line.split(":")[0] for line in result.out.splitlines() if ":" in line and " DS" in line}
     assert not paths & NOT_AIRFLOW
 

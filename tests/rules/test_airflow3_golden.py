@@ -8,41 +8,19 @@ They were reviewed finding by finding; regenerate with DAGSHIFT_UPDATE_GOLDEN=1 
 from __future__ import annotations
 
 import ast
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 
 from dagshift.rules import default_registry
 from tests.conftest import FIXTURES
+from tests.goldens import golden, golden_tree, tree
 
 REPOS = {"legacy_repo": FIXTURES / "legacy_repo", "mwaa110_repo": FIXTURES / "airflow3" / "mwaa110_repo",
          "airflow2_repo": FIXTURES / "airflow3" / "airflow2_repo"}
 EXPECTED = FIXTURES / "airflow3" / "expected"
 TARGETS = ("3.0.6", "3.3.1")
-UPDATE = os.environ.get("DAGSHIFT_UPDATE_GOLDEN") == "1"
 NOQA = "# " + "noqa"  # (spelled apart: a linter would read the literal as a directive)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def golden(name: str, actual: str) -> str:
-    path = EXPECTED / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    return path.read_text(encoding="utf-8")
-
-
-def golden_tree(name: str, root: Path) -> dict[str, bytes]:
-    path = EXPECTED / name
-    if UPDATE:
-        shutil.rmtree(path, ignore_errors=True)
-        shutil.copytree(root, path)
-    return tree(path)
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -54,12 +32,12 @@ def test_check_fix_and_fix_again(cli, tmp_path, repo, target):
     registry = default_registry()
     before = cli("check", *args, cwd=work, registry=registry)
     assert before.code == 1
-    assert before.out == golden(f"{repo}.{target}.findings.txt", before.out)
+    assert before.out == golden(EXPECTED, f"{repo}.{target}.findings.txt", before.out)
 
     fixed = cli("check", "--fix", *args, cwd=work, registry=registry)
-    assert fixed.out == golden(f"{repo}.{target}.after-fix.txt", fixed.out)
+    assert fixed.out == golden(EXPECTED, f"{repo}.{target}.after-fix.txt", fixed.out)
     written = tree(work)
-    assert written == golden_tree(f"{repo}.{target}.fixed", work)
+    assert written == golden_tree(EXPECTED, f"{repo}.{target}.fixed", work)
     for name, content in written.items():
         if name.endswith(".py"):
             ast.parse(content)  # every file the fix wrote still parses

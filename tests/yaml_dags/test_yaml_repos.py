@@ -10,45 +10,22 @@ Expected outputs: tests/fixtures/yaml_dags/expected/ (`<repo>.<target>.findings.
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
 
 from dagshift.rules import default_registry
 from tests.conftest import FIXTURES
+from tests.goldens import golden, golden_tree, tree
 
 HERE = FIXTURES / "yaml_dags"
 EXPECTED = HERE / "expected"
 REPOS = ("dag_factory_repo", "gusty_repo")
 TARGETS = ("2.11.2", "3.0.6")
-UPDATE = os.environ.get("DAGSHIFT_UPDATE_GOLDEN") == "1"
 # YAML outside the DAG folders, which no rule may judge or edit.
 NOT_DAGS = {"dag_factory_repo": (".github/workflows/deploy.yml", "charts/metrics/values.yaml"),
             "gusty_repo": (".github/workflows/ci.yml",)}
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(root).parts[:1]}
-
-
-def golden(name: str, actual: str) -> str:
-    path = EXPECTED / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    return path.read_text(encoding="utf-8")
-
-
-def golden_tree(name: str, root: Path) -> dict[str, bytes]:
-    path = EXPECTED / name
-    if UPDATE:
-        shutil.rmtree(path, ignore_errors=True)
-        shutil.copytree(root, path, ignore=shutil.ignore_patterns(".git"))
-    return tree(path)
 
 
 def _frontmatter(text: str) -> str:
@@ -75,13 +52,13 @@ def test_check_fix_and_fix_again(cli, tmp_path, repo, target):
     registry = default_registry()
     before = cli("check", *args, cwd=work, registry=registry)
     assert before.code == 1
-    assert before.out == golden(f"{repo}.{target}.findings.txt", before.out)
+    assert before.out == golden(EXPECTED, f"{repo}.{target}.findings.txt", before.out)
     assert not any(line.startswith(NOT_DAGS[repo]) for line in before.out.splitlines())
 
     fixed = cli("check", "--fix", "--unsafe-fixes", *args, cwd=work, registry=registry)
-    assert fixed.out == golden(f"{repo}.{target}.after-fix.txt", fixed.out)
+    assert fixed.out == golden(EXPECTED, f"{repo}.{target}.after-fix.txt", fixed.out)
     written = tree(work)
-    assert written == golden_tree(f"{repo}.{target}.fixed", work)
+    assert written == golden_tree(EXPECTED, f"{repo}.{target}.fixed", work)
     original = tree(HERE / repo)
     for name in NOT_DAGS[repo]:
         assert written[name] == original[name]  # never touched

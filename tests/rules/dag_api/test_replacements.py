@@ -14,39 +14,18 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, write
+from goldens import golden, golden_tree, tree
 
 from dagshift.rules import default_registry
 
 REPO = FIXTURES / "replacements" / "warehouse_repo"
 EXPECTED = FIXTURES / "replacements" / "expected"
-UPDATE = os.environ.get("DAGSHIFT_UPDATE_GOLDEN") == "1"
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def golden(name: str, actual: str) -> str:
-    path = EXPECTED / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    return path.read_text(encoding="utf-8")
-
-
-def golden_tree(name: str, root: Path) -> dict[str, bytes]:
-    path = EXPECTED / name
-    if UPDATE:
-        shutil.rmtree(path, ignore_errors=True)
-        shutil.copytree(root, path)
-    return tree(path)
 
 
 def findings(cli, root: Path, target: str) -> Counter:
@@ -61,13 +40,13 @@ def test_check_fix_and_fix_again(cli, tmp_path, target):
     shutil.copytree(REPO, work)
     args = ("--target-version", target, "--format", "concise", "--no-cache")
     before = cli("check", *args, cwd=work, registry=default_registry())
-    assert before.out == golden(f"{target}.findings.txt", before.out)
+    assert before.out == golden(EXPECTED, f"{target}.findings.txt", before.out)
     counted = findings(cli, work, target)
 
     fixed = cli("check", "--fix", "--unsafe-fixes", *args, cwd=work, registry=default_registry())
-    assert fixed.out == golden(f"{target}.after-fix.txt", fixed.out)
+    assert fixed.out == golden(EXPECTED, f"{target}.after-fix.txt", fixed.out)
     written = tree(work)
-    assert written == golden_tree(f"{target}.fixed", work)
+    assert written == golden_tree(EXPECTED, f"{target}.fixed", work)
     for name, content in written.items():
         if name.endswith(".py"):
             ast.parse(content)

@@ -17,6 +17,7 @@ import pytest
 
 from dagshift.rules import default_registry
 from tests.conftest import FIXTURES, ROOT
+from tests.goldens import tree
 
 REPO = FIXTURES / "dag_api" / "subdags"
 FIXED = FIXTURES / "dag_api" / "expected" / "subdags.3.0.6.fixed"
@@ -56,10 +57,6 @@ SITES = [
     ("dags/subdags/subdag.py", 6, 5, FACTORY.format(
         "subdag", "dags/example_subdag_operator.py:20, dags/example_subdag_operator.py:28", "child_dag_name", s="s")),
 ]
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def findings(cli, root: Path, target: str, *extra: str) -> list[tuple]:
