@@ -29,10 +29,16 @@ from dagshift.linter.names import NameUses
 from dagshift.rules.dag_api.tables import owned
 from dagshift.rules.imports.modules_as_names import ModulePlan, module_findings, module_fixes, module_plan
 from dagshift.rules.imports.proofs import checked
-from dagshift.rules.imports.tables import TargetTables, any_pinned_dist, closed_world, import_verdict, tables
+from dagshift.rules.imports.tables import (
+    TargetTables,
+    any_pinned_dist,
+    closed_world,
+    guessed_dist,
+    import_verdict,
+    tables,
+)
 from dagshift.rules.imports.verdicts import (
     Move,
-    _dist_name,
     closed_world_finding,
     import_finding,
     moved_finding,
@@ -188,7 +194,7 @@ def _uninstallable(ctx: Any, t: TargetTables, imported: ImportedName) -> Optiona
         return None
     if ctx.membership is None or ctx.environment_files("requirements"):
         return None
-    dist = any_pinned_dist(module) or _dist_name(module)
+    dist = any_pinned_dist(module) or guessed_dist(module)
     if ctx.imports.alternatives(imported):
         return None  # (a try/except around it: the file copes without it)
     return import_finding("DS104", imported.alias.name, Move(imported.qualified, None, dist, True, reason=(

@@ -109,6 +109,14 @@ def provider_dist(module: str, pins: Any) -> Optional[str]:
     return None
 
 
+def guessed_dist(module: str) -> str:
+    """`airflow.providers.apache.hive.x` -> apache-airflow-providers-apache-hive (for a message only:
+    the provider is not pinned, so its exact split is a guess of two parts at most)."""
+    parts = module.split(".")[2:4]
+    two = parts[0] in ("apache", "microsoft", "cncf", "common", "atlassian", "dbt") and len(parts) > 1
+    return "apache-airflow-providers-" + "-".join(parts if two else parts[:1])
+
+
 @lru_cache(maxsize=1)
 def _all_dists() -> dict[str, str]:
     """Every provider distribution any target pins, by any version: name -> itself."""

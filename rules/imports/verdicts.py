@@ -17,7 +17,7 @@ from dagshift.linter.findings import Finding
 from dagshift.linter.imports import ImportedName
 from dagshift.linter.targets import version_tuple as version_key
 from dagshift.rules.imports.proofs import internal
-from dagshift.rules.imports.tables import TargetTables, closed_world, provider_dist, provider_successors
+from dagshift.rules.imports.tables import TargetTables, closed_world, guessed_dist, provider_dist, provider_successors
 
 
 @dataclass
@@ -133,7 +133,7 @@ def _after_the_last_lead(t: TargetTables, node: cst.CSTNode, old: str, lead: str
         when = _other_targets(t.target, module, name)
         reason = f"Airflow 2 moved it to `{lead}`, which Airflow {t.target} no longer has" + (f" ({when})" if when else "")
         return import_finding("DS101", node, Move(old, None, None, True, reason=reason))
-    dist = provider_dist(module, t.pins) or _dist_name(module)
+    dist = provider_dist(module, t.pins) or guessed_dist(module)
     if dist not in t.pins:
         reason = (f"it became `{lead}` in {dist}, which Airflow {t.target}'s constraint file does not pin: add it "
                   "to requirements.txt at a version that supports the target, or replace the operator")
@@ -146,14 +146,6 @@ def _after_the_last_lead(t: TargetTables, node: cst.CSTNode, old: str, lead: str
     if said:
         reason += f"; {dist} deprecated it, saying: \"{said}\""
     return import_finding("DS101", node, Move(old, None, None, True, reason=reason))
-
-
-def _dist_name(module: str) -> str:
-    """`airflow.providers.apache.hive.x` -> apache-airflow-providers-apache-hive (for a message only:
-    the provider is not pinned, so its exact split is a guess of two parts at most)."""
-    parts = module.split(".")[2:4]
-    two = parts[0] in ("apache", "microsoft", "cncf", "common", "atlassian", "dbt") and len(parts) > 1
-    return "apache-airflow-providers-" + "-".join(parts if two else parts[:1])
 
 
 def provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Finding:
