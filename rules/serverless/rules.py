@@ -15,6 +15,8 @@ from dagshift.linter.rule import ERROR, WARNING, Example, FamilyRule
 HEAD = "from datetime import datetime\n\nfrom airflow import DAG\n"
 EMPTY = "from airflow.providers.standard.operators.empty import EmptyOperator\n"
 T = "serverless"
+# A DAG the service runs as it is: the valid example of the rules that judge what it lacks.
+PLAIN_DAG = Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None):\n    EmptyOperator(task_id='a')\n", target=T)
 
 
 class _ServerlessRule(FamilyRule):
@@ -141,7 +143,7 @@ None: removing a branch changes what runs.
                     (12, 5, "`BranchPythonOperator` branches, which MWAA Serverless engine 1 does not support: the "
                             "workflow is refused (keep the control flow linear)"),)),
     )
-    valid = (Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None):\n    EmptyOperator(task_id='a')\n", target=T),)
+    valid = (PLAIN_DAG,)
 
 
 class DynamicMapping(_ServerlessRule):
@@ -174,7 +176,7 @@ None: one task per mapped value, or a loop inside one task, is a design choice.
                     (7, 5, "dynamic task mapping (`.expand()`) is not supported on MWAA Serverless engine 1: the "
                            "workflow is refused"),)),
     )
-    valid = (Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None):\n    EmptyOperator(task_id='a')\n", target=T),)
+    valid = (PLAIN_DAG,)
 
 
 class UnsupportedSchedule(_ServerlessRule):
@@ -285,7 +287,7 @@ None: `dagshift convert` leaves these arguments out of the definition; the Pytho
                     (7, 38, "MWAA Serverless silently ignores `trigger_rule`, so this stops working: its trigger "
                             "rule (the task runs when all upstream tasks succeed)"))),
     )
-    valid = (Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None):\n    EmptyOperator(task_id='a')\n", target=T),)
+    valid = (PLAIN_DAG,)
 
 
 class SubDag(_ServerlessRule):
@@ -317,7 +319,7 @@ None: move the sub-DAG's tasks into the DAG, or make it a workflow of its own.
                     (7, 5, "SubDagOperator is not supported on MWAA Serverless engine 1: the workflow is refused "
                            "(move the sub-DAG's tasks into this DAG, or make it a workflow of its own)"),)),
     )
-    valid = (Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None):\n    EmptyOperator(task_id='a')\n", target=T),)
+    valid = (PLAIN_DAG,)
 
 
 class DefaultArgsKey(_ServerlessRule):
