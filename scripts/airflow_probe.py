@@ -66,11 +66,12 @@ def resolve(path: str):
         return getattr(importlib.import_module(module), name)
 
 
-def init_parameters(cls) -> set[str]:
+def init_parameters(cls, skipped: frozenset = frozenset()) -> set[str]:
+    """The parameters of every `__init__` in the class's MRO (the classes in `skipped` left out)."""
     names: set[str] = set()
     for klass in inspect.getmro(cls):
         init = klass.__dict__.get("__init__")
-        if init is None:
+        if init is None or klass in skipped:
             continue
         try:
             parameters = inspect.signature(init).parameters.values()
@@ -87,18 +88,7 @@ def operator_parameters(cls) -> set[str]:
         from airflow.sdk.bases.operator import BaseOperator
     except ImportError:
         from airflow.models.baseoperator import BaseOperator
-    skipped = set(inspect.getmro(BaseOperator)[1:])
-    names: set[str] = set()
-    for klass in inspect.getmro(cls):
-        init = klass.__dict__.get("__init__")
-        if init is None or klass in skipped:
-            continue
-        try:
-            parameters = inspect.signature(init).parameters.values()
-        except (TypeError, ValueError):
-            continue
-        names |= {p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
-    return names - {"self"}
+    return init_parameters(cls, frozenset(inspect.getmro(BaseOperator)[1:]))
 
 
 def probe_operator(cls) -> str:
