@@ -57,10 +57,18 @@ def fingerprints(diagnostics: list[Diagnostic]) -> list[str]:
     return out
 
 
+def _category(settings: Any) -> str:
+    """One SARIF category per target: "dagshift/airflow-2.11.2/", "dagshift/serverless-1/" (MWAA
+    Serverless runs its engine's Airflow, but its findings are not that MWAA environment's)."""
+    if settings.platform:
+        return f"dagshift/{settings.platform}/"
+    return f"dagshift/airflow-{settings.target_version}/"
+
+
 def _rule_descriptor(rule: Any, target: str) -> dict[str, Any]:
     what = rule.section("What it does")
     # The gravest severity the rule's findings have on the run's target (`dagshift rules --target-version`).
-    level = (rule.severities(target) or (rule.severity,))[0]
+    level = (rule.severities_on(target) or (rule.severity,))[0]
     return {
         "id": rule.code,
         "name": rule.name,
@@ -118,21 +126,23 @@ def _log(ctx: ReportContext, rules: list) -> dict[str, Any]:
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": __url__,
-                        "rules": [_rule_descriptor(rule, ctx.settings.target_version) for rule in rules],
+                        "rules": [_rule_descriptor(rule, ctx.settings.target_name) for rule in rules],
                     }
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": root}},
                 # Columns count code points, as the text output does (SARIF's default is UTF-16).
                 "columnKind": "unicodeCodePoints",
                 # One category per target, so uploads for several targets do not replace each other.
-                "automationDetails": {"id": ctx.sarif_category or f"dagshift/airflow-{ctx.settings.target_version}/"},
+                "automationDetails": {"id": ctx.sarif_category or _category(ctx.settings)},
                 "invocations": [
                     {
                         "executionSuccessful": not ctx.run.failed,
                         "workingDirectory": {"uri": cwd},
                     }
                 ],
-                "properties": {"targetVersion": ctx.settings.target_version, "pythonVersion": ctx.settings.python_version},
+                # The target as the user named it ("serverless-1"), and the Airflow version its rules are.
+                "properties": {"targetVersion": ctx.settings.target_name, "airflowVersion": ctx.settings.target_version,
+                               "pythonVersion": ctx.settings.python_version},
                 "results": _RESULTS,
             }
         ],

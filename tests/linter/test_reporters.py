@@ -153,6 +153,15 @@ def test_sarif_roots_paths_at_the_project_and_says_how_it_counts_columns(cli, re
     assert named["runs"][0]["automationDetails"] == {"id": "mwaa-prod"}
 
 
+def test_sarif_names_a_serverless_target_as_the_user_did(cli, repo):
+    """MWAA Serverless runs 3.0.6's rules, but its upload is not a 3.0.6 environment's: its own category."""
+    log = json.loads(cli("check", "--format", "sarif", "--target-version", "serverless", cwd=repo).out)
+    run = log["runs"][0]
+    assert run["automationDetails"] == {"id": "dagshift/serverless-1/"}
+    assert run["properties"]["targetVersion"] == "serverless-1"
+    assert run["properties"]["airflowVersion"] == "3.0.6"
+
+
 def test_every_rule_url_the_tool_emits_resolves_to_a_heading_of_the_reference(cli, repo):
     """GitHub makes heading ids from the text; each helpUri/url anchor must be one of them."""
     from conftest import ROOT
