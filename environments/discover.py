@@ -12,6 +12,9 @@ import dagshift.environments.layouts as layouts
 from dagshift.environments.model import Environment, Evidence, Model
 from dagshift.environments.tree import Tree, depth, holding_unit, inside, join, parent
 
+# The evidence for a DAG file no environment folder holds (`dagshift environments` shows a root of them as `dags: ./`).
+ORPHAN_DAG = "a DAG file no deployment names"
+
 PLATFORM_NAMES = {"mwaa": "Amazon MWAA", "astro": "Astronomer", "composer": "Cloud Composer",
                   "self-managed": "self-managed Airflow", "unknown": "Airflow"}
 VERSION_STRENGTH = {"declared": 6, "mwaa-infrastructure": 5, "composer-infrastructure": 5, "mwaa-local-runner": 4,
@@ -177,7 +180,7 @@ class _Finder:
                 env = lonely[0]
             else:
                 env = self.env_at(parent(folder) if folder != "." else ".")
-            env.note("dags-folder", Evidence("a DAG file no deployment names", path, 0, ""))
+            env.note("dags-folder", Evidence(ORPHAN_DAG, path, 0, ""))
             if folder != ".":
                 env.add("dags", folder)
 

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from dagshift.environments import PLATFORM_NAMES
+from dagshift.environments.discover import ORPHAN_DAG
 
 if TYPE_CHECKING:
     from dagshift.environments import Environment, Model
@@ -54,6 +55,11 @@ def render_text(model: "Model", root_shown: str) -> str:
             if listed:
                 lines.append(f"  {role + ':':<15} {', '.join(listed)}")
         rest = sum(1 for r in files.values() if r in ("code", "other"))
+        if not env.dags and any(e.what == ORPHAN_DAG and "/" not in e.path for e in env.evidence):
+            # DAG files at the root itself: the root is the DAGs folder (no `dags/` to name).
+            held = sum(1 for p, r in files.items() if r == "code" and "/" not in p)
+            lines.append(f"  {'dags:':<15} ./ (the root: {held} Python file{'s' if held != 1 else ''} importing Airflow)")
+            rest -= held
         if rest:
             lines.append(f"  {'other files:':<15} {rest} (Python beside the DAGs, templates, resources)")
         lines.append("  evidence:")

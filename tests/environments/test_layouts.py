@@ -216,3 +216,22 @@ def test_the_result_cache_follows_a_files_environment(cli, tmp_path):
     assert first.startswith("image/requirements.txt:1:1: DS301 ")
     (root / "image" / "Dockerfile").write_text("FROM python:3.11-slim\nCOPY requirements.txt /\n")
     assert cli(*args, cwd=root, registry=default_registry()).out == ""
+
+
+def test_dag_files_at_the_repository_root_are_shown_as_its_dags_folder(cli, tmp_path):
+    """A repository that is a DAGs folder (DAG files at its root, a helper package beside them)."""
+    root = write(tmp_path, {
+        "load_facilities.py": DAG + "with DAG('load_facilities'):\n    pass\n",
+        "export_facilities.py": DAG + "with DAG('export_facilities'):\n    pass\n",
+        "defaults.py": "RETRIES = 2\n",
+        "helpers/geo.py": "def point(x, y):\n    return (x, y)\n",
+        "README.md": "# facilities\n",
+    })
+    out = cli("environments", cwd=root, registry=default_registry()).out
+    assert out.splitlines()[2:7] == [
+        "the project root (Airflow)",
+        "  root:           .",
+        "  from version:   unknown (no infrastructure, image tag or pin says)",
+        "  dags:           ./ (the root: 2 Python files importing Airflow)",
+        "  other files:    2 (Python beside the DAGs, templates, resources)",
+    ]
