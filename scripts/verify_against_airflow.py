@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Optional
 
 from _paths import CONSTRAINTS, load_table
+from airflow_env import airflow_env, verify_venv
 
 PROBE = Path(__file__).resolve().parent / "airflow_probe.py"
 
@@ -176,8 +176,7 @@ def install(venv: Path, python: str, target: str, pins_file: Path) -> None:
 
 def run_probe(venv: Path, data: dict) -> dict:
     home = Path(tempfile.mkdtemp(prefix="dagshift-airflow-home-"))
-    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "PYTHONWARNINGS": "ignore"}
+    env = airflow_env(home)
     out = home / "result.json"  # not stdout: Airflow's modules may print there
     proc = subprocess.run([str(venv / "bin" / "python"), str(PROBE), str(out)], input=json.dumps(data), env=env,
                           capture_output=True, text=True, timeout=3600)
@@ -207,7 +206,7 @@ def main() -> None:
     args = parser.parse_args()
     version = next(v for v in load_table("mwaa_versions", "versions")["versions"] if v["airflow"] == args.target)
     pins_file = CONSTRAINTS / f"constraints-{args.target}-{version['python']}.txt"
-    venv = args.venv or Path(tempfile.gettempdir()) / f"dagshift-verify-{args.target}"
+    venv = args.venv or verify_venv(args.target)
     install(venv, args.python or python_for(version["python"]), args.target, pins_file)
     data = claims(args.target)
     data["real_imports"] = real_imports(args.target, args.paths)

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -46,6 +45,7 @@ from typing import Optional
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import load_table, table_path  # noqa: E402
+from airflow_env import airflow_env  # noqa: E402
 
 PROBE = Path(__file__).resolve().parent / "identity_probe.py"
 
@@ -152,7 +152,7 @@ def config_updates(venv: Path) -> list[list[str]]:
     section, new option]): Airflow's own word for the options 3.0 renamed without keeping the old name."""
     home = Path(tempfile.mkdtemp(prefix="dagshift-identity-"))
     proc = subprocess.run([str(venv / "bin" / "python"), "-c", UPDATES], capture_output=True, text=True,
-                          env=_airflow_env(home), timeout=300)
+                          env=airflow_env(home), timeout=300)
     shutil.rmtree(home, ignore_errors=True)
     lines = proc.stdout.strip().splitlines()
     return json.loads(lines[-1]) if proc.returncode == 0 and lines else []
@@ -182,17 +182,11 @@ def _probe(venv: Path, paths: list[str], pairs: list[list[str]], config: bool) -
     home = Path(tempfile.mkdtemp(prefix="dagshift-identity-"))
     out = home / "result.json"
     proc = subprocess.run([str(venv / "bin" / "python"), str(PROBE), str(out)],
-                          input=json.dumps({"paths": paths, "pairs": pairs, "config": config}), env=_airflow_env(home),
+                          input=json.dumps({"paths": paths, "pairs": pairs, "config": config}), env=airflow_env(home),
                           capture_output=True, text=True, timeout=7200)
     if proc.returncode != 0 or not out.exists():
         raise SystemExit(f"the probe failed in {venv}:\n{proc.stderr[-4000:]}")
     return json.loads(out.read_text())
-
-
-def _airflow_env(home: Path) -> dict[str, str]:
-    """The environment a venv's Python imports Airflow in: a throwaway home, no examples, no warnings."""
-    return {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "PYTHONWARNINGS": "ignore"}
 
 
 def names_it(texts: list[str], new: str, defined: Optional[str] = None) -> bool:

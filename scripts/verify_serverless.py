@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from airflow_env import airflow_env
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "serverless"
@@ -102,6 +103,7 @@ print("JSON" + json.dumps(rows))
 AWS = r'''
 import json, sys, contextlib, io
 from pathlib import Path
+
 from dag_converter.conversion_manager import ConversionManager
 src, out = Path(sys.argv[1]), Path(sys.argv[2])
 out.mkdir(parents=True, exist_ok=True)
@@ -123,7 +125,7 @@ def dagshift(*args: str) -> subprocess.CompletedProcess:
 
 
 def probe(venv: Path, code: str, *args: str) -> object:
-    env = {**os.environ, "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW_HOME": tempfile.mkdtemp(prefix="sv-home-")}
+    env = airflow_env(Path(tempfile.mkdtemp(prefix="sv-home-")), unit_test=False)
     done = subprocess.run([str(venv / "bin" / "python"), "-c", code, *args], capture_output=True, text=True, env=env)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("JSON")), None)
     if line is None:

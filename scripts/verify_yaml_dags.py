@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from airflow_env import airflow_env
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "yaml_dags"
@@ -90,8 +91,7 @@ def load(target: str, tree: Path, drop: tuple[str, ...] = (), fix_but: str = "")
         for path in dags.rglob("*.yml"):
             path.write_text(path.read_text(encoding="utf-8").replace(MWAA_DAGS, str(dags)), encoding="utf-8")
         home = Path(tmp) / "home"
-        env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
-               "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "PYTHONPATH": str(dags)}
+        env = airflow_env(home, dags, unit_test=False, PYTHONPATH=str(dags))
         python = Path(tempfile.gettempdir()) / f"yaml-venv-{target}" / "bin" / "python"
         proc = subprocess.run([str(python), "-c", LOADER, str(dags)], capture_output=True, text=True, env=env,
                               timeout=600, cwd=tmp)
