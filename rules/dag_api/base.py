@@ -39,9 +39,9 @@ class _DagApiRule(FamilyRule):
     def applies_on(cls) -> Optional[list[str]]:
         if cls.gate is None:
             return None
-        from dagshift.linter.tables import load_table
+        from dagshift.rules.dag_api.tables import api_targets
 
-        targets = load_table("dag_api", "targets")["targets"]
+        targets = api_targets()
         if cls.gate in TARGET_GATES:
             return [t for t in targets if TARGET_GATES[cls.gate](t)]
         test = GATES[cls.gate]

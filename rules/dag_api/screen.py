@@ -388,7 +388,7 @@ def names_renamed_trigger_rule(text: str, target: str) -> bool:
 
 @lru_cache(maxsize=16)
 def _renamed_trigger_rules(target: str) -> tuple[str, ...]:
-    from dagshift.linter.tables import load_table
+    from dagshift.rules.dag_api.tables import api_facts
 
-    facts = load_table("dag_api", "targets")["targets"][target]
+    facts = api_facts(target)
     return tuple(sorted({*facts.get("trigger_rule_renames", {}), *facts.get("trigger_rules_removed", {})}))

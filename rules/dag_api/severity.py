@@ -12,6 +12,7 @@ from typing import Callable
 
 from dagshift.linter.diagnostics import ERROR, WARNING, ordered
 from dagshift.linter.tables import load_table
+from dagshift.rules.dag_api.tables import api_facts
 
 # The DAG arguments DS504 and DS506 report (DS512 reports the other removed ones).
 SCHEDULE_ARGUMENTS = ("schedule_interval", "timetable")
@@ -26,8 +27,7 @@ ARGUMENT_WARNED = WARNING
 IGNORED = WARNING
 
 
-def facts(target: str) -> dict:
-    return load_table("dag_api", "targets")["targets"][target]
+facts = api_facts
 
 
 def base_arguments(target: str) -> frozenset[str]:

@@ -26,6 +26,17 @@ class Replaced:
 
 
 @lru_cache(maxsize=1)
+def api_targets() -> dict[str, dict]:
+    """dag_api.json's facts, per target: the one reader of that table (the rules' gates, severities,
+    analysis and pre-screen all ask here), read once per process."""
+    return load_table("dag_api", "targets")["targets"]
+
+
+def api_facts(target: str) -> dict:
+    return api_targets()[target]
+
+
+@lru_cache(maxsize=1)
 def replacements() -> dict[str, Any]:
     return load_table("operator_replacements", "classes", "aliases", "pins")
 
