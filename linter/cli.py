@@ -317,15 +317,17 @@ def _progress(total: int) -> Any:
 def _run_by_target(files: list, registry: "Registry", settings: Any, mode: str, problems: list, details: bool) -> Any:
     """One run, or one per target when a declared environment has its own (`target-version` in
     [[tool.dagshift.environments]]): each environment's files on its target, the rest on the run's."""
+    import dataclasses
+
     from dagshift.linter import engine
     from dagshift.linter.matrix import target_settings
     from dagshift.linter.repository import environments
     from dagshift.linter.results import RunResult
-    from dagshift.linter.targets import find_target
+    from dagshift.linter.targets import find_target, split_target
 
     model = environments(settings, files)
     own = {i: env.target for i, env in enumerate(model.environments)
-           if env.target and env.target != settings.target_version}
+           if env.target and env.target != settings.target_name}
     if not own:
         return engine.run(files, registry, settings, mode=mode, problems=problems, progress=_progress(len(files)),
                           details=details, model=model)
@@ -333,12 +335,14 @@ def _run_by_target(files: list, registry: "Registry", settings: Any, mode: str, 
     for entry in files:
         member = model.member(entry.relpath)
         target = own.get(member.environment) if member is not None and member.environment is not None else None
-        groups.setdefault(target or settings.target_version, []).append(entry)
+        groups.setdefault(target or settings.target_name, []).append(entry)
     results: list = []
     for target, group in sorted(groups.items()):
-        found = find_target(target)
+        airflow, platform = split_target(target)  # ("3.0.6", "serverless-1") for a Serverless environment
+        found = find_target(airflow)
         assert found is not None  # (config.py checked it)
-        chosen = settings if target == settings.target_version else target_settings(settings, target, found.python)
+        chosen = settings if target == settings.target_name else dataclasses.replace(
+            target_settings(settings, airflow, found.python), platform=platform)
         results.extend(engine.run(group, registry, chosen, mode=mode, details=details, model=model).files)
     return RunResult(sorted(results, key=lambda r: r.entry.display), list(problems), model)
 

@@ -160,7 +160,8 @@ def find_config(start: Path) -> Optional[Path]:
                 text = candidate.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            if re.search(r"^\s*\[\s*tool\s*\.\s*dagshift\b", text, re.M):
+            # `[tool.dagshift]`, or only `[[tool.dagshift.environments]]` (an array of tables)
+            if re.search(r"^\s*\[\[?\s*tool\s*\.\s*dagshift\b", text, re.M):
                 return candidate
     return None
 
@@ -259,8 +260,10 @@ def _environments(raw: Any, where: str) -> tuple[dict[str, Any], ...]:
                 clean[key] = tuple(_strings(value, f"environments[{i}].{key}", where))
         if clean.get("platform", "unknown") not in PLATFORMS:
             raise ConfigError(f"{label}: `platform` must be one of {', '.join(PLATFORMS)}")
-        if "target-version" in clean and targets.find_target(clean["target-version"]) is None:
-            raise ConfigError(f"{label}: `target-version` {clean['target-version']!r} is not an Airflow version MWAA offers")
+        if "target-version" in clean:  # an Airflow version MWAA offers, or `serverless`/`serverless-N`
+            resolve_target(clean["target-version"], label)
+            platform = targets.parse_platform(clean["target-version"])
+            clean["target-version"] = platform or clean["target-version"]  # `serverless` -> its newest engine
         found.append(clean)
     return tuple(found)
 

@@ -235,3 +235,43 @@ def test_dag_files_at_the_repository_root_are_shown_as_its_dags_folder(cli, tmp_
         "  dags:           ./ (the root: 2 Python files importing Airflow)",
         "  other files:    2 (Python beside the DAGs, templates, resources)",
     ]
+
+
+def test_a_declared_environment_can_be_mwaa_serverless(cli, tmp_path):
+    """`target-version = "serverless"` on one environment: its DAGs get the platform's rules too; the
+    MWAA environment beside it does not."""
+    dag = ("from datetime import datetime\nfrom airflow import DAG\n"
+           "from airflow.providers.http.operators.http import HttpOperator\n\n"
+           "with DAG('etl', schedule=None, start_date=datetime(2024, 1, 1)):\n"
+           "    HttpOperator(task_id='ping', endpoint='/health')\n")
+    root = write(tmp_path, {
+        "pyproject.toml": (
+            '[tool.dagshift]\ntarget-version = "3.0.6"\n\n'
+            '[[tool.dagshift.environments]]\nname = "workflows"\nroot = "workflows"\ndags = ["workflows/dags"]\n'
+            'target-version = "serverless"\n\n'
+            '[[tool.dagshift.environments]]\nname = "mwaa"\nroot = "mwaa"\ndags = ["mwaa/dags"]\n'),
+        "workflows/dags/etl.py": dag,
+        "mwaa/dags/etl.py": dag,
+    })
+    result = cli("check", "--format", "concise", "--no-cache", "--select", "DS6", cwd=root, registry=default_registry())
+    assert result.out.splitlines()[:1] == [
+        "workflows/dags/etl.py:6:5: DS601 `HttpOperator` is not on MWAA Serverless engine 1's operator allow-list: "
+        "the workflow is refused (use an AWS operator of the list, or a PythonOperator/BashOperator)"]
+    assert "mwaa/dags" not in result.out
+    shown = cli("environments", cwd=root, registry=default_registry()).out
+    assert "  target:         serverless-1 (declared)" in shown
+    text = cli("check", "--no-cache", cwd=root, registry=default_registry()).out
+    assert text.splitlines()[-1] == ("Environments: mwaa/ (Airflow); workflows/ (Airflow), checked for serverless-1 "
+                                     "(declared).")
+
+
+def test_a_declared_target_names_no_serverless_engine_that_does_not_exist(cli, tmp_path):
+    """(A pyproject.toml whose only dagshift table is `[[tool.dagshift.environments]]` is read too.)"""
+    root = write(tmp_path, {
+        "pyproject.toml": ('[[tool.dagshift.environments]]\nname = "w"\nroot = "w"\ndags = ["w/dags"]\n'
+                           'target-version = "serverless-9"\n'),
+        "w/dags/a.py": DAG,
+    })
+    result = cli("check", cwd=root, registry=default_registry())
+    assert result.code == 2
+    assert "environments[0]: `target-version` 'serverless-9' names no MWAA Serverless engine version" in result.err
