@@ -16,6 +16,7 @@ from dagshift.rules.serverless.values import NotLiteral, value
 SCHEDULE_ARGS = ("schedule", "schedule_interval", "timetable")
 CRON_PRESETS = ("@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually", "@midnight")
 CRON_TIMETABLES = ("CronTriggerTimetable", "CronDataIntervalTimetable")
+DATASETS = ("Dataset", "Asset", "DatasetAlias", "AssetAlias", "AssetAny", "AssetAll", "DatasetAny", "DatasetAll")
 # Classes the DAG API rules rename to one of the list (DS503: DummyOperator -> EmptyOperator).
 RENAMED = {"DummyOperator": "EmptyOperator"}
 # Honoured in default_args as the DAG's own dates: not a task's ignored start_date/end_date.
@@ -73,27 +74,37 @@ def _analyse(ctx: Any) -> list[Finding]:
     return found
 
 
-def _operator(task: Task, facts: dict[str, Any], where: str) -> list[Finding]:
-    name = task.operator.rsplit(".", 1)[-1]
-    if allowed(task.operator, facts):
-        return []
+def operator_verdict(path: str, facts: dict[str, Any], where: str) -> Optional[tuple[str, str]]:
+    """(code, message) for a task of class `path` the service refuses; None for one of its list.
+    Shared by Python DAGs and dag-factory YAML workflows (yaml_workflows.py)."""
+    name = path.rsplit(".", 1)[-1]
+    if allowed(path, facts):
+        return None
     if name == "SubDagOperator":
-        return [Finding("DS608", task.call.func, f"SubDagOperator is not supported on {where}: the workflow is "
-                        "refused (move the sub-DAG's tasks into this DAG, or make it a workflow of its own)", ERROR)]
+        return "DS608", (f"SubDagOperator is not supported on {where}: the workflow is refused (move the sub-DAG's "
+                         "tasks into this DAG, or make it a workflow of its own)")
     if name.startswith("Branch") or name.endswith("BranchOperator"):
-        return [Finding("DS603", task.call.func, f"`{name}` branches, which {where} does not support: the workflow "
-                        "is refused (keep the control flow linear)", ERROR)]
-    return [Finding("DS601", task.call.func, f"`{name}` is not on {where}'s operator allow-list: the workflow is "
-                    "refused (use an AWS operator of the list, or a PythonOperator/BashOperator)", ERROR)]
+        return "DS603", f"`{name}` branches, which {where} does not support: the workflow is refused (keep the control flow linear)"
+    return "DS601", (f"`{name}` is not on {where}'s operator allow-list: the workflow is refused (use an AWS operator "
+                     "of the list, or a PythonOperator/BashOperator)")
+
+
+def _operator(task: Task, facts: dict[str, Any], where: str) -> list[Finding]:
+    verdict = operator_verdict(task.operator, facts, where)
+    return [Finding(verdict[0], task.call.func, verdict[1], ERROR)] if verdict else []
 
 
 def _range(arg: str, node: cst.BaseExpression, model: FileModel, facts: dict[str, Any]) -> Optional[str]:
-    low, high = facts["task_limits"][arg]
     try:
         found = value(node, model)
     except NotLiteral:
         return None
-    amount = getattr(found, "seconds", found)
+    return range_message(arg, getattr(found, "seconds", found), facts)
+
+
+def range_message(arg: str, amount: Any, facts: dict[str, Any]) -> Optional[str]:
+    """DS606's message when `amount` (a number; seconds for a duration) is outside the service's range."""
+    low, high = facts["task_limits"][arg]
     if isinstance(amount, bool) or not isinstance(amount, (int, float)) or low <= amount <= high:
         return None
     shown = f"{arg}={amount}" if arg == "retries" else f"{arg} of {amount:g} seconds"
@@ -118,8 +129,12 @@ def _default_true(name: str, node: cst.BaseExpression) -> bool:
     return name == "do_xcom_push" and isinstance(node, cst.Name) and node.value == "True"
 
 
+def ignored_message(name: str, what: str) -> str:
+    return f"MWAA Serverless silently ignores `{name}`, so this stops working: {what}"
+
+
 def _ignored(name: str, node: cst.CSTNode, what: str) -> Finding:
-    return Finding("DS607", node, f"MWAA Serverless silently ignores `{name}`, so this stops working: {what}", WARNING)
+    return Finding("DS607", node, ignored_message(name, what), WARNING)
 
 
 def _dag_args(dag: Dag, model: FileModel, facts: dict[str, Any], where: str) -> list[Finding]:
@@ -140,25 +155,34 @@ def _schedule(node: cst.BaseExpression, model: FileModel, where: str) -> list[Fi
         node = model.constants[node.value]
     text = literal_str(node)
     if text is not None:
-        if text.startswith("@") and text not in CRON_PRESETS:
-            return [Finding("DS605", at, f"`{text}` is not a cron expression: {where} documents a cron expression "
-                            "or None only", WARNING)]
-        return []
+        warned = preset_message(text, where)
+        return [Finding("DS605", at, warned, WARNING)] if warned else []
     if isinstance(node, cst.Name) and node.value == "None":
         return []
     path = (model.path_of(node.func) or "") if isinstance(node, cst.Call) else (model.path_of(node) or "")
     last = path.rsplit(".", 1)[-1]
+    datasets = isinstance(node, (cst.List, cst.Tuple, cst.BinaryOperation))
+    message = schedule_message(last, datasets, isinstance(node, cst.Call), where)
+    return [Finding("DS605", at, message, ERROR)] if message else []
+
+
+def preset_message(text: str, where: str) -> Optional[str]:
+    """DS605's warning for a string schedule that is an `@` preset other than cron's own."""
+    if text.startswith("@") and text not in CRON_PRESETS:
+        return f"`{text}` is not a cron expression: {where} documents a cron expression or None only"
+    return None
+
+
+def schedule_message(last: str, datasets: bool, called: bool, where: str) -> Optional[str]:
+    """DS605's error for a schedule that is no cron expression: a duration (`last` is its class's
+    name), datasets or assets, a timetable other than a cron one; None for anything else."""
     if last in ("timedelta", "duration", "relativedelta"):
-        message = f"a `{last}` schedule is not a cron expression: {where} takes a cron expression or None (write the interval as cron)"
-    elif isinstance(node, (cst.List, cst.Tuple, cst.BinaryOperation)) or last in ("Dataset", "Asset", "DatasetAlias",
-                                                                                  "AssetAlias", "AssetAny", "AssetAll",
-                                                                                  "DatasetAny", "DatasetAll"):
-        message = f"a Dataset/Asset schedule is not supported on {where}: it takes a cron expression or None"
-    elif isinstance(node, cst.Call) and last.endswith("Timetable") and last not in CRON_TIMETABLES:
-        message = f"`{last}` is not a cron expression: {where} takes a cron expression or None"
-    else:
-        return []
-    return [Finding("DS605", at, message, ERROR)]
+        return f"a `{last}` schedule is not a cron expression: {where} takes a cron expression or None (write the interval as cron)"
+    if datasets or last in DATASETS:
+        return f"a Dataset/Asset schedule is not supported on {where}: it takes a cron expression or None"
+    if called and last.endswith("Timetable") and last not in CRON_TIMETABLES:
+        return f"`{last}` is not a cron expression: {where} takes a cron expression or None"
+    return None
 
 
 def _default_args(node: cst.BaseExpression, model: FileModel, facts: dict[str, Any], where: str) -> list[Finding]:
@@ -176,8 +200,7 @@ def _default_args(node: cst.BaseExpression, model: FileModel, facts: dict[str, A
         if key is None:
             continue
         if key not in facts["default_args"]:
-            found.append(Finding("DS609", at, f"`default_args` key `{key}` is not one {where} accepts (only "
-                                 f"{', '.join(facts['default_args'])}): the workflow is refused", ERROR))
+            found.append(Finding("DS609", at, default_args_message(key, facts, where), ERROR))
         elif key in facts["task_limits"]:
             message = _range(key, val, model, facts)
             if message:
@@ -187,3 +210,8 @@ def _default_args(node: cst.BaseExpression, model: FileModel, facts: dict[str, A
         elif key in facts["dag_ignored"]:
             found.append(_ignored(key, at, facts["dag_ignored"][key]))
     return found
+
+
+def default_args_message(key: str, facts: dict[str, Any], where: str) -> str:
+    return (f"`default_args` key `{key}` is not one {where} accepts (only {', '.join(facts['default_args'])}): "
+            "the workflow is refused")

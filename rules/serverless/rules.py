@@ -1,4 +1,5 @@
-"""DS601-DS609: whether a Python DAG can run on MWAA Serverless, and what the service ignores.
+"""DS601-DS609: whether a DAG can run on MWAA Serverless, and what the service ignores: Python DAG
+files, and the dag-factory YAML workflows the service reads as they are (yaml_workflows.py).
 
 These rules run on `--target-version serverless` (or serverless-N) only, beside every rule of the
 Airflow version under the engine (3.0.6 for engine 1). The facts come from AWS's converter wheel and
@@ -17,14 +18,29 @@ EMPTY = "from airflow.providers.standard.operators.empty import EmptyOperator\n"
 T = "serverless"
 # A DAG the service runs as it is: the valid example of the rules that judge what it lacks.
 PLAIN_DAG = Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None):\n    EmptyOperator(task_id='a')\n", target=T)
+# The same, as the dag-factory YAML the service itself reads (yaml_workflows.py judges it).
+WORKFLOW = ("etl:\n  schedule: '0 6 * * *'\n  default_args:\n    retries: 2\n  tasks:\n    load:\n"
+            "      operator: airflow.providers.standard.operators.bash.BashOperator\n      bash_command: echo load\n")
+YAML = "dags/etl.yml"
+
+
+def workflow(old: str, new: str, *findings: tuple[int, int, str]) -> Example:
+    """WORKFLOW with `old` written as `new`: an invalid example on a dag-factory YAML workflow."""
+    assert WORKFLOW.count(old) == 1, old
+    return Example(WORKFLOW.replace(old, new), path=YAML, target=T, findings=findings)
 
 
 class _ServerlessRule(FamilyRule):
     platform = "serverless"
-    kinds = frozenset({"python"})
+    # Python DAG files, and dag-factory YAML: the workflows the service itself reads (yaml_workflows.py).
+    kinds = frozenset({"python", "yaml"})
     tokens: ClassVar[tuple[str, ...]] = ("DAG", "dag", "Operator", "Sensor", "task")
 
     def analyse(self, ctx: Any) -> Any:
+        if ctx.kind == "yaml":
+            from dagshift.rules.serverless.yaml_workflows import analyse as yaml_analyse
+
+            return yaml_analyse(ctx)
         from dagshift.rules.serverless.analysis import analyse
 
         return analyse(ctx)
@@ -51,7 +67,8 @@ class UnsupportedOperator(_ServerlessRule):
 On `--target-version serverless`, reports each operator call whose class is not on the engine's
 allow-list: the Amazon provider operators and sensors AWS's converter lists, `EmptyOperator`,
 `SQLTableCheckOperator`, and `PythonOperator`/`BashOperator` (the service's operators page). A class
-of the list under an older import path is left to the import rules, which move it.
+of the list under an older import path is left to the import rules, which move it. In dag-factory
+YAML (the workflows the service reads as written), each task's `operator:` path.
 
 ## Why it matters on MWAA Serverless
 A workflow definition naming any other operator is refused by `CreateWorkflow`.
@@ -70,10 +87,15 @@ None: replacing an operator is a design choice (an AWS operator, or a PythonOper
                 "    HttpOperator(task_id='ping', endpoint='/health')\n", target=T, findings=(
                     (7, 5, "`HttpOperator` is not on MWAA Serverless engine 1's operator allow-list: the workflow is "
                            "refused (use an AWS operator of the list, or a PythonOperator/BashOperator)"),)),
+        workflow("airflow.providers.standard.operators.bash.BashOperator\n      bash_command: echo load",
+                 "airflow.providers.http.operators.http.HttpOperator\n      endpoint: /health",
+                 (7, 7, "`HttpOperator` is not on MWAA Serverless engine 1's operator allow-list: the workflow is "
+                        "refused (use an AWS operator of the list, or a PythonOperator/BashOperator)")),
     )
     valid = (
         Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None, start_date=datetime(2024, 1, 1)):\n"
                 "    EmptyOperator(task_id='start')\n", target=T),
+        Example(WORKFLOW, path=YAML, target=T),
         Example(HEAD + "from airflow.providers.http.operators.http import HttpOperator\n\n"
                 "with DAG('etl', schedule=None):\n    HttpOperator(task_id='ping', endpoint='/health')\n",
                 target="3.0.6"),
@@ -154,7 +176,8 @@ class DynamicMapping(_ServerlessRule):
     tokens = ("expand",)
     doc = """
 ## What it does
-On `--target-version serverless`, reports `.expand(...)` and `.expand_kwargs(...)` calls.
+On `--target-version serverless`, reports `.expand(...)` and `.expand_kwargs(...)` calls. In
+dag-factory YAML, a task's `expand:`.
 
 ## Why it matters on MWAA Serverless
 Dynamic task mapping is not supported (AWS's converter states it among its limitations, and
@@ -175,6 +198,9 @@ None: one task per mapped value, or a loop inside one task, is a design choice.
                 target=T, findings=(
                     (7, 5, "dynamic task mapping (`.expand()`) is not supported on MWAA Serverless engine 1: the "
                            "workflow is refused"),)),
+        workflow("      bash_command: echo load\n", "      expand: {bash_command: [echo a, echo b]}\n",
+                 (8, 7, "dynamic task mapping (`expand:`) is not supported on MWAA Serverless engine 1: the workflow "
+                        "is refused")),
     )
     valid = (PLAIN_DAG,)
 
@@ -187,11 +213,13 @@ class UnsupportedSchedule(_ServerlessRule):
     mixed = True
     doc = """
 ## What it does
-On `--target-version serverless`, reports a DAG's `schedule` (or `schedule_interval`,
-`timetable`) that is not a cron expression or None: a `timedelta` (errors), Datasets/Assets
-(a list, `Dataset(...)`, `Asset(...)`, their `|`/`&` combinations: errors), a timetable other
-than the cron ones (errors), and the presets that are not cron (`@once`, `@continuous`: warnings,
-the documentation names cron or None only). Cron presets such as `@daily` are cron.
+On `--target-version serverless`, reports a DAG's `schedule` (or `schedule_interval`, `timetable`)
+that is not a cron expression or None: a `timedelta` (errors), Datasets/Assets (a list,
+`Dataset(...)`, `Asset(...)`, their `|`/`&` combinations: errors), a timetable other than the cron
+ones (errors), and the presets that are not cron (`@once`, `@continuous`: warnings, the
+documentation names cron or None only). Cron presets such as `@daily` are cron. In dag-factory YAML,
+a DAG block's `schedule:` that is a `__type__` timedelta or timetable mapping, a list, or a datasets
+mapping.
 
 ## Why it matters on MWAA Serverless
 The service schedules a workflow from a cron expression, or not at all (None); AWS's converter
@@ -213,6 +241,9 @@ None: `timedelta(hours=6)` from the start date and `0 */6 * * *` differ in when 
         Example("from airflow import DAG\n\ndag = DAG('etl', schedule='@once')\n", target=T, findings=(
             (3, 27, "`@once` is not a cron expression: MWAA Serverless engine 1 documents a cron expression or None "
                     "only"),)),
+        workflow("'0 6 * * *'", "{__type__: datetime.timedelta, hours: 6}",
+                 (2, 3, "a `timedelta` schedule is not a cron expression: MWAA Serverless engine 1 takes a cron "
+                        "expression or None (write the interval as cron)")),
     )
     valid = (Example("from airflow import DAG\n\ndag = DAG('etl', schedule='0 6 * * *')\n", target=T),
              Example("from airflow import DAG\n\ndag = DAG('etl', schedule='@daily')\n", target=T))
@@ -228,7 +259,8 @@ class OutOfRange(_ServerlessRule):
 ## What it does
 On `--target-version serverless`, reports `retries` outside 0 to 3, `retry_delay` over 300 seconds
 and `execution_timeout` over 3600 seconds, on a task or in `default_args` (literal numbers and
-`timedelta(...)` calls; a value the file computes is not judged).
+`timedelta(...)` calls; a value the file computes is not judged). In dag-factory YAML, the same keys
+of a task or of `default_args` (numbers of seconds, or `__type__: datetime.timedelta` mappings).
 
 ## Why it matters on MWAA Serverless
 The service validates these three task parameters against its ranges (a task runs at most an
@@ -249,6 +281,10 @@ None: fewer retries or a shorter timeout change what the task does.
                     (5, 47, "`retries=5` is out of MWAA Serverless's range (0 to 3): the workflow is refused"),
                     (5, 61, "`retry_delay of 600 seconds` is out of MWAA Serverless's range (0 to 300 seconds): the "
                             "workflow is refused"))),
+        workflow("      bash_command: echo load\n",
+                 "      bash_command: echo load\n      execution_timeout: {__type__: datetime.timedelta, hours: 2}\n",
+                 (9, 7, "`execution_timeout of 7200 seconds` is out of MWAA Serverless's range (0 to 3600 seconds): "
+                        "the workflow is refused")),
     )
     valid = (Example("from airflow import DAG\n\ndag = DAG('etl', schedule=None, default_args={'retries': 2})\n",
                      target=T),)
@@ -264,7 +300,7 @@ class IgnoredArgument(_ServerlessRule):
 On `--target-version serverless`, reports each DAG argument (`catchup`, `tags`, `max_active_runs`,
 `dagrun_timeout`, callbacks...) and task argument (`trigger_rule`, `pool`, `queue`, `outlets`,
 `deferrable`, callbacks, `aws_conn_id`...) the service ignores, also in `default_args`, naming what
-silently stops working.
+silently stops working. In dag-factory YAML, the same keys of a DAG block, a task or `default_args`.
 
 ## Why it matters on MWAA Serverless
 The workflow is accepted and runs, without the behaviour the argument gave on an MWAA environment:
@@ -286,6 +322,8 @@ None: `dagshift convert` leaves these arguments out of the definition; the Pytho
                             "missed runs"),
                     (7, 38, "MWAA Serverless silently ignores `trigger_rule`, so this stops working: its trigger "
                             "rule (the task runs when all upstream tasks succeed)"))),
+        workflow("  schedule: '0 6 * * *'\n", "  schedule: '0 6 * * *'\n  catchup: false\n",
+                 (3, 3, "MWAA Serverless silently ignores `catchup`, so this stops working: catching up on missed runs")),
     )
     valid = (PLAIN_DAG,)
 
@@ -333,7 +371,8 @@ class DefaultArgsKey(_ServerlessRule):
 On `--target-version serverless`, reports `default_args` keys outside the engine's list (from AWS's
 converter: `owner`, `email`, `retries`, `retry_delay`, `execution_timeout`, `start_date`,
 `end_date`, `depends_on_past`, `email_on_failure`, `email_on_retry`, `priority_weight`,
-`trigger_rule`, `wait_for_downstream`): `on_failure_callback`, `sla`, `pool`, `queue`...
+`trigger_rule`, `wait_for_downstream`): `on_failure_callback`, `sla`, `pool`, `queue`... In
+dag-factory YAML, the keys of a DAG block's `default_args`.
 
 ## Why it matters on MWAA Serverless
 AWS's converter refuses such a key ("Default Argument ... is not supported") and the service
@@ -354,6 +393,11 @@ None: moving a callback elsewhere is a design choice (the service ignores task c
                             "depends_on_past, email, email_on_failure, email_on_retry, end_date, execution_timeout, "
                             "owner, priority_weight, retries, retry_delay, start_date, trigger_rule, "
                             "wait_for_downstream): the workflow is refused"),)),
+        workflow("    retries: 2\n", "    pool: etl\n",
+                 (4, 5, "`default_args` key `pool` is not one MWAA Serverless engine 1 accepts (only "
+                        "depends_on_past, email, email_on_failure, email_on_retry, end_date, execution_timeout, "
+                        "owner, priority_weight, retries, retry_delay, start_date, trigger_rule, "
+                        "wait_for_downstream): the workflow is refused")),
     )
     valid = (Example("from airflow import DAG\n\ndag = DAG('etl', schedule=None, default_args={'owner': 'data'})\n",
                      target=T),)

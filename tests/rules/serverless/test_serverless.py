@@ -193,3 +193,80 @@ def test_the_report_names_the_platform(cli):
               str(FIXTURES / "serverless"), registry=REGISTRY).out
     assert out.splitlines()[0] == "### MWAA Serverless engine 1 (Airflow 3.0.6) migration readiness"
     assert "| MWAA Serverless | 20 |" in out
+
+
+WORKFLOW = """\
+default:
+  default_args:
+    owner: data
+    retries: 5
+    pool: etl
+    retry_delay: 600
+  schedule: "@continuous"
+
+orders:
+  schedule_interval: {__type__: datetime.timedelta, days: 1}
+  catchup: false
+  tasks:
+    extract:
+      operator: airflow.providers.http.operators.http.HttpOperator
+      endpoint: /orders
+    load:
+      operator: airflow.providers.standard.operators.bash.BashOperator
+      bash_command: echo load
+      execution_timeout: {__type__: datetime.timedelta, hours: 2}
+      aws_conn_id: other
+      dependencies: [extract]
+    fan:
+      operator: airflow.providers.standard.operators.bash.BashOperator
+      partial: {retries: 1}
+      expand: {bash_command: [echo a, echo b]}
+    branch:
+      operator: airflow.providers.standard.operators.python.BranchPythonOperator
+      python_callable_name: pick
+      python_callable_file: /usr/local/airflow/dags/pick.py
+"""
+
+
+def test_dag_factory_workflows_are_judged_as_the_service_reads_them(cli, tmp_path):
+    """A dag-factory file in the DAGs folder is what CreateWorkflow receives: each finding at its YAML
+    key. A gusty task file, and the same workflow outside any DAGs folder, are not judged."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "dags" / "sql").mkdir(parents=True)
+    (tmp_path / "dags" / "etl.yml").write_text(WORKFLOW)
+    (tmp_path / "dags" / "sql" / "load.yml").write_text(
+        "operator: airflow.providers.http.operators.http.HttpOperator\nendpoint: /x\nretries: 9\n")
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "etl.yml").write_text(WORKFLOW)
+    out = cli("check", "--target-version", "serverless", "--select", "DS6", "--no-cache", "--format", "concise",
+              cwd=tmp_path, registry=REGISTRY)
+    where = "MWAA Serverless engine 1"
+    assert [line for line in out.out.splitlines() if line.startswith(("dags/", "ci/"))] == [
+        "dags/etl.yml:3:5: DS607 MWAA Serverless silently ignores `owner`, so this stops working: the task's owner",
+        "dags/etl.yml:4:5: DS606 `retries=5` is out of MWAA Serverless's range (0 to 3): the workflow is refused",
+        f"dags/etl.yml:5:5: DS609 `default_args` key `pool` is not one {where} accepts (only depends_on_past, email, "
+        "email_on_failure, email_on_retry, end_date, execution_timeout, owner, priority_weight, retries, retry_delay, "
+        "start_date, trigger_rule, wait_for_downstream): the workflow is refused",
+        "dags/etl.yml:6:5: DS606 `retry_delay of 600 seconds` is out of MWAA Serverless's range (0 to 300 seconds): "
+        "the workflow is refused",
+        f"dags/etl.yml:7:3: DS605 `@continuous` is not a cron expression: {where} documents a cron expression or "
+        "None only",
+        f"dags/etl.yml:10:3: DS605 a `timedelta` schedule is not a cron expression: {where} takes a cron expression "
+        "or None (write the interval as cron)",
+        "dags/etl.yml:11:3: DS607 MWAA Serverless silently ignores `catchup`, so this stops working: catching up on "
+        "missed runs",
+        f"dags/etl.yml:14:7: DS601 `HttpOperator` is not on {where}'s operator allow-list: the workflow is refused "
+        "(use an AWS operator of the list, or a PythonOperator/BashOperator)",
+        "dags/etl.yml:19:7: DS606 `execution_timeout of 7200 seconds` is out of MWAA Serverless's range (0 to 3600 "
+        "seconds): the workflow is refused",
+        "dags/etl.yml:20:7: DS607 MWAA Serverless silently ignores `aws_conn_id`, so this stops working: choosing a "
+        "connection (the workflow's execution role is used)",
+        f"dags/etl.yml:25:7: DS604 dynamic task mapping (`expand:`) is not supported on {where}: the workflow is "
+        "refused",
+        f"dags/etl.yml:27:7: DS603 `BranchPythonOperator` branches, which {where} does not support: the workflow is "
+        "refused (keep the control flow linear)",
+    ]
+    assert out.code == 1
+    on_mwaa = cli("check", "--target-version", "3.0.6", "--select", "DS6", "--no-cache", cwd=tmp_path,
+                  registry=REGISTRY)
+    assert on_mwaa.code == 0
