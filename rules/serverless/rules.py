@@ -109,7 +109,8 @@ class TaskflowTask(_ServerlessRule):
     severity = ERROR
     doc = """
 ## What it does
-On `--target-version serverless`, reports each `@task` (and `@task.<kind>`) decorator.
+On `--target-version serverless`, reports each `@task` (and `@task.<kind>`) decorator. In
+dag-factory YAML, a task's `decorator:` (dag-factory 1.x's TaskFlow tasks).
 
 ## Why it matters on MWAA Serverless
 The service runs dag-factory definitions of classic operators; AWS's converter refuses a TaskFlow
@@ -131,6 +132,9 @@ arguments become templated pulls, a change of code.
                 "    def extract():\n        return 1\n\n    extract()\n\n\netl()\n", target=T, findings=(
                     (6, 6, "`@task` makes a TaskFlow task, which MWAA Serverless engine 1 does not run: rewrite it "
                            "as a PythonOperator whose python_callable is a module-level function"),)),
+        workflow("  tasks:\n", "  tasks:\n    pick:\n      decorator: airflow.sdk.task\n      python_callable: etl.pick\n",
+                 (7, 7, "`decorator: airflow.sdk.task` makes a TaskFlow task (`@task`), which MWAA Serverless engine 1 "
+                        "does not run: rewrite it as a PythonOperator whose python_callable is a module-level function")),
     )
     valid = (Example(HEAD + EMPTY + "\nwith DAG('etl', schedule=None):\n    EmptyOperator(task_id='start')\n",
                      target=T),)

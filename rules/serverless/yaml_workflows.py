@@ -3,7 +3,7 @@
 MWAA Serverless takes a workflow as dag-factory YAML (its engine loads it with dag-factory 1.0.1),
 so a repository's own dag-factory files are what `CreateWorkflow` receives: each is judged with the
 facts and messages the Python DAGs get (analysis.py), at the YAML node. A task's `operator:` path
-against the allow-list; its arguments against the service's ranges (numbers of seconds, or 1.x's
+against the allow-list (1.x's `decorator:` TaskFlow tasks: DS602); its arguments against the service's ranges (numbers of seconds, or 1.x's
 `__type__: datetime.timedelta` mappings) and what it ignores; `expand:` (mapping); a DAG block's
 schedule (a cron string or null), its `default_args` keys and the DAG arguments the service ignores.
 (dag-factory 0.x's `retry_delay_sec`/`execution_timeout_secs` spellings are gone from 1.0.1, the
@@ -54,6 +54,7 @@ def _analyse(ctx: Any) -> list[Finding]:
         judge.task(block)
     for block in source.dags:
         judge.dag(block.entries, block.default_args)
+        judge.decorated(block.entries)
     return judge.findings
 
 
@@ -139,6 +140,20 @@ class _Judge:
                 self.argument(entry, name)
             elif name in self.facts["dag_ignored"]:
                 self.add("DS607", entry, ignored_message(name, self.facts["dag_ignored"][name]), WARNING)
+
+    def decorated(self, entries: list[Entry]) -> None:
+        """dag-factory 1.x's TaskFlow tasks (`decorator: airflow.sdk.task`), which have no `operator:`."""
+        tasks = next((e.value for e in entries if e.key == "tasks"), None)
+        items = [v for _, v in tasks.value] if isinstance(tasks, MappingNode) else (
+            list(tasks.value) if isinstance(tasks, SequenceNode) else [])
+        for item in items:
+            for key, value in item.value if isinstance(item, MappingNode) else ():
+                if isinstance(key, ScalarNode) and key.value == "decorator" and isinstance(value, ScalarNode):
+                    entry = Entry("decorator", key, value, ())
+                    shown = str(value.value).replace("airflow.decorators.", "").replace("airflow.sdk.", "")
+                    self.add("DS602", entry, f"`decorator: {value.value}` makes a TaskFlow task (`@{shown}`), which "
+                             f"{self.where} does not run: rewrite it as a PythonOperator whose python_callable is a "
+                             "module-level function", ERROR)
 
     def schedule(self, entry: Entry) -> None:
         node = entry.value
