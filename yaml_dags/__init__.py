@@ -11,8 +11,9 @@ from dagshift.yaml_dags.recognise import (
     Source,
     argument_keys,
     dag_source,
+    file_source,
     recognise,
 )
 
 __all__ = ["Block", "DAG_FACTORY", "Document", "Entry", "GUSTY", "Source", "argument_keys", "checked_edit",
-           "dag_source", "delete_entry_span", "read", "recognise"]
+           "dag_source", "delete_entry_span", "file_source", "read", "recognise"]

@@ -96,6 +96,18 @@ def dag_source(text: str, relpath: str, role: Optional[str]) -> Optional[Source]
     return recognise(text, relpath.rpartition("/")[2]) if role == DAGS_ROLE else None
 
 
+def file_source(text: str, relpath: str, role: Optional[str], cache: dict) -> Optional[Source]:
+    """`dag_source`, read once per file however many rule families ask: `cache` is the run's
+    per-file store (the rules' `ctx.shared`), under one key for them all."""
+    if SOURCE_KEY not in cache:
+        cache[SOURCE_KEY] = dag_source(text, relpath, role)
+    found: Optional[Source] = cache[SOURCE_KEY]
+    return found
+
+
+SOURCE_KEY = "yaml_dag_source"
+
+
 def class_path(value: Optional[str]) -> bool:
     """A dotted Python path (`airflow.operators.bash.BashOperator`, gusty's `local.MyOperator`), not
     an image name or a URL."""

@@ -33,8 +33,8 @@ from dagshift.yaml_dags import (
     Source,
     argument_keys,
     checked_edit,
-    dag_source,
     delete_entry_span,
+    file_source,
 )
 
 DUMMY = "airflow.operators.dummy.DummyOperator"
@@ -43,12 +43,9 @@ GUSTY_DROPS = "gusty passes an operator only the arguments its class takes, so i
 
 
 def yaml_source(ctx: Any) -> Optional[Source]:
-    """The file's YAML DAG source, read once per file for both families (the same key)."""
-    def build(ctx: Any) -> Any:
-        member = ctx.membership
-        return dag_source(ctx.text, ctx.relpath, member.role if member is not None else None) or False
-
-    return once_per_file(ctx, "yaml_dag_source", build) or None
+    """The file's YAML DAG source (read once per file for every family)."""
+    member = ctx.membership
+    return file_source(ctx.text, ctx.relpath, member.role if member is not None else None, ctx.shared)
 
 
 def analyse(ctx: Any) -> list[Finding]:

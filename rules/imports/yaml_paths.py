@@ -14,16 +14,13 @@ from dagshift.linter.findings import Finding, once_per_file
 from dagshift.linter.imports import ImportedName
 from dagshift.rules.imports.analysis import describe, from_import_finding
 from dagshift.rules.imports.tables import any_pinned_dist, tables
-from dagshift.yaml_dags import Entry, Source, checked_edit, dag_source
+from dagshift.yaml_dags import Entry, Source, checked_edit, file_source
 
 
 def yaml_source(ctx: Any) -> Optional[Source]:
-    """The file's YAML DAG source, read once per file for both families (the same key)."""
-    def build(ctx: Any) -> Any:
-        member = ctx.membership
-        return dag_source(ctx.text, ctx.relpath, member.role if member is not None else None) or False
-
-    return once_per_file(ctx, "yaml_dag_source", build) or None
+    """The file's YAML DAG source (read once per file for every family)."""
+    member = ctx.membership
+    return file_source(ctx.text, ctx.relpath, member.role if member is not None else None, ctx.shared)
 
 
 def analyse(ctx: Any) -> list[Finding]:

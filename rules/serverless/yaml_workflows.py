@@ -30,7 +30,7 @@ from dagshift.rules.serverless.analysis import (
     range_message,
     schedule_message,
 )
-from dagshift.yaml_dags import DAG_FACTORY, Block, Entry, Source, argument_keys, dag_source
+from dagshift.yaml_dags import DAG_FACTORY, Block, Entry, Source, argument_keys, file_source
 
 SCHEDULE_KEYS = ("schedule", "schedule_interval", "timetable")
 MAPPING = "expand"  # (a `partial:` beside it is the same mapped task: one finding)
@@ -59,12 +59,9 @@ def _analyse(ctx: Any) -> list[Finding]:
 
 
 def _source(ctx: Any) -> Optional[Source]:
-    """The file's YAML DAG source, read once per file (the DAG API family asks under the same key)."""
-    def build(ctx: Any) -> Any:
-        member = ctx.membership
-        return dag_source(ctx.text, ctx.relpath, member.role if member is not None else None) or False
-
-    return once_per_file(ctx, "yaml_dag_source", build) or None
+    """The file's YAML DAG source (read once per file for every family)."""
+    member = ctx.membership
+    return file_source(ctx.text, ctx.relpath, member.role if member is not None else None, ctx.shared)
 
 
 def seconds(node: Node) -> Optional[float]:
