@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from dagshift.linter.syspath import module_bindings, package_root
+from dagshift.rules.dag_api.subdag_settings import Parent, differences, module_values, origin, substituted
 
 MARKER = b"SubDagOperator"
 PARAMS = ("parent_dag", "parent_group")
@@ -30,12 +31,7 @@ PARAMS = ("parent_dag", "parent_group")
 OWN = frozenset({"executor", "propagate_skipped_state", "mode", "poke_interval", "timeout", "soft_fail",
                  "default_args", "pool", "pool_slots", "retries", "retry_delay", "owner", "email",
                  "email_on_failure", "email_on_retry", "session"})
-# DAG arguments that only label the sub-DAG in the UI: not compared with the parent's.
-LABELS = frozenset({"dag_id", "default_args", "description", "doc_md", "tags"})
 RENAMED = {"schedule_interval": "schedule", "concurrency": "max_active_tasks", "timetable": "schedule"}
-# Never read: SubDagOperator creates the sub-DAG's run with the parent run's date and data interval
-# (2.x's airflow/operators/subdag.py, `create_dagrun`); the scheduler never schedules a sub-DAG.
-UNREAD = frozenset({"schedule", "catchup"})
 
 
 def last_name(node: ast.expr) -> Optional[str]:
@@ -103,18 +99,9 @@ def factory_facts(fn: ast.FunctionDef, bindings: dict) -> dict:
         free = {n.id for n in ast.walk(k.value) if isinstance(n, ast.Name)} - set(params)
         if free & locals_:
             return {**facts, "reason": f"the sub-DAG's `{k.arg}=` reads a variable of `{fn.name}`"}
-        origin = {n: _origin(bindings.get(n, False)) for n in sorted(free)}
+        origin = {n: origin(bindings.get(n, False)) for n in sorted(free)}
         facts["settings"][RENAMED.get(k.arg or "", k.arg)] = {"text": ast.unparse(k.value), "free": origin}
     return facts
-
-
-def _origin(binding: Any) -> Optional[str]:
-    """Where a module-level name comes from: an import's dotted path, or None (defined there,
-    or unknown)."""
-    if not binding:
-        return None
-    source, name = binding
-    return f"{source}.{name}" if source and name else source or name
 
 
 def dag_statement(fn: ast.FunctionDef) -> Any:
@@ -209,6 +196,7 @@ class Source:
         self.bindings, _ = module_bindings(tree, self.module, path.name == "__init__.py")
         self.parents = parent_map(tree)
         self.functions = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
+        self.values = module_values(tree)
 
     def factory_key(self, name: str) -> Optional[str]:
         """`path::name` of the function a top-level name denotes: defined here, or imported from a
@@ -293,7 +281,7 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     parent = _parent(call, src, factory)
     if isinstance(parent, str):
         return {**found, "reason": parent}
-    found["parent"], found["outer"], settings, scope = parent
+    found["parent"], found["outer"], settings = parent
     arguments = _arguments(made, facts)
     if isinstance(arguments, str):
         return {**found, "reason": arguments}
@@ -303,12 +291,12 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     if ast.unparse(given[facts["group"]]) != ast.unparse(task_id):
         return {**found, "reason": f"the sub-DAG's child name `{ast.unparse(given[facts['group']])}` is not the task_id"}
     same_module = found["key"].split("::")[0] == src.relpath
-    differ = _differences(sub, settings, given, scope if not same_module else None)
+    differ = differences(sub, Parent(found["parent"], settings, src.bindings, src.values), given, not same_module)
     if differ:
         return {**found, "reason": differ}
     parent_args = settings.get("default_args", {}).get("text")
     mine = sub.get("default_args", {})
-    sub_args = mine.get("text") if mine.get("here") else _substituted(mine.get("text"), given)
+    sub_args = mine.get("text") if mine.get("here") else substituted(mine.get("text"), given)
     found["parent_defaults"] = bool(parent_args) and parent_args != sub_args
     return {**found, "reason": facts.get("blocked")}
 
@@ -335,8 +323,7 @@ def _arguments(made: ast.Call, facts: dict) -> Any:
 
 
 def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) -> Any:
-    """(parent DAG name, the outer factory's key for a nested SubDAG, the parent's settings, its
-    module's bindings), or a reason."""
+    """(parent DAG name, the outer factory's key for a nested SubDAG, the parent's settings), or a reason."""
     named = keyword(call, "dag")
     name = named.id if isinstance(named, ast.Name) else None
     if named is not None and name is None:
@@ -358,7 +345,7 @@ def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]
         if outer is not None and outer.get("var") == name:
             if outer.get("reason") or outer.get("blocked"):
                 return f"it is inside the SubDAG factory `{outer_fn.name}`, which is not rewritten"
-            return name, key, outer["settings"], src.bindings
+            return name, key, outer["settings"]
     scope = outer_fn or src.tree
     for node in ast.walk(scope):
         if dag_call is None and isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and is_dag_call(node.value):
@@ -371,50 +358,4 @@ def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]
     if dag_call is None or any(k.arg is None for k in dag_call.keywords):
         return f"dagshift cannot read the parent DAG `{name}`'s arguments"
     settings = {RENAMED.get(k.arg or "", k.arg): {"text": ast.unparse(k.value)} for k in dag_call.keywords}
-    return name, None, settings, src.bindings
-
-
-def _substituted(text: Optional[str], given: dict[str, ast.expr]) -> Optional[str]:
-    if text is None:
-        return None
-
-    class Put(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.expr:
-            return given.get(node.id, node)
-
-    return ast.unparse(Put().visit(ast.parse(text, mode="eval")))
-
-
-DEFAULT_MAX_ACTIVE_RUNS = 16  # `[core] max_active_runs_per_dag`'s default: a DAG's when it sets none
-
-
-def _from_defaults(parent: dict, key: str) -> Optional[str]:  # the parent's `args['start_date']`
-    return f"{h['text']}[{key!r}]" if (h := parent.get("default_args")) and h["text"].isidentifier() else None
-
-
-def _never_binds(sub: Optional[str], parent: Optional[str]) -> bool:
-    """A sub-DAG's max_active_runs at least its parent's never limits anything: each parent run
-    starts one sub-DAG run and waits for it (literal integers; none set is the default)."""
-    mine, theirs = [DEFAULT_MAX_ACTIVE_RUNS if t is None else int(t) if t.isdigit() else None for t in (sub, parent)]
-    return mine is not None and theirs is not None and mine >= theirs
-
-
-def _differences(sub: dict, parent: dict, given: dict, bindings: Optional[dict]) -> Optional[str]:
-    """The first DAG setting of the sub-DAG that is not the parent's, said as the reason."""
-    for key in sorted((set(sub) | set(parent)) - LABELS - UNREAD):
-        mine, theirs = sub.get(key), parent.get(key)
-        if mine is not None and bindings is not None and not mine.get("here"):
-            foreign = [n for n, origin in mine["free"].items() if origin is None or _origin(bindings.get(n, False)) != origin]
-            if foreign:
-                return (f"the sub-DAG's `{key}={mine['text']}` names `{foreign[0]}` of its own module: dagshift "
-                        "cannot tell whether it equals the parent DAG's")
-        text = (mine["text"] if mine.get("here") else _substituted(mine["text"], given)) if mine else None
-        if key == "max_active_runs" and _never_binds(text, theirs["text"] if theirs else None):
-            continue
-        if key == "start_date" and theirs is None and text == _from_defaults(parent, "start_date"):
-            continue  # (`start_date=args["start_date"]` where the parent has `default_args=args`)
-        if text != (theirs["text"] if theirs else None):
-            what = "schedule" if key == "schedule" else f"`{key}`"
-            return (f"the sub-DAG has its own {what} (`{text or 'the default'}`; the parent DAG's is "
-                    f"`{theirs['text'] if theirs else 'the default'}`), which a TaskGroup cannot keep")
-    return None
+    return name, None, settings
