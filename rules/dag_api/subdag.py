@@ -150,7 +150,7 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     made = keyword(call, "subdag")
     found: dict[str, Any] = {"line": call.lineno, "key": None, "outer": None, "reason": None, "dropped": [],
                              "group": _shown(task_id), "parent": None}
-    if (call.args or task_id is None or not isinstance(made, ast.Call)
+    if (call.args or task_id is None or not isinstance(made, ast.Call) or is_dag_call(made)
             or not isinstance(made.func, (ast.Name, ast.Attribute))):
         return {**found, "reason": _not_a_factory(made, task_id)}
     found["key"] = src.callee_key(made.func)
@@ -189,7 +189,7 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     parent_args = settings.get("default_args", {}).get("text")
     mine = sub.get("default_args", {})
     sub_args = mine.get("text") if mine.get("here") else substituted(mine.get("text"), given)
-    found["parent_defaults"] = bool(parent_args) and parent_args != sub_args
+    found["parent_defaults"] = bool(parent_args) and sub_args not in (parent_args, f"{found['parent']}.default_args")
     return {**found, "reason": facts.get("blocked")}
 
 

@@ -59,8 +59,8 @@ def factory_facts(fn: ast.FunctionDef, bindings: dict) -> dict:
         free = {n.id for n in ast.walk(k.value) if isinstance(n, ast.Name)} - set(params)
         if free & locals_:
             return {**facts, "reason": f"the sub-DAG's `{k.arg}=` reads a variable of `{fn.name}`"}
-        origin = {n: origin(bindings.get(n, False)) for n in sorted(free)}
-        facts["settings"][RENAMED.get(k.arg or "", k.arg)] = {"text": ast.unparse(k.value), "free": origin}
+        origins = {n: origin(bindings.get(n, False)) for n in sorted(free)}
+        facts["settings"][RENAMED.get(k.arg or "", k.arg)] = {"text": ast.unparse(k.value), "free": origins}
     return facts
 
 

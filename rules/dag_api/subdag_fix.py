@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
+from dagshift.fixers.imports import remove_imported_name
 from dagshift.fixers.lines import line_start
 from dagshift.linter.diagnostics import UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding
@@ -27,6 +28,7 @@ from dagshift.rules.dag_api.subdag import Source, operator_aliases, site, site_i
 from dagshift.rules.dag_api.subdag_factory import dag_statement
 
 HOMES = {True: "airflow.sdk", False: "airflow.utils.task_group"}
+MODULES = frozenset({"airflow.operators.subdag", "airflow.operators.subdag_operator"})
 
 
 def subdag_findings(visitor: Any, calls: list[cst.Call]) -> bool:
@@ -55,7 +57,29 @@ def subdag_findings(visitor: Any, calls: list[cst.Call]) -> bool:
         moved &= _site(visitor, decision, node)
     for key in mine:
         _factory(visitor, src, factories[key])
-    return moved and _only_calls(src, calls)
+    moved = moved and _only_calls(src, calls)
+    _module_imports(visitor, src, moved)
+    return moved
+
+
+def _module_imports(visitor: Any, src: Source, moved: bool) -> None:
+    """`import airflow.operators.subdag_operator as so`, used only as `so.SubDagOperator`: the
+    import fails on Airflow 3 as the name does; it goes with the calls."""
+    if not visitor.facts["subdag_removed"]:
+        return
+    for imported in visitor.ctx.imports:
+        statement = imported.statement
+        if (imported.enclosing or not isinstance(statement, cst.Import) or len(statement.names) != 1
+                or imported.qualified not in MODULES or statement.names[0].asname is None):
+            continue
+        local = imported.local
+        uses = [n for n in ast.walk(src.tree) if isinstance(n, ast.Name) and n.id == local and isinstance(n.ctx, ast.Load)]
+        only = all(isinstance(a := src.parents.get(n), ast.Attribute) and a.attr == "SubDagOperator" for n in uses)
+        fix = Fix((remove_imported_name(visitor.ctx, imported),), UNSAFE, "remove the import") if moved and only else None
+        visitor.findings.append(Finding("DS510", imported.alias.name, (
+            f"`{imported.qualified}` was removed in Airflow 3: the import fails on {visitor.target}; rewrite its "
+            "SubDagOperator's sub-DAG as a TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG"
+        ), severity=severity.subdag(visitor.facts), fix=fix))
 
 
 def _only_calls(src: Source, calls: list[cst.Call]) -> bool:
@@ -232,7 +256,7 @@ def _parameters(ctx: Any, fn: cst.FunctionDef, defaults: bool, dag: str, group: 
         at = ctx.text.index("(", ctx.span(fn.name)[1]) + 1
         return Edit(at, at, added)
     last = params[-1]
-    _, end = ctx.span(last)
+    end = max(ctx.span(n)[1] for n in (last, last.name, last.annotation, last.default) if n is not None)
     trailing = isinstance(last.comma, cst.Comma)
     if trailing:
         end = ctx.text.index(",", end - 1 if ctx.text[end - 1] == "," else end) + 1
