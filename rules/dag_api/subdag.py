@@ -159,16 +159,13 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
         return {**found, "reason": f"dagshift cannot find the factory `{ast.unparse(made.func)}` among the repository's files"}
     if facts.get("reason"):
         return {**found, "reason": facts["reason"]}
-    others = sorted(k.arg or "**" for k in call.keywords if k.arg not in ("task_id", "subdag", "dag"))
-    kept = [k for k in others if k not in OWN]
-    if kept:
-        return {**found, "reason": "the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in kept)
-                + " applies to the sub-DAG as one task, which a TaskGroup cannot carry"}
-    found["dropped"] = others
-    parent = _parent(call, src, factory)
+    found["dropped"] = own_arguments(call)
+    if isinstance(found["dropped"], str):
+        return {**found, "reason": found["dropped"]}
+    parent = parent_of(call, src, factory)
     if isinstance(parent, str):
         return {**found, "reason": parent}
-    found["parent"], found["outer"], settings = parent
+    found["parent"], found["outer"], settings, _ = parent
     outer = factory(found["outer"]) if found["outer"] else None
     found["names"] = facts["names"] + ([outer["names"][0]] if outer else [])
     arguments = _arguments(made, facts)
@@ -191,6 +188,16 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     sub_args = mine.get("text") if mine.get("here") else substituted(mine.get("text"), given)
     found["parent_defaults"] = bool(parent_args) and sub_args not in (parent_args, f"{found['parent']}.default_args")
     return {**found, "reason": facts.get("blocked")}
+
+
+def own_arguments(call: ast.Call) -> Any:
+    """The SubDagOperator's own keywords the rewrite drops, or why one cannot be dropped."""
+    others = sorted(k.arg or "**" for k in call.keywords if k.arg not in ("task_id", "subdag", "dag"))
+    kept = [k for k in others if k not in OWN]
+    if kept:
+        return ("the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in kept)
+                + " applies to the sub-DAG as one task, which a TaskGroup cannot carry")
+    return others
 
 
 def _not_a_factory(made: Optional[ast.expr], task_id: Optional[ast.expr]) -> str:
@@ -252,8 +259,9 @@ def _arguments(made: ast.Call, facts: dict) -> Any:
     return given, extra
 
 
-def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) -> Any:
-    """(parent DAG name, the outer factory's key for a nested SubDAG, the parent's settings), or a reason."""
+def parent_of(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) -> Any:
+    """(parent DAG name, the outer factory's key for a nested SubDAG, the parent's settings, its
+    DAG call where this file builds it), or a reason."""
     named = keyword(call, "dag")
     name = named.id if isinstance(named, ast.Name) else None
     if named is not None and name is None:
@@ -275,7 +283,7 @@ def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]
         if outer is not None and outer.get("var") == name:
             if outer.get("reason") or outer.get("blocked"):
                 return f"it is inside the SubDAG factory `{outer_fn.name}`, which is not rewritten"
-            return name, key, outer["settings"]
+            return name, key, outer["settings"], None
     scope = outer_fn or src.tree
     for node in ast.walk(scope):
         if dag_call is None and isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and is_dag_call(node.value):
@@ -288,4 +296,4 @@ def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]
     if dag_call is None or any(k.arg is None for k in dag_call.keywords):
         return f"dagshift cannot read the parent DAG `{name}`'s arguments"
     settings = {RENAMED.get(k.arg or "", k.arg): {"text": ast.unparse(k.value)} for k in dag_call.keywords}
-    return name, None, settings
+    return name, None, settings, dag_call

@@ -24,8 +24,9 @@ from dagshift.fixers.lines import line_start
 from dagshift.linter.diagnostics import UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding
 from dagshift.rules.dag_api import severity
-from dagshift.rules.dag_api.subdag import Source, operator_aliases, site, site_id, subdag_calls
+from dagshift.rules.dag_api.subdag import Source, operator_aliases, site_id, subdag_calls
 from dagshift.rules.dag_api.subdag_factory import dag_statement
+from dagshift.rules.dag_api.subdag_inline import site
 
 HOMES = {True: "airflow.sdk", False: "airflow.utils.task_group"}
 MODULES = frozenset({"airflow.operators.subdag", "airflow.operators.subdag_operator"})
@@ -97,6 +98,8 @@ def _site(visitor: Any, found: dict, node: cst.Call) -> bool:
             f"SubDagOperator `{group}` is not rewritten as a TaskGroup: {found['reason']}"
         ), severity=severity.subdag(visitor.facts)))
         return False
+    if found.get("inline"):
+        return _inline(visitor, found, node)
     made = next(a.value for a in node.args if a.keyword is not None and a.keyword.value == "subdag")
     names = found["names"]  # (the factory's new parameters; inside a factory, its own DAG parameter)
     extra = f"{names[0]}={found['parent']}" if not found["outer"] else (
@@ -105,15 +108,7 @@ def _site(visitor: Any, found: dict, node: cst.Call) -> bool:
     start, end = ctx.span(node)
     text = _with_keywords(_dedented(code, _indent(ctx, ctx.span(made)[0]) - _indent(ctx, start)), extra,
                           ctx.module.default_newline)
-    literal = isinstance(node_task_id(node), cst.SimpleString)
-    notes = [f"its tasks' ids gain the prefix `{group}.`" if literal else
-             f"its tasks' ids gain the group id (the value of `{group}`) and a dot as a prefix",
-             "they run in the parent DAG's run (no separate DagRun)"]
-    if found.get("parent_defaults"):
-        notes.append("the parent DAG's default_args now apply to them where the group's do not set a key")
-    if found["dropped"]:
-        notes.append("the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in found["dropped"])
-                     + (" are" if len(found["dropped"]) > 1 else " is") + " dropped")
+    notes = _notes(found, node)
     for _, param, was in found.get("nulled", []):
         notes.append(f"`{param}` gets None instead of `{was}` (Airflow 3's DAG has no such attribute, and only the "
                      "sub-DAG's own arguments read it)")
@@ -125,6 +120,64 @@ def _site(visitor: Any, found: dict, node: cst.Call) -> bool:
     ), severity=severity.subdag(visitor.facts), fix=Fix((Edit(start, end, text),), UNSAFE,
                                                           f"build `{group}` as a TaskGroup")))
     return True
+
+
+def _notes(found: dict, node: cst.Call) -> list[str]:
+    group = found["group"]
+    literal = isinstance(node_task_id(node), cst.SimpleString)
+    notes = [f"its tasks' ids gain the prefix `{group}.`" if literal else
+             f"its tasks' ids gain the group id (the value of `{group}`) and a dot as a prefix",
+             "they run in the parent DAG's run (no separate DagRun)"]
+    if found.get("parent_defaults"):
+        notes.append("the parent DAG's default_args now apply to them where the group's do not set a key")
+    if found["dropped"]:
+        notes.append("the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in found["dropped"])
+                     + (" are" if len(found["dropped"]) > 1 else " is") + " dropped")
+    return notes
+
+
+def _inline(visitor: Any, found: dict, node: cst.Call) -> bool:
+    """The module-level sub-DAG `sub = DAG(...)` becomes `TaskGroup(...)` of the parent DAG, its
+    tasks get `task_group=`, and the SubDagOperator call becomes `sub`: one fix, one file."""
+    ctx, var, parent = visitor.ctx, found["inline"]["var"], found["parent"]
+    dag_call = _module_dag_call(ctx.module, var, found["inline"]["form"])
+    home = HOMES[bool(visitor.facts["subdag_removed"])]
+    clash = "TaskGroup" in ctx.imports.by_local and ctx.imports.resolve("TaskGroup") not in {f"{h}.TaskGroup" for h in HOMES.values()}
+    if dag_call is None or clash:
+        return False
+    task_id = node_task_id(node)
+    arguments = [f"group_id={ctx.text[slice(*ctx.span(task_id))]}"] if task_id is not None else []
+    default_args = next((a.value for a in dag_call.args if a.keyword is not None and a.keyword.value == "default_args"), None)
+    if default_args is not None:
+        arguments.append(f"default_args={ctx.text[slice(*ctx.span(default_args))]}")
+    group = f"TaskGroup({', '.join(arguments + [f'dag={parent}'])})"
+    shown = f"TaskGroup({arguments[0]})" if arguments else "TaskGroup(...)"
+    start, end = ctx.span(dag_call)
+    edits = [Edit(start, end, group if found["inline"]["form"] == "assign" else f"{parent}, {group}"),
+             Edit(*ctx.span(node), var)] + _task_edits(ctx, ctx.module, var, parent)
+    if "TaskGroup" not in ctx.imports.by_local:
+        edits.append(_import(visitor, f"from {home} import TaskGroup"))
+    notes = _notes(found, node)
+    visitor.findings.append(Finding("DS510", node.func, (
+        f"SubDagOperator `{found['group']}` can become a TaskGroup: the fix builds `{var}` as "
+        f"`{shown}` in the parent DAG `{parent}` instead of a DAG, and its tasks get `task_group=`: "
+        "at run time " + ", ".join(notes[:-1]) + " and " + notes[-1]
+    ), severity=severity.subdag(visitor.facts), fix=Fix(tuple(edits), UNSAFE, f"build `{found['group']}` as a TaskGroup")))
+    return True
+
+
+def _module_dag_call(module: cst.Module, var: str, form: str) -> Optional[cst.Call]:
+    for stmt in module.body:
+        if form == "assign" and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign):
+            assign = stmt.body[0]
+            if (len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name)
+                    and assign.targets[0].target.value == var and isinstance(assign.value, cst.Call)):
+                return assign.value
+        if form == "with" and isinstance(stmt, cst.With) and len(stmt.items) == 1 and stmt.items[0].asname is not None:
+            name = stmt.items[0].asname.name
+            if isinstance(name, cst.Name) and name.value == var and isinstance(stmt.items[0].item, cst.Call):
+                return stmt.items[0].item
+    return None
 
 
 def _nulled(ctx: Any, made: cst.BaseExpression, nulled: list) -> str:
@@ -278,7 +331,7 @@ def _handed(ctx: Any, arg: cst.Arg, var: str, dag: str) -> list[Edit]:
     return [Edit(start, end, dag), Edit(eol, eol, f"{ctx.module.default_newline}{indent}task_group={var},")]
 
 
-def _task_edits(ctx: Any, fn: cst.FunctionDef, var: str, dag: str) -> list[Edit]:
+def _task_edits(ctx: Any, fn: cst.CSTNode, var: str, dag: str) -> list[Edit]:
     """`dag=<var>` -> `dag=parent_dag, task_group=<var>` in every call of the body but the
     SubDagOperator calls (their own rewrite replaces them whole)."""
     edits: list[Edit] = []

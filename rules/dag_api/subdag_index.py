@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from dagshift.linter.syspath import plugin_folders
-from dagshift.rules.dag_api.subdag import MARKER, Source, keyword, site, site_id, subdag_calls
+from dagshift.rules.dag_api.subdag import MARKER, Source, keyword, site_id, subdag_calls
 from dagshift.rules.dag_api.subdag_factory import factory_facts
+from dagshift.rules.dag_api.subdag_inline import site
 
 
 def build(project: Any) -> dict:

@@ -383,14 +383,21 @@ SHAPE_SITES = [
      "instead of `parent_dag.schedule_interval` (Airflow 3's DAG has no such attribute, and only the sub-DAG's own "
      "arguments read it)"),
     ("dags/inline.py", 5, 38, False, IMPORT_GONE),
-    ("dags/inline.py", 13, 5, False, "SubDagOperator `cleanup` is not rewritten as a TaskGroup: its `subdag=` is the DAG "
-     "`cleanup` built outside a factory function, which dagshift does not rewrite"),
+    ("dags/inline.py", 13, 5, False, "SubDagOperator `cleanup` is not rewritten as a TaskGroup: the sub-DAG `cleanup` is "
+     "built before its parent DAG `dag`, which its TaskGroup needs"),
     ("dags/inline.py", 14, 5, False, "SubDagOperator `archive` is not rewritten as a TaskGroup: its `subdag=` builds the "
      "sub-DAG in place (`DAG(...)`), not in a factory function dagshift can rewrite"),
     ("dags/load_jobs.py", 5, 47, True, IMPORT_GONE),
     ("dags/load_jobs.py", 10, 5, True, FACTORY.format("section", "dags/load_jobs.py:18", "child", s="")),
     ("dags/load_jobs.py", 18, 12, True, "SubDagOperator `load` can become a TaskGroup built by `section(...)` in the parent "
      "DAG: " + RUN_TIME.format("load")),
+    ("dags/nightly_cleanup.py", 5, 38, True, IMPORT_GONE),
+    ("dags/nightly_cleanup.py", 21, 10, True, "SubDagOperator `vacuum` can become a TaskGroup: the fix builds `vacuum_dag` as "
+     "`TaskGroup(group_id=\"vacuum\")` in the parent DAG `dag` instead of a DAG, and its tasks get `task_group=`: "
+     + RUN_TIME.format("vacuum")),
+    ("dags/nightly_cleanup.py", 22, 11, True, "SubDagOperator `archive` can become a TaskGroup: the fix builds `archive_dag` "
+     "as `TaskGroup(group_id=\"archive\")` in the parent DAG `dag` instead of a DAG, and its tasks get `task_group=`: "
+     + RUN_TIME.format("archive")),
     ("dags/regional_returns.py", 11, 38, False, IMPORT_GONE),
     ("dags/regional_returns.py", 30, 12, False, AWARE_NAIVE),
     ("dags/regional_sales.py", 10, 38, True, IMPORT_GONE),
@@ -413,8 +420,9 @@ def test_the_shapes_real_repositories_write_each_move_or_say_why_not(cli, tmp_pa
     DAG lacks: None passes instead, as only the sub-DAG read it); start dates equal by value
     (`pendulum.datetime(2024, 12, 1)` and `tz="UTC"`; a `default_args` dict's `datetime` and the
     parent's own); a factory that has a `parent_dag` parameter already (`outer_dag`); SubDagOperator
-    as `so.SubDagOperator` and `SDO`. Reported: an aware and a naive start date, a `@dag` parent,
-    a sub-DAG built in place or at module level."""
+    as `so.SubDagOperator` and `SDO`; sub-DAGs built at the top level of the parent's file, with no
+    factory (`nightly_cleanup`). Reported: an aware and a naive start date, a `@dag` parent, a
+    sub-DAG built in place (`subdag=DAG(...)`) or before its parent."""
     repo = tmp_path / "repo"
     shutil.copytree(SHAPES, repo)
     assert [(p, line, col, sev, message, fixable) for p, line, col, sev, message, fixable
@@ -466,7 +474,7 @@ def test_the_rewritten_shapes_are_equivalent(cli, tmp_path):
         registry=default_registry())
     old = check.probe(VENVS[0], "2.11.2", SHAPES / "dags", None)
     report = check.compare(old, check.probe(VENVS[1], "3.0.6", repo / "dags", None))
-    moved = ["copy_jobs", "fleet_analytics", "hourly_rollup", "load_jobs", "regional_sales", "warehouse_etl"]
+    moved = ["copy_jobs", "fleet_analytics", "hourly_rollup", "load_jobs", "nightly_cleanup", "regional_sales", "warehouse_etl"]
     assert report["dags"] == {**{d: [] for d in moved}, **{d: ["only in the original"] for d in
                                                             ("decorated", "inline", "regional_returns")}}
     assert report["problems"] == [
