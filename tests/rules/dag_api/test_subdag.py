@@ -32,9 +32,9 @@ FACTORY = ("`{}` builds the sub-DAG{s} of the SubDagOperator{s} at {}: the fix m
 SITES = [
     ("dags/etl_template.py", 5, 38, IMPORT_GONE),
     ("dags/etl_template.py", 8, 5, FACTORY.format("etl_load", "dags/etl_template.py:21", "child_dag_name", s="")),
+    # (its group's default_args are `dag.default_args`, the parent's own: no note that the parent's now apply)
     ("dags/etl_template.py", 21, 12, "SubDagOperator `load` can become a TaskGroup built by `etl_load(...)` in the "
-     "parent DAG: at run time its tasks' ids gain the prefix `load.`, they run in the parent DAG's run (no separate "
-     "DagRun) and the parent DAG's default_args now apply to them where the group's do not set a key"),
+     "parent DAG: " + RUN_TIME.format("load")),
     ("dags/example_subdag_operator.py", 6, 47, IMPORT_GONE),
     ("dags/example_subdag_operator.py", 20, 13, "SubDagOperator `section-1` can become a TaskGroup built by "
      "`subdag(...)` in the parent DAG: " + RUN_TIME.format("section-1")),
