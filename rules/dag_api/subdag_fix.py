@@ -154,7 +154,7 @@ def _inline(visitor: Any, found: dict, node: cst.Call) -> bool:
     shown = f"TaskGroup({arguments[0]})" if arguments else "TaskGroup(...)"
     start, end = ctx.span(dag_call)
     edits = [Edit(start, end, group if found["inline"]["form"] == "assign" else f"{parent}, {group}"),
-             Edit(*ctx.span(node), var)] + _task_edits(ctx, ctx.module, var, parent)
+             Edit(ctx.span(node)[0], ctx.span(node)[1], var)] + _task_edits(ctx, ctx.module, var, parent)
     if "TaskGroup" not in ctx.imports.by_local:
         edits.append(_import(visitor, f"from {home} import TaskGroup"))
     notes = _notes(found, node)
