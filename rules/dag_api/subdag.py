@@ -230,7 +230,7 @@ def _gone(made: ast.Call, facts: dict, parent: str) -> Any:
                  and isinstance(n.value, ast.Name) and n.value.id == parent]
         if not reads:
             continue
-        param = params[i] if isinstance(i, int) else i
+        param = (params[i] if i < len(params) else f"*{facts.get('star')}") if isinstance(i, int) else i
         if param not in facts.get("dead", ()):
             return (f"the call hands `{param}` `{ast.unparse(reads[0])}`, which Airflow 3's DAG does not have, and "
                     f"`{facts['name']}` reads it for more than its DAG's arguments")

@@ -483,3 +483,19 @@ def test_the_rewritten_shapes_are_equivalent(cli, tmp_path):
     assert sorted(old["dags"]["regional_sales"]["tasks"]) == [
         "end", "north.north-step-1", "north.north-step-2", "north.north-step-3", "south.south-step-1",
         "south.south-step-2", "south.south-step-3", "start"]
+
+
+def test_an_attribute_airflow_3_lacks_stays_where_the_factory_reads_it_for_its_tasks(cli, tmp_path):
+    """`dag.schedule_interval` becomes None only where nothing but the sub-DAG's own arguments read
+    it: here a task's command does too, so the call stays, and says why."""
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "teams.py").write_text(TEAMS.replace(
+        "def section(parent, child, args):\n    sub = DAG(f\"{parent}.{child}\", default_args=args, schedule_interval=\"@daily\")\n"
+        "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=sub)\n",
+        "def section(parent, child, args, interval):\n    sub = DAG(f\"{parent}.{child}\", default_args=args, schedule_interval=interval)\n"
+        "    BashOperator(task_id=\"load\", bash_command=f\"load.sh {interval}\", dag=sub)\n").replace(
+        'section(f"{team}.{name}", "load", ARGS)', 'section(f"{team}.{name}", "load", ARGS, dag.schedule_interval)'))
+    found = [f for f in findings(cli, tmp_path, "3.0.6", "--select", "DS510") if f[1] == 18]
+    assert [(f[4], f[5]) for f in found] == [(
+        "SubDagOperator `load` is not rewritten as a TaskGroup: the call hands `interval` `dag.schedule_interval`, which "
+        "Airflow 3's DAG does not have, and `section` reads it for more than its DAG's arguments", False)]
