@@ -40,6 +40,8 @@ def _module_site(call: ast.Call, src: Source, name: str, factory: Callable, foun
     if isinstance(parent, str):
         return parent
     parent_name, _, settings, parent_call = parent
+    if parent_name == name:  # (`subdag=dag`, the parent itself: no sub-DAG to move)
+        return "its `subdag=` is not a call of a factory function with `task_id=` beside it"
     if parent_call is None or parent_call.lineno >= stmt.lineno:
         return f"the sub-DAG `{name}` is built before its parent DAG `{parent_name}`, which its TaskGroup needs"
     problem = _uses(src, name, call)
