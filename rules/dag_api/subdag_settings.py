@@ -153,6 +153,16 @@ def _effective_start(settings: dict, text: Callable[[dict], str]) -> Optional[st
     return ast.unparse(item)
 
 
+def _lacks(text: Optional[str], values: dict) -> bool:
+    """`args['start_date']` where `args` is a dict written without that key (and no `**`)."""
+    node = ast.parse(text, mode="eval").body if text else None
+    if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)):
+        return False
+    held = values.get(node.value.id) if isinstance(node.value, ast.Name) else node.value
+    return (isinstance(held, ast.Dict) and None not in held.keys
+            and all(isinstance(k, ast.Constant) and k.value != node.slice.value for k in held.keys))
+
+
 def _foreign(setting: Optional[dict], parent: Parent, foreign_module: bool) -> list[str]:
     """The names a factory's setting reads from its own module that the caller's do not mean."""
     if setting is None or not foreign_module or setting.get("here"):
@@ -167,14 +177,19 @@ def _start_dates(sub: dict, parent: Parent, given: dict, foreign_module: bool) -
         held = parent.settings.get("default_args")  # (`dag.default_args` is a copy of the parent's own)
         return held["text"] if held and written == f"{parent.name}.default_args" else written
 
+    setting = sub.get("start_date") or sub.get("default_args")
+    own = setting["free"] if setting and not setting.get("here") else {}
     mine, theirs = _effective_start(sub, text), _effective_start(parent.settings, lambda s: s["text"])
+    mine = None if _lacks(mine, {} if own else parent.values) else mine
+    theirs = None if _lacks(theirs, parent.values) else theirs
     if mine is None and theirs is None:
         return None  # (neither has one: both fail alike)
-    setting = sub.get("start_date") or sub.get("default_args")
     foreign = _foreign(setting, parent, foreign_module)
     if not foreign and mine is not None and (mine == theirs or mine == f"{parent.name}.start_date"):
         return None
-    own = setting["free"] if setting and not setting.get("here") else {}
+    if mine is None or theirs is None:
+        return (f"the sub-DAG has its own `start_date` (`{mine or 'the default'}`; the parent DAG's is "
+                f"`{theirs or 'the default'}`), which a TaskGroup cannot keep")
     if mine is not None and theirs is not None:
         def names(name: str) -> Optional[str]:
             return own[name] if name in own else parent.names(name)
@@ -192,9 +207,9 @@ def _start_dates(sub: dict, parent: Parent, given: dict, foreign_module: bool) -
                     "TaskGroup cannot keep")
     if foreign:
         return (f"the sub-DAG's start date `{mine}` names `{foreign[0]}` of its own module: dagshift cannot tell "
-                f"whether it equals the parent DAG's `{theirs or 'none'}`")
-    return (f"the sub-DAG's start date `{mine or 'none'}` is not the parent DAG's `{theirs or 'none'}` as written, and "
-            "dagshift cannot evaluate both to compare them")
+                f"whether it equals the parent DAG's `{theirs}`")
+    return (f"the sub-DAG's start date `{mine}` is not the parent DAG's `{theirs}` as written, and dagshift cannot "
+            "evaluate both to compare them")
 
 
 def differences(sub: dict, parent: Parent, given: dict, foreign_module: bool) -> Optional[str]:
