@@ -208,7 +208,10 @@ error on Airflow 3, which no longer has `airflow.operators.subdag`), and each
 dagshift leaves it to a person. With the fix, each SubDAG factory the calls use (in the same file,
 or in a module of the DAG or plugins folder the DAG imports, re-exported by a package or not: read
 as text, never imported) is reported where it is defined. A factory that hands its `**kwargs` to
-`DAG(...)` has its sub-DAG's settings read at each call.
+`DAG(...)` has its sub-DAG's settings read at each call. SubDagOperator is followed under any name
+it is imported as (`SDO`, `so.SubDagOperator` of `import airflow.operators.subdag_operator as so`),
+and a sub-DAG built at the top level of its parent's own file (`sub = DAG("etl.load", ...)`, no
+factory) moves too.
 
 ## Why it matters on Airflow 2
 SubDAGs are deprecated (they deadlock pools and are removed in Airflow 3); TaskGroups give the
@@ -227,17 +230,26 @@ with DAG("etl", default_args=args, schedule_interval="@daily") as dag:
 
 ## Fix safety
 Unsafe: the factory builds the same tasks in `TaskGroup(group_id=<task_id>)` of the parent DAG
-(new parameters `parent_dag` and `parent_group`, tasks handed `task_group=`; the sub-DAG's
+(new parameters `parent_dag` and `parent_group`, or `outer_dag`... where the factory has those
+names already; tasks handed `task_group=`; the sub-DAG's
 `default_args` become the group's) and returns the group, and the SubDagOperator call becomes the
 factory's call, so the variable holds the group and `a >> load >> b` keeps its edges. What changes
 at run time: the tasks' ids gain the `<group_id>.` prefix (their history, XCom keys and
 `external_task_id`s in other DAGs name the old ids), they run in the parent's DagRun (no separate
 DagRun, no SubDAG-level retry or trigger rule), the parent DAG's `default_args` apply where the
 group's do not set a key, and the SubDagOperator's own arguments (`executor`,
-`propagate_skipped_state`, `retries`...) are dropped. No fix, and the reason said, when the
-sub-DAG cannot move into a group: its own `max_active_runs` below the parent's, `max_active_tasks` or
-other DAG setting that differs from the parent's (not its schedule or `catchup`, which were never read:
-SubDagOperator runs the sub-DAG itself, for the parent run's date), an executor of its own, a SubDagOperator argument such as
+`propagate_skipped_state`, `retries`...) are dropped; an argument that reads what Airflow 3's DAG
+no longer has (`dag.schedule_interval`) and only fed the sub-DAG's own arguments becomes `None`. A
+start date is the parent's when it is written the same, read from the parent
+(`start_date=dag.start_date`), or equal in value where both are literal datetimes
+(`pendulum.datetime(2024, 1, 1)` and `datetime(2024, 1, 1, tzinfo=timezone.utc)`; a sub-DAG
+without one takes its `default_args`' `start_date`); a naive and an aware one are never equated,
+as Airflow reads the naive one in `[core] default_timezone`. No fix, and the reason said, when the
+sub-DAG cannot move into a group: its own `max_active_runs` below the parent's, a start date,
+`max_active_tasks` or other DAG setting that differs from the parent's (not its schedule or `catchup`,
+which were never read: SubDagOperator runs the sub-DAG itself, for the parent run's date), a parent
+built by a `@dag` function (no name to hand the group), a sub-DAG built in place
+(`subdag=DAG(...)`) or before its parent, an executor of its own, a SubDagOperator argument such as
 `trigger_rule` that applies to the sub-DAG as one task, a factory body dagshift cannot follow
 (several DAGs, the DAG handed to anything but a task's `dag=`), or a factory that other code also
 calls or that lies outside the Airflow deployment.

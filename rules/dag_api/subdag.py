@@ -23,19 +23,16 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from dagshift.linter.syspath import module_bindings, package_root
+from dagshift.rules.dag_api.subdag_settings import Parent, differences, module_values, substituted
 
 MARKER = b"SubDagOperator"
-PARAMS = ("parent_dag", "parent_group")
 # The SubDagOperator's own arguments, which a TaskGroup has no use for: dropped, and said so.
+# Attributes of a DAG that Airflow 3's DAG does not have (it reads them as an AttributeError).
+GONE = frozenset({"schedule_interval", "concurrency"})
 OWN = frozenset({"executor", "propagate_skipped_state", "mode", "poke_interval", "timeout", "soft_fail",
                  "default_args", "pool", "pool_slots", "retries", "retry_delay", "owner", "email",
                  "email_on_failure", "email_on_retry", "session"})
-# DAG arguments that only label the sub-DAG in the UI: not compared with the parent's.
-LABELS = frozenset({"dag_id", "default_args", "description", "doc_md", "tags"})
 RENAMED = {"schedule_interval": "schedule", "concurrency": "max_active_tasks", "timetable": "schedule"}
-# Never read: SubDagOperator creates the sub-DAG's run with the parent run's date and data interval
-# (2.x's airflow/operators/subdag.py, `create_dagrun`); the scheduler never schedules a sub-DAG.
-UNREAD = frozenset({"schedule", "catchup"})
 
 
 def last_name(node: ast.expr) -> Optional[str]:
@@ -50,8 +47,16 @@ def is_dag_call(node: Any) -> bool:
     return isinstance(node, ast.Call) and last_name(node.func) == "DAG"
 
 
-def is_subdag_call(node: Any) -> bool:
-    return isinstance(node, ast.Call) and last_name(node.func) == "SubDagOperator"
+def is_subdag_call(node: Any, aliases: frozenset = frozenset()) -> bool:
+    """A call of SubDagOperator: by that name, as an attribute of a module, or by a name it was
+    imported as (`from airflow.operators.subdag_operator import SubDagOperator as SDO`)."""
+    if not isinstance(node, ast.Call):
+        return False
+    return last_name(node.func) == "SubDagOperator" or (isinstance(node.func, ast.Name) and node.func.id in aliases)
+
+
+def operator_aliases(bindings: dict) -> frozenset:
+    return frozenset(n for n, b in bindings.items() if b and b[1] == "SubDagOperator")
 
 
 def keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
@@ -60,138 +65,6 @@ def keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
 
 def parent_map(tree: ast.AST) -> dict[ast.AST, ast.AST]:
     return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-
-
-# -- a factory's body ------------------------------------------------------------------------
-
-
-def factory_facts(fn: ast.FunctionDef, bindings: dict) -> dict:
-    """What the rewrite needs of a factory, with `reason` set where dagshift cannot follow it."""
-    facts: dict[str, Any] = {"name": fn.name, "line": fn.lineno, "end": fn.end_lineno, "reason": None}
-    args = fn.args
-    if args.kwonlyargs or args.posonlyargs or fn.decorator_list:
-        return {**facts, "reason": f"the factory `{fn.name}` takes keyword-only or positional-only parameters, or "
-                                   "is decorated"}
-    params = [a.arg for a in args.args]
-    # `def f(parent, task_id, *args, **kwargs): DAG(..., **kwargs)`: the call site's other keywords are
-    # the sub-DAG's arguments.
-    facts.update(forward=args.kwarg.arg if args.kwarg else None, star=args.vararg.arg if args.vararg else None)
-    defaults = [ast.unparse(d) for d in args.defaults]
-    facts.update(params=params, defaults=dict(zip(params[len(params) - len(defaults):], defaults)))
-    used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)} | set(params)
-    if used & set(PARAMS):
-        return {**facts, "reason": f"the factory `{fn.name}` already uses the name `parent_dag` or `parent_group`"}
-    found = dag_statement(fn)
-    if isinstance(found, str):
-        return {**facts, "reason": found}
-    form, var, call = found
-    facts.update(form=form, var=var)
-    if not any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == facts["forward"] for k in call.keywords):
-        facts["forward"] = None  # (its `**kwargs` go elsewhere: a call giving more keywords does not match)
-    problem = _body(fn, var) or _dag_arguments(call, facts)
-    if problem:
-        return {**facts, "reason": problem}
-    locals_ = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    plain = [a for a in call.args if not isinstance(a, ast.Starred)]
-    facts["group"] = group_param(plain[0] if plain else keyword(call, "dag_id"), params)
-    if facts["group"] is None:
-        return {**facts, "reason": f"the sub-DAG's dag_id is not `<parent>.<child>` with the child a parameter of `{fn.name}`"}
-    facts["settings"] = {}
-    for k in call.keywords:
-        if k.arg is None:
-            continue  # (the forwarded `**kwargs`: read at each call site)
-        free = {n.id for n in ast.walk(k.value) if isinstance(n, ast.Name)} - set(params)
-        if free & locals_:
-            return {**facts, "reason": f"the sub-DAG's `{k.arg}=` reads a variable of `{fn.name}`"}
-        origin = {n: _origin(bindings.get(n, False)) for n in sorted(free)}
-        facts["settings"][RENAMED.get(k.arg or "", k.arg)] = {"text": ast.unparse(k.value), "free": origin}
-    return facts
-
-
-def _origin(binding: Any) -> Optional[str]:
-    """Where a module-level name comes from: an import's dotted path, or None (defined there,
-    or unknown)."""
-    if not binding:
-        return None
-    source, name = binding
-    return f"{source}.{name}" if source and name else source or name
-
-
-def dag_statement(fn: ast.FunctionDef) -> Any:
-    """("assign" | "with", variable, the DAG call) for the one DAG the factory builds, or a reason."""
-    calls = [n for n in ast.walk(fn) if is_dag_call(n)]
-    if len(calls) != 1:
-        return f"`{fn.name}` builds {len(calls)} DAGs" if calls else f"`{fn.name}` builds no DAG dagshift can see"
-    for stmt in fn.body:
-        if (isinstance(stmt, ast.Assign) and stmt.value is calls[0] and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Name)):
-            return "assign", stmt.targets[0].id, calls[0]
-        if (isinstance(stmt, ast.With) and len(stmt.items) == 1 and stmt.items[0].context_expr is calls[0]
-                and isinstance(stmt.items[0].optional_vars, ast.Name)):
-            return "with", stmt.items[0].optional_vars.id, calls[0]
-    return f"`{fn.name}` builds its DAG somewhere other than a statement of its own body"
-
-
-def _body(fn: ast.FunctionDef, var: str) -> Optional[str]:
-    """The DAG variable may only be handed to calls as `dag=` and returned; the factory's `*args` and
-    `**kwargs`, if any, only to the DAG."""
-    handed = [a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None]
-    uses = [n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id in handed]
-    if any(uses.count(name) > 1 for name in handed):
-        return f"`{fn.name}` hands its `*args` or `**kwargs` to more than its DAG"
-    returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return)]
-    if not returns or any(not (isinstance(r.value, ast.Name) and r.value.id == var) for r in returns):
-        return f"`{fn.name}` does not end by returning its DAG `{var}`"
-    allowed: set[int] = {id(r.value) for r in returns}
-    for node in ast.walk(fn):
-        if isinstance(node, ast.With) and len(node.items) == 1 and node.items[0].optional_vars is None:
-            allowed.add(id(node.items[0].context_expr))  # `with dag_subdag:` (re-entering the DAG's context)
-        if isinstance(node, ast.Call):
-            for k in node.keywords:
-                if k.arg == "dag" and isinstance(k.value, ast.Name) and k.value.id == var:
-                    if keyword(node, "task_group") is not None:
-                        return f"a task in `{fn.name}` already names its `task_group=`"
-                    allowed.add(id(k.value))
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Name) and node.id == var and isinstance(node.ctx, ast.Load) and id(node) not in allowed:
-            return f"`{fn.name}` uses its DAG `{var}` as something other than a task's `dag=` (line {node.lineno})"
-    return None
-
-
-def _dag_arguments(call: ast.Call, facts: dict) -> Optional[str]:
-    """The DAG's arguments: keywords, and the factory's own `*args` / `**kwargs` handed on whole."""
-    stars = [a.value for a in call.args if isinstance(a, ast.Starred)]
-    spread = [k.value for k in call.keywords if k.arg is None]
-    if (len(call.args) - len(stars) > 1 or any(not (isinstance(v, ast.Name) and v.id == facts["star"]) for v in stars)
-            or any(not (isinstance(v, ast.Name) and v.id == facts["forward"]) for v in spread)):
-        return "the sub-DAG's arguments are not all keywords dagshift can read"
-    if "executor" in {k.arg for k in call.keywords}:
-        return "the sub-DAG names an executor of its own"
-    return None
-
-
-def group_param(dag_id: Optional[ast.expr], params: list[str]) -> Optional[str]:
-    """The parameter that names the child in a dag_id `<parent>.<child>`: f"{p}.{c}",
-    "%s.%s" % (p, c), p + "." + c, "{}.{}".format(p, c)."""
-    child: Optional[ast.expr] = None
-    if isinstance(dag_id, ast.JoinedStr) and len(dag_id.values) == 3:
-        head, dot, tail = dag_id.values
-        if isinstance(dot, ast.Constant) and dot.value == "." and isinstance(tail, ast.FormattedValue):
-            child = tail.value if tail.conversion == -1 and tail.format_spec is None else None
-    elif isinstance(dag_id, ast.BinOp) and isinstance(dag_id.op, ast.Mod) and isinstance(dag_id.left, ast.Constant):
-        if dag_id.left.value == "%s.%s" and isinstance(dag_id.right, ast.Tuple) and len(dag_id.right.elts) == 2:
-            child = dag_id.right.elts[1]
-    elif isinstance(dag_id, ast.BinOp) and isinstance(dag_id.op, ast.Add) and isinstance(dag_id.left, ast.BinOp):
-        dot = dag_id.left.right
-        if isinstance(dot, ast.Constant) and dot.value == "." and isinstance(dag_id.left.op, ast.Add):
-            child = dag_id.right
-    elif (isinstance(dag_id, ast.Call) and isinstance(dag_id.func, ast.Attribute) and dag_id.func.attr == "format"
-          and isinstance(dag_id.func.value, ast.Constant) and dag_id.func.value.value in ("{}.{}", "{0}.{1}")
-          and len(dag_id.args) == 2 and not dag_id.keywords):
-        child = dag_id.args[1]
-    if isinstance(child, ast.Name) and child.id in params:
-        return child.id
-    return None
 
 
 # -- a call site -----------------------------------------------------------------------------
@@ -209,6 +82,7 @@ class Source:
         self.bindings, _ = module_bindings(tree, self.module, path.name == "__init__.py")
         self.parents = parent_map(tree)
         self.functions = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
+        self.values = module_values(tree)
 
     def factory_key(self, name: str) -> Optional[str]:
         """`path::name` of the function a top-level name denotes: defined here, or imported from a
@@ -255,8 +129,9 @@ class Source:
         return None
 
 
-def subdag_calls(tree: ast.AST) -> list[ast.Call]:
-    found = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and is_subdag_call(n)]
+def subdag_calls(src: "Source") -> list[ast.Call]:
+    aliases = operator_aliases(src.bindings)
+    found = [n for n in ast.walk(src.tree) if isinstance(n, ast.Call) and is_subdag_call(n, aliases)]
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
@@ -275,42 +150,92 @@ def site(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) 
     made = keyword(call, "subdag")
     found: dict[str, Any] = {"line": call.lineno, "key": None, "outer": None, "reason": None, "dropped": [],
                              "group": _shown(task_id), "parent": None}
-    if (call.args or task_id is None or not isinstance(made, ast.Call)
+    if (call.args or task_id is None or not isinstance(made, ast.Call) or is_dag_call(made)
             or not isinstance(made.func, (ast.Name, ast.Attribute))):
-        return {**found, "reason": "its `subdag=` is not a call of a factory function with `task_id=` beside it"}
+        return {**found, "reason": _not_a_factory(made, task_id)}
     found["key"] = src.callee_key(made.func)
     facts = factory(found["key"]) if found["key"] else None
     if facts is None:
         return {**found, "reason": f"dagshift cannot find the factory `{ast.unparse(made.func)}` among the repository's files"}
     if facts.get("reason"):
         return {**found, "reason": facts["reason"]}
-    others = sorted(k.arg or "**" for k in call.keywords if k.arg not in ("task_id", "subdag", "dag"))
-    kept = [k for k in others if k not in OWN]
-    if kept:
-        return {**found, "reason": "the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in kept)
-                + " applies to the sub-DAG as one task, which a TaskGroup cannot carry"}
-    found["dropped"] = others
-    parent = _parent(call, src, factory)
+    found["dropped"] = own_arguments(call)
+    if isinstance(found["dropped"], str):
+        return {**found, "reason": found["dropped"]}
+    parent = parent_of(call, src, factory)
     if isinstance(parent, str):
         return {**found, "reason": parent}
-    found["parent"], found["outer"], settings, scope = parent
+    found["parent"], found["outer"], settings, _ = parent
+    outer = factory(found["outer"]) if found["outer"] else None
+    found["names"] = facts["names"] + ([outer["names"][0]] if outer else [])
     arguments = _arguments(made, facts)
     if isinstance(arguments, str):
         return {**found, "reason": arguments}
     given, extra = arguments
+    found["nulled"] = _gone(made, facts, found["parent"])
+    if isinstance(found["nulled"], str):
+        return {**found, "reason": found["nulled"]}
     sub = {**facts["settings"], **{RENAMED.get(k, k): {"text": ast.unparse(v), "free": {}, "here": True}
                                    for k, v in extra.items()}}
     if ast.unparse(given[facts["group"]]) != ast.unparse(task_id):
         return {**found, "reason": f"the sub-DAG's child name `{ast.unparse(given[facts['group']])}` is not the task_id"}
     same_module = found["key"].split("::")[0] == src.relpath
-    differ = _differences(sub, settings, given, scope if not same_module else None)
+    differ = differences(sub, Parent(found["parent"], settings, src.bindings, src.values), given, not same_module)
     if differ:
         return {**found, "reason": differ}
     parent_args = settings.get("default_args", {}).get("text")
     mine = sub.get("default_args", {})
-    sub_args = mine.get("text") if mine.get("here") else _substituted(mine.get("text"), given)
-    found["parent_defaults"] = bool(parent_args) and parent_args != sub_args
+    sub_args = mine.get("text") if mine.get("here") else substituted(mine.get("text"), given)
+    found["parent_defaults"] = bool(parent_args) and sub_args not in (parent_args, f"{found['parent']}.default_args")
     return {**found, "reason": facts.get("blocked")}
+
+
+def own_arguments(call: ast.Call) -> Any:
+    """The SubDagOperator's own keywords the rewrite drops, or why one cannot be dropped."""
+    others = sorted(k.arg or "**" for k in call.keywords if k.arg not in ("task_id", "subdag", "dag"))
+    kept = [k for k in others if k not in OWN]
+    if kept:
+        return ("the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in kept)
+                + " applies to the sub-DAG as one task, which a TaskGroup cannot carry")
+    return others
+
+
+def _not_a_factory(made: Optional[ast.expr], task_id: Optional[ast.expr]) -> str:
+    if task_id is not None and is_dag_call(made):
+        return "its `subdag=` builds the sub-DAG in place (`DAG(...)`), not in a factory function dagshift can rewrite"
+    if task_id is not None and isinstance(made, ast.Name):
+        return (f"its `subdag=` is the DAG `{made.id}` built outside a factory function, which dagshift does not "
+                "rewrite")
+    return "its `subdag=` is not a call of a factory function with `task_id=` beside it"
+
+
+def _unnamed(call: ast.Call, src: Source) -> str:
+    node: ast.AST = call
+    while node in src.parents:
+        node = src.parents[node]
+        if isinstance(node, ast.FunctionDef) and any(last_name(d.func if isinstance(d, ast.Call) else d) == "dag"
+                                                     for d in node.decorator_list):
+            return (f"its parent DAG is built by the `@dag` function `{node.name}`, which gives it no name to hand "
+                    "the factory (a TaskGroup takes its DAG as `dag=`)")
+    return "its parent DAG is not a name dagshift can follow (`dag=` or `with DAG(...) as dag:`)"
+
+
+def _gone(made: ast.Call, facts: dict, parent: str) -> Any:
+    """The arguments that read an attribute the parent DAG no longer has on Airflow 3
+    (`dag.schedule_interval`): [position or keyword, parameter, text] of each, when the factory
+    only read them for its DAG's arguments (after the fix, None passes for them); else a reason."""
+    params, found = facts["params"], []
+    for i, value in [(i, v) for i, v in enumerate(made.args)] + [(k.arg, k.value) for k in made.keywords]:
+        reads = [n for n in ast.walk(value) if isinstance(n, ast.Attribute) and n.attr in GONE
+                 and isinstance(n.value, ast.Name) and n.value.id == parent]
+        if not reads:
+            continue
+        param = (params[i] if i < len(params) else f"*{facts.get('star')}") if isinstance(i, int) else i
+        if param not in facts.get("dead", ()):
+            return (f"the call hands `{param}` `{ast.unparse(reads[0])}`, which Airflow 3's DAG does not have, and "
+                    f"`{facts['name']}` reads it for more than its DAG's arguments")
+        found.append([i, param, ast.unparse(value)])
+    return found
 
 
 def _shown(node: Optional[ast.expr]) -> str:
@@ -334,9 +259,9 @@ def _arguments(made: ast.Call, facts: dict) -> Any:
     return given, extra
 
 
-def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) -> Any:
+def parent_of(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]]) -> Any:
     """(parent DAG name, the outer factory's key for a nested SubDAG, the parent's settings, its
-    module's bindings), or a reason."""
+    DAG call where this file builds it), or a reason."""
     named = keyword(call, "dag")
     name = named.id if isinstance(named, ast.Name) else None
     if named is not None and name is None:
@@ -350,7 +275,7 @@ def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]
             if item is not None and isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
                 name, dag_call = item.optional_vars.id, item.context_expr
     if name is None:
-        return "its parent DAG is not a name dagshift can follow (`dag=` or `with DAG(...) as dag:`)"
+        return _unnamed(call, src)
     outer_fn = src.enclosing_function(call)
     if outer_fn is not None:
         key = f"{src.relpath}::{outer_fn.name}"
@@ -358,7 +283,7 @@ def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]
         if outer is not None and outer.get("var") == name:
             if outer.get("reason") or outer.get("blocked"):
                 return f"it is inside the SubDAG factory `{outer_fn.name}`, which is not rewritten"
-            return name, key, outer["settings"], src.bindings
+            return name, key, outer["settings"], None
     scope = outer_fn or src.tree
     for node in ast.walk(scope):
         if dag_call is None and isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and is_dag_call(node.value):
@@ -371,50 +296,4 @@ def _parent(call: ast.Call, src: Source, factory: Callable[[str], Optional[dict]
     if dag_call is None or any(k.arg is None for k in dag_call.keywords):
         return f"dagshift cannot read the parent DAG `{name}`'s arguments"
     settings = {RENAMED.get(k.arg or "", k.arg): {"text": ast.unparse(k.value)} for k in dag_call.keywords}
-    return name, None, settings, src.bindings
-
-
-def _substituted(text: Optional[str], given: dict[str, ast.expr]) -> Optional[str]:
-    if text is None:
-        return None
-
-    class Put(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.expr:
-            return given.get(node.id, node)
-
-    return ast.unparse(Put().visit(ast.parse(text, mode="eval")))
-
-
-DEFAULT_MAX_ACTIVE_RUNS = 16  # `[core] max_active_runs_per_dag`'s default: a DAG's when it sets none
-
-
-def _from_defaults(parent: dict, key: str) -> Optional[str]:  # the parent's `args['start_date']`
-    return f"{h['text']}[{key!r}]" if (h := parent.get("default_args")) and h["text"].isidentifier() else None
-
-
-def _never_binds(sub: Optional[str], parent: Optional[str]) -> bool:
-    """A sub-DAG's max_active_runs at least its parent's never limits anything: each parent run
-    starts one sub-DAG run and waits for it (literal integers; none set is the default)."""
-    mine, theirs = [DEFAULT_MAX_ACTIVE_RUNS if t is None else int(t) if t.isdigit() else None for t in (sub, parent)]
-    return mine is not None and theirs is not None and mine >= theirs
-
-
-def _differences(sub: dict, parent: dict, given: dict, bindings: Optional[dict]) -> Optional[str]:
-    """The first DAG setting of the sub-DAG that is not the parent's, said as the reason."""
-    for key in sorted((set(sub) | set(parent)) - LABELS - UNREAD):
-        mine, theirs = sub.get(key), parent.get(key)
-        if mine is not None and bindings is not None and not mine.get("here"):
-            foreign = [n for n, origin in mine["free"].items() if origin is None or _origin(bindings.get(n, False)) != origin]
-            if foreign:
-                return (f"the sub-DAG's `{key}={mine['text']}` names `{foreign[0]}` of its own module: dagshift "
-                        "cannot tell whether it equals the parent DAG's")
-        text = (mine["text"] if mine.get("here") else _substituted(mine["text"], given)) if mine else None
-        if key == "max_active_runs" and _never_binds(text, theirs["text"] if theirs else None):
-            continue
-        if key == "start_date" and theirs is None and text == _from_defaults(parent, "start_date"):
-            continue  # (`start_date=args["start_date"]` where the parent has `default_args=args`)
-        if text != (theirs["text"] if theirs else None):
-            what = "schedule" if key == "schedule" else f"`{key}`"
-            return (f"the sub-DAG has its own {what} (`{text or 'the default'}`; the parent DAG's is "
-                    f"`{theirs['text'] if theirs else 'the default'}`), which a TaskGroup cannot keep")
-    return None
+    return name, None, settings, dag_call

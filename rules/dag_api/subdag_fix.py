@@ -19,13 +19,17 @@ from typing import Any, Optional
 
 import libcst as cst
 
+from dagshift.fixers.imports import remove_imported_name
 from dagshift.fixers.lines import line_start
 from dagshift.linter.diagnostics import UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding
 from dagshift.rules.dag_api import severity
-from dagshift.rules.dag_api.subdag import Source, dag_statement, site, site_id, subdag_calls
+from dagshift.rules.dag_api.subdag import Source, operator_aliases, site_id, subdag_calls
+from dagshift.rules.dag_api.subdag_factory import dag_statement
+from dagshift.rules.dag_api.subdag_inline import site
 
 HOMES = {True: "airflow.sdk", False: "airflow.utils.task_group"}
+MODULES = frozenset({"airflow.operators.subdag", "airflow.operators.subdag_operator"})
 
 
 def subdag_findings(visitor: Any, calls: list[cst.Call]) -> bool:
@@ -41,7 +45,7 @@ def subdag_findings(visitor: Any, calls: list[cst.Call]) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     src = Source(ctx.file.entry.path.resolve(), ctx.relpath, tree, ctx.settings.root.resolve())
-    found = subdag_calls(tree)
+    found = subdag_calls(src)
     if len(found) != len(calls):
         return False  # (cannot pair the two readings: report nothing of the rewrite)
     decided = (ctx.facts.get("subdags") or {}).get("sites", {}).get(ctx.relpath, [])
@@ -54,13 +58,36 @@ def subdag_findings(visitor: Any, calls: list[cst.Call]) -> bool:
         moved &= _site(visitor, decision, node)
     for key in mine:
         _factory(visitor, src, factories[key])
-    return moved and _only_calls(src, calls)
+    moved = moved and _only_calls(src, calls)
+    _module_imports(visitor, src, moved)
+    return moved
+
+
+def _module_imports(visitor: Any, src: Source, moved: bool) -> None:
+    """`import airflow.operators.subdag_operator as so`, used only as `so.SubDagOperator`: the
+    import fails on Airflow 3 as the name does; it goes with the calls."""
+    if not visitor.facts["subdag_removed"]:
+        return
+    for imported in visitor.ctx.imports:
+        statement = imported.statement
+        if (imported.enclosing or not isinstance(statement, cst.Import) or len(statement.names) != 1
+                or imported.qualified not in MODULES or statement.names[0].asname is None):
+            continue
+        local = imported.local
+        uses = [n for n in ast.walk(src.tree) if isinstance(n, ast.Name) and n.id == local and isinstance(n.ctx, ast.Load)]
+        only = all(isinstance(a := src.parents.get(n), ast.Attribute) and a.attr == "SubDagOperator" for n in uses)
+        fix = Fix((remove_imported_name(visitor.ctx, imported),), UNSAFE, "remove the import") if moved and only else None
+        visitor.findings.append(Finding("DS510", imported.alias.name, (
+            f"`{imported.qualified}` was removed in Airflow 3: the import fails on {visitor.target}; rewrite its "
+            "SubDagOperator's sub-DAG as a TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG"
+        ), severity=severity.subdag(visitor.facts), fix=fix))
 
 
 def _only_calls(src: Source, calls: list[cst.Call]) -> bool:
     """Whether the SubDagOperator name is used by the calls only (so its import can go)."""
+    names = operator_aliases(src.bindings) | {"SubDagOperator"}
     uses = [n for n in ast.walk(src.tree) if isinstance(n, (ast.Name, ast.Attribute))
-            and (n.id if isinstance(n, ast.Name) else n.attr) == "SubDagOperator" and isinstance(n.ctx, ast.Load)]
+            and (n.id if isinstance(n, ast.Name) else n.attr) in names and isinstance(n.ctx, ast.Load)]
     return len(uses) == len(calls)
 
 
@@ -71,13 +98,32 @@ def _site(visitor: Any, found: dict, node: cst.Call) -> bool:
             f"SubDagOperator `{group}` is not rewritten as a TaskGroup: {found['reason']}"
         ), severity=severity.subdag(visitor.facts)))
         return False
+    if found.get("inline"):
+        return _inline(visitor, found, node)
     made = next(a.value for a in node.args if a.keyword is not None and a.keyword.value == "subdag")
-    extra = f"parent_dag={found['parent']}" if not found["outer"] else (
-        f"parent_dag=parent_dag, parent_group={found['parent']}")
-    code = ctx.text[slice(*ctx.span(made))]  # (as written: libcst renders a node without its block's indent)
+    names = found["names"]  # (the factory's new parameters; inside a factory, its own DAG parameter)
+    extra = f"{names[0]}={found['parent']}" if not found["outer"] else (
+        f"{names[0]}={names[2]}, {names[1]}={found['parent']}")
+    code = _nulled(ctx, made, found.get("nulled", []))  # (as written: libcst renders a node without its block's indent)
     start, end = ctx.span(node)
     text = _with_keywords(_dedented(code, _indent(ctx, ctx.span(made)[0]) - _indent(ctx, start)), extra,
                           ctx.module.default_newline)
+    notes = _notes(found, node)
+    for _, param, was in found.get("nulled", []):
+        notes.append(f"`{param}` gets None instead of `{was}` (Airflow 3's DAG has no such attribute, and only the "
+                     "sub-DAG's own arguments read it)")
+    name = code.split("(", 1)[0]
+    visitor.findings.append(Finding("DS510", node.func, (
+        f"SubDagOperator `{group}` can become a TaskGroup built by `{name}(...)` "
+        + ("inside its parent's group" if found["outer"] else "in the parent DAG") + ": at run time "
+        + ", ".join(notes[:-1]) + " and " + notes[-1]
+    ), severity=severity.subdag(visitor.facts), fix=Fix((Edit(start, end, text),), UNSAFE,
+                                                          f"build `{group}` as a TaskGroup")))
+    return True
+
+
+def _notes(found: dict, node: cst.Call) -> list[str]:
+    group = found["group"]
     literal = isinstance(node_task_id(node), cst.SimpleString)
     notes = [f"its tasks' ids gain the prefix `{group}.`" if literal else
              f"its tasks' ids gain the group id (the value of `{group}`) and a dot as a prefix",
@@ -87,14 +133,67 @@ def _site(visitor: Any, found: dict, node: cst.Call) -> bool:
     if found["dropped"]:
         notes.append("the SubDagOperator's own " + ", ".join(f"`{k}=`" for k in found["dropped"])
                      + (" are" if len(found["dropped"]) > 1 else " is") + " dropped")
-    name = code.split("(", 1)[0]
+    return notes
+
+
+def _inline(visitor: Any, found: dict, node: cst.Call) -> bool:
+    """The module-level sub-DAG `sub = DAG(...)` becomes `TaskGroup(...)` of the parent DAG, its
+    tasks get `task_group=`, and the SubDagOperator call becomes `sub`: one fix, one file."""
+    ctx, var, parent = visitor.ctx, found["inline"]["var"], found["parent"]
+    dag_call = _module_dag_call(ctx.module, var, found["inline"]["form"])
+    home = HOMES[bool(visitor.facts["subdag_removed"])]
+    clash = "TaskGroup" in ctx.imports.by_local and ctx.imports.resolve("TaskGroup") not in {f"{h}.TaskGroup" for h in HOMES.values()}
+    if dag_call is None or clash:
+        return False
+    task_id = node_task_id(node)
+    arguments = [f"group_id={ctx.text[slice(*ctx.span(task_id))]}"] if task_id is not None else []
+    default_args = next((a.value for a in dag_call.args if a.keyword is not None and a.keyword.value == "default_args"), None)
+    if default_args is not None:
+        arguments.append(f"default_args={ctx.text[slice(*ctx.span(default_args))]}")
+    group = f"TaskGroup({', '.join(arguments + [f'dag={parent}'])})"
+    shown = f"TaskGroup({arguments[0]})" if arguments else "TaskGroup(...)"
+    start, end = ctx.span(dag_call)
+    edits = [Edit(start, end, group if found["inline"]["form"] == "assign" else f"{parent}, {group}"),
+             Edit(ctx.span(node)[0], ctx.span(node)[1], var)] + _task_edits(ctx, ctx.module, var, parent)
+    if "TaskGroup" not in ctx.imports.by_local:
+        edits.append(_import(visitor, f"from {home} import TaskGroup"))
+    notes = _notes(found, node)
     visitor.findings.append(Finding("DS510", node.func, (
-        f"SubDagOperator `{group}` can become a TaskGroup built by `{name}(...)` "
-        + ("inside its parent's group" if found["outer"] else "in the parent DAG") + ": at run time "
-        + ", ".join(notes[:-1]) + " and " + notes[-1]
-    ), severity=severity.subdag(visitor.facts), fix=Fix((Edit(start, end, text),), UNSAFE,
-                                                          f"build `{group}` as a TaskGroup")))
+        f"SubDagOperator `{found['group']}` can become a TaskGroup: the fix builds `{var}` as "
+        f"`{shown}` in the parent DAG `{parent}` instead of a DAG, and its tasks get `task_group=`: "
+        "at run time " + ", ".join(notes[:-1]) + " and " + notes[-1]
+    ), severity=severity.subdag(visitor.facts), fix=Fix(tuple(edits), UNSAFE, f"build `{found['group']}` as a TaskGroup")))
     return True
+
+
+def _module_dag_call(module: cst.Module, var: str, form: str) -> Optional[cst.Call]:
+    for stmt in module.body:
+        if form == "assign" and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign):
+            assign = stmt.body[0]
+            if (len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name)
+                    and assign.targets[0].target.value == var and isinstance(assign.value, cst.Call)):
+                return assign.value
+        if form == "with" and isinstance(stmt, cst.With) and len(stmt.items) == 1 and stmt.items[0].asname is not None:
+            name = stmt.items[0].asname.name
+            if isinstance(name, cst.Name) and name.value == var and isinstance(stmt.items[0].item, cst.Call):
+                return stmt.items[0].item
+    return None
+
+
+def _nulled(ctx: Any, made: cst.BaseExpression, nulled: list) -> str:
+    """The factory call's text, with None for the arguments that read what Airflow 3's DAG lacks."""
+    begin, end = ctx.span(made)
+    code = ctx.text[begin:end]
+    if not isinstance(made, cst.Call):
+        return code
+    spans = []
+    for where, _, _ in nulled:
+        arg = made.args[where] if isinstance(where, int) else next(
+            a for a in made.args if a.keyword is not None and a.keyword.value == where)
+        spans.append(ctx.span(arg.value))
+    for a, b in sorted(spans, reverse=True):
+        code = code[:a - begin] + "None" + code[b - begin:]
+    return code
 
 
 def _indent(ctx: Any, offset: int) -> int:
@@ -137,7 +236,8 @@ def _factory(visitor: Any, src: Source, facts: dict) -> None:
     home = HOMES[bool(visitor.facts["subdag_removed"])]
     if "TaskGroup" in ctx.imports.by_local and ctx.imports.resolve("TaskGroup") not in {f"{h}.TaskGroup" for h in HOMES.values()}:
         return  # (`TaskGroup` means something else here)
-    edits = [_parameters(ctx, fn, bool(facts["defaults"]) or bool(facts.get("forward") or facts.get("star")))]
+    dag, parent_group = facts["names"]
+    edits = [_parameters(ctx, fn, bool(facts["defaults"]) or bool(facts.get("forward") or facts.get("star")), dag, parent_group)]
     dag_call = _dag_call(fn)
     if dag_call is None:
         return
@@ -149,19 +249,19 @@ def _factory(visitor: Any, src: Source, facts: dict) -> None:
         # `or {}`: a call that passes none gave Airflow 2's DAG None, which it read as {}; Airflow 3's
         # TaskGroup keeps None and fails at its first task ("'NoneType' object is not iterable").
         arguments.append(f"default_args={facts['forward']}.get(\"default_args\") or {{}}")
-    arguments += ["dag=parent_dag", "parent_group=parent_group"]
+    arguments += [f"dag={dag}", f"parent_group={parent_group}"]
     group = f"TaskGroup({', '.join(arguments)})"
     start, end = ctx.span(dag_call)
-    edits.append(Edit(start, end, group if form == "assign" else f"parent_dag, {group}"))
-    edits += _task_edits(ctx, fn, var)
+    edits.append(Edit(start, end, group if form == "assign" else f"{dag}, {group}"))
+    edits += _task_edits(ctx, fn, var, dag)
     if "TaskGroup" not in ctx.imports.by_local:
         edits.append(_import(visitor, f"from {home} import TaskGroup"))
     sites = facts.get("sites", [])
     many = "s" if len(sites) > 1 else ""
     visitor.findings.append(Finding("DS510", fn.name, (
         f"`{facts['name']}` builds the sub-DAG{many} of the SubDagOperator{many} at {', '.join(sites)}: the fix makes it build "
-        f"`TaskGroup(group_id={facts['group']})` in the parent DAG instead (new parameters `parent_dag` and "
-        "`parent_group`; its tasks get `task_group=`)"
+        f"`TaskGroup(group_id={facts['group']})` in the parent DAG instead (new parameters `{dag}` and "
+        f"`{parent_group}`; its tasks get `task_group=`)"
     ), severity=severity.subdag(visitor.facts), fix=Fix(tuple(edits), UNSAFE, f"make `{facts['name']}` build a TaskGroup")))
 
 
@@ -195,9 +295,9 @@ def _last(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-def _parameters(ctx: Any, fn: cst.FunctionDef, defaults: bool) -> Edit:
+def _parameters(ctx: Any, fn: cst.FunctionDef, defaults: bool, dag: str, group: str) -> Edit:
     params = list(fn.params.params)
-    added = "parent_dag=None, parent_group=None" if defaults else "parent_dag, parent_group=None"
+    added = f"{dag}=None, {group}=None" if defaults else f"{dag}, {group}=None"
     star_kwarg, star_arg = fn.params.star_kwarg, fn.params.star_arg
     if isinstance(star_kwarg, cst.Param):  # before `**kwargs` (after `*args`: keyword-only there)
         at = ctx.text.rindex("**", 0, ctx.span(star_kwarg.name)[0])
@@ -209,7 +309,7 @@ def _parameters(ctx: Any, fn: cst.FunctionDef, defaults: bool) -> Edit:
         at = ctx.text.index("(", ctx.span(fn.name)[1]) + 1
         return Edit(at, at, added)
     last = params[-1]
-    _, end = ctx.span(last)
+    end = max(ctx.span(n)[1] for n in (last, last.name, last.annotation, last.default) if n is not None)
     trailing = isinstance(last.comma, cst.Comma)
     if trailing:
         end = ctx.text.index(",", end - 1 if ctx.text[end - 1] == "," else end) + 1
@@ -217,7 +317,7 @@ def _parameters(ctx: Any, fn: cst.FunctionDef, defaults: bool) -> Edit:
     return Edit(end, end, ", " + added)
 
 
-def _handed(ctx: Any, arg: cst.Arg, var: str) -> list[Edit]:
+def _handed(ctx: Any, arg: cst.Arg, var: str, dag: str) -> list[Edit]:
     """`dag=<var>` -> `dag=parent_dag, task_group=<var>`; on a line of its own, the new argument
     gets a line of its own below it."""
     start, end = ctx.span(arg.value)
@@ -227,11 +327,11 @@ def _handed(ctx: Any, arg: cst.Arg, var: str) -> list[Edit]:
     eol = eol - 1 if eol > 0 and ctx.text[eol - 1] == "\r" else eol  # (before a CRLF's CR)
     rest = ctx.text[end:eol if eol >= 0 else len(ctx.text)]
     if indent.strip() or not isinstance(arg.comma, cst.Comma) or rest.strip() != ",":
-        return [Edit(start, end, f"parent_dag, task_group={var}")]
-    return [Edit(start, end, "parent_dag"), Edit(eol, eol, f"{ctx.module.default_newline}{indent}task_group={var},")]
+        return [Edit(start, end, f"{dag}, task_group={var}")]
+    return [Edit(start, end, dag), Edit(eol, eol, f"{ctx.module.default_newline}{indent}task_group={var},")]
 
 
-def _task_edits(ctx: Any, fn: cst.FunctionDef, var: str) -> list[Edit]:
+def _task_edits(ctx: Any, fn: cst.CSTNode, var: str, dag: str) -> list[Edit]:
     """`dag=<var>` -> `dag=parent_dag, task_group=<var>` in every call of the body but the
     SubDagOperator calls (their own rewrite replaces them whole)."""
     edits: list[Edit] = []
@@ -242,7 +342,7 @@ def _task_edits(ctx: Any, fn: cst.FunctionDef, var: str) -> list[Edit]:
             if (len(node.items) == 1 and node.items[0].asname is None and isinstance(item, cst.Name)
                     and item.value == var):
                 start, end = ctx.span(item)  # `with sub:` -> `with parent_dag, sub:` (both contexts)
-                edits.append(Edit(start, end, f"parent_dag, {var}"))
+                edits.append(Edit(start, end, f"{dag}, {var}"))
             return True
 
         def visit_Call(self, node: cst.Call) -> Optional[bool]:
@@ -251,7 +351,7 @@ def _task_edits(ctx: Any, fn: cst.FunctionDef, var: str) -> list[Edit]:
             for arg in node.args:
                 if (arg.keyword is not None and arg.keyword.value == "dag" and isinstance(arg.value, cst.Name)
                         and arg.value.value == var):
-                    edits.extend(_handed(ctx, arg, var))
+                    edits.extend(_handed(ctx, arg, var, dag))
             return True
 
     fn.visit(Calls())

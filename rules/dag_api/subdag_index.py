@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from dagshift.linter.syspath import plugin_folders
-from dagshift.rules.dag_api.subdag import MARKER, Source, factory_facts, keyword, site, site_id, subdag_calls
+from dagshift.rules.dag_api.subdag import MARKER, Source, keyword, site_id, subdag_calls
+from dagshift.rules.dag_api.subdag_factory import factory_facts
+from dagshift.rules.dag_api.subdag_inline import site
 
 
 def build(project: Any) -> dict:
@@ -43,7 +45,7 @@ def build(project: Any) -> dict:
         return factories[key]
 
     callers = [r for r, p in sorted(python.items()) if project.has(p, MARKER)]
-    calls = {r: subdag_calls(src.tree) for r in callers if (src := source(r, python[r])) is not None}
+    calls = {r: subdag_calls(src) for r in callers if (src := source(r, python[r])) is not None}
 
     # Only a function some SubDagOperator's `subdag=` calls is a factory: one that builds the parent
     # DAG around a SubDagOperator (`def create_dag(team): with DAG(...) as dag: ...`) is not.

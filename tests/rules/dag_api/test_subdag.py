@@ -8,16 +8,19 @@ exist) the DAG-equivalence check of the fixed DAGs on 3.0.6 against the original
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
 from dagshift.rules import default_registry
 from tests.conftest import FIXTURES, ROOT
-from tests.goldens import tree
+from tests.goldens import golden_tree, tree
 
 REPO = FIXTURES / "dag_api" / "subdags"
 FIXED = FIXTURES / "dag_api" / "expected" / "subdags.3.0.6.fixed"
@@ -29,9 +32,9 @@ FACTORY = ("`{}` builds the sub-DAG{s} of the SubDagOperator{s} at {}: the fix m
 SITES = [
     ("dags/etl_template.py", 5, 38, IMPORT_GONE),
     ("dags/etl_template.py", 8, 5, FACTORY.format("etl_load", "dags/etl_template.py:21", "child_dag_name", s="")),
+    # (its group's default_args are `dag.default_args`, the parent's own: no note that the parent's now apply)
     ("dags/etl_template.py", 21, 12, "SubDagOperator `load` can become a TaskGroup built by `etl_load(...)` in the "
-     "parent DAG: at run time its tasks' ids gain the prefix `load.`, they run in the parent DAG's run (no separate "
-     "DagRun) and the parent DAG's default_args now apply to them where the group's do not set a key"),
+     "parent DAG: " + RUN_TIME.format("load")),
     ("dags/example_subdag_operator.py", 6, 47, IMPORT_GONE),
     ("dags/example_subdag_operator.py", 20, 13, "SubDagOperator `section-1` can become a TaskGroup built by "
      "`subdag(...)` in the parent DAG: " + RUN_TIME.format("section-1")),
@@ -352,3 +355,147 @@ def test_a_crlf_repository_is_fixed_with_crlf_line_endings(cli, tmp_path):
         "DS510", cwd=repo, registry=default_registry())
     expected = tree(FIXTURES / "dag_api" / "expected" / "subdag_kwargs.3.0.6.fixed")
     assert tree(repo) == {name: text.replace(b"\n", b"\r\n") for name, text in expected.items()}
+
+
+SHAPES = FIXTURES / "dag_api" / "subdag_shapes"
+SHAPES_FIXED = FIXTURES / "dag_api" / "expected" / "subdag_shapes.3.0.6.fixed"
+AWARE_NAIVE = ("SubDagOperator `west` is not rewritten as a TaskGroup: the sub-DAG's start date `pendulum.datetime(2024, 12, "
+               "1, tz='UTC')` and the parent DAG's `datetime.datetime(2024, 12, 1)` are one timezone-aware and one naive "
+               "(Airflow reads a naive one in `[core] default_timezone`): the same time only where that is UTC")
+SHAPE_SITES = [
+    ("dags/copy_jobs.py", 3, 8, True, "`airflow.operators.subdag_operator` was removed in Airflow 3: the import fails on "
+     "3.0.6; rewrite its SubDagOperator's sub-DAG as a TaskGroup (`airflow.sdk.TaskGroup`) in the parent DAG"),
+    ("dags/copy_jobs.py", 10, 5, True, FACTORY.format("section", "dags/copy_jobs.py:17", "child", s="")),
+    ("dags/copy_jobs.py", 17, 8, True, "SubDagOperator `copy` can become a TaskGroup built by `section(...)` in the parent "
+     "DAG: " + RUN_TIME.format("copy")),
+    ("dags/decorated.py", 6, 38, False, IMPORT_GONE),
+    ("dags/decorated.py", 20, 15, False, "SubDagOperator `quality` is not rewritten as a TaskGroup: its parent DAG is built "
+     "by the `@dag` function `decorated`, which gives it no name to hand the factory (a TaskGroup takes its DAG as `dag=`)"),
+    ("dags/fleet_analytics.py", 5, 38, True, IMPORT_GONE),
+    ("dags/fleet_analytics.py", 19, 15, True, "SubDagOperator `weekday_jobs` can become a TaskGroup built by "
+     "`weekday_jobs(...)` in the parent DAG: " + RUN_TIME.format("weekday_jobs")),
+    ("dags/fleet_subdag.py", 5, 5, True, FACTORY.format("weekday_jobs", "dags/fleet_analytics.py:19", "task_id", s="").replace(
+        "`parent_dag` and", "`outer_dag` and")),
+    ("dags/hourly_rollup.py", 5, 47, True, IMPORT_GONE),
+    ("dags/hourly_rollup.py", 18, 14, True, "SubDagOperator `CHILD_DAG_NAME` can become a TaskGroup built by "
+     "`rollup_factory(...)` in the parent DAG: at run time its tasks' ids gain the group id (the value of `CHILD_DAG_NAME`) "
+     "and a dot as a prefix, they run in the parent DAG's run (no separate DagRun) and `schedule_interval` gets None "
+     "instead of `parent_dag.schedule_interval` (Airflow 3's DAG has no such attribute, and only the sub-DAG's own "
+     "arguments read it)"),
+    ("dags/inline.py", 5, 38, False, IMPORT_GONE),
+    ("dags/inline.py", 13, 5, False, "SubDagOperator `cleanup` is not rewritten as a TaskGroup: the sub-DAG `cleanup` is "
+     "built before its parent DAG `dag`, which its TaskGroup needs"),
+    ("dags/inline.py", 14, 5, False, "SubDagOperator `archive` is not rewritten as a TaskGroup: its `subdag=` builds the "
+     "sub-DAG in place (`DAG(...)`), not in a factory function dagshift can rewrite"),
+    ("dags/load_jobs.py", 5, 47, True, IMPORT_GONE),
+    ("dags/load_jobs.py", 10, 5, True, FACTORY.format("section", "dags/load_jobs.py:18", "child", s="")),
+    ("dags/load_jobs.py", 18, 12, True, "SubDagOperator `load` can become a TaskGroup built by `section(...)` in the parent "
+     "DAG: " + RUN_TIME.format("load")),
+    ("dags/nightly_cleanup.py", 5, 38, True, IMPORT_GONE),
+    ("dags/nightly_cleanup.py", 21, 10, True, "SubDagOperator `vacuum` can become a TaskGroup: the fix builds `vacuum_dag` as "
+     "`TaskGroup(group_id=\"vacuum\")` in the parent DAG `dag` instead of a DAG, and its tasks get `task_group=`: "
+     + RUN_TIME.format("vacuum")),
+    ("dags/nightly_cleanup.py", 22, 11, True, "SubDagOperator `archive` can become a TaskGroup: the fix builds `archive_dag` "
+     "as `TaskGroup(group_id=\"archive\")` in the parent DAG `dag` instead of a DAG, and its tasks get `task_group=`: "
+     + RUN_TIME.format("archive")),
+    ("dags/regional_returns.py", 11, 38, False, IMPORT_GONE),
+    ("dags/regional_returns.py", 30, 12, False, AWARE_NAIVE),
+    ("dags/regional_sales.py", 10, 38, True, IMPORT_GONE),
+    ("dags/regional_sales.py", 23, 13, True, "SubDagOperator `north` can become a TaskGroup built by "
+     "`regions.region_tasks(...)` in the parent DAG: " + RUN_TIME.format("north")),
+    ("dags/regional_sales.py", 28, 13, True, "SubDagOperator `south` can become a TaskGroup built by "
+     "`regions.region_tasks(...)` in the parent DAG: " + RUN_TIME.format("south")),
+    ("dags/rollup_factory.py", 5, 5, True, FACTORY.format("rollup_factory", "dags/hourly_rollup.py:18", "child_dag_name", s="")),
+    ("dags/sales/regions.py", 11, 5, True, FACTORY.format(
+        "region_tasks", "dags/regional_sales.py:23, dags/regional_sales.py:28", "child_dag_name", s="s")),
+    ("dags/warehouse_etl.py", 6, 38, True, IMPORT_GONE),
+    ("dags/warehouse_etl.py", 17, 5, True, FACTORY.format("extract_subdag", "dags/warehouse_etl.py:39", "child_dag_name", s="")),
+    ("dags/warehouse_etl.py", 39, 11, True, "SubDagOperator `extract` can become a TaskGroup built by `extract_subdag(...)` "
+     "in the parent DAG: " + RUN_TIME.format("extract")),
+]
+
+
+def test_the_shapes_real_repositories_write_each_move_or_say_why_not(cli, tmp_path):
+    """The parent's own `parent_dag.start_date` (and `parent_dag.schedule_interval`, which Airflow 3's
+    DAG lacks: None passes instead, as only the sub-DAG read it); start dates equal by value
+    (`pendulum.datetime(2024, 12, 1)` and `tz="UTC"`; a `default_args` dict's `datetime` and the
+    parent's own); a factory that has a `parent_dag` parameter already (`outer_dag`); SubDagOperator
+    as `so.SubDagOperator` and `SDO`; sub-DAGs built at the top level of the parent's file, with no
+    factory (`nightly_cleanup`). Reported: an aware and a naive start date, a `@dag` parent, a
+    sub-DAG built in place (`subdag=DAG(...)`) or before its parent."""
+    repo = tmp_path / "repo"
+    shutil.copytree(SHAPES, repo)
+    assert [(p, line, col, sev, message, fixable) for p, line, col, sev, message, fixable
+            in findings(cli, repo, "3.0.6", "--select", "DS510")] == [
+        (p, line, col, "error", message, fixable) for p, line, col, fixable, message in SHAPE_SITES]
+    args = ("--target-version", "3.0.6", "--no-cache", "--select", "DS510")
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", *args, cwd=repo, registry=default_registry())
+    assert tree(repo) == golden_tree(FIXTURES / "dag_api" / "expected", SHAPES_FIXED.name, repo)
+    again = cli("check", ".", "--fix", "--unsafe-fixes", "--diff", *args, cwd=repo, registry=default_registry())
+    assert (again.out, again.err) == ("", "0 files would be changed (0 findings fixed).\n")
+
+
+@pytest.mark.parametrize("target", ["2.5.1", "2.11.2", "3.0.6", "3.3.1"])
+def test_no_fix_of_the_shapes_creates_a_finding(cli, tmp_path, target):
+    repo = tmp_path / "repo"
+    shutil.copytree(SHAPES, repo)
+
+    before = Counter((f[0], f[4]) for f in findings(cli, repo, target))
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", target, "--no-cache", cwd=repo,
+        registry=default_registry())
+    after = Counter((f[0], f[4]) for f in findings(cli, repo, target))
+    assert not after - before, sorted((after - before).elements())
+
+
+def test_start_dates_are_compared_by_value_only_where_both_are_literals():
+    from dagshift.rules.dag_api.subdag_settings import literal_datetime
+
+    names = {"datetime": "datetime.datetime", "pendulum": "pendulum", "dt": "datetime", "days_ago": "x.days_ago"}.get
+
+    def value(text: str, values: Optional[dict] = None):
+        return literal_datetime(ast.parse(text, mode="eval").body, names, values)
+
+    assert value("pendulum.datetime(2024, 12, 1)") == value("pendulum.datetime(2024, 12, 1, tz='UTC')") == value(
+        "dt.datetime(2024, 12, 1, tzinfo=dt.timezone.utc)")
+    assert value("datetime(2021, 6, 1, 8, 30, 0)") == value("datetime(2021, 6, 1, hour=8, minute=30)")
+    assert value("datetime(2021, 6, 1)").tzinfo is None and value("pendulum.datetime(2021, 6, 1)").tzinfo is not None
+    assert value("args['start_date']", {"args": ast.parse("{'start_date': datetime(2023, 10, 8)}", mode="eval").body}) == (
+        value("datetime(2023, 10, 8)"))
+    assert [value(t) for t in ("days_ago(0)", "datetime(2024, 1, n)", "datetime.now()", "pendulum.datetime(2024, 1, 1, tz=z)")] == [
+        None, None, None, None]
+
+
+@pytest.mark.skipif(not all(p.exists() for p in VENVS), reason="the Airflow 2.11.2 and 3.0.6 verification venvs are missing")
+def test_the_rewritten_shapes_are_equivalent(cli, tmp_path):
+    check = _comparer()
+    repo = tmp_path / "repo"
+    shutil.copytree(SHAPES, repo)
+    cli("check", ".", "--fix", "--unsafe-fixes", "--quiet", "--target-version", "3.0.6", "--no-cache", cwd=repo,
+        registry=default_registry())
+    old = check.probe(VENVS[0], "2.11.2", SHAPES / "dags", None)
+    report = check.compare(old, check.probe(VENVS[1], "3.0.6", repo / "dags", None))
+    moved = ["copy_jobs", "fleet_analytics", "hourly_rollup", "load_jobs", "nightly_cleanup", "regional_sales", "warehouse_etl"]
+    assert report["dags"] == {**{d: [] for d in moved}, **{d: ["only in the original"] for d in
+                                                            ("decorated", "inline", "regional_returns")}}
+    assert report["problems"] == [
+        f"fixed {name}.py fails to load: ModuleNotFoundError: No module named 'airflow.operators.subdag'"
+        for name in ("decorated", "inline", "regional_returns")]
+    assert sorted(old["dags"]["regional_sales"]["tasks"]) == [
+        "end", "north.north-step-1", "north.north-step-2", "north.north-step-3", "south.south-step-1",
+        "south.south-step-2", "south.south-step-3", "start"]
+
+
+def test_an_attribute_airflow_3_lacks_stays_where_the_factory_reads_it_for_its_tasks(cli, tmp_path):
+    """`dag.schedule_interval` becomes None only where nothing but the sub-DAG's own arguments read
+    it: here a task's command does too, so the call stays, and says why."""
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "teams.py").write_text(TEAMS.replace(
+        "def section(parent, child, args):\n    sub = DAG(f\"{parent}.{child}\", default_args=args, schedule_interval=\"@daily\")\n"
+        "    BashOperator(task_id=\"load\", bash_command=\"load.sh\", dag=sub)\n",
+        "def section(parent, child, args, interval):\n    sub = DAG(f\"{parent}.{child}\", default_args=args, schedule_interval=interval)\n"
+        "    BashOperator(task_id=\"load\", bash_command=f\"load.sh {interval}\", dag=sub)\n").replace(
+        'section(f"{team}.{name}", "load", ARGS)', 'section(f"{team}.{name}", "load", ARGS, dag.schedule_interval)'))
+    found = [f for f in findings(cli, tmp_path, "3.0.6", "--select", "DS510") if f[1] == 18]
+    assert [(f[4], f[5]) for f in found] == [(
+        "SubDagOperator `load` is not rewritten as a TaskGroup: the call hands `interval` `dag.schedule_interval`, which "
+        "Airflow 3's DAG does not have, and `section` reads it for more than its DAG's arguments", False)]
