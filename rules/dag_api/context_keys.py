@@ -63,6 +63,12 @@ def deprecated_key(facts: dict, key: str) -> Optional[KeyVerdict]:
     return KeyVerdict(advice, key in removed, exact, None, SAFE)
 
 
+def _variables(expression: str) -> set[str]:
+    """The names a Jinja expression reads as variables: not attributes, filters or keyword names."""
+    return {t.group(0) for t in TOKEN_RE.finditer(expression)
+            if not re.search(r"\|\s*$", expression[:t.start()]) and not re.match(r"\s*=(?!=)", expression[t.end():])}
+
+
 def _rebinds(text: str, names: set[str]) -> bool:
     """Whether a `{% ... %}` of the template binds or names one of `names` (`{% set ds = ... %}`,
     `{% for logical_date in ... %}`, a macro's parameter): the successor would read that instead."""
@@ -82,7 +88,7 @@ def _jinja_fix(offset: int, expression: str, token: Any, verdict: KeyVerdict, te
     `logical_date`), a proven expression in its place (in parentheses inside a larger expression), or
     a whole `{{ ... }}` when Airflow's own table gives one and the template is that name alone."""
     exact = verdict.template
-    if exact is None or not _is_variable(expression, token):
+    if exact is None:
         return None
     alone = expression.strip() == token.group(0)
     if exact.startswith("{{"):
@@ -90,7 +96,7 @@ def _jinja_fix(offset: int, expression: str, token: Any, verdict: KeyVerdict, te
             return None
         inner = exact[2:-2].strip()
         return Fix((Edit(offset, offset + len(expression), f" {inner} "),), verdict.safety, f"use `{exact}`")
-    if _rebinds(text, set(TOKEN_RE.findall(exact))):
+    if _rebinds(text, _variables(exact)):
         return None
     if NAME_RE.fullmatch(exact):
         return Fix((Edit(offset + token.start(), offset + token.end(), exact),), verdict.safety, f"use `{exact}`")
@@ -112,8 +118,8 @@ def template_keys(facts: dict, target: str, text: str, offset: int) -> Iterator[
         expression = match.group(1)
         for token in TOKEN_RE.finditer(expression):
             verdict = deprecated_key(facts, token.group(0))
-            if verdict is None:
-                continue
+            if verdict is None or not _is_variable(expression, token):
+                continue  # (`params["execution_date"]`, `f(execution_date=1)`: no context key is read)
             start = offset + match.start(1) + token.start()
             yield (start, start + len(token.group(0)),
                    f"template variable `{token.group(0)}` {state(target, verdict.removed)}: {verdict.advice}",
