@@ -90,13 +90,38 @@ MANUAL = ("2024-02-29T23:59:59.999999+00:00", "2024-12-31T23:30:00-05:00", "2024
           "2024-11-03T01:30:00-04:00", "2025-01-01T00:00:00+14:00", "2024-06-15T12:34:56+05:30")
 
 
-def spec() -> dict:
+# Templates as DAGs write them: dagshift's own --fix rewrites them (scripts/verify_context_keys.py
+# runs it on a `.sql` file of these lines), and each fixed line must render on Airflow 3 what the
+# line rendered on Airflow 2.
+WRITTEN = (
+    "--run {{ execution_date }} --from {{ yesterday_ds }} --to {{ tomorrow_ds_nodash }}",
+    "x {{ 'p-' ~ yesterday_ds_nodash }} {{ execution_date | ts_nodash }} {{ execution_date | ds }}",
+    "s3://bucket/{{ execution_date.strftime('%Y/%m/%d/%H') }}/{{ tomorrow_ds }}_{{ yesterday_ds }}",
+    "{{ macros.ds_add(tomorrow_ds, 7) }} {{ execution_date.isoformat() }} {{ execution_date.year }}",
+    "WHERE day BETWEEN '{{ yesterday_ds }}' AND '{{ tomorrow_ds }}' -- {{ execution_date }}",
+)
+
+
+def fixed_by_dagshift(target: str) -> list[str]:
+    """WRITTEN after `dagshift check --fix --select DS507` for `target` (dagshift's own command line)."""
+    work = Path(tempfile.mkdtemp(prefix="dagshift-context-keys-fix-"))
+    (work / "dags").mkdir()
+    (work / "dags" / "written.sql").write_text("\n".join(WRITTEN) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "dagshift", "check", ".", "--fix", "--select", "DS507", "--no-cache", "--quiet",
+                    "--target-version", target], cwd=work, env=env, capture_output=True, timeout=300)
+    return (work / "dags" / "written.sql").read_text().splitlines()
+
+
+def spec(fixed: list[str]) -> dict:
     templates = {f"key:{k}": "{{ " + k + " }}" for k in (*CLAIMS, *ALTERNATIVES)}
     templates.update({f"new:{k}": "{{ " + v[0] + " }}" for k, v in CLAIMS.items()})
     templates.update({f"alt:{k}": "{{ " + v + " }}" for k, v in ALTERNATIVES.items()})
     templates.update({f"daily:{k}": "{{ " + v + " }}" for k, v in DAILY.items()})
     templates["in:execution_date"] = "{{ execution_date.strftime('%Y-%m-%d %H') }} {{ execution_date | ts_nodash }}"
     templates["new-in:execution_date"] = "{{ logical_date.strftime('%Y-%m-%d %H') }} {{ logical_date | ts_nodash }}"
+    templates.update({f"written:{i}": line for i, line in enumerate(WRITTEN)})
+    templates.update({f"fixed:{i}": line for i, line in enumerate(fixed)})
     dags = [{"tz": tz, "schedule": "@daily", "windows": [[f"{a}T00:00:00+00:00", f"{b}T00:00:00+00:00"] for a, b in DAILY_WINDOWS],
              "manual": list(MANUAL)} for tz in TIMEZONES]
     dags += [{"tz": tz, "schedule": "@hourly", "windows": [[f"{a}:00+00:00", f"{b}:00+00:00"] for a, b in HOURLY_WINDOWS]}
@@ -136,6 +161,7 @@ def compare(old: dict, news: dict[str, dict]) -> tuple[dict, dict]:
     pairs = [(f"key:{k}", f"new:{k}", k) for k in CLAIMS] + [(f"key:{k}", f"alt:{k}", f"{k} ~ {v}") for k, v in ALTERNATIVES.items()]
     pairs.append(("in:execution_date", "new-in:execution_date", "execution_date inside an expression"))
     pairs += [(f"key:{k}", f"daily:{k}", f"{k} ~ {v} (scheduled @daily runs)") for k, v in DAILY.items()]
+    pairs += [(f"written:{i}", f"fixed:{i}", f"dagshift --fix, line {i + 1}") for i in range(len(WRITTEN))]
     for key, successor, label in pairs:
         counts = mismatches.setdefault(label, {})
         versions = (("old", old["runs"]),) if label.split(" ")[0] in OLD_ONLY else (("old", old["runs"]), *news.items())
@@ -151,7 +177,9 @@ def compare(old: dict, news: dict[str, dict]) -> tuple[dict, dict]:
     for name, runs in news.items():
         python[f"{name}: logical_date equals 2.x execution_date"] = sum(
             o["execution_date_value"] == n["logical_date_value"] for o, n in zip(old["runs"], runs))
-    return {"mismatches": mismatches, "python": python}, examples
+    fails = {name: {k: sum(r["rendered"][f"key:{k}"].startswith("!UndefinedError") for r in runs) for k in CLAIMS}
+             for name, runs in news.items()}  # (the removed key itself, as written: how many runs it fails)
+    return {"mismatches": mismatches, "python": python, "removed_key_fails": fails}, examples
 
 
 def table(old_version: str, new_versions: list[str], proof: dict, runs: list[dict]) -> dict:
@@ -183,7 +211,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     new_versions = args.new or ["3.0.6", "3.3.1"]
-    probe_spec = spec()
+    fixed = fixed_by_dagshift(new_versions[0])
+    for line in fixed:
+        print(f"fixed: {line}")
+    probe_spec = spec(fixed)
     old = run_probe(args.old, probe_spec)
     runs = [{k: r[k] for k in ("dag", "run_type", "logical_date", "data_interval")} for r in old["runs"]]
     news = {v: run_probe(v, {"templates": probe_spec["templates"], "runs": runs})["runs"] for v in new_versions}
@@ -191,6 +222,9 @@ def main() -> None:
     print(json.dumps(proof, indent=1))
     for label, found in examples.items():
         print(f"differs: {label}: {found}")
+    broken = {k: v for k, v in proof["mismatches"].items() if k.startswith("dagshift --fix") and any(v.values())}
+    if broken:
+        raise SystemExit(f"dagshift's own fix renders differently: {broken}")
     data = table(args.old, new_versions, proof, runs)
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     if args.check:

@@ -96,7 +96,7 @@ def _jinja_fix(offset: int, expression: str, token: Any, verdict: KeyVerdict, te
             return None
         inner = exact[2:-2].strip()
         return Fix((Edit(offset, offset + len(expression), f" {inner} "),), verdict.safety, f"use `{exact}`")
-    if _rebinds(text, _variables(exact)):
+    if _rebinds(text, _variables(exact) | {token.group(0)}):  # (`{% set execution_date = ... %}`: no context key)
         return None
     if NAME_RE.fullmatch(exact):
         return Fix((Edit(offset + token.start(), offset + token.end(), exact),), verdict.safety, f"use `{exact}`")
