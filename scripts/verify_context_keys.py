@@ -13,7 +13,10 @@ its context built by Airflow itself (scripts/context_keys_probe.py, run with the
 venv's python). `execution_date` -> `logical_date` is also checked as a Python value (2.x: the same
 object; 3.x: the same type, text, instant and timezone), which makes `context["execution_date"]`
 -> `context["logical_date"]` exact. Candidates that fail on some run are not successors: the
-counts are printed and the key keeps its advice (`no_successor`).
+counts are printed and the key keeps its advice (`no_successor`); Airflow 2's own one replacement
+where it differs on some run is listed (`inexact`: DS507 offers it as an unsafe fix). Last,
+dagshift's own `check --fix` rewrites template lines as DAGs write them (WRITTEN), and each fixed
+line must render on every Airflow 3 target what the line rendered on Airflow 2 (else exit 1).
 
 Writes rules/dag_api/data/context_successors.json (`--check`: exits 1 if the proof no longer gives it).
 """
