@@ -137,20 +137,26 @@ template files (`.sql`, `.hql`, `.j2`... anywhere; `.sh`, `.yaml`, `.json` in a 
 task callables. An error on Airflow 3.
 
 ## Why it matters on Airflow 2 and 3
-They warn at every use on 2.x and are undefined on 3.x (a template renders them empty; a lookup
+They warn at every use on 2.x and are undefined on 3.x (a template fails to render; a lookup
 raises `KeyError`; a callable that names one as a parameter fails); with data intervals their
 meaning also changed (`execution_date` is the start of the interval, `next_ds` its end).
 
 ## Example
 ```python
-bash_command = "echo {{ next_ds }}"
+bash_command = "echo {{ yesterday_ds }} {{ execution_date }}"
 ```
 
 ## Fix safety
-Safe inside a template where Airflow's own table gives one replacement (`{{ next_ds }}` becomes
-`{{ data_interval_end | ds }}`, `next_execution_date` becomes `data_interval_end`). Otherwise none:
-the message names the choices (`logical_date` or `data_interval_start`, ...), which are not always
-the same value.
+Safe where the successor is proven to render the same text in real Airflow for every run of the
+proof (scheduled and manual runs, DAGs in UTC and four other timezones, month and year ends, DST
+changes; `scripts/verify_context_keys.py`, docs/verification.md): `execution_date` becomes
+`logical_date` (in templates and in `context["..."]`, the same object on 2.x), `yesterday_ds`
+becomes `{{ (logical_date - macros.timedelta(days=1)) | ds }}`, and the same for `tomorrow_ds`
+and the `_nodash` keys (`| ds_nodash`). A task parameter named `execution_date` is not renamed: a
+new signature breaks callers that pass it by name. Airflow's own one replacement for `next_ds`,
+`next_ds_nodash`, `next_execution_date` (`data_interval_end`) and `prev_execution_date_success` is
+an unsafe fix: the proof finds manual runs it renders differently. No fix where no template
+successor exists (`prev_ds`, `prev_execution_date`, `conf`...): the message says what to do.
 """
 
 DS503_DOC = """

@@ -241,8 +241,19 @@ class ContextKeys(_DagApiRule):
         from dagshift.rules.dag_api.context_keys import template_findings
 
         return template_findings(ctx, api_table()[ctx.target])
-    invalid = (Example('cmd = "echo {{ next_ds }}"\n', 'cmd = "echo {{ data_interval_end | ds }}"\n', target="2.5.1", findings=((1, 7, 'template variable `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}`'),)),
-               Example('cmd = "echo {{ execution_date }}"\n', None, target="3.0.6", findings=((1, 7, 'template variable `execution_date` was removed in Airflow 3 and is undefined on 3.0.6: use `data_interval_start` or `logical_date`'),)))
+    invalid = (
+        Example('cmd = "echo {{ next_ds }}"\n', 'cmd = "echo {{ data_interval_end | ds }}"\n', target="2.5.1", findings=((1, 7, "template variable `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}` (the same on a scheduled run; on a manual run `next_ds` was the run's own date)"),)),
+        Example.replacing('cmd = "echo {{ execution_date }}"\n', "execution_date", "logical_date", target="3.0.6", findings=((1, 7, 'template variable `execution_date` was removed in Airflow 3 and is undefined on 3.0.6: use `logical_date`, the same value'),)),
+        Example.replacing("cmd = 'load {{ yesterday_ds_nodash }}'\n", "yesterday_ds_nodash", "(logical_date - macros.timedelta(days=1)) | ds_nodash", target="3.0.6", findings=((1, 7, 'template variable `yesterday_ds_nodash` was removed in Airflow 3 and is undefined on 3.0.6: use `{{ (logical_date - macros.timedelta(days=1)) | ds_nodash }}`, the same text'),)),
+        Example.replacing('cmd = "echo {{ params.p ~ tomorrow_ds }}"\n', "tomorrow_ds", "((logical_date + macros.timedelta(days=1)) | ds)", target="3.0.6", findings=((1, 7, 'template variable `tomorrow_ds` was removed in Airflow 3 and is undefined on 3.0.6: use `{{ (logical_date + macros.timedelta(days=1)) | ds }}`, the same text'),)),
+        Example.replacing("def load(**context):\n    return context['execution_date']\n", "'execution_date'", "'logical_date'", target="3.0.6", findings=((2, 20, 'context key `execution_date` was removed in Airflow 3 and is undefined on 3.0.6: use `logical_date`, the same value'),)),
+        Example.replacing("SELECT * FROM sales WHERE day = '{{ yesterday_ds }}'\n", "yesterday_ds", "(logical_date - macros.timedelta(days=1)) | ds", path="dags/sql/sales.sql", target="3.0.6", findings=((1, 37, 'template variable `yesterday_ds` was removed in Airflow 3 and is undefined on 3.0.6: use `{{ (logical_date - macros.timedelta(days=1)) | ds }}`, the same text'),)),
+        Example("etl:\n  tasks:\n    load:\n      operator: airflow.providers.standard.operators.bash.BashOperator\n      bash_command: echo {{ execution_date }} {{ tomorrow_ds }}\n",
+                "etl:\n  tasks:\n    load:\n      operator: airflow.providers.standard.operators.bash.BashOperator\n      bash_command: echo {{ logical_date }} {{ (logical_date + macros.timedelta(days=1)) | ds }}\n",
+                path="dags/etl.yml", target="3.0.6", findings=((5, 29, 'template variable `execution_date` was removed in Airflow 3 and is undefined on 3.0.6: use `logical_date`, the same value'), (5, 50, 'template variable `tomorrow_ds` was removed in Airflow 3 and is undefined on 3.0.6: use `{{ (logical_date + macros.timedelta(days=1)) | ds }}`, the same text'))),
+        Example('cmd = "echo {{ prev_ds }}"\n', None, target="3.0.6", findings=((1, 7, "template variable `prev_ds` was removed in Airflow 3 and is undefined on 3.0.6: it has no direct replacement: it was the logical date of the schedule's previous tick (a manual run's own date), which Airflow 3's context does not have: compute it from `logical_date` and the schedule (`@daily`, scheduled: `{{ (logical_date - macros.timedelta(days=1)) | ds }}`)"),)),
+        Example('cmd = "{% set logical_date = params.day %}{{ yesterday_ds }}"\n', None, target="3.0.6", findings=((1, 7, 'template variable `yesterday_ds` was removed in Airflow 3 and is undefined on 3.0.6: use `{{ (logical_date - macros.timedelta(days=1)) | ds }}`, the same text'),)),
+    )
     valid = (Example('cmd = "echo {{ next_ds }}"\n', target="2.0.2"),)
 
 

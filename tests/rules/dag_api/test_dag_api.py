@@ -26,14 +26,14 @@ EXPECTED = {
         "8:38: DS510 [-] SubDagOperator is deprecated on Airflow 2.5.1: use a TaskGroup",
         "14:5: DS501 [*] `provide_context` in default_args has no effect on Airflow 2.5.1: the context is always passed to callables that take it",
         "15:5: DS506 [*] `task_concurrency` is deprecated on Airflow 2.5.1: use `max_active_tis_per_dag`",
-        "21:19: DS507 context key `execution_date` is deprecated on Airflow 2.5.1: use `data_interval_start` or `logical_date`",
-        "22:28: DS507 context key `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}`",
+        "21:19: DS507 [*] context key `execution_date` is deprecated on Airflow 2.5.1: use `logical_date`, the same value",
+        "22:28: DS507 context key `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}` (the same on a scheduled run; on a manual run `next_ds` was the run's own date)",
         "22:40: DS509 [*] `airflow.configuration.get()` is deprecated on Airflow 2.5.1: use `airflow.configuration.conf.get()`",
         "28:16: DS505 [*] `days_ago()` is deprecated on Airflow 2.5.1: a start date that moves with the clock; prefer a fixed date, or `pendulum.today(\"UTC\").add(days=-N)`",
         "29:5: DS504 [*] `schedule_interval=` is deprecated on Airflow 2.5.1: use `schedule=`",
         "30:5: DS506 [*] `concurrency=` is deprecated on Airflow 2.5.1: use `max_active_tasks=`",
         "34:73: DS501 [*] `provide_context` is deprecated on Airflow 2.5.1: PythonOperator always passes the context to callables that take it",
-        "37:18: DS507 template variable `yesterday_ds` is deprecated on Airflow 2.5.1: it has no direct replacement: derive it from `data_interval_start`/`data_interval_end`",
+        "37:18: DS507 [*] template variable `yesterday_ds` is deprecated on Airflow 2.5.1: use `{{ (logical_date - macros.timedelta(days=1)) | ds }}`, the same text",
         "38:5: DS502 [*] BashOperator has no `xcom_push` on Airflow 2.5.1: it is `do_xcom_push`",
         "41:78: DS502 TriggerDagRunOperator has no `python_callable` on Airflow 2.5.1: pass the run's payload as `conf={...}` (templated)",
         "42:1: DS508 `dag >> start` sets a dependency between a DAG and a task, which Airflow refuses since 2.0: create the task inside `with DAG(...)` or pass `dag=`",
@@ -123,10 +123,10 @@ def test_template_files_beside_the_dags_not_ci_workflows(cli, tmp_path):
     result = cli("check", "--format", "concise", "--quiet", "--target-version", "3.0.6", "--no-cache", cwd=tmp_path,
                  registry=default_registry())
     assert result.out == (
-        "dags/job.yaml:1:10: DS507 template variable `execution_date` was removed in Airflow 3 and is undefined on "
-        "3.0.6: use `data_interval_start` or `logical_date`\n"
-        "dags/sql/load.sql:1:7: DS507 [*] template variable `next_ds` was removed in Airflow 3 and is undefined on "
-        "3.0.6: use `{{ data_interval_end | ds }}`\n")
+        "dags/job.yaml:1:10: DS507 [*] template variable `execution_date` was removed in Airflow 3 and is undefined on "
+        "3.0.6: use `logical_date`, the same value\n"
+        "dags/sql/load.sql:1:7: DS507 [-] template variable `next_ds` was removed in Airflow 3 and is undefined on "
+        "3.0.6: use `{{ data_interval_end | ds }}` (the same on a scheduled run; on a manual run `next_ds` was the run's own date)\n")
 
 
 def test_an_unscheduled_dag_is_not_asked_for_catchup(cli, tmp_path):
