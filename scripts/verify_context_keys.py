@@ -32,6 +32,7 @@ import tempfile
 from pathlib import Path
 
 from _paths import ROOT
+from airflow_env import airflow_env, verify_python
 
 PROBE = ROOT / "scripts" / "context_keys_probe.py"
 OUT = ROOT / "rules" / "dag_api" / "data" / "context_successors.json"
@@ -134,14 +135,11 @@ def spec(fixed: list[str]) -> dict:
 
 
 def run_probe(version: str, probe_spec: dict) -> dict:
-    python = Path(tempfile.gettempdir()) / f"dagshift-verify-{version}" / "bin" / "python"
+    python = verify_python(version)
     if not python.exists():
         raise SystemExit(f"{python} is missing (scripts/verify_against_airflow.py --target {version} builds it)")
     home = Path(tempfile.gettempdir()) / f"dagshift-context-keys-home-{version}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PYTHON", "VIRTUAL_ENV"))}
-    env.update({"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
-                "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"), "AIRFLOW__CORE__PLUGINS_FOLDER": str(home / "plugins"),
-                "PYTHONWARNINGS": "ignore"})
+    env = airflow_env(home, home / "dags", home / "plugins", clean=True)
     if not (home / "ready").exists():
         for folder in (home / "dags", home / "plugins"):
             folder.mkdir(parents=True, exist_ok=True)
