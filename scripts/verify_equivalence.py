@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from _paths import ROOT, load_table
+from airflow_env import airflow_env, verify_python
 
 PROBE = ROOT / "scripts" / "equivalence_probe.py"
 DUMMY = ("airflow.operators.dummy.DummyOperator", "airflow.operators.dummy_operator.DummyOperator")
@@ -49,7 +49,7 @@ LOADED_AS = re.compile(r"unusual_prefix_[0-9a-f]+_")
 
 
 def venv_python(version: str) -> Path:
-    python = Path(tempfile.gettempdir()) / f"dagshift-verify-{version}" / "bin" / "python"
+    python = verify_python(version)
     if not python.exists():
         raise SystemExit(f"{python} is missing (scripts/verify_against_airflow.py --target {version} builds it)")
     return python
@@ -68,12 +68,8 @@ def home_for(python: Path, version: str) -> Path:
 
 
 def _env(home: Path, folder: Path, plugins: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PYTHON", "VIRTUAL_ENV"))}
-    env.update({"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "AIRFLOW__CORE__DAGS_FOLDER": str(folder),
-                "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins), "PYTHONWARNINGS": "ignore",
-                "PYTHONDONTWRITEBYTECODE": "1"})  # (the folders compared stay as they were)
-    return env
+    # (no bytecode written: the folders compared stay as they were)
+    return airflow_env(home, folder, plugins, clean=True, PYTHONDONTWRITEBYTECODE="1")
 
 
 def probe(python: Path, version: str, folder: Path, plugins: Optional[Path], timeout: int = 600) -> dict:
