@@ -16,7 +16,7 @@ from unittest import mock
 
 CONTEXT = {"ds": "2024-01-02", "ds_nodash": "20240102", "params": {}}
 ATTRIBUTES = ("sql", "conn_id", "gcp_conn_id", "aws_conn_id", "hook_params", "autocommit", "parameters",
-              "configuration", "location", "bucket_name", "bucket_key", "wildcard_match", "prefix", "delimiter")
+              "configuration", "location", "if_exists", "bucket_name", "bucket_key", "wildcard_match", "prefix", "delimiter")
 
 
 def bigquery_configuration(task) -> dict:
@@ -36,6 +36,28 @@ def bigquery_configuration(task) -> dict:
     return captured
 
 
+def bigquery_table(task) -> dict:
+    """The table BigQueryCreateEmptyTableOperator / BigQueryCreateTableOperator hands BigQuery's client
+    (`Client.create_table`, mocked: its resource as the API request body, and `exists_ok`)."""
+    from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook
+    from airflow.providers.google.cloud.links.bigquery import BigQueryTableLink
+
+    captured = {}
+    client = mock.MagicMock()
+    os.environ[f"AIRFLOW_CONN_{task.gcp_conn_id.upper()}"] = "google-cloud-platform://"
+
+    def create_table(table, exists_ok=True, **kwargs):
+        captured.update(request=table.to_api_repr(), exists_ok=exists_ok)
+        return table
+
+    client.create_table.side_effect = create_table
+    with mock.patch.object(BigQueryHook, "project_id", new_callable=mock.PropertyMock, return_value="conn-project"), \
+            mock.patch.object(BigQueryHook, "get_client", return_value=client), \
+            mock.patch.object(BigQueryTableLink, "persist"):
+        task.execute({"task_instance": mock.MagicMock(), "ti": mock.MagicMock()})
+    return captured
+
+
 def describe(task, dag) -> dict:
     found = {"class": f"{type(task).__module__}.{type(task).__name__}"}
     try:
@@ -47,6 +69,8 @@ def describe(task, dag) -> dict:
             found[name] = getattr(task, name)
     if type(task).__name__ == "BigQueryExecuteQueryOperator":
         found["configuration"] = bigquery_configuration(task)
+    if type(task).__name__ in ("BigQueryCreateEmptyTableOperator", "BigQueryCreateTableOperator"):
+        found["table_request"] = bigquery_table(task)
     return found
 
 

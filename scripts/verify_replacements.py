@@ -38,14 +38,19 @@ TARGET = "3.0.6"
 # 2.10.3 (postgres 5.13.1, mysql 5.7.3, snowflake 5.8.0, google 10.25.0), 2.2.2 for S3PrefixSensor
 # (amazon 2.4.0: the sensor as it was).
 DEFAULT_ORIGINAL = "2.10.3"
-ORIGINAL_FOR = {"S3PrefixSensor": "2.2.2"}
+ORIGINAL_FOR = {"S3PrefixSensor": "2.2.2",
+                # (2.11.0: google 15.1.0, the newest pin with the table operators, deprecated there)
+                "BigQueryCreateEmptyTableOperator": "2.11.0", "BigQueryCreateExternalTableOperator": "2.11.0"}
 # What a file must be given to load on the original's Airflow at all (1.10's `bql=` is refused
 # since google 8; dagshift rewrites the 1.10 spelling, the original runs the 2.x one).
 NORMALISE = [("bql=", "sql=")]
 # BigQuery's own defaults for configuration.query: a value equal to one is the same job.
 API_DEFAULTS = {"priority": "INTERACTIVE", "allowLargeResults": False, "flattenResults": None,
                 "createDisposition": "CREATE_IF_NEEDED", "writeDisposition": "WRITE_EMPTY", "schemaUpdateOptions": []}
-CONN_IDS = ("conn_id", "gcp_conn_id", "aws_conn_id")
+CONN_IDS = ("conn_id", "gcp_conn_id", "aws_conn_id", "google_cloud_storage_conn_id")
+# A table resource's output-only fields (https://cloud.google.com/bigquery/docs/reference/rest/v2/tables):
+# BigQuery ignores them in a request (create_empty_table wrote `location` there, create_table does not).
+OUTPUT_ONLY = ("location",)
 # Classes another rule's fix renames in the same run (DS103/DS503).
 OTHER_RENAMES = {"airflow.operators.dummy.DummyOperator": "airflow.providers.standard.operators.empty.EmptyOperator"}
 
@@ -83,6 +88,13 @@ def _query(configuration: dict) -> dict:
     return {k: v for k, v in query.items() if not (k in API_DEFAULTS and API_DEFAULTS[k] == v)}
 
 
+def _table(request: Any) -> Any:
+    """What `Client.create_table` was asked for, less the resource's output-only fields."""
+    if not isinstance(request, dict) or "request" not in request:
+        return request
+    return {**request, "request": {k: v for k, v in request["request"].items() if k not in OUTPUT_ONLY}}
+
+
 def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
     """What differs between one task as written and as rewritten (empty: the same run)."""
     differences = []
@@ -95,6 +107,10 @@ def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
         old, new = _query(original["configuration"]), _query(fixed.get("configuration", {}))
         if old != new or original["configuration"].get("labels") != fixed.get("configuration", {}).get("labels"):
             differences.append(f"configuration {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
+    elif "table_request" in original:
+        old, new = (_table(t.get("table_request")) for t in (original, fixed))
+        if old != new:
+            differences.append(f"table request {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
     elif "sql" in original and original["sql"] != fixed.get("sql"):
         differences.append("sql text")
     if "hook_params" in original:

@@ -102,11 +102,22 @@ def prefix_wildcard(visitor: Any, arg: cst.Arg, present: dict) -> Result:
     return None, "is not a literal string (or list of them): the wildcard key cannot be written"
 
 
+def exists_ok_if_exists(visitor: Any, arg: cst.Arg, present: dict) -> Result:
+    """BigQueryCreateEmptyTableOperator (google 16.1.0): `IfExistAction.IGNORE if exists_ok else
+    IfExistAction.LOG`, for a literal True or False."""
+    node = arg.value
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        q = visitor.quote
+        return f"{q}{'ignore' if node.value == 'True' else 'log'}{q}", None
+    return None, "is not a literal True or False: `if_exists=` needs `\"ignore\"` (True) or `\"log\"` (False)"
+
+
 # What the message adds when a transform wrote the value.
 WORDS = {
     "postgres_options": " as `-c name=value` settings (what PostgresOperator made of it)",
     "table_reference": " as a `projectId`/`datasetId`/`tableId` reference",
     "clustering_fields": " as `{\"fields\": ...}`",
+    "exists_ok_if_exists": " (True: `\"ignore\"`, False: `\"log\"`)",
     "prefix_wildcard": (" as the wildcard key `<prefix><delimiter>*` with `wildcard_match=True`: S3KeySensor lists "
                         "the keys under it and matches them with fnmatch, where S3PrefixSensor asked S3 for the folder"),
 }
@@ -116,4 +127,5 @@ TRANSFORMS: dict[str, Callable[[Any, cst.Arg, dict], Result]] = {
     "table_reference": table_reference,
     "clustering_fields": clustering_fields,
     "prefix_wildcard": prefix_wildcard,
+    "exists_ok_if_exists": exists_ok_if_exists,
 }

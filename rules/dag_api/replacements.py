@@ -31,6 +31,8 @@ class _Plan:
     blockers: list[str] = field(default_factory=list)
     sources: list[tuple[cst.Arg, str]] = field(default_factory=list)  # (argument, keyword) written one to one
     quote: str = '"'  # the quote the call writes its strings in
+    config: str = "configuration"  # the dict argument a `config` path goes into (`table_resource`)
+    seed: Optional[str] = "query"  # the key that dict is written with first
 
     def key(self, text: str) -> str:
         """A dict key the fix writes, in the call's quotes (keys are identifiers: nothing to escape)."""
@@ -129,7 +131,8 @@ def _unused(ctx: Any, imported: Any) -> Optional[Fix]:
 
 def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
     entry = found.entry
-    plan = _Plan(quote=visitor.quote)
+    plan = _Plan(quote=visitor.quote, config=entry.get("config_argument", "configuration"),
+                 seed=entry.get("config_seed", "query"))
     if entry.get("unmapped"):
         plan.blockers.append(entry["unmapped"])
         return plan
@@ -146,6 +149,9 @@ def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
         assert arg.keyword is not None
         _argument(visitor, plan, found, arg, present)
     _defaults(visitor, plan, entry, present)
+    if entry.get("config_required") and not any(key == plan.config for key, _ in plan.arguments):
+        plan.arguments.append((plan.config, "{}"))
+        plan.said.append(f"`{plan.config}={{}}` is written ({entry['config_required']})")
     written = [key for key, _ in plan.arguments]
     for key in sorted({k for k in written if written.count(k) > 1}):
         plan.blockers.append(f"two arguments become `{key}=` (say which one the task means)")
@@ -183,6 +189,8 @@ def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present:
         return
     if "none" in mapped:
         plan.blockers.append(f"`{key}`: {mapped['none']}")
+    elif mapped.get("conflicts") in present:
+        plan.blockers.append(f"`{key}` with `{mapped['conflicts']}`: {mapped['conflict']}")
     elif "drop" in mapped:
         plan.said.append(f"`{key}` is dropped ({mapped['drop']})")
     elif mapped.get("keep"):
@@ -276,6 +284,9 @@ def _configuration(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, presen
     if requires and requires not in present:
         plan.said.append(f"`{key}` is dropped ({mapped['otherwise']})")
         return
+    if "omit_empty" in mapped and _code(visitor, arg.value) in ("None", "{}", "[]", "()"):
+        plan.said.append(f"`{key}` is dropped ({mapped['omit_empty']})")
+        return
     if mapped["config"] == "query.query" and isinstance(arg.value, (cst.List, cst.Tuple)):
         plan.blockers.append(f"`{key}` is a list: it ran one job per statement, and a job configuration holds one "
                              "query (one BigQueryInsertJobOperator per statement)")
@@ -284,7 +295,7 @@ def _configuration(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, presen
     if value is None:
         return
     _set_path(plan, mapped["config"], value)
-    plan.said.append(f"`{key}=` goes into `configuration` as `{_path_words(mapped['config'])}`" + _words(mapped))
+    plan.said.append(f"`{key}=` goes into `{plan.config}` as `{_path_words(mapped['config'])}`" + _words(mapped))
 
 
 def _words(mapped: dict) -> str:
@@ -294,9 +305,13 @@ def _words(mapped: dict) -> str:
 
 
 def _set_path(plan: _Plan, path: str, value: Value) -> None:
-    if "configuration" not in plan.folds:
-        _fold(plan, "configuration", plan.key("query"), [])
-    top = plan.folds["configuration"]
+    if plan.config not in plan.folds:
+        if plan.seed is None:
+            plan.folds[plan.config] = []
+            plan.arguments.append((plan.config, plan.folds[plan.config]))
+        else:
+            _fold(plan, plan.config, plan.key(plan.seed), [])
+    top = plan.folds[plan.config]
     *parents, last = path.split(".")
     for part in parents:
         key = plan.key(part)
