@@ -223,7 +223,7 @@ def entry(folder: Path, path: str, dist: str, override: dict[str, Any]) -> dict[
     found["inherits"] = "successor" not in override and found["successor"] is not None  # its own base class
     found["successor"] = override.get("successor", found["successor"])
     for key in ("successor_dist", "provenance", "unmapped", "note", "successor_defaults", "config_argument", "config_seed",
-                "config_required"):
+                "config_required", "successor_adds"):
         if key in override:
             found[key] = override[key]
     if found["successor"] is None:

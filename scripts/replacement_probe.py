@@ -58,6 +58,47 @@ def bigquery_table(task) -> dict:
     return captured
 
 
+def dataflow_run(task) -> dict:
+    """What DataflowCreatePythonJobOperator / BeamRunPythonPipelineOperator on DataflowRunner hand on:
+    DataflowHook's arguments, BeamHook.start_python_pipeline's (the pipeline options included) and
+    what the task waits for (`wait_for_done`). Nothing runs: Beam, GCS and Dataflow are mocked, and
+    the job name's random suffix is fixed (uuid4 = 0)."""
+    import contextlib
+    import types
+    import uuid
+
+    from airflow.providers.apache.beam.hooks.beam import BeamHook
+    from airflow.providers.google.cloud.hooks.dataflow import DataflowHook
+    from airflow.providers.google.cloud.hooks.gcs import GCSHook
+
+    captured = {}
+    original_init = DataflowHook.__init__
+    os.environ[f"AIRFLOW_CONN_{task.gcp_conn_id.upper()}"] = "google-cloud-platform://"
+
+    def hook_init(self, *args, **kwargs):
+        captured["dataflow_hook"] = dict(kwargs)
+        original_init(self, *args, **kwargs)
+
+    def start(self, **kwargs):
+        captured["pipeline"] = {k: v for k, v in kwargs.items() if not k.endswith("callback")}
+
+    def wait(self, **kwargs):
+        captured["wait"] = {k: kwargs.get(k) for k in ("job_name", "location")}
+
+    def provide_file(self, object_url, **kwargs):
+        return contextlib.nullcontext(types.SimpleNamespace(name=object_url))
+
+    with mock.patch.object(DataflowHook, "__init__", hook_init), \
+            mock.patch.object(DataflowHook, "project_id", new_callable=mock.PropertyMock, return_value="conn-project"), \
+            mock.patch.object(DataflowHook, "provide_authorized_gcloud", lambda self: contextlib.nullcontext()), \
+            mock.patch.object(DataflowHook, "wait_for_done", wait), mock.patch.object(BeamHook, "start_python_pipeline", start), \
+            mock.patch.object(GCSHook, "provide_file", provide_file), \
+            mock.patch("uuid.uuid4", return_value=uuid.UUID(int=0)), \
+            mock.patch("airflow.providers.google.cloud.links.dataflow.DataflowJobLink.persist"):
+        task.execute({"task_instance": mock.MagicMock(), "ti": mock.MagicMock()})
+    return captured
+
+
 def describe(task, dag) -> dict:
     found = {"class": f"{type(task).__module__}.{type(task).__name__}"}
     try:
@@ -71,6 +112,8 @@ def describe(task, dag) -> dict:
         found["configuration"] = bigquery_configuration(task)
     if type(task).__name__ in ("BigQueryCreateEmptyTableOperator", "BigQueryCreateTableOperator"):
         found["table_request"] = bigquery_table(task)
+    if type(task).__name__ in ("DataflowCreatePythonJobOperator", "BeamRunPythonPipelineOperator"):
+        found["dataflow"] = dataflow_run(task)
     return found
 
 

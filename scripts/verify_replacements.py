@@ -95,6 +95,17 @@ def _table(request: Any) -> Any:
     return {**request, "request": {k: v for k, v in request["request"].items() if k not in OUTPUT_ONLY}}
 
 
+def _dataflow(run: Any) -> Any:
+    """What a Dataflow Python task hands Beam and Dataflow, less the `airflow-version` label each
+    Airflow writes with its own version."""
+    if not isinstance(run, dict) or "pipeline" not in run:
+        return run
+    variables = dict(run["pipeline"].get("variables", {}))
+    labels = {k: v for k, v in variables.get("labels", {}).items() if k != "airflow-version"}
+    variables["labels"] = labels
+    return {**run, "pipeline": {**run["pipeline"], "variables": variables}}
+
+
 def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
     """What differs between one task as written and as rewritten (empty: the same run)."""
     differences = []
@@ -111,6 +122,10 @@ def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
         old, new = (_table(t.get("table_request")) for t in (original, fixed))
         if old != new:
             differences.append(f"table request {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
+    elif "dataflow" in original:
+        old, new = (_dataflow(t.get("dataflow")) for t in (original, fixed))
+        if old != new:
+            differences.append(f"dataflow run {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
     elif "sql" in original and original["sql"] != fixed.get("sql"):
         differences.append("sql text")
     if "hook_params" in original:
@@ -118,6 +133,8 @@ def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
         if old_params != fixed.get("hook_params"):
             differences.append(f"hook_params {old_params} -> {fixed.get('hook_params')}")
     for key in ("autocommit", "parameters", "location", "bucket_name"):
+        if key == "location" and "dataflow" in original:
+            continue  # (in `dataflow_config` now: compared as the region the run had and waited in)
         if key in original and original[key] != fixed.get(key):
             differences.append(f"{key} {original[key]!r} -> {fixed.get(key)!r}")
     if "prefix" in original:

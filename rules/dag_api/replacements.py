@@ -15,9 +15,12 @@ import libcst as cst
 
 from dagshift.fixers.calls import DictValue, Value, argument_indent, has_comments, line_comments, rewrite_call
 from dagshift.fixers.imports import import_line, remove_imported_name
-from dagshift.fixers.lines import alone_on_its_lines, line_start
-from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING, Edit, Fix
+from dagshift.fixers.lines import line_start
+from dagshift.linter.diagnostics import UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding
+from dagshift.rules.dag_api.replacement_env import dict_key_elsewhere, successor_install
+from dagshift.rules.dag_api.replacement_imports import replaced_imports as replaced_imports
+from dagshift.rules.dag_api.replacement_imports import severity
 from dagshift.rules.dag_api.tables import GONE, Replaced, replaced
 
 
@@ -39,10 +42,6 @@ class _Plan:
         return f"{self.quote}{text}{self.quote}"
 
 
-def severity(found: Replaced) -> str:
-    return ERROR if found.status == GONE else WARNING
-
-
 def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
     found = replaced(visitor.target, qualified)
     if found is None or _fallback(visitor, node.func):
@@ -52,6 +51,9 @@ def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
     strings = visitor.ctx.module.code_for_node(node)
     visitor.quote = "'" if strings.count("'") > strings.count('"') else '"'
     plan = _plan(visitor, node, found)
+    missing, note = successor_install(visitor.ctx, entry)
+    plan.blockers.extend([missing] if missing else [])
+    plan.said.extend([note] if note else [])
     if not plan.blockers and not _successor_imports(visitor.target, entry["successor"]):
         plan.blockers.append(f"`{entry['successor']}` does not import on Airflow {visitor.target} (its provider is "
                              "not pinned there, or has no such class)")
@@ -93,42 +95,6 @@ def _successor_imports(target: str, successor: str) -> bool:
     return closed_world(tables(target), module, name) is None and tables(target).dist_of(module) is not None
 
 
-def replaced_imports(visitor: Any) -> None:
-    """DS515 at the import of a replaced class the file uses otherwise than by calling it (a base
-    class, an isinstance test, a name passed on) or not at all: the import rules leave it to DS515,
-    and no call's fix can take the import away."""
-    for imported in visitor.ctx.imports:
-        if imported.name is None or imported.level:
-            continue
-        found = replaced(visitor.target, imported.qualified)
-        if found is None:
-            continue
-        if any(replaced(visitor.target, alt.qualified) is None for alt in visitor.ctx.imports.alternatives(imported)):
-            continue  # (a version fallback beside an import that works: the author's choice)
-        sites = visitor.ctx.name_uses.rename_sites(imported.local)
-        if sites and all(id(site) in visitor.replaced_sites for site in sites):
-            continue  # (every use is a call DS515 reports and rewrites)
-        state = (f"is gone from {found.entry['dist']} {found.version}, which Airflow {visitor.target} pins: "
-                 "the import fails" if found.status == GONE else
-                 f"is deprecated in {found.entry['dist']} {found.version} (Airflow {visitor.target}'s pin)")
-        fix = _unused(visitor.ctx, imported) if sites == [] else None
-        advice = (f"it is used here other than by a call: move that code to `{found.entry['successor']}` by hand"
-                  if sites or sites is None else "nothing here uses it: delete the import")
-        visitor.findings.append(Finding("DS515", imported.alias.name, f"`{imported.name}` {state}; {advice}",
-                                        severity=severity(found), fix=fix))
-
-
-def _unused(ctx: Any, imported: Any) -> Optional[Fix]:
-    """A safe fix deleting the import of a replaced class nothing in the file uses (any more: the
-    calls' own fixes leave the import to the last of them, and to this), unless a string names it
-    (`__all__`, getattr) or the import is part of version logic."""
-    if imported.enclosing or not alone_on_its_lines(ctx, imported.statement):
-        return None
-    if f'"{imported.local}"' in ctx.text or f"'{imported.local}'" in ctx.text:
-        return None
-    return Fix((remove_imported_name(ctx, imported),), SAFE, f"delete the unused import of `{imported.local}`")
-
-
 def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
     entry = found.entry
     plan = _Plan(quote=visitor.quote, config=entry.get("config_argument", "configuration"),
@@ -142,12 +108,21 @@ def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
         return plan
     present = {a.keyword.value: a for a in args if a.keyword is not None}
     for name, mapped in entry["arguments"].items():
-        if ("rename" in mapped or "fold" in mapped) and name not in present and _passed_elsewhere(visitor.ctx.text, name):
+        if name in present:
+            continue
+        if mapped.get("default_args"):
+            elsewhere = dict_key_elsewhere(visitor.ctx.module, name, plan.config)
+        else:
+            elsewhere = ("rename" in mapped or "fold" in mapped) and _passed_elsewhere(visitor.ctx.text, name)
+        if elsewhere:
             plan.blockers.append(f"`{name}` may come from `default_args` (the file names it in a dict): the "
                                  "successor would not take it; move it to the call, then fix")
     for arg in args:
         assert arg.keyword is not None
         _argument(visitor, plan, found, arg, present)
+    for key, value in entry.get("successor_adds", {}).items():
+        plan.arguments.append((key, plan.key(value)))  # (`runner="DataflowRunner"`)
+        plan.said.append(f"`{key}={plan.key(value)}` is written")
     _defaults(visitor, plan, entry, present)
     if entry.get("config_required") and not any(key == plan.config for key, _ in plan.arguments):
         plan.arguments.append((plan.config, "{}"))
@@ -196,6 +171,9 @@ def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present:
     elif mapped.get("keep"):
         plan.arguments.append((key, code))
         plan.sources.append((arg, key))
+        if "also_config" in mapped:  # (read from there too: DataflowConfiguration's `gcp_conn_id`)
+            _set_path(plan, mapped["also_config"], code)
+            plan.said.append(f"`{key}=` also goes into `{plan.config}` as `{_path_words(mapped['also_config'])}`")
     elif "rename" in mapped:
         value = _transformed(visitor, plan, mapped, arg, present)
         if value is not None:
@@ -389,9 +367,10 @@ def _fix(visitor: Any, node: cst.Call, found: Replaced, plan: _Plan) -> tuple[Op
     sites = ctx.name_uses.rename_sites(imported.local)
     still_used = sites is None or any(site is not node.func for site in sites)
     added = import_line(module, [name]) + ctx.module.default_newline if bound is None else ""
-    at = line_start(ctx.index, ctx.span(imported.statement)[0])
+    statements = _successor_statements(visitor, found.entry["successor"], imported)
+    at = line_start(ctx.index, min(ctx.span(statement)[0] for statement in statements))
     removal = remove_imported_name(ctx, imported) if not still_used else None
-    if removal is not None and removal.start == at:
+    if removal is not None and removal.start == at and len(statements) == 1:
         edits.append(Edit(at, removal.end, added + removal.content))  # (the new line in the old one's place)
     else:
         if added:
@@ -400,6 +379,21 @@ def _fix(visitor: Any, node: cst.Call, found: Replaced, plan: _Plan) -> tuple[Op
             edits.append(removal)
     title = f"use `{name}` and move the arguments (check the rewritten call: the class changes)"
     return Fix(tuple(edits), UNSAFE, title), ""
+
+
+def _successor_statements(visitor: Any, successor: str, imported: Any) -> list[cst.CSTNode]:
+    """The top-level import statements of every class the file imports that becomes `successor`
+    (`DataFlowPythonOperator` and `DataflowCreatePythonJobOperator`). The successor's import goes
+    before the first of them whichever call's fix writes it: two fixes inserting it at one point
+    overlap, so the second waits for the next pass, which finds it imported."""
+    found = [imported.statement]
+    for other in visitor.ctx.imports:
+        if other.name is None or other.level or other.enclosing or other.statement in found:
+            continue
+        replaced_by = replaced(visitor.target, other.qualified)
+        if replaced_by is not None and replaced_by.entry["successor"] == successor:
+            found.append(other.statement)
+    return found
 
 
 def _comments(ctx: Any, node: cst.Call, plan: _Plan) -> Optional[dict[str, str]]:
