@@ -53,6 +53,7 @@ CLASSES = {
     "airflow.providers.google.cloud.operators.bigquery.BigQueryCreateEmptyTableOperator": "apache-airflow-providers-google",
     "airflow.providers.google.cloud.operators.bigquery.BigQueryCreateExternalTableOperator": "apache-airflow-providers-google",
     "airflow.providers.google.cloud.operators.dataflow.DataflowCreatePythonJobOperator": "apache-airflow-providers-google",
+    "airflow.providers.google.cloud.operators.dataproc.DataprocSubmitPySparkJobOperator": "apache-airflow-providers-google",
     "airflow.providers.amazon.aws.sensors.s3_prefix.S3PrefixSensor": "apache-airflow-providers-amazon",
     "airflow.providers.amazon.aws.sensors.s3.S3PrefixSensor": "apache-airflow-providers-amazon",
 }
@@ -223,7 +224,7 @@ def entry(folder: Path, path: str, dist: str, override: dict[str, Any]) -> dict[
     found["inherits"] = "successor" not in override and found["successor"] is not None  # its own base class
     found["successor"] = override.get("successor", found["successor"])
     for key in ("successor_dist", "provenance", "unmapped", "note", "successor_defaults", "config_argument", "config_seed",
-                "config_required", "successor_adds"):
+                "config_required", "successor_adds", "says"):
         if key in override:
             found[key] = override[key]
     if found["successor"] is None:

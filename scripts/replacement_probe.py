@@ -16,7 +16,7 @@ from unittest import mock
 
 CONTEXT = {"ds": "2024-01-02", "ds_nodash": "20240102", "params": {}}
 ATTRIBUTES = ("sql", "conn_id", "gcp_conn_id", "aws_conn_id", "hook_params", "autocommit", "parameters",
-              "configuration", "location", "if_exists", "bucket_name", "bucket_key", "wildcard_match", "prefix", "delimiter")
+              "configuration", "location", "if_exists", "region", "project_id", "bucket_name", "bucket_key", "wildcard_match", "prefix", "delimiter")
 
 
 def bigquery_configuration(task) -> dict:
@@ -99,6 +99,38 @@ def dataflow_run(task) -> dict:
     return captured
 
 
+def dataproc_job(task) -> dict:
+    """The request DataprocSubmitPySparkJobOperator / DataprocSubmitJobOperator hands Dataproc's job
+    client (`submit_job`, mocked; waiting and links mocked too)."""
+    from airflow.providers.google.cloud.hooks.dataproc import DataprocHook
+
+    captured = {}
+    client = mock.MagicMock()
+    os.environ[f"AIRFLOW_CONN_{task.gcp_conn_id.upper()}"] = "google-cloud-platform://"
+
+    def submit_job(request, **kwargs):
+        captured.update(request)
+        return mock.MagicMock()
+
+    client.submit_job.side_effect = submit_job
+    links = [p for p in ("DataprocLink", "DataprocJobLink") if hasattr(sys.modules[type(task).__module__], p)]
+    with mock.patch.object(DataprocHook, "project_id", new_callable=mock.PropertyMock, return_value="conn-project"), \
+            mock.patch.object(DataprocHook, "get_job_client", return_value=client), \
+            mock.patch.object(DataprocHook, "wait_for_job"), \
+            contextlib_stack([mock.patch(f"{type(task).__module__}.{p}.persist") for p in links]):
+        task.execute({"task_instance": mock.MagicMock(), "ti": mock.MagicMock()})
+    return captured
+
+
+def contextlib_stack(managers):
+    import contextlib
+
+    stack = contextlib.ExitStack()
+    for manager in managers:
+        stack.enter_context(manager)
+    return stack
+
+
 def describe(task, dag) -> dict:
     found = {"class": f"{type(task).__module__}.{type(task).__name__}"}
     try:
@@ -114,18 +146,33 @@ def describe(task, dag) -> dict:
         found["table_request"] = bigquery_table(task)
     if type(task).__name__ in ("DataflowCreatePythonJobOperator", "BeamRunPythonPipelineOperator"):
         found["dataflow"] = dataflow_run(task)
+    if type(task).__name__ in ("DataprocSubmitPySparkJobOperator", "DataprocSubmitJobOperator"):
+        found["dataproc"] = dataproc_job(task)
     return found
+
+
+def _google_project():
+    """Every Google hook's project is the connection's, `conn-project` (no credentials are looked for)."""
+    try:
+        from airflow.providers.google.common.hooks.base_google import GoogleBaseHook
+    except ImportError:
+        return contextlib_stack([])
+    return mock.patch.object(GoogleBaseHook, "project_id", new_callable=mock.PropertyMock, return_value="conn-project")
 
 
 def main(path: str) -> None:
     warnings.simplefilter("ignore")
+    # (Dataproc's job operators build their hook and read its project while the DAG loads)
+    os.environ.setdefault("AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT", json.dumps(
+        {"conn_type": "google_cloud_platform", "extra": {"project": "conn-project", "extra__google_cloud_platform__project": "conn-project"}}))
     from airflow.models import DagBag
 
-    bag = DagBag(dag_folder=path, include_examples=False)
-    tasks = {}
-    for dag in bag.dags.values():
-        for task in dag.tasks:
-            tasks[f"{dag.dag_id}.{task.task_id}"] = describe(task, dag)
+    with _google_project():
+        bag = DagBag(dag_folder=path, include_examples=False)
+        tasks = {}
+        for dag in bag.dags.values():
+            for task in dag.tasks:
+                tasks[f"{dag.dag_id}.{task.task_id}"] = describe(task, dag)
     print(json.dumps({"errors": {k: v.strip().splitlines()[-1] for k, v in bag.import_errors.items()},
                       "tasks": tasks}, default=repr, sort_keys=True))
 

@@ -43,7 +43,8 @@ ORIGINAL_FOR = {"S3PrefixSensor": "2.2.2",
                 "BigQueryCreateEmptyTableOperator": "2.11.0", "BigQueryCreateExternalTableOperator": "2.11.0"}
 # What a file must be given to load on the original's Airflow at all (1.10's `bql=` is refused
 # since google 8; dagshift rewrites the 1.10 spelling, the original runs the 2.x one).
-NORMALISE = [("bql=", "sql=")]
+NORMALISE = [("bql=", "sql="), ("dataproc_pyspark_jars=", "dataproc_jars="),
+             ("dataproc_pyspark_properties=", "dataproc_properties=")]
 # BigQuery's own defaults for configuration.query: a value equal to one is the same job.
 API_DEFAULTS = {"priority": "INTERACTIVE", "allowLargeResults": False, "flattenResults": None,
                 "createDisposition": "CREATE_IF_NEEDED", "writeDisposition": "WRITE_EMPTY", "schemaUpdateOptions": []}
@@ -106,6 +107,24 @@ def _dataflow(run: Any) -> Any:
     return {**run, "pipeline": {**run["pipeline"], "variables": variables}}
 
 
+def _dataproc(request: Any) -> Any:
+    """The request submitting a Dataproc job, less what DS515 says changes: the job id (the old
+    builder's `<name>_<8 random characters>`, Dataproc's own now) and the `airflow-version` label; the
+    job's `reference.project_id` is kept only where it is not the request's own project."""
+    if not isinstance(request, dict) or "job" not in request:
+        return request
+    job = dict(request["job"])
+    reference = {k: v for k, v in job.pop("reference", {}).items() if k != "job_id"}
+    if reference.get("project_id") == request.get("project_id"):
+        reference.pop("project_id")
+    if reference:
+        job["reference"] = reference
+    labels = {k: v for k, v in job.pop("labels", {}).items() if k != "airflow-version"}
+    if labels:
+        job["labels"] = labels
+    return {**request, "job": job}
+
+
 def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
     """What differs between one task as written and as rewritten (empty: the same run)."""
     differences = []
@@ -126,13 +145,17 @@ def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
         old, new = (_dataflow(t.get("dataflow")) for t in (original, fixed))
         if old != new:
             differences.append(f"dataflow run {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
+    elif "dataproc" in original:
+        old, new = (_dataproc(t.get("dataproc")) for t in (original, fixed))
+        if old != new:
+            differences.append(f"dataproc request {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
     elif "sql" in original and original["sql"] != fixed.get("sql"):
         differences.append("sql text")
     if "hook_params" in original:
         old_params = {k: v for k, v in (original["hook_params"] or {}).items() if v is not None}
         if old_params != fixed.get("hook_params"):
             differences.append(f"hook_params {old_params} -> {fixed.get('hook_params')}")
-    for key in ("autocommit", "parameters", "location", "bucket_name"):
+    for key in ("autocommit", "parameters", "location", "bucket_name", "region"):
         if key == "location" and "dataflow" in original:
             continue  # (in `dataflow_config` now: compared as the region the run had and waited in)
         if key in original and original[key] != fixed.get(key):

@@ -9,6 +9,7 @@ or (None, why there is no exact form) for the finding to say.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable, Optional
 
 import libcst as cst
@@ -112,6 +113,21 @@ def exists_ok_if_exists(visitor: Any, arg: cst.Arg, present: dict) -> Result:
     return None, "is not a literal True or False: `if_exists=` needs `\"ignore\"` (True) or `\"log\"` (False)"
 
 
+def remote_uri(visitor: Any, arg: cst.Arg, present: dict) -> Result:
+    """DataprocSubmitPySparkJobOperator (google 10.26.0) uploaded `main` to the cluster's bucket when
+    it named a local file (`os.path.isfile`); a URI (`gs://...`, also as the start of an f-string) it
+    handed Dataproc as written."""
+    node = arg.value
+    text = _string(node)
+    if text is None and isinstance(node, cst.FormattedString) and node.parts:
+        first = node.parts[0]
+        text = first.value if isinstance(first, cst.FormattedStringText) else None
+    if text is not None and re.match(r"[a-z][a-z0-9+.-]*://", text):
+        return visitor.ctx.module.code_for_node(node), None
+    return None, ("may name a local file, which the old class uploaded to the cluster's bucket: upload it and "
+                  "write its `gs://` URI")
+
+
 # What the message adds when a transform wrote the value.
 WORDS = {
     "postgres_options": " as `-c name=value` settings (what PostgresOperator made of it)",
@@ -128,4 +144,5 @@ TRANSFORMS: dict[str, Callable[[Any, cst.Arg, dict], Result]] = {
     "clustering_fields": clustering_fields,
     "prefix_wildcard": prefix_wildcard,
     "exists_ok_if_exists": exists_ok_if_exists,
+    "remote_uri": remote_uri,
 }

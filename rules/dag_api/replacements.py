@@ -124,6 +124,7 @@ def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
         plan.arguments.append((key, plan.key(value)))  # (`runner="DataflowRunner"`)
         plan.said.append(f"`{key}={plan.key(value)}` is written")
     _defaults(visitor, plan, entry, present)
+    plan.said.extend(entry.get("says", ()))  # (what changes whatever the call passes)
     if entry.get("config_required") and not any(key == plan.config for key, _ in plan.arguments):
         plan.arguments.append((plan.config, "{}"))
         plan.said.append(f"`{plan.config}={{}}` is written ({entry['config_required']})")

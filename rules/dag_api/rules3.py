@@ -199,7 +199,8 @@ class ReplacedOperatorClass(_DagApiRule):
               "SnowflakeOperator", "TrinoOperator", "VerticaOperator", "JdbcOperator", "DruidCheckOperator",
               "RedshiftSQLOperator", "BigQueryOperator", "BigQueryExecuteQueryOperator", "DataFlowPythonOperator",
               "DataflowCreatePythonJobOperator", "S3PrefixSensor",
-              "BigQueryCreateEmptyTableOperator", "BigQueryCreateExternalTableOperator")
+              "BigQueryCreateEmptyTableOperator", "BigQueryCreateExternalTableOperator", "DataProcPySparkOperator",
+              "DataprocSubmitPySparkJobOperator")
     doc = DS515_DOC
     invalid = DS515_INVALID
     valid = DS515_VALID
