@@ -320,8 +320,9 @@ def _defaults(visitor: Any, plan: _Plan, entry: dict, present: dict) -> None:
             plan.said.append(f"`{mapped['rename']}={value}` is written (the old default; `{entry['successor'].rpartition('.')[2]}` has none)")
         elif mapped.get("write_default") and not any(
                 m.get("config") == mapped["config"] for k, m in entry["arguments"].items() if k in present):
-            _set_path(plan, mapped["config"], mapped["old_default"])
-            plan.said.append(f"`{_path_words(mapped['config'])}` is written as `{mapped['old_default']}` "
+            value = _literal(mapped["old_default"], visitor.quote)
+            _set_path(plan, mapped["config"], value)
+            plan.said.append(f"`{_path_words(mapped['config'])}` is written as `{value}` "
                              f"(the old `{key}` default)")
 
 
