@@ -42,7 +42,7 @@ def _names(ctx: Any, path: str) -> set[str]:
         text = (ctx.settings.root / path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return set()
-    found = set()
+    found: set[str] = set()
     for line in text.splitlines():
         line = line.split(" #", 1)[0].strip()
         if not line or line.startswith(("#", "-")):
