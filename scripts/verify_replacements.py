@@ -215,12 +215,19 @@ def _file_rows(name: str, version: str, before: dict, after: dict, left: list[st
     return found
 
 
+def original_version(messages: list[str]) -> str:
+    """The newest Airflow whose pins still have every class the file's findings name (a file with
+    BigQueryCreateEmptyTableOperator and BigQueryExecuteQueryOperator: 2.10.3, which has both)."""
+    classes = {m.split("`")[1] for m in messages if m.startswith("`")}
+    return min((ORIGINAL_FOR.get(c, DEFAULT_ORIGINAL) for c in classes), key=lambda v: tuple(map(int, v.split("."))),
+               default=DEFAULT_ORIGINAL)
+
+
 def rows(repo: Path, work: Path) -> list[tuple[str, str, str, str]]:
     original, fixed, reported, left = prepare(repo, work)
     found = []
     for name, messages in sorted(reported.items()):
-        version = next((v for cls, v in ORIGINAL_FOR.items() if any(f"`{cls}`" in m for m in messages)),
-                       DEFAULT_ORIGINAL)
+        version = original_version(messages)
         path = Path(name)
         before = probe(version, original / path.parent, path.name)
         after = probe(TARGET, fixed / path.parent, path.name)
