@@ -51,8 +51,16 @@ def bigquery_table(task) -> dict:
         return table
 
     client.create_table.side_effect = create_table
+
+    def download(self, bucket_name, object_name, **kwargs):  # (a `gcs_schema_object`: the schema it names)
+        captured["gcs_schema"] = f"gs://{bucket_name}/{object_name}"
+        return json.dumps([{"name": "from_gcs", "type": "STRING"}]).encode()
+
+    from airflow.providers.google.cloud.hooks.gcs import GCSHook
+
     with mock.patch.object(BigQueryHook, "project_id", new_callable=mock.PropertyMock, return_value="conn-project"), \
             mock.patch.object(BigQueryHook, "get_client", return_value=client), \
+            mock.patch.object(GCSHook, "download_as_byte_array", download), \
             mock.patch.object(BigQueryTableLink, "persist"):
         task.execute({"task_instance": mock.MagicMock(), "ti": mock.MagicMock()})
     return captured
