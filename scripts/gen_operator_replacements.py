@@ -50,7 +50,10 @@ CLASSES = {
     "airflow.providers.apache.druid.operators.druid_check.DruidCheckOperator": "apache-airflow-providers-apache-druid",
     "airflow.providers.amazon.aws.operators.redshift_sql.RedshiftSQLOperator": "apache-airflow-providers-amazon",
     "airflow.providers.google.cloud.operators.bigquery.BigQueryExecuteQueryOperator": "apache-airflow-providers-google",
+    "airflow.providers.google.cloud.operators.bigquery.BigQueryCreateEmptyTableOperator": "apache-airflow-providers-google",
+    "airflow.providers.google.cloud.operators.bigquery.BigQueryCreateExternalTableOperator": "apache-airflow-providers-google",
     "airflow.providers.google.cloud.operators.dataflow.DataflowCreatePythonJobOperator": "apache-airflow-providers-google",
+    "airflow.providers.google.cloud.operators.dataproc.DataprocSubmitPySparkJobOperator": "apache-airflow-providers-google",
     "airflow.providers.amazon.aws.sensors.s3_prefix.S3PrefixSensor": "apache-airflow-providers-amazon",
     "airflow.providers.amazon.aws.sensors.s3.S3PrefixSensor": "apache-airflow-providers-amazon",
 }
@@ -109,6 +112,10 @@ def deprecation(node: ast.ClassDef) -> Optional[str]:
                     return " ".join((_text(keyword.value) or "").split())
             if decorator.args and _text(decorator.args[0]) is not None:
                 return " ".join((_text(decorator.args[0]) or "").split())
+            instead = next((_text(k.value) for k in decorator.keywords if k.arg == "use_instead"), None)
+            if instead:  # (google 14+: `@deprecated(planned_removal_date=..., use_instead=...)`)
+                when = next((_text(k.value) for k in decorator.keywords if k.arg == "planned_removal_date"), None)
+                return f"use `{instead}` instead" + (f" (planned removal: {when})" if when else "")
     init = _init(node)
     for stmt in init.body if init is not None else ():
         if (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
@@ -216,7 +223,8 @@ def entry(folder: Path, path: str, dist: str, override: dict[str, Any]) -> dict[
     found["arguments"] = {k: v for k, v in sorted(arguments.items()) if v}
     found["inherits"] = "successor" not in override and found["successor"] is not None  # its own base class
     found["successor"] = override.get("successor", found["successor"])
-    for key in ("successor_dist", "provenance", "unmapped", "note", "successor_defaults"):
+    for key in ("successor_dist", "provenance", "unmapped", "note", "successor_defaults", "config_argument", "config_seed",
+                "config_required", "successor_adds", "says"):
         if key in override:
             found[key] = override[key]
     if found["successor"] is None:

@@ -38,14 +38,20 @@ TARGET = "3.0.6"
 # 2.10.3 (postgres 5.13.1, mysql 5.7.3, snowflake 5.8.0, google 10.25.0), 2.2.2 for S3PrefixSensor
 # (amazon 2.4.0: the sensor as it was).
 DEFAULT_ORIGINAL = "2.10.3"
-ORIGINAL_FOR = {"S3PrefixSensor": "2.2.2"}
+ORIGINAL_FOR = {"S3PrefixSensor": "2.2.2",
+                # (2.11.0: google 15.1.0, the newest pin with the table operators, deprecated there)
+                "BigQueryCreateEmptyTableOperator": "2.11.0", "BigQueryCreateExternalTableOperator": "2.11.0"}
 # What a file must be given to load on the original's Airflow at all (1.10's `bql=` is refused
 # since google 8; dagshift rewrites the 1.10 spelling, the original runs the 2.x one).
-NORMALISE = [("bql=", "sql=")]
+NORMALISE = [("bql=", "sql="), ("dataproc_pyspark_jars=", "dataproc_jars="),
+             ("dataproc_pyspark_properties=", "dataproc_properties=")]
 # BigQuery's own defaults for configuration.query: a value equal to one is the same job.
 API_DEFAULTS = {"priority": "INTERACTIVE", "allowLargeResults": False, "flattenResults": None,
                 "createDisposition": "CREATE_IF_NEEDED", "writeDisposition": "WRITE_EMPTY", "schemaUpdateOptions": []}
-CONN_IDS = ("conn_id", "gcp_conn_id", "aws_conn_id")
+CONN_IDS = ("conn_id", "gcp_conn_id", "aws_conn_id", "google_cloud_storage_conn_id")
+# A table resource's output-only fields (https://cloud.google.com/bigquery/docs/reference/rest/v2/tables):
+# BigQuery ignores them in a request (create_empty_table wrote `location` there, create_table does not).
+OUTPUT_ONLY = ("location",)
 # Classes another rule's fix renames in the same run (DS103/DS503).
 OTHER_RENAMES = {"airflow.operators.dummy.DummyOperator": "airflow.providers.standard.operators.empty.EmptyOperator"}
 
@@ -83,6 +89,42 @@ def _query(configuration: dict) -> dict:
     return {k: v for k, v in query.items() if not (k in API_DEFAULTS and API_DEFAULTS[k] == v)}
 
 
+def _table(request: Any) -> Any:
+    """What `Client.create_table` was asked for, less the resource's output-only fields."""
+    if not isinstance(request, dict) or "request" not in request:
+        return request
+    return {**request, "request": {k: v for k, v in request["request"].items() if k not in OUTPUT_ONLY}}
+
+
+def _dataflow(run: Any) -> Any:
+    """What a Dataflow Python task hands Beam and Dataflow, less the `airflow-version` label each
+    Airflow writes with its own version."""
+    if not isinstance(run, dict) or "pipeline" not in run:
+        return run
+    variables = dict(run["pipeline"].get("variables", {}))
+    labels = {k: v for k, v in variables.get("labels", {}).items() if k != "airflow-version"}
+    variables["labels"] = labels
+    return {**run, "pipeline": {**run["pipeline"], "variables": variables}}
+
+
+def _dataproc(request: Any) -> Any:
+    """The request submitting a Dataproc job, less what DS515 says changes: the job id (the old
+    builder's `<name>_<8 random characters>`, Dataproc's own now) and the `airflow-version` label; the
+    job's `reference.project_id` is kept only where it is not the request's own project."""
+    if not isinstance(request, dict) or "job" not in request:
+        return request
+    job = dict(request["job"])
+    reference = {k: v for k, v in job.pop("reference", {}).items() if k != "job_id"}
+    if reference.get("project_id") == request.get("project_id"):
+        reference.pop("project_id")
+    if reference:
+        job["reference"] = reference
+    labels = {k: v for k, v in job.pop("labels", {}).items() if k != "airflow-version"}
+    if labels:
+        job["labels"] = labels
+    return {**request, "job": job}
+
+
 def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
     """What differs between one task as written and as rewritten (empty: the same run)."""
     differences = []
@@ -95,13 +137,27 @@ def compare(original: dict[str, Any], fixed: dict[str, Any]) -> list[str]:
         old, new = _query(original["configuration"]), _query(fixed.get("configuration", {}))
         if old != new or original["configuration"].get("labels") != fixed.get("configuration", {}).get("labels"):
             differences.append(f"configuration {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
+    elif "table_request" in original:
+        old, new = (_table(t.get("table_request")) for t in (original, fixed))
+        if old != new:
+            differences.append(f"table request {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
+    elif "dataflow" in original:
+        old, new = (_dataflow(t.get("dataflow")) for t in (original, fixed))
+        if old != new:
+            differences.append(f"dataflow run {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
+    elif "dataproc" in original:
+        old, new = (_dataproc(t.get("dataproc")) for t in (original, fixed))
+        if old != new:
+            differences.append(f"dataproc request {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}")
     elif "sql" in original and original["sql"] != fixed.get("sql"):
         differences.append("sql text")
     if "hook_params" in original:
         old_params = {k: v for k, v in (original["hook_params"] or {}).items() if v is not None}
         if old_params != fixed.get("hook_params"):
             differences.append(f"hook_params {old_params} -> {fixed.get('hook_params')}")
-    for key in ("autocommit", "parameters", "location", "bucket_name"):
+    for key in ("autocommit", "parameters", "location", "bucket_name", "region"):
+        if key == "location" and "dataflow" in original:
+            continue  # (in `dataflow_config` now: compared as the region the run had and waited in)
         if key in original and original[key] != fixed.get(key):
             differences.append(f"{key} {original[key]!r} -> {fixed.get(key)!r}")
     if "prefix" in original:
@@ -159,12 +215,19 @@ def _file_rows(name: str, version: str, before: dict, after: dict, left: list[st
     return found
 
 
+def original_version(messages: list[str]) -> str:
+    """The newest Airflow whose pins still have every class the file's findings name (a file with
+    BigQueryCreateEmptyTableOperator and BigQueryExecuteQueryOperator: 2.10.3, which has both)."""
+    classes = {m.split("`")[1] for m in messages if m.startswith("`")}
+    return min((ORIGINAL_FOR.get(c, DEFAULT_ORIGINAL) for c in classes), key=lambda v: tuple(map(int, v.split("."))),
+               default=DEFAULT_ORIGINAL)
+
+
 def rows(repo: Path, work: Path) -> list[tuple[str, str, str, str]]:
     original, fixed, reported, left = prepare(repo, work)
     found = []
     for name, messages in sorted(reported.items()):
-        version = next((v for cls, v in ORIGINAL_FOR.items() if any(f"`{cls}`" in m for m in messages)),
-                       DEFAULT_ORIGINAL)
+        version = original_version(messages)
         path = Path(name)
         before = probe(version, original / path.parent, path.name)
         after = probe(TARGET, fixed / path.parent, path.name)

@@ -11,13 +11,19 @@ no longer has, because it was replaced by another class that takes other argumen
 `SQLExecuteQueryOperator` (`DruidCheckOperator` -> `SQLCheckOperator`); `BigQueryOperator` /
 `BigQueryExecuteQueryOperator` -> `BigQueryInsertJobOperator(configuration={"query": {...}})`;
 `S3PrefixSensor` -> `S3KeySensor`; `DataFlowPythonOperator` / `DataflowCreatePythonJobOperator` ->
-`BeamRunPythonPipelineOperator` (reported, never rewritten). Every 1.10 path and every provider path
-of them is covered. The facts are read from the providers' own code in the official wheels
+`BeamRunPythonPipelineOperator(runner="DataflowRunner", dataflow_config={...})`;
+`BigQueryCreateEmptyTableOperator` -> `BigQueryCreateTableOperator(table_resource={...})`
+(`BigQueryCreateExternalTableOperator` reported, never rewritten); `DataProcPySparkOperator` /
+`DataprocSubmitPySparkJobOperator` -> `DataprocSubmitJobOperator(job={...})`. Every 1.10 path and
+every provider path of them is covered. The facts are read from the providers' own code in the official wheels
 (`data/operator_replacements.json`, `scripts/gen_operator_replacements.py`): the release that
 deprecates each class and the first one without it, and how its `__init__` hands each argument on
 (`postgres_conn_id` -> `conn_id`; `database`, `warehouse`, `role`, `schema`... -> `hook_params`);
 where only the code of another method or the documentation says it (BigQuery's job configuration,
-built by `BigQueryHook.run_query` in google 10.26.0; the S3 prefix as a wildcard key), from
+built by `BigQueryHook.run_query` in google 10.26.0; the table resource `create_empty_table` built in
+google 16.1.0; the Dataproc job `DataProcJobBuilder` built and the Dataflow options
+`DataflowCreatePythonJobOperator.execute` handed Beam in google 10.26.0; the S3 prefix as a wildcard
+key), from
 `scripts/operator_replacement_overrides.json`, each entry naming the provider file and version it
 was read from. An error where the target's provider no longer has the class (the DAG fails to
 load), a warning where it deprecates it. The import of these classes is DS515's too: DS101/DS104
@@ -54,12 +60,21 @@ original expression's text; it writes the old defaults the successor does not sh
 (`conn_id="postgres_default"`: SQLExecuteQueryOperator has none; `"useLegacySql": True`:
 BigQueryOperator ran legacy SQL unless told otherwise). S3PrefixSensor's prefix becomes the key
 `<prefix>/*` with `wildcard_match=True`: the sensor now lists the keys under the prefix and matches
-them with fnmatch, where it asked S3 for the prefix as a folder. A folded argument goes under the key the
+them with fnmatch, where it asked S3 for the prefix as a folder. A Dataproc job is written as the
+builder made it (`placement.cluster_name`, 'cluster-1' when not given), but Dataproc now names the job
+(the old id was `<job_name>_<8 random characters>`) and the `airflow-version` label is gone: the
+finding says so. A Dataflow task gets `runner="DataflowRunner"`, its connection both as the
+operator's and in `dataflow_config` (DataflowHook reads that one first) and the old `cancel_timeout`
+(10 * 60; DataflowConfiguration's is 5 * 60). A successor in a distribution MWAA does not install
+(BeamRunPythonPipelineOperator: apache-airflow-providers-apache-beam) is written only where the
+environment's requirements files require it or there are none (the finding then says to add it): a
+fix that DS305 would report is no fix. A folded argument goes under the key the
 target's own release used (PostgresOperator's `database`: `hook_params["schema"]` up to postgres
 5.10.0, `["database"]` from 5.11.1). A comment at the end of a kept or renamed argument's line
 stays with it. No fix where an argument has no exact home (the finding says which and why):
 BigQuery's `api_resource_configs` or `delegate_to`, a destination table that is not a literal
-`project.dataset.table`, a list of BigQuery statements, two arguments that would become one, an
+`project.dataset.table`, a list of BigQuery statements, an `exists_ok` that is not a literal, a GCS
+schema beside `schema_fields`, a PySpark `main` that may be a local file (the old class uploaded it), two arguments that would become one, an
 old argument the file names in a dict (`default_args` may pass it, and the successor would not
 take it), a positional or `**` argument, a comment with no argument of its own to stay with, a
 successor the target cannot import, a class bound other than by one top-level `from ... import`.

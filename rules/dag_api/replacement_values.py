@@ -9,6 +9,7 @@ or (None, why there is no exact form) for the finding to say.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable, Optional
 
 import libcst as cst
@@ -102,11 +103,37 @@ def prefix_wildcard(visitor: Any, arg: cst.Arg, present: dict) -> Result:
     return None, "is not a literal string (or list of them): the wildcard key cannot be written"
 
 
+def exists_ok_if_exists(visitor: Any, arg: cst.Arg, present: dict) -> Result:
+    """BigQueryCreateEmptyTableOperator (google 16.1.0): `IfExistAction.IGNORE if exists_ok else
+    IfExistAction.LOG`, for a literal True or False."""
+    node = arg.value
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        q = visitor.quote
+        return f"{q}{'ignore' if node.value == 'True' else 'log'}{q}", None
+    return None, "is not a literal True or False: `if_exists=` needs `\"ignore\"` (True) or `\"log\"` (False)"
+
+
+def remote_uri(visitor: Any, arg: cst.Arg, present: dict) -> Result:
+    """DataprocSubmitPySparkJobOperator (google 10.26.0) uploaded `main` to the cluster's bucket when
+    it named a local file (`os.path.isfile`); a URI (`gs://...`, also as the start of an f-string) it
+    handed Dataproc as written."""
+    node = arg.value
+    text = _string(node)
+    if text is None and isinstance(node, cst.FormattedString) and node.parts:
+        first = node.parts[0]
+        text = first.value if isinstance(first, cst.FormattedStringText) else None
+    if text is not None and re.match(r"[a-z][a-z0-9+.-]*://", text):
+        return visitor.ctx.module.code_for_node(node), None
+    return None, ("may name a local file, which the old class uploaded to the cluster's bucket: upload it and "
+                  "write its `gs://` URI")
+
+
 # What the message adds when a transform wrote the value.
 WORDS = {
     "postgres_options": " as `-c name=value` settings (what PostgresOperator made of it)",
     "table_reference": " as a `projectId`/`datasetId`/`tableId` reference",
     "clustering_fields": " as `{\"fields\": ...}`",
+    "exists_ok_if_exists": " (True: `\"ignore\"`, False: `\"log\"`)",
     "prefix_wildcard": (" as the wildcard key `<prefix><delimiter>*` with `wildcard_match=True`: S3KeySensor lists "
                         "the keys under it and matches them with fnmatch, where S3PrefixSensor asked S3 for the folder"),
 }
@@ -116,4 +143,6 @@ TRANSFORMS: dict[str, Callable[[Any, cst.Arg, dict], Result]] = {
     "table_reference": table_reference,
     "clustering_fields": clustering_fields,
     "prefix_wildcard": prefix_wildcard,
+    "exists_ok_if_exists": exists_ok_if_exists,
+    "remote_uri": remote_uri,
 }

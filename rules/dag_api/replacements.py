@@ -15,9 +15,12 @@ import libcst as cst
 
 from dagshift.fixers.calls import DictValue, Value, argument_indent, has_comments, line_comments, rewrite_call
 from dagshift.fixers.imports import import_line, remove_imported_name
-from dagshift.fixers.lines import alone_on_its_lines, line_start
-from dagshift.linter.diagnostics import ERROR, SAFE, UNSAFE, WARNING, Edit, Fix
+from dagshift.fixers.lines import line_start
+from dagshift.linter.diagnostics import UNSAFE, Edit, Fix
 from dagshift.linter.findings import Finding
+from dagshift.rules.dag_api.replacement_env import dict_key_elsewhere, successor_install
+from dagshift.rules.dag_api.replacement_imports import replaced_imports as replaced_imports
+from dagshift.rules.dag_api.replacement_imports import severity
 from dagshift.rules.dag_api.tables import GONE, Replaced, replaced
 
 
@@ -31,14 +34,12 @@ class _Plan:
     blockers: list[str] = field(default_factory=list)
     sources: list[tuple[cst.Arg, str]] = field(default_factory=list)  # (argument, keyword) written one to one
     quote: str = '"'  # the quote the call writes its strings in
+    config: str = "configuration"  # the dict argument a `config` path goes into (`table_resource`)
+    seed: Optional[str] = "query"  # the key that dict is written with first
 
     def key(self, text: str) -> str:
         """A dict key the fix writes, in the call's quotes (keys are identifiers: nothing to escape)."""
         return f"{self.quote}{text}{self.quote}"
-
-
-def severity(found: Replaced) -> str:
-    return ERROR if found.status == GONE else WARNING
 
 
 def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
@@ -50,6 +51,9 @@ def replaced_call(visitor: Any, node: cst.Call, qualified: str) -> None:
     strings = visitor.ctx.module.code_for_node(node)
     visitor.quote = "'" if strings.count("'") > strings.count('"') else '"'
     plan = _plan(visitor, node, found)
+    missing, note = successor_install(visitor.ctx, entry)
+    plan.blockers.extend([missing] if missing else [])
+    plan.said.extend([note] if note else [])
     if not plan.blockers and not _successor_imports(visitor.target, entry["successor"]):
         plan.blockers.append(f"`{entry['successor']}` does not import on Airflow {visitor.target} (its provider is "
                              "not pinned there, or has no such class)")
@@ -91,45 +95,10 @@ def _successor_imports(target: str, successor: str) -> bool:
     return closed_world(tables(target), module, name) is None and tables(target).dist_of(module) is not None
 
 
-def replaced_imports(visitor: Any) -> None:
-    """DS515 at the import of a replaced class the file uses otherwise than by calling it (a base
-    class, an isinstance test, a name passed on) or not at all: the import rules leave it to DS515,
-    and no call's fix can take the import away."""
-    for imported in visitor.ctx.imports:
-        if imported.name is None or imported.level:
-            continue
-        found = replaced(visitor.target, imported.qualified)
-        if found is None:
-            continue
-        if any(replaced(visitor.target, alt.qualified) is None for alt in visitor.ctx.imports.alternatives(imported)):
-            continue  # (a version fallback beside an import that works: the author's choice)
-        sites = visitor.ctx.name_uses.rename_sites(imported.local)
-        if sites and all(id(site) in visitor.replaced_sites for site in sites):
-            continue  # (every use is a call DS515 reports and rewrites)
-        state = (f"is gone from {found.entry['dist']} {found.version}, which Airflow {visitor.target} pins: "
-                 "the import fails" if found.status == GONE else
-                 f"is deprecated in {found.entry['dist']} {found.version} (Airflow {visitor.target}'s pin)")
-        fix = _unused(visitor.ctx, imported) if sites == [] else None
-        advice = (f"it is used here other than by a call: move that code to `{found.entry['successor']}` by hand"
-                  if sites or sites is None else "nothing here uses it: delete the import")
-        visitor.findings.append(Finding("DS515", imported.alias.name, f"`{imported.name}` {state}; {advice}",
-                                        severity=severity(found), fix=fix))
-
-
-def _unused(ctx: Any, imported: Any) -> Optional[Fix]:
-    """A safe fix deleting the import of a replaced class nothing in the file uses (any more: the
-    calls' own fixes leave the import to the last of them, and to this), unless a string names it
-    (`__all__`, getattr) or the import is part of version logic."""
-    if imported.enclosing or not alone_on_its_lines(ctx, imported.statement):
-        return None
-    if f'"{imported.local}"' in ctx.text or f"'{imported.local}'" in ctx.text:
-        return None
-    return Fix((remove_imported_name(ctx, imported),), SAFE, f"delete the unused import of `{imported.local}`")
-
-
 def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
     entry = found.entry
-    plan = _Plan(quote=visitor.quote)
+    plan = _Plan(quote=visitor.quote, config=entry.get("config_argument", "configuration"),
+                 seed=entry.get("config_seed", "query"))
     if entry.get("unmapped"):
         plan.blockers.append(entry["unmapped"])
         return plan
@@ -139,13 +108,26 @@ def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
         return plan
     present = {a.keyword.value: a for a in args if a.keyword is not None}
     for name, mapped in entry["arguments"].items():
-        if ("rename" in mapped or "fold" in mapped) and name not in present and _passed_elsewhere(visitor.ctx.text, name):
+        if name in present:
+            continue
+        if mapped.get("default_args"):
+            elsewhere = dict_key_elsewhere(visitor.ctx.module, name, plan.config)
+        else:
+            elsewhere = ("rename" in mapped or "fold" in mapped) and _passed_elsewhere(visitor.ctx.text, name)
+        if elsewhere:
             plan.blockers.append(f"`{name}` may come from `default_args` (the file names it in a dict): the "
                                  "successor would not take it; move it to the call, then fix")
     for arg in args:
         assert arg.keyword is not None
         _argument(visitor, plan, found, arg, present)
+    for key, value in entry.get("successor_adds", {}).items():
+        plan.arguments.append((key, plan.key(value)))  # (`runner="DataflowRunner"`)
+        plan.said.append(f"`{key}={plan.key(value)}` is written")
     _defaults(visitor, plan, entry, present)
+    plan.said.extend(entry.get("says", ()))  # (what changes whatever the call passes)
+    if entry.get("config_required") and not any(key == plan.config for key, _ in plan.arguments):
+        plan.arguments.append((plan.config, "{}"))
+        plan.said.append(f"`{plan.config}={{}}` is written ({entry['config_required']})")
     written = [key for key, _ in plan.arguments]
     for key in sorted({k for k in written if written.count(k) > 1}):
         plan.blockers.append(f"two arguments become `{key}=` (say which one the task means)")
@@ -183,11 +165,16 @@ def _argument(visitor: Any, plan: _Plan, found: Replaced, arg: cst.Arg, present:
         return
     if "none" in mapped:
         plan.blockers.append(f"`{key}`: {mapped['none']}")
+    elif mapped.get("conflicts") in present:
+        plan.blockers.append(f"`{key}` with `{mapped['conflicts']}`: {mapped['conflict']}")
     elif "drop" in mapped:
         plan.said.append(f"`{key}` is dropped ({mapped['drop']})")
     elif mapped.get("keep"):
         plan.arguments.append((key, code))
         plan.sources.append((arg, key))
+        if "also_config" in mapped:  # (read from there too: DataflowConfiguration's `gcp_conn_id`)
+            _set_path(plan, mapped["also_config"], code)
+            plan.said.append(f"`{key}=` also goes into `{plan.config}` as `{_path_words(mapped['also_config'])}`")
     elif "rename" in mapped:
         value = _transformed(visitor, plan, mapped, arg, present)
         if value is not None:
@@ -276,6 +263,9 @@ def _configuration(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, presen
     if requires and requires not in present:
         plan.said.append(f"`{key}` is dropped ({mapped['otherwise']})")
         return
+    if "omit_empty" in mapped and _code(visitor, arg.value) in ("None", "{}", "[]", "()"):
+        plan.said.append(f"`{key}` is dropped ({mapped['omit_empty']})")
+        return
     if mapped["config"] == "query.query" and isinstance(arg.value, (cst.List, cst.Tuple)):
         plan.blockers.append(f"`{key}` is a list: it ran one job per statement, and a job configuration holds one "
                              "query (one BigQueryInsertJobOperator per statement)")
@@ -284,7 +274,7 @@ def _configuration(visitor: Any, plan: _Plan, mapped: dict, arg: cst.Arg, presen
     if value is None:
         return
     _set_path(plan, mapped["config"], value)
-    plan.said.append(f"`{key}=` goes into `configuration` as `{_path_words(mapped['config'])}`" + _words(mapped))
+    plan.said.append(f"`{key}=` goes into `{plan.config}` as `{_path_words(mapped['config'])}`" + _words(mapped))
 
 
 def _words(mapped: dict) -> str:
@@ -294,9 +284,13 @@ def _words(mapped: dict) -> str:
 
 
 def _set_path(plan: _Plan, path: str, value: Value) -> None:
-    if "configuration" not in plan.folds:
-        _fold(plan, "configuration", plan.key("query"), [])
-    top = plan.folds["configuration"]
+    if plan.config not in plan.folds:
+        if plan.seed is None:
+            plan.folds[plan.config] = []
+            plan.arguments.append((plan.config, plan.folds[plan.config]))
+        else:
+            _fold(plan, plan.config, plan.key(plan.seed), [])
+    top = plan.folds[plan.config]
     *parents, last = path.split(".")
     for part in parents:
         key = plan.key(part)
@@ -326,8 +320,9 @@ def _defaults(visitor: Any, plan: _Plan, entry: dict, present: dict) -> None:
             plan.said.append(f"`{mapped['rename']}={value}` is written (the old default; `{entry['successor'].rpartition('.')[2]}` has none)")
         elif mapped.get("write_default") and not any(
                 m.get("config") == mapped["config"] for k, m in entry["arguments"].items() if k in present):
-            _set_path(plan, mapped["config"], mapped["old_default"])
-            plan.said.append(f"`{_path_words(mapped['config'])}` is written as `{mapped['old_default']}` "
+            value = _literal(mapped["old_default"], visitor.quote)
+            _set_path(plan, mapped["config"], value)
+            plan.said.append(f"`{_path_words(mapped['config'])}` is written as `{value}` "
                              f"(the old `{key}` default)")
 
 
@@ -374,9 +369,10 @@ def _fix(visitor: Any, node: cst.Call, found: Replaced, plan: _Plan) -> tuple[Op
     sites = ctx.name_uses.rename_sites(imported.local)
     still_used = sites is None or any(site is not node.func for site in sites)
     added = import_line(module, [name]) + ctx.module.default_newline if bound is None else ""
-    at = line_start(ctx.index, ctx.span(imported.statement)[0])
+    statements = _successor_statements(visitor, found.entry["successor"], imported)
+    at = line_start(ctx.index, min(ctx.span(statement)[0] for statement in statements))
     removal = remove_imported_name(ctx, imported) if not still_used else None
-    if removal is not None and removal.start == at:
+    if removal is not None and removal.start == at and len(statements) == 1:
         edits.append(Edit(at, removal.end, added + removal.content))  # (the new line in the old one's place)
     else:
         if added:
@@ -385,6 +381,21 @@ def _fix(visitor: Any, node: cst.Call, found: Replaced, plan: _Plan) -> tuple[Op
             edits.append(removal)
     title = f"use `{name}` and move the arguments (check the rewritten call: the class changes)"
     return Fix(tuple(edits), UNSAFE, title), ""
+
+
+def _successor_statements(visitor: Any, successor: str, imported: Any) -> list[cst.CSTNode]:
+    """The top-level import statements of every class the file imports that becomes `successor`
+    (`DataFlowPythonOperator` and `DataflowCreatePythonJobOperator`). The successor's import goes
+    before the first of them whichever call's fix writes it: two fixes inserting it at one point
+    overlap, so the second waits for the next pass, which finds it imported."""
+    found = [imported.statement]
+    for other in visitor.ctx.imports:
+        if other.name is None or other.level or other.enclosing or other.statement in found:
+            continue
+        replaced_by = replaced(visitor.target, other.qualified)
+        if replaced_by is not None and replaced_by.entry["successor"] == successor:
+            found.append(other.statement)
+    return found
 
 
 def _comments(ctx: Any, node: cst.Call, plan: _Plan) -> Optional[dict[str, str]]:

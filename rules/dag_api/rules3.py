@@ -198,7 +198,9 @@ class ReplacedOperatorClass(_DagApiRule):
     tokens = ("PostgresOperator", "MySqlOperator", "MsSqlOperator", "OracleOperator", "SqliteOperator",
               "SnowflakeOperator", "TrinoOperator", "VerticaOperator", "JdbcOperator", "DruidCheckOperator",
               "RedshiftSQLOperator", "BigQueryOperator", "BigQueryExecuteQueryOperator", "DataFlowPythonOperator",
-              "DataflowCreatePythonJobOperator", "S3PrefixSensor")
+              "DataflowCreatePythonJobOperator", "S3PrefixSensor",
+              "BigQueryCreateEmptyTableOperator", "BigQueryCreateExternalTableOperator", "DataProcPySparkOperator",
+              "DataprocSubmitPySparkJobOperator")
     doc = DS515_DOC
     invalid = DS515_INVALID
     valid = DS515_VALID

@@ -215,3 +215,83 @@ def test_a_list_of_bigquery_statements_has_no_one_job(cli, tmp_path):
                  registry=default_registry())
     assert result.out.endswith("no fix: `sql` is a list: it ran one job per statement, and a job configuration holds "
                                "one query (one BigQueryInsertJobOperator per statement)\n")
+
+
+DATAFLOW = ("from airflow.providers.google.cloud.operators.dataflow import DataflowCreatePythonJobOperator\n\n"
+            "run = DataflowCreatePythonJobOperator(task_id='run', py_file='gs://b/p.py', gcp_conn_id='df')\n")
+
+
+def test_a_successor_the_requirements_do_not_install_has_no_fix(cli, tmp_path):
+    """BeamRunPythonPipelineOperator is apache-beam's: with a requirements.txt that does not require it
+    the fix would make DS305 report that file, so there is none, and the finding says what to add."""
+    write(tmp_path, {"dags/run.py": DATAFLOW, "requirements.txt": "apache-airflow-providers-google==17.1.0\n"})
+    result = cli("check", "--fix", "--unsafe-fixes", "--format", "concise", "--quiet", "--no-cache", "--select", "DS515",
+                 "--target-version", "3.0.6", cwd=tmp_path, registry=default_registry())
+    assert (tmp_path / "dags" / "run.py").read_text() == DATAFLOW
+    assert result.out.endswith(
+        "no fix: the successor is in `apache-airflow-providers-apache-beam`, which requirements.txt does not require "
+        "and MWAA 3.0.6 does not install: add it there, then fix\n")
+
+
+def test_a_successor_the_requirements_install_is_written_and_creates_no_finding(cli, tmp_path):
+    write(tmp_path, {"dags/run.py": DATAFLOW, "requirements.txt": (
+        "apache-airflow-providers-google==17.1.0\napache-airflow-providers-apache-beam==6.1.3\n")})
+    args = ("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "3.0.6")
+    before = findings(cli, tmp_path, "3.0.6")
+    cli(*args, "--fix", "--unsafe-fixes", cwd=tmp_path, registry=default_registry())
+    assert (tmp_path / "dags" / "run.py").read_text() == (
+        "from airflow.providers.apache.beam.operators.beam import BeamRunPythonPipelineOperator\n\n"
+        "run = BeamRunPythonPipelineOperator(task_id='run', py_file='gs://b/p.py', gcp_conn_id='df', "
+        "dataflow_config={'gcp_conn_id': 'df', 'cancel_timeout': 10 * 60}, runner='DataflowRunner')\n")
+    assert not findings(cli, tmp_path, "3.0.6") - before
+
+
+def test_a_dataflow_argument_default_args_may_pass_blocks_the_fix(cli, tmp_path):
+    """DataflowHook reads `dataflow_config`'s connection first, and its own default wins over the
+    operator's: a `gcp_conn_id` from `default_args` would no longer reach it."""
+    write(tmp_path, {"dags/run.py": (
+        "from airflow.providers.google.cloud.operators.dataflow import DataflowCreatePythonJobOperator\n\n"
+        "default_args = {'gcp_conn_id': 'df'}\n"
+        "run = DataflowCreatePythonJobOperator(task_id='run', py_file='gs://b/p.py')\n")})
+    result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS515", "--target-version",
+                 "3.0.6", cwd=tmp_path, registry=default_registry())
+    assert result.out.endswith("no fix: `gcp_conn_id` may come from `default_args` (the file names it in a dict): the "
+                               "successor would not take it; move it to the call, then fix\n")
+
+
+@pytest.mark.parametrize("call, reason", [
+    ("BigQueryCreateEmptyTableOperator(task_id='t', dataset_id='d', table_id='t', exists_ok=OK)",
+     '`exists_ok` is not a literal True or False: `if_exists=` needs `"ignore"` (True) or `"log"` (False)'),
+    ("BigQueryCreateEmptyTableOperator(task_id='t', dataset_id='d', table_id='t', schema_fields=S, "
+     "gcs_schema_object='gs://b/s.json')",
+     "`gcs_schema_object` with `schema_fields`: the old class read the GCS schema only without `schema_fields`, "
+     "BigQueryCreateTableOperator reads it always and lets it win: keep one of the two"),
+    ("BigQueryCreateEmptyTableOperator(task_id='t', dataset_id='d', table_id='t', table_resource=R, labels=L)",
+     "two arguments become `table_resource=` (say which one the task means)"),
+    ("DataprocSubmitPySparkJobOperator(task_id='t', main='/opt/jobs/run.py', region='eu')",
+     "`main` may name a local file, which the old class uploaded to the cluster's bucket: upload it and write its "
+     "`gs://` URI"),
+])
+def test_an_argument_without_an_exact_home_blocks_the_fix(cli, tmp_path, call, reason):
+    write(tmp_path, {"dags/t.py": (
+        "from airflow.providers.google.cloud.operators.bigquery import BigQueryCreateEmptyTableOperator\n"
+        "from airflow.providers.google.cloud.operators.dataproc import DataprocSubmitPySparkJobOperator\n\n"
+        f"t = {call}\n")})
+    result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS515", "--target-version",
+                 "3.0.6", cwd=tmp_path, registry=default_registry())
+    assert result.out.splitlines()[-1].endswith(f"no fix: {reason}")
+
+
+def test_a_table_operator_is_deprecated_where_the_pin_still_has_it(cli, tmp_path):
+    """google 15.1.0 (Airflow 2.11.0's pin) deprecates BigQueryCreateEmptyTableOperator; 17.1.0 has none."""
+    write(tmp_path, {"dags/t.py": "from airflow.providers.google.cloud.operators.bigquery import "
+                                  "BigQueryCreateEmptyTableOperator\n\n"
+                                  "t = BigQueryCreateEmptyTableOperator(task_id='t', dataset_id='d', table_id='t')\n"})
+    result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--select", "DS515", "--target-version",
+                 "2.11.0", cwd=tmp_path, registry=default_registry())
+    assert result.out == (
+        "dags/t.py:3:5: DS515 [-] `BigQueryCreateEmptyTableOperator` is deprecated in apache-airflow-providers-google "
+        "15.1.0 (Airflow 2.11.0's pin); use `BigQueryCreateTableOperator` "
+        "(`airflow.providers.google.cloud.operators.bigquery.BigQueryCreateTableOperator`): `table_resource={}` is "
+        "written (BigQueryCreateTableOperator requires `table_resource`: `{}` is what create_empty_table built from "
+        "no table arguments)\n")
