@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _paths import ROOT, load_table  # noqa: E402
+from airflow_env import airflow_env, verify_python  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "replacements" / "warehouse_repo"
 PROBE = ROOT / "scripts" / "replacement_probe.py"
@@ -57,11 +57,11 @@ OTHER_RENAMES = {"airflow.operators.dummy.DummyOperator": "airflow.providers.sta
 
 
 def venv(version: str) -> Path:
-    return Path(os.environ.get("DAGSHIFT_VERIFY_VENVS", "/tmp")) / f"dagshift-verify-{version}" / "bin" / "python"
+    return verify_python(version)
 
 
 def probe(version: str, folder: Path, name: str) -> dict[str, Any]:
-    env = {**os.environ, "AIRFLOW_HOME": str(folder.parent / f".airflow-{version}"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    env = airflow_env(folder.parent / f".airflow-{version}", unit_test=False)
     done = subprocess.run([str(venv(version)), str(PROBE), name], cwd=folder, env=env, capture_output=True,
                           text=True, timeout=600)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]

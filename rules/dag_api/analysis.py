@@ -25,6 +25,8 @@ from dagshift.rules.dag_api.airflow3 import (
 )
 from dagshift.rules.dag_api.arguments import INVALID, class_argument, signature_findings
 from dagshift.rules.dag_api.context_keys import ContextKeyChecks
+from dagshift.rules.dag_api.dag_attributes import candidate as attribute_candidate
+from dagshift.rules.dag_api.dag_attributes import judge as judge_dag_attributes
 from dagshift.rules.dag_api.days_ago import days_ago_replacement
 from dagshift.rules.dag_api.replacements import replaced_call, replaced_imports
 from dagshift.rules.dag_api.screen import (
@@ -75,6 +77,7 @@ class _Visitor(ContextKeyChecks):
         self.task_params: list[tuple[cst.FunctionDef, cst.Param, str]] = []  # (DS507 on Airflow 3)
         self.callables: set[str] = set()
         self.subdag_calls: list[cst.Call] = []
+        self.dag_attributes: list[cst.Attribute] = []  # (DS516: reads of attributes Airflow 3's DAG lost)
         self.replaced_sites: set[int] = set()  # (DS515: the calls of replaced classes it reported)
         self.quote = '"'  # (DS515: the quote the call being rewritten writes its strings in)
         # BaseOperator's own arguments on the target: one table (operator_args.json) for every family.
@@ -96,6 +99,9 @@ class _Visitor(ContextKeyChecks):
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if self._is_dag_call(node.item) and node.asname is not None and isinstance(node.asname.name, cst.Name):
             self.dag_names.add(node.asname.name.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        attribute_candidate(self, node)
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, (cst.RightShift, cst.LeftShift)):
@@ -301,6 +307,7 @@ class _Visitor(ContextKeyChecks):
         self._imports()
         self._template_fields()
         replaced_imports(self)
+        judge_dag_attributes(self)
 
     def _dag_shifts(self) -> None:
         for node in self.shifts:

@@ -21,7 +21,14 @@ GATES: dict[str, Callable[[dict], Any]] = {
 # Gates read from another table than dag_api.json's facts: target -> whether the rule finds anything.
 TARGET_GATES: dict[str, Callable[[str], Any]] = {
     "replaced_classes": lambda target: _replaced_on(target),
+    "dag_attributes": lambda target: _dag_attributes_on(target),
 }
+
+
+def _dag_attributes_on(target: str) -> bool:
+    from dagshift.rules.dag_api.tables import dag_attributes_removed
+
+    return bool(dag_attributes_removed(target))
 
 
 def _replaced_on(target: str) -> bool:

@@ -204,3 +204,65 @@ class ReplacedOperatorClass(_DagApiRule):
     doc = DS515_DOC
     invalid = DS515_INVALID
     valid = DS515_VALID
+
+
+class RemovedDagAttribute(_DagApiRule):
+    gate = "dag_attributes"
+    code = "DS516"
+    name = "removed-dag-attribute"
+    message = "DAG attribute removed in Airflow 3"
+    severity = ERROR
+    fix = SOMETIMES
+    tokens = ("dag", "DAG")
+
+    def wants(self, text: str, target: str) -> bool:
+        from dagshift.rules.dag_api.tables import dag_attributes_removed
+
+        return any(f".{attr}" in text for attr in dag_attributes_removed(target))
+
+    doc = """
+## What it does
+On Airflow 3 targets, reports a read of an attribute Airflow 2's DAG had and no DAG class of the
+target has (from real Airflow: `scripts/gen_dag_attributes.py` lists the public attributes of a DAG
+in 2.11.2 and in each target): `dag.schedule_interval`, `dag.concurrency`, `dag.full_filepath`,
+`dag.is_paused`, `dag.get_dagrun(...)`, `dag.clear(...)`... on a name the file binds to `DAG(...)`
+(assigned, or `with DAG(...) as dag`) or on the task context's `context["dag"]`. A function
+parameter that may hold a DAG is not judged.
+
+## Why it matters on Airflow 3
+The read raises `AttributeError`: where the file reads it at the top level (a task built from
+`dag.schedule_interval`), the DAG fails to load; inside a callable, the task fails when it runs.
+
+## Example
+```python
+with DAG("etl", schedule="@daily") as dag:
+    BashOperator(task_id="show", bash_command=f"echo {dag.schedule_interval}")
+```
+
+## Fix safety
+Unsafe, where the target has a successor of the same kind (a value for a value): the one Airflow 2's
+own deprecation warning names (`concurrency` -> `max_active_tasks`, `full_filepath` -> `fileloc`,
+`filepath` -> `relative_fileloc`) or the renamed DAG argument's (`schedule_interval` -> `schedule`,
+`fail_stop` -> `fail_fast`). Unsafe because the value is read from Airflow 3's DAG, which is not
+proven to hold what Airflow 2's did for every DAG (`schedule` holds what the DAG was given; Airflow
+2's `schedule_interval` also held its default). None for the rest: scheduler-side methods such as
+`get_dagrun` or `clear` have no task-side successor (use the REST API).
+"""
+    invalid = (
+        Example.replacing(HEADER + "from airflow.providers.standard.operators.bash import BashOperator\n\n"
+                          "with DAG('etl', schedule='@daily', start_date=datetime(2024, 1, 1)) as dag:\n"
+                          "    BashOperator(task_id='show', bash_command=f'echo {dag.schedule_interval}')\n",
+                          "dag.schedule_interval", "dag.schedule", target="3.0.6", findings=(
+                              (7, 59, "`dag.schedule_interval`: Airflow 3 removed `DAG.schedule_interval`; the DAG "
+                                      "fails with an AttributeError on 3.0.6; read `dag.schedule` (the DAG argument "
+                                      "`schedule_interval=` is `schedule=` on Airflow 3)"),)),
+        Example("def report(**context):\n    return context['dag'].get_last_dagrun()\n", target="3.3.1",
+                findings=((2, 27, "`context['dag'].get_last_dagrun`: Airflow 3 removed `DAG.get_last_dagrun`; "
+                                  "calling `report()` fails with an AttributeError on 3.3.1 (a scheduler-side "
+                                  "method: task code reaches runs and task instances through the REST API)"),)),
+    )
+    valid = (
+        Example(HEADER + "with DAG('etl', schedule='@daily', start_date=datetime(2024, 1, 1)) as dag:\n"
+                "    interval = dag.schedule_interval\n", target="2.11.2"),
+        Example("def build(dag):\n    return dag.schedule_interval\n", target="3.0.6"),
+    )

@@ -79,3 +79,10 @@ def simple_names() -> frozenset[str]:
     """The class names of every path the table knows (the pre-screen's tokens)."""
     data = replacements()
     return frozenset(p.rpartition(".")[2] for p in (*data["classes"], *data["aliases"]))
+
+
+@lru_cache(maxsize=16)
+def dag_attributes_removed(target: str) -> dict[str, dict]:
+    """The DAG attributes the target's every DAG class lacks and Airflow 2.11.2's had (DS516), each
+    with its kind and successor (data/dag_attributes.json); {} on a target that lost none."""
+    return load_table("dag_attributes", "targets")["targets"].get(target, {})
