@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -215,6 +216,43 @@ def class_successors() -> dict[str, set[str]]:
     return table
 
 
+TASK_REPR = re.compile(r"<Task\((\w+)\): ")
+EMPTY: tuple[Any, ...] = (None, {}, [], "")
+
+
+def _settled(key: str, old: dict, new: dict) -> Optional[str]:
+    """One templated field told apart: None where both runs agree (a BigQuery `sql` that became the
+    `configuration`'s query, a field only one class templates that is empty or the original's
+    connection id, a `<Task(OldClass)>` repr); else the difference named."""
+    a, b = old["templated"].get(key), new["templated"].get(key)
+    strip = lambda v: TASK_REPR.sub("<Task: ", json.dumps(v, sort_keys=True))
+    if key in old["templated"] and key in new["templated"]:
+        return None if strip(a) == strip(b) else f"`{key}` {a!r} -> {b!r}"
+    if key == "sql" and ((new["templated"].get("configuration") or {}).get("query") or {}).get("query") == a:
+        return None
+    if key == "configuration" and (b.get("query") or {}).get("query") == old["templated"].get("sql"):
+        return None  # (its other keys: scripts/verify_replacements.py)
+    value = a if key in old["templated"] else b
+    if value in EMPTY or value in old["conn_ids"].values():
+        return None
+    return f"`{key}` {value!r} only in the {'original' if key in old['templated'] else 'fixed'} task"
+
+
+def settle(old: dict, new: dict, differences: list[str]) -> list[str]:
+    """compare_dag's differences, with each task's templated fields compared field by field (the
+    replaced classes template other fields: SQLExecuteQueryOperator's `conn_id`, `hook_params`...)."""
+    kept = []
+    for difference in differences:
+        task = re.match(r"task `(.+)`: templated ", difference)
+        if not task:
+            kept.append(difference)
+            continue
+        a, b = old["tasks"][task.group(1)], new["tasks"][task.group(1)]
+        named = [d for d in (_settled(k, a, b) for k in sorted(set(a["templated"]) | set(b["templated"]))) if d]
+        kept += [f"task `{task.group(1)}`: {d}" for d in named]
+    return kept
+
+
 def removed_google(item: FileVerdict, before: list[dict]) -> None:
     """Keep a file's Google classes only where a finding before the fix names them (gone on 3.0.6)."""
     if "google" in item.constructs:
@@ -242,7 +280,10 @@ def judge(item: FileVerdict, root: Path, old: dict[str, Any], new: dict[str, Any
     if error is not None:
         kind, why = classify(error, root)
         errors = [f"{f['code']} line {f['line']}" for f in after if f["severity"] == "error"]
-        cause = "a construct refused" if item.refused else "something else"
+        named = [f"{f['code']} line {f['line']}" for f in after if f["severity"] == "error" and f["code"] not in
+                 CONSTRUCT_CODES and any(n in f["message"] for names in item.constructs.values() for n in names)]
+        cause = ("a construct refused" if item.refused else f"a construct with no fix ({', '.join(named[:3])})"
+                 if named else "something else")
         item.why = f"{cause}: {kind} ({why}): `{exception_line(error)[:240]}`" + (
             f"; error findings left: {', '.join(errors[:6])}" if errors else "; no error finding left on the file")
         return
@@ -250,7 +291,8 @@ def judge(item: FileVerdict, root: Path, old: dict[str, Any], new: dict[str, Any
         table = class_successors()
         for dag_id in dags:
             if dag_id in old["dags"]:
-                item.dags[dag_id] = compare_dag(old["dags"][dag_id], new["dags"][dag_id], table)
+                a, b = old["dags"][dag_id], new["dags"][dag_id]
+                item.dags[dag_id] = settle(a, b, compare_dag(a, b, table))
 
 
 def verify(entry: dict[str, str], mirrors: Path, work: Path) -> Outcome:
@@ -313,7 +355,7 @@ def row(o: Outcome) -> str:
     compared = [d for f in o.files for d in f.dags.values()]
     refused = Counter(r.split(": ", 1)[0].split(" line")[0] for f in o.files for r in f.refused)
     failing = [f for f in dag_files if not f.loads]
-    causes = Counter(f.why.split(":", 1)[0] for f in failing)
+    causes = Counter(re.sub(r" \(.*", "", f.why.split(":", 1)[0]) for f in failing)
     return (f"| {o.repo} @ `{o.commit[:12]}` | {_kinds(o)} | {sum(f.rewritten for f in o.files)} "
             f"| {', '.join(f'{c} {n}' for c, n in refused.items()) or 0} | {loading} / {len(dag_files)} "
             f"| {sum(not d for d in compared)} / {len(compared)} "
