@@ -220,7 +220,16 @@ TASK_REPR = re.compile(r"<Task\((\w+)\): ")
 EMPTY: tuple[Any, ...] = (None, {}, [], "")
 
 
-def _settled(key: str, old: dict, new: dict) -> Optional[str]:
+def _query(configuration: Any, folder: Path) -> Any:
+    """A BigQuery job's query: a `.sql` path read from the DAG file's folder, as Airflow renders it
+    when the task runs (the old class read it while the file was parsed)."""
+    query = ((configuration or {}).get("query") or {}).get("query")
+    if isinstance(query, str) and query.endswith(".sql") and (folder / query.lstrip("/")).is_file():
+        return (folder / query.lstrip("/")).read_text(encoding="utf-8")
+    return query
+
+
+def _settled(key: str, old: dict, new: dict, folder: Path) -> Optional[str]:
     """One templated field told apart: None where both runs agree (a BigQuery `sql` that became the
     `configuration`'s query, a field only one class templates that is empty or the original's
     connection id, a `<Task(OldClass)>` repr); else the difference named."""
@@ -228,9 +237,9 @@ def _settled(key: str, old: dict, new: dict) -> Optional[str]:
     strip = lambda v: TASK_REPR.sub("<Task: ", json.dumps(v, sort_keys=True))
     if key in old["templated"] and key in new["templated"]:
         return None if strip(a) == strip(b) else f"`{key}` {a!r} -> {b!r}"
-    if key == "sql" and ((new["templated"].get("configuration") or {}).get("query") or {}).get("query") == a:
+    if key == "sql" and _query(new["templated"].get("configuration"), folder) == a:
         return None
-    if key == "configuration" and (b.get("query") or {}).get("query") == old["templated"].get("sql"):
+    if key == "configuration" and _query(b, folder) == old["templated"].get("sql"):
         return None  # (its other keys: scripts/verify_replacements.py)
     value = a if key in old["templated"] else b
     if value in EMPTY or value in old["conn_ids"].values():
@@ -238,7 +247,7 @@ def _settled(key: str, old: dict, new: dict) -> Optional[str]:
     return f"`{key}` {value!r} only in the {'original' if key in old['templated'] else 'fixed'} task"
 
 
-def settle(old: dict, new: dict, differences: list[str]) -> list[str]:
+def settle(old: dict, new: dict, differences: list[str], folder: Path) -> list[str]:
     """compare_dag's differences, with each task's templated fields compared field by field (the
     replaced classes template other fields: SQLExecuteQueryOperator's `conn_id`, `hook_params`...)."""
     kept = []
@@ -248,7 +257,7 @@ def settle(old: dict, new: dict, differences: list[str]) -> list[str]:
             kept.append(difference)
             continue
         a, b = old["tasks"][task.group(1)], new["tasks"][task.group(1)]
-        named = [d for d in (_settled(k, a, b) for k in sorted(set(a["templated"]) | set(b["templated"]))) if d]
+        named = [d for d in (_settled(k, a, b, folder) for k in sorted(set(a["templated"]) | set(b["templated"]))) if d]
         kept += [f"task `{task.group(1)}`: {d}" for d in named]
     return kept
 
@@ -292,7 +301,7 @@ def judge(item: FileVerdict, root: Path, old: dict[str, Any], new: dict[str, Any
         for dag_id in dags:
             if dag_id in old["dags"]:
                 a, b = old["dags"][dag_id], new["dags"][dag_id]
-                item.dags[dag_id] = settle(a, b, compare_dag(a, b, table))
+                item.dags[dag_id] = settle(a, b, compare_dag(a, b, table), root / Path(b["file"]).parent)
 
 
 def verify(entry: dict[str, str], mirrors: Path, work: Path) -> Outcome:
