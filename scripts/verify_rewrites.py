@@ -51,12 +51,9 @@ from verify_repositories import dag_folders, dagshift, export, snapshot  # noqa:
 REPOS = ROOT / "scripts" / "rewrite_repositories.json"
 TARGET, ORIGINAL, FALLBACK = "3.0.6", "2.11.2", "2.10.3"
 CONSTRUCT_CODES = ("DS510", "DS515")
-GOOGLE = ("airflow.providers.google.", "airflow.contrib.operators.bigquery", "airflow.contrib.operators.gcs",
-          "airflow.contrib.operators.gcp", "airflow.contrib.operators.dataflow", "airflow.contrib.operators.dataproc",
-          "airflow.contrib.operators.pubsub", "airflow.contrib.operators.datastore", "airflow.contrib.operators.mlengine",
-          "airflow.contrib.operators.file_to_gcs", "airflow.contrib.sensors.gcs", "airflow.contrib.sensors.bigquery",
-          "airflow.contrib.sensors.pubsub", "airflow.contrib.hooks.bigquery", "airflow.contrib.hooks.gcs",
-          "airflow.contrib.hooks.gcp")
+GOOGLE = ("airflow.providers.google.", *(f"airflow.contrib.{kind}.{name}" for kind in ("operators", "sensors", "hooks")
+                                        for name in ("bigquery", "gcs", "gcp", "dataflow", "dataproc", "pubsub",
+                                                     "datastore", "mlengine", "file_to_gcs")))
 
 
 @dataclass
