@@ -100,13 +100,11 @@ def successors() -> dict[str, set[str]]:
         if facts.get("empty_operator"):  # DS503's successor, where each target has it
             for old in DUMMY:
                 found.setdefault(old, set()).add(f"{facts['empty_operator']}.EmptyOperator")
-    try:
-        replacements = load_table("operator_replacements")
-    except Exception:  # (the table exists once the replacement-class rule lands)
-        replacements = {}
-    for old, entry in replacements.items():
-        if not old.startswith("_") and isinstance(entry, dict) and entry.get("successor"):
-            found.setdefault(old, set()).add(entry["successor"])
+    replacements = load_table("operator_replacements", "classes", "aliases")  # (DS515's successor classes)
+    for old, entry in replacements["classes"].items():
+        found.setdefault(old, set()).add(entry["successor"])
+    for alias, canonical in replacements["aliases"].items():  # (old import paths of those classes)
+        found.setdefault(alias, set()).add(canonical)
     return found
 
 

@@ -201,18 +201,6 @@ def reasons(left: list[dict]) -> list[str]:
     return [f"{f['code']} line {f['line']}: {said(f['message'])}" for f in left if f["code"] in CONSTRUCT_CODES]
 
 
-def class_successors() -> dict[str, set[str]]:
-    """verify_equivalence.successors() and DS515's classes: that function reads operator_replacements'
-    top level, where the table keeps them under `classes` (and its aliases, old import paths)."""
-    table = successors()
-    replacements = load_table("operator_replacements", "classes", "aliases")
-    for old, entry in replacements["classes"].items():
-        table.setdefault(old, set()).add(entry["successor"])
-    for alias, canonical in replacements["aliases"].items():
-        table.setdefault(alias, set()).add(canonical)
-    return table
-
-
 TASK_REPR = re.compile(r"<Task\((\w+)\): ")
 EMPTY: tuple[Any, ...] = (None, {}, [], "")
 
@@ -294,7 +282,7 @@ def judge(item: FileVerdict, root: Path, old: dict[str, Any], new: dict[str, Any
             f"; error findings left: {', '.join(errors[:6])}" if errors else "; no error finding left on the file")
         return
     if rewritten:
-        table = class_successors()
+        table = successors()
         for dag_id in dags:
             if dag_id in old["dags"]:
                 a, b = old["dags"][dag_id], new["dags"][dag_id]

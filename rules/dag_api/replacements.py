@@ -7,7 +7,6 @@ Called from the DS5xx visitor (rules/dag_api/analysis.py) for every call it reso
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -110,10 +109,10 @@ def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
     for name, mapped in entry["arguments"].items():
         if name in present:
             continue
-        if mapped.get("default_args"):
-            elsewhere = dict_key_elsewhere(visitor.ctx.module, name, plan.config)
-        else:
-            elsewhere = ("rename" in mapped or "fold" in mapped) and _passed_elsewhere(visitor.ctx.text, name)
+        # A dict key of the file (not a string that happens to match: `DAG("database")`), outside the
+        # dicts DS515's own fixes write.
+        elsewhere = ((mapped.get("default_args") or "rename" in mapped or "fold" in mapped)
+                     and dict_key_elsewhere(visitor.ctx.module, name, plan.config))
         if elsewhere:
             plan.blockers.append(f"`{name}` may come from `default_args` (the file names it in a dict): the "
                                  "successor would not take it; move it to the call, then fix")
@@ -132,14 +131,6 @@ def _plan(visitor: Any, node: cst.Call, found: Replaced) -> _Plan:
     for key in sorted({k for k in written if written.count(k) > 1}):
         plan.blockers.append(f"two arguments become `{key}=` (say which one the task means)")
     return plan
-
-
-def _passed_elsewhere(text: str, name: str) -> bool:
-    """Whether the file names an old argument as a dict key (`default_args={"snowflake_conn_id": ...}`,
-    `dict(snowflake_conn_id=...)`): the call may receive it from there, which the successor would
-    ignore."""
-    return (f'"{name}"' in text or f"'{name}'" in text
-            or re.search(rf"\bdict\([^)]*\b{re.escape(name)}\s*=", text) is not None)
 
 
 def _code(visitor: Any, node: cst.CSTNode) -> str:

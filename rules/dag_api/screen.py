@@ -86,8 +86,9 @@ def _slice(target: str) -> dict:
 def successor(target: str, cls: str) -> str:
     """The class a path names on the target: a 1.10 path's destination, else where the target's
     own deprecation shim sends it (`airflow.operators.bash.BashOperator` on Airflow 3: the standard
-    provider's), else the path itself."""
-    from dagshift.rules.imports.tables import tables
+    provider's), else, for a class the target lacks, where an older version's shim sent it, else the
+    path itself."""
+    from dagshift.rules.imports.tables import closed_world, provider_class_successor, shim_lead, tables
 
     t = tables(target)
     entry = t.entries.get(cls)
@@ -95,6 +96,10 @@ def successor(target: str, cls: str) -> str:
         return entry.get("to") or cls
     module, _, name = cls.rpartition(".")
     shim = t.core.shim_target(module, name) if module in t.core else None
+    if shim is None and closed_world(t, module, name) is not None:
+        # Gone from the target: the class the import rules' fix writes instead (`AWSAthenaOperator` ->
+        # `AthenaOperator`), whose arguments are judged now, so that fix creates no finding.
+        shim = provider_class_successor(t, module, name) or shim_lead(t, module, name)
     return shim or cls
 
 
@@ -229,6 +234,8 @@ def may_pass_unknown_arguments(text: str, target: str) -> bool:
                 continue  # a class of the file itself: the check has no signature for it either
             return True
         accepted = known.get(qualified)
+        if accepted is None:  # a class gone from the target: the one the import fix writes instead
+            accepted = known.get(successor(target, qualified))
         if accepted is None:
             continue  # no signature on the target: DS502 has nothing to say about this call
         segment = text[start:end]

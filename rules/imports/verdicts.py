@@ -16,8 +16,16 @@ from dagshift.linter.diagnostics import ERROR, WARNING
 from dagshift.linter.findings import Finding
 from dagshift.linter.imports import ImportedName
 from dagshift.linter.targets import version_tuple as version_key
-from dagshift.rules.imports.proofs import internal
-from dagshift.rules.imports.tables import TargetTables, closed_world, guessed_dist, provider_dist, provider_successors
+from dagshift.rules.imports.tables import (
+    TargetTables,
+    by_path_or_name,
+    closed_world,
+    guessed_dist,
+    provider_class_successor,
+    provider_dist,
+    renamed,
+    shim_lead,
+)
 
 
 @dataclass
@@ -79,28 +87,6 @@ def closed_world_finding(t: TargetTables, imported: ImportedName, verdict: str) 
     return import_finding("DS104" if where else "DS101", imported.alias.name, Move(path, new, dist, True, reason=missing))
 
 
-def shim_lead(t: TargetTables, module: str, name: str) -> Optional[str]:
-    """Where Airflow's own deprecation shim for `module.name` pointed on the newest other version
-    that had one, when that path imports cleanly on the target (a public home: `airflow.sdk.X`)."""
-    from dagshift.rules.imports.tables import core_world, provider_data
-
-    # (older versions only: a name a newer Airflow added is code written for it, not a removal)
-    for version in sorted(provider_data()["core"], key=version_key, reverse=True):
-        if version_key(version) >= version_key(t.target):
-            continue
-        world = core_world(version)
-        if module not in world:
-            continue
-        lead = world.shim_target(module, name)
-        if lead is None or "." not in lead or internal(lead):
-            continue
-        home, _, attr = lead.rpartition(".")
-        lead_world = t.world_of(home)
-        if lead_world is not None and home in lead_world and closed_world(t, home, attr) is None:
-            return lead
-    return None
-
-
 def _other_targets(target: str, module: str, name: Optional[str]) -> str:
     """"MWAA's Airflow has it from 2.4.3" / "MWAA's Airflow had it up to 2.5.1": code written
     for another Airflow version than the target is the usual cause of a core import that fails."""
@@ -141,7 +127,7 @@ def _after_the_last_lead(t: TargetTables, node: cst.CSTNode, old: str, lead: str
     new = renamed(t, dist, lead)
     if new is not None:
         return import_finding("DS103", node, Move(old, new, dist, True))
-    said = _by_path_or_name(t.hints.get(dist, {}), lead)
+    said = by_path_or_name(t.hints.get(dist, {}), lead)
     reason = f"it became `{lead}`, which {dist} {t.pins[dist]} no longer has"
     if said:
         reason += f"; {dist} deprecated it, saying: \"{said}\""
@@ -161,52 +147,17 @@ def provider_finding(ctx: Any, t: TargetTables, imported: ImportedName) -> Findi
     # Where the class is defined, not every module that imports it (shims, `from x import Base`).
     homes = index.homes(name)
     version = t.pins[dist]
-    if len(homes) != 1:
-        successors = provider_successors(t.target).get(f"{module}.{name}", frozenset())
-        if len(successors) == 1:
-            new = next(iter(successors))
-            return import_finding("DS104", imported.alias.name,
-                                  Move(f"{module}.{name}", new, t.dist_of(new.rpartition(".")[0]), True))
-    if len(homes) == 1:
-        return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", f"{homes[0]}.{name}", dist, True))
-    if not homes:
-        alias_of = renamed(t, dist, f"{module}.{name}")
-        if alias_of is not None:
-            return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", alias_of, dist, True))
+    new = provider_class_successor(t, module, name)
+    if new is not None:
+        return import_finding("DS104", imported.alias.name,
+                              Move(f"{module}.{name}", new, t.dist_of(new.rpartition(".")[0]) or dist, True))
     reason = (
         f"{dist} {version} has no `{name}`" if not homes
         else f"{dist} {version} has `{name}` in {len(homes)} modules ({', '.join(homes)}); pick one"
     )
-    said = _by_path_or_name(t.hints.get(dist, {}), f"{module}.{name}")
+    said = by_path_or_name(t.hints.get(dist, {}), f"{module}.{name}")
     if said and not homes:
         reason += f"; an earlier {dist} deprecated it, saying: \"{said}\""
     return import_finding("DS104", imported.alias.name, Move(f"{module}.{name}", None, dist, True, reason=reason))
 
 
-def _by_path_or_name(table: dict[str, str], path: str) -> Optional[str]:
-    """The entry of `path`, else of the one path of the table with the same class name (the
-    class moved modules before it was deprecated: `s3_prefix.S3PrefixSensor`, `s3.S3PrefixSensor`)."""
-    if path in table:
-        return table[path]
-    name = "." + path.rpartition(".")[2]
-    found = [value for key, value in table.items() if key.endswith(name)]
-    return found[0] if len(set(found)) == 1 else None
-
-
-def renamed(t: TargetTables, dist: str, path: str) -> Optional[str]:
-    """Where a provider class that was kept for a while as a plain deprecated alias went: the
-    class it aliased, followed through later renames and moves to where the pinned version has it."""
-    renames = t.renames.get(dist, {})
-    seen = {path}
-    new = _by_path_or_name(renames, path)
-    while new is not None and new not in seen:
-        seen.add(new)
-        module, _, name = new.rpartition(".")
-        if closed_world(t, module, name) is None:
-            return new
-        world = t.provider_index(dist)
-        homes = world.homes(name) if world is not None else []
-        if len(homes) == 1:
-            return f"{homes[0]}.{name}"
-        new = renames.get(new)
-    return None

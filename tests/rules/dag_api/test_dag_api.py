@@ -160,3 +160,27 @@ def test_days_ago_zero_is_today(cli, tmp_path):
     cli("check", "--fix", "--unsafe-fixes", "--quiet", "--no-cache", "--target-version", "3.0.6", cwd=tmp_path,
         registry=default_registry())
     assert dag.read_text() == 'import pendulum\n\nSTART = pendulum.today("UTC")\n'
+
+
+def test_a_gone_class_is_judged_by_the_class_its_import_fix_writes(cli, tmp_path):
+    """AWSAthenaOperator is gone from 3.0.6's amazon provider; DS104's fix imports AthenaOperator, which
+    takes no `max_tries`: DS502 says so before the fix, so the fix creates no finding."""
+    (tmp_path / "dags").mkdir()
+    dag = tmp_path / "dags" / "athena.py"
+    dag.write_text(
+        "from datetime import datetime\n\nfrom airflow import DAG\n"
+        "from airflow.providers.amazon.aws.operators.athena import AWSAthenaOperator\n\n"
+        'with DAG("athena", schedule=None, start_date=datetime(2024, 1, 1)):\n'
+        '    AWSAthenaOperator(task_id="q", query="select 1", database="db", output_location="s3://b/p", max_tries=3)\n')
+    args = ("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "3.0.6")
+    before = cli(*args, cwd=tmp_path, registry=default_registry()).out.splitlines()
+    assert before == [
+        "dags/athena.py:4:59: DS104 [*] `airflow.providers.amazon.aws.operators.athena.AWSAthenaOperator` does not "
+        "exist in the provider version Airflow 3.0.6 pins; use `airflow.providers.amazon.aws.operators.athena."
+        "AthenaOperator` (in apache-airflow-providers-amazon, which MWAA 3.0.6 installs)",
+        "dags/athena.py:7:97: DS502 `max_tries` is not an argument of AthenaOperator on Airflow 3.0.6 (with the "
+        'provider versions it pins): the DAG fails with "Invalid arguments were passed"',
+    ]
+    cli(*args, "--fix", cwd=tmp_path, registry=default_registry())
+    after = cli(*args, cwd=tmp_path, registry=default_registry()).out.splitlines()
+    assert after == [before[1].replace("7:97", "7:94")]  # (`AWSAthenaOperator` is 3 characters longer)

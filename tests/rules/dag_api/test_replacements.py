@@ -84,6 +84,26 @@ def test_a_class_used_otherwise_is_reported_at_its_import(cli, tmp_path):
         "`airflow.providers.common.sql.operators.sql.SQLExecuteQueryOperator` by hand\n")
 
 
+def test_an_old_argument_named_only_in_a_string_does_not_block_the_fix(cli, tmp_path):
+    """`DAG("database")` names no `database=` the operator could receive; a dict key would."""
+    dag = ("from datetime import datetime\n\nfrom airflow import DAG\n"
+           "from airflow.providers.postgres.operators.postgres import PostgresOperator\n\n"
+           "with DAG('database', schedule=None, start_date=datetime(2024, 1, 1)):\n"
+           "    PostgresOperator(task_id='t', postgres_conn_id='postgres', sql='select 1')\n")
+    write(tmp_path, {"dags/database.py": dag})
+    cli("check", "--fix", "--unsafe-fixes", "--quiet", "--no-cache", "--target-version", "3.0.6", "--select", "DS515",
+        cwd=tmp_path, registry=default_registry())
+    assert (tmp_path / "dags" / "database.py").read_text() == dag.replace(
+        "from airflow.providers.postgres.operators.postgres import PostgresOperator",
+        "from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator").replace(
+        "PostgresOperator(task_id='t', postgres_conn_id='postgres'", "SQLExecuteQueryOperator(task_id='t', conn_id='postgres'")
+    write(tmp_path, {"dags/keyed.py": dag.replace("with DAG(", "args = {'database': 'sales'}\n\nwith DAG(")})
+    result = cli("check", "--format", "concise", "--quiet", "--no-cache", "--target-version", "3.0.6", "--select",
+                 "DS515", "dags/keyed.py", cwd=tmp_path, registry=default_registry())
+    assert result.out.endswith("no fix: `database` may come from `default_args` (the file names it in a dict): the "
+                               "successor would not take it; move it to the call, then fix\n")
+
+
 def test_no_fix_writes_a_successor_the_target_cannot_import(cli, tmp_path):
     """DruidCheckOperator's successor is common-sql's SQLCheckOperator, which 2.2.2 does not pin."""
     write(tmp_path, {"dags/etl.py": "from airflow.providers.apache.druid.operators.druid_check import DruidCheckOperator\n\n"
