@@ -105,6 +105,11 @@ def successors() -> dict[str, set[str]]:
         found.setdefault(old, set()).add(entry["successor"])
     for alias, canonical in replacements["aliases"].items():  # (old import paths of those classes)
         found.setdefault(alias, set()).add(canonical)
+    from dagshift.rules.imports.tables import tables
+
+    for renames in tables("3.0.6").renames.values():  # provider classes kept a while as deprecated aliases
+        for old, new in renames.items():  # (`SimpleHttpOperator` -> `HttpOperator`: DS104's rename)
+            found.setdefault(old, set()).add(new)
     return found
 
 
