@@ -88,7 +88,8 @@ def successor(target: str, cls: str) -> str:
     own deprecation shim sends it (`airflow.operators.bash.BashOperator` on Airflow 3: the standard
     provider's), else, for a class the target lacks, where an older version's shim sent it, else the
     path itself."""
-    from dagshift.rules.imports.tables import closed_world, provider_class_successor, shim_lead, tables
+    from dagshift.rules.imports.tables import closed_world, tables
+    from dagshift.rules.imports.tables.successors import provider_class_successor, shim_lead
 
     t = tables(target)
     entry = t.entries.get(cls)

@@ -18,14 +18,11 @@ from dagshift.linter.imports import ImportedName
 from dagshift.linter.targets import version_tuple as version_key
 from dagshift.rules.imports.tables import (
     TargetTables,
-    by_path_or_name,
     closed_world,
     guessed_dist,
-    provider_class_successor,
     provider_dist,
-    renamed,
-    shim_lead,
 )
+from dagshift.rules.imports.tables.successors import by_path_or_name, provider_class_successor, renamed, shim_lead
 
 
 @dataclass

@@ -5,14 +5,13 @@ No libcst here: the pre-screen runs on every Python file, and most of them never
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional
 
 from dagshift.linter.tables import load_table, table_path
 from dagshift.linter.targets import version_tuple
-from dagshift.linter.textscan import line_matches
+from dagshift.rules.imports.statements import Statement, import_statements
 from dagshift.rules.imports.world import World
 
 # Paths no DAG imports and the tables leave out (example DAGs and tests some wheels ship): not judged.
@@ -174,64 +173,6 @@ def _slice(target: str) -> dict[str, Any]:
 
 # -- pre-screen: exact, on the raw text, without parsing ------------------------------------
 
-IMPORT_RE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(?P<module>[\w.]+)[ \t]+import[ \t]*(?P<names>[^\n#;]*)|import[ \t]+(?P<plain>[^\n#;]+))",
-    re.M,
-)
-
-
-def _names(text: str) -> Optional[list[str]]:
-    """Names of a one-line import list; None when the list continues on other lines."""
-    text = text.strip()
-    if text.startswith("(") and not text.endswith(")") or text.endswith("\\"):
-        return None
-    return [part.split(" as ")[0].strip(" ()") for part in text.split(",") if part.strip(" ()")]
-
-
-# One import statement as the pre-screens see it: (module, names) for `from module import names`
-# (names None when the list cannot be read from the text), or (None, dotted names) for `import a.b`.
-Statement = tuple[Optional[str], Optional[tuple[str, ...]]]
-
-
-# Import lines repeat across a repository's files: each distinct line is read once per process.
-_LINES: dict[str, Statement] = {}
-
-
-@lru_cache(maxsize=8)
-def import_statements(text: str) -> tuple[Statement, ...]:
-    """The import statements of a file, read from its lines without a parse (shared by the screens)."""
-    found: list[Statement] = []
-    for match in line_matches(text, "import", IMPORT_RE):
-        line = match.group(0)
-        statement = _LINES.get(line)
-        if statement is None:
-            statement, whole = _statement(text, match)
-            if whole:
-                if len(_LINES) > 50_000:
-                    _LINES.clear()
-                _LINES[line] = statement
-        found.append(statement)
-    return tuple(found)
-
-
-def _statement(text: str, match: re.Match[str]) -> tuple[Statement, bool]:
-    """The statement an import line starts, and whether the line alone says all of it."""
-    module = match.group("module")
-    if module is None:
-        return (None, tuple(part.split(" as ")[0].strip() for part in match.group("plain").split(","))), True
-    names_text = match.group("names")
-    whole = True
-    if names_text.strip().startswith("(") and ")" not in names_text:
-        # A parenthesised list over several lines: read it up to its closing parenthesis.
-        whole = False
-        close = text.find(")", match.start("names"))
-        if close > 0:
-            body = re.sub(r"#[^\n]*", "", text[match.start("names") : close + 1])
-            names_text = " ".join(body.split())
-    names = _names(names_text)
-    return (module, tuple(names) if names is not None else None), whole
-
-
 @lru_cache(maxsize=32)  # the four import rules and DS502 ask about the same file in a row
 def screen(text: str, target: str) -> tuple[bool, bool]:
     """(any 1.10 path the target moved, any airflow.providers import worth validating)."""
@@ -389,72 +330,3 @@ def rewrite_proof(target: str, old: str, new: str) -> Optional[tuple[str, str]]:
     from dagshift.rules.imports.proofs import verdict
 
     return verdict(target, old, new)
-
-
-def shim_lead(t: TargetTables, module: str, name: str) -> Optional[str]:
-    """Where Airflow's own deprecation shim for `module.name` pointed on the newest other version
-    that had one, when that path imports cleanly on the target (a public home: `airflow.sdk.X`)."""
-    from dagshift.rules.imports.proofs import internal
-
-    # (older versions only: a name a newer Airflow added is code written for it, not a removal)
-    for version in sorted(provider_data()["core"], key=version_tuple, reverse=True):
-        if version_tuple(version) >= version_tuple(t.target):
-            continue
-        world = core_world(version)
-        if module not in world:
-            continue
-        lead = world.shim_target(module, name)
-        if lead is None or "." not in lead or internal(lead):
-            continue
-        home, _, attr = lead.rpartition(".")
-        lead_world = t.world_of(home)
-        if lead_world is not None and home in lead_world and closed_world(t, home, attr) is None:
-            return lead
-    return None
-
-
-def by_path_or_name(table: dict[str, str], path: str) -> Optional[str]:
-    """The entry of `path`, else of the one path of the table with the same class name (the
-    class moved modules before it was deprecated: `s3_prefix.S3PrefixSensor`, `s3.S3PrefixSensor`)."""
-    if path in table:
-        return table[path]
-    name = "." + path.rpartition(".")[2]
-    found = [value for key, value in table.items() if key.endswith(name)]
-    return found[0] if len(set(found)) == 1 else None
-
-
-def renamed(t: TargetTables, dist: str, path: str) -> Optional[str]:
-    """Where a provider class that was kept for a while as a plain deprecated alias went: the
-    class it aliased, followed through later renames and moves to where the pinned version has it."""
-    renames = t.renames.get(dist, {})
-    seen = {path}
-    new = by_path_or_name(renames, path)
-    while new is not None and new not in seen:
-        seen.add(new)
-        module, _, name = new.rpartition(".")
-        if closed_world(t, module, name) is None:
-            return new
-        world = t.provider_index(dist)
-        homes = world.homes(name) if world is not None else []
-        if len(homes) == 1:
-            return f"{homes[0]}.{name}"
-        new = renames.get(new)
-    return None
-
-
-def provider_class_successor(t: TargetTables, module: str, name: str) -> Optional[str]:
-    """Where a provider class the pinned version no longer has at `module` went (DS104's fix, and the
-    class DS502 judges the call's arguments against): its one home in the pinned version, the one
-    class a 2.x shim's target became, or what a deprecated alias aliased; None when none says."""
-    dist = t.dist_of(module)
-    index = t.provider_index(dist) if dist else None
-    if index is None or dist is None:
-        return None
-    homes = index.homes(name)
-    if len(homes) != 1:
-        successors = provider_successors(t.target).get(f"{module}.{name}", frozenset())
-        if len(successors) == 1:
-            return next(iter(successors))
-    if len(homes) == 1:
-        return f"{homes[0]}.{name}"
-    return renamed(t, dist, f"{module}.{name}") if not homes else None
