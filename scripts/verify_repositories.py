@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Optional
 
 from _paths import ROOT
+from airflow_env import airflow_env, verify_venv
 
 # Error codes whose message claims the DAG file fails while Airflow parses it; the other error
 # codes speak of run time, deployment or configuration, which loading a DAG folder cannot judge.
@@ -195,7 +196,7 @@ def dag_folders(root: Path) -> list[tuple[str, list[str], bool]]:
 
 
 def venv_python(target: str, wait: float) -> Path:
-    venv = Path(tempfile.gettempdir()) / f"dagshift-verify-{target}"
+    venv = verify_venv(target)
     deadline = time.time() + wait
     while not (venv / "dagshift-installed").exists():
         if time.time() > deadline:
@@ -209,11 +210,8 @@ def load(python: Path, root: Path, folder: str, plugins: list[str], on_path: boo
     (home / "loader.py").write_text(LOADER)
     plugin_dir = str(root / plugins[0]) if plugins else str(home / "plugins")
     path = [str(root / folder), plugin_dir] + ([str(root / Path(folder).parent)] if on_path else [])
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PYTHON", "VIRTUAL_ENV"))}
-    env.update({"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__CORE__UNIT_TEST_MODE": "True", "AIRFLOW__CORE__DAGS_FOLDER": str(root / folder),
-                "AIRFLOW__CORE__PLUGINS_FOLDER": plugin_dir, "AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACK_DEPTH": "20",
-                "PYTHONWARNINGS": "ignore"})
+    env = airflow_env(home, root / folder, Path(plugin_dir), clean=True,
+                      AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACK_DEPTH="20")
     out = home / "result.json"
     try:
         proc = subprocess.run([str(python), str(home / "loader.py"), str(root / folder), str(out), *path], env=env,
