@@ -317,8 +317,6 @@ def _progress(total: int) -> Any:
 def _run_by_target(files: list, registry: "Registry", settings: Any, mode: str, problems: list, details: bool) -> Any:
     """One run, or one per target when a declared environment has its own (`target-version` in
     [[tool.dagshift.environments]]): each environment's files on its target, the rest on the run's."""
-    import dataclasses
-
     from dagshift.linter import engine
     from dagshift.linter.matrix import target_settings
     from dagshift.linter.repository import environments
@@ -341,8 +339,8 @@ def _run_by_target(files: list, registry: "Registry", settings: Any, mode: str, 
         airflow, platform = split_target(target)  # ("3.0.6", "serverless-1") for a Serverless environment
         found = find_target(airflow)
         assert found is not None  # (config.py checked it)
-        chosen = settings if target == settings.target_name else dataclasses.replace(
-            target_settings(settings, airflow, found.python), platform=platform)
+        chosen = settings if target == settings.target_name else target_settings(settings, airflow, found.python,
+                                                                                     platform)
         results.extend(engine.run(group, registry, chosen, mode=mode, details=details, model=model).files)
     return RunResult(sorted(results, key=lambda r: r.entry.display), list(problems), model)
 

@@ -92,7 +92,8 @@ def _first_wave(files: list[FileEntry], checkers: list[FileChecker], jobs: int) 
         return _check_chunk(files)
 
 
-def target_settings(settings: Settings, airflow: str, python: str) -> Settings:
-    # Another target is an MWAA environment's: the platform's own rules stay with the chosen target.
+def target_settings(settings: Settings, airflow: str, python: str, platform: str = "") -> Settings:
+    # Another target is an MWAA environment's unless it names a platform (a declared environment on
+    # MWAA Serverless): the chosen target's platform rules do not carry over.
     return dataclasses.replace(settings, target_version=airflow, python_version=python, target_is_default=False,
-                               platform="")
+                               platform=platform)

@@ -30,12 +30,11 @@ from dagshift.rules.serverless.analysis import (
     range_message,
     schedule_message,
 )
+from dagshift.rules.serverless.values import UNITS
 from dagshift.yaml_dags import DAG_FACTORY, Block, Entry, Source, argument_keys, file_source
 
 SCHEDULE_KEYS = ("schedule", "schedule_interval", "timetable")
 MAPPING = "expand"  # (a `partial:` beside it is the same mapped task: one finding)
-UNITS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001,
-         "microseconds": 0.000001}
 TIMEDELTA = ("datetime.timedelta", "timedelta")
 NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 NULL = "tag:yaml.org,2002:null"
@@ -132,7 +131,7 @@ class _Judge:
         for entry in default_args:
             name = entry.key
             if name not in self.facts["default_args"]:
-                self.add("DS609", entry, default_args_message(entry.key, self.facts, self.where), ERROR)
+                self.add("DS609", entry, default_args_message(name, self.facts, self.where), ERROR)
             elif name in self.facts["task_limits"] or (name in self.facts["task_ignored"] and name not in DAG_DATES):
                 self.argument(entry, name)
             elif name in self.facts["dag_ignored"]:
