@@ -32,7 +32,7 @@ from dagshift.rules.dag_api.replacements import replaced_call, replaced_imports
 from dagshift.rules.dag_api.screen import (
     CLASS_ARGUMENT_CHANGES,
 )
-from dagshift.rules.dag_api.tables import GONE, api_targets, replaced
+from dagshift.rules.dag_api.tables import GONE, api_targets, dag_attributes_removed, replaced
 from dagshift.rules.dag_api.trigger_rules import trigger_rule_value
 from dagshift.rules.dag_api.where import refused
 
@@ -78,6 +78,7 @@ class _Visitor(ContextKeyChecks):
         self.callables: set[str] = set()
         self.subdag_calls: list[cst.Call] = []
         self.dag_attributes: list[cst.Attribute] = []  # (DS516: reads of attributes Airflow 3's DAG lost)
+        self.removed_attributes = dag_attributes_removed(self.target)
         self.replaced_sites: set[int] = set()  # (DS515: the calls of replaced classes it reported)
         self.quote = '"'  # (DS515: the quote the call being rewritten writes its strings in)
         # BaseOperator's own arguments on the target: one table (operator_args.json) for every family.

@@ -18,14 +18,13 @@ from dagshift.fixers.edits import replace_span
 from dagshift.linter.diagnostics import ERROR, UNSAFE
 from dagshift.linter.findings import Finding
 from dagshift.rules.dag_api.context_keys import CONTEXT_NAMES
-from dagshift.rules.dag_api.tables import dag_attributes_removed
 from dagshift.rules.dag_api.where import refused
 
 
 def candidate(v: Any, node: cst.Attribute) -> None:
     """Keep an attribute read whose name the target's DAG lost (judged in `judge`, once every DAG
     name of the file is known)."""
-    if node.attr.value in dag_attributes_removed(v.target):
+    if node.attr.value in v.removed_attributes:
         v.dag_attributes.append(node)
 
 
@@ -40,7 +39,7 @@ def _on_a_dag(v: Any, owner: cst.BaseExpression) -> bool:
 
 
 def judge(v: Any) -> None:
-    removed = dag_attributes_removed(v.target)
+    removed = v.removed_attributes
     for node in v.dag_attributes:
         if not _on_a_dag(v, node.value):
             continue

@@ -216,9 +216,9 @@ class RemovedDagAttribute(_DagApiRule):
     tokens = ("dag", "DAG")
 
     def wants(self, text: str, target: str) -> bool:
-        from dagshift.rules.dag_api.tables import dag_attributes_removed
+        from dagshift.rules.dag_api.tables import dag_attribute_reads
 
-        return any(f".{attr}" in text for attr in dag_attributes_removed(target))
+        return any(read in text for read in dag_attribute_reads(target))
 
     doc = """
 ## What it does

@@ -83,6 +83,7 @@ def _slice(target: str) -> dict:
                 (str(table_path("operator_signatures")), str(table_path("provider_index")), __file__), build)
 
 
+@lru_cache(maxsize=4096)  # the pre-screen asks it for each call of a class with no signature, in every file
 def successor(target: str, cls: str) -> str:
     """The class a path names on the target: a 1.10 path's destination, else where the target's
     own deprecation shim sends it (`airflow.operators.bash.BashOperator` on Airflow 3: the standard

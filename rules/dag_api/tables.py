@@ -86,3 +86,9 @@ def dag_attributes_removed(target: str) -> dict[str, dict]:
     """The DAG attributes the target's every DAG class lacks and Airflow 2.11.2's had (DS516), each
     with its kind and successor (data/dag_attributes.json); {} on a target that lost none."""
     return load_table("dag_attributes", "targets")["targets"].get(target, {})
+
+
+@lru_cache(maxsize=16)
+def dag_attribute_reads(target: str) -> tuple[str, ...]:
+    """`.schedule_interval`, ...: what a file must contain to read one of them (DS516's pre-screen)."""
+    return tuple(f".{attr}" for attr in dag_attributes_removed(target))
