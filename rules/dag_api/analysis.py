@@ -32,7 +32,7 @@ from dagshift.rules.dag_api.replacements import replaced_call, replaced_imports
 from dagshift.rules.dag_api.screen import (
     CLASS_ARGUMENT_CHANGES,
 )
-from dagshift.rules.dag_api.tables import GONE, api_targets, dag_attributes_removed, replaced
+from dagshift.rules.dag_api.tables import GONE, api_facts, dag_attributes_removed, replaced
 from dagshift.rules.dag_api.trigger_rules import trigger_rule_value
 from dagshift.rules.dag_api.where import refused
 
@@ -41,8 +41,6 @@ DAG_CLASSES = {"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "a
                "airflow.sdk.definitions.dag.dag"}
 DAYS_AGO = {"airflow.utils.dates.days_ago"}
 SUBDAG = {"airflow.operators.subdag.SubDagOperator", "airflow.operators.subdag_operator.SubDagOperator"}
-api_table = api_targets  # (the name the family's passes import)
-
 
 
 
@@ -53,7 +51,7 @@ def analyse(ctx: Any) -> list[Finding]:
 
 
 def _analyse(ctx: Any) -> list[Finding]:
-    visitor = _Visitor(ctx, api_table()[ctx.target])
+    visitor = _Visitor(ctx, api_facts(ctx.target))
     walk(ctx.module, visitor)
     visitor.finish()
     return visitor.findings

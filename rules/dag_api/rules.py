@@ -237,10 +237,10 @@ class ContextKeys(_DagApiRule):
         parts = ctx.relpath.replace("\\", "/").split("/")[:-1]
         if ctx.kind != "template" and not {"dags", "templates", "sql"} & set(parts):
             return []  # a CI workflow's `${{ }}`, a Helm chart: Jinja-looking, not a DAG's template
-        from dagshift.rules.dag_api.analysis import api_table
         from dagshift.rules.dag_api.context_keys import template_findings
+        from dagshift.rules.dag_api.tables import api_facts
 
-        return template_findings(ctx, api_table()[ctx.target])
+        return template_findings(ctx, api_facts(ctx.target))
     invalid = (
         Example('cmd = "echo {{ next_ds }}"\n', 'cmd = "echo {{ data_interval_end | ds }}"\n', target="2.5.1", findings=((1, 7, "template variable `next_ds` is deprecated on Airflow 2.5.1: use `{{ data_interval_end | ds }}` (the same on a scheduled run; on a manual run `next_ds` was the run's own date)"),)),
         Example.replacing('cmd = "echo {{ execution_date }}"\n', "execution_date", "logical_date", target="3.0.6", findings=((1, 7, 'template variable `execution_date` was removed in Airflow 3 and is undefined on 3.0.6: use `logical_date`, the same value'),)),

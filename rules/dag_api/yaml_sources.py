@@ -25,6 +25,7 @@ from dagshift.rules.dag_api.screen import (
     signatures,
     successor,
 )
+from dagshift.rules.dag_api.tables import api_facts
 from dagshift.yaml_dags import (
     DAG_FACTORY,
     GUSTY,
@@ -56,9 +57,7 @@ def _analyse(ctx: Any) -> list[Finding]:
     source = yaml_source(ctx)
     if source is None:
         return []
-    from dagshift.rules.dag_api.analysis import api_table
-
-    judge = _Judge(ctx, source, api_table()[ctx.target])
+    judge = _Judge(ctx, source, api_facts(ctx.target))
     for block in source.dags:
         judge.dag(block)
     for block in source.tasks:
